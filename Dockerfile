@@ -1,0 +1,12 @@
+# One image for the four services; PANA_SERVICE picks which one runs.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PANA_HOST=0.0.0.0
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY contracts ./contracts
+COPY eventkit ./eventkit
+COPY services ./services
+COPY deploy ./deploy
+RUN pip install --no-cache-dir . && useradd --system --uid 10001 pana
+USER pana
+CMD ["sh", "-c", "exec python -m services.${PANA_SERVICE}"]

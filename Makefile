@@ -1,0 +1,44 @@
+# The two commands: `make up` (the whole system locally) and `make test` (the whole suite).
+# Everything else is installed on demand: the virtualenv and Python packages here, the Kafka
+# jars (Maven Central, cached in ~/.cache/pana) and PostgreSQL (Debian package) by the harness.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install up down status lint format test test-fast contracts clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+up: install ## start Kafka, PostgreSQL and the four services; print where to look
+	$(BIN)/python -m deploy.local.stack up
+
+down: ## stop everything `make up` started
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m deploy.local.stack down; fi
+
+status: install
+	$(BIN)/python -m deploy.local.stack status
+
+lint: install ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+contracts: install ## regenerate JSON Schemas and the AsyncAPI document
+	$(BIN)/python -m contracts.generate
+
+test: lint ## the whole suite: lint, types, unit, integration, end-to-end (starts its own infra)
+	$(BIN)/pytest -p no:cacheprovider
+
+clean: down
+	rm -rf .local $(VENV)

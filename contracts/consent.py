@@ -1,0 +1,58 @@
+"""Events of informed consent, recorded on the participant's stream before any data is shared.
+
+Referral sharing needs its own purpose: a referral may only be requested while the person's
+``referral_sharing`` consent stands, and the referral event names the consent it relies on.
+"""
+
+from enum import StrEnum
+from typing import Annotated, ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from contracts.participants import ParticipantEvent
+from contracts.scalars import EnumSet, UtcDateTime
+from contracts.vocabulary import ConsentPurpose
+
+Purposes = Annotated[EnumSet[ConsentPurpose], Field(min_length=1)]
+
+
+class ConsentGiver(StrEnum):
+    """Who gave consent: the person, or a guardian for a child or adolescent."""
+
+    PARTICIPANT = "participant"
+    GUARDIAN = "guardian"
+
+
+class ConsentGiven(ParticipantEvent):
+    """A participant (or guardian) gave informed consent for the listed purposes."""
+
+    event_type: ClassVar[str] = "consent.given"
+
+    participant_id: UUID
+    consent_id: UUID
+    purposes: Purposes
+    given_by: ConsentGiver
+    recorded_by: UUID
+    given_at: UtcDateTime
+
+
+class ConsentWithdrawalReason(StrEnum):
+    """Why consent was withdrawn; the default is that the person simply chose to."""
+
+    PARTICIPANT_REQUEST = "participant_request"
+    GUARDIAN_REQUEST = "guardian_request"
+    RECORDED_IN_ERROR = "recorded_in_error"
+
+
+class ConsentWithdrawn(ParticipantEvent):
+    """A participant withdrew consent for the listed purposes; sharing for them stops."""
+
+    event_type: ClassVar[str] = "consent.withdrawn"
+
+    participant_id: UUID
+    consent_id: UUID
+    purposes: Purposes
+    reason: ConsentWithdrawalReason = ConsentWithdrawalReason.PARTICIPANT_REQUEST
+    recorded_by: UUID
+    withdrawn_at: UtcDateTime

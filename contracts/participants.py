@@ -1,0 +1,117 @@
+"""Events of the participant aggregate: registration, correction and merge of a person record.
+
+A participant is known to the rest of the system only by a pseudonymous UUID and coarse
+attributes. Names, documents, phones and addresses stay in the cases service's own database.
+"""
+
+from enum import StrEnum
+from typing import ClassVar, Self
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from contracts.event import Event
+from contracts.people import Sex, VulnerabilityProfile
+from contracts.scalars import CountryCode, EnumSet, ReasonCode, UtcDateTime, YearMonth
+from contracts.vocabulary import Region
+
+Vulnerabilities = EnumSet[VulnerabilityProfile]
+
+
+class ParticipantEvent(Event):
+    """Marker base of the participant aggregate's events (stream key: ``participant_id``)."""
+
+    aggregate: ClassVar[str] = "participant"
+    subject_field: ClassVar[str] = "participant_id"
+
+
+class ParticipantRegistered(ParticipantEvent):
+    """A person was registered as a participant, with the attributes reports group by."""
+
+    event_type: ClassVar[str] = "participant.registered"
+
+    participant_id: UUID
+    sex: Sex
+    birth_year_month: YearMonth
+    birth_date_estimated: bool = False
+    nationality: CountryCode
+    region: Region
+    vulnerabilities: Vulnerabilities = ()
+    registered_by: UUID = Field(description="Pseudonymous id of the staff member.")
+    registered_at: UtcDateTime
+
+
+class CorrectionReason(StrEnum):
+    """Why registration attributes were corrected."""
+
+    DATA_ENTRY_ERROR = "data_entry_error"
+    DOCUMENT_VERIFIED = "document_verified"
+    SELF_IDENTIFICATION_UPDATED = "self_identification_updated"
+    CIRCUMSTANCES_CHANGED = "circumstances_changed"
+
+
+class ParticipantCorrected(ParticipantEvent):
+    """Registration attributes were corrected; only the fields given change (null: unchanged).
+
+    Projections re-derive every disaggregation of this person from the corrected values,
+    including for acts recorded before the correction.
+    """
+
+    event_type: ClassVar[str] = "participant.corrected"
+
+    participant_id: UUID
+    reason: CorrectionReason
+    sex: Sex | None = None
+    birth_year_month: YearMonth | None = None
+    birth_date_estimated: bool | None = None
+    nationality: CountryCode | None = None
+    region: Region | None = None
+    vulnerabilities: Vulnerabilities | None = None
+    corrected_by: UUID
+    corrected_at: UtcDateTime
+
+    @model_validator(mode="after")
+    def _corrects_something(self) -> Self:
+        corrected = (
+            self.sex,
+            self.birth_year_month,
+            self.birth_date_estimated,
+            self.nationality,
+            self.region,
+            self.vulnerabilities,
+        )
+        if all(value is None for value in corrected):
+            raise ValueError("a correction must change at least one attribute")
+        return self
+
+
+class MergeReason(StrEnum):
+    """Why two participant records were found to be the same person."""
+
+    DUPLICATE_REGISTRATION = "duplicate_registration"
+    DOCUMENT_MATCH = "document_match"
+
+
+class ParticipantMerged(ParticipantEvent):
+    """A duplicate participant record was merged into a surviving one.
+
+    It is the last event of the merged record's stream (its subject is the merged id): later
+    commands on that id are redirected, and projections count the two ids as one person,
+    whatever order this and the other events arrive in.
+    """
+
+    event_type: ClassVar[str] = "participant.merged"
+    subject_field: ClassVar[str] = "merged_participant_id"
+
+    merged_participant_id: UUID
+    surviving_participant_id: UUID
+    reason: MergeReason
+    reason_code: ReasonCode | None = None
+    merged_by: UUID
+    merged_at: UtcDateTime
+
+    @model_validator(mode="after")
+    def _two_distinct_records(self) -> Self:
+        if self.merged_participant_id == self.surviving_participant_id:
+            raise ValueError("a participant cannot be merged into itself")
+        return self

@@ -1,0 +1,63 @@
+"""Kafka topics, declared in code and created at start-up (never by broker auto-creation).
+
+One topic per aggregate family, keyed by the aggregate id: every event of one aggregate lands on
+one partition, in order. The ``.v1`` suffix versions the topic layout (partitioning, keying),
+not the events; events version themselves. Partition counts bound consumer parallelism and only
+grow (growing them remaps keys, so do it between replays, not casually).
+
+Replication is a property of the cluster, not of the contract: the code that creates topics
+passes the deployment's replication factor (1 on a laptop, 3 on a production cluster).
+"""
+
+from dataclasses import dataclass
+
+from contracts.registry import latest_model
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A Kafka topic: its name and how many partitions it is created with."""
+
+    name: str
+    partitions: int
+
+
+PARTICIPANTS = Topic("pana.participants.v1", partitions=6)
+CASES = Topic("pana.cases.v1", partitions=6)
+REFERRALS = Topic("pana.referrals.v1", partitions=6)
+VOUCHERS = Topic("pana.vouchers.v1", partitions=6)
+
+DEADLETTER_TOPIC = "pana.deadletter.v1"
+DEADLETTER = Topic(DEADLETTER_TOPIC, partitions=3)
+"""Where consumers park messages they cannot decode (``InvalidMessage``), value unchanged."""
+
+DEADLETTER_REASON_HEADER = "pana_deadletter_reason"
+DEADLETTER_ORIGIN_HEADER = "pana_deadletter_origin"
+"""Headers added to a dead letter: the reason, and ``topic/partition/offset`` of the original."""
+
+ALL_TOPICS: tuple[Topic, ...] = (PARTICIPANTS, CASES, REFERRALS, VOUCHERS, DEADLETTER)
+
+TOPIC_BY_AGGREGATE: dict[str, Topic] = {
+    "participant": PARTICIPANTS,
+    "case": CASES,
+    "referral": REFERRALS,
+    "voucher": VOUCHERS,
+}
+
+SOURCE_BY_AGGREGATE: dict[str, str] = {
+    "participant": "/pana/cases",
+    "case": "/pana/cases",
+    "referral": "/pana/referrals",
+    "voucher": "/pana/vouchers",
+}
+"""CloudEvents ``source`` of each aggregate family: the service that owns and emits it."""
+
+
+def topic_for(event_type: str) -> str:
+    """Return the topic name an event type is published to; raise ``UnknownEventType``."""
+    return TOPIC_BY_AGGREGATE[latest_model(event_type).aggregate].name
+
+
+def source_for(event_type: str) -> str:
+    """Return the CloudEvents ``source`` to use for an event type; raise ``UnknownEventType``."""
+    return SOURCE_BY_AGGREGATE[latest_model(event_type).aggregate]

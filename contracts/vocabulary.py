@@ -1,0 +1,156 @@
+"""The program's shared vocabulary: regions, case types, services, destinations, topics.
+
+These enums are what reports group and filter by. Reasons that matter to a single aggregate
+(why a voucher was cancelled, why a referral was rejected) live beside that aggregate's events.
+Values are stable wire strings: renaming one is a breaking change (new event version).
+"""
+
+from enum import StrEnum
+
+
+class Region(StrEnum):
+    """Territories of intervention (Lima and Callao are reported as one)."""
+
+    LIMA_CALLAO = "lima_callao"
+    LA_LIBERTAD = "la_libertad"
+    PIURA = "piura"
+    TUMBES = "tumbes"
+
+
+class Urgency(StrEnum):
+    """How fast a referral or voucher must be acted on."""
+
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+
+class CaseType(StrEnum):
+    """Component and flow a case follows."""
+
+    GBV_PROTECTION = "gbv_protection"
+    MIGRATORY_REGULARIZATION = "migratory_regularization"
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    LIVELIHOODS = "livelihoods"
+    IN_TRANSIT = "in_transit"
+
+
+class RegularizationProfile(StrEnum):
+    """The four migratory regularization profiles (I to IV)."""
+
+    EXPIRED_PERMIT_AND_FINES = "expired_permit_and_fines"  # I
+    REGISTRATION_DIFFICULTIES = "registration_difficulties"  # II
+    CHANGE_TO_MIGRATORY_STATUS = "change_to_migratory_status"  # III
+    VULNERABILITY = "vulnerability"  # IV: health and/or GBV
+
+
+class IntakeChannel(StrEnum):
+    """How a case came in."""
+
+    ADMISSION_FORM = "admission_form"
+    INTERNAL_REFERRAL = "internal_referral"
+    EXTERNAL_REFERRAL = "external_referral"
+    OUTREACH = "outreach"
+
+
+class ServiceType(StrEnum):
+    """Services the project itself delivers."""
+
+    GBV_ORIENTATION = "gbv_orientation"
+    REGULARIZATION_ORIENTATION = "regularization_orientation"
+    HEALTH_ACCESS_ORIENTATION = "health_access_orientation"
+    DIGNITY_KIT = "dignity_kit"
+    KIT_CAMINANTE = "kit_caminante"
+    PSYCHOLOGICAL_FIRST_AID = "psychological_first_aid"
+    HUMANITARIAN_ASSISTANCE = "humanitarian_assistance"
+    TRANSPORT_SUPPORT = "transport_support"
+    LODGING = "lodging"
+    REGULARIZATION_FEE = "regularization_fee"
+    MEDICAL_REPORT = "medical_report"
+    LIVELIHOODS_ADVICE = "livelihoods_advice"
+    TECHNICAL_TRAINING = "technical_training"
+    ENTREPRENEUR_MENTORING = "entrepreneur_mentoring"
+    BUSINESS_EQUIPMENT = "business_equipment"
+
+
+class ReferralDestination(StrEnum):
+    """Kinds of institution a person can be referred to."""
+
+    CEM = "CEM"
+    SIS = "SIS"
+    CSMC = "CSMC"
+    EESS = "EESS"
+    DEFENSA_PUBLICA = "DEFENSA_PUBLICA"
+    DEFENSORIA = "DEFENSORIA"
+    UPE = "UPE"
+    UDAVIT = "UDAVIT"
+    FISCALIA = "FISCALIA"
+    TRATA_MININTER = "TRATA_MININTER"
+    MIGRACIONES = "MIGRACIONES"
+    ALLY_NGO = "ALLY_NGO"
+
+
+class AssistanceType(StrEnum):
+    """Kind of assistance a referral asks for (O.E. 1.1 counts medical, legal, psychosocial)."""
+
+    MEDICAL = "medical"
+    LEGAL = "legal"
+    PSYCHOSOCIAL = "psychosocial"
+    PROTECTION = "protection"
+    HEALTH_INSURANCE = "health_insurance"
+    REGULARIZATION = "regularization"
+    MATERIAL = "material"
+
+
+class ConsentPurpose(StrEnum):
+    """What a participant consents to; sharing with a referral destination needs its own."""
+
+    SERVICES = "services"
+    REFERRAL_SHARING = "referral_sharing"
+    MONITORING_EVALUATION = "monitoring_evaluation"
+
+
+class MessageTopic(StrEnum):
+    """Subject of a targeted message (O.E. 2.5 health services, O.E. 3.6 income generation)."""
+
+    HEALTH_SERVICES = "health_services"
+    INCOME_GENERATION = "income_generation"
+
+
+class MessageChannel(StrEnum):
+    """Where a targeted message reached the person."""
+
+    COMMUNITY_HEALTH_AGENT = "community_health_agent"
+    PSYCHOSOCIAL_ACTIVITY = "psychosocial_activity"
+    FAIR = "fair"
+    TALK = "talk"
+    WHATSAPP = "whatsapp"
+    SOCIAL_NETWORK = "social_network"
+    TECHNICAL_ASSISTANCE = "technical_assistance"
+
+
+class LivelihoodProgram(StrEnum):
+    """Livelihood lines of the program."""
+
+    IMPULSATE_PANA = "impulsate_pana"
+    DESPEGA_TUS_SUENOS = "despega_tus_suenos"
+    CONQUISTA_TUS_METAS = "conquista_tus_metas"
+    ACTIVATE_Y_EMPRENDE = "activate_y_emprende"
+
+
+class LivelihoodOutcome(StrEnum):
+    """Follow-up outcomes counted by O.E. 3.1 to 3.5."""
+
+    EMPLOYMENT_OBTAINED = "employment_obtained"
+    EMPLOYMENT_KEPT_6_MONTHS = "employment_kept_6_months"
+    INCOME_INCREASED = "income_increased"
+    BUSINESS_STARTED = "business_started"
+    VOCATIONAL_SKILLS_USED = "vocational_skills_used"
+
+
+class VoucherService(StrEnum):
+    """What a health voucher covers at a partner provider."""
+
+    CONSULTATION = "consultation"
+    EXAMS = "exams"
+    MEDICINES = "medicines"

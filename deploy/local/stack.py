@@ -1,0 +1,195 @@
+"""`python -m deploy.local.stack up|down|status`: the whole system on one machine, no Docker.
+
+Starts a real Kafka broker and a real PostgreSQL server (or uses `DATABASE_URL`), creates one
+database per service, starts the four services as separate processes, waits until every
+`/readyz` answers 200 and prints where to look. State (data, logs, pid files) lives in
+`PANA_STATE_DIR` (default `.local/` in the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from deploy.local.kafka import KafkaBroker
+from deploy.local.postgres import PostgresServer
+from deploy.local.processes import InfrastructureError, ManagedProcess, require_free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_PORTS = {"cases": 8001, "referrals": 8002, "vouchers": 8003, "indicators": 8004}
+
+
+def database_url_for(server_url: str, database: str) -> str:
+    """The URL of `database` on the server that `server_url` names."""
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
+async def create_databases(server_url: str, names: list[str]) -> None:
+    """Create each database unless it exists (CREATE DATABASE has no IF NOT EXISTS)."""
+    conn = await asyncpg.connect(database_url_for(server_url, "postgres"))
+    try:
+        existing = {r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database")}
+        for name in names:
+            if name not in existing:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+@dataclass
+class LocalStack:
+    """Kafka, PostgreSQL and the services, each a process recorded under `state_dir`."""
+
+    state_dir: Path
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    postgres_port: int = 5432
+    external_database_url: str | None = None
+    service_ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
+    environment: str = "development"
+
+    @classmethod
+    def from_env(cls) -> LocalStack:
+        env = os.environ
+        return cls(
+            state_dir=Path(env.get("PANA_STATE_DIR", ROOT / ".local")),
+            kafka_port=int(env.get("PANA_KAFKA_PORT", 9092)),
+            kafka_controller_port=int(env.get("PANA_KAFKA_CONTROLLER_PORT", 9093)),
+            postgres_port=int(env.get("PANA_POSTGRES_PORT", 5432)),
+            external_database_url=env.get("DATABASE_URL") or None,
+            service_ports={
+                name: int(env.get(f"PANA_{name.upper()}_PORT", port))
+                for name, port in SERVICE_PORTS.items()
+            },
+        )
+
+    @property
+    def kafka(self) -> KafkaBroker:
+        return KafkaBroker(self.state_dir / "kafka", self.kafka_port, self.kafka_controller_port)
+
+    @property
+    def postgres(self) -> PostgresServer:
+        return PostgresServer(self.state_dir / "postgres", self.postgres_port)
+
+    @property
+    def server_url(self) -> str:
+        return self.external_database_url or self.postgres.dsn()
+
+    def service(self, name: str) -> ManagedProcess:
+        logs = self.state_dir / "services"
+        return ManagedProcess(name, logs / f"{name}.pid", logs / f"{name}.log")
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.service_ports[name]}"
+
+    def running(self) -> list[str]:
+        """Names of the stack's processes that are alive now."""
+        names = [n for n in self.service_ports if self.service(n).running()]
+        if self.kafka.process.running():
+            names.append("kafka")
+        if self.postgres.process.running():
+            names.append("postgres")
+        return names
+
+    def up(self, timeout: float = 120.0) -> None:
+        """Start whatever is not running; fail with a clear message when something can't."""
+        self.start_infrastructure()
+        for name in self.service_ports:
+            self.start_service(name)
+        self.wait_ready(list(self.service_ports), timeout)
+
+    def start_infrastructure(self) -> None:
+        if self.external_database_url is None:
+            self.postgres.start()
+        self.kafka.start()
+        asyncio.run(create_databases(self.server_url, [f"pana_{n}" for n in self.service_ports]))
+
+    def start_service(self, name: str) -> None:
+        process = self.service(name)
+        if process.running():
+            return
+        port = self.service_ports[name]
+        require_free_port(port, f"the {name} service", f"PANA_{name.upper()}_PORT")
+        env = {
+            **os.environ,
+            "PANA_PORT": str(port),
+            "PANA_ENVIRONMENT": self.environment,
+            "PANA_DATABASE_URL": database_url_for(self.server_url, f"pana_{name}"),
+            "PANA_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+        }
+        process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
+
+    def wait_ready(self, names: list[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(names)
+        with httpx.Client(timeout=5) as client:
+            while pending and time.monotonic() < deadline:
+                for name in list(pending):
+                    if not self.service(name).running():
+                        raise InfrastructureError(
+                            f"the {name} service exited:\n{self.service(name).log_tail()}"
+                        )
+                    try:
+                        if client.get(f"{self.url(name)}/readyz").status_code == 200:
+                            pending.remove(name)
+                    except httpx.HTTPError:
+                        pass
+                time.sleep(0.2)
+        if pending:
+            raise InfrastructureError(
+                f"not ready after {timeout:.0f}s: {', '.join(pending)}; see the logs in "
+                f"{self.state_dir / 'services'}"
+            )
+
+    def down(self) -> None:
+        """Stop the services, then Kafka, then PostgreSQL."""
+        for name in self.service_ports:
+            self.service(name).stop(timeout=15)
+        self.kafka.stop()
+        self.postgres.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.local.stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "status"])
+    args = parser.parse_args(argv)
+    stack = LocalStack.from_env()
+    if args.command == "status":
+        running = stack.running()
+        print("running: " + (", ".join(running) if running else "nothing"))
+        return 0
+    if args.command == "down":
+        stack.down()
+        print("stopped; nothing of the stack runs now")
+        return 0
+    running = stack.running()
+    if running:
+        print(f"the stack already runs ({', '.join(running)}); `make down` stops it")
+        return 0
+    try:
+        stack.up()
+    except InfrastructureError as exc:
+        print(f"make up failed: {exc}", file=sys.stderr)
+        stack.down()
+        return 1
+    print("The stack is up:")
+    print(f"  Kafka       {stack.kafka.bootstrap_servers}")
+    print(f"  PostgreSQL  {stack.server_url}")
+    for name in stack.service_ports:
+        print(f"  {name:<11} {stack.url(name)}/docs   (ready: {stack.url(name)}/readyz)")
+    print(f"Logs: {stack.state_dir}   Stop: make down")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

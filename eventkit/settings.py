@@ -1,0 +1,38 @@
+"""Settings every service shares, read from `PANA_*` environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """One process's configuration. Defaults work for `make up` on one machine.
+
+    Outside `environment="development"` the defaults are refused: the database and Kafka must
+    be named explicitly, so a production process never silently talks to a developer's laptop.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PANA_", extra="ignore")
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/pana"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_endpoint: str | None = None
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Self:
+        if self.environment == "production":
+            missing = {"database_url", "kafka_bootstrap_servers"} - self.model_fields_set
+            if missing:
+                names = ", ".join(f"PANA_{m.upper()}" for m in sorted(missing))
+                raise ValueError(f"production needs explicit settings: {names}")
+        return self

@@ -1,0 +1,4 @@
+"""The cases service.
+
+Case management: participants, consent, cases, services delivered, outcomes.
+"""

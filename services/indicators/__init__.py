@@ -1,0 +1,4 @@
+"""The indicators service.
+
+Live logframe attainment computed from every event stream; dashboard and exports.
+"""

@@ -1,0 +1,4 @@
+"""The vouchers service.
+
+Health vouchers issued by caseworkers and redeemed by partner clinics; reconciliation.
+"""

@@ -1,0 +1,55 @@
+"""Session fixtures: one real Kafka broker and one real PostgreSQL server for the whole run."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.support.infrastructure import (
+    KafkaEndpoint,
+    PostgresEndpoint,
+    start_kafka,
+    start_postgres,
+)
+
+
+@pytest.fixture(scope="session")
+def state_root() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="pana-test-"))
+    root.chmod(0o755)  # PostgreSQL runs as its own user when the tests run as root
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def kafka(state_root: Path) -> Iterator[KafkaEndpoint]:
+    endpoint, control = start_kafka(state_root / "kafka")
+    yield endpoint
+    control.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(state_root: Path) -> Iterator[PostgresEndpoint]:
+    endpoint, control = start_postgres(state_root / "postgres")
+    yield endpoint
+    if control is not None:
+        control.stop()
+
+
+@pytest.fixture
+async def database(postgres: PostgresEndpoint) -> AsyncIterator[str]:
+    """A fresh, empty database for one test; dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres.url("postgres"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield postgres.url(name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()

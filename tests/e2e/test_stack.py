@@ -1,0 +1,94 @@
+"""`make up` / `make down` as a user runs them: separate processes, real Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy.local.processes import free_port, port_is_free, wait_until
+from deploy.local.stack import SERVICE_PORTS, LocalStack
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def stack_env(state_root: Path) -> Iterator[dict[str, str]]:
+    env = {
+        **os.environ,
+        "PANA_STATE_DIR": str(state_root / f"stack-{free_port()}"),
+        "PANA_KAFKA_PORT": str(free_port()),
+        "PANA_KAFKA_CONTROLLER_PORT": str(free_port()),
+        "PANA_POSTGRES_PORT": str(free_port()),
+        **{f"PANA_{name.upper()}_PORT": str(free_port()) for name in SERVICE_PORTS},
+    }
+    env.pop("DATABASE_URL", None)
+    yield env
+    _stack_cli("down", env)  # whatever the test did, leave nothing running
+
+
+def _stack_cli(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deploy.local.stack", command],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def _ready(client: httpx.Client, stack: LocalStack, name: str) -> httpx.Response:
+    return client.get(f"{stack.url(name)}/readyz")
+
+
+def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
+    up = _stack_cli("up", stack_env)
+    assert up.returncode == 0, up.stderr
+    stack = _stack_from(stack_env)
+    for name in SERVICE_PORTS:
+        assert stack.url(name) in up.stdout  # it prints where to look
+
+    again = _stack_cli("up", stack_env)
+    assert again.returncode == 0
+    assert "already runs" in again.stdout
+
+    with httpx.Client(timeout=10) as client:
+        for name in SERVICE_PORTS:
+            assert _ready(client, stack, name).status_code == 200, name
+            assert client.get(f"{stack.url(name)}/healthz").json() == {"status": "ok"}
+            assert client.get(f"{stack.url(name)}/openapi.json").status_code == 200
+
+        stack.kafka.stop()
+        for name in SERVICE_PORTS:
+            answer = _ready(client, stack, name)
+            assert answer.status_code == 503, name
+            assert "kafka" in answer.json()["reason"]
+
+        stack.kafka.start()
+        for name in SERVICE_PORTS:
+            assert wait_until(partial(_is_ready, client, stack, name), 30), name
+
+    down = _stack_cli("down", stack_env)
+    assert down.returncode == 0, down.stderr
+    assert stack.running() == []
+    ports = [stack.kafka_port, stack.kafka_controller_port, stack.postgres_port]
+    ports += list(stack.service_ports.values())
+    assert all(wait_until(partial(port_is_free, p), 10) for p in ports), ports
+
+
+def _is_ready(client: httpx.Client, stack: LocalStack, name: str) -> bool:
+    return _ready(client, stack, name).status_code == 200
+
+
+def _stack_from(env: dict[str, str]) -> LocalStack:
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return LocalStack.from_env()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

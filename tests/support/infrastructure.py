@@ -1,0 +1,119 @@
+"""One fixture API over real Kafka and PostgreSQL, whichever way they are provided.
+
+Where a Docker engine exists, testcontainers runs `apache/kafka` and `postgres` images. Where
+none does (testcontainers raises `DockerException` already in the container constructor), the
+local harness of `deploy/local` starts the same software as processes on free ports.
+`PANA_TEST_INFRA=local|containers` forces one path; `DATABASE_URL` uses a running server.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from deploy.local.kafka import KafkaBroker
+from deploy.local.postgres import PostgresServer
+from deploy.local.processes import free_port
+from deploy.local.stack import database_url_for
+
+KAFKA_IMAGE = "apache/kafka:4.1.1"
+POSTGRES_IMAGE = "postgres:16"
+
+
+class Stoppable(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass
+class KafkaEndpoint:
+    """A reachable broker; `stop()`/`start()` take it away and bring it back on the same port."""
+
+    bootstrap_servers: str
+    kind: str
+    _control: Stoppable
+
+    def stop(self) -> None:
+        self._control.stop()
+
+    def start(self) -> None:
+        self._control.start()
+
+
+@dataclass
+class PostgresEndpoint:
+    """A reachable server; `url(db)` names a database on it."""
+
+    server_url: str
+    kind: str
+    _control: Stoppable | None
+
+    def url(self, database: str = "postgres") -> str:
+        return database_url_for(self.server_url, database)
+
+
+def _wanted() -> str:
+    return os.environ.get("PANA_TEST_INFRA", "auto")
+
+
+def _docker_error(exc: Exception) -> bool:
+    return type(exc).__name__ == "DockerException" or "docker" in type(exc).__module__
+
+
+class _Container:
+    def __init__(self, container: object) -> None:
+        self._container = container
+
+    def stop(self) -> None:
+        self._container.get_wrapped_container().stop()  # type: ignore[attr-defined]
+
+    def start(self) -> None:
+        self._container.get_wrapped_container().start()  # type: ignore[attr-defined]
+
+
+def start_kafka(state_dir: Path | None = None) -> tuple[KafkaEndpoint, Stoppable]:
+    """A broker for the test session; returns it and what to stop at the end."""
+    if _wanted() in ("auto", "containers"):
+        try:
+            from testcontainers.kafka import KafkaContainer
+
+            container = KafkaContainer(KAFKA_IMAGE).with_kraft()
+            container.start()
+            control = _Container(container)
+            return KafkaEndpoint(container.get_bootstrap_server(), "container", control), control
+        except Exception as exc:
+            if _wanted() == "containers" or not _docker_error(exc):
+                raise
+    broker = KafkaBroker(
+        state_dir or Path(tempfile.mkdtemp(prefix="pana-kafka-")),
+        port=free_port(),
+        controller_port=free_port(),
+    )
+    broker.start()
+    return KafkaEndpoint(broker.bootstrap_servers, "local", broker), broker
+
+
+def start_postgres(state_dir: Path | None = None) -> tuple[PostgresEndpoint, Stoppable | None]:
+    """A server for the test session: `DATABASE_URL`, a container, or a throwaway cluster."""
+    if os.environ.get("DATABASE_URL"):
+        return PostgresEndpoint(os.environ["DATABASE_URL"], "external", None), None
+    if _wanted() in ("auto", "containers"):
+        try:
+            from testcontainers.postgres import PostgresContainer
+
+            container = PostgresContainer(POSTGRES_IMAGE, driver=None)
+            container.start()
+            control = _Container(container)
+            return PostgresEndpoint(container.get_connection_url(), "container", control), control
+        except Exception as exc:
+            if _wanted() == "containers" or not _docker_error(exc):
+                raise
+    if state_dir is None:
+        state_dir = Path(tempfile.mkdtemp(prefix="pana-pg-"))
+        state_dir.chmod(0o755)
+    server = PostgresServer(state_dir, port=free_port(), durable=False)
+    server.start()
+    return PostgresEndpoint(server.dsn(), "local", server), server
