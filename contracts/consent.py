@@ -5,16 +5,14 @@ Referral sharing needs its own purpose: a referral may only be requested while t
 """
 
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
-from pydantic import Field
-
 from contracts.participants import ParticipantEvent
-from contracts.scalars import EnumSet, UtcDateTime
+from contracts.scalars import NonEmptyEnumSet, UtcDateTime
 from contracts.vocabulary import ConsentPurpose
 
-Purposes = Annotated[EnumSet[ConsentPurpose], Field(min_length=1)]
+Purposes = NonEmptyEnumSet[ConsentPurpose]
 
 
 class ConsentGiver(StrEnum):

@@ -26,7 +26,7 @@ from uuid import UUID
 import orjson
 from pydantic import ValidationError
 
-from contracts.envelope_headers import read_headers
+from contracts.envelope_headers import format_time, read_headers
 from contracts.event import Event
 from contracts.registry import UnknownEventType, UnknownEventVersion, schema_uri
 from contracts.topics import source_for
@@ -88,12 +88,6 @@ def envelope_for(
     )
 
 
-def format_time(time: datetime) -> str:
-    """Format an instant as RFC 3339 in UTC with a ``Z`` suffix and microseconds."""
-    text = time.astimezone(UTC).isoformat(timespec="microseconds")
-    return text.removesuffix("+00:00") + "Z"
-
-
 def to_kafka(envelope: Envelope) -> tuple[bytes, bytes, KafkaHeaders]:
     """Return ``(key, value, headers)`` of the Kafka record carrying ``envelope``."""
     headers: KafkaHeaders = [
@@ -143,7 +137,7 @@ def from_kafka(headers: KafkaHeaders | None, value: bytes) -> Envelope:
 
 
 def decode(envelope: Envelope) -> Event:
-    """Return the event in ``envelope`` as the latest model of its type; raise ``InvalidMessage``."""
+    """Return the event in ``envelope`` as its type's latest model; raise ``InvalidMessage``."""
     try:
         event = decode_payload(envelope.type, envelope.version, envelope.data)
     except (UnknownEventType, UnknownEventVersion) as error:
@@ -151,9 +145,12 @@ def decode(envelope: Envelope) -> Event:
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in problem['loc']) or '<root>'}: {problem['msg']}"
-            for problem in error.errors(include_url=False, include_input=False, include_context=False)
+            for problem in error.errors(
+                include_url=False, include_input=False, include_context=False
+            )
         )
-        raise InvalidMessage(f"data is not a valid {envelope.type} v{envelope.version}: {problems}")
+        reason = f"data is not a valid {envelope.type} v{envelope.version}: {problems}"
+        raise InvalidMessage(reason) from None
     if str(event.aggregate_id) != envelope.subject:
         raise InvalidMessage(f"ce_subject does not match {event.subject_field} of the data")
     return event

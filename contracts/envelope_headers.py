@@ -1,4 +1,4 @@
-"""Reading and checking the CloudEvents ``ce_*`` headers of a Kafka record (binary mode).
+"""Writing, reading and checking the CloudEvents ``ce_*`` headers of a Kafka record (binary mode).
 
 Every problem is a ``ValueError`` whose message is the dead-letter reason, so it names the
 header and the problem; header values are quoted only when they cannot hold event data.
@@ -6,7 +6,7 @@ header and the problem; header values are quoted only when they cannot hold even
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from contracts.registry import UnknownEventType, latest_version
@@ -59,7 +59,7 @@ def _decode(headers: list[tuple[str, bytes]]) -> dict[str, str]:
 
 
 def _version(event_type: str, text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not re.fullmatch(r"[1-9][0-9]{0,5}", text):
         raise ValueError(f"ce_schemaversion {text[:20]!r} is not a positive integer")
     version = int(text)
     try:
@@ -73,6 +73,12 @@ def _version(event_type: str, text: str) -> int:
     return version
 
 
+def format_time(time: datetime) -> str:
+    """Format an instant as RFC 3339 in UTC with a ``Z`` suffix and microseconds."""
+    text = time.astimezone(UTC).isoformat(timespec="microseconds")
+    return text.removesuffix("+00:00") + "Z"
+
+
 def _time(text: str) -> datetime:
     try:
         time = datetime.fromisoformat(text)
@@ -80,7 +86,7 @@ def _time(text: str) -> datetime:
         raise ValueError(f"ce_time {text[:40]!r} is not an RFC 3339 timestamp") from None
     if time.tzinfo is None:
         raise ValueError("ce_time has no UTC offset")
-    return time
+    return time.astimezone(UTC)
 
 
 def read_headers(headers: list[tuple[str, bytes]]) -> CloudEventAttributes:

@@ -76,7 +76,13 @@ def _sorted_unique(values: tuple[E, ...]) -> tuple[E, ...]:
     return tuple(sorted(values))
 
 
-EnumSet = Annotated[
-    tuple[E, ...], AfterValidator(_sorted_unique), Field(json_schema_extra={"uniqueItems": True})
-]
+_UNIQUE_ITEMS = Field(json_schema_extra={"uniqueItems": True})
+
+EnumSet = Annotated[tuple[E, ...], AfterValidator(_sorted_unique), _UNIQUE_ITEMS]
 """A set of enum members: unique, serialised as a sorted JSON array."""
+
+# The length bound sits on the tuple itself (before the validator) so the schema says minItems.
+NonEmptyEnumSet = Annotated[
+    tuple[E, ...], Field(min_length=1), AfterValidator(_sorted_unique), _UNIQUE_ITEMS
+]
+"""A set of at least one enum member."""

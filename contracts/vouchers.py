@@ -5,16 +5,16 @@ O.E. 2.2 counts unique people with a redemption that was not reversed.
 """
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Self
+from typing import ClassVar, Self
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from contracts.event import Event
-from contracts.scalars import EnumSet, Money, ReasonCode, UtcDateTime
+from contracts.scalars import Money, NonEmptyEnumSet, ReasonCode, UtcDateTime
 from contracts.vocabulary import Region, Urgency, VoucherService
 
-VoucherServices = Annotated[EnumSet[VoucherService], Field(min_length=1)]
+VoucherServices = NonEmptyEnumSet[VoucherService]
 
 
 class VoucherEvent(Event):

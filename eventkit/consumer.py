@@ -1,0 +1,248 @@
+"""The consumer runner: effectively-once projection of Kafka topics into PostgreSQL.
+
+Each batch is applied in one PostgreSQL transaction together with (a) the ids of the events it
+applied and (b) the next offset of every partition it read. Kafka's own committed offsets are only
+written afterwards, best effort, for lag monitoring: the stored offsets are the truth.
+
+- On assignment the consumer seeks to the stored offsets (beginning when none), so a crash
+  mid-batch (the transaction rolls back) re-reads exactly the unapplied records.
+- On revocation the listener waits for the batch in flight to commit, and records of partitions
+  no longer assigned are dropped before applying, so two members never apply the same batch.
+- Event ids already applied are skipped inside the transaction: a duplicate published by a relay
+  that crashed (same `ce_id`, new offset) never counts twice.
+- An unreadable message (bad JSON, unknown type or version) goes to the dead-letter topic with
+  the reason and its origin, and the consumer keeps going.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
+from opentelemetry import trace
+from opentelemetry.propagate import extract
+from opentelemetry.trace import SpanKind
+
+from contracts.envelope import Envelope, InvalidMessage, from_kafka
+from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER, DEADLETTER_TOPIC
+from eventkit.store import Connection
+
+log = structlog.get_logger("eventkit.consumer")
+tracer = trace.get_tracer("eventkit.consumer")
+
+# GREATEST: a member that lost its partitions can never move the stored position backwards.
+_STORE_OFFSET = """
+INSERT INTO consumer_offsets (consumer, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
+ON CONFLICT (consumer, topic, partition) DO UPDATE
+SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset)
+"""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An event read from Kafka, with where it was read."""
+
+    envelope: Envelope
+    topic: str
+    partition: int
+    offset: int
+
+
+class Projection(Protocol):
+    """A read model fed by the runner; `apply` runs inside the batch's transaction."""
+
+    async def apply(self, conn: Connection, events: Sequence[Delivered]) -> None: ...
+
+
+class ConsumerRunner:
+    """Consumes `topics` as `consumer` (the group id and the name offsets are stored under)."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        bootstrap_servers: str,
+        *,
+        consumer: str,
+        topics: Sequence[str],
+        projection: Projection,
+        max_batch: int = 500,
+        group_instance_id: str | None = None,
+        deadletter_topic: str = DEADLETTER_TOPIC,
+    ) -> None:
+        self.pool = pool
+        self.bootstrap_servers = bootstrap_servers
+        self.consumer = consumer
+        self.topics = list(topics)
+        self.projection = projection
+        self.max_batch = max_batch
+        self.group_instance_id = group_instance_id
+        self.deadletter_topic = deadletter_topic
+        self.applied = 0
+        self._batch_lock = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._kafka: AIOKafkaConsumer | None = None
+
+    def stop(self) -> None:
+        """Finish the batch in flight, leave the group, return from `run()`."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Consume until stopped; reconnect after broker or database outages."""
+        while not self._stopping.is_set():
+            try:
+                await self._consume()
+            except Exception as exc:  # outlive outages; the offsets are safe
+                log.warning("consumer.error", consumer=self.consumer, error=repr(exc)[:300])
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 1.0)
+
+    async def _consume(self) -> None:
+        kafka = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.consumer,
+            group_instance_id=self.group_instance_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=self.max_batch,
+        )
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers, enable_idempotence=True, acks="all"
+        )
+        await kafka.start()
+        await producer.start()
+        self._kafka = kafka
+        try:
+            kafka.subscribe(self.topics, listener=_Rebalance(self, kafka))
+            while not self._stopping.is_set():
+                batch = await kafka.getmany(timeout_ms=200, max_records=self.max_batch)
+                if batch:
+                    committed = await self._apply(kafka, producer, batch)
+                    await self._commit_to_kafka(kafka, committed)
+        finally:
+            self._kafka = None
+            await producer.stop()
+            await kafka.stop()
+
+    async def _apply(
+        self,
+        kafka: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+    ) -> dict[TopicPartition, int]:
+        async with self._batch_lock:
+            owned = kafka.assignment()
+            records = [r for tp, rs in batch.items() if tp in owned for r in rs]
+            if not records:
+                return {}
+            delivered: list[Delivered] = []
+            for record in records:
+                try:
+                    envelope = from_kafka(list(record.headers or ()), record.value or b"")
+                except InvalidMessage as bad:
+                    await self._dead_letter(producer, record, bad.reason)
+                    continue
+                delivered.append(Delivered(envelope, record.topic, record.partition, record.offset))
+            next_offsets: dict[TopicPartition, int] = {}
+            for record in records:
+                next_offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
+            async with self.pool.acquire() as conn, conn.transaction():
+                fresh = await self._first_time(conn, delivered)
+                with _span(fresh):
+                    await self.projection.apply(conn, fresh)
+                await conn.executemany(
+                    _STORE_OFFSET,
+                    [(self.consumer, tp.topic, tp.partition, o) for tp, o in next_offsets.items()],
+                )
+            self.applied += len(fresh)
+            return next_offsets
+
+    async def _first_time(self, conn: Connection, delivered: list[Delivered]) -> list[Delivered]:
+        if not delivered:
+            return []
+        rows = await conn.fetch(
+            "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])"
+            " ON CONFLICT DO NOTHING RETURNING event_id::text",
+            self.consumer,
+            [d.envelope.id for d in delivered],
+        )
+        new = {r["event_id"] for r in rows}
+        fresh = []
+        for item in delivered:
+            if item.envelope.id in new:
+                new.discard(item.envelope.id)  # a duplicate inside the batch counts once too
+                fresh.append(item)
+        return fresh
+
+    async def _dead_letter(
+        self, producer: AIOKafkaProducer, record: ConsumerRecord[bytes, bytes], reason: str
+    ) -> None:
+        headers = [*(record.headers or ())]
+        headers.append((DEADLETTER_REASON_HEADER, reason.encode()))
+        origin = f"{record.topic}/{record.partition}/{record.offset}"
+        headers.append((DEADLETTER_ORIGIN_HEADER, origin.encode()))
+        await producer.send_and_wait(
+            self.deadletter_topic, record.value, key=record.key, headers=headers
+        )
+        log.warning("consumer.dead_letter", consumer=self.consumer, origin=origin, reason=reason)
+
+    async def _commit_to_kafka(
+        self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]
+    ) -> None:
+        # Informational only (lag dashboards); a failure here loses nothing.
+        owned = kafka.assignment()
+        mine = {tp: OffsetAndMetadata(o, "") for tp, o in offsets.items() if tp in owned}
+        if mine:
+            with contextlib.suppress(CommitFailedError, KafkaError):
+                await kafka.commit(mine)
+
+    async def stored_offsets(
+        self, partitions: Sequence[TopicPartition]
+    ) -> dict[TopicPartition, int]:
+        """The next offset to read of each partition, as committed with the read model."""
+        rows = await self.pool.fetch(
+            "SELECT topic, partition, next_offset FROM consumer_offsets WHERE consumer = $1",
+            self.consumer,
+        )
+        stored = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        return {tp: stored[tp] for tp in partitions if tp in stored}
+
+
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: ConsumerRunner, kafka: AIOKafkaConsumer) -> None:
+        self.runner = runner
+        self.kafka = kafka
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        # Let the batch in flight commit before another member may take its partitions.
+        async with self.runner._batch_lock:
+            pass
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        stored = await self.runner.stored_offsets(list(assigned))
+        for tp in assigned:
+            if tp in stored:
+                self.kafka.seek(tp, stored[tp])
+            else:
+                await self.kafka.seek_to_beginning(tp)
+        log.info("consumer.assigned", consumer=self.runner.consumer, partitions=len(assigned))
+
+
+@contextlib.contextmanager
+def _span(events: Sequence[Delivered]):  # type: ignore[no-untyped-def]
+    """A projection span continuing the trace of the batch's first traced event."""
+    parent = next((extract({"traceparent": d.envelope.traceparent}) for d in events
+                   if d.envelope.traceparent), None)  # fmt: skip
+    with tracer.start_as_current_span(
+        "projection apply", context=parent, kind=SpanKind.CONSUMER
+    ) as span:
+        span.set_attribute("messaging.batch.message_count", len(events))
+        yield span

@@ -1,0 +1,77 @@
+"""The tables the shared runtime owns in each service's database.
+
+`events` is the store (one row per event, unique per stream and version); `streams` holds each
+stream's current version, the row that serialises writers of one stream; `outbox` lists events not
+yet acknowledged by Kafka (delete-on-publish, see `relay.py`); `idempotency_keys` remembers each
+command's first answer. The consumer side keeps its offsets and processed event ids beside the
+read model it feeds.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+STORE_DDL = """
+CREATE TABLE IF NOT EXISTS streams (
+    stream_id   text PRIMARY KEY,
+    version     integer NOT NULL CHECK (version > 0)
+);
+CREATE TABLE IF NOT EXISTS events (
+    position        bigserial PRIMARY KEY,
+    event_id        uuid NOT NULL UNIQUE,
+    stream_id       text NOT NULL,
+    stream_version  integer NOT NULL,
+    event_type      text NOT NULL,
+    schema_version  integer NOT NULL,
+    data            jsonb NOT NULL,
+    occurred_at     timestamptz NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT now(),
+    traceparent     text,
+    UNIQUE (stream_id, stream_version)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    position    bigint PRIMARY KEY REFERENCES events (position)
+);
+CREATE OR REPLACE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('pana_outbox', '');
+    RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS outbox_notify ON outbox;
+CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    key           text PRIMARY KEY,
+    request_hash  text NOT NULL,
+    status_code   integer NOT NULL,
+    body          jsonb NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+CONSUMER_DDL = """
+CREATE TABLE IF NOT EXISTS consumer_offsets (
+    consumer     text NOT NULL,
+    topic        text NOT NULL,
+    partition    integer NOT NULL,
+    next_offset  bigint NOT NULL,
+    PRIMARY KEY (consumer, topic, partition)
+);
+CREATE TABLE IF NOT EXISTS processed_events (
+    consumer      text NOT NULL,
+    event_id      uuid NOT NULL,
+    processed_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (consumer, event_id)
+);
+"""
+
+# Any constant shared by all replicas: DDL of two processes starting at once is serialised.
+_MIGRATION_LOCK = 7_315_001
+
+
+async def migrate(pool: asyncpg.Pool, *ddl: str) -> None:
+    """Create the tables (idempotent), one replica at a time."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+        for statement in ddl:
+            await conn.execute(statement)

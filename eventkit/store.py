@@ -1,0 +1,156 @@
+"""An append-only event store in PostgreSQL with optimistic concurrency and a transactional outbox.
+
+`append` writes the events and their outbox rows in the caller's transaction, so an HTTP 2xx
+(given after commit) means the events are durable and will reach Kafka.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import orjson
+from asyncpg.pool import PoolConnectionProxy
+from opentelemetry.propagate import inject
+
+Connection = asyncpg.Connection | PoolConnectionProxy
+"""A connection, whether taken from a pool or opened alone."""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append: its type, schema version and JSON-ready data."""
+
+    event_type: str
+    data: dict[str, Any]
+    schema_version: int = 1
+    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as stored: its stream, version in the stream and global position."""
+
+    position: int
+    event_id: uuid.UUID
+    stream_id: str
+    stream_version: int
+    event_type: str
+    schema_version: int
+    data: dict[str, Any]
+    occurred_at: datetime
+    traceparent: str | None
+
+
+class ConcurrencyConflict(Exception):
+    """The stream moved on since the caller read it (HTTP 409 with the current version)."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"stream {stream_id} is at version {actual}, not the expected {expected}")
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where an append landed: the stream's new version and the last event's id (its position)."""
+
+    version: int
+    positions: tuple[int, ...]
+    event_ids: tuple[uuid.UUID, ...]
+
+
+def _json(data: Any) -> str:
+    return orjson.dumps(data).decode()
+
+
+async def init_connection(conn: Connection) -> None:
+    """Decode jsonb with orjson (pass as `init=` to `asyncpg.create_pool`)."""
+    await conn.set_type_codec("jsonb", encoder=_json, decoder=orjson.loads, schema="pg_catalog")
+
+
+async def stream_version(conn: Connection, stream_id: str) -> int:
+    """The stream's current version (0 when it does not exist)."""
+    version = await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id)
+    return int(version or 0)
+
+
+async def load(conn: Connection, stream_id: str) -> list[RecordedEvent]:
+    """All events of a stream in version order."""
+    rows = await conn.fetch(
+        "SELECT position, event_id, stream_id, stream_version, event_type, schema_version, data,"
+        " occurred_at, traceparent FROM events WHERE stream_id = $1 ORDER BY stream_version",
+        stream_id,
+    )
+    return [RecordedEvent(**dict(row)) for row in rows]
+
+
+async def append(
+    conn: Connection,
+    stream_id: str,
+    expected_version: int,
+    events: Sequence[NewEvent],
+) -> Appended:
+    """Append `events` at `expected_version`; raise `ConcurrencyConflict` when it moved.
+
+    Must run inside the caller's transaction. The `streams` row is the lock that orders writers
+    of one stream: a concurrent writer at the same expected version blocks on it, then finds the
+    version changed and fails, so exactly one of them wins.
+    """
+    if not events:
+        return Appended(expected_version, (), ())
+    new_version = expected_version + len(events)
+    if expected_version == 0:
+        moved = await conn.fetchval(
+            "INSERT INTO streams (stream_id, version) VALUES ($1, $2)"
+            " ON CONFLICT (stream_id) DO NOTHING RETURNING version",
+            stream_id,
+            new_version,
+        )
+    else:
+        moved = await conn.fetchval(
+            "UPDATE streams SET version = $3 WHERE stream_id = $1 AND version = $2"
+            " RETURNING version",
+            stream_id,
+            expected_version,
+            new_version,
+        )
+    if moved is None:
+        raise ConcurrencyConflict(
+            stream_id, expected_version, await stream_version(conn, stream_id)
+        )
+    carrier: dict[str, str] = {}
+    inject(carrier)  # the current span (HTTP request, command) continues through Kafka
+    positions = await conn.fetch(
+        """
+        WITH ins AS (
+            INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version,
+                                data, occurred_at, traceparent)
+            SELECT e.id, $1, e.v, e.t, e.s, e.d, e.o, $7
+            FROM unnest($2::uuid[], $3::int[], $4::text[], $5::int[], $6::jsonb[],
+                        $8::timestamptz[]) AS e(id, v, t, s, d, o)
+            RETURNING position
+        )
+        INSERT INTO outbox (position) SELECT position FROM ins ORDER BY position
+        RETURNING position
+        """,
+        stream_id,
+        [e.event_id for e in events],
+        list(range(expected_version + 1, new_version + 1)),
+        [e.event_type for e in events],
+        [e.schema_version for e in events],
+        [e.data for e in events],
+        carrier.get("traceparent"),
+        [e.occurred_at for e in events],
+    )
+    return Appended(
+        new_version,
+        tuple(sorted(r["position"] for r in positions)),
+        tuple(e.event_id for e in events),
+    )
