@@ -1,7 +1,9 @@
 """Events of the participant aggregate: registration, correction and merge of a person record.
 
 A participant is known to the rest of the system only by a pseudonymous UUID and coarse
-attributes. Names, documents, phones and addresses stay in the cases service's own database.
+attributes. Names, documents, phones and addresses stay in the cases service's own database, and
+so do vulnerability profiles (GBV survivor, living with HIV, ...): special-category data that no
+logframe indicator disaggregates by, so by the minimum-necessary rule it is not published.
 """
 
 from enum import StrEnum
@@ -11,11 +13,9 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from contracts.event import Event
-from contracts.people import Sex, VulnerabilityProfile
-from contracts.scalars import CountryCode, EnumSet, ReasonCode, UtcDateTime, YearMonth
+from contracts.people import Sex
+from contracts.scalars import CountryCode, ReasonCode, UtcDateTime, YearMonth
 from contracts.vocabulary import Region
-
-Vulnerabilities = EnumSet[VulnerabilityProfile]
 
 
 class ParticipantEvent(Event):
@@ -36,7 +36,6 @@ class ParticipantRegistered(ParticipantEvent):
     birth_date_estimated: bool = False
     nationality: CountryCode
     region: Region
-    vulnerabilities: Vulnerabilities = ()
     registered_by: UUID = Field(description="Pseudonymous id of the staff member.")
     registered_at: UtcDateTime
 
@@ -66,7 +65,6 @@ class ParticipantCorrected(ParticipantEvent):
     birth_date_estimated: bool | None = None
     nationality: CountryCode | None = None
     region: Region | None = None
-    vulnerabilities: Vulnerabilities | None = None
     corrected_by: UUID
     corrected_at: UtcDateTime
 
@@ -78,7 +76,6 @@ class ParticipantCorrected(ParticipantEvent):
             self.birth_date_estimated,
             self.nationality,
             self.region,
-            self.vulnerabilities,
         )
         if all(value is None for value in corrected):
             raise ValueError("a correction must change at least one attribute")

@@ -1,19 +1,55 @@
-"""The composition root every service shares: logs, tracing, database pool, probes, routers."""
+"""The composition root every service shares: logs, tracing, database, topics, relay, probes."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import asyncpg
+import structlog
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from contracts.topics import ALL_TOPICS
+from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
-from eventkit.readiness import database_check, health_router, kafka_check
+from eventkit.readiness import Check, database_check, health_router, kafka_check
+from eventkit.relay import OutboxRelay
+from eventkit.schema import STORE_DDL, migrate
 from eventkit.settings import ServiceSettings
+from eventkit.store import ConcurrencyConflict, init_connection
 from eventkit.telemetry import configure_tracing
+from eventkit.topics import ensure_topics
+
+log = structlog.get_logger("eventkit.service")
+
+
+class _Setup:
+    """Migrations and topic creation, retried until both succeed (dependencies may start later)."""
+
+    def __init__(self, pool: asyncpg.Pool, settings: ServiceSettings, ddl: Sequence[str]) -> None:
+        self.pool, self.settings, self.ddl = pool, settings, ddl
+        self.done = asyncio.Event()
+        self.last_error = "not attempted yet"
+
+    async def run(self) -> None:
+        while not self.done.is_set():
+            try:
+                await migrate(self.pool, *self.ddl)
+                await ensure_topics(self.settings.kafka_bootstrap_servers, ALL_TOPICS)
+                self.done.set()
+                log.info("service.setup_done")
+            except Exception as exc:  # retried: PostgreSQL or Kafka may come up later
+                self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+                await asyncio.sleep(1.0)
+
+    async def check(self) -> None:
+        if not self.done.is_set():
+            raise RuntimeError(f"schema and topics not ready ({self.last_error})")
 
 
 def create_service_app(
@@ -22,34 +58,68 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter] = (),
+    ddl: Sequence[str] = (STORE_DDL,),
+    relay: bool = True,
 ) -> FastAPI:
-    """A FastAPI app with the shared plumbing; the service adds its own routers."""
+    """A FastAPI app with the shared plumbing; the service adds its own routers.
+
+    With `relay=True` the process also runs the outbox relay of its database; replicas elect
+    one publisher among themselves (see `eventkit.relay`).
+    """
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otel_exporter, settings.otel_endpoint)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # min_size=0: the process starts (and /healthz answers) even while PostgreSQL is down;
-        # /readyz reports it until it is back.
-        pool = await asyncpg.create_pool(settings.database_url, min_size=0, max_size=10)
+        # min_size=0: the process starts (and /healthz answers) while PostgreSQL is down.
+        pool = await asyncpg.create_pool(
+            settings.database_url, min_size=0, max_size=20, init=init_connection
+        )
         app.state.pool = pool
         app.state.settings = settings
+        setup = _Setup(pool, settings, ddl)
+        tasks = [asyncio.create_task(setup.run())]
+        publisher = None
+        if relay:
+            publisher = OutboxRelay(
+                settings.database_url,
+                settings.kafka_bootstrap_servers,
+                source=f"/pana/{settings.service_name}",
+            )
+            tasks.append(asyncio.create_task(publisher.run()))
         timeout = settings.readiness_timeout_seconds
-        checks = {
+        checks: dict[str, Check] = {
             "database": database_check(pool),
             "kafka": kafka_check(settings.kafka_bootstrap_servers, timeout),
+            "setup": setup.check,
         }
         app.include_router(health_router(checks, timeout))
         try:
             yield
         finally:
+            if publisher is not None:
+                publisher.stop()
+            tasks[0].cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*tasks)
             await pool.close()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.add_exception_handler(ConcurrencyConflict, _conflict)
+    app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     for router in routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
     return app
+
+
+async def _conflict(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ConcurrencyConflict)
+    return JSONResponse({"detail": str(exc), "current_version": exc.actual}, status_code=409)
+
+
+async def _key_reused(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=422)
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

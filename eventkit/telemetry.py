@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from opentelemetry import trace
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
@@ -18,4 +19,6 @@ def configure_tracing(service: str, exporter: str, endpoint: str | None = None) 
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
+    # Statements are recorded with their $n placeholders, never the parameter values.
+    AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
     return provider

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from eventkit.schema import CONSUMER_DDL
 from eventkit.service import create_service_app
 from eventkit.settings import ServiceSettings
 
@@ -20,6 +21,8 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     """Build the indicators API."""
     return create_service_app(
         settings or IndicatorsSettings(),
+        ddl=(CONSUMER_DDL,),
+        relay=False,
         title="Pana indicators",
         description=(
             "Live logframe attainment computed from every event stream; dashboard and exports."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
+from contracts.topics import ALL_TOPICS
 from deploy.local.processes import free_port, port_is_free, wait_until
 from deploy.local.stack import SERVICE_PORTS, LocalStack
 
@@ -62,6 +65,10 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
             assert client.get(f"{stack.url(name)}/healthz").json() == {"status": "ok"}
             assert client.get(f"{stack.url(name)}/openapi.json").status_code == 200
 
+        assert asyncio.run(_partitions(stack.kafka.bootstrap_servers)) >= {
+            (t.name, t.partitions) for t in ALL_TOPICS
+        }  # declared in code, created at start-up
+
         stack.kafka.stop()
         for name in SERVICE_PORTS:
             answer = _ready(client, stack, name)
@@ -78,6 +85,16 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     ports = [stack.kafka_port, stack.kafka_controller_port, stack.postgres_port]
     ports += list(stack.service_ports.values())
     assert all(wait_until(partial(port_is_free, p), 10) for p in ports), ports
+
+
+async def _partitions(bootstrap: str) -> set[tuple[str, int]]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics()
+    finally:
+        await admin.close()
+    return {(t["topic"], len(t["partitions"])) for t in described}
 
 
 def _is_ready(client: httpx.Client, stack: LocalStack, name: str) -> bool:

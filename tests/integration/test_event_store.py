@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import pytest
@@ -78,7 +78,7 @@ async def test_sixteen_writers_at_one_version_exactly_one_wins_each_round(
         assert [e.data["n"] for e in await load(conn, stream)] == list(range(1, 21))
 
 
-def _command(stream: str) -> object:
+def _command(stream: str) -> Callable[[Connection], Awaitable[Answer]]:
     async def run(conn: Connection) -> Answer:
         done = await append(conn, stream, 0, [numbered(1)])
         return Answer(201, {"version": done.version, "event_id": str(done.event_ids[0])})
@@ -90,23 +90,23 @@ async def test_retried_command_returns_the_first_answer_and_appends_nothing(
     pool: asyncpg.Pool,
 ) -> None:
     fingerprint = request_hash("POST", "/x", {"a": 1})
-    first = await execute_once(pool, "key-1", fingerprint, _command("idem-1"))  # type: ignore[arg-type]
-    retry = await execute_once(pool, "key-1", fingerprint, _command("idem-1"))  # type: ignore[arg-type]
+    first = await execute_once(pool, "key-1", fingerprint, _command("idem-1"))
+    retry = await execute_once(pool, "key-1", fingerprint, _command("idem-1"))
     assert first.status_code == 201 and not first.replayed
     assert retry.replayed and retry.body == first.body
     assert await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = 'idem-1'") == 1
 
 
 async def test_same_key_with_another_body_is_refused(pool: asyncpg.Pool) -> None:
-    await execute_once(pool, "key-2", request_hash({"a": 1}), _command("idem-2"))  # type: ignore[arg-type]
+    await execute_once(pool, "key-2", request_hash({"a": 1}), _command("idem-2"))
     with pytest.raises(IdempotencyKeyReused, match="key-2"):
-        await execute_once(pool, "key-2", request_hash({"a": 2}), _command("idem-2"))  # type: ignore[arg-type]
+        await execute_once(pool, "key-2", request_hash({"a": 2}), _command("idem-2"))
 
 
 async def test_concurrent_retries_with_one_key_append_once_and_agree(pool: asyncpg.Pool) -> None:
     fingerprint = request_hash("same")
     answers = await asyncio.gather(
-        *(execute_once(pool, "key-3", fingerprint, _command("idem-3")) for _ in range(8))  # type: ignore[arg-type]
+        *(execute_once(pool, "key-3", fingerprint, _command("idem-3")) for _ in range(8))
     )
     assert len({a.body["event_id"] for a in answers}) == 1
     assert sum(not a.replayed for a in answers) == 1
