@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 import asyncpg
 import structlog
@@ -26,6 +27,16 @@ from eventkit.telemetry import configure_tracing
 from eventkit.topics import ensure_topics
 
 log = structlog.get_logger("eventkit.service")
+
+
+class Worker(Protocol):
+    """A background loop owned by the service process (relay, consumer runner, scheduler)."""
+
+    async def run(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+WorkerFactory = Callable[[asyncpg.Pool, ServiceSettings], Worker]
 
 
 class _Setup:
@@ -60,11 +71,13 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     ddl: Sequence[str] = (STORE_DDL,),
     relay: bool = True,
+    workers: Sequence[WorkerFactory] = (),
 ) -> FastAPI:
     """A FastAPI app with the shared plumbing; the service adds its own routers.
 
     With `relay=True` the process also runs the outbox relay of its database; replicas elect
-    one publisher among themselves (see `eventkit.relay`).
+    one publisher among themselves (see `eventkit.relay`). Each of `workers` is built once the
+    pool exists and runs until shutdown, when it is stopped and awaited (drained).
     """
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otel_exporter, settings.otel_endpoint)
@@ -78,15 +91,19 @@ def create_service_app(
         app.state.pool = pool
         app.state.settings = settings
         setup = _Setup(pool, settings, ddl)
-        tasks = [asyncio.create_task(setup.run())]
-        publisher = None
+        app.state.setup = setup
+        running: list[Worker] = [factory(pool, settings) for factory in workers]
         if relay:
-            publisher = OutboxRelay(
-                settings.database_url,
-                settings.kafka_bootstrap_servers,
-                source=f"/pana/{settings.service_name}",
+            running.append(
+                OutboxRelay(
+                    settings.database_url,
+                    settings.kafka_bootstrap_servers,
+                    source=f"/pana/{settings.service_name}",
+                )
             )
-            tasks.append(asyncio.create_task(publisher.run()))
+        app.state.workers = running
+        tasks = [asyncio.create_task(setup.run())]
+        tasks += [asyncio.create_task(worker.run()) for worker in running]
         timeout = settings.readiness_timeout_seconds
         checks: dict[str, Check] = {
             "database": database_check(pool),
@@ -97,8 +114,8 @@ def create_service_app(
         try:
             yield
         finally:
-            if publisher is not None:
-                publisher.stop()
+            for worker in running:
+                worker.stop()
             tasks[0].cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*tasks)
