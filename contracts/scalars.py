@@ -66,6 +66,9 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 """An ISO 3166-1 alpha-3 country code such as ``VEN`` or ``PER``."""
 
 ReasonCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,39}$")]
+
+ReceiptNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")]
+"""A provider's own receipt or invoice number (e.g. ``B001-000123``): a reference, not text."""
 """A short machine code refining an enum reason (e.g. ``fee_waived``); never prose."""
 
 

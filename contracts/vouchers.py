@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import model_validator
 
 from contracts.event import Event
-from contracts.scalars import Money, NonEmptyEnumSet, ReasonCode, UtcDateTime
+from contracts.scalars import Money, NonEmptyEnumSet, ReasonCode, ReceiptNumber, UtcDateTime
 from contracts.vocabulary import Region, Urgency, VoucherService
 
 VoucherServices = NonEmptyEnumSet[VoucherService]
@@ -25,9 +25,12 @@ class VoucherEvent(Event):
 
 
 class VoucherIssued(VoucherEvent):
-    """A caseworker issued a voucher for a participant at one provider, up to ``amount``.
+    """A caseworker issued a voucher for a participant, up to ``amount``.
 
-    Urgent and emblematic cases may exceed the average amount; that is why approval exists.
+    ``provider_id`` names the one provider that may redeem it; ``None`` means any partner
+    provider of ``region``. Above the program's standard cap (urgent and emblematic cases)
+    ``requires_approval`` is set and the voucher can't be redeemed until ``voucher.approved``.
+    With ``allows_partial`` it may be redeemed several times up to ``amount``; otherwise once.
     """
 
     event_type: ClassVar[str] = "voucher.issued"
@@ -35,11 +38,13 @@ class VoucherIssued(VoucherEvent):
     voucher_id: UUID
     case_id: UUID
     participant_id: UUID
-    provider_id: UUID
+    provider_id: UUID | None
     services: VoucherServices
     amount: Money
     urgency: Urgency = Urgency.ROUTINE
     emblematic: bool = False
+    requires_approval: bool = False
+    allows_partial: bool = False
     region: Region
     issued_by: UUID
     issued_at: UtcDateTime
@@ -75,6 +80,7 @@ class VoucherRedeemed(VoucherEvent):
     provider_id: UUID
     amount: Money
     services: VoucherServices
+    receipt_number: ReceiptNumber
     region: Region
     redeemed_at: UtcDateTime
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import asyncpg
 from fastapi import FastAPI
 
-from eventkit.service import create_service_app
+from access.audit import AUDIT_DDL
+from access.fastapi import use_verifier
+from access.settings import TokenSettings
+from eventkit.schema import STORE_DDL
+from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
+from services.vouchers.api import router
+from services.vouchers.expiry import ExpiryWorker
+from services.vouchers.schema import VOUCHERS_DDL
 
 
 class VouchersSettings(ServiceSettings):
@@ -14,14 +24,28 @@ class VouchersSettings(ServiceSettings):
     service_name: str = "vouchers"
     port: int = 8003
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_vouchers"
+    standard_cap_pen: Decimal = Decimal("300.00")
+    expiry_interval_seconds: float = 30.0
 
 
 def create_app(settings: VouchersSettings | None = None) -> FastAPI:
     """Build the vouchers API."""
-    return create_service_app(
-        settings or VouchersSettings(),
+    settings = settings or VouchersSettings()
+    interval = settings.expiry_interval_seconds
+
+    def expiry(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
+        return ExpiryWorker(pool, interval)
+
+    app = create_service_app(
+        settings,
         title="Pana vouchers",
         description=(
             "Health vouchers issued by caseworkers and redeemed by partner clinics; reconciliation."
         ),
+        routers=[router],
+        ddl=(STORE_DDL, AUDIT_DDL, VOUCHERS_DDL),
+        workers=[expiry],
     )
+    app.state.settings = settings
+    use_verifier(app, TokenSettings().verifier())
+    return app

@@ -1,0 +1,102 @@
+"""The HTTP edge: bearer token -> `Principal` (or 401), policy decision -> allowed (or 403).
+
+use_verifier(app, TokenSettings().verifier())
+
+ReadVoucher = Annotated[Authorized, Depends(require("voucher.read", scope_from_request=...))]
+
+@router.get("/vouchers/{voucher_id}")
+async def read(voucher_id: str, auth: ReadVoucher) -> ...: ...
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from access.jwks import KeysUnavailable
+from access.policy import POLICY, Decision, ResourceScope, decide
+from access.principal import InconsistentClaims, Principal
+from access.tokens import TokenError, TokenVerifier
+
+ScopeFromRequest = Callable[[Request], ResourceScope | Awaitable[ResourceScope]]
+"""Where the requested resource belongs; may be async when it must be looked up."""
+
+_bearer = HTTPBearer(auto_error=False, description="An OAuth2 access token (JWT) from the issuer")
+
+
+@dataclass(frozen=True)
+class Authorized:
+    """A permitted request: who, what, where, and the decision (audit a break-glass grant)."""
+
+    principal: Principal
+    action: str
+    scope: ResourceScope
+    decision: Decision
+
+
+def use_verifier(app: FastAPI, verifier: TokenVerifier) -> None:
+    """Make `app`'s routes verify tokens with `verifier`."""
+    app.state.token_verifier = verifier
+
+
+def authenticated(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller's principal from `Authorization: Bearer`; 401 with the reason otherwise.
+
+    A plain `def`: FastAPI runs it in a worker thread, where fetching the issuer's keys on a
+    cold cache does not block the event loop.
+    """
+    if credentials is None:
+        # RFC 6750 3.1: a request without credentials gets the challenge but no error code.
+        raise _unauthorized("no bearer token", 'Bearer realm="pana"')
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return Principal.from_claims(verifier.verify(credentials.credentials))
+    except (TokenError, InconsistentClaims) as exc:
+        challenge = f'Bearer error="invalid_token", error_description="{exc.reason}"'
+        raise _unauthorized(exc.reason, challenge) from exc
+    except KeysUnavailable as exc:
+        detail = "the token issuer's keys are unavailable"
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from exc
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
+"""A route parameter holding the verified caller."""
+
+
+def no_scope(_: Request) -> ResourceScope:
+    """For actions allowed in any scope (indicators, directories)."""
+    return ResourceScope()
+
+
+def require(
+    action: str, *, scope_from_request: ScopeFromRequest = no_scope
+) -> Callable[[Request, Principal], Awaitable[Authorized]]:
+    """A dependency that lets the request through only if the policy allows `action`; else 403."""
+    if action not in POLICY:
+        raise ValueError(f"{action!r} is not in access.policy.POLICY")
+
+    async def permit(request: Request, principal: CurrentPrincipal) -> Authorized:
+        found = scope_from_request(request)
+        scope = await found if inspect.isawaitable(found) else found
+        decision = decide(principal, action, scope)
+        if not decision.allowed:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                decision.reason,
+                headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+            )
+        return Authorized(principal, action, scope, decision)
+
+    return permit
+
+
+def _unauthorized(reason: str, challenge: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, reason, {"WWW-Authenticate": challenge})

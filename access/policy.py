@@ -1,0 +1,140 @@
+"""Authorization as data: which role may do which action, within which scope.
+
+`POLICY` is the one place to read (and change) who may do what; `decide` applies it. Both are
+pure: no database, no clock unless the caller gives none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from access.principal import Principal, Region, Role
+
+
+class Scope(StrEnum):
+    """Which resources a role's permission reaches."""
+
+    OWN_REGION = "own region"
+    OWN_PROVIDER = "own provider"
+    OWN_UNIT = "own unit"
+    ANY = "any"
+
+
+@dataclass(frozen=True)
+class ResourceScope:
+    """Where a resource belongs: what the scope rules compare with the principal."""
+
+    region: Region | None = None
+    provider_id: str | None = None
+    unit_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Allowed or not, and why; `grant_id` names the break-glass grant that allowed it."""
+
+    allowed: bool
+    reason: str
+    grant_id: str | None = None
+
+
+CASEWORKER, SUPERVISOR, ME_OFFICER = Role.CASEWORKER, Role.SUPERVISOR, Role.ME_OFFICER
+ADMINISTRATOR, CLINIC, RECEIVING, VIEWER = (
+    Role.ADMINISTRATOR,
+    Role.CLINIC,
+    Role.RECEIVING_SERVICE,
+    Role.VIEWER,
+)
+REGION, PROVIDER, UNIT, ANY = Scope.OWN_REGION, Scope.OWN_PROVIDER, Scope.OWN_UNIT, Scope.ANY
+
+POLICY: Mapping[str, Mapping[Role, Scope]] = {
+    # Case work: the region's team (caseworkers and their supervisor).
+    "participant.register": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "participant.read_personal": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "case.open": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "case.read_sensitive": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "referral.request": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    # A receiving service sees and answers only the referrals addressed to its unit.
+    "referral.list_own": {RECEIVING: UNIT},
+    "referral.answer": {RECEIVING: UNIT},
+    # Vouchers: the team issues; amounts above the average need a supervisor; a clinic sees and
+    # redeems only its provider's vouchers; a reversal (a payment undone) is a supervisor's call.
+    "voucher.issue": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "voucher.approve": {SUPERVISOR: REGION},
+    "voucher.read": {CASEWORKER: REGION, SUPERVISOR: REGION, CLINIC: PROVIDER},
+    "voucher.redeem": {CLINIC: PROVIDER},
+    "voucher.reverse": {SUPERVISOR: REGION},
+    # Directories of providers and receiving units.
+    "directory.manage": {ADMINISTRATOR: ANY},
+    # Aggregates only: never a person.
+    "indicators.read": {VIEWER: ANY, ME_OFFICER: ANY, SUPERVISOR: ANY, ADMINISTRATOR: ANY},
+    "audit.verify": {ADMINISTRATOR: ANY, ME_OFFICER: ANY},
+}
+
+
+def decide(
+    principal: Principal,
+    action: str,
+    resource: ResourceScope,
+    *,
+    now: datetime | None = None,
+) -> Decision:
+    """Whether `principal` may do `action` on a resource in `resource`, and why.
+
+    An unexpired break-glass grant extends a supervisor's regions; the decision names it.
+    """
+    rules = POLICY.get(action)
+    if rules is None:
+        return Decision(False, f"unknown action {action}")
+    scope = rules.get(principal.role)
+    if scope is None:
+        return Decision(False, f"role {principal.role} may not {action}")
+    if scope is Scope.ANY:
+        return Decision(True, f"role {principal.role} may {action} in any scope")
+    if scope is Scope.OWN_PROVIDER:
+        return _same(principal.provider_id, resource.provider_id, "provider", action)
+    if scope is Scope.OWN_UNIT:
+        return _same(principal.unit_id, resource.unit_id, "receiving unit", action)
+    return _in_region(principal, action, resource.region, now or datetime.now(UTC))
+
+
+def _same(own: str | None, resource: str | None, what: str, action: str) -> Decision:
+    if resource is None:
+        return Decision(False, f"the resource names no {what}, so {action} cannot be scoped")
+    if own != resource:
+        return Decision(False, f"the resource belongs to another {what}")
+    return Decision(True, f"{action} on its own {what}'s resource")
+
+
+def _in_region(principal: Principal, action: str, region: Region | None, now: datetime) -> Decision:
+    if region is None:
+        return Decision(False, f"the resource names no region, so {action} cannot be scoped")
+    if region in principal.regions:
+        return Decision(True, f"{principal.role} may {action} in own region {region}")
+    grants = [g for g in principal.grants if g.region is region]
+    for grant in grants:
+        if grant.active(now):
+            until = grant.expires_at.isoformat()
+            reason = f"break-glass grant {grant.grant_id} allows region {region} until {until}"
+            return Decision(True, reason, grant.grant_id)
+    if grants:
+        last = max(grants, key=lambda g: g.expires_at)
+        expired = last.expires_at.isoformat()
+        return Decision(False, f"break-glass grant {last.grant_id} expired at {expired}")
+    return Decision(False, f"region {region} is outside the principal's regions")
+
+
+def policy_table() -> str:
+    """`POLICY` as a Markdown table (action by role -> scope), as printed in the README."""
+    roles = list(Role)
+    lines = [
+        "| action | " + " | ".join(r.value for r in roles) + " |",
+        "| --- |" + " --- |" * len(roles),
+    ]
+    for action, rules in POLICY.items():
+        cells = [rules[r].value if r in rules else "-" for r in roles]
+        lines.append(f"| {action} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

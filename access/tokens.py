@@ -1,0 +1,130 @@
+"""Verifying OAuth2 bearer JWTs against a configurable issuer's published keys.
+
+Any standard identity provider can issue the tokens in production (its JWKS URL is configured
+in `access.settings.TokenSettings`); locally, `python -m access.tokens keygen|issue` (see
+`access.signing`) plays the issuer.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, ClassVar
+
+import jwt
+
+from access.jwks import KeySource, UnknownKey
+
+DEV_ISSUER = "pana-local"
+DEV_AUDIENCE = "pana"
+ACCEPTED_ALGORITHMS = ("ES256", "RS256")
+"""Asymmetric only: services verify, they never hold a secret that could also sign."""
+
+
+class TokenError(Exception):
+    """A token was refused (HTTP 401); `reason` is safe to return to the caller."""
+
+    kind: ClassVar[str] = "invalid"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MissingToken(TokenError):
+    kind = "missing"
+
+
+class MalformedToken(TokenError):
+    kind = "malformed"
+
+
+class TokenExpired(TokenError):
+    kind = "expired"
+
+
+class TokenNotYetValid(TokenError):
+    kind = "not_yet_valid"
+
+
+class BadSignature(TokenError):
+    kind = "bad_signature"
+
+
+class WrongIssuer(TokenError):
+    kind = "wrong_issuer"
+
+
+class WrongAudience(TokenError):
+    kind = "wrong_audience"
+
+
+# Most specific first: PyJWT's InvalidSignatureError is a DecodeError, for instance.
+_TRANSLATIONS: tuple[tuple[type[jwt.InvalidTokenError], type[TokenError], str], ...] = (
+    (jwt.ExpiredSignatureError, TokenExpired, "the token has expired"),
+    (jwt.ImmatureSignatureError, TokenNotYetValid, "the token is not valid yet"),
+    (jwt.InvalidSignatureError, BadSignature, "the signature does not match the issuer's key"),
+    (jwt.InvalidAlgorithmError, BadSignature, "the token's algorithm is not accepted"),
+    (jwt.InvalidIssuerError, WrongIssuer, "the token was not issued by the expected issuer"),
+    (jwt.InvalidAudienceError, WrongAudience, "the token is not meant for this audience"),
+    (jwt.MissingRequiredClaimError, MalformedToken, "the token lacks a required claim"),
+    (jwt.DecodeError, MalformedToken, "the token is not a well-formed JWT"),
+    (jwt.InvalidTokenError, MalformedToken, "the token's claims are invalid"),
+)
+
+
+def _translate(exc: jwt.InvalidTokenError) -> TokenError:
+    for source, error, reason in _TRANSLATIONS:
+        if isinstance(exc, source):
+            if isinstance(exc, jwt.MissingRequiredClaimError):
+                reason = f"the token lacks the {exc.claim!r} claim"
+            return error(reason)
+    return MalformedToken("the token is invalid")  # unreachable: the last row catches all
+
+
+@dataclass(frozen=True)
+class TokenVerifier:
+    """Checks signature (by `kid`), issuer, audience, `exp` and `nbf` (with `leeway`)."""
+
+    keys: KeySource
+    issuer: str
+    audience: str
+    leeway: timedelta = timedelta(seconds=30)
+    algorithms: tuple[str, ...] = ACCEPTED_ALGORITHMS
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The verified claims of `token`; raise a `TokenError` subclass with the reason."""
+        if not token:
+            raise MissingToken("no bearer token")
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.DecodeError as exc:
+            raise MalformedToken("the token is not a well-formed JWT") from exc
+        if not isinstance(kid, str):
+            raise MalformedToken("the token names no signing key (kid)")
+        try:
+            key = self.keys.key_for(kid)
+        except UnknownKey as exc:
+            raise BadSignature("the token is signed by a key the issuer does not publish") from exc
+        # The algorithm comes from our configuration and the issuer's key, never from the token.
+        if key.algorithm_name not in self.algorithms:
+            raise BadSignature("the issuer's key uses an algorithm not accepted here")
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[key.algorithm_name],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.InvalidTokenError as exc:
+            raise _translate(exc) from exc
+
+
+if __name__ == "__main__":
+    from access.signing import main
+
+    sys.exit(main())

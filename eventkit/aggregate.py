@@ -1,0 +1,94 @@
+"""Run a decider against the event store: load, fold, decide, append, in one transaction.
+
+Domain code stays pure (`decide(command, state) -> events`, `evolve(state, event) -> state`);
+this module is the only place that turns its events into stored rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from contracts.event import Event
+from contracts.upcasting import decode_payload
+from eventkit.store import Appended, ConcurrencyConflict, Connection, NewEvent, append, load
+
+S = TypeVar("S")
+
+
+class Refused(Exception):
+    """A command broke a business rule. `rule` is a stable code; `status` the HTTP status."""
+
+    def __init__(self, rule: str, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The events a command produced and where they landed."""
+
+    events: tuple[Event, ...]
+    appended: Appended
+
+    @property
+    def position(self) -> str | None:
+        """The last event's id: what a client waits for to read its own write."""
+        return str(self.appended.event_ids[-1]) if self.appended.event_ids else None
+
+
+async def load_stream(conn: Connection, stream_id: str) -> tuple[list[Event], int]:
+    """The stream's events as their latest models (upcast), and its version."""
+    recorded = await load(conn, stream_id)
+    events = [decode_payload(r.event_type, r.schema_version, r.data) for r in recorded]
+    return events, (recorded[-1].stream_version if recorded else 0)
+
+
+def fold(evolve: Callable[[S, Event], S], initial: S, events: Sequence[Event]) -> S:
+    """The state after `events`."""
+    state = initial
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+async def execute(
+    conn: Connection,
+    stream_id: str,
+    evolve: Callable[[S, Event], S],
+    initial: S,
+    decide: Callable[[S], Sequence[Event]],
+    expected_version: int | None = None,
+) -> Decided:
+    """Decide against the current state and append at the version it was read at.
+
+    The caller owns the transaction. `expected_version` (from a client's `If-Match`) pins the
+    version the client saw; a different current version is a `ConcurrencyConflict`. Without it,
+    losing a race to a concurrent writer re-reads and decides again (under READ COMMITTED the
+    winner's events are visible by then), so the caller gets the rule's answer, e.g. "exceeds
+    the maximum", rather than a bare conflict.
+    """
+    for attempt in range(_RETRIES):
+        history, version = await load_stream(conn, stream_id)
+        if expected_version is not None and expected_version != version:
+            raise ConcurrencyConflict(stream_id, expected_version, version)
+        events = tuple(decide(fold(evolve, initial, history)))
+        try:
+            appended = await append(
+                conn,
+                stream_id,
+                version,
+                [NewEvent(e.event_type, e.model_dump(mode="json"), e.version) for e in events],
+            )
+        except ConcurrencyConflict:
+            if expected_version is not None or attempt == _RETRIES - 1:
+                raise
+            continue
+        return Decided(events, appended)
+    raise AssertionError("unreachable")
+
+
+_RETRIES = 5

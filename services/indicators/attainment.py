@@ -1,0 +1,196 @@
+"""Attainment of a logframe, computed from the ledger: pure functions, no database.
+
+Counting rule. For one indicator, a subject (a person, merged records being one; or a case)
+counts once when every requirement is met by at least one live act. It is *counted at* the
+first act, inside the reporting window, at or after the moment all requirements hold: that
+act's local date gives the month and the age group, its region the region. Filters restrict
+the acts considered (region; acts after the window's end are ignored), so a filtered figure is
+"unique subjects with a counting act in that region and window".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from contracts.people import AgeGroup, Sex
+from contracts.vocabulary import Region
+from services.indicators.facts import Act
+from services.indicators.ledger import Ledger
+from services.indicators.logframe import Indicator, Logframe, Unit
+from services.indicators.people import UNKNOWN, People
+
+SEXES = [s.value for s in Sex] + [UNKNOWN]
+AGE_GROUPS = [a.value for a in AgeGroup] + [UNKNOWN]
+REGIONS = [r.value for r in Region]
+
+Cell = int | str
+"""A count, or in a suppressed view a mark ("<5", "x") standing for a hidden one."""
+
+
+class FilterError(ValueError):
+    """Filters that select nothing meaningful (e.g. a window outside the logframe period)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a reader narrows the figures to; None means no restriction."""
+
+    region: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One subject counted by an indicator, with the disaggregation of its counting act."""
+
+    subject: str
+    sex: str
+    age_group: str
+    region: str
+    counted_on: date
+
+
+@dataclass(frozen=True)
+class Month:
+    """New subjects counted in a month, and the running total at its end."""
+
+    month: str
+    new: Cell
+    cumulative: Cell
+
+
+@dataclass(frozen=True)
+class IndicatorFigures:
+    """An indicator's value against target, with its disaggregation tables."""
+
+    id: str
+    title: str
+    unit: str
+    target: int
+    sensitive: bool
+    value: Cell
+    percent: float | None
+    sex_age: dict[str, dict[str, Cell]]
+    regions: dict[str, Cell]
+    months: list[Month]
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """The whole logframe's figures for one window and region."""
+
+    logframe: str
+    title: str
+    start: date
+    end: date
+    region: str | None
+    view: str
+    indicators: list[IndicatorFigures]
+
+
+def window(logframe: Logframe, filters: Filters) -> tuple[date, date]:
+    """The reporting window: the logframe period narrowed by the filters."""
+    start = max(logframe.period.start, filters.start or logframe.period.start)
+    end = min(logframe.period.end, filters.end or logframe.period.end)
+    if filters.start and filters.end and filters.start > filters.end:
+        raise FilterError("'from' is after 'to'")
+    if start > end:
+        raise FilterError(
+            f"the window does not overlap the logframe period "
+            f"{logframe.period.start.isoformat()}..{logframe.period.end.isoformat()}"
+        )
+    return start, end
+
+
+def counted(logframe: Logframe, ledger: Ledger, filters: Filters) -> dict[str, list[Counted]]:
+    """Per indicator id, the subjects counted in the window, sorted by subject."""
+    start, end = window(logframe, filters)
+    people, zone = People(ledger), logframe.zone
+    acts: dict[str, list[Act]] = {}
+    for act in ledger.live_acts():
+        if filters.region in (None, act.region) and _local(act, zone) <= end:
+            acts.setdefault(act.indicator, []).append(act)
+    return {
+        i.id: _subjects(i, acts.get(i.id, []), people, start, zone)
+        for i in logframe.all_indicators
+    }
+
+
+def _subjects(
+    indicator: Indicator, acts: list[Act], people: People, start: date, zone: ZoneInfo
+) -> list[Counted]:
+    by_subject: dict[str, list[Act]] = {}
+    for act in acts:  # already in (instant, event id) order
+        key = people.person(act.participant_id) if indicator.unit is Unit.PEOPLE else act.subject
+        by_subject.setdefault(key, []).append(act)
+    result = []
+    for subject, mine in sorted(by_subject.items()):
+        first_per_requirement: dict[int, Act] = {}
+        for act in mine:
+            first_per_requirement.setdefault(act.requirement, act)
+        if len(first_per_requirement) < len(indicator.requires):
+            continue
+        all_met = max(a.order for a in first_per_requirement.values())
+        at = next((a for a in mine if a.order >= all_met and _local(a, zone) >= start), None)
+        if at is None:
+            continue
+        on, person = _local(at, zone), people.person(at.participant_id)
+        result.append(
+            Counted(subject, people.sex(person), people.age_group(person, on), at.region, on)
+        )
+    return result
+
+
+def figures(
+    logframe: Logframe, ledger: Ledger, filters: Filters, view: str = "exact"
+) -> Attainment:
+    """Exact figures of every indicator (suppression is applied by `suppression.suppress`)."""
+    start, end = window(logframe, filters)
+    by_indicator = counted(logframe, ledger, filters)
+    return Attainment(
+        logframe=logframe.key,
+        title=logframe.title,
+        start=start,
+        end=end,
+        region=filters.region,
+        view=view,
+        indicators=[_figures(i, by_indicator[i.id], start, end) for i in logframe.all_indicators],
+    )
+
+
+def _figures(indicator: Indicator, subjects: list[Counted], start: date, end: date) -> IndicatorFigures:
+    cells = Counter((c.sex, c.age_group) for c in subjects)
+    regions = Counter(c.region for c in subjects)
+    per_month = Counter(c.counted_on.strftime("%Y-%m") for c in subjects)
+    months, running = [], 0
+    for month in _months(start, end):
+        running += per_month[month]
+        months.append(Month(month, per_month[month], running))
+    return IndicatorFigures(
+        id=indicator.id,
+        title=indicator.title,
+        unit=indicator.unit.value,
+        target=indicator.target,
+        sensitive=indicator.sensitive,
+        value=len(subjects),
+        percent=round(100 * len(subjects) / indicator.target, 1),
+        sex_age={s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES},
+        regions={r: regions[r] for r in REGIONS},
+        months=months,
+    )
+
+
+def _months(start: date, end: date) -> list[str]:
+    out, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _local(act: Act, zone: ZoneInfo) -> date:
+    return act.occurred_at.astimezone(zone).date()

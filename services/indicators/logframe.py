@@ -1,0 +1,210 @@
+"""The logframe as data: indicators, targets and counting rules, loaded from YAML and validated.
+
+A logframe file describes one program period. Each indicator says what it counts (people or
+cases), its target, and its counting rule: a list of *requirements* that must all hold for a
+person (or case), each met by *any* of its event rules. An event rule names an event type and
+conditions on the event's fields. Rules are checked against the event models in `contracts`
+when the file is loaded, so a misspelt event type, field or enum value fails at start-up, not
+silently at counting time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum, StrEnum
+from pathlib import Path
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts.event import Event
+from contracts.registry import UnknownEventType, latest_model
+
+DEFAULT_DIRECTORY = Path(__file__).parent / "logframes"
+
+
+class Unit(StrEnum):
+    """What an indicator counts once: a person (merged records are one) or a case."""
+
+    PEOPLE = "people"
+    CASES = "cases"
+
+
+# The field of the counting event that identifies what is counted, per unit.
+SUBJECT_FIELD = {Unit.PEOPLE: "participant_id", Unit.CASES: "case_id"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Revocation(_Strict):
+    """An event that un-counts an earlier act (a reversed voucher redemption)."""
+
+    event: str
+    key: str = Field(description="Field of the revoking event naming the act it revokes.")
+
+
+class EventRule(_Strict):
+    """One kind of event that meets a requirement."""
+
+    event: str
+    where: dict[str, list[str]] = Field(default_factory=dict)
+    act: str | None = Field(default=None, description="Field identifying the act (default: id).")
+    revoked_by: Revocation | None = None
+    date: str | None = Field(default=None, description="Field with the act's instant.")
+
+    @model_validator(mode="after")
+    def _fields_exist(self) -> EventRule:
+        model = _model(self.event)
+        for field, values in self.where.items():
+            _check_values(model, field, values)
+        if self.act is not None:
+            _field(model, self.act)
+        if self.revoked_by is not None:
+            _field(_model(self.revoked_by.event), self.revoked_by.key)
+        _field(model, self.date_field)
+        _field(model, "region")
+        return self
+
+    @property
+    def date_field(self) -> str:
+        """The field holding the act's instant: given, or the event's only `*_at` field."""
+        if self.date is not None:
+            return self.date
+        candidates = [f for f in _model(self.event).model_fields if f.endswith("_at")]
+        if len(candidates) != 1:
+            raise ValueError(f"{self.event}: name the date field among {candidates}")
+        return candidates[0]
+
+
+class Requirement(_Strict):
+    """A condition on a person or case, met by any one of its event rules."""
+
+    name: str
+    any_of: list[EventRule] = Field(min_length=1)
+
+
+class Indicator(_Strict):
+    """A logframe indicator with its target and counting rule."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,20}$")
+    title: str
+    unit: Unit = Unit.PEOPLE
+    target: int = Field(gt=0)
+    sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
+    requires: list[Requirement] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _subject_present(self) -> Indicator:
+        for requirement in self.requires:
+            for rule in requirement.any_of:
+                for field in {SUBJECT_FIELD[self.unit], "participant_id"}:
+                    _field(_model(rule.event), field)
+        return self
+
+
+class Period(_Strict):
+    """The program period a logframe reports on (local dates, both inclusive)."""
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("period end is before its start")
+        return self
+
+
+class Logframe(_Strict):
+    """One version of a program's logframe for one period."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,40}$", description="Version id; names storage.")
+    program: str
+    title: str
+    period: Period
+    timezone: str = "UTC"
+    disaggregations: list[str] = ["sex_age", "region", "month"]
+    overall: Indicator | None = None
+    indicators: list[Indicator] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Logframe:
+        ids = [i.id for i in self.all_indicators]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"indicator ids repeat: {ids}")
+        ZoneInfo(self.timezone)
+        return self
+
+    @property
+    def all_indicators(self) -> list[Indicator]:
+        """The overall target first (when any), then the indicators in file order."""
+        return ([self.overall] if self.overall else []) + list(self.indicators)
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        """The indicator with this id, or None."""
+        return next((i for i in self.all_indicators if i.id == indicator_id), None)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The program's time zone: acts are dated (month, period) in local time."""
+        return ZoneInfo(self.timezone)
+
+
+def load_logframe(path: Path) -> Logframe:
+    """Read and validate one logframe file; raise `ValueError` naming the file when invalid."""
+    try:
+        return Logframe.model_validate(yaml.safe_load(path.read_text()))
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from error
+
+
+def load_directory(directory: Path = DEFAULT_DIRECTORY) -> dict[str, Logframe]:
+    """Every `*.yaml` logframe of a directory, by key."""
+    found: dict[str, Logframe] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        logframe = load_logframe(path)
+        if logframe.key in found:
+            raise ValueError(f"{path.name}: logframe key {logframe.key!r} is used twice")
+        found[logframe.key] = logframe
+    return found
+
+
+def _model(event_type: str) -> type[Event]:
+    try:
+        return latest_model(event_type)
+    except UnknownEventType:
+        raise ValueError(f"unknown event type {event_type!r}") from None
+
+
+def _field(model: type[Event], field: str) -> Any:
+    if field not in model.model_fields:
+        raise ValueError(f"{model.event_type} has no field {field!r}")
+    return model.model_fields[field].annotation
+
+
+def _check_values(model: type[Event], field: str, values: list[str]) -> None:
+    enums = [t for t in _flatten(_field(model, field)) if isinstance(t, type) and issubclass(t, Enum)]
+    for enum in enums:
+        allowed = {str(member.value) for member in enum}
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            raise ValueError(f"{model.event_type}.{field}: {unknown} not in {sorted(allowed)}")
+    if not values:
+        raise ValueError(f"{model.event_type}.{field}: no values given")
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    if get_origin(annotation) in (Union, UnionType):
+        return [t for arg in get_args(annotation) for t in _flatten(arg)]
+    return [annotation]
+
+
+def slug(text: str) -> str:
+    """A lowercase identifier made of `text` (for file names)."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")

@@ -1,0 +1,61 @@
+"""Who a participant id is: merged records resolved to one person, with current attributes.
+
+Resolved at read time from the ledger, never stored per act: a registration, a correction or
+a merge that arrives late (or early) changes every figure it should, with nothing to re-apply.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from contracts.people import age_group_at
+from services.indicators.ledger import Ledger
+
+UNKNOWN = "unknown"
+"""Sex or age group of a person whose registration has not been consumed yet."""
+
+
+class People:
+    """Identity and attributes of the people in a ledger."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._surviving = {m.merged_id: m.surviving_id for m in ledger.merges.values()}
+        self._values = {key: a.value for key, a in ledger.attributes.items()}
+        self._members: dict[str, list[str]] = {}
+        for pid in {pid for pid, _ in self._values} | set(self._surviving):
+            self._members.setdefault(self.person(pid), []).append(pid)
+        for members in self._members.values():
+            members.sort()
+
+    def person(self, participant_id: str) -> str:
+        """The surviving id of a chain of merges (a cycle, which merges never make, stops)."""
+        seen = {participant_id}
+        current = participant_id
+        while (nxt := self._surviving.get(current)) is not None and nxt not in seen:
+            seen.add(nxt)
+            current = nxt
+        return current
+
+    def attribute(self, person: str, name: str) -> str | None:
+        """The person's value: the surviving record's, else a merged record's (lowest id first)."""
+        value = self._values.get((person, name))
+        if value is not None:
+            return value
+        for member in self._members.get(person, ()):
+            if (found := self._values.get((member, name))) is not None:
+                return found
+        return None
+
+    def sex(self, person: str) -> str:
+        """Sex category, or `unknown` before the registration is consumed."""
+        return self.attribute(person, "sex") or UNKNOWN
+
+    def age_group(self, person: str, on: date) -> str:
+        """Age group on the day of the act, or `unknown` (no birth month, or act before birth)."""
+        birth = self.attribute(person, "birth_year_month")
+        if birth is None:
+            return UNKNOWN
+        try:
+            return age_group_at(birth, on).value
+        except ValueError:
+            return UNKNOWN

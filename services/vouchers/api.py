@@ -1,0 +1,272 @@
+"""HTTP routes of the vouchers service: caseworkers issue, supervisors approve, clinics redeem."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from access.fastapi import CurrentPrincipal
+from access.policy import ResourceScope, decide
+from access.principal import Principal, Region
+from eventkit.aggregate import Refused
+from eventkit.idempotency import Answer, execute_once, request_hash
+from services.vouchers import commands, reconciliation
+from services.vouchers.code import new_code, normalize, qr_payload
+from services.vouchers.requests import (
+    BudgetRequest,
+    CancelRequest,
+    ClinicView,
+    IssueRequest,
+    ProviderRequest,
+    RedeemRequest,
+    ReverseRequest,
+)
+
+router = APIRouter(tags=["vouchers"])
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200)
+]
+
+
+def authorize(principal: Principal, action: str, scope: ResourceScope) -> None:
+    """403 with the policy's reason unless `principal` may do `action` on `scope`."""
+    decision = decide(principal, action, scope)
+    if not decision.allowed:
+        raise HTTPException(403, decision.reason)
+
+
+async def _run(
+    request: Request, principal: Principal, key: str | None, body: Any, command: commands.Command
+) -> Response:
+    fingerprint = request_hash(request.method, request.url.path, principal.subject, body)
+    try:
+        answer = await execute_once(request.app.state.pool, key, fingerprint, command)
+    except Refused as refused:
+        raise HTTPException(
+            refused.status, {"rule": refused.rule, "message": refused.message}
+        ) from None
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return _json(answer, headers)
+
+
+def _json(answer: Answer, headers: dict[str, str]) -> Response:
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+
+
+async def _voucher_scope(request: Request, voucher_id: uuid.UUID) -> tuple[ResourceScope, Any]:
+    row = await request.app.state.pool.fetchrow(
+        "SELECT region, provider_id::text FROM vouchers WHERE voucher_id = $1", voucher_id
+    )
+    if row is None:
+        raise HTTPException(404, {"rule": "voucher_not_found", "message": "no such voucher"})
+    return ResourceScope(region=Region(row["region"]), provider_id=row["provider_id"]), row
+
+
+@router.post("/vouchers", status_code=201, summary="Issue a voucher to a participant")
+async def issue_voucher(
+    body: IssueRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+) -> Response:
+    authorize(principal, "voucher.issue", ResourceScope(region=Region(body.region)))
+    settings = request.app.state.settings
+    command = commands.issue(body, principal, new_code(), settings.standard_cap_pen)
+    return await _run(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.get("/vouchers/{voucher_id}", summary="A voucher as the case team sees it")
+async def read_voucher(
+    voucher_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    scope, _ = await _voucher_scope(request, voucher_id)
+    authorize(principal, "voucher.read", ResourceScope(region=scope.region))
+    row = await request.app.state.pool.fetchrow(
+        "SELECT * FROM vouchers WHERE voucher_id = $1", voucher_id
+    )
+    return {**_plain(dict(row)), "qr_payload": qr_payload(row["code"])}
+
+
+@router.post("/vouchers/{voucher_id}/approve", summary="Approve a voucher above the standard cap")
+async def approve_voucher(
+    voucher_id: uuid.UUID, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+) -> Response:
+    scope, _ = await _voucher_scope(request, voucher_id)
+    authorize(principal, "voucher.approve", scope)
+    return await _run(request, principal, key, {}, commands.approve(voucher_id, principal))
+
+
+@router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unredeemed voucher")
+async def cancel_voucher(
+    voucher_id: uuid.UUID,
+    body: CancelRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:
+    scope, _ = await _voucher_scope(request, voucher_id)
+    authorize(principal, "voucher.issue", ResourceScope(region=scope.region))
+    command = commands.cancel(voucher_id, body.reason, principal)
+    return await _run(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post(
+    "/vouchers/{voucher_id}/redemptions/{redemption_id}/reverse",
+    summary="Reverse a redemption (it is no longer paid nor counted)",
+)
+async def reverse_redemption(
+    voucher_id: uuid.UUID,
+    redemption_id: uuid.UUID,
+    body: ReverseRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:
+    scope, _ = await _voucher_scope(request, voucher_id)
+    authorize(principal, "voucher.reverse", scope)
+    command = commands.reverse(voucher_id, redemption_id, body.reason, principal)
+    return await _run(request, principal, key, body.model_dump(mode="json"), command)
+
+
+async def _clinic(request: Request, principal: Principal) -> tuple[str, str]:
+    """The calling clinic's provider id and region, from the directory."""
+    authorize(principal, "voucher.redeem", ResourceScope(provider_id=principal.provider_id))
+    row = await request.app.state.pool.fetchrow(
+        "SELECT region FROM providers WHERE provider_id = $1 AND active",
+        uuid.UUID(str(principal.provider_id)),
+    )
+    if row is None:
+        raise HTTPException(403, "your provider is not an active partner in the directory")
+    return str(principal.provider_id), row["region"]
+
+
+def _code(text: str) -> str:
+    code = normalize(text)
+    if code is None:
+        raise HTTPException(
+            422, {"rule": "invalid_code", "message": "not a voucher code (check the characters)"}
+        )
+    return code
+
+
+@router.get("/lookup", summary="A clinic looks a voucher up by its code or QR payload")
+async def lookup(
+    request: Request, principal: CurrentPrincipal, code: Annotated[str, Query(max_length=40)]
+) -> ClinicView:
+    provider_id, region = await _clinic(request, principal)
+    return await commands.clinic_view(request.app.state.pool, _code(code), provider_id, region)
+
+
+@router.post("/redemptions", status_code=201, summary="A clinic redeems a voucher")
+async def redeem_voucher(
+    body: RedeemRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200)],
+) -> Response:
+    provider_id, region = await _clinic(request, principal)
+    command = commands.redeem(body, _code(body.code), provider_id, region)
+    return await _run(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post("/providers", status_code=201, summary="Add a partner provider to the directory")
+async def add_provider(
+    body: ProviderRequest, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    authorize(principal, "directory.manage", ResourceScope())
+    provider_id = uuid.uuid4()
+    await request.app.state.pool.execute(
+        "INSERT INTO providers VALUES ($1, $2, $3, $4, $5, $6)",
+        provider_id, body.name, body.region, body.kind, list(body.services), body.active,
+    )  # fmt: skip
+    return {"provider_id": str(provider_id), **body.model_dump(mode="json")}
+
+
+@router.get("/providers", summary="The partner providers")
+async def list_providers(
+    request: Request, principal: CurrentPrincipal, region: Region | None = None
+) -> list[dict[str, Any]]:
+    rows = await request.app.state.pool.fetch(
+        "SELECT provider_id::text, name, region, kind, services, active FROM providers"
+        " WHERE $1::text IS NULL OR region = $1 ORDER BY region, name",
+        region,
+    )
+    return [dict(r) for r in rows]
+
+
+@router.put("/budgets/{region}/{period_start}", summary="Set a region's budget for a period")
+async def set_budget(
+    region: Region,
+    period_start: str,
+    body: BudgetRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    authorize(principal, "directory.manage", ResourceScope())
+    start = _date(period_start)
+    if body.period_end < start:
+        raise HTTPException(422, "period_end is before period_start")
+    await request.app.state.pool.execute(
+        "INSERT INTO budgets VALUES ($1, $2, $3, $4) ON CONFLICT (region, period_start)"
+        " DO UPDATE SET period_end = EXCLUDED.period_end, amount = EXCLUDED.amount",
+        region, start, body.period_end, body.amount,
+    )  # fmt: skip
+    return {"region": region, "period_start": start.isoformat(), **body.model_dump(mode="json")}
+
+
+def _date(text: str) -> Any:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise HTTPException(422, f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _can_see_provider(principal: Principal, provider_id: str) -> None:
+    if principal.provider_id == provider_id:
+        return
+    if principal.role.value not in ("supervisor", "administrator", "me_officer"):
+        raise HTTPException(403, "only the provider itself, supervisors and M&E see its statement")
+
+
+@router.get("/reconciliation/{provider_id}", summary="What the program owes a provider")
+async def reconcile(
+    provider_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    period_from: Annotated[datetime, Query(alias="from")],
+    period_to: Annotated[datetime, Query(alias="to")],
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response:
+    _can_see_provider(principal, str(provider_id))
+    start, end = _aware(period_from), _aware(period_to)
+    async with request.app.state.pool.acquire() as conn:
+        found = await reconciliation.statement(conn, str(provider_id), start, end)
+    if format == "csv":
+        return Response(found.as_csv(), media_type="text/csv")
+    return JSONResponse(found.as_json())
+
+
+@router.get("/fraud-signals", summary="Redemption patterns worth a second look (not blocking)")
+async def signals(
+    request: Request,
+    principal: CurrentPrincipal,
+    period_from: Annotated[datetime | None, Query(alias="from")] = None,
+    period_to: Annotated[datetime | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    if principal.role.value not in ("supervisor", "administrator", "me_officer"):
+        raise HTTPException(403, "fraud signals are for supervisors, administrators and M&E")
+    end = _aware(period_to) if period_to else datetime.now(UTC)
+    start = _aware(period_from) if period_from else end - timedelta(days=30)
+    cap: Decimal = request.app.state.settings.standard_cap_pen
+    async with request.app.state.pool.acquire() as conn:
+        return await reconciliation.fraud_signals(conn, start, end, cap)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, uuid.UUID | Decimal) else v) for k, v in row.items()}

@@ -1,0 +1,213 @@
+"""The vouchers service layer: each command is one transaction of rules, events, views, audit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import asyncpg
+from fastapi import HTTPException
+
+from access.audit import append as audit
+from access.audit_chain import AuditRecord
+from access.principal import Principal
+from contracts.vocabulary import Region
+from contracts.vouchers import ReversalReason, VoucherCancellationReason
+from eventkit.aggregate import Decided, Refused, execute, fold, load_stream
+from eventkit.idempotency import Answer
+from eventkit.store import Connection
+from services.vouchers import budget, lifecycle, views
+from services.vouchers.code import qr_payload
+from services.vouchers.issue import IssueVoucher
+from services.vouchers.issue import issue as issue_rule
+from services.vouchers.redeem import RedeemVoucher, redeemable
+from services.vouchers.redeem import redeem as redeem_rule
+from services.vouchers.requests import ClinicView, IssueRequest, RedeemRequest
+from services.vouchers.voucher import Voucher, evolve
+
+Command = Callable[[Connection], Awaitable[Answer]]
+_ACTORS = uuid.UUID("6c1f4a4e-8d1b-4d8e-9a57-3f9a4c2b1e70")
+
+
+def actor_id(principal: Principal) -> uuid.UUID:
+    """The pseudonymous id events carry for a staff member (stable, not reversible to a name)."""
+    return uuid.uuid5(_ACTORS, f"{principal.organization_id}/{principal.subject}")
+
+
+async def _done(
+    conn: Connection, principal: Principal, action: str, voucher_id: uuid.UUID, decided: Decided
+) -> dict[str, object]:
+    await views.record(conn, decided.events, decided.appended.version)
+    await audit(conn, AuditRecord.by(principal, action, ("voucher", str(voucher_id)), "done"))
+    return {
+        "voucher_id": str(voucher_id),
+        "version": decided.appended.version,
+        "position": decided.position,
+    }
+
+
+def issue(body: IssueRequest, principal: Principal, code: str, cap: Decimal) -> Command:
+    async def run(conn: Connection) -> Answer:
+        voucher_id, now = uuid.uuid4(), datetime.now(UTC)
+        await budget.reserve(conn, body.region, now.date(), body.amount)
+        rule = IssueVoucher(
+            voucher_id, body.case_id, body.participant_id, body.provider_id, body.region,
+            frozenset(body.services), body.amount, body.allows_partial, body.urgency,
+            body.emblematic, body.valid_until, actor_id(principal), now, cap,
+        )  # fmt: skip
+        decided = await execute(
+            conn, str(voucher_id), evolve, Voucher(), lambda s: issue_rule(rule, s)
+        )
+        await views.record(conn, decided.events, decided.appended.version, code)
+        await audit(
+            conn, AuditRecord.by(principal, "voucher.issue", ("voucher", str(voucher_id)), "done")
+        )
+        event = decided.events[0]
+        assert hasattr(event, "requires_approval")
+        return Answer(
+            201,
+            {
+                "voucher_id": str(voucher_id),
+                "code": code,
+                "qr_payload": qr_payload(code),
+                "requires_approval": event.requires_approval,
+                "status": "awaiting_approval" if event.requires_approval else "active",
+                "version": decided.appended.version,
+                "position": decided.position,
+            },
+        )
+
+    return run
+
+
+def approve(voucher_id: uuid.UUID, principal: Principal) -> Command:
+    async def run(conn: Connection) -> Answer:
+        now = datetime.now(UTC)
+        decided = await execute(
+            conn, str(voucher_id), evolve, Voucher(),
+            lambda s: lifecycle.approve(s, actor_id(principal), now),
+        )  # fmt: skip
+        return Answer(200, await _done(conn, principal, "voucher.approve", voucher_id, decided))
+
+    return run
+
+
+def cancel(
+    voucher_id: uuid.UUID, reason: VoucherCancellationReason, principal: Principal
+) -> Command:
+    async def run(conn: Connection) -> Answer:
+        now = datetime.now(UTC)
+        decided = await execute(
+            conn, str(voucher_id), evolve, Voucher(),
+            lambda s: lifecycle.cancel(s, reason, actor_id(principal), now),
+        )  # fmt: skip
+        return Answer(200, await _done(conn, principal, "voucher.cancel", voucher_id, decided))
+
+    return run
+
+
+def reverse(
+    voucher_id: uuid.UUID, redemption_id: uuid.UUID, reason: ReversalReason, principal: Principal
+) -> Command:
+    async def run(conn: Connection) -> Answer:
+        provider = await conn.fetchval(
+            "SELECT provider_id FROM redemptions WHERE redemption_id = $1 AND voucher_id = $2",
+            redemption_id,
+            voucher_id,
+        )
+        if provider is None:
+            raise Refused("redemption_not_found", "no such redemption on this voucher", 404)
+        command = lifecycle.ReverseRedemption(
+            redemption_id, provider, reason, actor_id(principal), datetime.now(UTC)
+        )
+        decided = await execute(
+            conn, str(voucher_id), evolve, Voucher(), lambda s: lifecycle.reverse(command, s)
+        )
+        return Answer(200, await _done(conn, principal, "voucher.reverse", voucher_id, decided))
+
+    return run
+
+
+async def _voucher_by_code(conn: Connection, code: str) -> uuid.UUID:
+    found = await conn.fetchval("SELECT voucher_id FROM vouchers WHERE code = $1", code)
+    if found is None:
+        raise Refused("voucher_not_found", "no voucher has this code", 404)
+    return uuid.UUID(str(found))
+
+
+def redeem(body: RedeemRequest, code: str, provider_id: str, region: str) -> Command:
+    async def run(conn: Connection) -> Answer:
+        voucher_id = await _voucher_by_code(conn, code)
+        rule = RedeemVoucher(
+            voucher_id, uuid.uuid4(), uuid.UUID(provider_id), Region(region), body.amount,
+            frozenset(body.services), body.receipt_number, datetime.now(UTC),
+        )  # fmt: skip
+        decided = await execute(
+            conn, str(voucher_id), evolve, Voucher(), lambda s: redeem_rule(rule, s)
+        )
+        await views.record(conn, decided.events, decided.appended.version)
+        remaining = await conn.fetchval(
+            "SELECT amount - redeemed FROM vouchers WHERE voucher_id = $1", voucher_id
+        )
+        await audit(
+            conn,
+            AuditRecord(
+                provider_id,
+                provider_id,
+                "clinic",
+                "voucher.redeem",
+                "voucher",
+                str(voucher_id),
+                "done",
+            ),
+        )
+        return Answer(
+            201,
+            {
+                "voucher_id": str(voucher_id),
+                "redemption_id": str(rule.redemption_id),
+                "amount": f"{body.amount:.2f}",
+                "remaining_pen": f"{remaining:.2f}",
+                "receipt_number": body.receipt_number,
+                "position": decided.position,
+            },
+        )
+
+    return run
+
+
+async def clinic_view(pool: asyncpg.Pool, code: str, provider_id: str, region: str) -> ClinicView:
+    """What a clinic may see of a voucher; 404 when no voucher has this code."""
+    async with pool.acquire() as conn:
+        voucher_id = await conn.fetchval("SELECT voucher_id FROM vouchers WHERE code = $1", code)
+        if voucher_id is None:
+            raise HTTPException(
+                404, {"rule": "voucher_not_found", "message": "no voucher has this code"}
+            )
+        history, _ = await load_stream(conn, str(voucher_id))
+    state = fold(evolve, Voucher(), history)
+    refusal = None
+    try:
+        redeemable(state, uuid.UUID(provider_id), Region(region), datetime.now(UTC))
+    except Refused as refused:
+        if refused.rule in ("wrong_provider", "wrong_region"):
+            # Another provider's voucher: say nothing about it.
+            raise HTTPException(
+                404, {"rule": "voucher_not_found", "message": "no voucher has this code"}
+            ) from None
+        refusal = refused.message
+    assert state.valid_until is not None
+    return ClinicView(
+        voucher_id=voucher_id,
+        code=code,
+        status=state.status,
+        services=sorted(state.services),
+        maximum_pen=state.amount,
+        remaining_pen=state.remaining,
+        valid_until=state.valid_until,
+        single_use=not state.allows_partial,
+        redeemable=refusal is None,
+        refusal=refusal,
+    )

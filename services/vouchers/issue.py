@@ -1,0 +1,59 @@
+"""Issue a voucher: a caseworker grants a participant care up to an amount, until a date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from contracts.vocabulary import Region, Urgency, VoucherService
+from contracts.vouchers import VoucherIssued
+from eventkit.aggregate import Refused
+from services.vouchers.voucher import Status, Voucher
+
+
+@dataclass(frozen=True)
+class IssueVoucher:
+    voucher_id: UUID
+    case_id: UUID
+    participant_id: UUID
+    provider_id: UUID | None
+    region: Region
+    services: frozenset[VoucherService]
+    amount: Decimal
+    allows_partial: bool
+    urgency: Urgency
+    emblematic: bool
+    valid_until: datetime
+    issued_by: UUID
+    now: datetime
+    standard_cap: Decimal
+
+
+def issue(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
+    """Above the program's standard cap a voucher waits for a supervisor's approval."""
+    if state.status is not Status.NOT_ISSUED:
+        raise Refused("already_issued", f"voucher {command.voucher_id} already exists")
+    if command.amount <= 0:
+        raise Refused("amount_not_positive", "amount must be greater than 0.00 PEN", 422)
+    if command.valid_until <= command.now:
+        raise Refused("valid_until_in_past", "valid_until must be in the future", 422)
+    return [
+        VoucherIssued(
+            voucher_id=command.voucher_id,
+            case_id=command.case_id,
+            participant_id=command.participant_id,
+            provider_id=command.provider_id,
+            services=tuple(sorted(command.services)),
+            amount=command.amount,
+            urgency=command.urgency,
+            emblematic=command.emblematic,
+            requires_approval=command.amount > command.standard_cap,
+            allows_partial=command.allows_partial,
+            region=command.region,
+            issued_by=command.issued_by,
+            issued_at=command.now,
+            valid_until=command.valid_until,
+        )
+    ]

@@ -1,0 +1,126 @@
+"""The request and response bodies of the vouchers API (validated; an example for each)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.scalars import Money, ReceiptNumber, UtcDateTime
+from contracts.vocabulary import Region, Urgency, VoucherService
+from contracts.vouchers import ReversalReason, VoucherCancellationReason
+
+Services = Annotated[list[VoucherService], Field(min_length=1, max_length=3)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IssueRequest(_Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_id": "3f1c2a7e-2d4b-4c55-9a53-0b7a1d1e9f10",
+                    "participant_id": "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b",
+                    "provider_id": "c0a80101-0000-4000-8000-000000000001",
+                    "region": "lima_callao",
+                    "services": ["consultation", "medicines"],
+                    "amount": "150.00",
+                    "valid_until": "2023-03-31T23:59:59Z",
+                }
+            ]
+        }
+    )
+
+    case_id: UUID
+    participant_id: UUID
+    provider_id: UUID | None = Field(None, description="None: any partner provider of the region")
+    region: Region
+    services: Services
+    amount: Money = Field(gt=0)
+    allows_partial: bool = False
+    urgency: Urgency = Urgency.ROUTINE
+    emblematic: bool = False
+    valid_until: UtcDateTime
+
+
+class RedeemRequest(_Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "7K2M-9QXA-4TR",
+                    "amount": "80.00",
+                    "services": ["consultation"],
+                    "receipt_number": "B001-000123",
+                }
+            ]
+        }
+    )
+
+    code: str = Field(min_length=11, max_length=40, description="As typed, or the QR payload")
+    amount: Money = Field(gt=0)
+    services: Services
+    receipt_number: ReceiptNumber
+
+
+class CancelRequest(_Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "no_longer_needed"}]})
+
+    reason: VoucherCancellationReason
+
+
+class ReverseRequest(_Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "billing_error"}]})
+
+    reason: ReversalReason
+
+
+class ProviderRequest(_Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Policlínico Ejemplo",
+                    "region": "tumbes",
+                    "kind": "polyclinic",
+                    "services": ["consultation", "exams"],
+                }
+            ]
+        }
+    )
+
+    name: str = Field(min_length=2, max_length=120)
+    region: Region
+    kind: str = Field(pattern="^(clinic|polyclinic|pharmacy|laboratory)$")
+    services: Services
+    active: bool = True
+
+
+class BudgetRequest(_Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"period_end": "2023-08-31", "amount": "50000.00"}]}
+    )
+
+    period_end: date
+    amount: Money
+
+
+class ClinicView(BaseModel):
+    """All a clinic sees: enough to serve the bearer, nothing about who they are."""
+
+    voucher_id: UUID
+    code: str
+    status: str
+    services: list[str]
+    maximum_pen: Decimal
+    remaining_pen: Decimal
+    valid_until: datetime
+    single_use: bool
+    redeemable: bool
+    refusal: str | None = None

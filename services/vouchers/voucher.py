@@ -1,0 +1,86 @@
+"""The voucher aggregate's state, folded from its events (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from contracts.event import Event
+from contracts.vocabulary import Region, VoucherService
+from contracts.vouchers import (
+    VoucherApproved,
+    VoucherCancelled,
+    VoucherExpired,
+    VoucherIssued,
+    VoucherRedeemed,
+    VoucherReversed,
+)
+
+
+class Status(StrEnum):
+    """Where a voucher is in its life."""
+
+    NOT_ISSUED = "not_issued"
+    AWAITING_APPROVAL = "awaiting_approval"
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Voucher:
+    """Everything the rules need to know about one voucher."""
+
+    status: Status = Status.NOT_ISSUED
+    voucher_id: UUID | None = None
+    participant_id: UUID | None = None
+    provider_id: UUID | None = None
+    region: Region | None = None
+    services: frozenset[VoucherService] = frozenset()
+    amount: Decimal = Decimal("0.00")
+    allows_partial: bool = False
+    valid_until: datetime | None = None
+    redemptions: dict[UUID, Decimal] = field(default_factory=dict)  # not reversed
+    reversed: frozenset[UUID] = frozenset()
+
+    @property
+    def redeemed(self) -> Decimal:
+        return sum(self.redemptions.values(), Decimal("0.00"))
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.redeemed
+
+
+def evolve(state: Voucher, event: Event) -> Voucher:
+    """The state after one more event."""
+    match event:
+        case VoucherIssued():
+            return Voucher(
+                status=Status.AWAITING_APPROVAL if event.requires_approval else Status.ACTIVE,
+                voucher_id=event.voucher_id,
+                participant_id=event.participant_id,
+                provider_id=event.provider_id,
+                region=event.region,
+                services=frozenset(event.services),
+                amount=event.amount,
+                allows_partial=event.allows_partial,
+                valid_until=event.valid_until,
+            )
+        case VoucherApproved():
+            return replace(state, status=Status.ACTIVE, amount=event.amount)
+        case VoucherRedeemed():
+            return replace(
+                state, redemptions={**state.redemptions, event.redemption_id: event.amount}
+            )
+        case VoucherReversed():
+            left = {k: v for k, v in state.redemptions.items() if k != event.redemption_id}
+            return replace(state, redemptions=left, reversed=state.reversed | {event.redemption_id})
+        case VoucherCancelled():
+            return replace(state, status=Status.CANCELLED)
+        case VoucherExpired():
+            return replace(state, status=Status.EXPIRED)
+    return state

@@ -1,0 +1,31 @@
+"""A running vouchers service on the test's real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from services.vouchers.app import VouchersSettings, create_app
+from tests.support.infrastructure import KafkaEndpoint
+from tests.support.services import Keys, RunningService, make_keys, serve
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    return make_keys(Path(tmp_path_factory.mktemp("auth")))
+
+
+@pytest.fixture
+async def vouchers(
+    database: str, kafka: KafkaEndpoint, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[RunningService]:
+    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    settings = VouchersSettings(
+        database_url=database,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        expiry_interval_seconds=3600,
+    )
+    async with serve(lambda: create_app(settings), keys) as running:
+        yield running

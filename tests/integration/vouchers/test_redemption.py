@@ -1,0 +1,223 @@
+"""Clinics redeem vouchers over real HTTP on real PostgreSQL: every rule, retries, races."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.services import RunningService
+
+pytestmark = pytest.mark.integration
+LATER = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+
+
+async def _provider(vouchers: RunningService, region: str = "lima_callao") -> str:
+    admin = vouchers.client("administrator")
+    answer = await admin.post(
+        "/providers",
+        json={"name": "Clínica Uno", "region": region, "kind": "clinic",
+              "services": ["consultation", "exams", "medicines"]},
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["provider_id"])
+
+
+async def _issue(
+    vouchers: RunningService, provider_id: str | None, **overrides: Any
+) -> dict[str, Any]:
+    caseworker = vouchers.client("caseworker", regions=["lima_callao"])
+    body = {
+        "case_id": str(uuid.uuid4()),
+        "participant_id": str(uuid.uuid4()),
+        "provider_id": provider_id,
+        "region": "lima_callao",
+        "services": ["consultation", "medicines"],
+        "amount": "200.00",
+        "valid_until": LATER,
+        **overrides,
+    }
+    answer = await caseworker.post("/vouchers", json=body)
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def _clinic(vouchers: RunningService, provider_id: str) -> httpx.AsyncClient:
+    return vouchers.client("clinic", provider_id=provider_id)
+
+
+def _redeem(code: str, amount: str, receipt: str = "B001-1") -> dict[str, Any]:
+    return {"code": code, "amount": amount, "services": ["consultation"], "receipt_number": receipt}
+
+
+async def test_a_retry_with_the_same_key_returns_the_same_answer_and_appends_nothing(
+    vouchers: RunningService,
+) -> None:
+    provider = await _provider(vouchers)
+    voucher = await _issue(vouchers, provider)
+    clinic = _clinic(vouchers, provider)
+    headers = {"Idempotency-Key": "clinic-retry-0001"}
+    first = await clinic.post(
+        "/redemptions", json=_redeem(voucher["code"], "50.00"), headers=headers
+    )
+    retry = await clinic.post(
+        "/redemptions", json=_redeem(voucher["code"], "50.00"), headers=headers
+    )
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    pool = vouchers.app.state.pool
+    assert (
+        await pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'voucher.redeemed'")
+        == 1
+    )
+    other = await clinic.post(
+        "/redemptions", json=_redeem(voucher["code"], "60.00"), headers=headers
+    )
+    assert other.status_code == 422
+    assert "different request" in other.json()["detail"]
+
+
+async def test_fifty_concurrent_redemptions_never_exceed_the_maximum(
+    vouchers: RunningService,
+) -> None:
+    provider = await _provider(vouchers)
+    voucher = await _issue(vouchers, provider, allows_partial=True, amount="200.00")
+    clinic = _clinic(vouchers, provider)
+
+    async def attempt(i: int) -> httpx.Response:
+        return await clinic.post(
+            "/redemptions",
+            json=_redeem(voucher["code"], "15.00", f"R-{i}"),
+            headers={"Idempotency-Key": f"race-{i:04d}-{uuid.uuid4().hex[:6]}"},
+        )
+
+    answers = await asyncio.gather(*(attempt(i) for i in range(50)))
+    won = [a for a in answers if a.status_code == 201]
+    lost = [a for a in answers if a.status_code != 201]
+    assert len(won) == 13  # 13 x 15.00 = 195.00 <= 200.00 < 14 x 15.00
+    assert all(a.status_code in (409, 422) for a in lost), {a.status_code for a in lost}
+    assert all(
+        a.json()["detail"]["rule"] == "exceeds_maximum" for a in lost if a.status_code == 422
+    )
+    pool = vouchers.app.state.pool
+    rows = await pool.fetch(
+        "SELECT data FROM events WHERE event_type = 'voucher.redeemed' AND stream_id = $1",
+        voucher["voucher_id"],
+    )
+    assert {r["data"]["redemption_id"] for r in rows} == {a.json()["redemption_id"] for a in won}
+    assert sum(Decimal(r["data"]["amount"]) for r in rows) == Decimal("195.00")
+
+
+@pytest.mark.parametrize(
+    ("setup", "amount", "status", "rule"),
+    [
+        ("single_use_twice", "10.00", 409, "already_redeemed"),
+        ("above_maximum", "250.00", 422, "exceeds_maximum"),
+        ("cancelled", "10.00", 409, "cancelled"),
+        ("other_provider", "10.00", 403, "wrong_provider"),
+        ("awaiting_approval", "10.00", 409, "awaiting_approval"),
+        ("bad_code", "10.00", 422, "invalid_code"),
+        ("unknown_code", "10.00", 404, "voucher_not_found"),
+    ],
+)
+async def test_each_refusal_names_its_rule(
+    vouchers: RunningService, setup: str, amount: str, status: int, rule: str
+) -> None:
+    provider = await _provider(vouchers)
+    clinic = _clinic(vouchers, provider)
+    voucher = await _issue(
+        vouchers, provider, amount="5000.00" if setup == "awaiting_approval" else "200.00"
+    )
+    code = voucher["code"]
+    if setup == "single_use_twice":
+        first = await clinic.post(
+            "/redemptions", json=_redeem(code, "10.00"), headers={"Idempotency-Key": "first-000001"}
+        )
+        assert first.status_code == 201
+    if setup == "cancelled":
+        cw = vouchers.client("caseworker", regions=["lima_callao"])
+        cancelled = await cw.post(
+            f"/vouchers/{voucher['voucher_id']}/cancel", json={"reason": "no_longer_needed"}
+        )
+        assert cancelled.status_code == 200, cancelled.text
+    if setup == "other_provider":
+        clinic = _clinic(vouchers, await _provider(vouchers))
+    if setup == "bad_code":
+        code = code[:-1] + ("0" if code[-1] != "0" else "1")
+    if setup == "unknown_code":
+        from services.vouchers.code import new_code
+
+        code = new_code()
+    answer = await clinic.post(
+        "/redemptions", json=_redeem(code, amount), headers={"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    )
+    assert answer.status_code == status, answer.text
+    assert answer.json()["detail"]["rule"] == rule
+
+
+async def test_redemption_needs_an_idempotency_key_and_a_clinic(vouchers: RunningService) -> None:
+    provider = await _provider(vouchers)
+    voucher = await _issue(vouchers, provider)
+    no_key = await _clinic(vouchers, provider).post(
+        "/redemptions", json=_redeem(voucher["code"], "5.00")
+    )
+    assert no_key.status_code == 422
+    assert "Idempotency-Key" in no_key.text
+    caseworker = vouchers.client("caseworker", regions=["lima_callao"])
+    denied = await caseworker.post(
+        "/redemptions",
+        json=_redeem(voucher["code"], "5.00"),
+        headers={"Idempotency-Key": "cw-000001"},
+    )
+    assert denied.status_code == 403
+
+
+async def test_what_a_clinic_sees_is_the_documented_minimum(vouchers: RunningService) -> None:
+    provider = await _provider(vouchers)
+    voucher = await _issue(vouchers, provider)
+    seen = await _clinic(vouchers, provider).get("/lookup", params={"code": voucher["qr_payload"]})
+    assert seen.status_code == 200, seen.text
+    assert set(seen.json()) == {
+        "voucher_id", "code", "status", "services", "maximum_pen", "remaining_pen",
+        "valid_until", "single_use", "redeemable", "refusal",
+    }  # fmt: skip
+    assert seen.json()["redeemable"] is True
+    stranger = await _clinic(vouchers, await _provider(vouchers)).get(
+        "/lookup", params={"code": voucher["code"]}
+    )
+    assert stranger.status_code == 404  # another provider's voucher does not exist for it
+
+
+async def test_reconciliation_totals_equal_the_sum_over_the_events(
+    vouchers: RunningService,
+) -> None:
+    provider = await _provider(vouchers)
+    clinic = _clinic(vouchers, provider)
+    for i, amount in enumerate(["12.50", "40.00", "7.25"]):
+        voucher = await _issue(vouchers, provider)
+        answer = await clinic.post(
+            "/redemptions", json=_redeem(voucher["code"], amount, f"F-{i}"),
+            headers={"Idempotency-Key": f"rec-{i}-{uuid.uuid4().hex[:6]}"},
+        )  # fmt: skip
+        assert answer.status_code == 201
+    start = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    end = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    statement = await clinic.get(f"/reconciliation/{provider}", params={"from": start, "to": end})
+    assert statement.status_code == 200, statement.text
+    pool = vouchers.app.state.pool
+    rows = await pool.fetch(
+        "SELECT data FROM events WHERE event_type = 'voucher.redeemed' AND data->>'provider_id' = $1",
+        provider,
+    )
+    assert Decimal(statement.json()["total_pen"]) == sum(Decimal(r["data"]["amount"]) for r in rows)
+    assert statement.json()["total_pen"] == "59.75"
+    csv = await clinic.get(
+        f"/reconciliation/{provider}", params={"from": start, "to": end, "format": "csv"}
+    )
+    assert csv.text.strip().splitlines()[-1].endswith("59.75")

@@ -1,0 +1,102 @@
+"""Opening break-glass: who may, with what reason, for how long, and what gets audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from access.break_glass import GrantRefused, grant_claim, open_break_glass
+from access.policy import ResourceScope, decide
+from access.principal import Principal, Region, Role
+
+NOW = datetime(2022, 6, 1, 12, tzinfo=UTC)
+REASON = "survivor transferred from Lima to Piura overnight; shelter needs the case history"
+SUPERVISOR = Principal("sup-1", "ngo-pe", Role.SUPERVISOR, frozenset({Region.LIMA_CALLAO}))
+
+
+def test_the_grant_carries_no_reason_and_the_audit_record_does() -> None:
+    opened = open_break_glass(SUPERVISOR, Region.PIURA, REASON, now=NOW)
+    assert opened.grant.region is Region.PIURA
+    assert opened.grant.expires_at == NOW + timedelta(hours=1)
+    record = opened.audit_record
+    assert (record.actor_subject, record.action, record.outcome) == (
+        "sup-1",
+        "break_glass.open",
+        "granted",
+    )
+    assert record.resource_type == "break_glass_grant"
+    assert record.resource_id == opened.grant.grant_id
+    assert record.purpose is not None
+    assert REASON in record.purpose
+    assert REASON not in repr(opened.grant)
+    assert REASON not in str(grant_claim(opened.grant))
+
+
+def test_the_token_claim_round_trips_into_a_principal_whose_grant_expires() -> None:
+    opened = open_break_glass(SUPERVISOR, Region.PIURA, REASON, now=NOW, duration=timedelta(hours=2))
+    principal = Principal.from_claims(
+        {
+            "sub": "sup-1",
+            "org": "ngo-pe",
+            "role": "supervisor",
+            "regions": ["lima_callao"],
+            "break_glass": [grant_claim(opened.grant)],
+        }
+    )
+    piura = ResourceScope(region=Region.PIURA)
+    during = decide(principal, "case.read_sensitive", piura, now=NOW + timedelta(minutes=90))
+    after = decide(principal, "case.read_sensitive", piura, now=NOW + timedelta(hours=2))
+    assert during.allowed
+    assert during.grant_id == opened.grant.grant_id
+    assert not after.allowed
+    assert "expired" in after.reason
+
+
+@pytest.mark.parametrize(
+    ("principal", "region", "reason", "duration", "why"),
+    [
+        (
+            Principal("cw", "ngo", Role.CASEWORKER, frozenset({Region.LIMA_CALLAO})),
+            Region.PIURA,
+            REASON,
+            timedelta(hours=1),
+            "only a supervisor can break the glass",
+        ),
+        (
+            SUPERVISOR,
+            Region.LIMA_CALLAO,
+            REASON,
+            timedelta(hours=1),
+            "region lima_callao is already the supervisor's own",
+        ),
+        (
+            SUPERVISOR,
+            Region.PIURA,
+            "   urgent   ",
+            timedelta(hours=1),
+            "a written reason of at least 20 characters is needed",
+        ),
+        (
+            SUPERVISOR,
+            Region.PIURA,
+            REASON,
+            timedelta(hours=9),
+            "the duration must be positive and at most 8:00:00",
+        ),
+        (
+            SUPERVISOR,
+            Region.PIURA,
+            REASON,
+            timedelta(0),
+            "the duration must be positive and at most 8:00:00",
+        ),
+    ],
+    ids=["not-supervisor", "own-region", "short-reason", "too-long", "zero"],
+)
+def test_refusals(
+    principal: Principal, region: Region, reason: str, duration: timedelta, why: str
+) -> None:
+    with pytest.raises(GrantRefused) as refused:
+        open_break_glass(principal, region, reason, now=NOW, duration=duration)
+    assert refused.value.reason == why

@@ -1,0 +1,169 @@
+"""The HTTP edge on a tiny app through TestClient: 401 with the reason, 403 with the reason, 200."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import pytest
+from fastapi import Depends, FastAPI, Request
+from fastapi.testclient import TestClient
+
+from access.break_glass import grant_claim
+from access.fastapi import Authorized, CurrentPrincipal, require, use_verifier
+from access.jwks import JwksUrl
+from access.policy import ResourceScope
+from access.principal import BreakGlassGrant, Region
+from access.tokens import TokenVerifier
+from tests.unit.access.conftest import AUDIENCE, ISSUER, Issue
+
+VOUCHER_PROVIDERS = {"v-1": "prov-1", "v-2": "prov-2"}
+
+
+def region_of_path(request: Request) -> ResourceScope:
+    return ResourceScope(region=Region(request.path_params["region"]))
+
+
+async def provider_of_voucher(request: Request) -> ResourceScope:
+    # Stands for a database lookup of the voucher's provider.
+    return ResourceScope(provider_id=VOUCHER_PROVIDERS[request.path_params["voucher_id"]])
+
+
+ReadCase = Annotated[
+    Authorized, Depends(require("case.read_sensitive", scope_from_request=region_of_path))
+]
+RedeemVoucher = Annotated[
+    Authorized, Depends(require("voucher.redeem", scope_from_request=provider_of_voucher))
+]
+ReadIndicators = Annotated[Authorized, Depends(require("indicators.read"))]
+
+
+def tiny_app(verifier: TokenVerifier) -> FastAPI:
+    app = FastAPI()
+    use_verifier(app, verifier)
+
+    @app.get("/me")
+    def me(principal: CurrentPrincipal) -> dict[str, str]:
+        return {"subject": principal.subject, "role": principal.role}
+
+    @app.get("/regions/{region}/cases")
+    def cases(region: str, auth: ReadCase) -> dict[str, str | None]:
+        return {"reason": auth.decision.reason, "grant": auth.decision.grant_id}
+
+    @app.post("/vouchers/{voucher_id}/redemption")
+    def redeem(voucher_id: str, auth: RedeemVoucher) -> dict[str, str]:
+        return {"voucher": voucher_id, "by": auth.principal.subject}
+
+    @app.get("/indicators")
+    def indicators(auth: ReadIndicators) -> dict[str, int]:
+        return {"OE2.2": 1}
+
+    return app
+
+
+@pytest.fixture
+def client(verifier: TokenVerifier) -> Iterator[TestClient]:
+    with TestClient(tiny_app(verifier)) as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_valid_token_reaches_the_route(client: TestClient, issue: Issue) -> None:
+    answer = client.get("/me", headers=bearer(issue()))
+    assert answer.status_code == 200
+    assert answer.json() == {"subject": "user-17", "role": "caseworker"}
+
+
+def test_no_token_is_a_bare_challenge(client: TestClient) -> None:
+    for headers in ({}, {"Authorization": "Basic dXNlcjpwYXNz"}):
+        answer = client.get("/me", headers=headers)
+        assert answer.status_code == 401
+        assert answer.json() == {"detail": "no bearer token"}
+        assert answer.headers["WWW-Authenticate"] == 'Bearer realm="pana"'
+
+
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({"exp": datetime.now(UTC) - timedelta(hours=1)}, "the token has expired"),
+        ({"nbf": datetime.now(UTC) + timedelta(hours=1)}, "the token is not valid yet"),
+        ({"iss": "https://other"}, "the token was not issued by the expected issuer"),
+        ({"aud": "other"}, "the token is not meant for this audience"),
+        ({"role": "clinic"}, "a clinic principal needs a provider_id"),
+    ],
+)
+def test_refused_tokens_are_401_with_the_reason(
+    client: TestClient, issue: Issue, claims: dict[str, object], reason: str
+) -> None:
+    answer = client.get("/me", headers=bearer(issue(**claims)))
+    assert answer.status_code == 401
+    assert answer.json() == {"detail": reason}
+    assert answer.headers["WWW-Authenticate"] == (
+        f'Bearer error="invalid_token", error_description="{reason}"'
+    )
+
+
+def test_a_garbled_token_is_401(client: TestClient) -> None:
+    answer = client.get("/me", headers=bearer("abc.def"))
+    assert answer.status_code == 401
+    assert answer.json() == {"detail": "the token is not a well-formed JWT"}
+
+
+def test_in_scope_is_200_and_out_of_scope_is_403_with_the_reason(
+    client: TestClient, issue: Issue
+) -> None:
+    token = issue()
+    assert client.get("/regions/lima_callao/cases", headers=bearer(token)).status_code == 200
+    denied = client.get("/regions/tumbes/cases", headers=bearer(token))
+    assert denied.status_code == 403
+    assert denied.json() == {"detail": "region tumbes is outside the principal's regions"}
+    assert denied.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope"'
+
+
+def test_a_role_without_the_right_is_403(client: TestClient, issue: Issue) -> None:
+    viewer = issue(role="viewer", regions=[])
+    assert client.get("/indicators", headers=bearer(viewer)).status_code == 200
+    denied = client.get("/regions/lima_callao/cases", headers=bearer(viewer))
+    assert (denied.status_code, denied.json()["detail"]) == (
+        403,
+        "role viewer may not case.read_sensitive",
+    )
+
+
+def test_an_async_scope_lookup_decides_the_clinic_case(client: TestClient, issue: Issue) -> None:
+    clinic = issue(role="clinic", regions=[], provider_id="prov-1")
+    assert client.post("/vouchers/v-1/redemption", headers=bearer(clinic)).status_code == 200
+    other = client.post("/vouchers/v-2/redemption", headers=bearer(clinic))
+    assert (other.status_code, other.json()["detail"]) == (
+        403,
+        "the resource belongs to another provider",
+    )
+
+
+def test_break_glass_through_http(client: TestClient, issue: Issue) -> None:
+    grant = BreakGlassGrant("g-9", Region.TUMBES, datetime.now(UTC) + timedelta(minutes=30))
+    token = issue(role="supervisor", break_glass=[grant_claim(grant)])
+    answer = client.get("/regions/tumbes/cases", headers=bearer(token))
+    assert answer.status_code == 200
+    assert answer.json()["grant"] == "g-9"
+    expired = BreakGlassGrant("g-8", Region.TUMBES, datetime.now(UTC) - timedelta(minutes=1))
+    stale = issue(role="supervisor", break_glass=[grant_claim(expired)])
+    denied = client.get("/regions/tumbes/cases", headers=bearer(stale))
+    assert denied.status_code == 403
+    assert denied.json()["detail"].startswith("break-glass grant g-8 expired at ")
+
+
+def test_unreachable_issuer_keys_are_503_not_401(issue: Issue) -> None:
+    verifier = TokenVerifier(JwksUrl("http://127.0.0.1:9/jwks.json"), ISSUER, AUDIENCE)
+    with TestClient(tiny_app(verifier)) as client:
+        answer = client.get("/me", headers=bearer(issue()))
+    assert answer.status_code == 503
+
+
+def test_require_refuses_an_action_missing_from_the_policy() -> None:
+    with pytest.raises(ValueError, match="not in access.policy.POLICY"):
+        require("case.teleport")
