@@ -108,7 +108,21 @@ class LocalStack:
             self.start_service(name)
         self.wait_ready(list(self.service_ports), timeout)
 
+    @property
+    def auth_dir(self) -> Path:
+        return self.state_dir / "auth"
+
+    def ensure_signing_key(self) -> Path:
+        """A local token issuer: a signing key and its JWKS, made once per state folder."""
+        from access.signing import write_keys
+
+        jwks = self.auth_dir / "jwks.json"
+        if not jwks.exists():
+            _, jwks = write_keys(self.auth_dir)
+        return jwks
+
     def start_infrastructure(self) -> None:
+        self.ensure_signing_key()
         if self.external_database_url is None:
             self.postgres.start()
         self.kafka.start()
@@ -126,6 +140,7 @@ class LocalStack:
             "PANA_ENVIRONMENT": self.environment,
             "PANA_DATABASE_URL": database_url_for(self.server_url, f"pana_{name}"),
             "PANA_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            "PANA_AUTH_JWKS_PATH": str(self.ensure_signing_key()),
         }
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
 
@@ -187,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  PostgreSQL  {stack.server_url}")
     for name in stack.service_ports:
         print(f"  {name:<11} {stack.url(name)}/docs   (ready: {stack.url(name)}/readyz)")
+    key = stack.auth_dir / "signing-key.pem"
+    print(
+        f"Tokens (local issuer): .venv/bin/python -m access.tokens issue --key {key} "
+        "--sub me --org ngo --role caseworker --region lima_callao"
+    )
     print(f"Logs: {stack.state_dir}   Stop: make down")
     return 0
 

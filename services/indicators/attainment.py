@@ -25,6 +25,7 @@ from services.indicators.people import UNKNOWN, People
 SEXES = [s.value for s in Sex] + [UNKNOWN]
 AGE_GROUPS = [a.value for a in AgeGroup] + [UNKNOWN]
 REGIONS = [r.value for r in Region]
+TOTAL = "total"
 
 Cell = int | str
 """A count, or in a suppressed view a mark ("<5", "x") standing for a hidden one."""
@@ -115,8 +116,7 @@ def counted(logframe: Logframe, ledger: Ledger, filters: Filters) -> dict[str, l
         if filters.region in (None, act.region) and _local(act, zone) <= end:
             acts.setdefault(act.indicator, []).append(act)
     return {
-        i.id: _subjects(i, acts.get(i.id, []), people, start, zone)
-        for i in logframe.all_indicators
+        i.id: _subjects(i, acts.get(i.id, []), people, start, zone) for i in logframe.all_indicators
     }
 
 
@@ -162,7 +162,9 @@ def figures(
     )
 
 
-def _figures(indicator: Indicator, subjects: list[Counted], start: date, end: date) -> IndicatorFigures:
+def _figures(
+    indicator: Indicator, subjects: list[Counted], start: date, end: date
+) -> IndicatorFigures:
     cells = Counter((c.sex, c.age_group) for c in subjects)
     regions = Counter(c.region for c in subjects)
     per_month = Counter(c.counted_on.strftime("%Y-%m") for c in subjects)
@@ -178,10 +180,19 @@ def _figures(indicator: Indicator, subjects: list[Counted], start: date, end: da
         sensitive=indicator.sensitive,
         value=len(subjects),
         percent=round(100 * len(subjects) / indicator.target, 1),
-        sex_age={s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES},
+        sex_age=_with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES}),
         regions={r: regions[r] for r in REGIONS},
         months=months,
     )
+
+
+def _with_totals(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Cell]]:
+    """The table with a `total` column per row and a `total` row (as the donor tables show)."""
+    out: dict[str, dict[str, Cell]] = {
+        row: {**cols, TOTAL: sum(cols.values())} for row, cols in table.items()
+    }
+    out[TOTAL] = {col: sum(int(out[row][col]) for row in table) for col in [*AGE_GROUPS, TOTAL]}
+    return out
 
 
 def _months(start: date, end: date) -> list[str]:

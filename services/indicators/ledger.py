@@ -32,7 +32,10 @@ class Ledger:
                     self.acts[fact.key] = fact
             elif isinstance(fact, Revocation):
                 old = self.revocations.get(fact.act_key)
-                if old is None or (fact.occurred_at, fact.event_id) < (old.occurred_at, old.event_id):
+                if old is None or (fact.occurred_at, fact.event_id) < (
+                    old.occurred_at,
+                    old.event_id,
+                ):
                     self.revocations[fact.act_key] = fact
             elif isinstance(fact, AttributeSet):
                 key = (fact.participant_id, fact.attribute)
@@ -41,7 +44,10 @@ class Ledger:
                     self.attributes[key] = fact
             else:
                 prior = self.merges.get(fact.merged_id)
-                if prior is None or (fact.merged_at, fact.event_id) > (prior.merged_at, prior.event_id):
+                if prior is None or (fact.merged_at, fact.event_id) > (
+                    prior.merged_at,
+                    prior.event_id,
+                ):
                     self.merges[fact.merged_id] = fact
 
     def live_acts(self) -> list[Act]:

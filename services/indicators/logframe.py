@@ -189,7 +189,9 @@ def _field(model: type[Event], field: str) -> Any:
 
 
 def _check_values(model: type[Event], field: str, values: list[str]) -> None:
-    enums = [t for t in _flatten(_field(model, field)) if isinstance(t, type) and issubclass(t, Enum)]
+    enums = [
+        t for t in _flatten(_field(model, field)) if isinstance(t, type) and issubclass(t, Enum)
+    ]
     for enum in enums:
         allowed = {str(member.value) for member in enum}
         unknown = [v for v in values if v not in allowed]
