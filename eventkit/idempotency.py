@@ -27,6 +27,10 @@ class Answer:
     replayed: bool = False
 
 
+Command = Callable[[Connection], Awaitable[Answer]]
+"""A command's work inside its transaction, producing its answer."""
+
+
 class IdempotencyKeyReused(Exception):
     """The same key came with a different request (HTTP 422)."""
 
@@ -47,7 +51,7 @@ async def execute_once(
     pool: asyncpg.Pool,
     key: str | None,
     fingerprint: str,
-    command: Callable[[Connection], Awaitable[Answer]],
+    command: Command,
 ) -> Answer:
     """Run `command` in a transaction, at most once per `key`.
 

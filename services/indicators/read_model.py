@@ -7,6 +7,10 @@ The conflict rules of each `INSERT` are those of `Ledger.record`, so arrival ord
 matters. `revision` counts committed changes: it names the state in ETags and wakes SSE streams.
 """
 
+# Identifiers in these statements are schema names made from a logframe key, which the loader
+# restricts to ^[a-z][a-z0-9_]{0,40}$; every value is a bind parameter.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 from collections.abc import Sequence

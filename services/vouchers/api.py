@@ -7,14 +7,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.fastapi import CurrentPrincipal
-from access.policy import ResourceScope, decide
+from access.policy import ResourceScope
 from access.principal import Principal, Region
-from eventkit.aggregate import Refused
-from eventkit.idempotency import Answer, execute_once, request_hash
+from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, authorize, run_command
 from services.vouchers import commands, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
 from services.vouchers.requests import (
@@ -28,34 +27,6 @@ from services.vouchers.requests import (
 )
 
 router = APIRouter(tags=["vouchers"])
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200)
-]
-
-
-def authorize(principal: Principal, action: str, scope: ResourceScope) -> None:
-    """403 with the policy's reason unless `principal` may do `action` on `scope`."""
-    decision = decide(principal, action, scope)
-    if not decision.allowed:
-        raise HTTPException(403, decision.reason)
-
-
-async def _run(
-    request: Request, principal: Principal, key: str | None, body: Any, command: commands.Command
-) -> Response:
-    fingerprint = request_hash(request.method, request.url.path, principal.subject, body)
-    try:
-        answer = await execute_once(request.app.state.pool, key, fingerprint, command)
-    except Refused as refused:
-        raise HTTPException(
-            refused.status, {"rule": refused.rule, "message": refused.message}
-        ) from None
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return _json(answer, headers)
-
-
-def _json(answer: Answer, headers: dict[str, str]) -> Response:
-    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 
 async def _voucher_scope(request: Request, voucher_id: uuid.UUID) -> tuple[ResourceScope, Any]:
@@ -74,7 +45,7 @@ async def issue_voucher(
     authorize(principal, "voucher.issue", ResourceScope(region=Region(body.region)))
     settings = request.app.state.settings
     command = commands.issue(body, principal, new_code(), settings.standard_cap_pen)
-    return await _run(request, principal, key, body.model_dump(mode="json"), command)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.get("/vouchers/{voucher_id}", summary="A voucher as the case team sees it")
@@ -95,7 +66,7 @@ async def approve_voucher(
 ) -> Response:
     scope, _ = await _voucher_scope(request, voucher_id)
     authorize(principal, "voucher.approve", scope)
-    return await _run(request, principal, key, {}, commands.approve(voucher_id, principal))
+    return await run_command(request, principal, key, {}, commands.approve(voucher_id, principal))
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unredeemed voucher")
@@ -109,7 +80,7 @@ async def cancel_voucher(
     scope, _ = await _voucher_scope(request, voucher_id)
     authorize(principal, "voucher.issue", ResourceScope(region=scope.region))
     command = commands.cancel(voucher_id, body.reason, principal)
-    return await _run(request, principal, key, body.model_dump(mode="json"), command)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post(
@@ -127,7 +98,7 @@ async def reverse_redemption(
     scope, _ = await _voucher_scope(request, voucher_id)
     authorize(principal, "voucher.reverse", scope)
     command = commands.reverse(voucher_id, redemption_id, body.reason, principal)
-    return await _run(request, principal, key, body.model_dump(mode="json"), command)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 async def _clinic(request: Request, principal: Principal) -> tuple[str, str]:
@@ -164,11 +135,11 @@ async def redeem_voucher(
     body: RedeemRequest,
     request: Request,
     principal: CurrentPrincipal,
-    key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200)],
+    key: RequiredIdempotencyKey,
 ) -> Response:
     provider_id, region = await _clinic(request, principal)
     command = commands.redeem(body, _code(body.code), provider_id, region)
-    return await _run(request, principal, key, body.model_dump(mode="json"), command)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post("/providers", status_code=201, summary="Add a partner provider to the directory")

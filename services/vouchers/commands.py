@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -16,7 +15,7 @@ from access.principal import Principal
 from contracts.vocabulary import Region
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
 from eventkit.aggregate import Decided, Refused, execute, fold, load_stream
-from eventkit.idempotency import Answer
+from eventkit.idempotency import Answer, Command
 from eventkit.store import Connection
 from services.vouchers import budget, lifecycle, views
 from services.vouchers.code import qr_payload
@@ -27,7 +26,6 @@ from services.vouchers.redeem import redeem as redeem_rule
 from services.vouchers.requests import ClinicView, IssueRequest, RedeemRequest
 from services.vouchers.voucher import Voucher, evolve
 
-Command = Callable[[Connection], Awaitable[Answer]]
 _ACTORS = uuid.UUID("6c1f4a4e-8d1b-4d8e-9a57-3f9a4c2b1e70")
 
 

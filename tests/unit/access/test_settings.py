@@ -13,6 +13,13 @@ from access.jwks import JwksFile, JwksUrl
 from access.settings import PersonalDataKeys, TokenSettings
 
 
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("PANA_AUTH_", "PANA_PERSONAL_DATA_")) or name == "PANA_ENVIRONMENT":
+            monkeypatch.delenv(name)
+
+
 def b64(key: bytes) -> str:
     return base64.b64encode(key).decode()
 

@@ -1,0 +1,51 @@
+"""What every service's routes share: authorize, run a command once, answer refusals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from access.policy import ResourceScope, decide
+from access.principal import Principal
+from eventkit.aggregate import Refused
+from eventkit.idempotency import Command, execute_once, request_hash
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="Retry with the same key to get the first answer back; nothing is done twice",
+    ),
+]
+RequiredIdempotencyKey = Annotated[
+    str, Header(alias="Idempotency-Key", min_length=8, max_length=200)
+]
+
+
+def authorize(principal: Principal, action: str, scope: ResourceScope) -> None:
+    """403 with the policy's reason unless `principal` may do `action` on `scope`."""
+    decision = decide(principal, action, scope)
+    if not decision.allowed:
+        raise HTTPException(403, decision.reason)
+
+
+def refused(refusal: Refused) -> HTTPException:
+    """The HTTP form of a broken rule: its status, its rule code and a readable message."""
+    return HTTPException(refusal.status, {"rule": refusal.rule, "message": refusal.message})
+
+
+async def run_command(
+    request: Request, principal: Principal, key: str | None, body: Any, command: Command
+) -> JSONResponse:
+    """Run `command` once per idempotency key; a replay says so in `Idempotent-Replayed`."""
+    fingerprint = request_hash(request.method, request.url.path, principal.subject, body)
+    try:
+        answer = await execute_once(request.app.state.pool, key, fingerprint, command)
+    except Refused as refusal:
+        raise refused(refusal) from None
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
