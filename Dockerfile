@@ -5,6 +5,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY contracts ./contracts
 COPY eventkit ./eventkit
+COPY access ./access
 COPY services ./services
 COPY deploy ./deploy
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 pana

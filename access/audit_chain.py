@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from access.principal import Principal
@@ -29,7 +29,8 @@ class AuditRecord:
     resource_type: str
     resource_id: str
     outcome: str
-    purpose: str | None = None
+    # Kept out of repr: a break-glass reason belongs in the audit log, not in a stray log line.
+    purpose: str | None = field(default=None, repr=False)
 
     @classmethod
     def by(

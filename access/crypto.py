@@ -9,6 +9,7 @@ copied, become unreadable, and everything else (events, audit, indicators) stays
 from __future__ import annotations
 
 import base64
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -94,12 +95,13 @@ class PersonalDataCipher:
 
 
 def _key_context(participant_id: str) -> bytes:
-    return f"pana/participant-key/{participant_id}".encode()
+    return json.dumps(["pana/participant-key", participant_id]).encode()
 
 
 def _field_context(participant_id: str, name: str) -> bytes:
     # Bound to participant and field: a ciphertext copied to another row or column won't open.
-    return f"pana/field/{participant_id}/{name}".encode()
+    # JSON keeps ids unambiguous whatever characters they contain.
+    return json.dumps(["pana/field", participant_id, name]).encode()
 
 
 def _seal(aead: AESGCM, context: bytes, value: str) -> str:

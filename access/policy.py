@@ -61,12 +61,20 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "referral.list_own": {RECEIVING: UNIT},
     "referral.answer": {RECEIVING: UNIT},
     # Vouchers: the team issues; amounts above the average need a supervisor; a clinic sees and
-    # redeems only its provider's vouchers; a reversal (a payment undone) is a supervisor's call.
+    # redeems only its provider's vouchers; a reversal (a payment undone) is an administrator's act.
     "voucher.issue": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "voucher.approve": {SUPERVISOR: REGION},
     "voucher.read": {CASEWORKER: REGION, SUPERVISOR: REGION, CLINIC: PROVIDER},
     "voucher.redeem": {CLINIC: PROVIDER},
-    "voucher.reverse": {SUPERVISOR: REGION},
+    "voucher.reverse": {ADMINISTRATOR: ANY},
+    # What the program owes a provider: the provider itself, its region's supervisor, M&E, admin.
+    "voucher.reconcile": {
+        CLINIC: PROVIDER,
+        SUPERVISOR: REGION,
+        ME_OFFICER: ANY,
+        ADMINISTRATOR: ANY,
+    },
+    "voucher.fraud_signals": {SUPERVISOR: ANY, ME_OFFICER: ANY, ADMINISTRATOR: ANY},
     # Directories of providers and receiving units.
     "directory.manage": {ADMINISTRATOR: ANY},
     # Aggregates only: never a person.

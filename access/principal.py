@@ -8,7 +8,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from contracts.vocabulary import Region
+
 _E = TypeVar("_E", bound=StrEnum)
+
+__all__ = ["BreakGlassGrant", "InconsistentClaims", "Principal", "Region", "Role"]
 
 
 class Role(StrEnum):
@@ -21,15 +25,6 @@ class Role(StrEnum):
     CLINIC = "clinic"
     RECEIVING_SERVICE = "receiving_service"
     VIEWER = "viewer"
-
-
-class Region(StrEnum):
-    """Territories of intervention (Lima and Callao are reported as one)."""
-
-    LIMA_CALLAO = "lima_callao"
-    LA_LIBERTAD = "la_libertad"
-    PIURA = "piura"
-    TUMBES = "tumbes"
 
 
 class InconsistentClaims(ValueError):

@@ -33,30 +33,44 @@ class TokenError(Exception):
 
 
 class MissingToken(TokenError):
+    """No bearer token at all."""
+
     kind = "missing"
 
 
 class MalformedToken(TokenError):
+    """Not a JWT, or a JWT lacking a required claim or header."""
+
     kind = "malformed"
 
 
 class TokenExpired(TokenError):
+    """Past its `exp` (beyond the leeway)."""
+
     kind = "expired"
 
 
 class TokenNotYetValid(TokenError):
+    """Before its `nbf` or `iat` (beyond the leeway)."""
+
     kind = "not_yet_valid"
 
 
 class BadSignature(TokenError):
+    """Not signed by a key the issuer publishes, or with a refused algorithm."""
+
     kind = "bad_signature"
 
 
 class WrongIssuer(TokenError):
+    """Issued by someone else than the configured issuer."""
+
     kind = "wrong_issuer"
 
 
 class WrongAudience(TokenError):
+    """Meant for another audience."""
+
     kind = "wrong_audience"
 
 

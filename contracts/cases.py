@@ -85,6 +85,7 @@ class CaseClosureReason(StrEnum):
     MOVED_AWAY = "moved_away"
     TRANSFERRED = "transferred"
     OPENED_IN_ERROR = "opened_in_error"
+    OTHER = "other"  # refine with reason_code
 
 
 class CaseClosed(CaseEvent):

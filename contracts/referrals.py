@@ -3,6 +3,8 @@
 ``destination_org_id`` names the receiving organisation, so each service can be shown only the
 referrals addressed to it. The events that indicators count (requested: O.E. 2.4; completed:
 O.E. 1.1) repeat the participant, destination and region, so no join is needed to count them.
+An answer a caseworker records for a unit without a system account carries its evidence: the
+``channel`` it came through and the ``answerer_role`` at the unit (enums, never names).
 """
 
 from enum import StrEnum
@@ -48,6 +50,27 @@ class ReferralRequested(ReferralEvent):
         return self
 
 
+class AnswerChannel(StrEnum):
+    """How an answer reached the system: the unit itself through the API, or a caseworker
+    recording, on behalf of a unit without a system account, an answer received another way."""
+
+    API = "api"
+    PHONE = "phone"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+    OFFICIAL_LETTER = "official_letter"
+    MESSAGING = "messaging"
+
+
+class AnswererRole(StrEnum):
+    """Who at the receiving unit gave an answer recorded on its behalf (a role, never a name)."""
+
+    UNIT_HEAD = "unit_head"
+    FOCAL_POINT = "focal_point"
+    PROFESSIONAL = "professional"
+    ADMINISTRATIVE_STAFF = "administrative_staff"
+
+
 class ReferralAccepted(ReferralEvent):
     """The receiving service accepted the referral."""
 
@@ -58,6 +81,8 @@ class ReferralAccepted(ReferralEvent):
     destination_org_id: UUID
     accepted_by: UUID
     accepted_at: UtcDateTime
+    channel: AnswerChannel = AnswerChannel.API
+    answerer_role: AnswererRole | None = None
 
 
 class ReferralRejectionReason(StrEnum):
@@ -82,6 +107,21 @@ class ReferralRejected(ReferralEvent):
     reason_code: ReasonCode | None = None
     rejected_by: UUID
     rejected_at: UtcDateTime
+    channel: AnswerChannel = AnswerChannel.API
+    answerer_role: AnswererRole | None = None
+
+
+class ReferralOutcome(StrEnum):
+    """What the receiving unit did for the person, reported when it completes a referral."""
+
+    SIS_AFFILIATION_DONE = "sis_affiliation_done"
+    ATTENDED = "attended"
+    CARE_STARTED = "care_started"
+    COMPLAINT_REGISTERED = "complaint_registered"
+    PROTECTION_MEASURE_GRANTED = "protection_measure_granted"
+    LEGAL_ASSISTANCE_PROVIDED = "legal_assistance_provided"
+    REGULARIZATION_PROCEDURE_STARTED = "regularization_procedure_started"
+    MATERIAL_HELP_DELIVERED = "material_help_delivered"
 
 
 class ReferralCompleted(ReferralEvent):
@@ -98,6 +138,9 @@ class ReferralCompleted(ReferralEvent):
     region: Region
     completed_by: UUID
     completed_at: UtcDateTime
+    outcome: ReferralOutcome | None = None
+    channel: AnswerChannel = AnswerChannel.API
+    answerer_role: AnswererRole | None = None
 
 
 class ReferralCancellationReason(StrEnum):

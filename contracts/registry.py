@@ -11,6 +11,11 @@ from contracts.cases import CaseClosed, CaseOpened, CaseReassigned, CaseReopened
 from contracts.consent import ConsentGiven, ConsentWithdrawn
 from contracts.event import Event
 from contracts.legal_complaints import LegalComplaintFiled, LegalComplaintTakenUp
+from contracts.livelihoods import (
+    LivelihoodEnrolled,
+    LivelihoodStageScored,
+    LivelihoodTrainingFinished,
+)
 from contracts.outreach import LivelihoodOutcomeRecorded, MessageReached, MessageReachedV1
 from contracts.participants import ParticipantCorrected, ParticipantMerged, ParticipantRegistered
 from contracts.referrals import (
@@ -41,6 +46,9 @@ EVENT_MODELS: tuple[type[Event], ...] = (
     MessageReachedV1,
     MessageReached,
     LivelihoodOutcomeRecorded,
+    LivelihoodEnrolled,
+    LivelihoodStageScored,
+    LivelihoodTrainingFinished,
     CaseOpened,
     CaseReassigned,
     CaseClosed,

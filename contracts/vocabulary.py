@@ -51,6 +51,8 @@ class IntakeChannel(StrEnum):
     INTERNAL_REFERRAL = "internal_referral"
     EXTERNAL_REFERRAL = "external_referral"
     OUTREACH = "outreach"
+    FAIR = "fair"
+    HOTLINE = "hotline"
 
 
 class ServiceType(StrEnum):

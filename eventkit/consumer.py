@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 import asyncpg
@@ -33,6 +34,7 @@ from opentelemetry.trace import SpanKind
 
 from contracts.envelope import Envelope, InvalidMessage, from_kafka
 from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER, DEADLETTER_TOPIC
+from eventkit.metrics import APPLIED, CONSUMER_LAG, FRESHNESS
 from eventkit.store import Connection
 
 log = structlog.get_logger("eventkit.consumer")
@@ -163,6 +165,7 @@ class ConsumerRunner:
                     [(self.consumer, tp.topic, tp.partition, o) for tp, o in next_offsets.items()],
                 )
             self.applied += len(fresh)
+            _measure(self.consumer, kafka, fresh, next_offsets)
             return next_offsets
 
     async def _first_time(self, conn: Connection, delivered: list[Delivered]) -> list[Delivered]:
@@ -234,6 +237,22 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
             else:
                 await self.kafka.seek_to_beginning(tp)
         log.info("consumer.assigned", consumer=self.runner.consumer, partitions=len(assigned))
+
+
+def _measure(
+    consumer: str,
+    kafka: AIOKafkaConsumer,
+    fresh: Sequence[Delivered],
+    next_offsets: dict[TopicPartition, int],
+) -> None:
+    now = datetime.now(UTC)
+    APPLIED.labels(consumer).inc(len(fresh))
+    for item in fresh:
+        FRESHNESS.labels(consumer).observe(max(0.0, (now - item.envelope.time).total_seconds()))
+    for tp, offset in next_offsets.items():
+        end = kafka.highwater(tp)
+        if end is not None:
+            CONSUMER_LAG.labels(consumer, tp.topic, tp.partition).set(max(0, end - offset))
 
 
 @contextlib.contextmanager

@@ -33,6 +33,7 @@ from opentelemetry.trace import SpanKind
 from contracts.envelope import Envelope, to_kafka
 from contracts.registry import schema_uri
 from contracts.topics import topic_for
+from eventkit.metrics import OUTBOX_BACKLOG, PUBLISHED
 from eventkit.store import init_connection
 
 log = structlog.get_logger("eventkit.relay")
@@ -130,7 +131,14 @@ class OutboxRelay:
                     [r["position"] for r in rows],
                 )
                 self.published += len(rows)
+                PUBLISHED.labels(self.source).inc(len(rows))
+                if len(rows) < self.batch_size:
+                    OUTBOX_BACKLOG.labels(self.source).set(0)
+                else:
+                    backlog = await conn.fetchval("SELECT count(*) FROM outbox")
+                    OUTBOX_BACKLOG.labels(self.source).set(backlog)
                 continue
+            OUTBOX_BACKLOG.labels(self.source).set(0)
             # Idle: a commit's NOTIFY wakes us at once; the timeout covers a lost notification.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)

@@ -18,6 +18,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from contracts.topics import ALL_TOPICS
 from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
+from eventkit.metrics import instrument
 from eventkit.readiness import Check, database_check, health_router, kafka_check
 from eventkit.relay import OutboxRelay
 from eventkit.schema import STORE_DDL, migrate
@@ -126,7 +127,8 @@ def create_service_app(
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     for router in routers:
         app.include_router(router)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    instrument(app, settings.service_name)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
 
 

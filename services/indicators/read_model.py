@@ -115,11 +115,12 @@ async def revision(conn: Connection, logframe: Logframe) -> int:
     return int(await conn.fetchval(f"SELECT n FROM {schema_of(logframe)}.revision"))
 
 
-async def load_ledger(conn: Connection, logframe: Logframe) -> Ledger:
-    """The whole ledger of a logframe version, read in one repeatable-read snapshot."""
+async def load_ledger(conn: Connection, logframe: Logframe) -> tuple[int, Ledger]:
+    """The revision and whole ledger of a logframe version, read in one consistent snapshot."""
     s = schema_of(logframe)
     ledger = Ledger()
     async with conn.transaction(isolation="repeatable_read", readonly=True):
+        at_revision = await revision(conn, logframe)
         acts = await conn.fetch(f"SELECT *, event_id::text AS eid FROM {s}.acts")
         revocations = await conn.fetch(f"SELECT *, event_id::text AS eid FROM {s}.revocations")
         attributes = await conn.fetch(f"SELECT *, event_id::text AS eid FROM {s}.person_attributes")
@@ -137,7 +138,7 @@ async def load_ledger(conn: Connection, logframe: Logframe) -> Ledger:
     ledger.record(
         Merge(r["merged_id"], r["surviving_id"], r["merged_at"], r["eid"]) for r in merges
     )
-    return ledger
+    return at_revision, ledger
 
 
 async def drop(conn: Connection, logframe: Logframe, consumer: str) -> None:

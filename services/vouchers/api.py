@@ -14,6 +14,7 @@ from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, authorize, run_command
+from eventkit.metrics import REDEEMED_PEN
 from services.vouchers import commands, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
 from services.vouchers.requests import (
@@ -139,7 +140,10 @@ async def redeem_voucher(
 ) -> Response:
     provider_id, region = await _clinic(request, principal)
     command = commands.redeem(body, _code(body.code), provider_id, region)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    answer = await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    if "Idempotent-Replayed" not in answer.headers:  # counted once, after commit
+        REDEEMED_PEN.labels(region).inc(float(body.amount))
+    return answer
 
 
 @router.post("/providers", status_code=201, summary="Add a partner provider to the directory")
@@ -194,13 +198,6 @@ def _date(text: str) -> Any:
         raise HTTPException(422, f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _can_see_provider(principal: Principal, provider_id: str) -> None:
-    if principal.provider_id == provider_id:
-        return
-    if principal.role.value not in ("supervisor", "administrator", "me_officer"):
-        raise HTTPException(403, "only the provider itself, supervisors and M&E see its statement")
-
-
 @router.get("/reconciliation/{provider_id}", summary="What the program owes a provider")
 async def reconcile(
     provider_id: uuid.UUID,
@@ -210,7 +207,13 @@ async def reconcile(
     period_to: Annotated[datetime, Query(alias="to")],
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Response:
-    _can_see_provider(principal, str(provider_id))
+    region = await request.app.state.pool.fetchval(
+        "SELECT region FROM providers WHERE provider_id = $1", provider_id
+    )
+    if region is None:
+        raise HTTPException(404, "no such provider in the directory")
+    scope = ResourceScope(region=Region(region), provider_id=str(provider_id))
+    authorize(principal, "voucher.reconcile", scope)
     start, end = _aware(period_from), _aware(period_to)
     async with request.app.state.pool.acquire() as conn:
         found = await reconciliation.statement(conn, str(provider_id), start, end)
@@ -226,8 +229,7 @@ async def signals(
     period_from: Annotated[datetime | None, Query(alias="from")] = None,
     period_to: Annotated[datetime | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
-    if principal.role.value not in ("supervisor", "administrator", "me_officer"):
-        raise HTTPException(403, "fraud signals are for supervisors, administrators and M&E")
+    authorize(principal, "voucher.fraud_signals", ResourceScope())
     end = _aware(period_to) if period_to else datetime.now(UTC)
     start = _aware(period_from) if period_from else end - timedelta(days=30)
     cap: Decimal = request.app.state.settings.standard_cap_pen

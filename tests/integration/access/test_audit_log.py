@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 
 from access.audit import append, migrate, verify
 from access.audit_chain import AuditRecord
+from access.break_glass import open_break_glass
+from access.principal import Principal, Region, Role
 
 pytestmark = pytest.mark.integration
 
 
 def record(n: int, purpose: str | None = None) -> AuditRecord:
     return AuditRecord(
-        "user-17", "ngo-pe", "caseworker", "case.read_sensitive", "case", f"case-{n}", "allowed",
+        "user-17",
+        "ngo-pe",
+        "caseworker",
+        "case.read_sensitive",
+        "case",
+        f"case-{n}",
+        "allowed",
         purpose,
     )
 
@@ -155,11 +164,37 @@ async def test_the_verify_command(pool: asyncpg.Pool, database: str) -> None:
     code, _, _ = await run_cli("verify", "--database-url", database)
     assert code == 0  # removing the last record leaves a valid (shorter) chain...
     code, _, err = await run_cli("verify", "--database-url", database, "--known-head", head)
-    assert (code, err.strip()) == (1, "broken at record 3: records 3..3 are missing")  # ...unless the head was noted
+    assert (code, err.strip()) == (
+        1,
+        "broken at record 3: records 3..3 are missing",
+    )  # ...unless the head was noted
 
     await tamper(pool, "UPDATE audit_log SET actor_role = 'supervisor' WHERE sequence = 1")
     code, _, err = await run_cli("verify", "--database-url", database)
-    assert (code, err.strip()) == (1, "broken at record 1: record 1 does not match its hash: it was modified")
+    assert (code, err.strip()) == (
+        1,
+        "broken at record 1: record 1 does not match its hash: it was modified",
+    )
+
+
+async def test_a_break_glass_reason_is_kept_in_the_audit_log(pool: asyncpg.Pool) -> None:
+    supervisor = Principal("sup-1", "ngo-pe", Role.SUPERVISOR, frozenset({Region.LIMA_CALLAO}))
+    reason = "survivor moved to Tumbes overnight; the local team needs her safety plan"
+    opened = open_break_glass(supervisor, Region.TUMBES, reason, now=datetime.now(UTC))
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await append(conn, opened.audit_record)
+        stored = await conn.fetchrow("SELECT * FROM audit_log WHERE sequence = 1")
+        assert (await verify(conn)).ok
+    assert stored is not None
+    assert (stored["action"], stored["resource_id"]) == ("break_glass.open", opened.grant.grant_id)
+    assert stored["purpose"].endswith(reason)
+
+
+async def test_the_verify_command_exits_2_when_the_database_is_unreachable() -> None:
+    code, _, err = await run_cli("verify", "--database-url", "postgresql://127.0.0.1:9/none")
+    assert code == 2
+    assert err.startswith("cannot verify:")
 
 
 async def test_the_verify_command_help() -> None:

@@ -212,7 +212,8 @@ async def test_reconciliation_totals_equal_the_sum_over_the_events(
     assert statement.status_code == 200, statement.text
     pool = vouchers.app.state.pool
     rows = await pool.fetch(
-        "SELECT data FROM events WHERE event_type = 'voucher.redeemed' AND data->>'provider_id' = $1",
+        "SELECT data FROM events"
+        " WHERE event_type = 'voucher.redeemed' AND data->>'provider_id' = $1",
         provider,
     )
     assert Decimal(statement.json()["total_pen"]) == sum(Decimal(r["data"]["amount"]) for r in rows)
@@ -221,3 +222,22 @@ async def test_reconciliation_totals_equal_the_sum_over_the_events(
         f"/reconciliation/{provider}", params={"from": start, "to": end, "format": "csv"}
     )
     assert csv.text.strip().splitlines()[-1].endswith("59.75")
+
+
+async def test_metrics_show_requests_and_soles_redeemed(vouchers: RunningService) -> None:
+    provider = await _provider(vouchers)
+    voucher = await _issue(vouchers, provider)
+    key = {"Idempotency-Key": f"metrics-{uuid.uuid4().hex[:8]}"}
+    clinic = _clinic(vouchers, provider)
+    for _ in range(2):  # the retry must not count twice
+        await clinic.post("/redemptions", json=_redeem(voucher["code"], "33.00"), headers=key)
+    async with httpx.AsyncClient(base_url=vouchers.url) as anonymous:
+        text = (await anonymous.get("/metrics")).text
+    assert (
+        'pana_http_requests_total{method="POST",route="/redemptions",service="vouchers",status="201"}'
+        in text
+    )
+    prefix = 'pana_voucher_redeemed_pen_total{region="lima_callao"}'
+    redeemed = [line for line in text.splitlines() if line.startswith(prefix)]
+    assert redeemed and float(redeemed[0].split()[-1]) >= 33.0
+    assert "pana_outbox_backlog" in text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +10,7 @@ import pytest
 from access.jwks import JwksFile
 from access.signing import SigningKey, issue_token, load_key, write_keys
 from access.tokens import TokenVerifier
-
-ISSUER = "https://idp.example/pana"
-AUDIENCE = "pana-services"
-
-Issue = Callable[..., str]
+from tests.unit.access.issuer import AUDIENCE, ISSUER, Issue
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,10 @@ def test_a_deleted_record() -> None:
     rows = chain(5)
     del rows[1]
     result = check_chain(rows)
-    assert (result.first_bad_sequence, result.reason) == (2, "record 2 is missing (the next record is 3)")
+    assert (result.first_bad_sequence, result.reason) == (
+        2,
+        "record 2 is missing (the next record is 3)",
+    )
 
 
 def test_reordered_records() -> None:

@@ -16,7 +16,7 @@ from access.jwks import JwksUrl
 from access.policy import ResourceScope
 from access.principal import BreakGlassGrant, Region
 from access.tokens import TokenVerifier
-from tests.unit.access.conftest import AUDIENCE, ISSUER, Issue
+from tests.unit.access.issuer import AUDIENCE, ISSUER, Issue
 
 VOUCHER_PROVIDERS = {"v-1": "prov-1", "v-2": "prov-2"}
 
@@ -165,5 +165,5 @@ def test_unreachable_issuer_keys_are_503_not_401(issue: Issue) -> None:
 
 
 def test_require_refuses_an_action_missing_from_the_policy() -> None:
-    with pytest.raises(ValueError, match="not in access.policy.POLICY"):
+    with pytest.raises(ValueError, match=r"not in access\.policy\.POLICY"):
         require("case.teleport")

@@ -70,9 +70,7 @@ def test_a_supervisor_grant_claim_becomes_a_grant() -> None:
         ),
     ],
 )
-def test_inconsistent_claims_are_refused_with_a_reason(
-    claims: dict[str, Any], reason: str
-) -> None:
+def test_inconsistent_claims_are_refused_with_a_reason(claims: dict[str, Any], reason: str) -> None:
     with pytest.raises(InconsistentClaims) as refused:
         Principal.from_claims(BASE | claims)
     assert refused.value.reason == reason

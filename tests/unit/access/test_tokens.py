@@ -12,7 +12,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from access.jwks import JwksUrl, KeysUnavailable
+from access.jwks import JwksFile, JwksUrl, KeysUnavailable
 from access.signing import SigningKey, generate_key, issue_token, public_jwk
 from access.tokens import (
     BadSignature,
@@ -25,7 +25,7 @@ from access.tokens import (
     WrongAudience,
     WrongIssuer,
 )
-from tests.unit.access.conftest import AUDIENCE, ISSUER, Issue
+from tests.unit.access.issuer import AUDIENCE, ISSUER, Issue
 
 NOW = datetime.now(UTC)
 
@@ -95,8 +95,8 @@ def test_a_key_the_issuer_does_not_publish_is_a_bad_signature(
 
 
 def test_a_tampered_payload_is_a_bad_signature(verifier: TokenVerifier, issue: Issue) -> None:
-    header, payload, signature = issue().split(".")
-    other_header, other_payload, _ = issue(role="supervisor").split(".")
+    header, _, signature = issue().split(".")
+    _, other_payload, _ = issue(role="supervisor").split(".")
     with pytest.raises(BadSignature):
         verifier.verify(f"{header}.{other_payload}.{signature}")
 
@@ -140,8 +140,6 @@ def test_rs256_keys_verify_too(tmp_path: Path) -> None:
     key = generate_key("RS256")
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps({"keys": [public_jwk(key)]}))
-    from access.jwks import JwksFile
-
     verifier = TokenVerifier(JwksFile(jwks), ISSUER, AUDIENCE)
     token = issue_token(key, {"sub": "u"}, issuer=ISSUER, audience=AUDIENCE)
     assert verifier.verify(token)["sub"] == "u"

@@ -30,8 +30,11 @@ def pid(n: int) -> uuid.UUID:
 
 
 def at(day: str, hour: int = 15) -> datetime:
-    """An instant on a local day in Lima (UTC-5), mid-afternoon by default."""
-    return datetime.fromisoformat(day).replace(tzinfo=UTC) + timedelta(hours=hour + 5)
+    """An instant in Lima local time (UTC-5): `day` at `hour`, or `day` as `YYYY-MM-DDTHH:MM`."""
+    local = datetime.fromisoformat(day)
+    if "T" not in day:
+        local += timedelta(hours=hour)
+    return local.replace(tzinfo=UTC) + timedelta(hours=5)
 
 
 def numbered(*events: Event) -> list[Numbered]:

@@ -1,0 +1,58 @@
+"""Prometheus metrics an operator on call needs, exposed at `/metrics` by every service.
+
+HTTP request rate and latency (by route template, never by raw path: ids stay out of labels),
+outbox backlog, consumer lag, projection freshness (event time to applied) and money redeemed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+REQUESTS = Counter(
+    "pana_http_requests_total", "HTTP requests answered", ["service", "method", "route", "status"]
+)
+LATENCY = Histogram(
+    "pana_http_request_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+OUTBOX_BACKLOG = Gauge("pana_outbox_backlog", "Events committed but not yet on Kafka", ["source"])
+PUBLISHED = Counter("pana_relay_published_total", "Events published to Kafka", ["source"])
+CONSUMER_LAG = Gauge(
+    "pana_consumer_lag", "Messages behind the partition's end", ["consumer", "topic", "partition"]
+)
+FRESHNESS = Histogram(
+    "pana_projection_freshness_seconds",
+    "From the event's time to its projection commit",
+    ["consumer"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+)
+APPLIED = Counter("pana_projection_applied_total", "Events applied to a read model", ["consumer"])
+REDEEMED_PEN = Counter(
+    "pana_voucher_redeemed_pen_total", "Soles (PEN) redeemed by partner providers", ["region"]
+)
+
+
+def instrument(app: FastAPI, service: str) -> None:
+    """Count and time every request; serve `/metrics`."""
+
+    @app.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        if route not in ("/metrics", "/healthz", "/readyz"):
+            REQUESTS.labels(service, request.method, route, response.status_code).inc()
+            LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,104 @@
+"""Deliver a service within a case: only while the case is open and consent for services stands.
+
+Lodging is for survivors referred by protection and justice institutions, at most seven nights
+per stay. A stay is a run of consecutive nights, so two deliveries that touch (3 nights from
+the 1st, then 5 from the 4th) are one stay of 8 nights and the second is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from contracts.cases import ServiceDelivered
+from contracts.vocabulary import ConsentPurpose, ServiceType
+from eventkit.aggregate import Refused
+from services.cases.case import Case, open_only
+from services.cases.participant import Participant, require_consent
+
+MAX_NIGHTS_PER_STAY = 7
+PAID_SERVICES = frozenset(
+    {
+        ServiceType.HUMANITARIAN_ASSISTANCE,
+        ServiceType.TRANSPORT_SUPPORT,
+        ServiceType.REGULARIZATION_FEE,
+    }
+)
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class DeliverService:
+    delivery_id: UUID
+    participant: Participant
+    service_type: ServiceType
+    quantity: int
+    cost: Decimal | None
+    delivered_at: datetime
+    delivered_by: UUID
+    now: datetime
+
+
+def deliver(command: DeliverService, state: Case) -> list[ServiceDelivered]:
+    """One delivery, checked against the case, the consent, the amount and lodging stays."""
+    case_id, participant_id, region = open_only(state, "delivering services")
+    require_consent(command.participant, ConsentPurpose.SERVICES)
+    if command.delivered_at > command.now + _CLOCK_SKEW:
+        raise Refused("delivered_in_future", "delivered_at is in the future", 422)
+    if state.opened_at and command.delivered_at.date() < state.opened_at.date():
+        raise Refused("delivered_before_opening", "delivered_at is before the case opened", 422)
+    if command.quantity < 1:
+        raise Refused("quantity_not_positive", "quantity must be at least 1", 422)
+    _check_cost(command.service_type, command.cost)
+    if command.service_type is ServiceType.LODGING:
+        _check_stay(state.lodging_nights, command.delivered_at.date(), command.quantity)
+    return [
+        ServiceDelivered(
+            delivery_id=command.delivery_id,
+            case_id=case_id,
+            participant_id=participant_id,
+            service_type=command.service_type,
+            quantity=command.quantity,
+            cost=command.cost,
+            region=region,
+            delivered_by=command.delivered_by,
+            delivered_at=command.delivered_at,
+        )
+    ]
+
+
+def _check_cost(service: ServiceType, cost: Decimal | None) -> None:
+    if service in PAID_SERVICES and cost is None:
+        raise Refused("cost_required", f"cost (PEN) is required for {service}", 422)
+    if cost is not None and cost <= 0:
+        raise Refused("cost_not_positive", "cost must be greater than 0.00 PEN", 422)
+
+
+def _check_stay(recorded: frozenset[date], first: date, nights: int) -> None:
+    wanted = {first + timedelta(days=n) for n in range(nights)}
+    overlap = wanted & recorded
+    if overlap:
+        raise Refused("lodging_nights_overlap", f"lodging for {min(overlap)} is already recorded")
+    stay = _stay_around(recorded | wanted, first)
+    if len(stay) > MAX_NIGHTS_PER_STAY:
+        raise Refused(
+            "lodging_exceeds_stay",
+            f"lodging is at most {MAX_NIGHTS_PER_STAY} nights per stay; this stay would have "
+            f"{len(stay)} nights ({min(stay)} to {max(stay)})",
+            422,
+        )
+
+
+def _stay_around(nights: AbstractSet[date], night: date) -> set[date]:
+    stay = {night}
+    before, after = night - timedelta(days=1), night + timedelta(days=1)
+    while before in nights:
+        stay.add(before)
+        before -= timedelta(days=1)
+    while after in nights:
+        stay.add(after)
+        after += timedelta(days=1)
+    return stay

@@ -1,0 +1,80 @@
+"""A complaint ("denuncia") filed with a legal authority, and taken up by it (O.E. 1.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from contracts.legal_complaints import (
+    LegalAuthority,
+    LegalComplaintFiled,
+    LegalComplaintTakenUp,
+    ProtectionViolation,
+)
+from eventkit.aggregate import Refused
+from services.cases.case import Case, existing, open_only
+
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class FileComplaint:
+    complaint_id: UUID
+    violation: ProtectionViolation
+    authority: LegalAuthority
+    filed_at: datetime
+    recorded_by: UUID
+    now: datetime
+
+
+def file(command: FileComplaint, state: Case) -> list[LegalComplaintFiled]:
+    """A complaint is filed from an open case."""
+    case_id, participant_id, region = open_only(state, "filing a complaint")
+    if command.filed_at > command.now + _CLOCK_SKEW:
+        raise Refused("filed_in_future", "filed_at is in the future", 422)
+    if command.complaint_id in state.complaints:
+        raise Refused("complaint_exists", "this complaint is already recorded")
+    return [
+        LegalComplaintFiled(
+            complaint_id=command.complaint_id,
+            case_id=case_id,
+            participant_id=participant_id,
+            violation=command.violation,
+            authority=command.authority,
+            region=region,
+            recorded_by=command.recorded_by,
+            filed_at=command.filed_at,
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RecordTakenUp:
+    complaint_id: UUID
+    authority: LegalAuthority
+    taken_up_at: datetime
+    recorded_by: UUID
+    now: datetime
+
+
+def taken_up(command: RecordTakenUp, state: Case) -> list[LegalComplaintTakenUp]:
+    """Courts are slow: a complaint may be taken up after its case closed; once only."""
+    case_id, participant_id, region = existing(state)
+    if command.complaint_id not in state.complaints:
+        raise Refused("complaint_not_found", "no such complaint in this case", 404)
+    if state.complaints[command.complaint_id]:
+        raise Refused("complaint_already_taken_up", "this complaint was already taken up")
+    if command.taken_up_at > command.now + _CLOCK_SKEW:
+        raise Refused("taken_up_in_future", "taken_up_at is in the future", 422)
+    return [
+        LegalComplaintTakenUp(
+            complaint_id=command.complaint_id,
+            case_id=case_id,
+            participant_id=participant_id,
+            authority=command.authority,
+            region=region,
+            recorded_by=command.recorded_by,
+            taken_up_at=command.taken_up_at,
+        )
+    ]

@@ -1,0 +1,139 @@
+"""The read API: attainment of a logframe, one indicator's tables, donor exports.
+
+Every answer carries an ETag naming the read model revision, the request and the view, with
+`Cache-Control: private, no-cache`: clients revalidate each time and get 304 until an event
+changes the figures. `private`, because exact and suppressed views differ by caller.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+
+from contracts.vocabulary import Region
+from services.indicators.attainment import Attainment, FilterError, Filters, window
+from services.indicators.audience import ViewDep
+from services.indicators.catalog import Catalog, UnknownLogframe
+from services.indicators.exports import donor_csv, donor_xlsx
+from services.indicators.logframe import Logframe
+from services.indicators.reading import AttainmentReader
+
+CACHE_CONTROL = "private, no-cache"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attainment_router(catalog: Catalog, reader: AttainmentReader) -> APIRouter:
+    """Routes reading `catalog`'s logframe versions through `reader`."""
+    router = APIRouter(tags=["attainment"])
+
+    def chosen_logframe(
+        logframe: Annotated[str | None, Query(description="Logframe version key.")] = None,
+    ) -> Logframe:
+        try:
+            return catalog.get(logframe)
+        except UnknownLogframe:
+            raise HTTPException(404, f"unknown logframe {logframe!r}") from None
+
+    def chosen_filters(
+        lf: Annotated[Logframe, Depends(chosen_logframe)],
+        region: Region | None = None,
+        start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
+        end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
+    ) -> Filters:
+        filters = Filters(region.value if region else None, start, end)
+        try:
+            window(lf, filters)
+        except FilterError as bad:
+            raise HTTPException(422, str(bad)) from None
+        return filters
+
+    LogframeDep = Annotated[Logframe, Depends(chosen_logframe)]
+    FiltersDep = Annotated[Filters, Depends(chosen_filters)]
+
+    async def answer(
+        request: Request,
+        lf: Logframe,
+        filters: Filters,
+        view: Any,
+        render: Callable[[Attainment], Response],
+    ) -> Response:
+        pool = request.app.state.pool
+        tag = _etag(request, lf, await reader.revision(pool, lf), view)
+        if tag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
+        at, result = await reader.read(pool, lf, filters, view)
+        response = render(result)
+        response.headers["ETag"] = _etag(request, lf, at, view)
+        response.headers["Cache-Control"] = CACHE_CONTROL
+        return response
+
+    @router.get("/logframes", summary="The logframe versions served and the default one")
+    async def logframes() -> dict[str, Any]:
+        return {
+            "default": catalog.default,
+            "logframes": [
+                {"key": lf.key, "program": lf.program, "title": lf.title, "period": lf.period,
+                 "indicators": [{"id": i.id, "title": i.title, "unit": i.unit, "target": i.target,
+                                 "sensitive": i.sensitive} for i in lf.all_indicators]}
+                for lf in catalog.logframes.values()
+            ],
+        }  # fmt: skip
+
+    @router.get("/attainment", summary="Every indicator's value against its target, with tables")
+    async def attainment(
+        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+    ) -> Response:
+        return await answer(request, lf, filters, view, _json)
+
+    @router.get("/indicators/{indicator_id}", summary="One indicator with its disaggregations")
+    async def indicator(
+        request: Request, indicator_id: str, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+    ) -> Response:
+        if lf.indicator(indicator_id) is None:
+            raise HTTPException(404, f"logframe {lf.key} has no indicator {indicator_id!r}")
+
+        def one(result: Attainment) -> Response:
+            found = next(i for i in result.indicators if i.id == indicator_id)
+            meta = {k: getattr(result, k) for k in ("logframe", "start", "end", "region", "view")}
+            return _json({**meta, "indicator": found})
+
+        return await answer(request, lf, filters, view, one)
+
+    @router.get("/exports/donor.csv", summary="The donor tables as CSV")
+    async def export_csv(
+        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+    ) -> Response:
+        def render(result: Attainment) -> Response:
+            name = f"{lf.key}-{result.start}-{result.end}.csv"
+            return _file(donor_csv(result), "text/csv; charset=utf-8", name)
+
+        return await answer(request, lf, filters, view, render)
+
+    @router.get("/exports/donor.xlsx", summary="The donor tables as an Excel workbook")
+    async def export_xlsx(
+        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+    ) -> Response:
+        def render(result: Attainment) -> Response:
+            name = f"{lf.key}-{result.start}-{result.end}.xlsx"
+            return _file(donor_xlsx(result), XLSX, name)
+
+        return await answer(request, lf, filters, view, render)
+
+    return router
+
+
+def _json(payload: Any) -> Response:
+    return Response(orjson.dumps(payload), media_type="application/json")
+
+
+def _file(content: str | bytes, media_type: str, name: str) -> Response:
+    disposition = f'attachment; filename="{name}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+def _etag(request: Request, lf: Logframe, revision: int, view: Any) -> str:
+    asked = f"{request.url.path}?{sorted(request.query_params.multi_items())}|{view}"
+    return f'"{lf.key}.{revision}.{hashlib.sha256(asked.encode()).hexdigest()[:16]}"'

@@ -1,0 +1,84 @@
+"""The donor tables as files: CSV (one long table) and XLSX (a summary sheet, one per indicator).
+
+Both take figures already in their view, so an export never shows more than the screen would:
+suppressed marks ("<5", "x") are written as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from services.indicators.attainment import Attainment, IndicatorFigures
+
+CSV_HEADER = ["logframe", "indicator", "title", "unit", "target", "table", "row", "column", "count"]
+SEX_LABELS = {"woman": "Mujeres", "man": "Hombres", "non_binary": "No binario"}
+
+
+def _rows(a: Attainment) -> Iterator[list[object]]:
+    for i in a.indicators:
+        head = [a.logframe, i.id, i.title, i.unit, i.target]
+        yield [*head, "value", "", "", i.value]
+        yield [*head, "percent_of_target", "", "", "" if i.percent is None else i.percent]
+        for sex, row in i.sex_age.items():
+            for age, n in row.items():
+                yield [*head, "sex_age", sex, age, n]
+        for region, n in i.regions.items():
+            yield [*head, "region", region, "", n]
+        for m in i.months:
+            yield [*head, "month", m.month, "new", m.new]
+            yield [*head, "month", m.month, "cumulative", m.cumulative]
+
+
+def donor_csv(attainment: Attainment) -> str:
+    """Every figure as one row: indicator, table, row, column, count."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(_rows(attainment))
+    return out.getvalue()
+
+
+def donor_xlsx(attainment: Attainment) -> bytes:
+    """A workbook: `Summary` (value against target) and one sheet per indicator."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None  # a new workbook always has its first sheet
+    summary.title = "Summary"
+    summary.append([attainment.title])
+    window = f"{attainment.start.isoformat()} to {attainment.end.isoformat()}"
+    summary.append([window, f"region: {attainment.region or 'all'}", f"view: {attainment.view}"])
+    summary.append(["indicator", "title", "unit", "target", "value", "percent of target"])
+    for i in attainment.indicators:
+        summary.append([i.id, i.title, i.unit, i.target, i.value, i.percent])
+    for row in (1, 3):
+        for cell in summary[row]:
+            cell.font = Font(bold=True)
+    for i in attainment.indicators:
+        _indicator_sheet(book, i)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _indicator_sheet(book: Workbook, i: IndicatorFigures) -> None:
+    sheet = book.create_sheet(i.id.replace("/", "-")[:31])
+    sheet.append([i.id, i.title])
+    sheet.append(["target", i.target, "value", i.value, "percent", i.percent])
+    sheet.append([])
+    ages = list(next(iter(i.sex_age.values())))
+    sheet.append(["sex \\ age group", *ages])
+    for sex, row in i.sex_age.items():
+        sheet.append([SEX_LABELS.get(sex, sex), *(row[a] for a in ages)])
+    sheet.append([])
+    sheet.append(["region", "count"])
+    for region, n in i.regions.items():
+        sheet.append([region, n])
+    sheet.append([])
+    sheet.append(["month", "new", "cumulative"])
+    for m in i.months:
+        sheet.append([m.month, m.new, m.cumulative])

@@ -1,0 +1,117 @@
+"""This service's copy of consent, projected from the cases service's consent events.
+
+The cases service records consent; this service never reads its database. It consumes
+`consent.given` / `consent.withdrawn` from the participants topic (effectively once, with the
+offsets in the same transaction) into `referral_consents`. The rows are upserts that only ever
+set a time, so the projection converges whatever order the events arrive in. When consent for
+referral sharing is withdrawn, the shared minimum stored under it is deleted at once: units
+reading those referrals see that the data was withheld.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+
+from contracts.consent import ConsentGiven, ConsentWithdrawn
+from contracts.topics import PARTICIPANTS
+from contracts.upcasting import decode_payload
+from contracts.vocabulary import ConsentPurpose, ReferralDestination
+from eventkit.consumer import ConsumerRunner, Delivered
+from eventkit.service import Worker, WorkerFactory
+from eventkit.settings import ServiceSettings
+from eventkit.store import Connection
+
+SHARING = ConsentPurpose.REFERRAL_SHARING
+_CONSENT_TYPES = frozenset({ConsentGiven.event_type, ConsentWithdrawn.event_type})
+
+
+class ConsentProjection:
+    """Applies consent events to `referral_consents` (inside the consumer's transaction)."""
+
+    async def apply(self, conn: Connection, events: Sequence[Delivered]) -> None:
+        """Record given and withdrawn purposes; forget shared data whose consent is gone."""
+        for delivered in events:
+            envelope = delivered.envelope
+            if envelope.type not in _CONSENT_TYPES:
+                continue
+            event = decode_payload(envelope.type, envelope.version, envelope.data)
+            match event:
+                case ConsentGiven():
+                    await _upsert(conn, event.consent_id, event.participant_id,
+                                  event.purposes, "given_at", event.given_at)  # fmt: skip
+                case ConsentWithdrawn():
+                    await _upsert(conn, event.consent_id, event.participant_id,
+                                  event.purposes, "withdrawn_at", event.withdrawn_at)  # fmt: skip
+                    if SHARING in event.purposes:
+                        await conn.execute(
+                            "DELETE FROM referral_shared_data WHERE consent_id = $1",
+                            event.consent_id,
+                        )
+
+
+async def _upsert(
+    conn: Connection,
+    consent_id: UUID,
+    participant_id: UUID,
+    purposes: Sequence[ConsentPurpose],
+    column: str,
+    at: object,
+) -> None:
+    assert column in ("given_at", "withdrawn_at")  # a constant, never input
+    await conn.execute(
+        f"INSERT INTO referral_consents (consent_id, purpose, participant_id, {column})"  # noqa: S608
+        " SELECT $1, unnest($2::text[]), $3, $4 ON CONFLICT (consent_id, purpose)"
+        f" DO UPDATE SET {column} = EXCLUDED.{column}",
+        consent_id,
+        [str(p) for p in purposes],
+        participant_id,
+        at,
+    )
+
+
+async def standing_consent(
+    conn: Connection, participant_id: UUID, destination: ReferralDestination
+) -> UUID | None:
+    """The latest consent allowing referral sharing that was given and not withdrawn.
+
+    The consent events name purposes, not destinations: a referral_sharing consent covers
+    every destination until the contract adds per-destination consent (see README).
+    """
+    del destination
+    found = await conn.fetchval(
+        "SELECT consent_id FROM referral_consents WHERE participant_id = $1 AND purpose = $2"
+        " AND given_at IS NOT NULL AND withdrawn_at IS NULL ORDER BY given_at DESC LIMIT 1",
+        participant_id,
+        str(SHARING),
+    )
+    return UUID(str(found)) if found is not None else None
+
+
+async def consent_stands(conn: Connection, consent_id: UUID) -> bool:
+    """Whether the referral_sharing purpose of `consent_id` still stands."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM referral_consents WHERE consent_id = $1"
+            " AND purpose = $2 AND given_at IS NOT NULL AND withdrawn_at IS NULL)",
+            consent_id,
+            str(SHARING),
+        )
+    )
+
+
+def consent_worker(name: str) -> WorkerFactory:
+    """A worker factory consuming consent events as consumer `name`."""
+
+    def build(pool: asyncpg.Pool, settings: ServiceSettings) -> Worker:
+        return ConsumerRunner(
+            pool,
+            settings.kafka_bootstrap_servers,
+            consumer=name,
+            topics=[PARTICIPANTS.name],
+            projection=ConsentProjection(),
+        )
+
+    return build

@@ -1,0 +1,170 @@
+"""The request and response bodies of the referrals API (validated; an example for each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from contracts.referrals import (
+    AnswerChannel,
+    AnswererRole,
+    ReferralCancellationReason,
+    ReferralOutcome,
+    ReferralRejectionReason,
+)
+from contracts.scalars import ReasonCode, UtcDateTime
+from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
+from services.referrals.request_referral import ReferralReason
+from services.referrals.shared_minimum import Phone, SharedMinimum
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,120}\.[a-z]{2,}$")]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _example(example: dict[str, object]) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
+class HandoverContact(_Body):
+    """Where the referring team hands a person over: the unit's office, not a private person."""
+
+    office: Text
+    phone: Phone | None = None
+    email: Email | None = None
+
+
+_CONTACT = {"office": "Admisión CEM Tumbes", "phone": "072 523 000", "email": "cem@example.pe"}
+
+
+class UnitRequest(_Body):
+    model_config = _example(
+        {
+            "name": "CEM Tumbes",
+            "destination": "CEM",
+            "region": "tumbes",
+            "handover_contact": _CONTACT,
+            "has_system_account": True,
+        }
+    )
+
+    name: Text
+    destination: ReferralDestination
+    region: Region
+    handover_contact: HandoverContact
+    has_system_account: bool
+    active: bool = True
+
+
+class UnitChange(_Body):
+    model_config = _example({"has_system_account": False, "active": True})
+
+    handover_contact: HandoverContact | None = None
+    has_system_account: bool | None = None
+    active: bool | None = None
+
+
+class ReferralRequest(_Body):
+    model_config = _example(
+        {
+            "case_id": "3f1c2a7e-2d4b-4c55-9a53-0b7a1d1e9f10",
+            "participant_id": "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b",
+            "unit_id": "0d7d0b60-447c-50cf-9d09-dd161afb7cbd",
+            "region": "tumbes",
+            "assistance_type": "psychosocial",
+            "reason": "gbv_care",
+            "urgency": "urgent",
+            "shared": {
+                "full_name": "Nombre Apellido",
+                "contact_phone": "+51 987 654 321",
+                "preferred_contact_time": "morning",
+            },
+        }
+    )
+
+    case_id: UUID
+    participant_id: UUID
+    unit_id: UUID = Field(description="The receiving unit, from GET /units")
+    region: Region = Field(description="The region of the referring team (the act's region)")
+    assistance_type: AssistanceType
+    reason: ReferralReason
+    urgency: Urgency = Urgency.ROUTINE
+    shared: SharedMinimum = Field(
+        default_factory=SharedMinimum,
+        description="Only the fields the destination needs (see the README's table)",
+    )
+
+
+class RejectRequest(_Body):
+    model_config = _example({"reason": "no_capacity"})
+
+    reason: ReferralRejectionReason
+    reason_code: ReasonCode | None = None
+
+
+class CompleteRequest(_Body):
+    model_config = _example({"outcome": "sis_affiliation_done"})
+
+    outcome: ReferralOutcome
+
+
+class CancelRequest(_Body):
+    model_config = _example({"reason": "need_met_otherwise"})
+
+    reason: ReferralCancellationReason
+    reason_code: ReasonCode | None = None
+
+
+class Evidence(_Body):
+    """Who at the unit answered, when and how (recorded by a caseworker on its behalf)."""
+
+    answerer_role: AnswererRole
+    channel: AnswerChannel
+    answered_at: UtcDateTime
+
+
+_EVIDENCE = {"answerer_role": "focal_point", "channel": "phone", "answered_at": "2022-06-03T15:30:00Z"}
+
+
+class RecordedAccept(_Body):
+    model_config = _example({"evidence": _EVIDENCE})
+
+    evidence: Evidence
+
+
+class RecordedReject(RejectRequest):
+    model_config = _example({"reason": "out_of_scope", "evidence": _EVIDENCE})
+
+    evidence: Evidence
+
+
+class RecordedComplete(CompleteRequest):
+    model_config = _example({"outcome": "attended", "evidence": _EVIDENCE})
+
+    evidence: Evidence
+
+
+class UnitReferralView(BaseModel):
+    """All a receiving unit reads of a referral: what it needs to act, nothing more.
+
+    `shared` holds only the fields its destination type receives; it is null when the data was
+    withheld (the participant withdrew consent for referral sharing).
+    """
+
+    referral_id: UUID
+    unit_id: UUID
+    destination: ReferralDestination
+    region: Region
+    assistance_type: AssistanceType
+    reason: ReferralReason
+    urgency: Urgency
+    status: str
+    requested_at: datetime
+    respond_by: datetime
+    shared: dict[str, str] | None

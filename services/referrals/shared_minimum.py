@@ -1,0 +1,101 @@
+"""The shared minimum: which of a participant's data each kind of destination may receive.
+
+A receiving unit gets only what it needs to act on the referral (domain brief, section 6):
+a CEM calls the survivor back, so it gets a phone and when to call; the SIS affiliates, so it
+gets the identity document; a CSMC schedules through the referring caseworker, so it gets only
+the age group and sex. The caseworker submits these values with the request; they are stored
+only in this service's database, encrypted per field, and never appear in events or logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from contracts.people import AgeGroup, Sex
+from contracts.vocabulary import ReferralDestination
+from eventkit.aggregate import Refused
+
+
+class DocumentType(StrEnum):
+    """Identity documents a public service may need (affiliation, legal procedures)."""
+
+    DNI = "dni"
+    CARNE_EXTRANJERIA = "carne_extranjeria"
+    PTP = "ptp"
+    CPP = "cpp"
+    PASSPORT = "passport"
+    VENEZUELAN_ID = "venezuelan_id"
+    ASYLUM_SEEKER_CARD = "asylum_seeker_card"
+
+
+class ContactTime(StrEnum):
+    """When the person can safely be called."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    ONLY_THROUGH_CASEWORKER = "only_through_caseworker"
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")]
+DocumentNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 .-]{4,20}$")]
+
+
+class SharedMinimum(BaseModel):
+    """Every field a destination might receive; a request fills those its destination needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: Name | None = None
+    contact_phone: Phone | None = None
+    preferred_contact_time: ContactTime | None = None
+    document_type: DocumentType | None = None
+    document_number: DocumentNumber | None = None
+    age_group: AgeGroup | None = None
+    sex: Sex | None = None
+    pregnant: bool | None = Field(None, description="SIS affiliates pregnant women first")
+
+    def filled(self) -> dict[str, str]:
+        """The submitted fields as text (what gets encrypted and stored)."""
+        return {
+            name: str(value).lower() if isinstance(value, bool) else str(value)
+            for name, value in self.model_dump(exclude_none=True, mode="json").items()
+        }
+
+
+_NAME, _PHONE, _WHEN = "full_name", "contact_phone", "preferred_contact_time"
+_DOCUMENT = ("document_type", "document_number")
+_PROFILE = ("age_group", "sex")
+
+NEEDS: dict[ReferralDestination, frozenset[str]] = {
+    ReferralDestination.CEM: frozenset({_NAME, _PHONE, _WHEN, *_PROFILE}),
+    ReferralDestination.SIS: frozenset({_NAME, *_DOCUMENT, *_PROFILE, "pregnant"}),
+    ReferralDestination.CSMC: frozenset(_PROFILE),
+    ReferralDestination.EESS: frozenset({_NAME, *_DOCUMENT, *_PROFILE, "pregnant"}),
+    ReferralDestination.DEFENSA_PUBLICA: frozenset({_NAME, _PHONE, *_DOCUMENT}),
+    ReferralDestination.DEFENSORIA: frozenset({_NAME, _PHONE, _WHEN}),
+    ReferralDestination.UPE: frozenset({_NAME, *_PROFILE}),
+    ReferralDestination.UDAVIT: frozenset({_NAME, _PHONE, _WHEN, *_DOCUMENT}),
+    ReferralDestination.FISCALIA: frozenset({_NAME, *_DOCUMENT}),
+    ReferralDestination.TRATA_MININTER: frozenset(_PROFILE),
+    ReferralDestination.MIGRACIONES: frozenset({_NAME, *_DOCUMENT}),
+    ReferralDestination.ALLY_NGO: frozenset({_PHONE, _WHEN, *_PROFILE}),
+}
+"""The fields each kind of destination may receive (and nothing else)."""
+
+
+def refuse_unneeded(destination: ReferralDestination, fields: Iterable[str]) -> None:
+    """Refuse (422, naming them) fields this destination does not need."""
+    extra = sorted(set(fields) - NEEDS[destination])
+    if extra:
+        raise Refused(
+            "fields_not_allowed",
+            f"{destination} does not receive: {', '.join(extra)} "
+            f"(it may receive: {', '.join(sorted(NEEDS[destination]))})",
+            422,
+        )
