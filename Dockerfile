@@ -10,4 +10,5 @@ COPY services ./services
 COPY deploy ./deploy
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 pana
 USER pana
-CMD ["sh", "-c", "exec python -m services.${PANA_SERVICE}"]
+# The personal-data keys come from the secrets volume (compose) or the environment (Kubernetes).
+CMD ["sh", "-c", "if [ -f /run/pana/personal-data.env ]; then set -a; . /run/pana/personal-data.env; set +a; fi; exec python -m services.${PANA_SERVICE}"]

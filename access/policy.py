@@ -56,7 +56,25 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "participant.read_personal": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "case.open": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "case.read_sensitive": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    # The cases service (issue 5): the region's team keeps its people's records and cases; any
+    # caseworker may look a number up for deduplication (the answer names ids, never data);
+    # erasing a person's data on request is a supervisor's act.
+    "participant.correct": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "participant.merge": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "participant.search": {CASEWORKER: ANY, SUPERVISOR: ANY},
+    "participant.erase": {SUPERVISOR: REGION},
+    "consent.record": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "case.update": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "case.list": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "service.deliver": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "outreach.record": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "livelihood.record": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "referral.request": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    # The referring team follows its region's referrals, cancels them, and records the answer of
+    # a unit without a system account (with evidence).
+    "referral.read": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "referral.cancel": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "referral.record_answer": {CASEWORKER: REGION, SUPERVISOR: REGION},
     # A receiving service sees and answers only the referrals addressed to its unit.
     "referral.list_own": {RECEIVING: UNIT},
     "referral.answer": {RECEIVING: UNIT},

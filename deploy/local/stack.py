@@ -23,6 +23,7 @@ import httpx
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer
 from deploy.local.processes import InfrastructureError, ManagedProcess, require_free_port
+from deploy.local.secrets import ensure_local_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_PORTS = {"cases": 8001, "referrals": 8002, "vouchers": 8003, "indicators": 8004}
@@ -112,17 +113,12 @@ class LocalStack:
     def auth_dir(self) -> Path:
         return self.state_dir / "auth"
 
-    def ensure_signing_key(self) -> Path:
-        """A local token issuer: a signing key and its JWKS, made once per state folder."""
-        from access.signing import write_keys
-
-        jwks = self.auth_dir / "jwks.json"
-        if not jwks.exists():
-            _, jwks = write_keys(self.auth_dir)
-        return jwks
+    def secrets(self) -> dict[str, str]:
+        """The local token issuer's JWKS and the personal-data keys, made once per state folder."""
+        return ensure_local_secrets(self.auth_dir)
 
     def start_infrastructure(self) -> None:
-        self.ensure_signing_key()
+        self.secrets()
         if self.external_database_url is None:
             self.postgres.start()
         self.kafka.start()
@@ -140,7 +136,7 @@ class LocalStack:
             "PANA_ENVIRONMENT": self.environment,
             "PANA_DATABASE_URL": database_url_for(self.server_url, f"pana_{name}"),
             "PANA_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
-            "PANA_AUTH_JWKS_PATH": str(self.ensure_signing_key()),
+            **self.secrets(),
         }
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
 

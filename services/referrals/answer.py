@@ -103,9 +103,7 @@ def reject(
     ]
 
 
-def complete(
-    state: Referral, outcome: ReferralOutcome, answer: Answer
-) -> list[ReferralCompleted]:
+def complete(state: Referral, outcome: ReferralOutcome, answer: Answer) -> list[ReferralCompleted]:
     """The unit reports what it did for the person; only an accepted referral completes."""
     facts = _checked(state, Transition.COMPLETE, answer)
     return [

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from eventkit.service import create_service_app
+import asyncpg
+from fastapi import FastAPI
+from pydantic import Field
+
+from access.audit import AUDIT_DDL
+from access.fastapi import use_verifier
+from access.settings import PersonalDataKeys, TokenSettings
+from eventkit.schema import CONSUMER_DDL, STORE_DDL
+from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
+from services.referrals.commands import Context
+from services.referrals.consent import consent_worker
+from services.referrals.deadlines import Deadlines
+from services.referrals.directory_api import router as directory_router
+from services.referrals.overdue import OverdueWorker
+from services.referrals.schema import ALL_DDL
+from services.referrals.team_api import router as team_router
+from services.referrals.unit_api import router as unit_router
 
 
 class ReferralsSettings(ServiceSettings):
@@ -14,15 +31,45 @@ class ReferralsSettings(ServiceSettings):
     service_name: str = "referrals"
     port: int = 8002
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_referrals"
+    referral_deadline_hours: dict[str, float] = Field(
+        default_factory=dict, description='overrides, e.g. {"CEM/urgent": 12}'
+    )
+    overdue_interval_seconds: float = 60.0
+    consent_consumer: str = "referrals.consent"
+    metrics_min_cell: int = Field(5, ge=1)
 
 
-def create_app(settings: ReferralsSettings | None = None) -> FastAPI:
-    """Build the referrals API."""
-    return create_service_app(
-        settings or ReferralsSettings(),
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: ReferralsSettings | None = None, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    """Build the referrals API; `clock` is injectable so tests control deadlines."""
+    settings = settings or ReferralsSettings()
+    context = Context(clock, Deadlines(settings.referral_deadline_hours),
+                      PersonalDataKeys().master())  # fmt: skip
+    interval = settings.overdue_interval_seconds
+
+    def overdue(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
+        worker = OverdueWorker(pool, clock, interval)
+        app.state.overdue = worker
+        return worker
+
+    app = create_service_app(
+        settings,
         title="Pana referrals",
         description=(
             "Closed-loop referrals to CEM, SIS, CSMC and other services, "
             "answered by the receiving units."
         ),
+        routers=[team_router, unit_router, directory_router],
+        ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, *ALL_DDL),
+        workers=[overdue, consent_worker(settings.consent_consumer)],
     )
+    app.state.settings = settings
+    app.state.referrals = context
+    use_verifier(app, TokenSettings().verifier())
+    return app

@@ -62,7 +62,7 @@ async def _upsert(
 ) -> None:
     assert column in ("given_at", "withdrawn_at")  # a constant, never input
     await conn.execute(
-        f"INSERT INTO referral_consents (consent_id, purpose, participant_id, {column})"  # noqa: S608
+        f"INSERT INTO referral_consents (consent_id, purpose, participant_id, {column})"
         " SELECT $1, unnest($2::text[]), $3, $4 ON CONFLICT (consent_id, purpose)"
         f" DO UPDATE SET {column} = EXCLUDED.{column}",
         consent_id,
@@ -75,7 +75,8 @@ async def _upsert(
 async def standing_consent(
     conn: Connection, participant_id: UUID, destination: ReferralDestination
 ) -> UUID | None:
-    """The latest consent allowing referral sharing that was given and not withdrawn.
+    """The latest consent allowing referral sharing that was given and not withdrawn (locked
+    until the caller's transaction ends, so a concurrent withdrawal cannot miss its data).
 
     The consent events name purposes, not destinations: a referral_sharing consent covers
     every destination until the contract adds per-destination consent (see README).
@@ -83,7 +84,9 @@ async def standing_consent(
     del destination
     found = await conn.fetchval(
         "SELECT consent_id FROM referral_consents WHERE participant_id = $1 AND purpose = $2"
-        " AND given_at IS NOT NULL AND withdrawn_at IS NULL ORDER BY given_at DESC LIMIT 1",
+        " AND given_at IS NOT NULL AND withdrawn_at IS NULL ORDER BY given_at DESC LIMIT 1"
+        # A withdrawal being projected right now waits for this request, then deletes its data.
+        " FOR SHARE",
         participant_id,
         str(SHARING),
     )

@@ -52,9 +52,9 @@ class Deadlines:
 
 def mark_overdue(state: Referral, now: datetime) -> list[ReferralOverdue]:
     """Past its deadline an unanswered referral is overdue; otherwise nothing (safe to repeat)."""
-    if state.respond_by is None or now < state.respond_by:
+    if state.status is not Status.REQUESTED or state.facts is None:
         return []
-    if state.status is not Status.REQUESTED:
+    if now < state.facts.respond_by:
         return []
     facts = require(state, Transition.BECOME_OVERDUE)
     return [

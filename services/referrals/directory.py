@@ -46,11 +46,11 @@ async def add(conn: Connection, fields: dict[str, Any]) -> dict[str, Any]:
 async def update(conn: Connection, unit_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
     """Change a unit's contact, account or activity (its destination and region are fixed)."""
     row = await conn.fetchrow(
-        "UPDATE receiving_units SET"
+        "UPDATE receiving_units SET"  # noqa: S608 - constant column names only
         " handover_contact = coalesce($2::jsonb, handover_contact),"
         " has_system_account = coalesce($3, has_system_account),"
         " active = coalesce($4, active)"
-        f" WHERE unit_id = $1 RETURNING {_COLUMNS}",  # noqa: S608
+        f" WHERE unit_id = $1 RETURNING {_COLUMNS}",
         unit_id,
         changes.get("handover_contact"),
         changes.get("has_system_account"),

@@ -64,23 +64,6 @@ ALLOWED_FROM: dict[Transition, frozenset[Status]] = {
 
 
 @dataclass(frozen=True)
-class Referral:
-    """Everything the rules need to know about one referral."""
-
-    status: Status = Status.NOT_REQUESTED
-    referral_id: UUID | None = None
-    case_id: UUID | None = None
-    participant_id: UUID | None = None
-    destination: ReferralDestination | None = None
-    unit_id: UUID | None = None
-    assistance_type: AssistanceType | None = None
-    region: Region | None = None
-    requested_at: datetime | None = None
-    respond_by: datetime | None = None
-    answered_at: datetime | None = None
-
-
-@dataclass(frozen=True)
 class Requested:
     """The facts of an existing referral (what every transition's events repeat)."""
 
@@ -95,9 +78,18 @@ class Requested:
     respond_by: datetime
 
 
+@dataclass(frozen=True)
+class Referral:
+    """Everything the rules need to know about one referral."""
+
+    status: Status = Status.NOT_REQUESTED
+    facts: Requested | None = None
+    answered_at: datetime | None = None
+
+
 def require(state: Referral, transition: Transition) -> Requested:
     """The referral's facts if `transition` is legal now; else `Refused` naming the state."""
-    if state.status is Status.NOT_REQUESTED:
+    if state.facts is None:
         raise Refused("referral_not_found", "no such referral", 404)
     allowed = ALLOWED_FROM[transition]
     if state.status not in allowed:
@@ -106,31 +98,19 @@ def require(state: Referral, transition: Transition) -> Requested:
             f"the referral is {state.status}: it cannot {transition} "
             f"(only from {', '.join(sorted(allowed))})",
         )
-    assert state.referral_id and state.case_id and state.participant_id and state.unit_id
-    assert state.destination and state.assistance_type and state.region
-    assert state.requested_at and state.respond_by
-    return Requested(
-        state.referral_id, state.case_id, state.participant_id, state.destination,
-        state.unit_id, state.assistance_type, state.region, state.requested_at, state.respond_by,
-    )  # fmt: skip
+    return state.facts
 
 
 def evolve(state: Referral, event: Event) -> Referral:
     """The state after one more event."""
     match event:
         case ReferralRequested():
-            return Referral(
-                status=Status.REQUESTED,
-                referral_id=event.referral_id,
-                case_id=event.case_id,
-                participant_id=event.participant_id,
-                destination=event.destination,
-                unit_id=event.destination_org_id,
-                assistance_type=event.assistance_type,
-                region=event.region,
-                requested_at=event.requested_at,
-                respond_by=event.respond_by,
-            )
+            facts = Requested(
+                event.referral_id, event.case_id, event.participant_id, event.destination,
+                event.destination_org_id, event.assistance_type, event.region,
+                event.requested_at, event.respond_by,
+            )  # fmt: skip
+            return Referral(Status.REQUESTED, facts)
         case ReferralAccepted():
             return replace(state, status=Status.ACCEPTED, answered_at=event.accepted_at)
         case ReferralRejected():

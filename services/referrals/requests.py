@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -15,7 +15,7 @@ from contracts.referrals import (
     ReferralOutcome,
     ReferralRejectionReason,
 )
-from contracts.scalars import ReasonCode, UtcDateTime
+from contracts.scalars import UtcDateTime
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
 from services.referrals.request_referral import ReferralReason
 from services.referrals.shared_minimum import Phone, SharedMinimum
@@ -28,7 +28,7 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _example(example: dict[str, object]) -> ConfigDict:
+def _example(example: dict[str, Any]) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
 
 
@@ -105,7 +105,6 @@ class RejectRequest(_Body):
     model_config = _example({"reason": "no_capacity"})
 
     reason: ReferralRejectionReason
-    reason_code: ReasonCode | None = None
 
 
 class CompleteRequest(_Body):
@@ -118,7 +117,6 @@ class CancelRequest(_Body):
     model_config = _example({"reason": "need_met_otherwise"})
 
     reason: ReferralCancellationReason
-    reason_code: ReasonCode | None = None
 
 
 class Evidence(_Body):
@@ -129,7 +127,11 @@ class Evidence(_Body):
     answered_at: UtcDateTime
 
 
-_EVIDENCE = {"answerer_role": "focal_point", "channel": "phone", "answered_at": "2022-06-03T15:30:00Z"}
+_EVIDENCE = {
+    "answerer_role": "focal_point",
+    "channel": "phone",
+    "answered_at": "2022-06-03T15:30:00Z",
+}
 
 
 class RecordedAccept(_Body):

@@ -21,6 +21,8 @@ def test_every_service_has_an_image_or_build_and_a_healthcheck() -> None:
     for name, spec in services.items():
         assert "image" in spec or "build" in spec, name
         assert spec["healthcheck"]["test"], name
+        if spec.get("profiles") is None and name != "secrets":
+            assert spec["restart"] == "unless-stopped", name
 
 
 def test_application_services_wait_for_healthy_infrastructure() -> None:
@@ -30,7 +32,9 @@ def test_application_services_wait_for_healthy_infrastructure() -> None:
         assert depends == {
             "kafka": {"condition": "service_healthy"},
             "postgres": {"condition": "service_healthy"},
+            "secrets": {"condition": "service_completed_successfully"},
         }, name
+        assert services[name]["environment"]["PANA_AUTH_JWKS_PATH"].startswith("/run/pana/")
         assert services[name]["environment"]["PANA_SERVICE"] == name
 
 
@@ -41,3 +45,5 @@ def test_images_are_the_ones_the_stack_promises() -> None:
     assert (ROOT / "Dockerfile").exists()
     mounted = services["postgres"]["volumes"][1].split(":")[0]
     assert (ROOT / mounted).exists()
+    assert services["jaeger"]["profiles"] == ["tracing"]  # tracing is optional
+    assert (ROOT / "deploy/compose/otel-collector.yaml").exists()

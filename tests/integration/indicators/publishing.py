@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from contracts.envelope import envelope_for, to_kafka
 from contracts.registry import latest_model
@@ -26,8 +26,21 @@ AGGREGATES = tuple(TOPIC_BY_AGGREGATE)
 
 
 async def fresh_topics(bootstrap: str) -> dict[str, str]:
-    """A fresh topic per aggregate family (participant, case, referral, voucher)."""
-    return {aggregate: await new_topic(bootstrap, 3) for aggregate in AGGREGATES}
+    """A fresh topic per aggregate family (participant, case, referral, voucher), visible in
+    the cluster's metadata: a consumer subscribing to a topic not yet there would not see it
+    until its next metadata refresh (minutes)."""
+    topics = {aggregate: await new_topic(bootstrap, 3) for aggregate in AGGREGATES}
+    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await probe.start()
+    try:
+        for _ in range(500):
+            await probe._client.force_metadata_update()
+            if all(probe.partitions_for_topic(t) for t in topics.values()):
+                return topics
+            await asyncio.sleep(0.02)
+        raise TimeoutError("new topics never appeared in the metadata")
+    finally:
+        await probe.stop()
 
 
 def topic_of(topics: dict[str, str], event_type: str) -> str:

@@ -1,0 +1,213 @@
+"""`python -m deploy.k8s.render [--check]`: the Kubernetes manifests, generated from code.
+
+One Deployment, Service and PodDisruptionBudget per service (several replicas: the relay elects
+one publisher per database, consumers share partitions), Kafka through the Strimzi operator
+(KRaft node pool, one KafkaTopic per topic declared in `contracts.topics`), PostgreSQL as an
+external or operator-managed server named by Secrets. Output: `deploy/k8s/pana.yaml`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contracts.topics import ALL_TOPICS
+
+OUT = Path(__file__).with_name("pana.yaml")
+NAMESPACE = "pana"
+IMAGE = "ghcr.io/pana-platform/pana:0.1.0"
+SERVICES = {  # name: (port, replicas, cpu request, memory request, memory limit)
+    "cases": (8001, 3, "250m", "256Mi", "512Mi"),
+    "referrals": (8002, 2, "200m", "256Mi", "512Mi"),
+    "vouchers": (8003, 3, "250m", "256Mi", "512Mi"),
+    "indicators": (8004, 2, "500m", "384Mi", "1Gi"),
+}
+LABELS = {"app.kubernetes.io/part-of": "pana"}
+
+
+def _meta(name: str, **labels: str) -> dict[str, Any]:
+    return {"name": name, "namespace": NAMESPACE, "labels": {**LABELS, **labels}}
+
+
+def _probe(path: str, port: int, period: int) -> dict[str, Any]:
+    return {"httpGet": {"path": path, "port": port}, "periodSeconds": period, "timeoutSeconds": 3}
+
+
+def _secret(variable: str, secret: str, key: str) -> dict[str, Any]:
+    """An environment variable read from a Secret the operator creates (never checked in)."""
+    return {"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+
+
+def deployment(name: str) -> dict[str, Any]:
+    port, replicas, cpu, memory, limit = SERVICES[name]
+    labels = {"app.kubernetes.io/name": name}
+    env = [
+        {"name": "PANA_SERVICE", "value": name},
+        {"name": "PANA_PORT", "value": str(port)},
+        {"name": "PANA_HOST", "value": "0.0.0.0"},  # inside the pod network
+        _secret("PANA_DATABASE_URL", "pana-databases", name),
+    ]
+    if name in ("cases", "referrals"):
+        env += [
+            _secret(f"PANA_PERSONAL_DATA_{key}", "pana-personal-data", key.lower())
+            for key in ("MASTER_KEY", "BLIND_INDEX_KEY")
+        ]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _meta(name, **labels),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": {**LABELS, **labels}},
+                "spec": {
+                    "securityContext": {"runAsNonRoot": True, "runAsUser": 10001},
+                    "containers": [
+                        {
+                            "name": name,
+                            "image": IMAGE,
+                            "ports": [{"name": "http", "containerPort": port}],
+                            "envFrom": [{"configMapRef": {"name": "pana-config"}}],
+                            "env": env,
+                            "livenessProbe": _probe("/healthz", port, 10),
+                            "readinessProbe": _probe("/readyz", port, 5),
+                            "startupProbe": {**_probe("/healthz", port, 2), "failureThreshold": 30},
+                            "resources": {
+                                "requests": {"cpu": cpu, "memory": memory},
+                                "limits": {"memory": limit},
+                            },
+                            "securityContext": {
+                                "allowPrivilegeEscalation": False,
+                                "readOnlyRootFilesystem": True,
+                                "capabilities": {"drop": ["ALL"]},
+                            },
+                        }
+                    ],
+                },
+            },
+        },
+    }
+
+
+def service(name: str) -> dict[str, Any]:
+    port = SERVICES[name][0]
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(name),
+        "spec": {
+            "selector": {"app.kubernetes.io/name": name},
+            "ports": [{"name": "http", "port": port, "targetPort": "http"}],
+        },
+    }
+
+
+def disruption_budget(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": _meta(name),
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": name}}},
+    }
+
+
+def platform() -> list[dict[str, Any]]:
+    config = {
+        "PANA_ENVIRONMENT": "production",
+        "PANA_KAFKA_BOOTSTRAP_SERVERS": "pana-kafka-kafka-bootstrap:9092",
+        "PANA_AUTH_JWKS_URL": "https://id.example.org/.well-known/jwks.json",
+        "PANA_AUTH_ISSUER": "https://id.example.org/",
+        "PANA_AUTH_AUDIENCE": "pana",
+        "PANA_OTEL_EXPORTER": "otlp",
+        "PANA_OTEL_ENDPOINT": "http://otel-collector.observability:4318/v1/traces",
+    }
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": NAMESPACE, "labels": LABELS},
+        },
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta("pana-config"), "data": config},
+    ]
+
+
+def kafka() -> list[dict[str, Any]]:
+    """Strimzi resources: a KRaft cluster of three combined nodes and the declared topics."""
+    cluster = "pana-kafka"
+    pool = {
+        "apiVersion": "kafka.strimzi.io/v1beta2",
+        "kind": "KafkaNodePool",
+        "metadata": {**_meta("combined"), "labels": {**LABELS, "strimzi.io/cluster": cluster}},
+        "spec": {
+            "replicas": 3,
+            "roles": ["controller", "broker"],
+            "storage": {"type": "persistent-claim", "size": "100Gi", "deleteClaim": False},
+        },
+    }
+    kafka_cluster = {
+        "apiVersion": "kafka.strimzi.io/v1beta2",
+        "kind": "Kafka",
+        "metadata": {
+            **_meta(cluster),
+            "annotations": {"strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled"},
+        },
+        "spec": {
+            "kafka": {
+                "version": "4.1.0",
+                "listeners": [{"name": "plain", "port": 9092, "type": "internal", "tls": False}],
+                "config": {
+                    "default.replication.factor": 3,
+                    "min.insync.replicas": 2,
+                    "auto.create.topics.enable": False,
+                },
+            },
+            "entityOperator": {"topicOperator": {}},
+        },
+    }
+    member = {**LABELS, "strimzi.io/cluster": cluster}
+    topics = [
+        {
+            "apiVersion": "kafka.strimzi.io/v1beta2",
+            "kind": "KafkaTopic",
+            "metadata": {**_meta(t.name.replace(".", "-")), "labels": member},
+            "spec": {"topicName": t.name, "partitions": t.partitions, "replicas": 3},
+        }
+        for t in ALL_TOPICS
+    ]
+    return [pool, kafka_cluster, *topics]
+
+
+def documents() -> list[dict[str, Any]]:
+    docs = platform() + kafka()
+    for name in SERVICES:
+        docs += [deployment(name), service(name), disruption_budget(name)]
+    return docs
+
+
+def render() -> str:
+    header = "# Generated by `python -m deploy.k8s.render`; edit render.py, not this file.\n"
+    return header + yaml.safe_dump_all(documents(), sort_keys=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.k8s.render", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail when pana.yaml is stale")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if not OUT.exists() or OUT.read_text() != text:
+            print(f"{OUT} is stale: run python -m deploy.k8s.render", file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text)
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

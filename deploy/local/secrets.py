@@ -1,0 +1,38 @@
+"""Local secrets for `make up` and `docker compose`: a token issuer and personal-data keys.
+
+`python -m deploy.local.secrets <folder>` writes, once, `signing-key.pem` and `jwks.json` (the
+local issuer) and `personal-data.env` (the master key that wraps participants' data keys and the
+blind-index key). Production takes both from its identity provider and secret store instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from access.signing import write_keys
+
+KEY_NAMES = ("PANA_PERSONAL_DATA_MASTER_KEY", "PANA_PERSONAL_DATA_BLIND_INDEX_KEY")
+
+
+def ensure_local_secrets(folder: Path) -> dict[str, str]:
+    """Create the files unless present; return the environment the services need."""
+    folder.mkdir(parents=True, exist_ok=True)
+    jwks = folder / "jwks.json"
+    if not jwks.exists():
+        write_keys(folder)
+    env_file = folder / "personal-data.env"
+    if not env_file.exists():
+        lines = [f"{n}={base64.b64encode(secrets.token_bytes(32)).decode()}\n" for n in KEY_NAMES]
+        fd = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.writelines(lines)
+    keys = dict(line.strip().split("=", 1) for line in env_file.read_text().splitlines() if line)
+    return {"PANA_AUTH_JWKS_PATH": str(jwks), **keys}
+
+
+if __name__ == "__main__":
+    ensure_local_secrets(Path(sys.argv[1] if len(sys.argv) > 1 else ".local/auth"))

@@ -1,0 +1,99 @@
+"""Thousands of people reached by one activity, appended in one transaction or not at all.
+
+`eventkit.aggregate.execute` appends one stream per call, a few round trips each; for a fair's
+attendance list of 5,000 people this module does the same work set-wise: a handful of statements
+with arrays (unnest), whatever the list's length. The guarantees are the store's: each
+participant's `streams` row is locked (in id order, so two bulk requests cannot deadlock) and
+its version moves by one, and the events and their outbox rows are written together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from opentelemetry.propagate import inject
+
+from eventkit.aggregate import Refused
+from eventkit.store import Connection
+from services.cases.outreach import RecordReach, check_reach, reached
+
+
+async def resolve(conn: Connection, participant_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The distinct records to reach: merged ids redirect to their survivor; unknown ids refuse."""
+    current = {pid: pid for pid in participant_ids}
+    for _ in range(10):  # a merge chain longer than this is a data error, not a real person
+        rows = await conn.fetch(
+            "SELECT participant_id, merged_into FROM participants"
+            " WHERE participant_id = ANY($1::uuid[])",
+            list(set(current.values())),
+        )
+        known = {r["participant_id"]: r["merged_into"] for r in rows}
+        missing = set(current.values()) - set(known)
+        if missing:
+            raise Refused(
+                "participant_not_found",
+                f"{len(missing)} participant_ids are not registered, e.g. {min(map(str, missing))};"
+                " nothing was recorded",
+                422,
+            )
+        if all(into is None for into in known.values()):
+            return sorted(set(current.values()))
+        current = {pid: known[now] or now for pid, now in current.items()}
+    raise Refused("merge_chain_too_long", "a participant's merge chain is too long", 422)
+
+
+async def record_many(
+    conn: Connection, template: RecordReach, participant_ids: list[uuid.UUID]
+) -> list[dict[str, str]]:
+    """Append one `message.reached` per person; return participant, reach and event ids."""
+    check_reach(template)
+    targets = await resolve(conn, participant_ids)
+    locked = await conn.fetch(
+        "SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])"
+        " ORDER BY stream_id FOR UPDATE",
+        [str(t) for t in targets],
+    )
+    if len(locked) != len(targets):
+        raise Refused("participant_not_found", "a participant has no event stream", 422)
+    merged = await conn.fetchval(
+        "SELECT count(*) FROM participants WHERE participant_id = ANY($1::uuid[])"
+        " AND merged_into IS NOT NULL",
+        targets,
+    )
+    if merged:  # a merge committed while we waited for the locks
+        raise Refused("participant_merged", "a participant was merged meanwhile; retry")
+    versions = {row["stream_id"]: row["version"] + 1 for row in locked}
+    events = [reached(replace(template, reach_id=uuid.uuid4()), t) for t in targets]
+    event_ids = [uuid.uuid4() for _ in events]
+    streams = [str(t) for t in targets]
+    await conn.execute(
+        "UPDATE streams SET version = version + 1 WHERE stream_id = ANY($1::text[])", streams
+    )
+    carrier: dict[str, str] = {}
+    inject(carrier)
+    now = datetime.now(UTC)
+    await conn.execute(
+        """
+        WITH ins AS (
+            INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version,
+                                data, occurred_at, traceparent)
+            SELECT e.id, e.s, e.v, $4, $5, e.d, $6, $7
+            FROM unnest($1::uuid[], $2::text[], $3::int[], $8::jsonb[]) AS e(id, s, v, d)
+            RETURNING position
+        )
+        INSERT INTO outbox (position) SELECT position FROM ins ORDER BY position
+        """,
+        event_ids, streams, [versions[s] for s in streams], events[0].event_type,
+        events[0].version, now, carrier.get("traceparent"),
+        [e.model_dump(mode="json") for e in events],
+    )  # fmt: skip
+    await conn.execute(
+        "UPDATE participants SET version = version + 1 WHERE participant_id = ANY($1::uuid[])",
+        targets,
+    )
+    return [
+        {"participant_id": s, "reach_id": str(e.reach_id), "event_id": str(i)}
+        for s, e, i in zip(streams, events, event_ids, strict=True)
+    ]

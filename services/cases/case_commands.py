@@ -1,0 +1,133 @@
+"""The service layer for cases: open, reassign, close, reopen, deliver, complaints, notes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from access.principal import Principal
+from access.settings import PersonalDataKeys
+from contracts.event import Event
+from eventkit.aggregate import Refused, execute
+from eventkit.idempotency import Answer, Command
+from eventkit.store import Connection
+from services.cases import deliver_service, open_case, personal_data, views
+from services.cases.case import Case, evolve
+from services.cases.case_requests import DeliverRequest, OpenCaseRequest
+from services.cases.staff import actor_id, audit, participant, surviving
+
+Rule = Callable[[Case, uuid.UUID, datetime], Sequence[Event]]
+"""A case rule given the state, the acting staff member's id and the time."""
+
+
+def open_new(body: OpenCaseRequest, principal: Principal) -> Command:
+    async def run(conn: Connection) -> Answer:
+        case_id, now = uuid.uuid4(), datetime.now(UTC)
+        person = await participant(conn, await surviving(conn, body.participant_id))
+        rule = open_case.OpenCase(
+            case_id, person, body.case_type, body.intake_channel, body.regularization_profile,
+            body.urgency, body.region, body.caseworker_id or actor_id(principal), now,
+        )  # fmt: skip
+        decided = await execute(
+            conn, str(case_id), evolve, Case(), lambda s: open_case.open_case(rule, s)
+        )
+        await views.record(conn, decided.events, decided.appended.version)
+        await audit(conn, principal, "case.open", ("case", case_id))
+        return Answer(
+            201,
+            {
+                "case_id": str(case_id),
+                "participant_id": str(person.participant_id),
+                "caseworker_id": str(rule.caseworker_id),
+                "version": decided.appended.version,
+                "position": decided.position,
+            },
+        )
+
+    return run
+
+
+def change(
+    case_id: uuid.UUID, action: str, rule: Rule, principal: Principal, expected: int | None
+) -> Command:
+    """Any case command whose rule needs only the case: reassign, close, reopen, complaints."""
+
+    async def run(conn: Connection) -> Answer:
+        by, now = actor_id(principal), datetime.now(UTC)
+        decided = await execute(
+            conn, str(case_id), evolve, Case(), lambda s: rule(s, by, now), expected
+        )
+        await views.record(conn, decided.events, decided.appended.version)
+        await audit(conn, principal, action, ("case", case_id))
+        body: dict[str, object] = {
+            "case_id": str(case_id),
+            "version": decided.appended.version,
+            "position": decided.position,
+        }
+        for event in decided.events:
+            if hasattr(event, "complaint_id"):
+                body["complaint_id"] = str(event.complaint_id)
+        return Answer(200, body)
+
+    return run
+
+
+def deliver(
+    case_id: uuid.UUID, body: DeliverRequest, principal: Principal, expected: int | None
+) -> Command:
+    async def run(conn: Connection) -> Answer:
+        now = datetime.now(UTC)
+        participant_id = await conn.fetchval(
+            "SELECT participant_id FROM cases WHERE case_id = $1", case_id
+        )
+        if participant_id is None:
+            raise Refused("case_not_found", "no such case", 404)
+        rule = deliver_service.DeliverService(
+            uuid.uuid4(), await participant(conn, await surviving(conn, participant_id)),
+            body.service_type, body.quantity, body.cost, body.delivered_at or now,
+            actor_id(principal), now,
+        )  # fmt: skip
+        decided = await execute(
+            conn, str(case_id), evolve, Case(), lambda s: deliver_service.deliver(rule, s),
+            expected,
+        )  # fmt: skip
+        await views.record(conn, decided.events, decided.appended.version)
+        await audit(conn, principal, "service.deliver", ("case", case_id))
+        return Answer(
+            201,
+            {
+                "case_id": str(case_id),
+                "delivery_id": str(rule.delivery_id),
+                "version": decided.appended.version,
+                "position": decided.position,
+            },
+        )
+
+    return run
+
+
+def add_note(
+    case_id: uuid.UUID, text: str, principal: Principal, keys: PersonalDataKeys
+) -> Command:
+    """A follow-up note, sealed under the participant's key: never an event, shredded on erasure."""
+
+    async def run(conn: Connection) -> Answer:
+        row = await conn.fetchrow(
+            "SELECT participant_id, status FROM cases WHERE case_id = $1", case_id
+        )
+        if row is None:
+            raise Refused("case_not_found", "no such case", 404)
+        note_id, now = uuid.uuid4(), datetime.now(UTC)
+        sealed = await personal_data.cipher(conn, keys).encrypt(
+            str(row["participant_id"]), {f"note/{note_id}": text}
+        )
+        await conn.execute(
+            "INSERT INTO case_notes VALUES ($1, $2, $3, $4, $5, $6)",
+            note_id, case_id, row["participant_id"], actor_id(principal), now,
+            sealed[f"note/{note_id}"],
+        )  # fmt: skip
+        await audit(conn, principal, "case.note", ("case", case_id))
+        return Answer(201, {"case_id": str(case_id), "note_id": str(note_id)})
+
+    return run

@@ -1,0 +1,160 @@
+"""Request bodies about cases, services, complaints, outreach and livelihoods (an example each)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts.cases import CaseClosureReason, CaseReopeningReason, ReassignmentReason
+from contracts.legal_complaints import LegalAuthority, ProtectionViolation
+from contracts.livelihoods import SelectionStage
+from contracts.outreach import DeliveryMode
+from contracts.scalars import Money, ReasonCode, UtcDateTime
+from contracts.vocabulary import (
+    CaseType,
+    IntakeChannel,
+    LivelihoodOutcome,
+    LivelihoodProgram,
+    MessageChannel,
+    MessageTopic,
+    Region,
+    RegularizationProfile,
+    ServiceType,
+    Urgency,
+)
+
+MAX_BULK = 10_000
+_ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
+
+
+def _example(**data: Any) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [data]})
+
+
+class OpenCaseRequest(BaseModel):
+    model_config = _example(
+        participant_id=_ID, case_type="migratory_regularization", intake_channel="admission_form",
+        regularization_profile="expired_permit_and_fines", region="lima_callao",
+    )  # fmt: skip
+
+    participant_id: UUID
+    case_type: CaseType
+    intake_channel: IntakeChannel
+    regularization_profile: RegularizationProfile | None = None
+    urgency: Urgency = Urgency.ROUTINE
+    region: Region
+    caseworker_id: UUID | None = Field(None, description="None: the caller")
+
+    @model_validator(mode="after")
+    def _profile(self) -> Self:
+        regularization = self.case_type is CaseType.MIGRATORY_REGULARIZATION
+        if regularization != (self.regularization_profile is not None):
+            raise ValueError(
+                "regularization_profile is required for, and only for, migratory_regularization"
+            )
+        return self
+
+
+class ReassignRequest(BaseModel):
+    model_config = _example(caseworker_id=_ID, region="piura", reason="participant_moved")
+
+    caseworker_id: UUID
+    region: Region
+    reason: ReassignmentReason
+
+
+class CloseRequest(BaseModel):
+    model_config = _example(reason="contact_lost")
+
+    reason: CaseClosureReason
+    reason_code: ReasonCode | None = None
+
+
+class ReopenRequest(BaseModel):
+    model_config = _example(reason="contact_restored")
+
+    reason: CaseReopeningReason
+
+
+class NoteRequest(BaseModel):
+    model_config = _example(text="Follow-up call: appointment at CEM confirmed for Monday.")
+
+    text: str = Field(min_length=1, max_length=5000, description="Kept encrypted, never published")
+
+
+class DeliverRequest(BaseModel):
+    model_config = _example(
+        service_type="lodging", quantity=3, cost="180.00", currency="PEN",
+        delivered_at="2022-06-01T15:30:00Z",
+    )  # fmt: skip
+
+    service_type: ServiceType
+    quantity: Annotated[int, Field(ge=1, le=1000)] = Field(1, description="Nights for lodging")
+    cost: Money | None = None
+    currency: Literal["PEN"] = "PEN"
+    delivered_at: UtcDateTime | None = Field(None, description="None: now")
+
+
+class ComplaintRequest(BaseModel):
+    model_config = _example(violation="gender_based_violence", authority="police")
+
+    violation: ProtectionViolation
+    authority: LegalAuthority
+    filed_at: UtcDateTime | None = None
+
+
+class TakenUpRequest(BaseModel):
+    model_config = _example(authority="prosecutor", taken_up_at="2022-07-01T15:30:00Z")
+
+    authority: LegalAuthority
+    taken_up_at: UtcDateTime | None = None
+
+
+class OutreachRequest(BaseModel):
+    model_config = _example(
+        participant_ids=[_ID], topic="health_services", channel="fair",
+        delivery_mode="in_person", region="tumbes", reached_at="2022-06-01T15:30:00Z",
+    )  # fmt: skip
+
+    participant_ids: list[UUID] = Field(min_length=1, max_length=MAX_BULK)
+    topic: MessageTopic
+    channel: MessageChannel
+    delivery_mode: DeliveryMode
+    region: Region
+    reached_at: UtcDateTime
+
+
+class EnrolRequest(BaseModel):
+    model_config = _example(program="despega_tus_suenos")
+
+    program: LivelihoodProgram
+    enrolled_at: UtcDateTime | None = None
+
+
+class StageRequest(BaseModel):
+    model_config = _example(program="impulsate_pana", stage="pitch_video", score=82, passed=True)
+
+    program: LivelihoodProgram
+    stage: SelectionStage
+    score: Annotated[int, Field(ge=0, le=100)]
+    passed: bool
+    scored_at: UtcDateTime | None = None
+
+
+class TrainingRequest(BaseModel):
+    model_config = _example(program="despega_tus_suenos", finished_at="2022-10-31T15:30:00Z")
+
+    program: LivelihoodProgram
+    finished_at: UtcDateTime | None = None
+
+
+class OutcomeRequest(BaseModel):
+    model_config = _example(
+        program="despega_tus_suenos", outcome="business_started", observed_at="2023-01-15T12:00:00Z"
+    )
+
+    program: LivelihoodProgram
+    outcome: LivelihoodOutcome
+    observed_at: UtcDateTime

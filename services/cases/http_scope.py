@@ -1,0 +1,61 @@
+"""What the routes share: where a participant or case belongs, and the client's If-Match."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from access.policy import ResourceScope
+from access.principal import Region
+
+
+def _not_found(what: str) -> HTTPException:
+    return HTTPException(404, {"rule": f"{what}_not_found", "message": f"no such {what}"})
+
+
+async def participant_row(request: Request, participant_id: uuid.UUID) -> Any:
+    """The participant's read row; 404 when unknown."""
+    row = await request.app.state.pool.fetchrow(
+        "SELECT * FROM participants WHERE participant_id = $1", participant_id
+    )
+    if row is None:
+        raise _not_found("participant")
+    return row
+
+
+async def case_row(request: Request, case_id: uuid.UUID) -> Any:
+    """The case's read row; 404 when unknown."""
+    row = await request.app.state.pool.fetchrow("SELECT * FROM cases WHERE case_id = $1", case_id)
+    if row is None:
+        raise _not_found("case")
+    return row
+
+
+def scope(row: Any) -> ResourceScope:
+    """The policy scope of a participant or case row: its region."""
+    return ResourceScope(region=Region(row["region"]))
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The version you read (ETag); a newer one answers 409 with it",
+        ),
+    ] = None,
+) -> int | None:
+    """The stream version the client saw, from `If-Match: "3"` (quotes and W/ allowed)."""
+    if if_match is None:
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 9:
+        raise HTTPException(
+            422, {"rule": "invalid_if_match", "message": 'If-Match must be a version, e.g. "3"'}
+        )
+    return int(text)
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]

@@ -1,0 +1,67 @@
+"""The service layer for what happens to a person outside a case: outreach and livelihoods."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from access.principal import Principal
+from contracts.event import Event
+from eventkit.aggregate import execute
+from eventkit.idempotency import Answer, Command
+from eventkit.store import Connection
+from services.cases import bulk_outreach, views
+from services.cases.case_requests import OutreachRequest
+from services.cases.outreach import RecordReach
+from services.cases.participant import Participant, evolve
+from services.cases.staff import actor_id, audit, surviving
+
+Act = Callable[[Participant, uuid.UUID, datetime], Sequence[Event]]
+"""A participant rule given the state, the acting staff member's id and the time."""
+
+
+def act(participant_id: uuid.UUID, action: str, rule: Act, principal: Principal) -> Command:
+    """One fact about one person (a livelihood step, one reach), on the surviving record."""
+
+    async def run(conn: Connection) -> Answer:
+        target = await surviving(conn, participant_id)
+        by, now = actor_id(principal), datetime.now(UTC)
+        decided = await execute(
+            conn, str(target), evolve, Participant(), lambda s: rule(s, by, now)
+        )
+        await views.record(conn, decided.events, decided.appended.version)
+        await audit(conn, principal, action, ("participant", target))
+        return Answer(
+            201,
+            {
+                "participant_id": str(target),
+                "version": decided.appended.version,
+                "position": decided.position,
+            },
+        )
+
+    return run
+
+
+def reach_many(body: OutreachRequest, principal: Principal) -> Command:
+    """Everyone an activity reached, in one transaction or none."""
+
+    async def run(conn: Connection) -> Answer:
+        template = RecordReach(
+            uuid.uuid4(), body.topic, body.channel, body.delivery_mode, body.region,
+            body.reached_at, datetime.now(UTC),
+        )  # fmt: skip
+        reached = await bulk_outreach.record_many(conn, template, body.participant_ids)
+        await audit(conn, principal, "outreach.record", ("activity", template.reach_id))
+        return Answer(
+            201,
+            {
+                "activity_id": str(template.reach_id),
+                "reached": len(reached),
+                "reaches": reached,
+                "position": reached[-1]["event_id"] if reached else None,
+            },
+        )
+
+    return run

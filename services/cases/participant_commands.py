@@ -1,0 +1,227 @@
+"""The service layer for people: each command is one transaction of rules, events, data, audit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from access.blind_index import Kind
+from access.principal import Principal
+from access.settings import PersonalDataKeys
+from contracts.participants import ParticipantRegistered
+from eventkit.aggregate import Decided, Refused, execute
+from eventkit.idempotency import Answer, Command
+from eventkit.store import Connection
+from services.cases import consent, personal_data, register, views
+from services.cases.participant import Participant, evolve
+from services.cases.participant_requests import (
+    ConsentRequest,
+    CorrectRequest,
+    MergeRequest,
+    RegisterRequest,
+    WithdrawRequest,
+    born_on,
+)
+from services.cases.staff import actor_id, audit, participant
+
+_PERSONAL = ("given_names", "family_names", "document_type", "document_number", "phone")
+
+
+def _personal(body: RegisterRequest | CorrectRequest) -> dict[str, str]:
+    """The personal fields given, as text to seal (vulnerabilities and exact birth date too)."""
+    fields = {name: str(getattr(body, name)) for name in _PERSONAL if getattr(body, name)}
+    if body.birth_date is not None:
+        fields["birth_date"] = body.birth_date.isoformat()
+    if body.vulnerabilities is not None:
+        fields["vulnerabilities"] = ",".join(sorted(body.vulnerabilities))
+    return fields
+
+
+def _done(participant_id: uuid.UUID, decided: Decided) -> dict[str, object]:
+    return {
+        "participant_id": str(participant_id),
+        "version": decided.appended.version,
+        "position": decided.position,
+    }
+
+
+def register_participant(
+    body: RegisterRequest, principal: Principal, keys: PersonalDataKeys
+) -> Command:
+    async def run(conn: Connection) -> Answer:
+        participant_id, now = uuid.uuid4(), datetime.now(UTC)
+        birth, estimated = born_on(body.birth_date, body.estimated_age_years)
+        rule = register.RegisterParticipant(
+            participant_id, body.sex, birth, estimated, body.nationality, body.region,
+            actor_id(principal), now,
+        )  # fmt: skip
+        decided = await execute(
+            conn, str(participant_id), evolve, Participant(), lambda s: register.register(rule, s)
+        )
+        duplicates = await _possible_duplicates(conn, body, keys, participant_id)
+        sealed = await personal_data.cipher(conn, keys).encrypt(
+            str(participant_id), _personal(body)
+        )
+        event = decided.events[0]
+        assert isinstance(event, ParticipantRegistered)
+        await conn.execute(
+            "INSERT INTO participants (participant_id, region, sex, birth_year_month, nationality,"
+            " personal, registered_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            participant_id, body.region, body.sex, event.birth_year_month,
+            body.nationality, sealed, now, decided.appended.version,
+        )  # fmt: skip
+        await personal_data.index(
+            conn, participant_id,
+            {Kind.DOCUMENT: body.document_number, Kind.PHONE: body.phone},
+            keys.blind_index_secret(),
+        )  # fmt: skip
+        await audit(conn, principal, "participant.register", ("participant", participant_id))
+        return Answer(
+            201,
+            {
+                "participant_id": str(participant_id),
+                "version": decided.appended.version,
+                "position": decided.position,
+                "possible_duplicates": duplicates,
+            },
+        )
+
+    return run
+
+
+async def _possible_duplicates(
+    conn: Connection, body: RegisterRequest, keys: PersonalDataKeys, new_id: uuid.UUID
+) -> list[str]:
+    found: set[str] = set()
+    for kind, value in ((Kind.DOCUMENT, body.document_number), (Kind.PHONE, body.phone)):
+        if value:
+            rows = await personal_data.find(conn, kind, value, keys.blind_index_secret(), new_id)
+            found |= {str(r["participant_id"]) for r in rows}
+    return sorted(found)
+
+
+def correct_participant(
+    participant_id: uuid.UUID,
+    body: CorrectRequest,
+    principal: Principal,
+    keys: PersonalDataKeys,
+    expected: int | None,
+) -> Command:
+    async def run(conn: Connection) -> Answer:
+        birth = None
+        if body.birth_date or body.estimated_age_years is not None:
+            birth = born_on(body.birth_date, body.estimated_age_years)
+        rule = register.CorrectParticipant(
+            body.reason, actor_id(principal), datetime.now(UTC), body.sex,
+            birth[0] if birth else None, birth[1] if birth else None, body.nationality,
+            body.region,
+        )  # fmt: skip
+        decided = await execute(
+            conn, str(participant_id), evolve, Participant(),
+            lambda s: register.correct(rule, s), expected,
+        )  # fmt: skip
+        await views.record(conn, decided.events, decided.appended.version)
+        personal = _personal(body)
+        if personal:
+            await _reseal(conn, keys, participant_id, personal)
+        changed = {
+            f: getattr(body, f) for f in ("document_number", "phone") if f in body.model_fields_set
+        }
+        kinds = {Kind.DOCUMENT: "document_number", Kind.PHONE: "phone"}
+        await personal_data.index(
+            conn, participant_id,
+            {k: changed[f] for k, f in kinds.items() if f in changed},
+            keys.blind_index_secret(),
+        )  # fmt: skip
+        await audit(conn, principal, "participant.correct", ("participant", participant_id))
+        version = await conn.fetchval(
+            "SELECT version FROM participants WHERE participant_id = $1", participant_id
+        )
+        return Answer(200, {"participant_id": str(participant_id), "version": version,
+                            "position": decided.position})  # fmt: skip
+
+    return run
+
+
+async def _reseal(
+    conn: Connection, keys: PersonalDataKeys, participant_id: uuid.UUID, fields: dict[str, str]
+) -> None:
+    erased = await conn.fetchval(
+        "SELECT erased_at FROM participants WHERE participant_id = $1", participant_id
+    )
+    if erased is not None:
+        raise Refused("personal_data_erased", "this participant's personal data was erased")
+    sealed = await personal_data.cipher(conn, keys).encrypt(str(participant_id), fields)
+    await conn.execute(
+        "UPDATE participants SET personal = personal || $2 WHERE participant_id = $1",
+        participant_id,
+        sealed,
+    )
+
+
+def merge_participant(
+    participant_id: uuid.UUID, body: MergeRequest, principal: Principal, expected: int | None
+) -> Command:
+    async def run(conn: Connection) -> Answer:
+        surviving = await participant(conn, body.into_participant_id)
+        rule = register.MergeParticipant(
+            surviving, body.reason, actor_id(principal), datetime.now(UTC)
+        )
+        decided = await execute(
+            conn, str(participant_id), evolve, Participant(),
+            lambda s: register.merge(rule, s), expected,
+        )  # fmt: skip
+        await views.record(conn, decided.events, decided.appended.version)
+        await audit(conn, principal, "participant.merge", ("participant", participant_id))
+        answer = _done(participant_id, decided)
+        return Answer(200, {**answer, "merged_into": str(body.into_participant_id)})
+
+    return run
+
+
+def give_consent(participant_id: uuid.UUID, body: ConsentRequest, principal: Principal) -> Command:
+    async def run(conn: Connection) -> Answer:
+        rule = consent.GiveConsent(
+            uuid.uuid4(),
+            frozenset(body.purposes),
+            body.given_by,
+            actor_id(principal),
+            datetime.now(UTC),
+        )
+        decided = await execute(
+            conn, str(participant_id), evolve, Participant(), lambda s: consent.give(rule, s)
+        )
+        await views.record(conn, decided.events, decided.appended.version)
+        await audit(conn, principal, "consent.record", ("participant", participant_id))
+        return Answer(201, {**_done(participant_id, decided), "consent_id": str(rule.consent_id)})
+
+    return run
+
+
+def withdraw_consent(
+    participant_id: uuid.UUID, consent_id: uuid.UUID, body: WithdrawRequest, principal: Principal
+) -> Command:
+    async def run(conn: Connection) -> Answer:
+        purposes = frozenset(body.purposes) if body.purposes is not None else None
+        rule = consent.WithdrawConsent(
+            consent_id, purposes, body.reason, actor_id(principal), datetime.now(UTC)
+        )
+        decided = await execute(
+            conn, str(participant_id), evolve, Participant(), lambda s: consent.withdraw(rule, s)
+        )
+        await views.record(conn, decided.events, decided.appended.version)
+        await audit(conn, principal, "consent.record", ("participant", participant_id))
+        return Answer(200, {**_done(participant_id, decided), "consent_id": str(consent_id)})
+
+    return run
+
+
+def erase_personal_data(
+    participant_id: uuid.UUID, basis: str, principal: Principal, keys: PersonalDataKeys
+) -> Command:
+    async def run(conn: Connection) -> Answer:
+        await personal_data.erase(conn, keys, participant_id)
+        await audit(conn, principal, "participant.erase", ("participant", participant_id), basis)
+        return Answer(200, {"participant_id": str(participant_id), "erased": True})
+
+    return run

@@ -1,0 +1,75 @@
+"""HTTP routes of the receiving-units directory and of the time-to-answer metrics."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from access.fastapi import CurrentPrincipal
+from access.policy import ResourceScope
+from contracts.vocabulary import ReferralDestination, Region
+from eventkit.aggregate import Refused
+from eventkit.http import authorize, refused
+from services.referrals import directory, metrics
+from services.referrals.requests import UnitChange, UnitRequest
+from services.referrals.routing import context
+
+router = APIRouter(tags=["directory and metrics"])
+
+
+@router.post("/units", status_code=201, summary="Add a receiving unit to the directory")
+async def add_unit(
+    body: UnitRequest, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    authorize(principal, "directory.manage", ResourceScope())
+    try:
+        async with request.app.state.pool.acquire() as conn:
+            return await directory.add(conn, body.model_dump(mode="json"))
+    except Refused as refusal:
+        raise refused(refusal) from None
+
+
+@router.patch("/units/{unit_id}", summary="Change a unit's contact, account or activity")
+async def change_unit(
+    unit_id: uuid.UUID, body: UnitChange, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    authorize(principal, "directory.manage", ResourceScope())
+    try:
+        async with request.app.state.pool.acquire() as conn:
+            return await directory.update(conn, unit_id, body.model_dump(mode="json"))
+    except Refused as refusal:
+        raise refused(refusal) from None
+
+
+@router.get("/units", summary="The receiving units (any signed-in caller)")
+async def list_units(
+    request: Request,
+    principal: CurrentPrincipal,
+    region: Region | None = None,
+    destination: ReferralDestination | None = None,
+) -> list[dict[str, Any]]:
+    async with request.app.state.pool.acquire() as conn:
+        return await directory.listing(conn, region, destination)
+
+
+@router.get("/metrics/time-to-answer", summary="Time to answer per destination type and region")
+async def time_to_answer(
+    request: Request,
+    principal: CurrentPrincipal,
+    period_from: Annotated[datetime | None, Query(alias="from")] = None,
+    period_to: Annotated[datetime | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    authorize(principal, "indicators.read", ResourceScope())
+    end = _aware(period_to) if period_to else context(request).clock() + timedelta(seconds=1)
+    start = _aware(period_from) if period_from else end - timedelta(days=365)
+    min_cell = request.app.state.settings.metrics_min_cell
+    async with request.app.state.pool.acquire() as conn:
+        cells = await metrics.time_to_answer(conn, start, end, min_cell)
+    return {"from": start, "to": end, "min_cell": min_cell, "cells": cells}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
