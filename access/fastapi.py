@@ -67,8 +67,17 @@ def authenticated(
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from exc
 
 
-CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
-"""A route parameter holding the verified caller."""
+async def caller(
+    request: Request, principal: Annotated[Principal, Depends(authenticated)]
+) -> Principal:
+    """The verified caller with the break-glass grants it holds in this service (audited)."""
+    from access.grants import with_active_grants  # grants mounts routes that use this module
+
+    return await with_active_grants(request, principal)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(caller)]
+"""A route parameter holding the verified caller (and its active break-glass grants)."""
 
 
 def no_scope(_: Request) -> ResourceScope:

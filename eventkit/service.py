@@ -15,6 +15,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from access.audit import AUDIT_DDL
+from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
 from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
@@ -80,6 +82,7 @@ def create_service_app(
     one publisher among themselves (see `eventkit.relay`). Each of `workers` is built once the
     pool exists and runs until shutdown, when it is stopped and awaited (drained).
     """
+    ddl = (AUDIT_DDL, GRANTS_DDL, *ddl)  # every service audits and honours break-glass grants
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otel_exporter, settings.otel_endpoint)
 
@@ -123,6 +126,7 @@ def create_service_app(
             await pool.close()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    use_grants(app)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     for router in routers:

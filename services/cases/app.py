@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from access.audit import AUDIT_DDL
+from access.fastapi import use_verifier
+from access.settings import PersonalDataKeys, TokenSettings
+from eventkit.schema import STORE_DDL
 from eventkit.service import create_service_app
 from eventkit.settings import ServiceSettings
+from services.cases.acts_api import router as acts
+from services.cases.cases_api import router as cases
+from services.cases.participants_api import router as participants
+from services.cases.schema import CASES_DDL
 
 
 class CasesSettings(ServiceSettings):
@@ -17,9 +25,23 @@ class CasesSettings(ServiceSettings):
 
 
 def create_app(settings: CasesSettings | None = None) -> FastAPI:
-    """Build the cases API."""
-    return create_service_app(
-        settings or CasesSettings(),
+    """Build the cases API.
+
+    Needs `PANA_PERSONAL_DATA_MASTER_KEY` and `PANA_PERSONAL_DATA_BLIND_INDEX_KEY` (no defaults:
+    a default key would be a published key) and the token settings (`PANA_AUTH_*`).
+    """
+    settings = settings or CasesSettings()
+    app = create_service_app(
+        settings,
         title="Pana cases",
-        description="Case management: participants, consent, cases, services delivered, outcomes.",
+        description=(
+            "Case management: participants (personal data encrypted, never published), consent,"
+            " cases, services delivered, outreach, livelihoods, legal complaints."
+        ),
+        routers=[participants, cases, acts],
+        ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL),
     )
+    app.state.settings = settings
+    app.state.personal_data_keys = PersonalDataKeys()  # from the environment
+    use_verifier(app, TokenSettings().verifier())
+    return app

@@ -158,3 +158,16 @@ class OutcomeRequest(BaseModel):
     program: LivelihoodProgram
     outcome: LivelihoodOutcome
     observed_at: UtcDateTime
+
+
+class ReachRequest(BaseModel):
+    model_config = _example(
+        topic="income_generation", channel="whatsapp", delivery_mode="remote", region="piura",
+        reached_at="2022-06-01T15:30:00Z",
+    )  # fmt: skip
+
+    topic: MessageTopic
+    channel: MessageChannel
+    delivery_mode: DeliveryMode
+    region: Region
+    reached_at: UtcDateTime

@@ -22,7 +22,7 @@ from services.cases.participant_requests import (
     WithdrawRequest,
     born_on,
 )
-from services.cases.staff import actor_id, audit, participant
+from services.cases.staff import actor_id, audit, participant, surviving
 
 _PERSONAL = ("given_names", "family_names", "document_type", "document_number", "phone")
 
@@ -179,8 +179,11 @@ def merge_participant(
     return run
 
 
-def give_consent(participant_id: uuid.UUID, body: ConsentRequest, principal: Principal) -> Command:
+def give_consent(asked_for: uuid.UUID, body: ConsentRequest, principal: Principal) -> Command:
+    """Consent recorded on a merged record's id lands on the surviving record."""
+
     async def run(conn: Connection) -> Answer:
+        participant_id = await surviving(conn, asked_for)
         rule = consent.GiveConsent(
             uuid.uuid4(),
             frozenset(body.purposes),

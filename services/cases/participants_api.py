@@ -6,13 +6,14 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
 from access.blind_index import Kind
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Region
-from eventkit.http import IdempotencyKey, authorize, refused, run_command
 from eventkit.aggregate import Refused
+from eventkit.http import IdempotencyKey, authorize, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
 from services.cases.http_scope import ExpectedVersion, participant_row, scope
@@ -58,21 +59,123 @@ async def search(
     try:
         async with request.app.state.pool.acquire() as conn, conn.transaction():
             found = await personal_data.find(conn, kind, value, secret)
-            await audit(conn, principal, "participant.search", ("participant", uuid.UUID(int=0)), kind.value)
+            await audit(
+                conn, principal, "participant.search", ("participant", uuid.UUID(int=0)), kind.value
+            )
     except Refused as refusal:
         raise refused(refusal) from None
     return {"matches": found}
 
 
 @router.get("/participants/{participant_id}", summary="A participant with personal data (audited)")
-async def read(participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> Response:
+async def read(
+    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+) -> Response:
     row = await participant_row(request, participant_id)
     authorize(principal, "participant.read_personal", scope(row))
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         fields = await queries.personal(conn, _keys(request), row)
         await audit(conn, principal, "participant.read_personal", ("participant", participant_id))
     body = {**queries.plain(row), "personal": fields}
-    body.pop("personal") if False else None
-    from fastapi.responses import JSONResponse
-
     return JSONResponse(body, headers={"ETag": f'"{row["version"]}"'})
+
+
+@router.post("/participants/{participant_id}/corrections", summary="Correct a record")
+async def correct(
+    participant_id: uuid.UUID,
+    body: CorrectRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    expected: ExpectedVersion,
+    key: IdempotencyKey = None,
+) -> Response:
+    authorize(
+        principal, "participant.correct", scope(await participant_row(request, participant_id))
+    )
+    if body.region is not None:  # moving a person to a region the caller does not work in
+        authorize(principal, "participant.correct", ResourceScope(region=Region(body.region)))
+    command = commands.correct_participant(
+        participant_id, body, principal, _keys(request), expected
+    )
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post("/participants/{participant_id}/merge", summary="Merge a duplicate into a record")
+async def merge(
+    participant_id: uuid.UUID,
+    body: MergeRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    expected: ExpectedVersion,
+    key: IdempotencyKey = None,
+) -> Response:
+    authorize(principal, "participant.merge", scope(await participant_row(request, participant_id)))
+    command = commands.merge_participant(participant_id, body, principal, expected)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post("/participants/{participant_id}/consents", status_code=201, summary="Record consent")
+async def give_consent(
+    participant_id: uuid.UUID,
+    body: ConsentRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:
+    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
+    command = commands.give_consent(participant_id, body, principal)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post(
+    "/participants/{participant_id}/consents/{consent_id}/withdrawal",
+    summary="Withdraw some or all purposes of a consent",
+)
+async def withdraw_consent(
+    participant_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    body: WithdrawRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:
+    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
+    command = commands.withdraw_consent(participant_id, consent_id, body, principal)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.get("/participants/{participant_id}/consents", summary="A participant's consents")
+async def list_consents(
+    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
+    async with request.app.state.pool.acquire() as conn:
+        return {"consents": await queries.consents(conn, participant_id)}
+
+
+@router.post("/participants/{participant_id}/erasure", summary="Erase personal data (shredding)")
+async def erase(
+    participant_id: uuid.UUID,
+    body: ErasureRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:
+    """Destroys the person's data key: names, numbers and notes become unreadable for good."""
+    authorize(principal, "participant.erase", scope(await participant_row(request, participant_id)))
+    command = commands.erase_personal_data(participant_id, body.basis, principal, _keys(request))
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.get(
+    "/participants/{participant_id}/timeline", summary="Everything about a person (audited)"
+)
+async def timeline(
+    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Events only (no personal data), but they reveal GBV cases: audited as a sensitive read."""
+    authorize(principal, SENSITIVE, scope(await participant_row(request, participant_id)))
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        events = await queries.timeline(conn, participant_id)
+        await audit(conn, principal, "participant.timeline", ("participant", participant_id))
+    return {"participant_id": str(participant_id), "events": events}

@@ -23,7 +23,7 @@ async def audit(
     conn: Connection,
     principal: Principal,
     action: str,
-    resource: tuple[str, uuid.UUID],
+    resource: tuple[str, uuid.UUID | str],
     purpose: str | None = None,
 ) -> None:
     """Append the audit record of a done action (last in the transaction: it takes a lock)."""

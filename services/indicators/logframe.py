@@ -10,12 +10,11 @@ silently at counting time.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import Enum, StrEnum
 from pathlib import Path
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -129,7 +128,7 @@ class Logframe(_Strict):
     title: str
     period: Period
     timezone: str = "UTC"
-    disaggregations: list[str] = ["sex_age", "region", "month"]
+    disaggregations: list[Literal["sex_age", "region", "month"]] = ["sex_age", "region", "month"]
     overall: Indicator | None = None
     indicators: list[Indicator] = Field(min_length=1)
 
@@ -205,8 +204,3 @@ def _flatten(annotation: Any) -> list[Any]:
     if get_origin(annotation) in (Union, UnionType):
         return [t for arg in get_args(annotation) for t in _flatten(arg)]
     return [annotation]
-
-
-def slug(text: str) -> str:
-    """A lowercase identifier made of `text` (for file names)."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")

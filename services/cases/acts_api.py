@@ -1,0 +1,136 @@
+"""HTTP routes about what reaches a person outside a case: outreach and livelihood programs."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+
+from access.fastapi import CurrentPrincipal
+from access.policy import ResourceScope
+from access.principal import Region
+from eventkit.http import IdempotencyKey, authorize, run_command
+from services.cases import livelihoods, outreach
+from services.cases.case_requests import (
+    EnrolRequest,
+    OutcomeRequest,
+    OutreachRequest,
+    ReachRequest,
+    StageRequest,
+    TrainingRequest,
+)
+from services.cases.http_scope import participant_row, scope
+from services.cases.participant_acts import act, reach_many
+
+router = APIRouter(tags=["outreach and livelihoods"])
+
+
+@router.post("/outreach", status_code=201, summary="People reached by one activity (bulk)")
+async def record_outreach(
+    body: OutreachRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+) -> Response:
+    """Up to 10,000 participant ids; all are recorded in one transaction, or none is."""
+    authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
+    command = reach_many(body, principal)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post("/participants/{participant_id}/reaches", status_code=201,
+             summary="One person reached by a targeted message")  # fmt: skip
+async def record_reach(
+    participant_id: uuid.UUID, body: ReachRequest, request: Request,
+    principal: CurrentPrincipal, key: IdempotencyKey = None,
+) -> Response:  # fmt: skip
+    authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
+    await participant_row(request, participant_id)
+    reach_id = uuid.uuid4()
+    command = act(
+        participant_id, "outreach.record",
+        lambda s, by, now: outreach.reach(
+            outreach.RecordReach(
+                reach_id, body.topic, body.channel, body.delivery_mode, body.region,
+                body.reached_at, now,
+            ), s,
+        ),
+        principal,
+    )  # fmt: skip
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+async def _region(
+    request: Request, participant_id: uuid.UUID, principal: CurrentPrincipal
+) -> Region:
+    row = await participant_row(request, participant_id)
+    authorize(principal, "livelihood.record", scope(row))
+    return Region(row["region"])
+
+
+@router.post("/participants/{participant_id}/livelihoods/enrolments", status_code=201,
+             summary="Enrol in a livelihood program")  # fmt: skip
+async def enrol(
+    participant_id: uuid.UUID, body: EnrolRequest, request: Request, principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:  # fmt: skip
+    region = await _region(request, participant_id, principal)
+    command = act(
+        participant_id, "livelihood.enrol",
+        lambda s, by, now: livelihoods.enrol(
+            livelihoods.Step(body.program, region, by, body.enrolled_at or now, now), s
+        ),
+        principal,
+    )  # fmt: skip
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post("/participants/{participant_id}/livelihoods/stages", status_code=201,
+             summary="Score a selection stage")  # fmt: skip
+async def score_stage(
+    participant_id: uuid.UUID, body: StageRequest, request: Request, principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:  # fmt: skip
+    region = await _region(request, participant_id, principal)
+    command = act(
+        participant_id, "livelihood.score",
+        lambda s, by, now: livelihoods.score_stage(
+            livelihoods.Step(body.program, region, by, body.scored_at or now, now),
+            body.stage, body.score, body.passed, s,
+        ),
+        principal,
+    )  # fmt: skip
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post("/participants/{participant_id}/livelihoods/training", status_code=201,
+             summary="Training in a program finished")  # fmt: skip
+async def finish_training(
+    participant_id: uuid.UUID, body: TrainingRequest, request: Request,
+    principal: CurrentPrincipal, key: IdempotencyKey = None,
+) -> Response:  # fmt: skip
+    region = await _region(request, participant_id, principal)
+    command = act(
+        participant_id, "livelihood.training",
+        lambda s, by, now: livelihoods.finish_training(
+            livelihoods.Step(body.program, region, by, body.finished_at or now, now), s
+        ),
+        principal,
+    )  # fmt: skip
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post("/participants/{participant_id}/livelihoods/outcomes", status_code=201,
+             summary="A verified livelihood outcome (needs consent for M&E)")  # fmt: skip
+async def record_outcome(
+    participant_id: uuid.UUID, body: OutcomeRequest, request: Request,
+    principal: CurrentPrincipal, key: IdempotencyKey = None,
+) -> Response:  # fmt: skip
+    region = await _region(request, participant_id, principal)
+    outcome_id = uuid.uuid4()
+    command = act(
+        participant_id, "livelihood.outcome",
+        lambda s, by, now: livelihoods.record_outcome(
+            livelihoods.Step(body.program, region, by, body.observed_at, now),
+            outcome_id, body.outcome, s,
+        ),
+        principal,
+    )  # fmt: skip
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)

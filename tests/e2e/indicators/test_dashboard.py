@@ -1,0 +1,145 @@
+"""The dashboard in a real headless chromium against the service run as a process.
+
+Events are published the way write services publish them (event store + outbox relay, to
+Kafka); the write services' HTTP APIs do not exist yet, so the test appends to a store itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Page, async_playwright
+
+from deploy.local.processes import free_port
+from tests.e2e.indicators.browser import launch
+from tests.integration.indicators.publishing import fresh_topics, store_and_relay
+from tests.support.infrastructure import KafkaEndpoint
+from tests.support.store import open_pool
+from tests.unit.indicators.builders import Numbered, numbered, registered, service
+from tests.unit.indicators.test_order_independence import scenario
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class Service:
+    def __init__(self, url: str, process: subprocess.Popen[bytes]) -> None:
+        self.url, self.process = url, process
+
+
+@pytest.fixture
+async def topics(kafka: KafkaEndpoint) -> dict[str, str]:
+    return await fresh_topics(kafka.bootstrap_servers)
+
+
+@pytest.fixture
+async def indicators(
+    database: str, kafka: KafkaEndpoint, topics: dict[str, str], tmp_path: Path
+) -> AsyncIterator[Service]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PANA_DATABASE_URL": database,
+        "PANA_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "PANA_PORT": str(port),
+        "PANA_SOURCE_TOPICS": json.dumps(list(topics.values())),
+        "PANA_CONSUMER_PREFIX": f"indicators-e2e-{uuid.uuid4().hex[:6]}",
+        "PANA_ENVIRONMENT": "test",
+    }
+    log = (tmp_path / "indicators.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.indicators"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url) as client:
+            for _ in range(600):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert process.poll() is None, (tmp_path / "indicators.log").read_text()
+                await asyncio.sleep(0.05)
+            else:
+                raise TimeoutError((tmp_path / "indicators.log").read_text())
+        yield Service(url, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+async def publish(
+    database: str, kafka: KafkaEndpoint, topics: dict[str, str], service_url: str,
+    events: list[Numbered],
+) -> None:  # fmt: skip
+    """Store and relay events (the writers' path), then wait until the dashboard's service
+    applied every one of them (read-your-writes through its API)."""
+    pool = await open_pool(database, max_size=4)
+    try:
+        await store_and_relay(pool, database, kafka.bootstrap_servers, topics, events)
+    finally:
+        await pool.close()
+    async with httpx.AsyncClient(base_url=service_url) as client:
+        for event_id, _ in events:
+            answer = await client.get(f"/positions/{event_id}?timeout=20", timeout=30)
+            assert answer.status_code == 200, answer.text
+
+
+async def shown_values(page: Page) -> dict[str, str]:
+    return dict(await page.eval_on_selector_all(
+        "[data-indicator]",
+        "cards => cards.map(c => [c.dataset.indicator,"
+        " c.querySelector('[data-field=value]').textContent])",
+    ))  # fmt: skip
+
+
+async def test_the_dashboard_shows_the_api_figures_and_updates_live(
+    indicators: Service, database: str, kafka: KafkaEndpoint, topics: dict[str, str]
+) -> None:
+    await publish(database, kafka, topics, indicators.url, scenario())
+    async with httpx.AsyncClient(base_url=indicators.url) as api:
+        expected = {
+            i["id"]: str(i["value"]) for i in (await api.get("/attainment")).json()["indicators"]
+        }
+    assert expected["OE2.7"] == "2"
+
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+            await page.goto(f"{indicators.url}/dashboard")
+            await page.wait_for_selector('[data-indicator="OE2.7"] [data-field="value"]')
+            assert await shown_values(page) == expected
+            assert await page.evaluate(
+                "document.documentElement.scrollWidth <= window.innerWidth"
+            )  # readable on a phone: no sideways scrolling of the page
+            await page.evaluate("window.notReloaded = true")
+
+            await publish(database, kafka, topics, indicators.url, numbered(
+                registered(40, "man", "1995-01"), service(40, "psychological_first_aid"),
+            ))  # fmt: skip
+            await page.wait_for_function(
+                "document.querySelector('[data-indicator=\"OE2.7\"] [data-field=value]')"
+                ".textContent === '3'",
+                timeout=10_000,
+            )
+            assert await page.evaluate("window.notReloaded === true")
+            async with httpx.AsyncClient(base_url=indicators.url) as api:
+                now = (await api.get("/attainment")).json()["indicators"]
+            assert await shown_values(page) == {i["id"]: str(i["value"]) for i in now}
+            pap = page.locator('[data-indicator="OE2.7"]')
+            await pap.locator("summary", has_text="Sex").click()
+            assert await pap.locator("table tr", has_text="Hombres").first.is_visible()
+        finally:
+            await browser.close()

@@ -1,0 +1,86 @@
+"""A running cases service on the test's real PostgreSQL and Kafka, with fresh data keys."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from services.cases.app import CasesSettings, create_app
+from tests.support.infrastructure import KafkaEndpoint
+from tests.support.services import Keys, RunningService, make_keys, serve
+
+REGION = "lima_callao"
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    return make_keys(Path(tmp_path_factory.mktemp("auth")))
+
+
+@pytest.fixture
+async def cases(
+    database: str, kafka: KafkaEndpoint, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[RunningService]:
+    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    for name in ("MASTER_KEY", "BLIND_INDEX_KEY"):
+        monkeypatch.setenv(f"PANA_PERSONAL_DATA_{name}", base64.b64encode(os.urandom(32)).decode())
+    settings = CasesSettings(database_url=database, kafka_bootstrap_servers=kafka.bootstrap_servers)
+    async with serve(lambda: create_app(settings), keys) as running:
+        yield running
+
+
+def caseworker(running: RunningService, region: str = REGION) -> httpx.AsyncClient:
+    return running.client("caseworker", regions=[region])
+
+
+def person(**overrides: Any) -> dict[str, Any]:
+    """A registration body with unique personal values (so a leak is findable)."""
+    tag = uuid.uuid4().hex[:6]
+    return {
+        "given_names": f"Yulimar {tag}",
+        "family_names": f"Contreras {tag}",
+        "document_type": "ptp",
+        "document_number": f"V-{int(tag, 16) % 10**8:08d}",
+        "phone": f"+51 9{int(tag, 16) % 10**8:08d}",
+        "sex": "woman",
+        "birth_date": "1994-03-12",
+        "nationality": "VEN",
+        "region": REGION,
+        "vulnerabilities": ["survivor_of_violence"],
+        **overrides,
+    }
+
+
+async def register(client: httpx.AsyncClient, **overrides: Any) -> tuple[str, dict[str, Any]]:
+    body = person(**overrides)
+    answer = await client.post("/participants", json=body)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["participant_id"]), body
+
+
+async def consent(client: httpx.AsyncClient, participant_id: str, *purposes: str) -> str:
+    answer = await client.post(
+        f"/participants/{participant_id}/consents",
+        json={"purposes": list(purposes or ("services", "monitoring_evaluation"))},
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["consent_id"])
+
+
+async def open_case(
+    client: httpx.AsyncClient, participant_id: str, case_type: str = "gbv_protection"
+) -> dict[str, Any]:
+    answer = await client.post(
+        "/cases",
+        json={"participant_id": participant_id, "case_type": case_type,
+              "intake_channel": "admission_form", "region": REGION},
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())

@@ -1,0 +1,65 @@
+"""A running referrals service on the test's real PostgreSQL and Kafka, with a test clock."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.referrals.app import ReferralsSettings, create_app
+from tests.support.infrastructure import KafkaEndpoint
+from tests.support.services import Keys, RunningService, make_keys, serve
+
+
+class ManualClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    return make_keys(Path(tmp_path_factory.mktemp("auth")))
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+def _fresh_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+@pytest.fixture
+async def referrals(
+    database: str,
+    kafka: KafkaEndpoint,
+    keys: Keys,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[RunningService]:
+    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    monkeypatch.setenv("PANA_PERSONAL_DATA_MASTER_KEY", _fresh_key())
+    monkeypatch.setenv("PANA_PERSONAL_DATA_BLIND_INDEX_KEY", _fresh_key())
+    settings = ReferralsSettings(
+        database_url=database,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        overdue_interval_seconds=3600,  # the tests wake the worker after moving the clock
+        consent_consumer=f"referrals.consent.{uuid.uuid4().hex[:8]}",
+        metrics_min_cell=1,
+    )
+    async with serve(lambda: create_app(settings, clock), keys) as running:
+        yield running

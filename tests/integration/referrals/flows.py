@@ -1,0 +1,120 @@
+"""Steps the referral tests share: units, consent published as the cases service does, requests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from contracts.consent import ConsentGiven, ConsentGiver, ConsentWithdrawn
+from contracts.envelope import envelope_for, to_kafka
+from contracts.event import Event
+from contracts.topics import PARTICIPANTS
+from contracts.vocabulary import ConsentPurpose
+from eventkit.positions import wait_for_events
+from tests.support.services import RunningService
+
+SHARING = (ConsentPurpose.REFERRAL_SHARING, ConsentPurpose.SERVICES)
+
+
+async def add_unit(
+    referrals: RunningService,
+    name: str,
+    destination: str = "CEM",
+    region: str = "tumbes",
+    *,
+    has_system_account: bool = True,
+) -> str:
+    admin = referrals.client("administrator")
+    answer = await admin.post(
+        "/units",
+        json={"name": name, "destination": destination, "region": region,
+              "handover_contact": {"office": f"Admisión {name}", "phone": "072 523 000"},
+              "has_system_account": has_system_account},
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["unit_id"])
+
+
+async def publish(referrals: RunningService, *events: Event) -> None:
+    """Publish to the participants topic as the cases service's relay does; wait until applied."""
+    settings = referrals.app.state.settings
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True, acks="all"
+    )
+    ids = []
+    await producer.start()
+    try:
+        for event in events:
+            envelope = envelope_for(event, event_id=uuid.uuid4(), time=datetime.now(UTC))
+            key, value, headers = to_kafka(envelope)
+            await producer.send_and_wait(PARTICIPANTS.name, value, key=key, headers=headers)
+            ids.append(envelope.id)
+    finally:
+        await producer.stop()
+    await wait_for_events(referrals.app.state.pool, settings.consent_consumer, ids, within=30)
+
+
+async def give_consent(referrals: RunningService, participant_id: str) -> str:
+    consent_id = uuid.uuid4()
+    await publish(
+        referrals,
+        ConsentGiven(
+            participant_id=uuid.UUID(participant_id), consent_id=consent_id, purposes=SHARING,
+            given_by=ConsentGiver.PARTICIPANT, recorded_by=uuid.uuid4(),
+            given_at=datetime.now(UTC),
+        ),
+    )  # fmt: skip
+    return str(consent_id)
+
+
+async def withdraw_consent(referrals: RunningService, participant_id: str, consent_id: str) -> None:
+    await publish(
+        referrals,
+        ConsentWithdrawn(
+            participant_id=uuid.UUID(participant_id), consent_id=uuid.UUID(consent_id),
+            purposes=(ConsentPurpose.REFERRAL_SHARING,), recorded_by=uuid.uuid4(),
+            withdrawn_at=datetime.now(UTC),
+        ),
+    )  # fmt: skip
+
+
+def referral_body(unit_id: str, participant_id: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "case_id": str(uuid.uuid4()),
+        "participant_id": participant_id,
+        "unit_id": unit_id,
+        "region": "tumbes",
+        "assistance_type": "psychosocial",
+        "reason": "gbv_care",
+        "urgency": "routine",
+        "shared": {"contact_phone": "+51 987 654 321", "preferred_contact_time": "morning"},
+        **overrides,
+    }
+
+
+async def refer(
+    referrals: RunningService, unit_id: str, region: str = "tumbes", **overrides: Any
+) -> dict[str, Any]:
+    """A consented participant referred to `unit_id` by a caseworker of `region`."""
+    participant_id = str(uuid.uuid4())
+    await give_consent(referrals, participant_id)
+    caseworker = referrals.client("caseworker", regions=[region])
+    body = referral_body(unit_id, participant_id, region=region, **overrides)
+    answer = await caseworker.post("/referrals", json=body)
+    assert answer.status_code == 201, answer.text
+    return {**answer.json(), "participant_id": participant_id}
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
+    """Wait until `check()` holds (a condition, not a fixed sleep)."""
+    deadline = time.monotonic() + within
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the condition did not hold in time")
+        await asyncio.sleep(0.02)

@@ -1,0 +1,50 @@
+"""The API describes itself with an example for every request body; the directory is
+administered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.integration.referrals.flows import add_unit
+from tests.support.services import RunningService
+
+pytestmark = pytest.mark.integration
+
+
+async def test_every_request_body_has_an_example(referrals: RunningService) -> None:
+    spec: dict[str, Any] = (await referrals.client("viewer").get("/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    bodies = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" not in operation:
+                continue
+            ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            name = ref.rsplit("/", 1)[-1]
+            bodies.append(name)
+            assert schemas[name].get("examples"), f"{method.upper()} {path}: {name} has no example"
+    assert {"ReferralRequest", "RejectRequest", "CompleteRequest", "CancelRequest",
+            "RecordedAccept", "UnitRequest", "UnitChange"} <= set(bodies)  # fmt: skip
+
+
+async def test_only_administrators_manage_the_directory(referrals: RunningService) -> None:
+    unit = await add_unit(referrals, "CSMC Villa El Salvador", "CSMC", "lima_callao")
+    caseworker = referrals.client("caseworker", regions=["lima_callao"])
+    listed = await caseworker.get("/units", params={"region": "lima_callao"})
+    assert [u["name"] for u in listed.json()] == ["CSMC Villa El Salvador"]
+    assert listed.json()[0]["handover_contact"]["office"] == "Admisión CSMC Villa El Salvador"
+    denied = await caseworker.post("/units", json={})
+    assert denied.status_code in (403, 422)
+    assert (await caseworker.patch(f"/units/{unit}", json={"active": False})).status_code == 403
+
+    admin = referrals.client("administrator")
+    closed = await admin.patch(f"/units/{unit}", json={"active": False})
+    assert closed.json()["active"] is False
+    twice = await admin.post(
+        "/units",
+        json={"name": "CSMC Villa El Salvador", "destination": "CSMC", "region": "lima_callao",
+              "handover_contact": {"office": "x1"}, "has_system_account": True},
+    )  # fmt: skip
+    assert twice.status_code == 409
