@@ -66,6 +66,13 @@ class _Setup:
             raise RuntimeError(f"schema and topics not ready ({self.last_error})")
 
 
+async def _after(ready: asyncio.Event, worker: Worker) -> None:
+    # Workers start once tables and topics exist: a consumer subscribing to a topic not created
+    # yet would not see it until its next metadata refresh (minutes).
+    await ready.wait()
+    await worker.run()
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -107,7 +114,7 @@ def create_service_app(
             )
         app.state.workers = running
         tasks = [asyncio.create_task(setup.run())]
-        tasks += [asyncio.create_task(worker.run()) for worker in running]
+        tasks += [asyncio.create_task(_after(setup.done, worker)) for worker in running]
         timeout = settings.readiness_timeout_seconds
         checks: dict[str, Check] = {
             "database": database_check(pool),
@@ -120,7 +127,8 @@ def create_service_app(
         finally:
             for worker in running:
                 worker.stop()
-            tasks[0].cancel()
+            for task in tasks[:1] + [t for t in tasks[1:] if not setup.done.is_set()]:
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*tasks)
             await pool.close()

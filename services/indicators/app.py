@@ -8,6 +8,8 @@ import asyncpg
 from fastapi import FastAPI
 from pydantic import Field
 
+from access.fastapi import use_verifier
+from access.settings import TokenSettings
 from contracts.topics import CASES, PARTICIPANTS, REFERRALS, VOUCHERS
 from eventkit.consumer import ConsumerRunner
 from eventkit.schema import CONSUMER_DDL
@@ -32,6 +34,9 @@ class IndicatorsSettings(ServiceSettings):
     logframes_dir: Path = DEFAULT_DIRECTORY
     default_logframe: str = "pana_peru_y2_v1"
     consumer_prefix: str = "indicators"
+    public_aggregates: bool = Field(
+        default=True, description="Anonymous callers may read suppressed aggregates."
+    )
     source_topics: list[str] = Field(
         default_factory=lambda: [t.name for t in (PARTICIPANTS, CASES, REFERRALS, VOUCHERS)],
         description="Topics to project (JSON list); tests point it at their own topics.",
@@ -60,7 +65,7 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
         key: read_model.consumer_of(lf, settings.consumer_prefix)
         for key, lf in catalog.logframes.items()
     }
-    return create_service_app(
+    app = create_service_app(
         settings,
         ddl=(CONSUMER_DDL, *(read_model.ddl(lf) for lf in catalog.logframes.values())),
         relay=False,
@@ -75,3 +80,6 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
             "Live logframe attainment computed from every event stream; dashboard and exports."
         ),
     )
+    app.state.settings = settings
+    use_verifier(app, TokenSettings().verifier())
+    return app

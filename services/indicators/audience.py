@@ -1,8 +1,9 @@
-"""Who sees exact figures: the view mode of a request (exact for M&E staff, else suppressed).
+"""Who sees what: exact figures for M&E staff, small cells suppressed for everyone else.
 
-`caller_is_me_staff` is the one seam with authentication: until the `access` package provides
-the verified principal, nobody is M&E staff, so the HTTP API serves the suppressed view. Replace
-it (or override it with `app.dependency_overrides`) with a check of the caller's role.
+Anonymous callers get the suppressed aggregates (a public dashboard shows no person), unless the
+program turns that off with `PANA_PUBLIC_AGGREGATES=false`. A caller with a token needs the
+`indicators.read` right (viewer, M&E officer, supervisor, administrator); M&E officers and
+administrators see exact figures by default.
 """
 
 from __future__ import annotations
@@ -10,13 +11,30 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
 
+from access.fastapi import _bearer, authenticated
+from access.policy import ResourceScope, decide
+from access.principal import Role
 from services.indicators.suppression import View
 
+EXACT_ROLES = frozenset({Role.ME_OFFICER, Role.ADMINISTRATOR})
 
-async def caller_is_me_staff(request: Request) -> bool:
-    """Whether the caller is authorised M&E staff (placeholder: never, until `access` lands)."""
-    return False
+
+async def caller_is_me_staff(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> bool:
+    """Whether the caller may see exact figures; 401/403 for callers who may see nothing."""
+    if credentials is None:
+        if not request.app.state.settings.public_aggregates:
+            raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
+        return False
+    principal = authenticated(request, credentials)
+    decision = decide(principal, "indicators.read", ResourceScope())
+    if not decision.allowed:
+        raise HTTPException(403, decision.reason)
+    return principal.role in EXACT_ROLES
 
 
 async def requested_view(

@@ -10,10 +10,13 @@ reading those referrals see that the data was withheld.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
+import structlog
 
 from contracts.consent import ConsentGiven, ConsentWithdrawn
 from contracts.topics import PARTICIPANTS
@@ -23,6 +26,9 @@ from eventkit.consumer import ConsumerRunner, Delivered
 from eventkit.service import Worker, WorkerFactory
 from eventkit.settings import ServiceSettings
 from eventkit.store import Connection
+from eventkit.topics import ensure_topics
+
+log = structlog.get_logger("referrals.consent")
 
 SHARING = ConsentPurpose.REFERRAL_SHARING
 _CONSENT_TYPES = frozenset({ConsentGiven.event_type, ConsentWithdrawn.event_type})
@@ -105,16 +111,42 @@ async def consent_stands(conn: Connection, consent_id: UUID) -> bool:
     )
 
 
+class ConsentWorker:
+    """The consent consumer, started once its topic exists.
+
+    A consumer that subscribes before the topic is created is assigned no partitions until its
+    next metadata refresh (minutes); creating the topic first (idempotent) avoids that gap.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, bootstrap_servers: str, name: str) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.runner = ConsumerRunner(
+            pool, bootstrap_servers, consumer=name, topics=[PARTICIPANTS.name],
+            projection=ConsentProjection(),
+        )  # fmt: skip
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.runner.stop()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await ensure_topics(self.bootstrap_servers, [PARTICIPANTS])
+                break
+            except Exception as exc:  # Kafka may come up later
+                log.warning("referrals.consent_topic_unavailable", error=type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 1.0)
+        if not self._stopping.is_set():
+            await self.runner.run()
+
+
 def consent_worker(name: str) -> WorkerFactory:
     """A worker factory consuming consent events as consumer `name`."""
 
     def build(pool: asyncpg.Pool, settings: ServiceSettings) -> Worker:
-        return ConsumerRunner(
-            pool,
-            settings.kafka_bootstrap_servers,
-            consumer=name,
-            topics=[PARTICIPANTS.name],
-            projection=ConsentProjection(),
-        )
+        return ConsentWorker(pool, settings.kafka_bootstrap_servers, name)
 
     return build

@@ -23,6 +23,7 @@ from deploy.local.processes import free_port
 from tests.e2e.indicators.browser import launch
 from tests.integration.indicators.publishing import fresh_topics, store_and_relay
 from tests.support.infrastructure import KafkaEndpoint
+from tests.support.services import make_keys
 from tests.support.store import open_pool
 from tests.unit.indicators.builders import Numbered, numbered, registered, service
 from tests.unit.indicators.test_order_independence import scenario
@@ -54,6 +55,7 @@ async def indicators(
         "PANA_SOURCE_TOPICS": json.dumps(list(topics.values())),
         "PANA_CONSUMER_PREFIX": f"indicators-e2e-{uuid.uuid4().hex[:6]}",
         "PANA_ENVIRONMENT": "test",
+        "PANA_AUTH_JWKS_PATH": str(make_keys(tmp_path / "auth").jwks_path),
     }
     log = (tmp_path / "indicators.log").open("wb")
     process = subprocess.Popen(

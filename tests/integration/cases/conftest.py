@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from services.cases.app import CasesSettings, create_app
-from tests.support.infrastructure import KafkaEndpoint
+from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
 from tests.support.services import Keys, RunningService, make_keys, serve
 
 REGION = "lima_callao"
@@ -24,16 +25,27 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
     return make_keys(Path(tmp_path_factory.mktemp("auth")))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def cases(
-    database: str, kafka: KafkaEndpoint, keys: Keys, monkeypatch: pytest.MonkeyPatch
+    postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[RunningService]:
-    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-    for name in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-        monkeypatch.setenv(f"PANA_PERSONAL_DATA_{name}", base64.b64encode(os.urandom(32)).decode())
-    settings = CasesSettings(database_url=database, kafka_bootstrap_servers=kafka.bootstrap_servers)
-    async with serve(lambda: create_app(settings), keys) as running:
-        yield running
+    """One service per test module (each test makes its own people and cases)."""
+    name = f"t_cases_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(postgres.url("postgres"))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+            for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
+                env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
+            settings = CasesSettings(
+                database_url=postgres.url(name), kafka_bootstrap_servers=kafka.bootstrap_servers
+            )
+            async with serve(lambda: create_app(settings), keys) as running:
+                yield running
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
 
 
 def caseworker(running: RunningService, region: str = REGION) -> httpx.AsyncClient:

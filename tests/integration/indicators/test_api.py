@@ -6,6 +6,7 @@ import io
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import asyncpg
 import httpx
@@ -13,16 +14,18 @@ import pytest
 from fastapi import FastAPI
 from openpyxl import load_workbook
 
+from access.fastapi import use_verifier
+from access.settings import TokenSettings
 from contracts.envelope import envelope_for
 from eventkit.consumer import Delivered
 from services.indicators import read_model
 from services.indicators.api import attainment_router
-from services.indicators.audience import caller_is_me_staff
 from services.indicators.catalog import Catalog
 from services.indicators.live import live_router
 from services.indicators.logframe import load_directory
 from services.indicators.projection import AttainmentProjection
 from services.indicators.reading import AttainmentReader
+from tests.support.services import Keys, make_keys
 from tests.support.store import open_pool
 from tests.unit.indicators.builders import (
     Numbered,
@@ -70,13 +73,20 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    return make_keys(tmp_path_factory.mktemp("auth"))
+
+
 @pytest.fixture
-async def app(pool: asyncpg.Pool) -> FastAPI:
+async def app(pool: asyncpg.Pool, keys: Keys) -> FastAPI:
     reader = AttainmentReader()
     app = FastAPI()
     app.include_router(attainment_router(CATALOG, reader))
     app.include_router(live_router(CATALOG, reader, {Y2.key: CONSUMER}))
     app.state.pool = pool
+    app.state.settings = SimpleNamespace(public_aggregates=True)
+    use_verifier(app, TokenSettings(jwks_path=keys.jwks_path).verifier())
     return app
 
 
@@ -146,7 +156,7 @@ async def test_bad_requests_are_clear_4xx(
 
 
 async def test_small_cells_are_suppressed_for_viewers_and_exact_for_me_staff(
-    client: httpx.AsyncClient, app: FastAPI, pool: asyncpg.Pool
+    client: httpx.AsyncClient, pool: asyncpg.Pool, keys: Keys
 ) -> None:
     await apply(pool, [*gbv(3), *numbered(taken_up(100, case=100), taken_up(101, case=101))])
     shown = {i["id"]: i for i in (await client.get("/attainment")).json()["indicators"]}
@@ -155,11 +165,30 @@ async def test_small_cells_are_suppressed_for_viewers_and_exact_for_me_staff(
     assert shown["OE1.3"]["value"] == "<5"
     assert shown["DIRECT"]["value"] == 3  # not a GBV indicator: exact for everyone
 
-    app.dependency_overrides[caller_is_me_staff] = lambda: True
-    exact = {i["id"]: i for i in (await client.get("/attainment")).json()["indicators"]}
+    viewer = keys.headers("viewer")
+    seen = {
+        i["id"]: i for i in (await client.get("/attainment", headers=viewer)).json()["indicators"]
+    }
+    assert seen["OE1.1"]["value"] == "<5"  # a donor's viewer account: aggregates, suppressed
+    assert (await client.get("/attainment?view=exact", headers=viewer)).status_code == 403
+
+    me = keys.headers("me_officer")
+    exact = {i["id"]: i for i in (await client.get("/attainment", headers=me)).json()["indicators"]}
     assert exact["OE1.1"]["value"] == 3 and exact["OE1.3"]["value"] == 2
-    asked = await client.get("/attainment?view=suppressed")
+    asked = await client.get("/attainment?view=suppressed", headers=me)
     assert asked.json()["indicators"][1]["value"] == "<5"  # M&E may ask for the public view
+
+
+async def test_who_may_read_aggregates(client: httpx.AsyncClient, app: FastAPI, keys: Keys) -> None:
+    clinic = keys.headers("clinic", provider_id="prov-1")
+    assert (await client.get("/attainment", headers=clinic)).status_code == 403
+    caseworker = keys.headers("caseworker", regions=["tumbes"])
+    assert (await client.get("/attainment", headers=caseworker)).status_code == 403
+    assert (
+        await client.get("/attainment", headers={"Authorization": "Bearer x.y.z"})
+    ).status_code == 401
+    app.state.settings = SimpleNamespace(public_aggregates=False)
+    assert (await client.get("/attainment")).status_code == 401
 
 
 async def test_donor_exports_csv_and_xlsx(client: httpx.AsyncClient, pool: asyncpg.Pool) -> None:

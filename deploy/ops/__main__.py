@@ -1,0 +1,79 @@
+"""`python -m deploy.ops <command>`: what an operator on call runs. Each command has --help."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from deploy.ops.backlog import consumer_lag, outbox_backlog
+from deploy.ops.directory import PROVIDER_COLUMNS, post_all, read_rows
+from deploy.ops.targets import targets
+
+
+def _lag(_: argparse.Namespace) -> int:
+    found = targets()
+
+    async def run() -> None:
+        print("outbox backlog (events committed, not yet on Kafka):")
+        for name, url in found.databases.items():
+            backlog = await outbox_backlog(url)
+            print(f"  {name:<11} {'-' if backlog is None else backlog}")
+        print("consumer lag (messages behind the end of each partition):")
+        for name, url in found.databases.items():
+            for lag in await consumer_lag(url, found.bootstrap_servers):
+                print(f"  {name:<11} {lag.consumer} {lag.topic}[{lag.partition}] {lag.behind}")
+
+    asyncio.run(run())
+    return 0
+
+
+def _verify_audit(args: argparse.Namespace) -> int:
+    from access.audit import main as verify
+
+    found = targets()
+    names = args.service or list(found.databases)
+    worst = 0
+    for name in names:
+        print(f"{name}: ", end="", flush=True)
+        worst = max(worst, verify(["verify", "--database-url", found.databases[name]]))
+    return worst
+
+
+def _load_providers(args: argparse.Namespace) -> int:
+    rows = read_rows(args.csv, PROVIDER_COLUMNS)
+    for line in post_all(targets().urls["vouchers"], "/providers", args.token, rows):
+        print(line)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.ops", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    lag = commands.add_parser("lag", help="outbox backlog and consumer lag of every service")
+    lag.set_defaults(run=_lag)
+    audit = commands.add_parser("verify-audit", help="check every service's audit hash chain")
+    audit.add_argument("--service", action="append", help="only this service (repeatable)")
+    audit.set_defaults(run=_verify_audit)
+    providers = commands.add_parser(
+        "load-providers", help="add partner providers from a CSV (name,region,kind,services)"
+    )
+    providers.add_argument("csv", type=Path, help="services are ';'-separated")
+    providers.add_argument("--token", required=True, help="an administrator's bearer token")
+    providers.set_defaults(run=_load_providers)
+    token = commands.add_parser("token", help="issue a token (same as python -m access.tokens)")
+    token.add_argument("rest", nargs=argparse.REMAINDER)
+    token.set_defaults(run=lambda a: _tokens(a.rest))
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+def _tokens(rest: list[str]) -> int:
+    from access.signing import main as tokens
+
+    return tokens(rest or ["--help"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Where the operator commands look: each service's database, Kafka and HTTP address.
+
+Defaults are those of `make up`; each can be overridden, e.g. `PANA_CASES_DATABASE_URL`,
+`PANA_KAFKA_BOOTSTRAP_SERVERS`, `PANA_VOUCHERS_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from deploy.local.stack import SERVICE_PORTS, LocalStack, database_url_for
+
+
+@dataclass(frozen=True)
+class Targets:
+    databases: dict[str, str]
+    urls: dict[str, str]
+    bootstrap_servers: str
+
+
+def targets() -> Targets:
+    stack = LocalStack.from_env()
+    env = os.environ
+    databases = {
+        name: env.get(f"PANA_{name.upper()}_DATABASE_URL")
+        or database_url_for(stack.server_url, f"pana_{name}")
+        for name in SERVICE_PORTS
+    }
+    urls = {name: env.get(f"PANA_{name.upper()}_URL") or stack.url(name) for name in SERVICE_PORTS}
+    bootstrap = env.get("PANA_KAFKA_BOOTSTRAP_SERVERS") or stack.kafka.bootstrap_servers
+    return Targets(databases, urls, bootstrap)
