@@ -69,7 +69,8 @@ def test_claim_failures(
 
 
 def test_small_clock_skew_is_tolerated(verifier: TokenVerifier, issue: Issue) -> None:
-    skewed = issue(exp=NOW - timedelta(seconds=10), nbf=NOW + timedelta(seconds=10))
+    now = datetime.now(UTC)  # not the module's NOW: a slow run must not age this token
+    skewed = issue(exp=now - timedelta(seconds=10), nbf=now + timedelta(seconds=10))
     assert verifier.verify(skewed)["sub"] == "user-17"
 
 
