@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from time import time_ns
 from typing import Protocol
 
 import asyncpg
@@ -30,7 +31,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 from opentelemetry import trace
 from opentelemetry.propagate import extract
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Link, SpanKind
 
 from contracts.envelope import Envelope, InvalidMessage, from_kafka
 from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER, DEADLETTER_TOPIC
@@ -256,12 +257,27 @@ def _measure(
 
 
 @contextlib.contextmanager
-def _span(events: Sequence[Delivered]):  # type: ignore[no-untyped-def]
-    """A projection span continuing the trace of the batch's first traced event."""
-    parent = next((extract({"traceparent": d.envelope.traceparent}) for d in events
-                   if d.envelope.traceparent), None)  # fmt: skip
+def _span(events: Sequence[Delivered]) -> Iterator[None]:
+    """Spans for a batch: one for the work, and one in each event's own trace.
+
+    A batch mixes events of many requests. The work span continues the first traced event; every
+    other trace in the batch gets a short "projection apply" span linked to it, so each request's
+    trace ends at the read-model update it caused.
+    """
+    parents = list(dict.fromkeys(d.envelope.traceparent for d in events if d.envelope.traceparent))
+    first = extract({"traceparent": parents[0]}) if parents else None
+    started = time_ns()
     with tracer.start_as_current_span(
-        "projection apply", context=parent, kind=SpanKind.CONSUMER
-    ) as span:
-        span.set_attribute("messaging.batch.message_count", len(events))
-        yield span
+        "projection apply", context=first, kind=SpanKind.CONSUMER
+    ) as batch:
+        batch.set_attribute("messaging.batch.message_count", len(events))
+        yield
+    link = [Link(batch.get_span_context())]
+    for traceparent in parents[1:]:
+        tracer.start_span(
+            "projection apply",
+            context=extract({"traceparent": traceparent}),
+            kind=SpanKind.CONSUMER,
+            links=link,
+            start_time=started,
+        ).end()
