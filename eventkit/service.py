@@ -18,6 +18,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from access.audit import AUDIT_DDL
 from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
+from eventkit.backpressure import report_outages, shed_load
 from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
 from eventkit.metrics import instrument
@@ -97,7 +98,12 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # min_size=0: the process starts (and /healthz answers) while PostgreSQL is down.
         pool = await asyncpg.create_pool(
-            settings.database_url, min_size=0, max_size=20, init=init_connection
+            settings.database_url,
+            min_size=0,
+            max_size=settings.database_pool_size,
+            init=init_connection,
+            command_timeout=settings.database_command_timeout_seconds,
+            timeout=settings.database_command_timeout_seconds,  # connecting
         )
         app.state.pool = pool
         app.state.settings = settings
@@ -135,6 +141,8 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     use_grants(app)
+    shed_load(app, settings.max_in_flight_requests)
+    report_outages(app)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     for router in routers:

@@ -27,6 +27,11 @@ class ServiceSettings(BaseSettings):
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str | None = None
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+    database_pool_size: int = Field(default=20, ge=1, le=500)
+    database_command_timeout_seconds: float = Field(default=10.0, gt=0)
+    max_in_flight_requests: int = Field(
+        default=256, ge=1, description="More at once get 503 with Retry-After (back-pressure)."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:

@@ -1,0 +1,119 @@
+"""During a PostgreSQL outage a service answers 503 with Retry-After at once, and recovers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from deploy.local.postgres import PostgresServer
+from deploy.local.processes import free_port
+from services.vouchers.app import VouchersSettings, create_app
+from tests.support.infrastructure import KafkaEndpoint
+from tests.support.services import make_keys, serve
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def own_postgres(state_root: Path) -> AsyncIterator[PostgresServer]:
+    server = PostgresServer(state_root / f"pg-outage-{uuid.uuid4().hex[:6]}", free_port(), False)
+    server.start()
+    conn = await asyncpg.connect(server.dsn())
+    await conn.execute("CREATE DATABASE vouchers")
+    await conn.close()
+    yield server
+    server.stop()
+
+
+def _voucher() -> dict[str, object]:
+    return {
+        "case_id": str(uuid.uuid4()),
+        "participant_id": str(uuid.uuid4()),
+        "region": "tumbes",
+        "services": ["medicines"],
+        "amount": "20.00",
+        "valid_until": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+    }
+
+
+async def test_database_outage_gives_503_with_retry_after_then_recovers(
+    own_postgres: PostgresServer,
+    kafka: KafkaEndpoint,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = make_keys(tmp_path / "auth")
+    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    settings = VouchersSettings(
+        database_url=own_postgres.dsn("vouchers"),
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        database_command_timeout_seconds=3,
+    )
+    async with serve(lambda: create_app(settings), keys) as vouchers:
+        caseworker = vouchers.client("caseworker", regions=["tumbes"])
+        assert (await caseworker.post("/vouchers", json=_voucher())).status_code == 201
+
+        own_postgres.stop()
+        started = time.monotonic()
+        during = await caseworker.post("/vouchers", json=_voucher())
+        assert during.status_code == 503, during.text
+        assert during.headers["Retry-After"]
+        assert "database" in during.json()["detail"]
+        assert time.monotonic() - started < 10  # an answer, not a hang
+        async with httpx.AsyncClient(base_url=vouchers.url) as probe:
+            ready = await probe.get("/readyz")
+        assert ready.status_code == 503
+        assert "database" in ready.json()["reason"]
+
+        own_postgres.start()
+        for _ in range(100):
+            after = await caseworker.post("/vouchers", json=_voucher())
+            if after.status_code != 503:
+                break
+            await asyncio.sleep(0.1)  # retrying as a client would, bounded
+        assert after.status_code == 201, after.text
+        count = await vouchers.app.state.pool.fetchval("SELECT count(*) FROM vouchers")
+        assert count == 2  # nothing lost, nothing half-written
+
+
+async def test_a_slow_database_sheds_excess_load_with_503(
+    own_postgres: PostgresServer,
+    kafka: KafkaEndpoint,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = make_keys(tmp_path / "auth")
+    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    settings = VouchersSettings(
+        database_url=own_postgres.dsn("vouchers"),
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        max_in_flight_requests=2,
+    )
+    async with serve(lambda: create_app(settings), keys) as vouchers:
+        caseworker = vouchers.client("caseworker", regions=["tumbes"])
+        blocker = await asyncpg.connect(own_postgres.dsn("vouchers"))
+        tx = blocker.transaction()
+        await tx.start()
+        await blocker.execute("LOCK TABLE budgets IN ACCESS EXCLUSIVE MODE")  # PostgreSQL stalls
+        slow = [
+            asyncio.create_task(caseworker.post("/vouchers", json=_voucher())) for _ in range(2)
+        ]
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        for _ in range(200):  # both slots are now held by requests waiting on the lock
+            if await blocker.fetchval(waiting) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        shed = await caseworker.post("/vouchers", json=_voucher())
+        assert shed.status_code == 503
+        assert shed.headers["Retry-After"] == "1"
+        await tx.rollback()
+        await blocker.close()
+        assert [r.status_code for r in await asyncio.gather(*slow)] == [201, 201]
