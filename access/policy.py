@@ -54,8 +54,6 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     # Case work: the region's team (caseworkers and their supervisor).
     "participant.register": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "participant.read_personal": {CASEWORKER: REGION, SUPERVISOR: REGION},
-    "case.open": {CASEWORKER: REGION, SUPERVISOR: REGION},
-    "case.read_sensitive": {CASEWORKER: REGION, SUPERVISOR: REGION},
     # The cases service (issue 5): the region's team keeps its people's records and cases; any
     # caseworker may look a number up for deduplication (the answer names ids, never data);
     # erasing a person's data on request is a supervisor's act.
@@ -64,6 +62,8 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "participant.search": {CASEWORKER: ANY, SUPERVISOR: ANY},
     "participant.erase": {SUPERVISOR: REGION},
     "consent.record": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "case.open": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "case.read_sensitive": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "case.update": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "case.list": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "service.deliver": {CASEWORKER: REGION, SUPERVISOR: REGION},

@@ -5,12 +5,14 @@ Referral sharing needs its own purpose: a referral may only be requested while t
 """
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 from uuid import UUID
 
+from pydantic import model_validator
+
 from contracts.participants import ParticipantEvent
-from contracts.scalars import NonEmptyEnumSet, UtcDateTime
-from contracts.vocabulary import ConsentPurpose
+from contracts.scalars import EnumSet, NonEmptyEnumSet, UtcDateTime
+from contracts.vocabulary import ConsentPurpose, ReferralDestination
 
 Purposes = NonEmptyEnumSet[ConsentPurpose]
 
@@ -30,9 +32,19 @@ class ConsentGiven(ParticipantEvent):
     participant_id: UUID
     consent_id: UUID
     purposes: Purposes
+    # Added (optional, same version): the referral destinations the person agreed to share
+    # with. Only with the referral_sharing purpose; empty means no destination was named, which
+    # consumers read as before: the consent covers every destination.
+    destinations: EnumSet[ReferralDestination] = ()
     given_by: ConsentGiver
     recorded_by: UUID
     given_at: UtcDateTime
+
+    @model_validator(mode="after")
+    def _destinations_only_for_sharing(self) -> Self:
+        if self.destinations and ConsentPurpose.REFERRAL_SHARING not in self.purposes:
+            raise ValueError("destinations are only for the referral_sharing purpose")
+        return self
 
 
 class ConsentWithdrawalReason(StrEnum):

@@ -11,7 +11,7 @@ from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.http import IdempotencyKey, authorize, run_command
 from services.cases import livelihoods, outreach
-from services.cases.case_requests import (
+from services.cases.acts_requests import (
     EnrolRequest,
     OutcomeRequest,
     OutreachRequest,

@@ -11,7 +11,9 @@ from eventkit.schema import STORE_DDL
 from eventkit.service import create_service_app
 from eventkit.settings import ServiceSettings
 from services.cases.acts_api import router as acts
+from services.cases.case_records_api import router as case_records
 from services.cases.cases_api import router as cases
+from services.cases.consent_api import router as consents
 from services.cases.participants_api import router as participants
 from services.cases.schema import CASES_DDL
 
@@ -38,7 +40,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
             "Case management: participants (personal data encrypted, never published), consent,"
             " cases, services delivered, outreach, livelihoods, legal complaints."
         ),
-        routers=[participants, cases, acts],
+        routers=[participants, consents, cases, case_records, acts],
         ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL),
     )
     app.state.settings = settings

@@ -1,4 +1,9 @@
-"""Consent per purpose: given by the person or a guardian, withdrawable (pure rules)."""
+"""Consent per purpose: given by the person or a guardian, withdrawable (pure rules).
+
+Sharing with referral destinations is its own purpose, and the consent may name the
+destinations the person agreed to (CEM, SIS, ...); withdrawing referral_sharing withdraws it
+for every destination of that consent (give a new consent to narrow it).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from contracts.consent import ConsentGiven, ConsentGiver, ConsentWithdrawalReason, ConsentWithdrawn
-from contracts.vocabulary import ConsentPurpose
+from contracts.vocabulary import ConsentPurpose, ReferralDestination
 from eventkit.aggregate import Refused
 from services.cases.participant import Participant, active
 
@@ -19,6 +24,7 @@ class GiveConsent:
     given_by: ConsentGiver
     recorded_by: UUID
     now: datetime
+    destinations: frozenset[ReferralDestination] = frozenset()
 
 
 def give(command: GiveConsent, state: Participant) -> list[ConsentGiven]:
@@ -26,11 +32,18 @@ def give(command: GiveConsent, state: Participant) -> list[ConsentGiven]:
     participant_id = active(state)
     if not command.purposes:
         raise Refused("no_purpose", "consent needs at least one purpose", 422)
+    if command.destinations and ConsentPurpose.REFERRAL_SHARING not in command.purposes:
+        raise Refused(
+            "destinations_without_sharing",
+            "destinations are named only with the referral_sharing purpose",
+            422,
+        )
     return [
         ConsentGiven(
             participant_id=participant_id,
             consent_id=command.consent_id,
             purposes=tuple(sorted(command.purposes)),
+            destinations=tuple(sorted(command.destinations)),
             given_by=command.given_by,
             recorded_by=command.recorded_by,
             given_at=command.now,

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from access.policy import ResourceScope
-from access.principal import Region
+from access.policy import ResourceScope, decide
+from access.principal import Principal, Region
 
 
 def _not_found(what: str) -> HTTPException:
@@ -59,3 +59,12 @@ def expected_version(
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+def permit(principal: Principal, action: str, where: ResourceScope) -> str | None:
+    """Like `eventkit.http.authorize`, returning the break-glass grant that allowed it, if any:
+    sensitive reads record it as the purpose of their audit record."""
+    decision = decide(principal, action, where)
+    if not decision.allowed:
+        raise HTTPException(403, decision.reason)
+    return decision.grant_id

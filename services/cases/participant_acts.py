@@ -12,7 +12,7 @@ from eventkit.aggregate import execute
 from eventkit.idempotency import Answer, Command
 from eventkit.store import Connection
 from services.cases import bulk_outreach, views
-from services.cases.case_requests import OutreachRequest
+from services.cases.acts_requests import OutreachRequest
 from services.cases.outreach import RecordReach
 from services.cases.participant import Participant, evolve
 from services.cases.staff import actor_id, audit, surviving

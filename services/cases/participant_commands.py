@@ -12,17 +12,15 @@ from contracts.participants import ParticipantRegistered
 from eventkit.aggregate import Decided, Refused, execute
 from eventkit.idempotency import Answer, Command
 from eventkit.store import Connection
-from services.cases import consent, personal_data, register, views
+from services.cases import personal_data, register, views
 from services.cases.participant import Participant, evolve
 from services.cases.participant_requests import (
-    ConsentRequest,
     CorrectRequest,
     MergeRequest,
     RegisterRequest,
-    WithdrawRequest,
     born_on,
 )
-from services.cases.staff import actor_id, audit, participant, surviving
+from services.cases.staff import actor_id, audit, participant
 
 _PERSONAL = ("given_names", "family_names", "document_type", "document_number", "phone")
 
@@ -37,7 +35,7 @@ def _personal(body: RegisterRequest | CorrectRequest) -> dict[str, str]:
     return fields
 
 
-def _done(participant_id: uuid.UUID, decided: Decided) -> dict[str, object]:
+def done(participant_id: uuid.UUID, decided: Decided) -> dict[str, object]:
     return {
         "participant_id": str(participant_id),
         "version": decided.appended.version,
@@ -173,48 +171,8 @@ def merge_participant(
         )  # fmt: skip
         await views.record(conn, decided.events, decided.appended.version)
         await audit(conn, principal, "participant.merge", ("participant", participant_id))
-        answer = _done(participant_id, decided)
+        answer = done(participant_id, decided)
         return Answer(200, {**answer, "merged_into": str(body.into_participant_id)})
-
-    return run
-
-
-def give_consent(asked_for: uuid.UUID, body: ConsentRequest, principal: Principal) -> Command:
-    """Consent recorded on a merged record's id lands on the surviving record."""
-
-    async def run(conn: Connection) -> Answer:
-        participant_id = await surviving(conn, asked_for)
-        rule = consent.GiveConsent(
-            uuid.uuid4(),
-            frozenset(body.purposes),
-            body.given_by,
-            actor_id(principal),
-            datetime.now(UTC),
-        )
-        decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: consent.give(rule, s)
-        )
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, "consent.record", ("participant", participant_id))
-        return Answer(201, {**_done(participant_id, decided), "consent_id": str(rule.consent_id)})
-
-    return run
-
-
-def withdraw_consent(
-    participant_id: uuid.UUID, consent_id: uuid.UUID, body: WithdrawRequest, principal: Principal
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        purposes = frozenset(body.purposes) if body.purposes is not None else None
-        rule = consent.WithdrawConsent(
-            consent_id, purposes, body.reason, actor_id(principal), datetime.now(UTC)
-        )
-        decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: consent.withdraw(rule, s)
-        )
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, "consent.record", ("participant", participant_id))
-        return Answer(200, {**_done(participant_id, decided), "consent_id": str(consent_id)})
 
     return run
 

@@ -16,7 +16,7 @@ from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.participants import CorrectionReason, MergeReason
 from contracts.people import Sex, VulnerabilityProfile
 from contracts.scalars import CountryCode
-from contracts.vocabulary import ConsentPurpose, Region
+from contracts.vocabulary import ConsentPurpose, ReferralDestination, Region
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 DocumentNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,29}$")]
@@ -128,9 +128,12 @@ class SearchRequest(BaseModel):
 
 
 class ConsentRequest(BaseModel):
-    model_config = _example(purposes=["services", "monitoring_evaluation"], given_by="participant")
+    model_config = _example(
+        purposes=["services", "referral_sharing"], destinations=["CEM"], given_by="participant"
+    )
 
     purposes: Purposes
+    destinations: Annotated[list[ReferralDestination], Field(max_length=12)] = []
     given_by: ConsentGiver = ConsentGiver.PARTICIPANT
 
 

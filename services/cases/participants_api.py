@@ -16,15 +16,13 @@ from eventkit.aggregate import Refused
 from eventkit.http import IdempotencyKey, authorize, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
-from services.cases.http_scope import ExpectedVersion, participant_row, scope
+from services.cases.http_scope import ExpectedVersion, participant_row, permit, scope
 from services.cases.participant_requests import (
-    ConsentRequest,
     CorrectRequest,
     ErasureRequest,
     MergeRequest,
     RegisterRequest,
     SearchRequest,
-    WithdrawRequest,
 )
 from services.cases.staff import audit
 
@@ -59,9 +57,8 @@ async def search(
     try:
         async with request.app.state.pool.acquire() as conn, conn.transaction():
             found = await personal_data.find(conn, kind, value, secret)
-            await audit(
-                conn, principal, "participant.search", ("participant", uuid.UUID(int=0)), kind.value
-            )
+            # The audit names what kind of number was looked up, never the number.
+            await audit(conn, principal, "participant.search", ("participant_lookup", kind.value))
     except Refused as refusal:
         raise refused(refusal) from None
     return {"matches": found}
@@ -72,10 +69,12 @@ async def read(
     participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
 ) -> Response:
     row = await participant_row(request, participant_id)
-    authorize(principal, "participant.read_personal", scope(row))
+    grant = permit(principal, "participant.read_personal", scope(row))
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         fields = await queries.personal(conn, _keys(request), row)
-        await audit(conn, principal, "participant.read_personal", ("participant", participant_id))
+        await audit(
+            conn, principal, "participant.read_personal", ("participant", participant_id), grant
+        )
     body = {**queries.plain(row), "personal": fields}
     return JSONResponse(body, headers={"ETag": f'"{row["version"]}"'})
 
@@ -114,45 +113,6 @@ async def merge(
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
-@router.post("/participants/{participant_id}/consents", status_code=201, summary="Record consent")
-async def give_consent(
-    participant_id: uuid.UUID,
-    body: ConsentRequest,
-    request: Request,
-    principal: CurrentPrincipal,
-    key: IdempotencyKey = None,
-) -> Response:
-    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
-    command = commands.give_consent(participant_id, body, principal)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
-
-
-@router.post(
-    "/participants/{participant_id}/consents/{consent_id}/withdrawal",
-    summary="Withdraw some or all purposes of a consent",
-)
-async def withdraw_consent(
-    participant_id: uuid.UUID,
-    consent_id: uuid.UUID,
-    body: WithdrawRequest,
-    request: Request,
-    principal: CurrentPrincipal,
-    key: IdempotencyKey = None,
-) -> Response:
-    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
-    command = commands.withdraw_consent(participant_id, consent_id, body, principal)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
-
-
-@router.get("/participants/{participant_id}/consents", summary="A participant's consents")
-async def list_consents(
-    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
-) -> dict[str, Any]:
-    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
-    async with request.app.state.pool.acquire() as conn:
-        return {"consents": await queries.consents(conn, participant_id)}
-
-
 @router.post("/participants/{participant_id}/erasure", summary="Erase personal data (shredding)")
 async def erase(
     participant_id: uuid.UUID,
@@ -174,8 +134,8 @@ async def timeline(
     participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """Events only (no personal data), but they reveal GBV cases: audited as a sensitive read."""
-    authorize(principal, SENSITIVE, scope(await participant_row(request, participant_id)))
+    grant = permit(principal, SENSITIVE, scope(await participant_row(request, participant_id)))
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         events = await queries.timeline(conn, participant_id)
-        await audit(conn, principal, "participant.timeline", ("participant", participant_id))
+        await audit(conn, principal, "participant.timeline", ("participant", participant_id), grant)
     return {"participant_id": str(participant_id), "events": events}

@@ -77,6 +77,7 @@ async def consents(conn: Connection, participant_id: uuid.UUID) -> list[dict[str
                 "consent_id": str(event.consent_id),
                 "purposes": list(event.purposes),
                 "standing": list(event.purposes),
+                "destinations": list(event.destinations),
                 "given_by": event.given_by,
                 "recorded_by": str(event.recorded_by),
                 "given_at": event.given_at.isoformat(),

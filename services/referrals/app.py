@@ -16,7 +16,7 @@ from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
 from services.referrals.commands import Context
-from services.referrals.consent import consent_worker
+from services.referrals.consent_feed import consent_worker
 from services.referrals.deadlines import Deadlines
 from services.referrals.directory_api import router as directory_router
 from services.referrals.overdue import OverdueWorker

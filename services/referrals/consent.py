@@ -10,25 +10,14 @@ reading those referrals see that the data was withheld.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Sequence
 from uuid import UUID
 
-import asyncpg
-import structlog
-
 from contracts.consent import ConsentGiven, ConsentWithdrawn
-from contracts.topics import PARTICIPANTS
 from contracts.upcasting import decode_payload
 from contracts.vocabulary import ConsentPurpose, ReferralDestination
-from eventkit.consumer import ConsumerRunner, Delivered
-from eventkit.service import Worker, WorkerFactory
-from eventkit.settings import ServiceSettings
+from eventkit.consumer import Delivered
 from eventkit.store import Connection
-from eventkit.topics import ensure_topics
-
-log = structlog.get_logger("referrals.consent")
 
 SHARING = ConsentPurpose.REFERRAL_SHARING
 _CONSENT_TYPES = frozenset({ConsentGiven.event_type, ConsentWithdrawn.event_type})
@@ -48,6 +37,11 @@ class ConsentProjection:
                 case ConsentGiven():
                     await _upsert(conn, event.consent_id, event.participant_id,
                                   event.purposes, "given_at", event.given_at)  # fmt: skip
+                    await conn.execute(
+                        "UPDATE referral_consents SET destinations = $2"
+                        " WHERE consent_id = $1 AND purpose = $3",
+                        event.consent_id, [str(d) for d in event.destinations], str(SHARING),
+                    )  # fmt: skip
                 case ConsentWithdrawn():
                     await _upsert(conn, event.consent_id, event.participant_id,
                                   event.purposes, "withdrawn_at", event.withdrawn_at)  # fmt: skip
@@ -81,20 +75,20 @@ async def _upsert(
 async def standing_consent(
     conn: Connection, participant_id: UUID, destination: ReferralDestination
 ) -> UUID | None:
-    """The latest consent allowing referral sharing that was given and not withdrawn (locked
-    until the caller's transaction ends, so a concurrent withdrawal cannot miss its data).
-
-    The consent events name purposes, not destinations: a referral_sharing consent covers
-    every destination until the contract adds per-destination consent (see README).
+    """The latest consent allowing referral sharing with `destination` that was given and not
+    withdrawn (locked until the caller's transaction ends, so a concurrent withdrawal cannot
+    miss its data). A consent naming no destination covers every destination.
     """
-    del destination
     found = await conn.fetchval(
         "SELECT consent_id FROM referral_consents WHERE participant_id = $1 AND purpose = $2"
-        " AND given_at IS NOT NULL AND withdrawn_at IS NULL ORDER BY given_at DESC LIMIT 1"
+        " AND given_at IS NOT NULL AND withdrawn_at IS NULL"
+        " AND (cardinality(destinations) = 0 OR $3 = ANY(destinations))"
+        " ORDER BY given_at DESC LIMIT 1"
         # A withdrawal being projected right now waits for this request, then deletes its data.
         " FOR SHARE",
         participant_id,
         str(SHARING),
+        str(destination),
     )
     return UUID(str(found)) if found is not None else None
 
@@ -109,44 +103,3 @@ async def consent_stands(conn: Connection, consent_id: UUID) -> bool:
             str(SHARING),
         )
     )
-
-
-class ConsentWorker:
-    """The consent consumer, started once its topic exists.
-
-    A consumer that subscribes before the topic is created is assigned no partitions until its
-    next metadata refresh (minutes); creating the topic first (idempotent) avoids that gap.
-    """
-
-    def __init__(self, pool: asyncpg.Pool, bootstrap_servers: str, name: str) -> None:
-        self.bootstrap_servers = bootstrap_servers
-        self.runner = ConsumerRunner(
-            pool, bootstrap_servers, consumer=name, topics=[PARTICIPANTS.name],
-            projection=ConsentProjection(),
-        )  # fmt: skip
-        self._stopping = asyncio.Event()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.runner.stop()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await ensure_topics(self.bootstrap_servers, [PARTICIPANTS])
-                break
-            except Exception as exc:  # Kafka may come up later
-                log.warning("referrals.consent_topic_unavailable", error=type(exc).__name__)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), 1.0)
-        if not self._stopping.is_set():
-            await self.runner.run()
-
-
-def consent_worker(name: str) -> WorkerFactory:
-    """A worker factory consuming consent events as consumer `name`."""
-
-    def build(pool: asyncpg.Pool, settings: ServiceSettings) -> Worker:
-        return ConsentWorker(pool, settings.kafka_bootstrap_servers, name)
-
-    return build

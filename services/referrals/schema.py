@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS referral_consents (
     participant_id  uuid NOT NULL,
     given_at        timestamptz,
     withdrawn_at    timestamptz,
+    destinations    text[] NOT NULL DEFAULT '{}',  -- empty: every destination
     PRIMARY KEY (consent_id, purpose)
 );
 CREATE INDEX IF NOT EXISTS consents_by_participant ON referral_consents (participant_id);

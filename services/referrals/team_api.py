@@ -7,9 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from access.audit import append as audit
+from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
-from access.principal import Region
+from access.principal import Principal, Region
 from eventkit.http import IdempotencyKey, authorize, run_command
 from services.referrals import commands
 from services.referrals.referral import Status
@@ -46,6 +48,7 @@ async def list_referrals(
         region,
         status,
     )
+    await _audited(request, principal, "referral.list", ("region", region))
     return [team_view(dict(r)) for r in rows]
 
 
@@ -59,6 +62,7 @@ async def overdue_referrals(
         " WHERE r.region = $1 AND r.status = 'overdue' ORDER BY r.respond_by LIMIT 500",
         region,
     )
+    await _audited(request, principal, "referral.list_overdue", ("region", region))
     return [team_view(dict(r)) for r in rows]
 
 
@@ -68,7 +72,16 @@ async def read_referral(
 ) -> dict[str, Any]:
     row = await referral_row(request, referral_id)
     authorize(principal, "referral.read", region_of(row))
+    await _audited(request, principal, "referral.read", ("referral", str(referral_id)))
     return team_view(row)
+
+
+async def _audited(
+    request: Request, principal: Principal, action: str, resource: tuple[str, str]
+) -> None:
+    """A read of referrals (their reasons can reveal a GBV case) goes to the audit log."""
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await audit(conn, AuditRecord.by(principal, action, resource, "done"))
 
 
 @router.post("/referrals/{referral_id}/cancel", summary="Withdraw a referral")

@@ -91,8 +91,12 @@ async def open_case(
 ) -> dict[str, Any]:
     answer = await client.post(
         "/cases",
-        json={"participant_id": participant_id, "case_type": case_type,
-              "intake_channel": "admission_form", "region": REGION},
-    )  # fmt: skip
+        json={
+            "participant_id": participant_id,
+            "case_type": case_type,
+            "intake_channel": "admission_form",
+            "region": REGION,
+        },
+    )
     assert answer.status_code == 201, answer.text
     return dict(answer.json())

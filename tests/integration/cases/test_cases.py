@@ -18,8 +18,12 @@ async def test_a_case_needs_consent_for_services_and_refusal_names_it(
 ) -> None:
     client = caseworker(cases)
     participant_id, _ = await register(client)
-    body = {"participant_id": participant_id, "case_type": "health",
-            "intake_channel": "hotline", "region": "lima_callao"}  # fmt: skip
+    body = {
+        "participant_id": participant_id,
+        "case_type": "health",
+        "intake_channel": "hotline",
+        "region": "lima_callao",
+    }
     refused = await client.post("/cases", json=body)
     assert refused.status_code == 409
     assert refused.json()["detail"]["rule"] == "consent_missing"
@@ -33,6 +37,13 @@ async def test_a_case_needs_consent_for_services_and_refusal_names_it(
     assert (await client.post("/cases", json=body)).status_code == 409
     listed = (await client.get(f"/participants/{participant_id}/consents")).json()["consents"]
     assert listed[0]["standing"] == [] and listed[0]["withdrawals"][0]["purposes"] == ["services"]
+    sharing = await client.post(
+        f"/participants/{participant_id}/consents",
+        json={"purposes": ["referral_sharing"], "destinations": ["CEM", "CSMC"]},
+    )
+    assert sharing.status_code == 201, sharing.text
+    listed = (await client.get(f"/participants/{participant_id}/consents")).json()["consents"]
+    assert listed[1]["destinations"] == ["CEM", "CSMC"]
 
 
 async def test_life_cycle_closed_case_refuses_services_until_reopened(
@@ -177,18 +188,27 @@ async def test_cases_by_region_status_type_and_caseworker_paginated_sorted(
     for case_type in ("health", "health", "mental_health"):
         answer = await client.post(
             "/cases",
-            json={"participant_id": participant_id, "case_type": case_type,
-                  "intake_channel": "fair", "region": "piura"},
-        )  # fmt: skip
+            json={
+                "participant_id": participant_id,
+                "case_type": case_type,
+                "intake_channel": "fair",
+                "region": "piura",
+            },
+        )
         opened.append(answer.json())
-    page = (await client.get("/cases", params={"case_type": "health", "limit": 1,
-                                                "sort": "opened_at"})).json()  # fmt: skip
+    page = (
+        await client.get("/cases", params={"case_type": "health", "limit": 1, "sort": "opened_at"})
+    ).json()
     assert page["total"] == 2 and page["items"][0]["case_id"] == opened[0]["case_id"]
-    second = (await client.get("/cases", params={"case_type": "health", "limit": 1,
-                                                  "offset": 1, "sort": "opened_at"})).json()  # fmt: skip
+    second = (
+        await client.get(
+            "/cases", params={"case_type": "health", "limit": 1, "offset": 1, "sort": "opened_at"}
+        )
+    ).json()
     assert second["items"][0]["case_id"] == opened[1]["case_id"]
-    mine = await client.get("/cases", params={"caseworker_id": opened[0]["caseworker_id"],
-                                               "status": "open"})  # fmt: skip
+    mine = await client.get(
+        "/cases", params={"caseworker_id": opened[0]["caseworker_id"], "status": "open"}
+    )
     assert mine.json()["total"] == 3
     assert (await client.get("/cases", params={"region": "tumbes"})).status_code == 403
     assert (await client.get("/cases", params={"sort": "name"})).status_code == 422

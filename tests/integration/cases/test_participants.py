@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.integration.cases.conftest import caseworker, register
@@ -29,8 +31,12 @@ async def test_register_find_by_normalized_numbers_and_read_personal_data_audite
     found = await client.post("/participants/search", json={"document_number": digits})
     assert found.status_code == 200, found.text
     [match] = found.json()["matches"]
-    assert match == {"participant_id": participant_id, "region": "lima_callao",
-                     "match": "normalized", "merged_into": None}  # fmt: skip
+    assert match == {
+        "participant_id": participant_id,
+        "region": "lima_callao",
+        "match": "normalized",
+        "merged_into": None,
+    }
     assert body["given_names"] not in found.text
     exact = await client.post("/participants/search", json={"phone": body["phone"]})
     assert exact.json()["matches"][0]["match"] == "exact"
@@ -142,3 +148,24 @@ async def test_erasure_shreds_personal_data_and_keeps_events(cases: RunningServi
         await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", participant_id) == 1
     )
     assert await _audited(cases, "participant.erase", participant_id) == 1
+
+
+async def test_break_glass_reads_are_audited_with_the_grant_and_lookups_too(
+    cases: RunningService,
+) -> None:
+    participant_id, body = await register(caseworker(cases, "piura"), region="piura")
+    grant = {"id": "grant-7", "region": "piura", "exp": int(time.time()) + 600}
+    supervisor = cases.client("supervisor", regions=["tumbes"], break_glass=[grant])
+    assert (await supervisor.get(f"/participants/{participant_id}")).status_code == 200
+    assert (await supervisor.get(f"/participants/{participant_id}/timeline")).status_code == 200
+    purposes = await cases.app.state.pool.fetch(
+        "SELECT action, purpose FROM audit_log"
+        " WHERE resource_id = $1 AND actor_role = 'supervisor'",
+        participant_id,
+    )
+    assert {(r["action"], r["purpose"]) for r in purposes} == {
+        ("participant.read_personal", "grant-7"),
+        ("participant.timeline", "grant-7"),
+    }
+    await caseworker(cases).post("/participants/search", json={"phone": body["phone"]})
+    assert await _audited(cases, "participant.search", "phone") >= 1

@@ -15,7 +15,7 @@ from contracts.consent import ConsentGiven, ConsentGiver, ConsentWithdrawn
 from contracts.envelope import envelope_for, to_kafka
 from contracts.event import Event
 from contracts.topics import PARTICIPANTS
-from contracts.vocabulary import ConsentPurpose
+from contracts.vocabulary import ConsentPurpose, ReferralDestination
 from eventkit.positions import wait_for_events
 from tests.support.services import RunningService
 
@@ -60,7 +60,9 @@ async def publish(referrals: RunningService, *events: Event) -> None:
     await wait_for_events(referrals.app.state.pool, settings.consent_consumer, ids, within=30)
 
 
-async def give_consent(referrals: RunningService, participant_id: str) -> str:
+async def give_consent(
+    referrals: RunningService, participant_id: str, destinations: tuple[str, ...] = ()
+) -> str:
     consent_id = uuid.uuid4()
     await publish(
         referrals,
@@ -68,6 +70,7 @@ async def give_consent(referrals: RunningService, participant_id: str) -> str:
             participant_id=uuid.UUID(participant_id), consent_id=consent_id, purposes=SHARING,
             given_by=ConsentGiver.PARTICIPANT, recorded_by=uuid.uuid4(),
             given_at=datetime.now(UTC),
+            destinations=tuple(ReferralDestination(d) for d in destinations),
         ),
     )  # fmt: skip
     return str(consent_id)

@@ -104,9 +104,12 @@ async def test_a_caseworker_records_the_answer_of_a_unit_without_a_system_accoun
     data = await pool.fetchval("SELECT data FROM events WHERE event_type = 'referral.accepted'")
     assert data["channel"] == "phone"
     assert data["accepted_at"].startswith(answered_at.strftime("%Y-%m-%dT%H:%M"))
-    assert await pool.fetchval(
-        "SELECT count(*) FROM audit_log WHERE action = 'referral.accept_on_behalf'"
-    ) == 1
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM audit_log WHERE action = 'referral.accept_on_behalf'"
+        )
+        == 1
+    )
 
     other = await refer(referrals, online)
     refused = await caseworker.post(

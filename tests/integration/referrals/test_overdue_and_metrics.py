@@ -46,9 +46,10 @@ async def test_an_unanswered_referral_becomes_overdue_by_itself(
     clock.advance(hours=48)
     worker.wake()
     await eventually(lambda: _has(overdue, [routine["referral_id"]]))
-    assert await pool.fetchval(
-        "SELECT count(*) FROM events WHERE event_type = 'referral.overdue'"
-    ) == 2
+    assert (
+        await pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'referral.overdue'")
+        == 2
+    )
 
 
 async def _after(worker: Any, rounds: int) -> bool:

@@ -42,7 +42,10 @@ async def test_a_unit_reads_only_what_its_destination_needs(referrals: RunningSe
     assert "contact_phone, full_name" in refused.json()["detail"]["message"]
 
     body = referral_body(
-        csmc, participant, reason="mental_health_care", shared={"age_group": "youth", "sex": "woman"}
+        csmc,
+        participant,
+        reason="mental_health_care",
+        shared={"age_group": "youth", "sex": "woman"},
     )
     created = await caseworker.post("/referrals", json=body)
     assert created.status_code == 201, created.text
@@ -71,9 +74,10 @@ async def test_shared_data_is_encrypted_kept_out_of_events_and_withheld_after_wi
     assert "v1:" in sealed
     events = await pool.fetchval("SELECT string_agg(data::text, ' ') FROM events")
     assert PHONE not in events
-    assert await pool.fetchval(
-        "SELECT count(*) FROM audit_log WHERE action = 'referral.read_shared'"
-    ) == 1
+    assert (
+        await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'referral.read_shared'")
+        == 1
+    )
 
     consent_id = await pool.fetchval(
         "SELECT consent_id::text FROM referrals WHERE referral_id = $1",
@@ -101,3 +105,16 @@ async def test_without_consent_the_request_is_refused_naming_it(referrals: Runni
     assert "referral_sharing consent" in detail["message"]
     pool = referrals.app.state.pool
     assert await pool.fetchval("SELECT count(*) FROM events") == 0
+
+
+async def test_a_consent_naming_destinations_covers_only_those(referrals: RunningService) -> None:
+    cem = await add_unit(referrals, "CEM Tumbes")
+    participant = str(uuid.uuid4())
+    await give_consent(referrals, participant, destinations=("CSMC",))
+    caseworker = referrals.client("caseworker", regions=["tumbes"])
+    refused = await caseworker.post("/referrals", json=referral_body(cem, participant))
+    assert refused.status_code == 409
+    assert refused.json()["detail"]["rule"] == "consent_missing"
+    await give_consent(referrals, participant, destinations=("CEM",))
+    allowed = await caseworker.post("/referrals", json=referral_body(cem, participant))
+    assert allowed.status_code == 201, allowed.text

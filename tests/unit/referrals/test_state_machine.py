@@ -89,7 +89,10 @@ def test_no_transition_on_a_referral_that_does_not_exist(name: str) -> None:
 
 def test_the_resulting_states() -> None:
     assert state_of(history(Status.ACCEPTED)).answered_at == T0 + timedelta(hours=1)
-    late = [*history(Status.OVERDUE), *answer.accept(state_of(history(Status.OVERDUE)), by_unit(80))]
+    late = [
+        *history(Status.OVERDUE),
+        *answer.accept(state_of(history(Status.OVERDUE)), by_unit(80)),
+    ]
     assert state_of(late).status is Status.ACCEPTED
     assert state_of(late).answered_at == T0 + timedelta(hours=80)
 
@@ -107,7 +110,9 @@ def test_completion_carries_what_indicators_count() -> None:
 
 class TestOverdue:
     def test_nothing_before_the_deadline(self) -> None:
-        assert mark_overdue(state_of(history(Status.REQUESTED)), DEADLINE - timedelta(seconds=1)) == []
+        assert (
+            mark_overdue(state_of(history(Status.REQUESTED)), DEADLINE - timedelta(seconds=1)) == []
+        )
 
     def test_at_the_deadline_an_unanswered_referral_becomes_overdue(self) -> None:
         (event,) = mark_overdue(state_of(history(Status.REQUESTED)), DEADLINE)

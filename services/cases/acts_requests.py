@@ -1,0 +1,87 @@
+"""Request bodies for outreach and livelihood programs (validated; an example each)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.livelihoods import SelectionStage
+from contracts.outreach import DeliveryMode
+from contracts.scalars import UtcDateTime
+from contracts.vocabulary import (
+    LivelihoodOutcome,
+    LivelihoodProgram,
+    MessageChannel,
+    MessageTopic,
+    Region,
+)
+
+MAX_BULK = 10_000
+_ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
+
+
+def _example(**data: Any) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [data]})
+
+
+class OutreachRequest(BaseModel):
+    model_config = _example(
+        participant_ids=[_ID], topic="health_services", channel="fair",
+        delivery_mode="in_person", region="tumbes", reached_at="2022-06-01T15:30:00Z",
+    )  # fmt: skip
+
+    participant_ids: list[UUID] = Field(min_length=1, max_length=MAX_BULK)
+    topic: MessageTopic
+    channel: MessageChannel
+    delivery_mode: DeliveryMode
+    region: Region
+    reached_at: UtcDateTime
+
+
+class EnrolRequest(BaseModel):
+    model_config = _example(program="despega_tus_suenos")
+
+    program: LivelihoodProgram
+    enrolled_at: UtcDateTime | None = None
+
+
+class StageRequest(BaseModel):
+    model_config = _example(program="impulsate_pana", stage="pitch_video", score=82, passed=True)
+
+    program: LivelihoodProgram
+    stage: SelectionStage
+    score: Annotated[int, Field(ge=0, le=100)]
+    passed: bool
+    scored_at: UtcDateTime | None = None
+
+
+class TrainingRequest(BaseModel):
+    model_config = _example(program="despega_tus_suenos", finished_at="2022-10-31T15:30:00Z")
+
+    program: LivelihoodProgram
+    finished_at: UtcDateTime | None = None
+
+
+class OutcomeRequest(BaseModel):
+    model_config = _example(
+        program="despega_tus_suenos", outcome="business_started", observed_at="2023-01-15T12:00:00Z"
+    )
+
+    program: LivelihoodProgram
+    outcome: LivelihoodOutcome
+    observed_at: UtcDateTime
+
+
+class ReachRequest(BaseModel):
+    model_config = _example(
+        topic="income_generation", channel="whatsapp", delivery_mode="remote", region="piura",
+        reached_at="2022-06-01T15:30:00Z",
+    )  # fmt: skip
+
+    topic: MessageTopic
+    channel: MessageChannel
+    delivery_mode: DeliveryMode
+    region: Region
+    reached_at: UtcDateTime

@@ -1,0 +1,56 @@
+"""HTTP routes for consent per purpose: record, withdraw, list."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from access.fastapi import CurrentPrincipal
+from eventkit.http import IdempotencyKey, authorize, run_command
+from services.cases import consent_commands as commands
+from services.cases import queries
+from services.cases.http_scope import participant_row, scope
+from services.cases.participant_requests import ConsentRequest, WithdrawRequest
+
+router = APIRouter(tags=["consent"])
+
+
+@router.post("/participants/{participant_id}/consents", status_code=201, summary="Record consent")
+async def give_consent(
+    participant_id: uuid.UUID,
+    body: ConsentRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:
+    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
+    command = commands.give_consent(participant_id, body, principal)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.post(
+    "/participants/{participant_id}/consents/{consent_id}/withdrawal",
+    summary="Withdraw some or all purposes of a consent",
+)
+async def withdraw_consent(
+    participant_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    body: WithdrawRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+) -> Response:
+    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
+    command = commands.withdraw_consent(participant_id, consent_id, body, principal)
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+
+@router.get("/participants/{participant_id}/consents", summary="A participant's consents")
+async def list_consents(
+    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
+    async with request.app.state.pool.acquire() as conn:
+        return {"consents": await queries.consents(conn, participant_id)}

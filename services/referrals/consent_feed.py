@@ -1,0 +1,59 @@
+"""The consent feed: a service worker consuming the participants topic into `consent.py`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import asyncpg
+import structlog
+
+from contracts.topics import PARTICIPANTS
+from eventkit.consumer import ConsumerRunner
+from eventkit.service import Worker, WorkerFactory
+from eventkit.settings import ServiceSettings
+from eventkit.topics import ensure_topics
+from services.referrals.consent import ConsentProjection
+
+log = structlog.get_logger("referrals.consent")
+
+
+class ConsentWorker:
+    """The consent consumer, started once its topic exists.
+
+    A consumer that subscribes before the topic is created is assigned no partitions until its
+    next metadata refresh (minutes); creating the topic first (idempotent) avoids that gap.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, bootstrap_servers: str, name: str) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.runner = ConsumerRunner(
+            pool, bootstrap_servers, consumer=name, topics=[PARTICIPANTS.name],
+            projection=ConsentProjection(),
+        )  # fmt: skip
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.runner.stop()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await ensure_topics(self.bootstrap_servers, [PARTICIPANTS])
+                break
+            except Exception as exc:  # Kafka may come up later
+                log.warning("referrals.consent_topic_unavailable", error=type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 1.0)
+        if not self._stopping.is_set():
+            await self.runner.run()
+
+
+def consent_worker(name: str) -> WorkerFactory:
+    """A worker factory consuming consent events as consumer `name`."""
+
+    def build(pool: asyncpg.Pool, settings: ServiceSettings) -> Worker:
+        return ConsentWorker(pool, settings.kafka_bootstrap_servers, name)
+
+    return build

@@ -1,0 +1,104 @@
+"""Given participant events, when a livelihood command, then events or a refusal."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from contracts.event import Event
+from contracts.livelihoods import (
+    LivelihoodEnrolled,
+    LivelihoodStageScored,
+    LivelihoodTrainingFinished,
+    SelectionStage,
+)
+from contracts.outreach import LivelihoodOutcomeRecorded
+from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome, LivelihoodProgram, Region
+from services.cases import livelihoods
+from tests.unit.cases.givens import NOW, STAFF, consented, only, person, refused, registered
+
+PROGRAM = LivelihoodProgram.DESPEGA_TUS_SUENOS
+BOTH = consented(ConsentPurpose.SERVICES, ConsentPurpose.MONITORING_EVALUATION)
+
+
+def _step(days: int = 0) -> livelihoods.Step:
+    return livelihoods.Step(
+        PROGRAM, Region.PIURA, STAFF, NOW + timedelta(days=days), NOW + timedelta(days=400)
+    )
+
+
+ENROLLED = (registered(), BOTH, *livelihoods.enrol(_step(), person(registered(), BOTH)))
+
+
+def _outcome(outcome: LivelihoodOutcome, days: int, *events: Event) -> list[Event]:
+    return list(
+        livelihoods.record_outcome(_step(days), uuid.uuid4(), outcome, person(*ENROLLED, *events))
+    )
+
+
+def test_enrol_once_with_consent_for_services() -> None:
+    only(
+        livelihoods.enrol(_step(), person(registered(), BOTH)), LivelihoodEnrolled, program=PROGRAM
+    )
+    refused("already_enrolled", lambda: livelihoods.enrol(_step(), person(*ENROLLED)))
+    refused("consent_missing", lambda: livelihoods.enrol(_step(), person(registered())))
+
+
+def test_stages_and_training_need_enrolment() -> None:
+    scored = livelihoods.score_stage(_step(), SelectionStage.INTERVIEW, 71, True, person(*ENROLLED))
+    only(scored, LivelihoodStageScored, score=71, passed=True)
+    refused(
+        "score_out_of_range",
+        lambda: livelihoods.score_stage(
+            _step(), SelectionStage.INTERVIEW, 101, True, person(*ENROLLED)
+        ),
+    )
+    refused(
+        "not_enrolled",
+        lambda: livelihoods.score_stage(
+            _step(), SelectionStage.PITCH_VIDEO, 50, False, person(registered(), BOTH)
+        ),
+    )
+    finished = livelihoods.finish_training(_step(), person(*ENROLLED))
+    only(finished, LivelihoodTrainingFinished)
+    refused(
+        "training_already_finished",
+        lambda: livelihoods.finish_training(_step(), person(*ENROLLED, *finished)),
+    )
+    refused("date_in_future", lambda: livelihoods.finish_training(_step(401), person(*ENROLLED)))
+
+
+def test_outcomes_need_consent_for_monitoring() -> None:
+    services_only = (
+        registered(),
+        consented(),
+        *livelihoods.enrol(_step(), person(registered(), consented())),
+    )
+    refused(
+        "consent_missing",
+        lambda: livelihoods.record_outcome(
+            _step(), uuid.uuid4(), LivelihoodOutcome.BUSINESS_STARTED, person(*services_only)
+        ),
+    )
+    only(_outcome(LivelihoodOutcome.BUSINESS_STARTED, 10), LivelihoodOutcomeRecorded)
+
+
+def test_employment_kept_needs_employment_six_months_before() -> None:
+    got_job = _outcome(LivelihoodOutcome.EMPLOYMENT_OBTAINED, 0)
+    refused(
+        "employment_not_six_months",
+        lambda: _outcome(LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS, 100, *got_job),
+    )
+    assert _outcome(LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS, 200, *got_job)
+
+
+def test_skills_used_count_within_six_months_after_training() -> None:
+    refused(
+        "outside_training_window", lambda: _outcome(LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 10)
+    )
+    finished = livelihoods.finish_training(_step(), person(*ENROLLED))
+    assert _outcome(LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 100, *finished)
+    refused(
+        "outside_training_window",
+        lambda: _outcome(LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 200, *finished),
+    )
