@@ -13,7 +13,9 @@ import uuid
 from collections import defaultdict
 
 import asyncpg
+
 from bench import eventsourcing_recorder
+from bench.diagnostics import SessionSampler
 from bench.figures import Figure, Samples
 from bench.infrastructure import Servers, fresh_database
 from bench.load import run_async
@@ -21,7 +23,6 @@ from bench.payload import PAYLOAD, STREAMS_PER_CLIENT
 from bench.plan import Plan
 from eventkit.schema import STORE_DDL, migrate
 from eventkit.store import NewEvent, append, init_connection
-
 
 
 async def our_rate(pool: asyncpg.Pool, plan: Plan) -> float:
@@ -35,7 +36,7 @@ async def our_rate(pool: asyncpg.Pool, plan: Plan) -> float:
             await append(conn, stream, versions[stream], [NewEvent("voucher.redeemed", PAYLOAD)])
         versions[stream] += 1
 
-    rate, _ = await run_async(plan.clients, command, plan.seconds, plan.warmup)
+    rate, _, _ = await run_async(plan.clients, command, plan.seconds, plan.warmup)
     return rate
 
 
@@ -53,9 +54,11 @@ async def measure(found: Servers, plan: Plan) -> Figure:
         )
         await migrate(pool, STORE_DDL)
         recorders = await asyncio.to_thread(eventsourcing_recorder.Recorders, es_url, plan.clients)
+        sessions = SessionSampler()
         try:
             for _ in range(plan.repeats):
-                ours.append(await our_rate(pool, plan))
+                async with sessions.sampling(url):
+                    ours.append(await our_rate(pool, plan))
                 theirs.append(await asyncio.to_thread(recorders.application_rate, plan))
                 aggregate_only.append(await asyncio.to_thread(recorders.aggregate_rate, plan))
         finally:
@@ -75,5 +78,6 @@ async def measure(found: Servers, plan: Plan) -> Figure:
         notes=(
             "eventsourcing PostgresAggregateRecorder (no global order, no table lock): "
             f"{aggregate.summary()}",
+            f"our database sessions during appends: {sessions.summary()}",
         ),
     )

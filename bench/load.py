@@ -33,8 +33,13 @@ async def run_async(
     operation: Callable[[int, int], Awaitable[None]],
     seconds: float,
     warmup: float,
-) -> tuple[float, list[float]]:
-    """Run `operation(client, n)` in `clients` tasks; return (per second, latencies in s)."""
+    meter: Callable[[], float] = lambda: 0.0,
+) -> tuple[float, list[float], float]:
+    """Run `operation(client, n)` in `clients` tasks.
+
+    Returns completions per second, their latencies (s) and how much `meter` (e.g. a process's
+    CPU seconds) grew per completion while the window was open.
+    """
     window = Window()
     stopping = asyncio.Event()
 
@@ -49,13 +54,13 @@ async def run_async(
     tasks = [asyncio.create_task(client(i)) for i in range(clients)]
     await asyncio.sleep(warmup)
     window.open = True
-    opened = time.perf_counter()
+    opened, metered = time.perf_counter(), meter()
     await asyncio.sleep(seconds)
     window.open = False
-    elapsed = time.perf_counter() - opened
+    elapsed, metered = time.perf_counter() - opened, meter() - metered
     stopping.set()
     await asyncio.gather(*tasks)
-    return window.done / elapsed, window.latencies
+    return window.done / elapsed, window.latencies, metered / max(1, window.done)
 
 
 def run_threads(

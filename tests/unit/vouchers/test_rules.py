@@ -143,7 +143,8 @@ def test_any_provider_of_the_region_may_redeem_a_regional_voucher() -> None:
         ((issued(),), redeem_cmd("10.00", provider=OTHER_CLINIC), "wrong_provider", 403),
         ((issued(), redeemed("10.00")), redeem_cmd("10.00"), "already_redeemed", 409),
         ((issued("50.00"),), redeem_cmd("50.01"), "exceeds_maximum", 422),
-        ((issued(),), redeem_cmd("10.00", services=frozenset({EXAMS})), "services_not_covered", 422),
+        ((issued(),), redeem_cmd("10.00", services=frozenset({EXAMS})),
+         "services_not_covered", 422),
         ((issued(),), redeem_cmd("0.00"), "amount_not_positive", 422),
     ],
 )  # fmt: skip
@@ -197,6 +198,11 @@ def test_expiry_happens_only_after_the_date_and_only_once() -> None:
 
 
 def test_approval_event_is_what_evolve_expects() -> None:
-    approved = VoucherApproved(voucher_id=VOUCHER, participant_id=PARTICIPANT,
-                               amount=Decimal("900.00"), approved_by=STAFF, approved_at=NOW)  # fmt: skip
+    approved = VoucherApproved(
+        voucher_id=VOUCHER,
+        participant_id=PARTICIPANT,
+        amount=Decimal("900.00"),
+        approved_by=STAFF,
+        approved_at=NOW,
+    )
     assert given(issued("900.00", approval=True), approved).status is Status.ACTIVE
