@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install up down status lint format test test-fast contracts clean
+.PHONY: install up down status lint format test contracts clean demo
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-up: install ## start Kafka, PostgreSQL and the four services; print where to look
-	$(BIN)/python -m deploy.local.stack up
+up: install ## start Kafka, PostgreSQL and the four services; print where to look (DEMO=1: play a demo year)
+	@if [ -n "$(DEMO)" ]; then PANA_DEFAULT_LOGFRAME=pana_peru_demo_v1 $(BIN)/python -m deploy.local.stack up; \
+	else $(BIN)/python -m deploy.local.stack up; fi
+	@if [ -n "$(DEMO)" ]; then $(BIN)/python -m deploy.demo --participants $(or $(PARTICIPANTS),2000) --rate $(or $(RATE),40) \
+	  --key $${PANA_STATE_DIR:-.local}/auth/signing-key.pem; \
+	  echo "Dashboard: http://127.0.0.1:$${PANA_INDICATORS_PORT:-8004}/dashboard"; fi
 
 down: ## stop everything `make up` started
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m deploy.local.stack down; fi

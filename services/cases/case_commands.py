@@ -28,6 +28,7 @@ def open_new(body: OpenCaseRequest, principal: Principal) -> Command:
         rule = open_case.OpenCase(
             case_id, person, body.case_type, body.intake_channel, body.regularization_profile,
             body.urgency, body.region, body.caseworker_id or actor_id(principal), now,
+            body.opened_at,
         )  # fmt: skip
         decided = await execute(
             conn, str(case_id), evolve, Case(), lambda s: open_case.open_case(rule, s)

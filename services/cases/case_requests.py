@@ -40,6 +40,9 @@ class OpenCaseRequest(BaseModel):
     urgency: Urgency = Urgency.ROUTINE
     region: Region
     caseworker_id: UUID | None = Field(None, description="None: the caller")
+    opened_at: UtcDateTime | None = Field(
+        None, description="When the case was opened, if recorded later; None: now"
+    )
 
     @model_validator(mode="after")
     def _profile(self) -> Self:

@@ -39,6 +39,7 @@ class OpenCase:
     region: Region
     caseworker_id: UUID
     now: datetime
+    opened_at: datetime | None = None  # recorded after the fact; None: now
 
 
 def open_case(command: OpenCase, state: Case) -> list[CaseOpened]:
@@ -47,6 +48,9 @@ def open_case(command: OpenCase, state: Case) -> list[CaseOpened]:
         raise Refused("case_exists", f"case {command.case_id} already exists")
     participant_id = active(command.participant)
     require_consent(command.participant, ConsentPurpose.SERVICES)
+    opened_at = command.opened_at or command.now
+    if opened_at > command.now:
+        raise Refused("opened_in_future", "opened_at is in the future", 422)
     regularization = command.case_type is CaseType.MIGRATORY_REGULARIZATION
     if regularization and command.regularization_profile is None:
         raise Refused(
@@ -70,7 +74,7 @@ def open_case(command: OpenCase, state: Case) -> list[CaseOpened]:
             urgency=command.urgency,
             region=command.region,
             caseworker_id=command.caseworker_id,
-            opened_at=command.now,
+            opened_at=opened_at,
         )
     ]
 

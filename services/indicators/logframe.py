@@ -164,10 +164,26 @@ def load_logframe(path: Path) -> Logframe:
 
 
 def load_directory(directory: Path = DEFAULT_DIRECTORY) -> dict[str, Logframe]:
-    """Every `*.yaml` logframe of a directory, by key."""
+    """Every `*.yaml` logframe of a directory, by key.
+
+    A file with `based_on: <key>` takes everything from that logframe of the same directory and
+    overrides the top-level entries it gives (a new key, another period, a title): a version
+    that differs in one place is written as that one difference.
+    """
+    raw = {path: yaml.safe_load(path.read_text()) for path in sorted(directory.glob("*.yaml"))}
+    by_key = {doc.get("key"): doc for doc in raw.values() if isinstance(doc, dict)}
     found: dict[str, Logframe] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        logframe = load_logframe(path)
+    for path, doc in raw.items():
+        if isinstance(doc, dict) and "based_on" in doc:
+            base = by_key.get(doc["based_on"])
+            if base is None or "based_on" in base:
+                wanted = doc["based_on"]
+                raise ValueError(f"{path.name}: based_on {wanted!r} is not a base logframe")
+            doc = {**base, **{k: v for k, v in doc.items() if k != "based_on"}}
+        try:
+            logframe = Logframe.model_validate(doc)
+        except ValueError as error:
+            raise ValueError(f"{path.name}: {error}") from error
         if logframe.key in found:
             raise ValueError(f"{path.name}: logframe key {logframe.key!r} is used twice")
         found[logframe.key] = logframe

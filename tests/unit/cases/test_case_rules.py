@@ -4,6 +4,7 @@ deliver services, lodging stays, legal complaints)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ from contracts.vocabulary import (
     ServiceType,
     Urgency,
 )
+from eventkit.aggregate import Refused
 from services.cases import deliver_service, legal_complaint, open_case
 from services.cases.participant import Participant
 from tests.unit.cases.givens import (
@@ -101,6 +103,17 @@ def test_open_a_case_with_type_channel_region_and_caseworker() -> None:
 )
 def test_open_refusals(command: open_case.OpenCase, state: object, rule: str) -> None:
     refused(rule, lambda: open_case.open_case(command, state))  # type: ignore[arg-type]
+
+
+def test_a_case_recorded_later_keeps_when_it_was_opened_but_never_a_future_date() -> None:
+    earlier = NOW - timedelta(days=40)
+    [opened] = open_case.open_case(replace(_open(), opened_at=earlier), a_case())
+    assert isinstance(opened, CaseOpened)
+    assert opened.opened_at == earlier
+    later = replace(_open(), opened_at=NOW + timedelta(minutes=5))
+    with pytest.raises(Refused) as refused:
+        open_case.open_case(later, a_case())
+    assert refused.value.rule == "opened_in_future"
 
 
 def test_reassign_close_reopen() -> None:

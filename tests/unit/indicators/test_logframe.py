@@ -45,7 +45,20 @@ def test_a_second_program_with_other_indicators_counts_without_code_change() -> 
 def test_both_programs_load_from_one_directory(tmp_path: Path) -> None:
     for source in [HERE / "colombia_2024.yaml", *DEFAULT_DIRECTORY.glob("*.yaml")]:
         (tmp_path / source.name).write_text(source.read_text())
-    assert sorted(load_directory(tmp_path)) == ["colombia_2024_v1", "pana_peru_y2_v1"]
+    assert sorted(load_directory(tmp_path)) == [
+        "colombia_2024_v1",
+        "pana_peru_demo_v1",
+        "pana_peru_y2_v1",
+    ]
+
+
+def test_a_version_based_on_another_overrides_only_what_it_gives() -> None:
+    found = load_directory()
+    demo, y2 = found["pana_peru_demo_v1"], found["pana_peru_y2_v1"]
+    assert demo.indicators == y2.indicators
+    assert demo.overall == y2.overall
+    assert demo.period.start < y2.period.start
+    assert demo.period.end > y2.period.end
 
 
 BASE = """
