@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from deploy.ops.backlog import consumer_lag, outbox_backlog
-from deploy.ops.directory import PROVIDER_COLUMNS, post_all, read_rows
+from deploy.ops.directory import PROVIDER_COLUMNS, UNIT_COLUMNS, post_all, read_rows
 from deploy.ops.targets import targets
 
 
@@ -48,6 +48,33 @@ def _load_providers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild(args: argparse.Namespace) -> int:
+    from deploy.ops.rebuild import ServiceRunning, rebuild, refuse_if_running
+
+    found = targets()
+    try:
+        refuse_if_running(found.urls["indicators"])
+        consumer = asyncio.run(rebuild(found.databases["indicators"], args.logframe))
+    except (ServiceRunning, KeyError) as exc:
+        print(f"not rebuilt: {exc}", file=sys.stderr)
+        return 1
+    print(f"dropped {args.logframe} and the position of {consumer}; start the indicators")
+    print("service: it replays every topic from the beginning (`lag` shows the progress)")
+    return 0
+
+
+def _load_units(args: argparse.Namespace) -> int:
+    rows = read_rows(args.csv, UNIT_COLUMNS)
+    for row in rows:
+        row["handover_contact"] = {
+            k: row.pop(k) for k in ("office", "phone", "email") if row.get(k)
+        }
+        row["has_system_account"] = row.get("has_system_account", "").lower() in ("yes", "true")
+    for line in post_all(targets().urls["referrals"], "/units", args.token, rows):
+        print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.ops", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     providers.add_argument("csv", type=Path, help="services are ';'-separated")
     providers.add_argument("--token", required=True, help="an administrator's bearer token")
     providers.set_defaults(run=_load_providers)
+    units = commands.add_parser(
+        "load-units",
+        help="add receiving units from a CSV (name,destination,region,office,phone,email,"
+        "has_system_account)",
+    )
+    units.add_argument("csv", type=Path)
+    units.add_argument("--token", required=True, help="an administrator's bearer token")
+    units.set_defaults(run=_load_units)
+    rebuild = commands.add_parser(
+        "rebuild", help="rebuild a logframe version's read model from Kafka (service stopped)"
+    )
+    rebuild.add_argument("--logframe", required=True, help="the version key, e.g. pana_peru_y2_v1")
+    rebuild.set_defaults(run=_rebuild)
     token = commands.add_parser("token", help="issue a token (same as python -m access.tokens)")
     token.add_argument("rest", nargs=argparse.REMAINDER)
     token.set_defaults(run=lambda a: _tokens(a.rest))

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 PROVIDER_COLUMNS = ("name", "region", "kind", "services")
+UNIT_COLUMNS = ("name", "destination", "region", "office")
 
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, Any]]:
