@@ -144,7 +144,8 @@ class LivelihoodOutcome(StrEnum):
     """Follow-up outcomes counted by O.E. 3.1 to 3.5."""
 
     EMPLOYMENT_OBTAINED = "employment_obtained"
-    EMPLOYMENT_KEPT_6_MONTHS = "employment_kept_6_months"
+    SELF_EMPLOYMENT_OBTAINED = "self_employment_obtained"
+    EMPLOYMENT_KEPT_6_MONTHS = "employment_kept_6_months"  # paid employment or self-employment
     INCOME_INCREASED = "income_increased"
     BUSINESS_STARTED = "business_started"
     VOCATIONAL_SKILLS_USED = "vocational_skills_used"

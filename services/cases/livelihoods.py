@@ -101,6 +101,11 @@ def finish_training(step: Step, state: Participant) -> list[LivelihoodTrainingFi
     ]
 
 
+WORK_STARTED = frozenset(
+    {LivelihoodOutcome.EMPLOYMENT_OBTAINED, LivelihoodOutcome.SELF_EMPLOYMENT_OBTAINED}
+)
+
+
 def record_outcome(
     step: Step, outcome_id: UUID, outcome: LivelihoodOutcome, state: Participant
 ) -> list[LivelihoodOutcomeRecorded]:
@@ -108,11 +113,12 @@ def record_outcome(
     participant_id = _enrolled(state, step)
     require_consent(state, ConsentPurpose.MONITORING_EVALUATION)
     if outcome is LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS:
-        starts = [at for p, o, at in state.outcomes if o is LivelihoodOutcome.EMPLOYMENT_OBTAINED]
+        starts = [at for p, o, at in state.outcomes if o in WORK_STARTED]
         if not any(step.at - start >= SIX_MONTHS for start in starts):
             raise Refused(
                 "employment_not_six_months",
-                "employment_kept_6_months needs employment_obtained six months before",
+                "employment_kept_6_months needs employment_obtained or "
+                "self_employment_obtained six months before",
             )
     if outcome is LivelihoodOutcome.VOCATIONAL_SKILLS_USED:
         finished = state.training_finished.get(step.program)

@@ -92,6 +92,11 @@ def test_employment_kept_needs_employment_six_months_before() -> None:
     assert _outcome(LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS, 200, *got_job)
 
 
+def test_self_employment_kept_six_months_counts_too() -> None:
+    started = _outcome(LivelihoodOutcome.SELF_EMPLOYMENT_OBTAINED, 0)
+    assert _outcome(LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS, 200, *started)
+
+
 def test_skills_used_count_within_six_months_after_training() -> None:
     refused(
         "outside_training_window", lambda: _outcome(LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 10)

@@ -132,6 +132,10 @@ OUTCOMES = {
 }
 
 
+def _same_count(indicator: str, outcome_kind: str) -> bool:
+    return indicator == "OE3.1" and outcome_kind == "self_employment_obtained"
+
+
 @pytest.mark.parametrize("indicator", sorted(OUTCOMES))
 @pytest.mark.parametrize(ROW, [
     ("its outcome", ["own"], 1),
@@ -141,10 +145,19 @@ OUTCOMES = {
 def test_oe3_1_to_3_5(indicator: str, why: str, events: list[str], expected: int) -> None:
     own = OUTCOMES[indicator]
     kinds = (
-        [o for o in OUTCOMES.values() if o != own] if events == ["others"] else [own] * len(events)
+        [o for o in OUTCOMES.values() if o != own and not _same_count(indicator, o)]
+        if events == ["others"]
+        else [own] * len(events)
     )
     built = [outcome(1, kind, day=f"2023-0{n + 1}-10") for n, kind in enumerate(kinds)]
     assert value_of(indicator, built) == expected, why
+
+
+def test_oe3_1_counts_employment_or_self_employment_once() -> None:
+    assert value_of("OE3.1", [outcome(1, "self_employment_obtained", day="2023-02-10")]) == 1
+    both = [outcome(1, "employment_obtained", day="2023-02-10"),
+            outcome(1, "self_employment_obtained", day="2023-03-10")]  # fmt: skip
+    assert value_of("OE3.1", both) == 1
 
 
 @pytest.mark.parametrize(ROW, [
