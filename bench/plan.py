@@ -23,7 +23,11 @@ class Plan:
     read_sizes: tuple[int, int]
     """Events in the read model when dashboard read latency is measured (flat: 10k vs 1M)."""
     reads: int
+    read_repeats: int
+    """Repeats of the read-latency rounds (each reloads the whole read model once)."""
     freshness_seconds: float
+    budget_seconds: float
+    """Optional repeats of the slowest steps are skipped (and said so) past this time."""
 
     @property
     def quick(self) -> bool:
@@ -38,10 +42,12 @@ FULL = Plan(
     clients=16,
     http_clients=32,
     rebuild_sizes=(100_000, 1_000_000),
-    large_repeats=3,
+    large_repeats=2,
     read_sizes=(10_000, 1_000_000),
-    reads=300,
-    freshness_seconds=20.0,
+    reads=200,
+    read_repeats=3,
+    freshness_seconds=10.0,
+    budget_seconds=19 * 60,
 )
 QUICK = Plan(
     name="quick",
@@ -54,5 +60,7 @@ QUICK = Plan(
     large_repeats=1,
     read_sizes=(2_000, 20_000),
     reads=50,
+    read_repeats=2,
     freshness_seconds=4.0,
+    budget_seconds=150,
 )
