@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -35,10 +36,27 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def free_port() -> int:
-    """A port that was free a moment ago (the kernel's choice)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port that is free now, below the kernel's ephemeral range.
+
+    A port the kernel picks (bind to 0) lies in the ephemeral range, where any outgoing
+    connection may take it before the process meant to listen on it starts: below that range
+    only listeners take ports.
+    """
+    low, _ = _ephemeral_range()
+    start, stop = max(1024, low - 12_000), max(2048, low - 1)
+    for _ in range(200):
+        port = random.randint(start, stop)  # a port number, not a secret
+        if port_is_free(port):
+            return port
+    raise InfrastructureError(f"no free port found in {start}..{stop}")
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def port_accepts(port: int, host: str = "127.0.0.1") -> bool:

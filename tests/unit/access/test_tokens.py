@@ -42,9 +42,11 @@ def test_a_valid_token_yields_its_claims(verifier: TokenVerifier, issue: Issue) 
 @pytest.mark.parametrize(
     ("claims", "error", "reason"),
     [
-        ({"exp": NOW - timedelta(minutes=5)}, TokenExpired, "the token has expired"),
-        ({"nbf": NOW + timedelta(minutes=5)}, TokenNotYetValid, "the token is not valid yet"),
-        ({"iat": NOW + timedelta(minutes=5)}, TokenNotYetValid, "the token is not valid yet"),
+        # Times relative to the moment of issue (a timedelta), not to when the module was read:
+        # a long run must not turn "in five minutes" into the past.
+        ({"exp": -timedelta(minutes=5)}, TokenExpired, "the token has expired"),
+        ({"nbf": timedelta(minutes=5)}, TokenNotYetValid, "the token is not valid yet"),
+        ({"iat": timedelta(minutes=5)}, TokenNotYetValid, "the token is not valid yet"),
         (
             {"iss": "https://evil.example"},
             WrongIssuer,
@@ -63,8 +65,10 @@ def test_claim_failures(
     error: type[TokenError],
     reason: str,
 ) -> None:
+    now = datetime.now(UTC)
+    timed = {k: now + v if isinstance(v, timedelta) else v for k, v in claims.items()}
     with pytest.raises(error) as refused:
-        verifier.verify(issue(**claims))
+        verifier.verify(issue(**timed))
     assert refused.value.reason == reason
 
 
