@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install up down status lint format test contracts clean demo
+.PHONY: install up down status lint format test soak contracts clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ contracts: install ## regenerate JSON Schemas and the AsyncAPI document
 
 test: lint ## the whole suite: lint, types, unit, integration, end-to-end (starts its own infra)
 	$(BIN)/pytest -p no:cacheprovider
+
+soak: install ## the long reliability run: faults under load, races, hostile input (writes RELIABILITY.md)
+	$(BIN)/python -m reliability --soak
 
 clean: down
 	rm -rf .local $(VENV)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 import structlog
@@ -23,10 +24,28 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
-    asyncpg.QueryCanceledError,
     asyncpg.TooManyConnectionsError,
-    asyncpg.CannotConnectNowError,
+    # Class 57 (operator intervention): a query cancelled by the command timeout, a server
+    # starting up or shutting down ("terminating connection due to administrator command").
+    asyncpg.exceptions.OperatorInterventionError,
+    # A connection left mid-operation by a timeout or a server restart ("cannot switch to
+    # state ...; another operation is in progress"): the pool drops it, the client retries.
+    asyncpg.InternalClientError,
 )
+
+
+class BoundedPool(asyncpg.Pool):
+    """A pool whose `acquire` waits at most `acquire_timeout` seconds by default.
+
+    asyncpg's own default is to wait forever: with PostgreSQL stalled, every request beyond the
+    pool's size queued for a connection and no timeout (the command timeout starts only once a
+    connection is held) ever answered it. Now such a request gets `TimeoutError`, hence 503.
+    """
+
+    acquire_timeout: float = 10.0
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
 
 
 def unavailable(detail: str, retry_after: int) -> JSONResponse:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 import structlog
@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from access.audit import AUDIT_DDL
 from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
-from eventkit.backpressure import report_outages, shed_load
+from eventkit.backpressure import BoundedPool, report_outages, shed_load
 from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
 from eventkit.metrics import instrument
@@ -97,14 +97,21 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # min_size=0: the process starts (and /healthz answers) while PostgreSQL is down.
-        pool = await asyncpg.create_pool(
+        pool = BoundedPool(
             settings.database_url,
+            connection_class=asyncpg.Connection,
+            record_class=asyncpg.Record,
+            max_queries=50_000,
+            max_inactive_connection_lifetime=300.0,
+            loop=None,
             min_size=0,
             max_size=settings.database_pool_size,
             init=init_connection,
             command_timeout=settings.database_command_timeout_seconds,
             timeout=settings.database_command_timeout_seconds,  # connecting
         )
+        pool.acquire_timeout = settings.database_command_timeout_seconds
+        await pool  # connects min_size connections (none): the process starts without PostgreSQL
         app.state.pool = pool
         app.state.settings = settings
         setup = _Setup(pool, settings, ddl)
@@ -143,6 +150,7 @@ def create_service_app(
     use_grants(app)
     shed_load(app, settings.max_in_flight_requests)
     report_outages(app)
+    document_refusals(app)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     for router in routers:
@@ -150,6 +158,49 @@ def create_service_app(
     instrument(app, settings.service_name)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
+
+
+REFUSAL_SCHEMA: dict[str, Any] = {
+    "title": "Refusal",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "anyOf": [
+                {"type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}},
+                {
+                    "type": "object",
+                    "required": ["rule", "message"],
+                    "properties": {"rule": {"type": "string"}, "message": {"type": "string"}},
+                },
+                {"type": "string"},
+            ]
+        }
+    },
+}
+
+
+def document_refusals(app: FastAPI) -> None:
+    """Describe every 422 as what it is: invalid input, or a rule refusing the command."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Refusal"] = (
+                REFUSAL_SCHEMA
+            )
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    answer = operation.get("responses", {}).get("422")
+                    if answer is not None:
+                        answer["description"] = "Invalid input, or a rule refused the command"
+                        answer["content"] = {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Refusal"}}
+                        }
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _conflict(_: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,88 @@
+"""The steady load: `clients` concurrent clients running mixed journeys until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncpg
+
+from eventkit.positions import wait_for_events
+from reliability.client import RetryingClient
+from reliability.journeys import REFERRALS_REGION, Clients, World, person
+from reliability.outcomes import Outcomes, Verdict
+from reliability.stack import SystemUnderTest
+
+REFERRALS_CONSENT_CONSUMER = "referrals.consent"
+
+
+async def prepare(sut: SystemUnderTest, outcomes: Outcomes, people: int = 12) -> World:
+    """A provider, a receiving unit, and `people` whose consent the referrals service holds."""
+
+    def client(service: str, role: str, **claims: object) -> RetryingClient:
+        return RetryingClient(sut.url(service), sut.headers(role, **claims), service, outcomes)
+
+    vouchers_admin, referrals_admin = (
+        client("vouchers", "administrator"),
+        client("referrals", "administrator"),
+    )
+    caseworker = client("cases", "caseworker", regions=["lima_callao"])
+    try:
+        provider = await vouchers_admin.command("add provider", "/providers", {
+            "name": "Clínica Confiable", "region": "lima_callao", "kind": "clinic",
+            "services": ["consultation", "exams", "medicines"]})  # fmt: skip
+        unit = await referrals_admin.command("add unit", "/units", {
+            "name": "CEM Tumbes (reliability)", "destination": "CEM", "region": REFERRALS_REGION,
+            "handover_contact": {"office": "Admisión", "phone": "072 523 000"},
+            "has_system_account": True})  # fmt: skip
+        assert provider.verdict is unit.verdict is Verdict.ACCEPTED, (provider, unit)
+        world = World(provider_id=provider.body["provider_id"], unit_id=unit.body["unit_id"])
+        consents: list[str] = []
+        for _ in range(people):
+            registered = await caseworker.command("register participant", "/participants", person())
+            participant = registered.body["participant_id"]
+            given = await caseworker.command(
+                "give consent", f"/participants/{participant}/consents",
+                {"purposes": ["services", "referral_sharing"]},
+            )  # fmt: skip
+            assert given.verdict is Verdict.ACCEPTED, given
+            world.consented.append(participant)
+            consents.append(given.body["position"])
+    finally:
+        for c in (vouchers_admin, referrals_admin, caseworker):
+            await c.aclose()
+    pool = await asyncpg.create_pool(sut.database_url("referrals"), min_size=1, max_size=2)
+    try:
+        await wait_for_events(pool, REFERRALS_CONSENT_CONSUMER, consents, within=60)
+    finally:
+        await pool.close()
+    return world
+
+
+class SteadyLoad:
+    """Start with `start()`; `stop()` lets every client finish its journey, then returns."""
+
+    def __init__(self, sut: SystemUnderTest, world: World, clients: int, outcomes: Outcomes):
+        self.sut, self.world, self.size, self.outcomes = sut, world, clients, outcomes
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.journeys = 0
+        self.started = self.stopped = 0.0
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        self._tasks = [asyncio.create_task(self._client()) for _ in range(self.size)]
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await asyncio.gather(*self._tasks)
+        self.stopped = time.monotonic()
+
+    async def _client(self) -> None:
+        clients = Clients(self.sut, self.world, self.outcomes)
+        try:
+            while not self._stopping.is_set():
+                await clients.any_journey()
+                self.journeys += 1
+        finally:
+            await clients.aclose()

@@ -1,0 +1,32 @@
+"""How hard a run pushes: the short form (`make test`) and the soak (`make soak`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+PROFILE_VARIABLE = "PANA_RELIABILITY_PROFILE"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes of one run; every figure in the report comes from a run of one profile."""
+
+    name: str
+    clients: int  # concurrent clients of the steady load
+    phase_seconds: float  # load before, between and after faults
+    fault_rounds: int  # how many times the whole fault sequence is repeated
+    race_rounds: int  # repetitions of each concurrency race
+    hostile_examples: int  # schemathesis examples per operation and role
+    oversized_megabytes: int
+
+
+SHORT = Profile("short", clients=6, phase_seconds=2.0, fault_rounds=1, race_rounds=8,
+                hostile_examples=1, oversized_megabytes=4)  # fmt: skip
+SOAK = Profile("soak", clients=24, phase_seconds=20.0, fault_rounds=3, race_rounds=100,
+               hostile_examples=40, oversized_megabytes=64)  # fmt: skip
+
+
+def current() -> Profile:
+    """The profile named by `PANA_RELIABILITY_PROFILE` (`short` unless it says `soak`)."""
+    return SOAK if os.environ.get(PROFILE_VARIABLE) == "soak" else SHORT

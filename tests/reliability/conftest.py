@@ -1,0 +1,49 @@
+"""One system under test for the reliability suite, and the report its tests write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reliability.journeys import World
+from reliability.load import prepare
+from reliability.outcomes import Outcomes
+from reliability.profile import Profile, current
+from reliability.report import Report
+from reliability.stack import SystemUnderTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def profile() -> Profile:
+    return current()
+
+
+@pytest.fixture(scope="session")
+def report(profile: Profile) -> Iterator[Report]:
+    """Collects sections; RELIABILITY.md is written once the session's tests are done."""
+    soak = profile.name == "soak"
+    made = Report(profile, "python -m reliability --soak" if soak else "pytest tests/reliability")
+    yield made
+    if made.sections:
+        made.write(ROOT / "RELIABILITY.md")
+
+
+@pytest.fixture(scope="session")
+def system(state_root: Path) -> Iterator[SystemUnderTest]:
+    """Kafka, PostgreSQL and the four services as processes on free ports, for the session."""
+    sut = SystemUnderTest.on_free_ports(state_root / "reliability")
+    try:
+        sut.up()
+        yield sut
+    finally:
+        sut.down()
+
+
+@pytest.fixture(scope="session")
+async def world(system: SystemUnderTest) -> World:
+    """A provider, a receiving unit and consented people, shared by the tests."""
+    return await prepare(system, Outcomes())

@@ -1,0 +1,167 @@
+"""Hostile input against the running services: generated requests (schemathesis) as every role,
+oversized bodies, malformed JSON, and injection-shaped text stored and returned verbatim."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
+from reliability.hostile import SKIPPED_PATHS, fuzz
+from reliability.journeys import CASES_REGION, REFERRALS_REGION, World
+from reliability.profile import Profile
+from reliability.report import Report
+from reliability.stack import SERVICES, SystemUnderTest
+
+pytestmark = pytest.mark.e2e
+
+INJECTIONS = (
+    "Clínica'); DROP TABLE events;--",
+    '<script>alert("x")</script> & "quotes"',
+    "{{7*7}} ${jndi:ldap://x/a} %s%n",
+    "../../etc/passwd \\ ' OR '1'='1",
+    "Ñandú 🏥 \u202e",
+)
+
+
+def _roles(system: SystemUnderTest, world: World) -> dict[str, dict[str, str]]:
+    claims: dict[str, dict[str, Any]] = {
+        "caseworker": {"regions": [CASES_REGION, REFERRALS_REGION]},
+        "supervisor": {"regions": [CASES_REGION, REFERRALS_REGION]},
+        "me_officer": {},
+        "administrator": {},
+        "clinic": {"provider_id": world.provider_id},
+        "receiving_service": {"unit_id": world.unit_id},
+        "viewer": {},
+    }
+    return {role: system.headers(role, **extra) for role, extra in claims.items()}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_generated_requests_get_no_5xx_and_answers_match_the_schema(
+    service: str, system: SystemUnderTest, world: World, profile: Profile, report: Report
+) -> None:
+    roles = _roles(system, world)
+    fuzzed = await asyncio.to_thread(fuzz, system.url(service), roles, profile.hostile_examples)
+    section = report.section(f"Hostile input: schemathesis on {service}")
+    section.line(
+        f"Every operation of `{service}`'s OpenAPI except {', '.join(SKIPPED_PATHS)} "
+        f"(streams and long polls), as each of {len(roles)} roles, up to "
+        f"{profile.hostile_examples} generated cases (valid and invalid) per operation and role. "
+        "Checks: not_a_server_error, response_schema_conformance."
+    )
+    section.figure("operations", fuzzed.operations)
+    section.figure("requests", fuzzed.requests)
+    section.figure("answers by status", dict(sorted(fuzzed.statuses.items())))
+    section.figure("failures (5xx or other schema violations)", len(fuzzed.failures))
+    section.figure(
+        "422 refusal bodies the document does not describe", len(fuzzed.undocumented_refusals)
+    )
+    for failure in fuzzed.failures[:10]:
+        section.line(f"- failure: `{failure[:200]}`")
+    assert fuzzed.failures == [], "\n".join(fuzzed.failures[:20])
+
+
+async def test_oversized_and_malformed_bodies_get_4xx(
+    system: SystemUnderTest, profile: Profile, report: Report
+) -> None:
+    huge = b'{"name": "' + b"x" * (profile.oversized_megabytes * 2**20) + b'"}'
+    bodies = {
+        "malformed JSON": b'{"name": "unterminated',
+        "not JSON at all": b"\x00\xff<xml/>",
+        "JSON of the wrong shape": b"[1, 2, 3]",
+        f"{profile.oversized_megabytes} MiB body": huge,
+    }
+    targets = {
+        "cases": ("/participants", "caseworker", {"regions": [CASES_REGION]}),
+        "referrals": ("/units", "administrator", {}),
+        "vouchers": ("/providers", "administrator", {}),
+    }
+    section = report.section("Hostile input: malformed and oversized bodies")
+    section.line("POSTed with `Content-Type: application/json` to a command of each write service.")
+    async with httpx.AsyncClient(timeout=60) as client:
+        for service, (path, role, claims) in targets.items():
+            headers = {**system.headers(role, **claims), "Content-Type": "application/json"}
+            for name, body in bodies.items():
+                answer = await client.post(
+                    system.url(service) + path, content=body, headers=headers
+                )
+                section.figure(f"{service} {path}: {name}", answer.status_code)
+                assert 400 <= answer.status_code < 500, (service, name, answer.status_code)
+
+
+async def test_injection_shaped_text_is_stored_and_returned_verbatim(
+    system: SystemUnderTest, report: Report
+) -> None:
+    section = report.section("Hostile input: injection-shaped text")
+    section.line(
+        "Free-text fields (a provider's name, a receiving unit's name) written with "
+        "SQL, HTML, template, JNDI, path and bidi-control shaped strings, then read back."
+    )
+    admin_v = system.headers("administrator")
+    admin_r = system.headers("administrator")
+    async with httpx.AsyncClient(timeout=30) as client:
+        verbatim = 0
+        for text in INJECTIONS:
+            made = await client.post(
+                system.url("vouchers") + "/providers",
+                headers=admin_v,
+                json={
+                    "name": text,
+                    "region": "tumbes",
+                    "kind": "clinic",
+                    "services": ["consultation"],
+                },
+            )
+            assert made.status_code == 201, made.text
+            listed = (
+                await client.get(system.url("vouchers") + "/providers", headers=admin_v)
+            ).json()
+            names = {
+                p["name"] for p in (listed if isinstance(listed, list) else listed["providers"])
+            }
+            assert text in names
+            unit = await client.post(
+                system.url("referrals") + "/units",
+                headers=admin_r,
+                json={
+                    "name": text,
+                    "destination": "CEM",
+                    "region": "tumbes",
+                    "handover_contact": {"office": text},
+                    "has_system_account": True,
+                },
+            )
+            assert unit.status_code == 201, unit.text
+            units = (await client.get(system.url("referrals") + "/units", headers=admin_r)).json()
+            found = units if isinstance(units, list) else units["units"]
+            assert any(u["name"] == text for u in found)
+            verbatim += 2
+    section.figure("strings tried", len(INJECTIONS))
+    section.figure("fields written and read back byte for byte", verbatim)
+
+
+async def test_refusals_are_documented(system: SystemUnderTest) -> None:
+    """A rule's 422 refusal must match the 422 answer the OpenAPI document describes."""
+    headers = system.headers("caseworker", regions=[CASES_REGION])
+    async with httpx.AsyncClient(base_url=system.url("cases"), headers=headers) as client:
+        document = (await client.get("/openapi.json")).json()
+        body = {
+            "given_names": "Ana",
+            "family_names": "Rojas",
+            "sex": "woman",
+            "birth_date": "2999-01-01",  # in the future: a rule's refusal, 422
+            "nationality": "VEN",
+            "region": CASES_REGION,
+        }
+        refused = await client.post("/participants", json=body)
+    assert refused.status_code == 422 and refused.json()["detail"]["rule"]
+    described = document["paths"]["/participants"]["post"]["responses"]["422"]
+    schema = {
+        **described["content"]["application/json"]["schema"],
+        "components": document["components"],
+    }
+    jsonschema.validate(refused.json(), schema)
