@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install up down status lint format test soak contracts clean
+.PHONY: install up down status lint format test soak bench bench-quick contracts clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ contracts: install ## regenerate JSON Schemas and the AsyncAPI document
 
 test: lint ## the whole suite: lint, types, unit, integration, end-to-end (starts its own infra)
 	$(BIN)/pytest -p no:cacheprovider
+
+bench: install ## the benchmark suite (own Kafka + PostgreSQL; at most 20 min); writes BENCHMARKS.md
+	$(BIN)/python -m bench
+
+bench-quick: install ## the quick form (it also runs in make test, as tests/bench)
+	$(BIN)/python -m bench --quick --output /dev/null
 
 soak: install ## the long reliability run: faults under load, races, hostile input (writes RELIABILITY.md)
 	$(BIN)/python -m reliability --soak

@@ -96,6 +96,11 @@ def _index(models: tuple[type[Event], ...]) -> Mapping[tuple[str, int], type[Eve
 
 REGISTRY: Mapping[tuple[str, int], type[Event]] = _index(EVENT_MODELS)
 
+# Looked up for every message consumed (header checks, upcasting, routing): a dict, not a scan.
+_LATEST: Mapping[str, int] = {
+    event_type: max(v for t, v in REGISTRY if t == event_type) for event_type, _ in REGISTRY
+}
+
 
 def event_types() -> tuple[str, ...]:
     """Return every registered event type once, in registration order."""
@@ -104,10 +109,10 @@ def event_types() -> tuple[str, ...]:
 
 def latest_version(event_type: str) -> int:
     """Return the newest registered version of ``event_type``; raise ``UnknownEventType``."""
-    versions = [version for known, version in REGISTRY if known == event_type]
-    if not versions:
-        raise UnknownEventType(event_type)
-    return max(versions)
+    try:
+        return _LATEST[event_type]
+    except KeyError:
+        raise UnknownEventType(event_type) from None
 
 
 def model_for(event_type: str, version: int) -> type[Event]:

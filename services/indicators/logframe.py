@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum, StrEnum
+from functools import cached_property
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
@@ -70,7 +71,7 @@ class EventRule(_Strict):
         _field(model, "region")
         return self
 
-    @property
+    @cached_property
     def date_field(self) -> str:
         """The field holding the act's instant: given, or the event's only `*_at` field."""
         if self.date is not None:

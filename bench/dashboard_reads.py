@@ -1,0 +1,119 @@
+"""Benchmark 5 (reads): dashboard read latency with a small and a large read model.
+
+The indicators service runs as its own process on a database its projection rebuilt from an
+event set, with its consumer positioned at the end of that set. A dashboard read is
+`GET /attainment` as an M&E officer (exact figures). Two latencies:
+
+- warm: the read model did not change since the last read (the service's cache answers after
+  one revision query) - what most dashboard polls get;
+- after a change: one new event was applied, so the service reloads the ledger and recomputes
+  (`services/indicators/reading.py`) - what the first poll after each change gets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import asyncpg
+import orjson
+from aiokafka import AIOKafkaProducer
+
+from bench.events import EventSet, generate
+from bench.figures import percentile
+from bench.http_load import HttpConnection
+from bench.processes import ServiceProcess
+from contracts.envelope import to_kafka
+from contracts.registry import latest_model
+from services.indicators import read_model
+from services.indicators.logframe import Logframe
+
+
+@dataclass
+class Reads:
+    """Latencies in ms of one read model size over the repeats."""
+
+    warm_p50: list[float] = field(default_factory=list)
+    warm_p99: list[float] = field(default_factory=list)
+    after_change: list[float] = field(default_factory=list)
+    skipped: str = ""
+
+
+async def _one_more_event(bootstrap: str, events: EventSet) -> None:
+    """Publish one registration to the set's topics: the read model's revision moves."""
+    envelope = next(generate(1))
+    key, value, headers = to_kafka(envelope)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        topic = events.topics[latest_model(envelope.type).aggregate]
+        await producer.send_and_wait(topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def _revision(url: str, logframe: Logframe) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        schema = read_model.schema_of(logframe)  # a safe identifier (see read_model)
+        return int(await conn.fetchval(f"SELECT n FROM {schema}.revision"))  # noqa: S608
+    finally:
+        await conn.close()
+
+
+async def _read(connection: HttpConnection, headers: dict[str, str]) -> float:
+    started = time.perf_counter()
+    status, body = await connection.get("/attainment", headers)
+    if status != 200:
+        raise RuntimeError(f"GET /attainment answered {status}: {body[:300]!r}")
+    orjson.loads(body)
+    return (time.perf_counter() - started) * 1000
+
+
+async def measure(
+    service: ServiceProcess,
+    url: str,
+    bootstrap: str,
+    events: EventSet,
+    logframe: Logframe,
+    token: str,
+    repeats: int,
+    reads: int,
+    reads_out: Reads,
+    deadline: float,
+) -> None:
+    """`repeats` rounds of `reads` warm reads, each but the first after one new event.
+
+    The first read after start-up loads the whole read model, as the first read after a change
+    does, so it is the first "after a change" sample. Further changes are applied only while
+    the suite's time budget (`deadline`, monotonic) allows another reload.
+    """
+    headers = {"Authorization": f"Bearer {token}"}
+    connection = HttpConnection(service.url)
+    await connection.open()
+    try:
+        reads_out.after_change.append(await _read(connection, headers))
+        for n in range(repeats):
+            if n > 0:
+                if time.monotonic() + reads_out.after_change[0] / 1000 > deadline:
+                    reads_out.skipped = "further reloads skipped (time budget)"
+                else:
+                    await _apply_one_more(url, bootstrap, events, logframe)
+                    reads_out.after_change.append(await _read(connection, headers))
+            warm = [await _read(connection, headers) for _ in range(reads)]
+            reads_out.warm_p50.append(percentile(warm, 0.5))
+            reads_out.warm_p99.append(percentile(warm, 0.99))
+    finally:
+        await connection.close()
+
+
+async def _apply_one_more(url: str, bootstrap: str, events: EventSet, logframe: Logframe) -> None:
+    """Publish one event and wait until the service's projection committed it."""
+    before = await _revision(url, logframe)
+    await _one_more_event(bootstrap, events)
+    deadline = time.monotonic() + 120
+    while await _revision(url, logframe) == before:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the indicators service never applied the new event")
+        await asyncio.sleep(0.02)

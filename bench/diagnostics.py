@@ -1,0 +1,138 @@
+"""Measured reasons: where time goes when a target is missed, produced by the run itself.
+
+- `SessionSampler` samples `pg_stat_activity` of one database every 50 ms during a load and
+  tells what the busy sessions were doing (waiting on a lock, on the service, on the disk).
+- `cpu_seconds` reads a process's CPU time, for CPU milliseconds per request.
+- `profile_top` profiles a coroutine with cProfile and names the functions with most self time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import cProfile
+import os
+import pstats
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[1]
+
+_SAMPLE = """
+SELECT state, wait_event_type, wait_event, left(query, 60) AS query
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
+"""
+
+
+def _kind(row: asyncpg.Record) -> str:
+    if row["wait_event_type"] == "Lock":
+        if "audit_log" in (row["query"] or ""):
+            return "waiting on the audit_log table lock"
+        if row["wait_event"] == "object":
+            return "waiting on the NOTIFY queue lock at commit"
+        return f"waiting on a lock ({row['wait_event']})"
+    if row["state"] == "idle in transaction":
+        return "in a transaction, waiting for the client's next statement"
+    if row["wait_event_type"] == "IO":
+        return f"waiting on disk ({row['wait_event']})"
+    if row["wait_event_type"] == "LWLock":
+        return f"waiting on a server lock ({row['wait_event']})"
+    if row["wait_event_type"] == "Client":
+        return "waiting for the client (mid-statement)"
+    return "running in PostgreSQL"
+
+
+class SessionSampler:
+    """What the database's non-idle sessions are doing, as shares of all samples."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    @contextlib.asynccontextmanager
+    async def sampling(self, url: str) -> AsyncIterator[None]:
+        conn = await asyncpg.connect(url)
+
+        async def sample() -> None:
+            while True:
+                for row in await conn.fetch(_SAMPLE):
+                    self.counts[_kind(row)] += 1
+                await asyncio.sleep(0.05)
+
+        task = asyncio.create_task(sample())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await conn.close()
+
+    def summary(self) -> str:
+        total = sum(self.counts.values()) or 1
+        return "; ".join(f"{k} {100 * n / total:.0f}%" for k, n in self.counts.most_common(4))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def profile_top(work: Awaitable[T], top: int = 8) -> tuple[T, str]:
+    """Run `work` under cProfile timing CPU (not waiting); its result and the functions with
+    the largest shares of self CPU time."""
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    try:
+        result = await work
+    finally:
+        profiler.disable()
+    return result, top_functions(pstats.Stats(profiler), top)
+
+
+def top_functions(stats: pstats.Stats, top: int = 8) -> str:
+    """The functions with the largest shares of self time."""
+    rows = stats.stats  # type: ignore[attr-defined]
+    total = sum(row[2] for row in rows.values()) or 1.0
+    ranked = sorted(rows.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    return ", ".join(f"{_where(*where)} {100 * row[2] / total:.0f}%" for where, row in ranked)
+
+
+def top_packages(stats: pstats.Stats, top: int = 8) -> str:
+    """Shares of self time by third-party package or project folder."""
+    shares: Counter[str] = Counter()
+    for (file, _, _), row in stats.stats.items():  # type: ignore[attr-defined]
+        shares[_package(file)] += row[2]
+    total = sum(shares.values()) or 1.0
+    return ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in shares.most_common(top))
+
+
+def _package(file: str) -> str:
+    if file == "~":
+        return "C builtins"
+    path = Path(file)
+    if "site-packages" in path.parts:
+        return path.parts[path.parts.index("site-packages") + 1].split(".")[0]
+    if ROOT in path.parents:
+        return str(path.relative_to(ROOT).parent) + "/"
+    return "Python stdlib"
+
+
+def _where(file: str, line: int, name: str) -> str:
+    if file == "~":
+        return name.strip("{}")
+    path = Path(file)
+    if "site-packages" in path.parts:
+        short = "/".join(path.parts[path.parts.index("site-packages") + 1 :])
+    elif ROOT in path.parents:
+        short = str(path.relative_to(ROOT))
+    else:
+        short = path.name
+    return f"{name} ({short}:{line})"

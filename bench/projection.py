@@ -1,0 +1,211 @@
+"""Benchmarks 2 and 5: projection throughput, rebuild scaling and dashboard read latency.
+
+All three read event sets published once per run (`bench.events`): a small and a large rebuild
+set (10x apart) and a read-model set per dashboard size. The last large rebuild's database is
+kept, and an indicators service process serves it for the read-latency figure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import dashboard_reads, events, rebuild
+from bench.diagnostics import profile_top
+from bench.figures import Figure, Samples
+from bench.infrastructure import Servers, fresh_database
+from bench.memory import MemoryLog
+from bench.plan import Plan
+from bench.processes import ServiceProcess
+from bench.redemptions import token
+from eventkit.settings import ServiceSettings
+from services.indicators import read_model
+
+READ_PREFIX = "benchread"
+DEFAULT_TIMEOUT = ServiceSettings.model_fields["database_command_timeout_seconds"].default
+READ_TIMEOUT_SECONDS = 600
+"""The database command timeout of the read-latency processes (the service's default is
+10 s, which a whole-read-model reload outlasts at the large size: it would answer 503)."""
+
+
+@dataclass
+class Rebuilds:
+    small_rate: list[float] = field(default_factory=list)
+    bare_small_rate: list[float] = field(default_factory=list)
+    small_total: list[float] = field(default_factory=list)
+    large_total: list[float] = field(default_factory=list)
+    large_rate: list[float] = field(default_factory=list)
+    bare_large_rate: list[float] = field(default_factory=list)
+
+
+async def _reads(
+    found: Servers,
+    plan: Plan,
+    env: dict[str, str],
+    auth_dir: Path,
+    memory: MemoryLog,
+    url: str,
+    event_set: events.EventSet,
+    into: dashboard_reads.Reads,
+    deadline: float,
+) -> None:
+    log = found.root / "logs" / f"indicators-{event_set.count}.log"
+    async with _served(url, event_set, env, log) as service:
+        name = f"indicators ({event_set.count:,}-event read model)"
+        memory.rest(name, service)
+        async with memory.sampling(name, service, "dashboard reads"):
+            await dashboard_reads.measure(
+                service, url, found.bootstrap_servers, event_set, rebuild.logframe(),
+                token(auth_dir, "me_officer"), plan.read_repeats, plan.reads, into, deadline,
+            )  # fmt: skip
+
+
+@contextlib.asynccontextmanager
+async def _served(
+    url: str, events_set: events.EventSet, env: dict[str, str], log: Path
+) -> AsyncIterator[ServiceProcess]:
+    """The indicators service on a rebuilt read model, its consumer at the end of the set."""
+    service = ServiceProcess(
+        "services.indicators",
+        {
+            **env,
+            "PANA_DATABASE_URL": url,
+            "PANA_CONSUMER_PREFIX": READ_PREFIX,
+            "PANA_DATABASE_COMMAND_TIMEOUT_SECONDS": str(READ_TIMEOUT_SECONDS),
+            "PANA_SOURCE_TOPICS": "[" + ",".join(f'"{n}"' for n in events_set.names) + "]",
+        },
+        log,
+    )
+    service.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+async def measure(
+    found: Servers,
+    plan: Plan,
+    env: dict[str, str],
+    auth_dir: Path,
+    memory: MemoryLog,
+    say: Callable[[str], None],
+    add: Callable[[Figure], None],
+    deadline: float,
+) -> None:
+    """Benchmarks 2, 5a and 5b, each figure handed to `add` as soon as it is measured.
+
+    Past `deadline` (monotonic) no further large rebuild starts: the figure says how many ran.
+    """
+    small_n, large_n = plan.rebuild_sizes
+    say(f"   publishing {small_n:,} + {large_n:,} + {plan.read_sizes[0]:,} events to Kafka")
+    small = await events.publish(found.bootstrap_servers, "bench.small", small_n)
+    large = await events.publish(found.bootstrap_servers, "bench.large", large_n)
+    read_small = await events.publish(found.bootstrap_servers, "bench.read", plan.read_sizes[0])
+    assert plan.read_sizes[1] == large_n, "the large read model is the large rebuild's"
+    got = Rebuilds()
+    for _ in range(plan.repeats):
+        got.bare_small_rate.append((await rebuild.bare_read(found, small)).rate)
+        done = await rebuild.rebuild(found, small)
+        got.small_rate.append(done.rate)
+        got.small_total.append(done.total)
+    _, where = await profile_top(rebuild.rebuild(found, read_small))
+    add(_throughput(plan, got, where))
+    consumer = read_model.consumer_of(rebuild.logframe(), READ_PREFIX)
+    reads = {size: dashboard_reads.Reads() for size in plan.read_sizes}
+    async with fresh_database(found, "bench_read_large") as kept:
+        got.bare_large_rate.append((await rebuild.bare_read(found, large)).rate)
+        for i in range(plan.large_repeats):
+            if i > 0 and time.monotonic() + 2 * got.large_total[-1] > deadline:
+                say("   no further large rebuild: it would overrun the time budget")
+                break
+            # The first rebuild fills the database the read-latency figure reads.
+            done = await (
+                rebuild.project(found, large, kept, consumer)
+                if i == 0
+                else rebuild.rebuild(found, large)
+            )
+            got.large_total.append(done.total)
+            got.large_rate.append(done.rate)
+            say(f"   large rebuild {i + 1}: {done.total:.1f} s")
+        add(_scaling(plan, got))
+        async with fresh_database(found, "bench_read_small") as small_url:
+            await rebuild.project(found, read_small, small_url, consumer)
+            sizes = ((small_url, read_small), (kept, large))
+            for (url, event_set), size in zip(sizes, plan.read_sizes, strict=True):
+                await _reads(
+                    found, plan, env, auth_dir, memory, url, event_set, reads[size], deadline
+                )
+    add(_latency(plan, reads))
+
+
+def _throughput(plan: Plan, got: Rebuilds, where: str) -> Figure:
+    ours = Samples("events/s", tuple(got.small_rate))
+    bare = Samples("events/s", tuple(got.bare_small_rate))
+    return Figure(
+        benchmark="2. projection throughput",
+        measure=f"events/s applied rebuilding {plan.rebuild_sizes[0]:,} events from Kafka",
+        ours=ours,
+        baseline=bare,
+        baseline_name="bare aiokafka consumer, read + decode only",
+        target=">= 0.5x",
+        holds=ours.median >= 0.5 * bare.median,
+        notes=(
+            f"CPU profile of a rebuild of {plan.read_sizes[0]:,} events (cProfile, share of "
+            f"self time): {where}",
+        ),
+    )
+
+
+def _scaling(plan: Plan, got: Rebuilds) -> Figure:
+    small_n, large_n = plan.rebuild_sizes
+    factor = large_n / small_n
+    linear = Samples("s", tuple(t * factor for t in got.small_total))
+    large = Samples("s", tuple(got.large_total))
+    return Figure(
+        benchmark="5a. rebuild scaling",
+        measure=f"rebuild time of {large_n:,} events (s)",
+        ours=large,
+        baseline=linear,
+        baseline_name=f"{factor:.0f}x the rebuild time of {small_n:,} events (linear)",
+        target="<= 1.0x (linear or better)",
+        holds=large.median <= linear.median,
+        notes=(
+            f"rebuild of {small_n:,}: {Samples('s', tuple(got.small_total)).summary()}; "
+            f"of {large_n:,}: {large.summary()} ({len(got.large_total)} of "
+            f"{plan.large_repeats} runs within the time budget)",
+            f"steady rate at {large_n:,}: {Samples('events/s', tuple(got.large_rate)).summary()}"
+            f"; bare read+decode at {large_n:,}: "
+            f"{Samples('events/s', tuple(got.bare_large_rate)).summary()}",
+        ),
+    )
+
+
+def _latency(plan: Plan, reads: dict[int, dashboard_reads.Reads]) -> Figure:
+    small_n, large_n = plan.read_sizes
+    small, large = reads[small_n], reads[large_n]
+    ours = Samples("ms", tuple(large.warm_p50))
+    base = Samples("ms", tuple(small.warm_p50))
+    return Figure(
+        benchmark="5b. dashboard read latency",
+        measure=f"GET /attainment p50 (ms), read model of {large_n:,} events",
+        ours=ours,
+        baseline=base,
+        baseline_name=f"the same read with {small_n:,} events",
+        target="<= 1.5x (flat)",
+        holds=ours.median <= 1.5 * base.median,
+        notes=(
+            f"warm p99: {small_n:,} events {Samples('ms', tuple(small.warm_p99)).summary()}, "
+            f"{large_n:,} events {Samples('ms', tuple(large.warm_p99)).summary()}",
+            f"first read after start-up or a change (whole read model reloaded): {small_n:,} "
+            f"events {Samples('ms', tuple(small.after_change)).summary()}, {large_n:,} events "
+            f"{Samples('ms', tuple(large.after_change)).summary()} "
+            f"({len(large.after_change)} samples{'; ' + large.skipped if large.skipped else ''})",
+            f"the indicators processes ran with a {READ_TIMEOUT_SECONDS} s database command "
+            f"timeout; with the service's default ({DEFAULT_TIMEOUT:g} s) a longer reload answers "
+            f"503. Slowest reload at {large_n:,} events: {max(large.after_change) / 1000:.1f} s",
+        ),
+    )

@@ -1,0 +1,138 @@
+"""Benchmarks 2 and 5 (rebuild): the indicators projection rebuilding its read model from Kafka.
+
+Ours: the consumer runner (`eventkit.consumer`) with the indicators service's projection
+(`services.indicators.projection.AttainmentProjection`, default logframe) on a fresh database,
+from offset zero, exactly as the service rebuilds a logframe version. Baseline: a bare aiokafka
+consumer reading the same topics from the beginning and decoding every message into its
+envelope (headers + JSON), writing nothing.
+
+Throughput counts from the first applied (or read) event to the last, so consumer start-up is
+not in it; rebuild time is the whole wall time from start to the last event applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+
+from bench.events import EventSet
+from bench.infrastructure import Servers, fresh_database
+from contracts.envelope import from_kafka
+from eventkit.consumer import ConsumerRunner
+from eventkit.schema import CONSUMER_DDL, migrate
+from eventkit.store import init_connection
+from services.indicators import read_model
+from services.indicators.logframe import DEFAULT_DIRECTORY, Logframe, load_directory
+from services.indicators.projection import AttainmentProjection
+
+DEFAULT_LOGFRAME = "pana_peru_y2_v1"
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass over an event set: events, seconds from start, seconds first-to-last event."""
+
+    events: int
+    total: float
+    steady: float
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.steady if self.steady > 0 else 0.0
+
+
+@functools.cache
+def logframe() -> Logframe:
+    """The indicators service's default logframe version (parsed once)."""
+    return load_directory(DEFAULT_DIRECTORY)[DEFAULT_LOGFRAME]
+
+
+def only_default_logframe(folder: Path) -> Path:
+    """A logframes folder holding only the default version, for the indicators processes.
+
+    The service projects every version in its folder, each with its own consumer; with one
+    version, every figure measures one projection, as the in-process rebuilds do.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(DEFAULT_DIRECTORY.glob("*.yaml")):
+        text = path.read_text()
+        if "based_on" not in text and logframe().key in text:
+            (folder / path.name).write_text(text)
+            return folder
+    raise LookupError(f"no standalone file defines the logframe {DEFAULT_LOGFRAME}")
+
+
+async def project(found: Servers, events: EventSet, url: str, consumer: str | None = None) -> Pass:
+    """Rebuild the read model in the database at `url` from the event set's topics."""
+    count = events.count
+    lf = logframe()
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=4, init=init_connection)
+    try:
+        await migrate(pool, CONSUMER_DDL, read_model.ddl(lf))
+        runner = ConsumerRunner(
+            pool,
+            found.bootstrap_servers,
+            consumer=consumer or read_model.consumer_of(lf, f"bench{uuid.uuid4().hex[:6]}"),
+            topics=events.names,
+            projection=AttainmentProjection(lf),
+        )
+        started = time.perf_counter()
+        task = asyncio.create_task(runner.run())
+        first: float | None = None
+        while runner.applied < count:
+            if first is None and runner.applied > 0:
+                first, at_first = time.perf_counter(), runner.applied
+            if task.done():
+                raise RuntimeError("the consumer runner stopped before the end")
+            await asyncio.sleep(0.01)
+        done = time.perf_counter()
+        runner.stop()
+        await task
+    finally:
+        await pool.close()
+    if first is None:
+        first, at_first = started, 0
+    return Pass(count - at_first, done - started, done - first)
+
+
+async def rebuild(found: Servers, events: EventSet) -> Pass:
+    """One rebuild on a fresh database (dropped afterwards)."""
+    async with fresh_database(found, "bench_rebuild") as url:
+        return await project(found, events, url)
+
+
+async def bare_read(found: Servers, events: EventSet) -> Pass:
+    """Read and decode the event set from the beginning of its topics, writing nothing."""
+    count = events.count
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=found.bootstrap_servers,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        max_poll_records=500,
+    )
+    started = time.perf_counter()
+    await consumer.start()
+    try:
+        partitions = events.partitions
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        read, first, at_first = 0, started, 0
+        while read < count:
+            batch = await consumer.getmany(timeout_ms=200, max_records=500)
+            for records in batch.values():
+                for record in records:
+                    from_kafka(list(record.headers or ()), record.value or b"")
+                    read += 1
+            if at_first == 0 and read:
+                first, at_first = time.perf_counter(), read
+        done = time.perf_counter()
+    finally:
+        await consumer.stop()
+    return Pass(count - at_first, done - started, done - first)

@@ -1,0 +1,235 @@
+"""Benchmark 3: voucher redemptions over HTTP, against a bare FastAPI endpoint with one insert.
+
+The vouchers service runs as its own process (uvicorn, as `make up` runs it) with its relay
+publishing to Kafka. Each load client is a clinic with its own token and keep-alive connection;
+a redemption verifies the token, checks the clinic in the directory, stores the idempotency key,
+loads and folds the voucher, checks the rules and appends with the version it read. The bare
+endpoint (`bench.bare_service`) gets the same JSON body and does one INSERT, on the same server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pstats
+import signal
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from access.signing import issue_token, load_key
+from bench.diagnostics import SessionSampler, cpu_seconds, top_functions, top_packages
+from bench.figures import Figure, Samples, percentile
+from bench.http_load import HttpConnection
+from bench.load import run_async
+from bench.memory import MemoryLog
+from bench.plan import Plan
+from bench.processes import ServiceProcess
+
+VOUCHERS_PER_CLIENT = 4
+"""Each client spreads its redemptions over a few fresh vouchers, so streams stay short."""
+
+
+@dataclass
+class Rounds:
+    """Throughput and latency samples of one endpoint over the repeats."""
+
+    rates: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    failures: int = 0
+
+    def add(self, rate: float, latencies: list[float], cpu: float) -> None:
+        self.rates.append(rate)
+        self.p50.append(percentile(latencies, 0.50) * 1000)
+        self.p99.append(percentile(latencies, 0.99) * 1000)
+        self.cpu_ms.append(cpu * 1000)
+
+    def latency(self) -> str:
+        return (
+            f"p50 {Samples('ms', tuple(self.p50)).summary()}, "
+            f"p99 {Samples('ms', tuple(self.p99)).summary()}, "
+            f"service CPU {Samples('ms', tuple(self.cpu_ms)).summary()} per request, "
+            f"non-201 answers: {self.failures}"
+        )
+
+
+def token(auth_dir: Path, role: str, **claims: object) -> str:
+    base = {"sub": f"bench-{uuid.uuid4().hex[:8]}", "org": "ngo", "role": role}
+    return issue_token(load_key(auth_dir / "signing-key.pem"), {**base, **claims})
+
+
+async def issue_vouchers(service: ServiceProcess, auth_dir: Path, clients: int) -> list[list[str]]:
+    """A provider per client and fresh vouchers for it; returns (provider, codes...) per client."""
+    admin = {"Authorization": f"Bearer {token(auth_dir, 'administrator')}"}
+    caseworker = {
+        "Authorization": f"Bearer {token(auth_dir, 'caseworker', regions=['lima_callao'])}"
+    }
+    later = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    async with httpx.AsyncClient(base_url=service.url, timeout=60) as http:
+
+        async def one_client() -> list[str]:
+            provider = await http.post(
+                "/providers",
+                headers=admin,
+                json={"name": "Clínica", "region": "lima_callao", "kind": "clinic",
+                      "services": ["consultation", "exams", "medicines"]},
+            )  # fmt: skip
+            provider.raise_for_status()
+            provider_id = str(provider.json()["provider_id"])
+            codes = [provider_id]
+            for _ in range(VOUCHERS_PER_CLIENT):
+                issued = await http.post(
+                    "/vouchers",
+                    headers=caseworker,
+                    json={"case_id": str(uuid.uuid4()), "participant_id": str(uuid.uuid4()),
+                          "provider_id": provider_id, "region": "lima_callao",
+                          "services": ["consultation"], "amount": "300.00",
+                          "allows_partial": True, "valid_until": later},
+                )  # fmt: skip
+                issued.raise_for_status()
+                codes.append(str(issued.json()["code"]))
+            return codes
+
+        return list(await asyncio.gather(*(one_client() for _ in range(clients))))
+
+
+def redemption_body(code: str, n: int) -> dict[str, object]:
+    return {"code": code, "amount": "0.01", "services": ["consultation"],
+            "receipt_number": f"B001-{n:06d}"}  # fmt: skip
+
+
+async def _load(
+    service: ServiceProcess,
+    plan: Plan,
+    request: Callable[[HttpConnection, int, int], Awaitable[int]],
+    rounds: Rounds,
+) -> None:
+    connections = [HttpConnection(service.url) for _ in range(plan.http_clients)]
+    assert service.process is not None
+    pid = service.process.pid
+    await asyncio.gather(*(c.open() for c in connections))
+    failures = 0
+
+    async def operation(client: int, n: int) -> None:
+        nonlocal failures
+        if await request(connections[client], client, n) != 201:
+            failures += 1
+
+    try:
+        rate, latencies, cpu = await run_async(
+            plan.http_clients, operation, plan.seconds, plan.warmup, lambda: cpu_seconds(pid)
+        )
+    finally:
+        await asyncio.gather(*(c.close() for c in connections))
+    rounds.add(rate, latencies, cpu)
+    rounds.failures += failures
+
+
+async def redemption_round(
+    service: ServiceProcess,
+    auth_dir: Path,
+    plan: Plan,
+    rounds: Rounds,
+    before_load: Callable[[], None] = lambda: None,
+) -> None:
+    clients = await issue_vouchers(service, auth_dir, plan.http_clients)
+    before_load()
+    headers = [
+        {"Authorization": f"Bearer {token(auth_dir, 'clinic', provider_id=c[0])}"} for c in clients
+    ]
+
+    async def redeem(connection: HttpConnection, client: int, n: int) -> int:
+        code = clients[client][1 + n % VOUCHERS_PER_CLIENT]
+        key = {"Idempotency-Key": f"bench-{uuid.uuid4().hex}"}
+        status, _ = await connection.post(
+            "/redemptions", redemption_body(code, n), {**headers[client], **key}
+        )
+        return status
+
+    await _load(service, plan, redeem, rounds)
+
+
+async def bare_round(bare: ServiceProcess, plan: Plan, rounds: Rounds) -> None:
+    async def insert(connection: HttpConnection, client: int, n: int) -> int:
+        key = {"Idempotency-Key": f"bench-{uuid.uuid4().hex}"}
+        status, _ = await connection.post("/redemptions", redemption_body("7K2M-9QXA-4TR", n), key)
+        return status
+
+    await _load(bare, plan, insert, rounds)
+
+
+def figure(plan: Plan, ours: Rounds, bare: Rounds, sessions: SessionSampler) -> Figure:
+    result = Samples("req/s", tuple(ours.rates))
+    baseline = Samples("req/s", tuple(bare.rates))
+    return Figure(
+        benchmark="3. HTTP redemptions",
+        measure=f"redemptions/s end to end, {plan.http_clients} keep-alive clients",
+        ours=result,
+        baseline=baseline,
+        baseline_name="bare FastAPI endpoint, one INSERT",
+        target=">= 0.5x",
+        holds=result.median >= 0.5 * baseline.median and ours.failures == 0,
+        notes=(
+            f"redemptions: {ours.latency()}",
+            f"bare endpoint: {bare.latency()}",
+            f"vouchers database sessions during redemptions: {sessions.summary()}",
+        ),
+    )
+
+
+async def measure(
+    vouchers: ServiceProcess,
+    vouchers_url: str,
+    bare: ServiceProcess,
+    auth_dir: Path,
+    plan: Plan,
+    memory: MemoryLog,
+) -> Figure:
+    """Alternate the two endpoints `plan.repeats` times (both services already running)."""
+    ours, baseline, sessions = Rounds(), Rounds(), SessionSampler()
+    memory.rest("vouchers", vouchers)
+    memory.rest("bare endpoint", bare)
+    for _ in range(plan.repeats):
+        async with (
+            memory.sampling("vouchers", vouchers, "redemptions at full rate"),
+            sessions.sampling(vouchers_url),
+        ):
+            await redemption_round(vouchers, auth_dir, plan, ours)
+        async with memory.sampling("bare endpoint", bare, "inserts at full rate"):
+            await bare_round(bare, plan, baseline)
+    return figure(plan, ours, baseline, sessions)
+
+
+async def profile(env: dict[str, str], url: str, auth_dir: Path, plan: Plan, logs: Path) -> str:
+    """One more redemption round against a vouchers replica running under cProfile."""
+    stats_file = logs / "vouchers.prof"
+    replica = ServiceProcess(
+        "bench.profiled",
+        {**env, "PANA_DATABASE_URL": url},
+        logs / "vouchers-profiled.log",
+        args=("services.vouchers", str(stats_file)),
+    )
+    replica.start()
+    process = replica.process
+    assert process is not None
+    try:
+        await redemption_round(
+            replica, auth_dir, plan, Rounds(), lambda: process.send_signal(signal.SIGUSR1)
+        )
+        process.send_signal(signal.SIGUSR2)
+        for _ in range(100):
+            if stats_file.exists():
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        replica.stop()
+    stats = pstats.Stats(str(stats_file))
+    return (
+        f"CPU profile of the vouchers service during redemptions (cProfile, share of self "
+        f"time) by package: {top_packages(stats)}; by function: {top_functions(stats, 6)}"
+    )

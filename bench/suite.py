@@ -1,0 +1,117 @@
+"""Run the benchmarks in order on one set of servers; collect figures, gaps and memory."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import appends, freshness, projection, rebuild, redemptions
+from bench.figures import Figure, NotMeasured
+from bench.infrastructure import Servers, fresh_database
+from bench.memory import MemoryLog
+from bench.plan import Plan
+from bench.processes import ServiceProcess
+from deploy.local.secrets import ensure_local_secrets
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class Results:
+    """What a run produced, in the order the table shows it."""
+
+    figures: list[Figure] = field(default_factory=list)
+    missing: list[NotMeasured] = field(default_factory=list)
+    memory: MemoryLog = field(default_factory=MemoryLog)
+    durations: dict[str, float] = field(default_factory=dict)
+
+    def add(self, figure: Figure, say: Say) -> None:
+        self.figures.append(figure)
+        ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else "-"
+        say(f"   {figure.benchmark}: {figure.ours.summary()}, ratio {ratio}: {figure.verdict}")
+
+
+@contextlib.contextmanager
+def running(service: ServiceProcess) -> Iterator[ServiceProcess]:
+    service.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+@contextlib.contextmanager
+def stage(results: Results, name: str, say: Say) -> Iterator[None]:
+    """Time a stage; a failure is recorded as not measured and the run goes on."""
+    say(f"-- {name}")
+    started = time.monotonic()
+    try:
+        yield
+    except Exception as exc:
+        reason = f"the run failed: {type(exc).__name__}: {str(exc)[:400]}"
+        results.missing.append(NotMeasured(name, reason))
+        say(f"   {reason}\n{traceback.format_exc()[-2000:]}")
+    finally:
+        results.durations[name] = time.monotonic() - started
+        say(f"   ({results.durations[name]:.0f} s)")
+
+
+async def run(found: Servers, plan: Plan, say: Say) -> Results:
+    results = Results()
+    deadline = time.monotonic() + plan.budget_seconds
+    secrets = ensure_local_secrets(found.root / "auth")
+    auth_dir = Path(secrets["PANA_AUTH_JWKS_PATH"]).parent
+    env = {**secrets, "PANA_KAFKA_BOOTSTRAP_SERVERS": found.bootstrap_servers}
+    indicators_env = {
+        **env,
+        "PANA_LOGFRAMES_DIR": str(rebuild.only_default_logframe(found.root / "logframes")),
+    }
+    logs = found.root / "logs"
+    logs.mkdir(exist_ok=True)
+    with stage(results, "1. appends", say):
+        results.add(await appends.measure(found, plan), say)
+    async with (
+        fresh_database(found, "bench_vouchers") as vouchers_url,
+        fresh_database(found, "bench_bare") as bare_url,
+        fresh_database(found, "bench_indicators") as indicators_url,
+    ):
+        vouchers = ServiceProcess(
+            "services.vouchers", {**env, "PANA_DATABASE_URL": vouchers_url}, logs / "vouchers.log"
+        )
+        bare = ServiceProcess(
+            "bench.bare_service", {"PANA_DATABASE_URL": bare_url}, logs / "bare.log"
+        )
+        indicators = ServiceProcess(
+            "services.indicators",
+            {**indicators_env, "PANA_DATABASE_URL": indicators_url},
+            logs / "indicators.log",
+        )
+        with stage(results, "3-4. with the vouchers service running", say), running(vouchers):
+            with stage(results, "3. HTTP redemptions", say), running(bare):
+                figure = await redemptions.measure(
+                    vouchers, vouchers_url, bare, auth_dir, plan, results.memory
+                )
+                where = await redemptions.profile(env, vouchers_url, auth_dir, plan, logs)
+                results.add(dataclasses.replace(figure, notes=(*figure.notes, where)), say)
+            with stage(results, "4. freshness", say), running(indicators):
+                figure = await freshness.measure(
+                    vouchers, indicators, found.bootstrap_servers, auth_dir, plan, results.memory
+                )
+                results.add(figure, say)
+    with stage(results, "2, 5. projection, rebuild, reads", say):
+        await projection.measure(
+            found,
+            plan,
+            indicators_env,
+            auth_dir,
+            results.memory,
+            say,
+            lambda figure: results.add(figure, say),
+            deadline,
+        )
+    return results

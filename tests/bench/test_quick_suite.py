@@ -1,0 +1,47 @@
+"""The benchmark suite keeps working: `python -m bench --quick` completes and prints its table.
+
+Only completion and the table's shape are checked, never the targets: figures depend on the
+machine and on whatever else runs on it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS = (
+    "1. event-store appends",
+    "2. projection throughput",
+    "3. HTTP redemptions",
+    "4. freshness",
+    "5a. rebuild scaling",
+    "5b. dashboard read latency",
+)
+
+
+@pytest.mark.timeout(900)
+def test_the_quick_suite_completes_and_prints_the_table(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--output", str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=840,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    table = done.stdout.split("ours: median (min-max)", 1)[-1]
+    for name in BENCHMARKS:
+        assert name in table, f"{name!r} missing from the table:\n{done.stdout[-3000:]}"
+    written = report.read_text()
+    assert "## Results" in written
+    assert "## Machine" in written
+    assert "Load average at start" in written
+    for name in BENCHMARKS:
+        assert f"| {name} |" in written
