@@ -96,6 +96,7 @@ async def test_a_slow_database_sheds_excess_load_with_503(
         database_url=own_postgres.dsn("vouchers"),
         kafka_bootstrap_servers=kafka.bootstrap_servers,
         max_in_flight_requests=2,
+        database_command_timeout_seconds=120,  # the held requests wait on the test's lock
     )
     async with serve(lambda: create_app(settings), keys) as vouchers:
         caseworker = vouchers.client("caseworker", regions=["tumbes"])
@@ -107,10 +108,11 @@ async def test_a_slow_database_sheds_excess_load_with_503(
             asyncio.create_task(caseworker.post("/vouchers", json=_voucher())) for _ in range(2)
         ]
         waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-        for _ in range(200):  # both slots are now held by requests waiting on the lock
+        for _ in range(600):  # until both slots are held by requests waiting on the lock
             if await blocker.fetchval(waiting) >= 2:
                 break
             await asyncio.sleep(0.05)
+        assert await blocker.fetchval(waiting) >= 2, "the two requests never reached the lock"
         shed = await caseworker.post("/vouchers", json=_voucher())
         assert shed.status_code == 503
         assert shed.headers["Retry-After"] == "1"
