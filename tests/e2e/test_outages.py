@@ -100,6 +100,9 @@ async def test_a_slow_database_sheds_excess_load_with_503(
     )
     async with serve(lambda: create_app(settings), keys) as vouchers:
         caseworker = vouchers.client("caseworker", regions=["tumbes"])
+        # Open the pool's connections first, so the held requests go straight to the lock.
+        warm = [caseworker.post("/vouchers", json=_voucher()) for _ in range(2)]
+        assert [r.status_code for r in await asyncio.gather(*warm)] == [201, 201]
         blocker = await asyncpg.connect(own_postgres.dsn("vouchers"))
         tx = blocker.transaction()
         await tx.start()
