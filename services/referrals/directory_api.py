@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from access.audit import append as audit
+from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from contracts.vocabulary import ReferralDestination, Region
@@ -26,8 +28,11 @@ async def add_unit(
 ) -> dict[str, Any]:
     authorize(principal, "directory.manage", ResourceScope())
     try:
-        async with request.app.state.pool.acquire() as conn:
-            return await directory.add(conn, body.model_dump(mode="json"))
+        async with request.app.state.pool.acquire() as conn, conn.transaction():
+            unit = await directory.add(conn, body.model_dump(mode="json"))
+            resource = ("receiving_unit", str(unit["unit_id"]))
+            await audit(conn, AuditRecord.by(principal, "directory.unit_added", resource, "done"))
+            return unit
     except Refused as refusal:
         raise refused(refusal) from None
 
@@ -38,8 +43,11 @@ async def change_unit(
 ) -> dict[str, Any]:
     authorize(principal, "directory.manage", ResourceScope())
     try:
-        async with request.app.state.pool.acquire() as conn:
-            return await directory.update(conn, unit_id, body.model_dump(mode="json"))
+        async with request.app.state.pool.acquire() as conn, conn.transaction():
+            unit = await directory.update(conn, unit_id, body.model_dump(mode="json"))
+            resource = ("receiving_unit", str(unit_id))
+            await audit(conn, AuditRecord.by(principal, "directory.unit_changed", resource, "done"))
+            return unit
     except Refused as refusal:
         raise refused(refusal) from None
 

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from access.audit import append as audit
+from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Principal, Region
@@ -152,10 +154,13 @@ async def add_provider(
 ) -> dict[str, Any]:
     authorize(principal, "directory.manage", ResourceScope())
     provider_id = uuid.uuid4()
-    await request.app.state.pool.execute(
-        "INSERT INTO providers VALUES ($1, $2, $3, $4, $5, $6)",
-        provider_id, body.name, body.region, body.kind, list(body.services), body.active,
-    )  # fmt: skip
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "INSERT INTO providers VALUES ($1, $2, $3, $4, $5, $6)",
+            provider_id, body.name, body.region, body.kind, list(body.services), body.active,
+        )  # fmt: skip
+        resource = ("provider", str(provider_id))
+        await audit(conn, AuditRecord.by(principal, "directory.provider_added", resource, "done"))
     return {"provider_id": str(provider_id), **body.model_dump(mode="json")}
 
 
@@ -183,11 +188,14 @@ async def set_budget(
     start = _date(period_start)
     if body.period_end < start:
         raise HTTPException(422, "period_end is before period_start")
-    await request.app.state.pool.execute(
-        "INSERT INTO budgets VALUES ($1, $2, $3, $4) ON CONFLICT (region, period_start)"
-        " DO UPDATE SET period_end = EXCLUDED.period_end, amount = EXCLUDED.amount",
-        region, start, body.period_end, body.amount,
-    )  # fmt: skip
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "INSERT INTO budgets VALUES ($1, $2, $3, $4) ON CONFLICT (region, period_start)"
+            " DO UPDATE SET period_end = EXCLUDED.period_end, amount = EXCLUDED.amount",
+            region, start, body.period_end, body.amount,
+        )  # fmt: skip
+        resource = ("budget", f"{region}/{start.isoformat()}")
+        await audit(conn, AuditRecord.by(principal, "budget.set", resource, "done"))
     return {"region": region, "period_start": start.isoformat(), **body.model_dump(mode="json")}
 
 

@@ -126,3 +126,18 @@ async def test_fraud_signals_flag_one_person_at_many_providers(vouchers: Running
     assert participant in {s["participant_id"] for s in signals["many_providers_in_7_days"]}
     clinic = _clinic(vouchers, await _provider(vouchers))
     assert (await clinic.get("/fraud-signals")).status_code == 403
+
+
+async def test_directory_and_budget_changes_are_audited(vouchers: RunningService) -> None:
+    provider = await _provider(vouchers)
+    admin = vouchers.client("administrator")
+    answer = await admin.put(
+        "/budgets/tumbes/2026-01-01", json={"period_end": "2026-12-31", "amount": "1000.00"}
+    )
+    assert answer.status_code == 200, answer.text
+    rows = await vouchers.app.state.pool.fetch(
+        "SELECT action, resource_id, actor_role FROM audit_log ORDER BY sequence"
+    )
+    seen = {(r["action"], r["resource_id"], r["actor_role"]) for r in rows}
+    assert ("directory.provider_added", provider, "administrator") in seen
+    assert ("budget.set", "tumbes/2026-01-01", "administrator") in seen
