@@ -19,7 +19,7 @@ import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from eventkit.positions import applied
+from eventkit.positions import wait_for_events
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.logframe import Logframe
 from services.indicators.reading import AttainmentReader
@@ -70,13 +70,11 @@ def live_router(catalog: Catalog, reader: AttainmentReader, consumers: dict[str,
     ) -> JSONResponse:
         lf = logframe_or_404(logframe)
         consumer, pool = consumers[lf.key], request.app.state.pool
-        deadline = time.monotonic() + within
-        while True:
-            if await applied(pool, consumer, [str(event_id)]):
-                return JSONResponse({"event_id": str(event_id), "applied": True})
-            if time.monotonic() >= deadline:
-                body = {"event_id": str(event_id), "applied": False, "detail": "not applied yet"}
-                return JSONResponse(body, status_code=408)
-            await asyncio.sleep(0.02)
+        try:
+            await wait_for_events(pool, consumer, [str(event_id)], within)
+        except TimeoutError:
+            body = {"event_id": str(event_id), "applied": False, "detail": "not applied yet"}
+            return JSONResponse(body, status_code=408)
+        return JSONResponse({"event_id": str(event_id), "applied": True})
 
     return router

@@ -3,48 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from deploy.local.stack import create_databases
 from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
 from services.vouchers.app import VouchersSettings
 from services.vouchers.app import create_app as vouchers_app
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
 from tests.support.services import Keys, make_keys, serve
+from tests.support.tracing import capture_spans
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def databases(postgres: PostgresEndpoint) -> AsyncIterator[tuple[str, str]]:
-    import asyncpg
-
+async def databases(postgres: PostgresEndpoint) -> tuple[str, str]:
     names = [f"t_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    admin = await asyncpg.connect(postgres.url("postgres"))
-    try:
-        for name in names:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        yield postgres.url(names[0]), postgres.url(names[1])
-    finally:
-        await admin.close()
-
-
-def _capture() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
+    await create_databases(postgres.server_url, names)
+    return postgres.url(names[0]), postgres.url(names[1])
 
 
 async def test_redemption_to_indicator_update_is_one_trace(
@@ -53,7 +33,7 @@ async def test_redemption_to_indicator_update_is_one_trace(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    exporter = _capture()
+    exporter = capture_spans()
     keys: Keys = make_keys(tmp_path / "auth")
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
     boot = kafka.bootstrap_servers

@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
@@ -31,6 +30,7 @@ import services.cases.http_scope
 import services.indicators.audience
 from access.policy import Decision
 from access.principal import Principal
+from deploy.local.stack import create_databases
 from services.cases.app import CasesSettings
 from services.cases.app import create_app as cases_app
 from services.indicators.app import IndicatorsSettings
@@ -76,14 +76,9 @@ def decisions(monkeypatch: pytest.MonkeyPatch) -> Recorded:
 
 
 async def _databases(postgres: PostgresEndpoint, count: int) -> list[str]:
-    admin = await asyncpg.connect(postgres.url("postgres"))
-    try:
-        names = [f"t_matrix_{uuid.uuid4().hex[:8]}" for _ in range(count)]
-        for name in names:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        return [postgres.url(n) for n in names]
-    finally:
-        await admin.close()
+    names = [f"t_matrix_{uuid.uuid4().hex[:8]}" for _ in range(count)]
+    await create_databases(postgres.server_url, names)
+    return [postgres.url(n) for n in names]
 
 
 @contextlib.asynccontextmanager

@@ -9,12 +9,7 @@ from collections.abc import Sequence
 import httpx
 import pytest
 from fastapi import FastAPI
-from opentelemetry import trace
-from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from eventkit.consumer import ConsumerRunner, Delivered
 from eventkit.positions import wait_for_events
@@ -23,21 +18,9 @@ from eventkit.store import Connection, append
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.kafka_reading import new_topic
 from tests.support.store import numbered, open_pool
+from tests.support.tracing import capture_spans
 
 pytestmark = pytest.mark.integration
-
-
-def _capture() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
-    if not instrumentor.is_instrumented_by_opentelemetry:
-        instrumentor.instrument()
-    return exporter
 
 
 class _Nothing:
@@ -46,7 +29,7 @@ class _Nothing:
 
 
 async def test_http_request_to_projection_is_one_trace(database: str, kafka: KafkaEndpoint) -> None:
-    exporter = _capture()
+    exporter = capture_spans()
     pool = await open_pool(database)
     topic = await new_topic(kafka.bootstrap_servers, partitions=1)
     app = FastAPI()
