@@ -80,11 +80,18 @@ class Player:
 
     async def post(self, client: httpx.AsyncClient, path: str, body: Any, kind: str,
                    retry_rule: str | None = None) -> dict[str, Any]:  # fmt: skip
-        """POST with an idempotency key; retry 503s, and `retry_rule` refusals, a bounded while."""
+        """POST with an idempotency key; retry 503s, lost connections (a kept-alive connection
+        the server closed as it was reused) and `retry_rule` refusals, a bounded while. The same
+        key on every try: a retry never does the command twice."""
         key = {"Idempotency-Key": f"demo-{uuid.uuid4()}"}
         for _ in range(240):
             await self._pace()
-            answer = await client.post(path, json=body, headers=key)
+            try:
+                answer = await client.post(path, json=body, headers=key)
+            except httpx.TransportError:
+                self.sent.retries += 1
+                await asyncio.sleep(0.25)
+                continue
             if answer.status_code < 300:
                 self.sent.acts[kind] += 1
                 return dict(answer.json())
