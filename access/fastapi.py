@@ -10,6 +10,7 @@ async def read(voucher_id: str, auth: ReadVoucher) -> ...: ...
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from access.jwks import KeysUnavailable
 from access.policy import POLICY, Decision, ResourceScope, decide
 from access.principal import InconsistentClaims, Principal
 from access.tokens import TokenError, TokenVerifier
+from access.verified_tokens import VerifiedTokens
 
 ScopeFromRequest = Callable[[Request], ResourceScope | Awaitable[ResourceScope]]
 """Where the requested resource belongs; may be async when it must be looked up."""
@@ -40,31 +42,47 @@ class Authorized:
 
 
 def use_verifier(app: FastAPI, verifier: TokenVerifier) -> None:
-    """Make `app`'s routes verify tokens with `verifier`."""
+    """Make `app`'s routes verify tokens with `verifier` (forgetting tokens verified before)."""
     app.state.token_verifier = verifier
+    app.state.verified_tokens = VerifiedTokens()
 
 
-def authenticated(
+async def authenticated(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller's principal from `Authorization: Bearer`; 401 with the reason otherwise.
 
-    A plain `def`: FastAPI runs it in a worker thread, where fetching the issuer's keys on a
-    cold cache does not block the event loop.
+    A token verified a moment ago is taken from `VerifiedTokens`; a new one is verified in a
+    worker thread, where fetching the issuer's keys on a cold cache does not block the loop.
     """
     if credentials is None:
         # RFC 6750 3.1: a request without credentials gets the challenge but no error code.
         raise _unauthorized("no bearer token", 'Bearer realm="pana"')
+    token = credentials.credentials
+    verified: VerifiedTokens = _verified_tokens(request.app)
+    principal = verified.get(token)
+    if principal is not None:
+        return principal
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        return Principal.from_claims(verifier.verify(credentials.credentials))
+        claims = await asyncio.to_thread(verifier.verify, token)
+        principal = Principal.from_claims(claims)
     except (TokenError, InconsistentClaims) as exc:
         challenge = f'Bearer error="invalid_token", error_description="{exc.reason}"'
         raise _unauthorized(exc.reason, challenge) from exc
     except KeysUnavailable as exc:
         detail = "the token issuer's keys are unavailable"
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from exc
+    verified.keep(token, claims, principal)
+    return principal
+
+
+def _verified_tokens(app: FastAPI) -> VerifiedTokens:
+    kept = getattr(app.state, "verified_tokens", None)
+    if kept is None:
+        kept = app.state.verified_tokens = VerifiedTokens()
+    return kept
 
 
 async def caller(

@@ -1,15 +1,11 @@
-"""Shed load and report outages clearly: 503 with Retry-After, never a hang or a 500.
+"""Report outages clearly: 503 with Retry-After, never a hang or a 500 (shedding: `eventkit.edge`).
 
-- A bounded number of requests is handled at once per process; the next ones get 503 at once,
-  so a slow database can't make the process queue work until memory runs out.
 - A database that is down, refuses connections or answers too slowly (the pool's command
   timeout) turns into 503 with `Retry-After`: the client retries later with its idempotency key.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -54,23 +50,6 @@ def unavailable(detail: str, retry_after: int) -> JSONResponse:
     )
 
 
-def shed_load(app: FastAPI, max_in_flight: int) -> None:
-    """Answer 503 at once when `max_in_flight` requests are already being handled."""
-    slots = asyncio.Semaphore(max_in_flight)
-
-    @app.middleware("http")
-    async def limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path in ("/healthz", "/readyz", "/metrics"):
-            return await call_next(request)
-        if slots.locked():
-            log.warning("request.shed", path_template=_template(request))
-            return unavailable("the service is at capacity; retry shortly", 1)
-        async with slots:
-            return await call_next(request)
-
-
 def report_outages(app: FastAPI) -> None:
     """Map a database that can't be reached (or is too slow) to 503 with Retry-After."""
 
@@ -80,7 +59,3 @@ def report_outages(app: FastAPI) -> None:
 
     for kind in DATABASE_UNAVAILABLE:
         app.add_exception_handler(kind, handler)
-
-
-def _template(request: Request) -> str:
-    return str(getattr(request.scope.get("route"), "path", "unmatched"))

@@ -6,10 +6,7 @@ outbox backlog, consumer lag, projection freshness (event time to applied) and m
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 REQUESTS = Counter(
@@ -38,21 +35,12 @@ REDEEMED_PEN = Counter(
 )
 
 
-def instrument(app: FastAPI, service: str) -> None:
-    """Count and time every request; serve `/metrics`."""
+def metrics_router() -> APIRouter:
+    """`GET /metrics` in Prometheus' text format (requests are counted by `eventkit.edge`)."""
+    router = APIRouter()
 
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        if route not in ("/metrics", "/healthz", "/readyz"):
-            REQUESTS.labels(service, request.method, route, response.status_code).inc()
-            LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
-        return response
-
-    @app.get("/metrics", include_in_schema=False)
+    @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

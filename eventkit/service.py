@@ -16,12 +16,15 @@ from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from access.audit import AUDIT_DDL
+from access.audit_chainer import AuditChainer
 from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
-from eventkit.backpressure import BoundedPool, report_outages, shed_load
+from eventkit.backpressure import BoundedPool, report_outages
+from eventkit.edge import Edge
 from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
-from eventkit.metrics import instrument
+from eventkit.metrics import metrics_router
+from eventkit.outbox_pressure import OutboxPressure, backlog_refusal
 from eventkit.readiness import Check, database_check, health_router, kafka_check
 from eventkit.relay import OutboxRelay
 from eventkit.schema import STORE_DDL, migrate
@@ -92,7 +95,12 @@ def create_service_app(
     """
     ddl = (AUDIT_DDL, GRANTS_DDL, *ddl)  # every service audits and honours break-glass grants
     configure_logging(settings.service_name, settings.log_level)
-    configure_tracing(settings.service_name, settings.otel_exporter, settings.otel_endpoint)
+    configure_tracing(
+        settings.service_name,
+        settings.otel_exporter,
+        settings.otel_endpoint,
+        settings.otel_sample_ratio,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -117,7 +125,11 @@ def create_service_app(
         setup = _Setup(pool, settings, ddl)
         app.state.setup = setup
         running: list[Worker] = [factory(pool, settings) for factory in workers]
+        running.append(AuditChainer(pool))
         if relay:
+            pressure = OutboxPressure(pool, settings.outbox_backlog_limit)
+            app.state.outbox_pressure = pressure
+            running.append(pressure)
             running.append(
                 OutboxRelay(
                     settings.database_url,
@@ -148,14 +160,22 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     use_grants(app)
-    shed_load(app, settings.max_in_flight_requests)
     report_outages(app)
     document_refusals(app)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     for router in routers:
         app.include_router(router)
-    instrument(app, settings.service_name)
+    app.include_router(metrics_router())
+    app.add_middleware(
+        Edge,
+        service=settings.service_name,
+        max_in_flight=settings.max_in_flight_requests,
+        max_body_bytes=settings.max_request_body_bytes,
+        refuse_commands=lambda: backlog_refusal(
+            getattr(app.state, "outbox_pressure", None), "POST"
+        ),
+    )
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
 

@@ -26,11 +26,23 @@ class ServiceSettings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str | None = None
+    otel_sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="Share of new traces kept when exporting spans."
+    )
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
     database_pool_size: int = Field(default=20, ge=1, le=500)
     database_command_timeout_seconds: float = Field(default=10.0, gt=0)
     max_in_flight_requests: int = Field(
         default=256, ge=1, description="More at once get 503 with Retry-After (back-pressure)."
+    )
+    outbox_backlog_limit: int = Field(
+        default=50_000,
+        ge=0,
+        description="Outbox rows (events not yet on Kafka) past which commands get 503 with "
+        "Retry-After (eventkit.outbox_pressure); 0 disables the bound.",
+    )
+    max_request_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Larger request bodies get 413 before being read."
     )
 
     @model_validator(mode="after")

@@ -1,4 +1,12 @@
-"""OpenTelemetry tracing with a configurable exporter (none, console, OTLP over HTTP)."""
+"""OpenTelemetry tracing with a configurable exporter (none, console, OTLP over HTTP).
+
+With the exporter `none` no tracer provider is installed and the database driver is not
+instrumented: spans nobody exports would cost a third of a request's CPU for nothing
+(BENCHMARKS.md, benchmark 3). Trace context still flows: an incoming `traceparent` is carried
+into the events a request writes, so a trace stays whole across services that do export.
+With an exporter, `sample_ratio` keeps that share of new traces (parent-based: a request
+continues its caller's decision), which bounds tracing's cost under heavy load.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,19 @@ from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 
-def configure_tracing(service: str, exporter: str, endpoint: str | None = None) -> TracerProvider:
-    """Install a tracer provider for this process; spans are exported as configured."""
-    provider = TracerProvider(resource=Resource.create({"service.name": f"pana-{service}"}))
+def configure_tracing(
+    service: str, exporter: str, endpoint: str | None = None, sample_ratio: float = 1.0
+) -> TracerProvider | None:
+    """Install a tracer provider exporting this process's spans; None when nothing exports."""
+    if exporter == "none":
+        return None
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": f"pana-{service}"}),
+        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
+    )
     if exporter == "console":
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
     elif exporter == "otlp":
@@ -20,5 +36,7 @@ def configure_tracing(service: str, exporter: str, endpoint: str | None = None) 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
     # Statements are recorded with their $n placeholders, never the parameter values.
-    AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
+    instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()
     return provider

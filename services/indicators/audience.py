@@ -30,7 +30,7 @@ async def caller_is_me_staff(
         if not request.app.state.settings.public_aggregates:
             raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
         return False
-    principal = authenticated(request, credentials)
+    principal = await authenticated(request, credentials)
     decision = decide(principal, "indicators.read", ResourceScope())
     if not decision.allowed:
         raise HTTPException(403, decision.reason)

@@ -1,4 +1,4 @@
-"""The audit log on a real PostgreSQL: appends chain, tampering is found, the chain never forks."""
+"""The audit log on a real PostgreSQL: records chain, tampering is found, the chain never forks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from access.audit import append, migrate, verify
+from access.audit import append, chain_pending, migrate, pending_count, verify
 from access.audit_chain import AuditRecord
 from access.break_glass import open_break_glass
 from access.principal import Principal, Region, Role
@@ -35,6 +35,7 @@ async def append_many(pool: asyncpg.Pool, count: int) -> None:
         for n in range(1, count + 1):
             async with conn.transaction():
                 await append(conn, record(n))
+        assert await chain_pending(conn) == count
 
 
 async def tamper(pool: asyncpg.Pool, sql: str) -> None:
@@ -68,9 +69,29 @@ async def test_a_record_commits_and_rolls_back_with_the_callers_transaction(
                 await append(conn, record(1))
                 raise RuntimeError("the command failed")
         async with conn.transaction():
-            kept = await append(conn, record(2))
-        assert kept.sequence == 1  # no gap left by the rolled-back append
+            await append(conn, record(2))
+        assert await chain_pending(conn) == 1
+        chain = await conn.fetch("SELECT sequence, resource_id FROM audit_log")
+        assert [tuple(r) for r in chain] == [(1, "case-2")]  # no gap left by the rollback
         assert (await verify(conn)).ok
+
+
+async def test_records_wait_in_the_inbox_until_chained_in_commit_order(
+    pool: asyncpg.Pool,
+) -> None:
+    async with pool.acquire() as first, pool.acquire() as second:
+        early = first.transaction()
+        await early.start()
+        await append(first, record(1))  # committed last: chained after record 2
+        async with second.transaction():
+            await append(second, record(2))
+        assert await chain_pending(second) == 1  # record 1 is not committed: not visible
+        await early.commit()
+        assert await pending_count(second) == 1
+        assert await chain_pending(second) == 1
+        chain = await second.fetch("SELECT resource_id FROM audit_log ORDER BY sequence")
+        assert [r["resource_id"] for r in chain] == ["case-2", "case-1"]
+        assert (await pending_count(second), (await verify(second)).ok) == (0, True)
 
 
 @pytest.mark.parametrize(
@@ -79,10 +100,14 @@ async def test_a_record_commits_and_rolls_back_with_the_callers_transaction(
         "UPDATE audit_log SET outcome = 'denied' WHERE sequence = 2",
         "DELETE FROM audit_log WHERE sequence = 2",
         "TRUNCATE audit_log",
+        "UPDATE audit_inbox SET outcome = 'denied'",
+        "TRUNCATE audit_inbox",
     ],
 )
-async def test_the_table_refuses_changes(pool: asyncpg.Pool, sql: str) -> None:
+async def test_the_tables_refuse_changes(pool: asyncpg.Pool, sql: str) -> None:
     await append_many(pool, 2)
+    async with pool.acquire() as conn, conn.transaction():
+        await append(conn, record(3))  # left in the inbox
     async with pool.acquire() as conn:
         with pytest.raises(asyncpg.RaiseError, match="audit_log is append-only"):
             await conn.execute(sql)
@@ -120,23 +145,35 @@ async def test_verify_finds_swapped_records(pool: asyncpg.Pool) -> None:
     assert result.reason == "record 3 does not link to record 2"
 
 
-async def test_twenty_concurrent_appends_never_fork_the_chain(pool: asyncpg.Pool) -> None:
-    start = asyncio.Event()
+async def test_concurrent_appends_and_chainers_never_fork_the_chain(pool: asyncpg.Pool) -> None:
+    start, writing = asyncio.Event(), True
 
-    async def writer(n: int) -> int:
+    async def writer(n: int) -> None:
         async with pool.acquire() as conn:
             await start.wait()
-            async with conn.transaction():
-                return (await append(conn, record(n))).sequence
+            for round_ in range(10):
+                async with conn.transaction():
+                    await append(conn, record(n * 100 + round_))
 
-    tasks = [asyncio.create_task(writer(n)) for n in range(20)]
+    async def chainer() -> int:
+        moved = 0
+        async with pool.acquire() as conn:
+            await start.wait()
+            while writing or await pending_count(conn):
+                moved += await chain_pending(conn, limit=7)
+        return moved
+
+    chainers = [asyncio.create_task(chainer()) for _ in range(3)]
+    writers = [asyncio.create_task(writer(n)) for n in range(12)]
     start.set()
-    sequences = await asyncio.gather(*tasks)
-    assert sorted(sequences) == list(range(1, 21))
+    await asyncio.gather(*writers)
+    writing = False
+    assert sum(await asyncio.gather(*chainers)) == 120
     async with pool.acquire() as conn:
         result = await verify(conn)
         links = await conn.fetchval("SELECT count(DISTINCT previous_hash) FROM audit_log")
-    assert (result.ok, result.records, links) == (True, 20, 20)
+        ids = await conn.fetchval("SELECT count(DISTINCT resource_id) FROM audit_log")
+    assert (result.ok, result.records, links, ids) == (True, 120, 120, 120)
 
 
 async def run_cli(*args: str) -> tuple[int, str, str]:
@@ -155,10 +192,14 @@ async def run_cli(*args: str) -> tuple[int, str, str]:
 
 async def test_the_verify_command(pool: asyncpg.Pool, database: str) -> None:
     await append_many(pool, 3)
+    async with pool.acquire() as conn, conn.transaction():
+        await append(conn, record(4))  # committed, not chained yet
     code, out, _ = await run_cli("verify", "--database-url", database)
     assert code == 0
-    assert out.startswith("ok: 3 records intact; head 3:")
-    head = out.strip().rsplit(" ", 1)[-1]
+    first, second = out.strip().splitlines()
+    assert first.startswith("ok: 3 records intact; head 3:")
+    assert second == "1 newer records are committed and waiting to be chained"
+    head = first.rsplit(" ", 1)[-1]
 
     await tamper(pool, "DELETE FROM audit_log WHERE sequence = 3")
     code, _, _ = await run_cli("verify", "--database-url", database)
@@ -184,6 +225,7 @@ async def test_a_break_glass_reason_is_kept_in_the_audit_log(pool: asyncpg.Pool)
     async with pool.acquire() as conn:
         async with conn.transaction():
             await append(conn, opened.audit_record)
+        await chain_pending(conn)
         stored = await conn.fetchrow("SELECT * FROM audit_log WHERE sequence = 1")
         assert (await verify(conn)).ok
     assert stored is not None

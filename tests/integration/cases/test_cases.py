@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.integration.cases.conftest import caseworker, consent, open_case, register
+from tests.support.audit import audit_fetch
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -153,8 +154,8 @@ async def test_notes_are_encrypted_and_sensitive_reads_are_audited(cases: Runnin
     pool = cases.app.state.pool
     assert text not in await pool.fetchval("SELECT string_agg(body, '') FROM case_notes")
     assert "amenazas" not in await pool.fetchval("SELECT string_agg(data::text, '') FROM events")
-    audited = await pool.fetch(
-        "SELECT action FROM audit_log WHERE resource_id = $1", case["case_id"]
+    audited = await audit_fetch(
+        pool, "SELECT action FROM audit_log WHERE resource_id = $1", case["case_id"]
     )
     assert {"case.read_notes", "case.read_sensitive", "case.note"} <= {r["action"] for r in audited}
     assert (await caseworker(cases, "tumbes").get(f"{path}/notes")).status_code == 403

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tests.integration.cases.conftest import caseworker, register
+from tests.support.audit import audit_count, audit_fetch
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.integration
 
 async def _audited(cases: RunningService, action: str, resource_id: str) -> int:
     return int(
-        await cases.app.state.pool.fetchval(
+        await audit_count(
+            cases.app.state.pool,
             "SELECT count(*) FROM audit_log WHERE action = $1 AND resource_id = $2",
             action,
             resource_id,
@@ -158,7 +160,8 @@ async def test_break_glass_reads_are_audited_with_the_grant_and_lookups_too(
     supervisor = cases.client("supervisor", regions=["tumbes"], break_glass=[grant])
     assert (await supervisor.get(f"/participants/{participant_id}")).status_code == 200
     assert (await supervisor.get(f"/participants/{participant_id}/timeline")).status_code == 200
-    purposes = await cases.app.state.pool.fetch(
+    purposes = await audit_fetch(
+        cases.app.state.pool,
         "SELECT action, purpose FROM audit_log"
         " WHERE resource_id = $1 AND actor_role = 'supervisor'",
         participant_id,

@@ -9,6 +9,7 @@ import pytest
 
 from tests.integration.referrals.conftest import ManualClock
 from tests.integration.referrals.flows import add_unit, refer
+from tests.support.audit import audit_count
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -105,8 +106,8 @@ async def test_a_caseworker_records_the_answer_of_a_unit_without_a_system_accoun
     assert data["channel"] == "phone"
     assert data["accepted_at"].startswith(answered_at.strftime("%Y-%m-%dT%H:%M"))
     assert (
-        await pool.fetchval(
-            "SELECT count(*) FROM audit_log WHERE action = 'referral.accept_on_behalf'"
+        await audit_count(
+            pool, "SELECT count(*) FROM audit_log WHERE action = 'referral.accept_on_behalf'"
         )
         == 1
     )

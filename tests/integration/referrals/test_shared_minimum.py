@@ -14,6 +14,7 @@ from tests.integration.referrals.flows import (
     referral_body,
     withdraw_consent,
 )
+from tests.support.audit import audit_count
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -75,7 +76,9 @@ async def test_shared_data_is_encrypted_kept_out_of_events_and_withheld_after_wi
     events = await pool.fetchval("SELECT string_agg(data::text, ' ') FROM events")
     assert PHONE not in events
     assert (
-        await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'referral.read_shared'")
+        await audit_count(
+            pool, "SELECT count(*) FROM audit_log WHERE action = 'referral.read_shared'"
+        )
         == 1
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.vouchers.test_redemption import _issue, _provider
+from tests.support.audit import audit_fetch
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -24,7 +25,7 @@ async def test_a_grant_opens_another_region_until_it_expires(vouchers: RunningSe
     assert (await tumbes_supervisor.get(path)).status_code == 200
 
     pool = vouchers.app.state.pool
-    audit = await pool.fetch("SELECT action, purpose FROM audit_log ORDER BY sequence")
+    audit = await audit_fetch(pool, "SELECT action, purpose FROM audit_log ORDER BY sequence")
     assert any(a["action"] == "break_glass.open" and REASON in a["purpose"] for a in audit)
     assert any(a["action"] == "break_glass.use" for a in audit)
 

@@ -9,6 +9,7 @@ import pytest
 
 from services.vouchers.expiry import expire_due
 from tests.integration.vouchers.test_redemption import LATER, _clinic, _issue, _provider, _redeem
+from tests.support.audit import audit_fetch
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -135,8 +136,9 @@ async def test_directory_and_budget_changes_are_audited(vouchers: RunningService
         "/budgets/tumbes/2026-01-01", json={"period_end": "2026-12-31", "amount": "1000.00"}
     )
     assert answer.status_code == 200, answer.text
-    rows = await vouchers.app.state.pool.fetch(
-        "SELECT action, resource_id, actor_role FROM audit_log ORDER BY sequence"
+    rows = await audit_fetch(
+        vouchers.app.state.pool,
+        "SELECT action, resource_id, actor_role FROM audit_log ORDER BY sequence",
     )
     seen = {(r["action"], r["resource_id"], r["actor_role"]) for r in rows}
     assert ("directory.provider_added", provider, "administrator") in seen

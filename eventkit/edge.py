@@ -1,0 +1,124 @@
+"""The request edge every service shares, as one plain ASGI middleware.
+
+- Bodies over `max_body_bytes` get 413 before they are read whole (by `Content-Length`, or
+  counted as they stream in), so a hostile client cannot make a process buffer gigabytes.
+- A bounded number of requests is handled at once; the next get 503 with `Retry-After` at once,
+  so a slow database cannot make the process queue work until memory runs out.
+- `refuse_commands` may turn commands (POST, PUT, PATCH, DELETE) away with 503 while reads go
+  on, e.g. while the outbox backlog says Kafka is not keeping up.
+- Every answered request is counted and timed by route template (never by raw path).
+
+Plain ASGI rather than `@app.middleware("http")`: each of those wraps the request in a task
+group and memory streams, which cost more CPU per request than a redemption's own work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import orjson
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from eventkit.metrics import LATENCY, REQUESTS
+
+log = structlog.get_logger("eventkit.edge")
+
+PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
+COMMANDS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+Refusal = tuple[str, int]
+"""Why a command is turned away now, and after how many seconds to retry."""
+
+
+class Edge:
+    """Body limit, load shedding, command refusal and metrics in front of the service's app."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        max_in_flight: int,
+        max_body_bytes: int,
+        refuse_commands: Callable[[], Refusal | None] | None = None,
+    ) -> None:
+        self.app, self.service = app, service
+        self.slots = asyncio.Semaphore(max_in_flight)
+        self.max_body_bytes = max_body_bytes
+        self.refuse_commands = refuse_commands
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in PROBES:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            status = await self._refuse(send, 413, self._too_large(), None)
+        elif self.slots.locked():
+            log.warning("request.shed", method=scope["method"])
+            status = await self._refuse(send, 503, "the service is at capacity; retry shortly", 1)
+        elif (refusal := self._refusal(scope)) is not None:
+            status = await self._refuse(send, 503, *refusal)
+        else:
+
+            async def sending(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            async with self.slots:
+                await self.app(scope, self._limited(receive), sending)
+        route = getattr(scope.get("route"), "path", "unmatched")
+        REQUESTS.labels(self.service, scope["method"], route, status).inc()
+        LATENCY.labels(self.service, scope["method"], route).observe(time.perf_counter() - started)
+
+    def _refusal(self, scope: Scope) -> Refusal | None:
+        if self.refuse_commands is None or scope["method"] not in COMMANDS:
+            return None
+        return self.refuse_commands()
+
+    def _limited(self, receive: Receive) -> Receive:
+        """`receive`, raising 413 (through the app's handlers) once the body grows too large."""
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body_bytes:
+                    raise HTTPException(413, self._too_large())
+            return message
+
+        return limited
+
+    def _too_large(self) -> str:
+        return f"the request body is larger than {self.max_body_bytes} bytes"
+
+    @staticmethod
+    async def _refuse(send: Send, status: int, detail: str, retry_after: int | None) -> int:
+        headers: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json")]
+        if retry_after is not None:
+            headers.append((b"retry-after", str(retry_after).encode()))
+        body = orjson.dumps({"detail": detail})
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return status
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

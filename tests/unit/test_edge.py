@@ -1,0 +1,118 @@
+"""The request edge: 413 for big bodies, 503 when full or refusing commands, metrics by route."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from eventkit.edge import Edge
+from eventkit.metrics import REQUESTS
+
+LIMIT = 2048
+
+
+class Note(BaseModel):
+    text: str
+
+
+def service(
+    release: asyncio.Event | None = None,
+    refusal: tuple[str, int] | None = None,
+    max_in_flight: int = 4,
+    inside: list[int] | None = None,
+) -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/notes/{note_id}")
+    async def write(note_id: str, note: Note) -> dict[str, str]:
+        return {"id": note_id, "text": note.text}
+
+    @app.get("/slow")
+    async def slow() -> dict[str, bool]:
+        assert release is not None
+        if inside is not None:
+            inside.append(1)
+        await release.wait()
+        return {"done": True}
+
+    app.add_middleware(
+        Edge,
+        service="edge-test",
+        max_in_flight=max_in_flight,
+        max_body_bytes=LIMIT,
+        refuse_commands=lambda: refusal,
+    )
+    return app
+
+
+def client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://edge")
+
+
+async def test_a_body_declared_too_large_gets_413_unread() -> None:
+    async with client(service()) as http:
+        answer = await http.post("/notes/1", json={"text": "x" * LIMIT})
+    assert answer.status_code == 413
+    assert answer.json() == {"detail": f"the request body is larger than {LIMIT} bytes"}
+
+
+async def test_a_streamed_body_growing_too_large_gets_413() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(10):
+            yield b"y" * 512
+        yield b'"}'
+
+    async with client(service()) as http:
+        answer = await http.post("/notes/1", content=chunks())  # no Content-Length: chunked
+    assert answer.status_code == 413
+
+
+async def test_bodies_within_the_limit_and_malformed_json_are_answered_as_usual() -> None:
+    async with client(service()) as http:
+        fine = await http.post("/notes/1", json={"text": "¿'; DROP TABLE notes; --"})
+        broken = await http.post(
+            "/notes/1", content=b'{"text": ', headers={"content-type": "application/json"}
+        )
+    assert (fine.status_code, fine.json()["text"]) == (200, "¿'; DROP TABLE notes; --")
+    assert broken.status_code == 422
+
+
+async def test_requests_beyond_capacity_get_503_with_retry_after_at_once() -> None:
+    release, inside = asyncio.Event(), list[int]()
+    app = service(release, max_in_flight=2, inside=inside)
+    async with client(app) as http:
+        held = [asyncio.create_task(http.get("/slow")) for _ in range(2)]
+        async with asyncio.timeout(10):
+            while len(inside) < 2:  # both slots taken
+                await asyncio.sleep(0)
+        shed = await asyncio.wait_for(http.get("/slow"), 10)
+        release.set()
+        answers = await asyncio.gather(*held)
+    assert (shed.status_code, shed.headers["retry-after"]) == (503, "1")
+    assert [a.status_code for a in answers] == [200, 200]
+
+
+async def test_refused_commands_get_503_while_reads_go_on() -> None:
+    release = asyncio.Event()
+    release.set()
+    app = service(release, refusal=("kafka is behind; retry shortly", 5))
+    async with client(app) as http:
+        command = await http.post("/notes/1", json={"text": "hola"})
+        read = await http.get("/slow")
+    assert (command.status_code, command.headers["retry-after"]) == (503, "5")
+    assert command.json() == {"detail": "kafka is behind; retry shortly"}
+    assert read.status_code == 200
+
+
+async def test_requests_are_counted_by_route_template_not_raw_path() -> None:
+    counted = REQUESTS.labels("edge-test", "POST", "/notes/{note_id}", 200)
+    before = counted._value.get()
+    async with client(service()) as http:
+        for n in range(3):
+            assert (await http.post(f"/notes/{n}", json={"text": "x"})).status_code == 200
+    assert counted._value.get() == before + 3
