@@ -103,6 +103,7 @@ def markdown(
         peak = memory.under_load.get(name)
         out.append(_md((name, f"{rest:.0f}", f"{peak:.0f}" if peak else "-",
                         memory.load.get(name, "-"))))  # fmt: skip
+    out += [""] + [f"- {line}" for line in results.memory_notes] if results.memory_notes else []
     if results.missing:
         out += ["", "## Not measured", ""]
         out += [f"- {gap.benchmark}: {gap.reason}" for gap in results.missing]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import appends, freshness, projection, rebuild, redemptions
+from bench import appends, freshness, projection, rebuild, redemptions, service_memory
 from bench.figures import Figure, NotMeasured
 from bench.infrastructure import Servers, fresh_database
 from bench.memory import MemoryLog
@@ -29,6 +29,7 @@ class Results:
     missing: list[NotMeasured] = field(default_factory=list)
     memory: MemoryLog = field(default_factory=MemoryLog)
     durations: dict[str, float] = field(default_factory=dict)
+    memory_notes: list[str] = field(default_factory=list)
 
     def add(self, figure: Figure, say: Say) -> None:
         self.figures.append(figure)
@@ -79,6 +80,8 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
         fresh_database(found, "bench_vouchers") as vouchers_url,
         fresh_database(found, "bench_bare") as bare_url,
         fresh_database(found, "bench_indicators") as indicators_url,
+        fresh_database(found, "bench_cases") as cases_url,
+        fresh_database(found, "bench_referrals") as referrals_url,
     ):
         vouchers = ServiceProcess(
             "services.vouchers", {**env, "PANA_DATABASE_URL": vouchers_url}, logs / "vouchers.log"
@@ -103,6 +106,23 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
                     vouchers, indicators, found.bootstrap_servers, auth_dir, plan, results.memory
                 )
                 results.add(figure, say)
+            databases = {"cases": cases_url, "referrals": referrals_url}
+            others = {
+                name: ServiceProcess(
+                    f"services.{name}", {**env, "PANA_DATABASE_URL": url}, logs / f"{name}.log"
+                )
+                for name, url in databases.items()
+            }
+            with (
+                stage(results, "5c. memory of cases and referrals", say),
+                running(others["cases"]),
+                running(others["referrals"]),
+            ):
+                line = await service_memory.measure(
+                    others, databases, vouchers, auth_dir, plan, results.memory
+                )
+                results.memory_notes.append(line)
+                say(f"   {line}")
     with stage(results, "2, 5. projection, rebuild, reads", say):
         await projection.measure(
             found,
