@@ -7,6 +7,8 @@
 - `refuse_commands` may turn commands (POST, PUT, PATCH, DELETE) away with 503 while reads go
   on, e.g. while the outbox backlog says Kafka is not keeping up.
 - Every answered request is counted and timed by route template (never by raw path).
+- With `carry_trace_context` (when no HTTP tracing is installed) an incoming `traceparent` is
+  made current, so the events the request writes still continue the caller's trace.
 
 Plain ASGI rather than `@app.middleware("http")`: each of those wraps the request in a task
 group and memory streams, which cost more CPU per request than a redemption's own work.
@@ -17,9 +19,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from contextvars import Token
 
 import orjson
 import structlog
+from opentelemetry import context
+from opentelemetry.context import Context
+from opentelemetry.propagate import extract
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,8 +51,10 @@ class Edge:
         max_in_flight: int,
         max_body_bytes: int,
         refuse_commands: Callable[[], Refusal | None] | None = None,
+        carry_trace_context: bool = False,
     ) -> None:
         self.app, self.service = app, service
+        self.carry_trace_context = carry_trace_context
         self.slots = asyncio.Semaphore(max_in_flight)
         self.max_body_bytes = max_body_bytes
         self.refuse_commands = refuse_commands
@@ -74,10 +82,24 @@ class Edge:
                 await send(message)
 
             async with self.slots:
-                await self.app(scope, self._limited(receive), sending)
+                token = self._continue_trace(scope) if self.carry_trace_context else None
+                try:
+                    await self.app(scope, self._limited(receive), sending)
+                finally:
+                    if token is not None:
+                        context.detach(token)
         route = getattr(scope.get("route"), "path", "unmatched")
         REQUESTS.labels(self.service, scope["method"], route, status).inc()
         LATENCY.labels(self.service, scope["method"], route).observe(time.perf_counter() - started)
+
+    @staticmethod
+    def _continue_trace(scope: Scope) -> Token[Context] | None:
+        carrier = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in (b"traceparent", b"tracestate")
+        }
+        return context.attach(extract(carrier)) if carrier else None
 
     def _refusal(self, scope: Scope) -> Refusal | None:
         if self.refuse_commands is None or scope["method"] not in COMMANDS:

@@ -30,7 +30,7 @@ from eventkit.relay import OutboxRelay
 from eventkit.schema import STORE_DDL, migrate
 from eventkit.settings import ServiceSettings
 from eventkit.store import ConcurrencyConflict, init_connection
-from eventkit.telemetry import configure_tracing
+from eventkit.telemetry import configure_tracing, tracing_installed
 from eventkit.topics import ensure_topics
 
 log = structlog.get_logger("eventkit.service")
@@ -172,11 +172,13 @@ def create_service_app(
         service=settings.service_name,
         max_in_flight=settings.max_in_flight_requests,
         max_body_bytes=settings.max_request_body_bytes,
+        carry_trace_context=not tracing_installed(),
         refuse_commands=lambda: backlog_refusal(
             getattr(app.state, "outbox_pressure", None), "POST"
         ),
     )
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    if tracing_installed():
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
 
 

@@ -1,9 +1,10 @@
 """OpenTelemetry tracing with a configurable exporter (none, console, OTLP over HTTP).
 
-With the exporter `none` no tracer provider is installed and the database driver is not
-instrumented: spans nobody exports would cost a third of a request's CPU for nothing
-(BENCHMARKS.md, benchmark 3). Trace context still flows: an incoming `traceparent` is carried
-into the events a request writes, so a trace stays whole across services that do export.
+With the exporter `none` no tracer provider is installed and neither the HTTP server nor the
+database driver is instrumented: spans nobody exports would cost a third of a request's CPU for
+nothing (BENCHMARKS.md, benchmark 3). Trace context still flows: `eventkit.edge` carries an
+incoming `traceparent` into the events a request writes, so a trace stays whole across services
+that do export.
 With an exporter, `sample_ratio` keeps that share of new traces (parent-based: a request
 continues its caller's decision), which bounds tracing's cost under heavy load.
 """
@@ -40,3 +41,8 @@ def configure_tracing(
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument()
     return provider
+
+
+def tracing_installed() -> bool:
+    """Whether this process records spans (an exporter, or a test capturing them, is set up)."""
+    return isinstance(trace.get_tracer_provider(), TracerProvider)

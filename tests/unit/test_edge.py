@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 from fastapi import FastAPI
+from opentelemetry import trace
 from pydantic import BaseModel
 
 from eventkit.edge import Edge
@@ -45,6 +46,19 @@ def service(
         max_in_flight=max_in_flight,
         max_body_bytes=LIMIT,
         refuse_commands=lambda: refusal,
+    )
+    return app
+
+
+def tracing_service(carry: bool) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/trace")
+    async def current() -> dict[str, str]:
+        return {"trace_id": format(trace.get_current_span().get_span_context().trace_id, "032x")}
+
+    app.add_middleware(
+        Edge, service="edge-test", max_in_flight=4, max_body_bytes=LIMIT, carry_trace_context=carry
     )
     return app
 
@@ -116,3 +130,14 @@ async def test_requests_are_counted_by_route_template_not_raw_path() -> None:
         for n in range(3):
             assert (await http.post(f"/notes/{n}", json={"text": "x"})).status_code == 200
     assert counted._value.get() == before + 3
+
+
+async def test_an_incoming_traceparent_is_carried_into_the_request_without_tracing() -> None:
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    headers = {"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"}
+    async with client(tracing_service(carry=True)) as http:
+        carried = (await http.get("/trace", headers=headers)).json()["trace_id"]
+        without = (await http.get("/trace")).json()["trace_id"]
+    async with client(tracing_service(carry=False)) as http:
+        ignored = (await http.get("/trace", headers=headers)).json()["trace_id"]
+    assert (carried, without, ignored) == (trace_id, "0" * 32, "0" * 32)
