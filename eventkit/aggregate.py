@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from contracts.event import Event
 from contracts.upcasting import decode_payload
@@ -28,11 +28,12 @@ class Refused(Exception):
 
 
 @dataclass(frozen=True)
-class Decided:
-    """The events a command produced and where they landed."""
+class Decided(Generic[S]):
+    """The events a command produced, where they landed, and the state they lead to."""
 
     events: tuple[Event, ...]
     appended: Appended
+    state: S
 
     @property
     def position(self) -> str | None:
@@ -62,7 +63,7 @@ async def execute(
     initial: S,
     decide: Callable[[S], Sequence[Event]],
     expected_version: int | None = None,
-) -> Decided:
+) -> Decided[S]:
     """Decide against the current state and append at the version it was read at.
 
     The caller owns the transaction. `expected_version` (from a client's `If-Match`) pins the
@@ -75,7 +76,8 @@ async def execute(
         history, version = await load_stream(conn, stream_id)
         if expected_version is not None and expected_version != version:
             raise ConcurrencyConflict(stream_id, expected_version, version)
-        events = tuple(decide(fold(evolve, initial, history)))
+        before = fold(evolve, initial, history)
+        events = tuple(decide(before))
         try:
             appended = await append(
                 conn,
@@ -87,7 +89,7 @@ async def execute(
             if expected_version is not None or attempt == _RETRIES - 1:
                 raise
             continue
-        return Decided(events, appended)
+        return Decided(events, appended, fold(evolve, before, events))
     raise AssertionError("unreachable")
 
 

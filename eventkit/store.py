@@ -75,6 +75,30 @@ async def init_connection(conn: Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=_json, decoder=orjson.loads, schema="pg_catalog")
 
 
+_CREATE_STREAM = """
+WITH moved AS (
+    INSERT INTO streams (stream_id, version) SELECT $1, $10 WHERE $9::int = 0
+    ON CONFLICT (stream_id) DO NOTHING RETURNING version
+),"""
+_MOVE_STREAM = """
+WITH moved AS (
+    UPDATE streams SET version = $10 WHERE stream_id = $1 AND version = $9 RETURNING version
+),"""
+_INSERT_EVENTS = """
+ins AS (
+    INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version,
+                        data, occurred_at, traceparent)
+    SELECT e.id, $1, e.v, e.t, e.s, e.d, e.o, $7
+    FROM unnest($2::uuid[], $3::int[], $4::text[], $5::int[], $6::jsonb[],
+                $8::timestamptz[]) AS e(id, v, t, s, d, o)
+    WHERE EXISTS (SELECT FROM moved)
+    RETURNING position
+)
+INSERT INTO outbox (position) SELECT position FROM ins ORDER BY position
+RETURNING position
+"""
+
+
 async def stream_version(conn: Connection, stream_id: str) -> int:
     """The stream's current version (0 when it does not exist)."""
     version = await conn.fetchval("SELECT version FROM streams WHERE stream_id = $1", stream_id)
@@ -106,40 +130,12 @@ async def append(
     if not events:
         return Appended(expected_version, (), ())
     new_version = expected_version + len(events)
-    if expected_version == 0:
-        moved = await conn.fetchval(
-            "INSERT INTO streams (stream_id, version) VALUES ($1, $2)"
-            " ON CONFLICT (stream_id) DO NOTHING RETURNING version",
-            stream_id,
-            new_version,
-        )
-    else:
-        moved = await conn.fetchval(
-            "UPDATE streams SET version = $3 WHERE stream_id = $1 AND version = $2"
-            " RETURNING version",
-            stream_id,
-            expected_version,
-            new_version,
-        )
-    if moved is None:
-        raise ConcurrencyConflict(
-            stream_id, expected_version, await stream_version(conn, stream_id)
-        )
     carrier: dict[str, str] = {}
     inject(carrier)  # the current span (HTTP request, command) continues through Kafka
+    # One round trip: move the stream's version (the lock ordering its writers), then insert
+    # the events and their outbox rows only if it moved. No rows back means a conflict.
     positions = await conn.fetch(
-        """
-        WITH ins AS (
-            INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version,
-                                data, occurred_at, traceparent)
-            SELECT e.id, $1, e.v, e.t, e.s, e.d, e.o, $7
-            FROM unnest($2::uuid[], $3::int[], $4::text[], $5::int[], $6::jsonb[],
-                        $8::timestamptz[]) AS e(id, v, t, s, d, o)
-            RETURNING position
-        )
-        INSERT INTO outbox (position) SELECT position FROM ins ORDER BY position
-        RETURNING position
-        """,
+        (_CREATE_STREAM if expected_version == 0 else _MOVE_STREAM) + _INSERT_EVENTS,
         stream_id,
         [e.event_id for e in events],
         list(range(expected_version + 1, new_version + 1)),
@@ -148,7 +144,13 @@ async def append(
         [e.data for e in events],
         carrier.get("traceparent"),
         [e.occurred_at for e in events],
+        expected_version,
+        new_version,
     )
+    if not positions:
+        raise ConcurrencyConflict(
+            stream_id, expected_version, await stream_version(conn, stream_id)
+        )
     return Appended(
         new_version,
         tuple(sorted(r["position"] for r in positions)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from access.blind_index import Kind
 from access.principal import Principal
@@ -35,7 +36,7 @@ def _personal(body: RegisterRequest | CorrectRequest) -> dict[str, str]:
     return fields
 
 
-def done(participant_id: uuid.UUID, decided: Decided) -> dict[str, object]:
+def done(participant_id: uuid.UUID, decided: Decided[Any]) -> dict[str, object]:
     return {
         "participant_id": str(participant_id),
         "version": decided.appended.version,

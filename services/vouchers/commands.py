@@ -35,7 +35,11 @@ def actor_id(principal: Principal) -> uuid.UUID:
 
 
 async def _done(
-    conn: Connection, principal: Principal, action: str, voucher_id: uuid.UUID, decided: Decided
+    conn: Connection,
+    principal: Principal,
+    action: str,
+    voucher_id: uuid.UUID,
+    decided: Decided[Voucher],
 ) -> dict[str, object]:
     await views.record(conn, decided.events, decided.appended.version)
     await audit(conn, AuditRecord.by(principal, action, ("voucher", str(voucher_id)), "done"))
@@ -146,9 +150,7 @@ def redeem(body: RedeemRequest, code: str, provider_id: str, region: str) -> Com
             conn, str(voucher_id), evolve, Voucher(), lambda s: redeem_rule(rule, s)
         )
         await views.record(conn, decided.events, decided.appended.version)
-        remaining = await conn.fetchval(
-            "SELECT amount - redeemed FROM vouchers WHERE voucher_id = $1", voucher_id
-        )
+        remaining = decided.state.remaining
         await audit(
             conn,
             AuditRecord(

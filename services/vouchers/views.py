@@ -39,17 +39,14 @@ async def record(conn: Connection, events: Sequence[Event], version: int, code: 
                 await _status(conn, event.voucher_id, Status.EXPIRED, version)
             case VoucherRedeemed():
                 await conn.execute(
-                    "INSERT INTO redemptions (redemption_id, voucher_id, provider_id,"
-                    " participant_id, amount, services, receipt_number, region, redeemed_at)"
-                    " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                    "WITH redemption AS (INSERT INTO redemptions (redemption_id, voucher_id,"
+                    " provider_id, participant_id, amount, services, receipt_number, region,"
+                    " redeemed_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9))"
+                    " UPDATE vouchers SET redeemed = redeemed + $5, version = $10"
+                    " WHERE voucher_id = $2",
                     event.redemption_id, event.voucher_id, event.provider_id,
                     event.participant_id, event.amount, list(event.services),
-                    event.receipt_number, event.region, event.redeemed_at,
-                )  # fmt: skip
-                await conn.execute(
-                    "UPDATE vouchers SET redeemed = redeemed + $2, version = $3"
-                    " WHERE voucher_id = $1",
-                    event.voucher_id, event.amount, version,
+                    event.receipt_number, event.region, event.redeemed_at, version,
                 )  # fmt: skip
             case VoucherReversed():
                 await conn.execute(
