@@ -2,6 +2,8 @@
 
 - Bodies over `max_body_bytes` get 413 before they are read whole (by `Content-Length`, or
   counted as they stream in), so a hostile client cannot make a process buffer gigabytes.
+- Command bodies holding text PostgreSQL can't store (NUL, unpaired surrogates) get 422
+  (`eventkit.request_text`) instead of failing inside the command.
 - A bounded number of requests is handled at once; the next get 503 with `Retry-After` at once,
   so a slow database cannot make the process queue work until memory runs out.
 - `refuse_commands` may turn commands (POST, PUT, PATCH, DELETE) away with 503 while reads go
@@ -26,10 +28,10 @@ import structlog
 from opentelemetry import context
 from opentelemetry.context import Context
 from opentelemetry.propagate import extract
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eventkit.metrics import LATENCY, REQUESTS
+from eventkit.request_text import unstorable_text
 
 log = structlog.get_logger("eventkit.edge")
 
@@ -82,15 +84,25 @@ class Edge:
                 await send(message)
 
             async with self.slots:
-                token = self._continue_trace(scope) if self.carry_trace_context else None
-                try:
-                    await self.app(scope, self._limited(receive), sending)
-                finally:
-                    if token is not None:
-                        context.detach(token)
+                if scope["method"] not in COMMANDS:
+                    await self._handle(scope, receive, sending)
+                elif (body := await self._body(receive)) is None:
+                    status = await self._refuse(send, 413, self._too_large(), None)
+                elif (problem := unstorable_text(body)) is not None:
+                    status = await self._refuse(send, 422, problem, None)
+                else:
+                    await self._handle(scope, _replay(body, receive), sending)
         route = getattr(scope.get("route"), "path", "unmatched")
         REQUESTS.labels(self.service, scope["method"], route, status).inc()
         LATENCY.labels(self.service, scope["method"], route).observe(time.perf_counter() - started)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = self._continue_trace(scope) if self.carry_trace_context else None
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if token is not None:
+                context.detach(token)
 
     @staticmethod
     def _continue_trace(scope: Scope) -> Token[Context] | None:
@@ -106,20 +118,20 @@ class Edge:
             return None
         return self.refuse_commands()
 
-    def _limited(self, receive: Receive) -> Receive:
-        """`receive`, raising 413 (through the app's handlers) once the body grows too large."""
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+    async def _body(self, receive: Receive) -> bytes | None:
+        """A command's whole body (they are small), or None once it exceeds the limit."""
+        chunks, size, more = [], 0, True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body_bytes:
-                    raise HTTPException(413, self._too_large())
-            return message
-
-        return limited
+            if message["type"] != "http.request":
+                break  # the client went away: the app sees an empty body and the disconnect
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
 
     def _too_large(self) -> str:
         return f"the request body is larger than {self.max_body_bytes} bytes"
@@ -144,3 +156,17 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` giving `body` once, then whatever the connection says next (a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

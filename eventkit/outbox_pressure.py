@@ -14,20 +14,11 @@ Why a sampler, not a count per request. One bounded count every `interval` secon
 counting on every command would add a query to each. Commands admitted between two samples may
 overshoot the bound by what arrives in one interval: the backlog stays bounded, not exact.
 
-Wiring (in eventkit/service.py and eventkit/backpressure.py, which own the middlewares):
-
-    # create_service_app's lifespan, when the service has an outbox (relay=True), once the pool
-    # exists; a Worker, so it starts after setup (the table exists) and stops at shutdown:
-    pressure = OutboxPressure(pool, settings.outbox_backlog_limit)
-    running.append(pressure)
-    app.state.outbox_pressure = pressure
-
-    # the request middleware, before an in-flight slot is taken (a refusal costs nothing):
-    refusal = backlog_refusal(getattr(request.app.state, "outbox_pressure", None), request.method)
-    if refusal is not None:
-        detail, retry_after = refusal
-        return unavailable(detail, retry_after)  # 503 with Retry-After
-
+Wiring (eventkit/service.py): a service with an outbox (`relay=True`) runs an `OutboxPressure`
+on its pool as one of its workers (started once setup made the tables, stopped at shutdown) and
+keeps it as `app.state.outbox_pressure`; the edge middleware (eventkit/edge.py, before any
+in-flight slot is taken) answers a command 503 with `Retry-After` when
+`backlog_refusal(app.state.outbox_pressure, method)` gives a (detail, seconds) refusal.
 `backlog_refusal` refuses only commands (POST, PUT, PATCH, DELETE); GET, HEAD and OPTIONS pass.
 Until the first sample (and when the limit is 0) nothing is refused. A failing sample keeps the
 last verdict: a database outage is answered 503 by the request path anyway.

@@ -19,12 +19,13 @@ class Profile:
     race_rounds: int  # repetitions of each concurrency race
     hostile_examples: int  # schemathesis examples per operation and role
     oversized_megabytes: int
+    shedding_seconds: float  # clients push on at a throttled Kafka after the first 503
 
 
 SHORT = Profile("short", clients=6, phase_seconds=2.0, fault_rounds=1, race_rounds=8,
-                hostile_examples=1, oversized_megabytes=4)  # fmt: skip
+                hostile_examples=1, oversized_megabytes=4, shedding_seconds=3.0)  # fmt: skip
 SOAK = Profile("soak", clients=24, phase_seconds=20.0, fault_rounds=3, race_rounds=100,
-               hostile_examples=40, oversized_megabytes=64)  # fmt: skip
+               hostile_examples=40, oversized_megabytes=64, shedding_seconds=30.0)  # fmt: skip
 
 
 def current() -> Profile:

@@ -15,6 +15,15 @@ from reliability.report import Report
 from reliability.stack import SystemUnderTest
 
 ROOT = Path(__file__).resolve().parents[2]
+_RESULTS: dict[str, list[str]] = {"passed": [], "failed": []}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember which tests passed and failed, for the report's head."""
+    if report.failed:
+        _RESULTS["failed"].append(f"{report.nodeid.rsplit('/', 1)[-1]} ({report.when})")
+    elif report.passed and report.when == "call":
+        _RESULTS["passed"].append(report.nodeid)
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +37,7 @@ def report(profile: Profile) -> Iterator[Report]:
     soak = profile.name == "soak"
     made = Report(profile, "python -m reliability --soak" if soak else "pytest tests/reliability")
     yield made
+    made.passed, made.failed = len(_RESULTS["passed"]), list(_RESULTS["failed"])
     if made.sections:
         made.write(ROOT / "RELIABILITY.md")
 

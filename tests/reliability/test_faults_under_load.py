@@ -2,6 +2,10 @@
 every request during an outage got a clear answer (503 + Retry-After, or no connection while
 its process was dead), never a hang or a 500.
 
+The faults: SIGKILL of the standalone relay publishing the cases database (the cases service's
+in-process relay must take its lock over), of a write service, of the indicators service (its
+consumers die with it); restart of Kafka; restart of PostgreSQL.
+
 The scenario runs once (module fixture); each promise is its own test.
 """
 
@@ -20,7 +24,7 @@ from reliability.load import SteadyLoad
 from reliability.outcomes import Outcome, Outcomes, Verdict
 from reliability.profile import Profile
 from reliability.report import Report
-from reliability.stack import WRITE_SERVICES, SystemUnderTest
+from reliability.stack import RELAY_SERVICE, WRITE_SERVICES, SystemUnderTest
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +47,7 @@ async def run(system: SystemUnderTest, world: World, profile: Profile, report: R
         for round_ in range(profile.fault_rounds):
             victim = WRITE_SERVICES[round_ % len(WRITE_SERVICES)] if round_ else "vouchers"
             for inject in (
+                faults.kill_relay,
                 partial(faults.kill_service, victim),
                 partial(faults.kill_service, "indicators"),
                 faults.restart_kafka,
@@ -77,9 +82,8 @@ def _write(
         "same Idempotency-Key. Faults, in order:"
     )
     for fault in faults.timeline:
-        section.line(
-            f"- {fault.name}: all services ready again after {fault.recovery_seconds:.1f} s"
-        )
+        ready = f"all services ready again after {fault.recovery_seconds:.1f} s"
+        section.line(f"- {fault.name}: {fault.note or ready}")
     verdicts = outcomes.by_verdict()
     section.figure("journeys completed", load.journeys)
     for operation, count in sorted(outcomes.operations().items()):
@@ -98,6 +102,11 @@ def _write(
     section.figure("stored but missing on Kafka", len(result.missing_on_kafka))
     for consumer, missing in result.missing_in_projection.items():
         section.figure(f"stored but not applied by {consumer}", len(missing))
+    for number, kill in enumerate(faults.relay_kills, 1):
+        section.figure(
+            f"relay SIGKILL {number}: seconds until {kill.successor} held the lock",
+            f"{kill.failover_seconds:.1f}",
+        )
     section.figure("outbox rows left", result.outbox_left)
     section.figure("**lost**", f"**{result.lost}**")
 
@@ -108,6 +117,17 @@ def test_nothing_accepted_is_lost(run: Run) -> None:
     assert run.result.accepted > 0 and run.result.missing_in_projection
     assert run.result.lost == 0, run.result
     assert run.result.outbox_left == 0
+
+
+def test_the_killed_relay_was_the_publisher_and_the_standby_took_over(run: Run) -> None:
+    """Each SIGKILL hit the standalone relay while it held the publisher's lock and published
+    under the load; the cases service's in-process relay took the lock over (and, per
+    `test_nothing_accepted_is_lost`, nothing it had not acknowledged was lost)."""
+    kills = run.faults.relay_kills
+    assert kills, "the standalone relay was never killed"
+    for kill in kills:
+        assert kill.published_while_leading > 0, kill
+        assert kill.successor == f"the {RELAY_SERVICE} service's in-process relay", kill
 
 
 def test_outages_get_clear_answers_never_hangs(run: Run) -> None:

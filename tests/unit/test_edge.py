@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from eventkit.edge import Edge
 from eventkit.metrics import REQUESTS
+from eventkit.request_text import NUL, SURROGATE
 
 LIMIT = 2048
 
@@ -141,3 +142,20 @@ async def test_an_incoming_traceparent_is_carried_into_the_request_without_traci
     async with client(tracing_service(carry=False)) as http:
         ignored = (await http.get("/trace", headers=headers)).json()["trace_id"]
     assert (carried, without, ignored) == (trace_id, "0" * 32, "0" * 32)
+
+
+async def test_text_postgresql_cannot_store_gets_422_and_lookalikes_pass() -> None:
+    async def post(raw: bytes) -> httpx.Response:
+        async with client(service()) as http:
+            return await http.post(
+                "/notes/1", content=raw, headers={"content-type": "application/json"}
+            )
+
+    nul = await post(b'{"text": "a\\u0000b"}')
+    lone = await post(b'{"text": "a\\ud8afb"}')
+    pair = await post(b'{"text": "\\ud83d\\ude00"}')
+    literal = await post(b'{"text": "C:\\\\u0000"}')  # a backslash, then "u0000": plain text
+    assert (nul.status_code, nul.json()["detail"]) == (422, NUL)
+    assert (lone.status_code, lone.json()["detail"]) == (422, SURROGATE)
+    assert (pair.status_code, pair.json()["text"]) == (200, "\U0001f600")
+    assert (literal.status_code, literal.json()["text"]) == (200, "C:\\u0000")
