@@ -6,8 +6,11 @@ event set, with its consumer positioned at the end of that set. A dashboard read
 
 - warm: the read model did not change since the last read (the service's cache answers after
   one revision query) - what most dashboard polls get;
-- after a change: one new event was applied, so the service reloads the ledger and recomputes
-  (`services/indicators/reading.py`) - what the first poll after each change gets.
+- after a change: one new event was applied, so the service loads the rows changed since the
+  revision it holds and recounts the subjects they affect (`services/indicators/reading.py`) -
+  what the first poll after each change gets.
+
+The first read after start-up loads the whole read model; it is reported on its own.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Reads:
 
     warm_p50: list[float] = field(default_factory=list)
     warm_p99: list[float] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)
+    """The first read after start-up (the whole read model loaded)."""
     after_change: list[float] = field(default_factory=list)
     skipped: str = ""
 
@@ -85,19 +90,18 @@ async def measure(
 ) -> None:
     """`repeats` rounds of `reads` warm reads, each but the first after one new event.
 
-    The first read after start-up loads the whole read model, as the first read after a change
-    does, so it is the first "after a change" sample. Further changes are applied only while
-    the suite's time budget (`deadline`, monotonic) allows another reload.
+    The first read after start-up loads the whole read model. Further changes are applied only
+    while the suite's time budget (`deadline`, monotonic) allows another read after a change.
     """
     headers = {"Authorization": f"Bearer {token}"}
     connection = HttpConnection(service.url)
     await connection.open()
     try:
-        reads_out.after_change.append(await _read(connection, headers))
+        reads_out.first.append(await _read(connection, headers))
         for n in range(repeats):
             if n > 0:
-                if time.monotonic() + reads_out.after_change[0] / 1000 > deadline:
-                    reads_out.skipped = "further reloads skipped (time budget)"
+                if time.monotonic() + 30 > deadline:
+                    reads_out.skipped = "further changes skipped (time budget)"
                 else:
                     await _apply_one_more(url, bootstrap, events, logframe)
                     reads_out.after_change.append(await _read(connection, headers))

@@ -30,7 +30,7 @@ from eventkit.schema import CONSUMER_DDL, migrate
 from eventkit.store import init_connection
 from services.indicators import read_model
 from services.indicators.logframe import DEFAULT_DIRECTORY, Logframe, load_directory
-from services.indicators.projection import AttainmentProjection
+from services.indicators.projection import MAX_BATCH, AttainmentProjection
 
 DEFAULT_LOGFRAME = "pana_peru_y2_v1"
 
@@ -82,6 +82,7 @@ async def project(found: Servers, events: EventSet, url: str, consumer: str | No
             consumer=consumer or read_model.consumer_of(lf, f"bench{uuid.uuid4().hex[:6]}"),
             topics=events.names,
             projection=AttainmentProjection(lf),
+            max_batch=MAX_BATCH,  # as the service runs it
         )
         started = time.perf_counter()
         task = asyncio.create_task(runner.run())

@@ -11,7 +11,10 @@ written afterwards, best effort, for lag monitoring: the stored offsets are the 
 - Event ids already applied are skipped inside the transaction: a duplicate published by a relay
   that crashed (same `ce_id`, new offset) never counts twice.
 - An unreadable message (bad JSON, unknown type or version) goes to the dead-letter topic with
-  the reason and its origin, and the consumer keeps going.
+  the reason and its origin, and the consumer keeps going; so does an event the projection
+  rejects (`apply` returns it: its data fails its model), sent before the batch commits.
+- The next batch is read (and prepared, when the projection has a `prepare`) while the previous
+  one is written: CPU work overlaps PostgreSQL's, transactions still run one at a time, in order.
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ log = structlog.get_logger("eventkit.consumer")
 tracer = trace.get_tracer("eventkit.consumer")
 
 # GREATEST: a member that lost its partitions can never move the stored position backwards.
-_STORE_OFFSET = """
-INSERT INTO consumer_offsets (consumer, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
+_STORE_OFFSETS = """
+INSERT INTO consumer_offsets (consumer, topic, partition, next_offset)
+SELECT $1, * FROM unnest($2::text[], $3::int[], $4::bigint[])
 ON CONFLICT (consumer, topic, partition) DO UPDATE
 SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset)
 """
@@ -59,10 +63,41 @@ class Delivered:
     offset: int
 
 
-class Projection(Protocol):
-    """A read model fed by the runner; `apply` runs inside the batch's transaction."""
+@dataclass(frozen=True)
+class _Staged:
+    """A record of a batch: its envelope, or why it cannot be read (for the dead letter)."""
 
-    async def apply(self, conn: Connection, events: Sequence[Delivered]) -> None: ...
+    record: ConsumerRecord[bytes, bytes]
+    delivered: Delivered | None
+    reason: str
+
+
+_STAGE_CHUNK = 250
+"""Records read between two chances for the batch in flight to move on."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An event a projection could not apply (its data is invalid), and why."""
+
+    delivered: Delivered
+    reason: str
+
+
+class Projection(Protocol):
+    """A read model fed by the runner; `apply` runs inside the batch's transaction.
+
+    It may return the events it rejects: the runner sends them to the dead-letter topic (with
+    the reason and origin, before the batch commits) and consumption goes on. A projection may
+    also have a `prepare(events)` method, pure CPU work with no database: the runner calls it
+    with each batch's events as they are read, while the previous batch is being written, then
+    `apply` with those never applied before (a subset). `apply` must give the same result
+    whether or not `prepare` ran.
+    """
+
+    async def apply(
+        self, conn: Connection, events: Sequence[Delivered]
+    ) -> Sequence[Rejected] | None: ...
 
 
 class ConsumerRunner:
@@ -90,6 +125,7 @@ class ConsumerRunner:
         self.deadletter_topic = deadletter_topic
         self.applied = 0
         self._batch_lock = asyncio.Lock()
+        self._assignments = 0  # partition assignments so far (records read before are stale)
         self._stopping = asyncio.Event()
         self._kafka: AIOKafkaConsumer | None = None
 
@@ -123,47 +159,103 @@ class ConsumerRunner:
         await kafka.start()
         await producer.start()
         self._kafka = kafka
+        in_flight: asyncio.Task[dict[TopicPartition, int]] | None = None
         try:
             kafka.subscribe(self.topics, listener=_Rebalance(self, kafka))
             while not self._stopping.is_set():
-                batch = await kafka.getmany(timeout_ms=200, max_records=self.max_batch)
-                if batch:
-                    committed = await self._apply(kafka, producer, batch)
+                wait = 0 if in_flight is not None else 200
+                batch = await kafka.getmany(timeout_ms=wait, max_records=self.max_batch)
+                epoch = self._assignments
+                # Read and prepare this batch while the previous one is being written: the
+                # CPU work here overlaps PostgreSQL's. Transactions still run one at a time,
+                # in order (each batch starts once the previous one committed).
+                staged = await self._stage(batch) if batch else None
+                if in_flight is not None:
+                    committed = await in_flight
+                    in_flight = None
                     await self._commit_to_kafka(kafka, committed)
+                if staged:
+                    in_flight = asyncio.create_task(self._apply(kafka, producer, staged, epoch))
         finally:
-            self._kafka = None
-            await producer.stop()
-            await kafka.stop()
+            try:
+                if in_flight is not None:
+                    await in_flight  # finish the batch in flight (its error, if any, is raised)
+            finally:
+                self._kafka = None
+                await producer.stop()
+                await kafka.stop()
+
+    async def _stage(
+        self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    ) -> list[_Staged]:
+        """Read each record as an envelope (or why not) and let the projection prepare them."""
+        staged: list[_Staged] = []
+        prepare = getattr(self.projection, "prepare", None)
+        for records in batch.values():
+            for start in range(0, len(records), _STAGE_CHUNK):
+                chunk: list[Delivered] = []
+                for record in records[start : start + _STAGE_CHUNK]:
+                    try:
+                        envelope = from_kafka(list(record.headers or ()), record.value or b"")
+                    except InvalidMessage as bad:
+                        staged.append(_Staged(record, None, bad.reason))
+                        continue
+                    item = Delivered(envelope, record.topic, record.partition, record.offset)
+                    staged.append(_Staged(record, item, ""))
+                    chunk.append(item)
+                if prepare is not None:
+                    prepare(chunk)
+                await asyncio.sleep(0)  # let the batch in flight send its next statement
+        return staged
 
     async def _apply(
         self,
         kafka: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
-        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+        staged: list[_Staged],
+        epoch: int,
     ) -> dict[TopicPartition, int]:
         async with self._batch_lock:
+            if epoch != self._assignments:
+                # Read before a rebalance: the new assignment sought the stored offsets, so
+                # these records are read again (applying them now would dead-letter twice).
+                return {}
             owned = kafka.assignment()
-            records = [r for tp, rs in batch.items() if tp in owned for r in rs]
-            if not records:
+            kept = [
+                item
+                for item in staged
+                if TopicPartition(item.record.topic, item.record.partition) in owned
+            ]
+            if not kept:
                 return {}
             delivered: list[Delivered] = []
-            for record in records:
-                try:
-                    envelope = from_kafka(list(record.headers or ()), record.value or b"")
-                except InvalidMessage as bad:
-                    await self._dead_letter(producer, record, bad.reason)
+            by_origin: dict[tuple[str, int, int], ConsumerRecord[bytes, bytes]] = {}
+            for item in kept:
+                record = item.record
+                if item.delivered is None:
+                    await self._dead_letter(producer, record, item.reason)
                     continue
-                delivered.append(Delivered(envelope, record.topic, record.partition, record.offset))
+                delivered.append(item.delivered)
+                by_origin[(record.topic, record.partition, record.offset)] = record
             next_offsets: dict[TopicPartition, int] = {}
-            for record in records:
+            for item in kept:
+                record = item.record
                 next_offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
             async with self.pool.acquire() as conn, conn.transaction():
                 fresh = await self._first_time(conn, delivered)
                 with _span(fresh):
-                    await self.projection.apply(conn, fresh)
-                await conn.executemany(
-                    _STORE_OFFSET,
-                    [(self.consumer, tp.topic, tp.partition, o) for tp, o in next_offsets.items()],
+                    rejected = await self.projection.apply(conn, fresh)
+                for reject in rejected or ():
+                    d = reject.delivered
+                    await self._dead_letter(
+                        producer, by_origin[(d.topic, d.partition, d.offset)], reject.reason
+                    )
+                await conn.execute(
+                    _STORE_OFFSETS,
+                    self.consumer,
+                    [tp.topic for tp in next_offsets],
+                    [tp.partition for tp in next_offsets],
+                    list(next_offsets.values()),
                 )
             self.applied += len(fresh)
             _measure(self.consumer, kafka, fresh, next_offsets)
@@ -176,7 +268,7 @@ class ConsumerRunner:
             "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])"
             " ON CONFLICT DO NOTHING RETURNING event_id::text",
             self.consumer,
-            [d.envelope.id for d in delivered],
+            sorted(d.envelope.id for d in delivered),  # in index order
         )
         new = {r["event_id"] for r in rows}
         fresh = []
@@ -231,6 +323,9 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
             pass
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        # Before any seek: a batch read until now is dropped (its records are read again from
+        # the stored offsets), one read from here on is applied.
+        self.runner._assignments += 1
         stored = await self.runner.stored_offsets(list(assigned))
         for tp in assigned:
             if tp in stored:
@@ -248,8 +343,9 @@ def _measure(
 ) -> None:
     now = datetime.now(UTC)
     APPLIED.labels(consumer).inc(len(fresh))
+    freshness = FRESHNESS.labels(consumer)
     for item in fresh:
-        FRESHNESS.labels(consumer).observe(max(0.0, (now - item.envelope.time).total_seconds()))
+        freshness.observe(max(0.0, (now - item.envelope.time).total_seconds()))
     for tp, offset in next_offsets.items():
         end = kafka.highwater(tp)
         if end is not None:

@@ -21,7 +21,7 @@ from services.indicators.catalog import Catalog
 from services.indicators.dashboard import dashboard_router
 from services.indicators.live import live_router
 from services.indicators.logframe import DEFAULT_DIRECTORY, Logframe, load_directory
-from services.indicators.projection import AttainmentProjection
+from services.indicators.projection import MAX_BATCH, AttainmentProjection
 from services.indicators.reading import AttainmentReader
 
 
@@ -51,6 +51,7 @@ def _consumer_factory(logframe: Logframe, settings: IndicatorsSettings) -> Worke
             consumer=read_model.consumer_of(logframe, settings.consumer_prefix),
             topics=settings.source_topics,
             projection=AttainmentProjection(logframe),
+            max_batch=MAX_BATCH,
         )
 
     return build

@@ -11,8 +11,9 @@ the acts considered (region; acts after the window's end are ignored), so a filt
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from contracts.people import AgeGroup, Sex
@@ -107,21 +108,57 @@ def window(logframe: Logframe, filters: Filters) -> tuple[date, date]:
     return start, end
 
 
+class Persons(Protocol):
+    """Who a participant id is, and a person's sex and age group (`people.People`)."""
+
+    def person(self, participant_id: str) -> str: ...
+
+    def sex(self, person: str) -> str: ...
+
+    def age_group(self, person: str, on: date) -> str: ...
+
+
 def counted(logframe: Logframe, ledger: Ledger, filters: Filters) -> dict[str, list[Counted]]:
     """Per indicator id, the subjects counted in the window, sorted by subject."""
     start, end = window(logframe, filters)
     people, zone = People(ledger), logframe.zone
     acts: dict[str, list[Act]] = {}
     for act in ledger.live_acts():
-        if filters.region in (None, act.region) and _local(act, zone) <= end:
+        if considered(act, filters, end, zone):
             acts.setdefault(act.indicator, []).append(act)
     return {
         i.id: _subjects(i, acts.get(i.id, []), people, start, zone) for i in logframe.all_indicators
     }
 
 
+def considered(act: Act, filters: Filters, end: date, zone: ZoneInfo) -> bool:
+    """Whether the filters let an act count (its region, and not after the window's end)."""
+    return filters.region in (None, act.region) and _local(act, zone) <= end
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime | None:
+    """The first instant whose local date is `day`, or None if local midnight is ambiguous.
+
+    Local dates follow instants, so "an act's local date is on or after `day`" is "the act is
+    at or after this instant": a comparison instead of a time-zone conversion per act.
+    """
+    try:
+        first = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+        before = first - timedelta(microseconds=1)
+    except OverflowError:
+        return None
+    if first.astimezone(zone).date() == day and before.astimezone(zone).date() < day:
+        return first
+    return None  # a transition at midnight: callers compare local dates instead
+
+
+def act_order(act: Act) -> tuple[datetime, str, int, str]:
+    """The order acts of one subject are weighed in (instant, event id, requirement, key)."""
+    return (act.occurred_at, act.event_id, act.requirement, act.act_key)
+
+
 def _subjects(
-    indicator: Indicator, acts: list[Act], people: People, start: date, zone: ZoneInfo
+    indicator: Indicator, acts: list[Act], people: Persons, start: date, zone: ZoneInfo
 ) -> list[Counted]:
     by_subject: dict[str, list[Act]] = {}
     for act in acts:  # already in (instant, event id) order
@@ -129,28 +166,55 @@ def _subjects(
         by_subject.setdefault(key, []).append(act)
     result = []
     for subject, mine in sorted(by_subject.items()):
-        first_per_requirement: dict[int, Act] = {}
-        for act in mine:
-            first_per_requirement.setdefault(act.requirement, act)
-        if len(first_per_requirement) < len(indicator.requires):
-            continue
-        all_met = max(a.order for a in first_per_requirement.values())
-        at = next((a for a in mine if a.order >= all_met and _local(a, zone) >= start), None)
-        if at is None:
-            continue
-        on, person = _local(at, zone), people.person(at.participant_id)
-        result.append(
-            Counted(subject, people.sex(person), people.age_group(person, on), at.region, on)
-        )
+        found = count_subject(indicator, subject, mine, people, start, zone)
+        if found is not None:
+            result.append(found)
     return result
+
+
+def count_subject(
+    indicator: Indicator,
+    subject: str,
+    mine: list[Act],
+    people: Persons,
+    start: date,
+    zone: ZoneInfo,
+    starts_at: datetime | None = None,
+) -> Counted | None:
+    """Whether and how one subject counts, from its live considered acts in `act_order`.
+
+    `starts_at`, when given, is `day_start(start, zone)` (the same test, without conversions).
+    """
+    first_per_requirement: dict[int, Act] = {}
+    for act in mine:
+        first_per_requirement.setdefault(act.requirement, act)
+    if len(first_per_requirement) < len(indicator.requires):
+        return None
+    all_met = max(a.order for a in first_per_requirement.values())
+    if starts_at is not None:
+        at = next((a for a in mine if a.order >= all_met and a.occurred_at >= starts_at), None)
+    else:
+        at = next((a for a in mine if a.order >= all_met and _local(a, zone) >= start), None)
+    if at is None:
+        return None
+    on, person = _local(at, zone), people.person(at.participant_id)
+    return Counted(subject, people.sex(person), people.age_group(person, on), at.region, on)
 
 
 def figures(
     logframe: Logframe, ledger: Ledger, filters: Filters, view: str = "exact"
 ) -> Attainment:
     """Exact figures of every indicator (suppression is applied by `suppression.suppress`)."""
-    start, end = window(logframe, filters)
     by_indicator = counted(logframe, ledger, filters)
+    totals = {i.id: Totals.of(by_indicator[i.id]) for i in logframe.all_indicators}
+    return assemble(logframe, filters, totals, view)
+
+
+def assemble(
+    logframe: Logframe, filters: Filters, totals: dict[str, Totals], view: str = "exact"
+) -> Attainment:
+    """The attainment tables from each indicator's totals."""
+    start, end = window(logframe, filters)
     return Attainment(
         logframe=logframe.key,
         title=logframe.title,
@@ -158,16 +222,36 @@ def figures(
         end=end,
         region=filters.region,
         view=view,
-        indicators=[_figures(i, by_indicator[i.id], start, end) for i in logframe.all_indicators],
+        indicators=[_figures(i, totals[i.id], start, end) for i in logframe.all_indicators],
     )
 
 
-def _figures(
-    indicator: Indicator, subjects: list[Counted], start: date, end: date
-) -> IndicatorFigures:
-    cells = Counter((c.sex, c.age_group) for c in subjects)
-    regions = Counter(c.region for c in subjects)
-    per_month = Counter(c.counted_on.strftime("%Y-%m") for c in subjects)
+@dataclass
+class Totals:
+    """An indicator's counted subjects summed per cell: what its tables are made of."""
+
+    value: int = 0
+    cells: Counter[tuple[str, str]] = field(default_factory=Counter)
+    regions: Counter[str] = field(default_factory=Counter)
+    months: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, subjects: list[Counted]) -> Totals:
+        totals = cls()
+        for c in subjects:
+            totals.add(c, 1)
+        return totals
+
+    def add(self, c: Counted, sign: int) -> None:
+        """Count a subject in (`sign` 1) or out (-1)."""
+        self.value += sign
+        self.cells[(c.sex, c.age_group)] += sign
+        self.regions[c.region] += sign
+        self.months[f"{c.counted_on.year:04d}-{c.counted_on.month:02d}"] += sign
+
+
+def _figures(indicator: Indicator, totals: Totals, start: date, end: date) -> IndicatorFigures:
+    cells, regions, per_month = totals.cells, totals.regions, totals.months
     months, running = [], 0
     for month in _months(start, end):
         running += per_month[month]
@@ -178,8 +262,8 @@ def _figures(
         unit=indicator.unit.value,
         target=indicator.target,
         sensitive=indicator.sensitive,
-        value=len(subjects),
-        percent=round(100 * len(subjects) / indicator.target, 1),
+        value=totals.value,
+        percent=round(100 * totals.value / indicator.target, 1),
         sex_age=_with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES}),
         regions={r: regions[r] for r in REGIONS},
         months=months,

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
+from uuid import UUID
 
 from contracts.event import Event
 from contracts.participants import ParticipantCorrected, ParticipantMerged, ParticipantRegistered
-from services.indicators.logframe import SUBJECT_FIELD, EventRule, Logframe
+from services.indicators.logframe import SUBJECT_FIELD, Logframe
 
 PERSON_ATTRIBUTES = ("sex", "birth_year_month")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Act:
     """A qualifying act: `subject` met requirement `requirement` of `indicator` at `occurred_at`."""
 
@@ -46,7 +48,7 @@ class Act:
         return (self.occurred_at, self.event_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Revocation:
     """The act `act_key` no longer counts."""
 
@@ -55,7 +57,7 @@ class Revocation:
     event_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AttributeSet:
     """A person's attribute took `value` at `set_at` (last write wins, by instant then id)."""
 
@@ -66,7 +68,7 @@ class AttributeSet:
     event_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Merge:
     """Participant record `merged_id` is the same person as `surviving_id`."""
 
@@ -93,43 +95,136 @@ def relevant_event_types(logframe: Logframe) -> frozenset[str]:
 
 def facts_from(logframe: Logframe, event_id: str, event: Event) -> list[Fact]:
     """The facts one event contributes to `logframe`'s read model (often none)."""
-    data = event.model_dump(mode="json")
-    facts: list[Fact] = _person_facts(event_id, event)
-    for indicator in logframe.all_indicators:
-        for number, requirement in enumerate(indicator.requires):
-            for rule in requirement.any_of:
-                if rule.event == event.event_type and _matches(rule, data):
-                    facts.append(
-                        Act(
-                            indicator=indicator.id,
-                            requirement=number,
-                            act_key=_act_key(rule, rule.act, data, event_id),
-                            subject=str(data[SUBJECT_FIELD[indicator.unit]]),
-                            participant_id=str(data["participant_id"]),
-                            occurred_at=getattr(event, rule.date_field),
-                            region=str(data["region"]),
-                            event_id=event_id,
+    return rules_of(logframe).facts(event_id, event)
+
+
+@dataclass(frozen=True, slots=True)
+class _ActRule:
+    indicator: str
+    requirement: int
+    event: str
+    where: tuple[tuple[str, frozenset[str]], ...]
+    act: str | None
+    subject_field: str
+    date_field: str
+
+
+@dataclass(frozen=True, slots=True)
+class _RevokingRule:
+    event: str
+    key_field: str
+
+
+@dataclass(frozen=True, slots=True)
+class _TypeRules:
+    rules: tuple[_ActRule | _RevokingRule, ...]
+    fields: tuple[str, ...]
+    """Every field the rules read as text (converted once per event)."""
+
+
+class Rules:
+    """A logframe's event rules indexed by event type: what `facts_from` checks per event.
+
+    Built once per logframe (`rules_of`); an event is compared only with the rules of its type,
+    in the logframe's order (indicator, requirement, rule), so the facts and their order are
+    those of a walk over every rule.
+    """
+
+    def __init__(self, logframe: Logframe) -> None:
+        found: dict[str, list[_ActRule | _RevokingRule]] = {}
+        for indicator in logframe.all_indicators:
+            subject = SUBJECT_FIELD[indicator.unit]
+            for number, requirement in enumerate(indicator.requires):
+                for rule in requirement.any_of:
+                    where = tuple((f, frozenset(v)) for f, v in rule.where.items())
+                    found.setdefault(rule.event, []).append(
+                        _ActRule(indicator.id, number, rule.event, where, rule.act, subject,
+                                 rule.date_field)
+                    )  # fmt: skip
+                    revoking = rule.revoked_by
+                    if revoking is not None:
+                        found.setdefault(revoking.event, []).append(
+                            _RevokingRule(rule.event, revoking.key)
                         )
-                    )
-                revoking = rule.revoked_by
-                if revoking is not None and revoking.event == event.event_type:
-                    key = _act_key(rule, revoking.key, data, event_id)
-                    at = getattr(event, _only_instant(event))
-                    facts.append(Revocation(act_key=key, occurred_at=at, event_id=event_id))
-    return list(dict.fromkeys(facts))  # one revocation may serve two indicators
+        self._by_type: dict[str, _TypeRules] = {}
+        for event_type, rules in found.items():
+            fields: dict[str, None] = {}
+            for r in rules:
+                if isinstance(r, _ActRule):
+                    names = [f for f, _ in r.where]
+                    names += [r.subject_field, "participant_id", "region"]
+                    names += [r.act] if r.act else []
+                else:
+                    names = [r.key_field]
+                fields.update(dict.fromkeys(names))
+            self._by_type[event_type] = _TypeRules(tuple(rules), tuple(fields))
+        self._instant: dict[type[Event], str] = {}
+
+    def facts(self, event_id: str, event: Event) -> list[Fact]:
+        """The facts of one event."""
+        facts: list[Fact] = _person_facts(event_id, event)
+        compiled = self._by_type.get(event.event_type)
+        if compiled is None:
+            return facts
+        text = _texts(event, compiled.fields)
+        for rule in compiled.rules:
+            if isinstance(rule, _ActRule):
+                if all(text[field] in values for field, values in rule.where):
+                    key = f"{rule.event}:{text[rule.act] if rule.act else event_id}"
+                    facts.append(
+                        Act(rule.indicator, rule.requirement, key, text[rule.subject_field],
+                            text["participant_id"], getattr(event, rule.date_field),
+                            text["region"], event_id)
+                    )  # fmt: skip
+            else:
+                # Namespaced by the counted event's type: a redemption id and an event id can
+                # never collide.
+                key = f"{rule.event}:{text[rule.key_field]}"
+                at = getattr(event, self._instant_of(event))
+                facts.append(Revocation(key, at, event_id))
+        if len(facts) > 1:
+            return list(dict.fromkeys(facts))  # one revocation may serve two indicators
+        return facts
+
+    def _instant_of(self, event: Event) -> str:
+        kind = type(event)
+        found = self._instant.get(kind)
+        if found is None:
+            found = self._instant[kind] = next(f for f in kind.model_fields if f.endswith("_at"))
+        return found
 
 
-def _matches(rule: EventRule, data: dict[str, Any]) -> bool:
-    return all(str(data.get(field)) in values for field, values in rule.where.items())
+_RULES: dict[int, tuple[Logframe, Rules]] = {}
 
 
-def _act_key(rule: EventRule, field: str | None, data: dict[str, Any], event_id: str) -> str:
-    # Namespaced by event type: a redemption id and an event id can never collide.
-    return f"{rule.event}:{data[field] if field else event_id}"
+def rules_of(logframe: Logframe) -> Rules:
+    """The compiled rules of a logframe (cached per logframe object)."""
+    cached = _RULES.get(id(logframe))
+    if cached is None or cached[0] is not logframe:
+        cached = _RULES[id(logframe)] = (logframe, Rules(logframe))
+    return cached[1]
 
 
-def _only_instant(event: Event) -> str:
-    return next(f for f in type(event).model_fields if f.endswith("_at"))
+def _texts(event: Event, fields: tuple[str, ...]) -> dict[str, str]:
+    """Fields of an event as the text its JSON form holds (what rules compare and keys use).
+
+    Scalars are converted directly (enum values, canonical UUIDs, strings, integers); any other
+    value is read from the event's JSON dump, made only when needed.
+    """
+    out: dict[str, str] = {}
+    dump: dict[str, Any] | None = None
+    for field in fields:
+        value = getattr(event, field, None)
+        kind = type(value)
+        if kind is str or kind is UUID or kind is int or value is None:
+            out[field] = str(value)
+        elif isinstance(value, Enum):
+            out[field] = str(value.value)
+        else:
+            if dump is None:
+                dump = event.model_dump(mode="json")
+            out[field] = str(dump.get(field))
+    return out
 
 
 def _person_facts(event_id: str, event: Event) -> list[Fact]:

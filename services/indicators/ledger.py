@@ -50,6 +50,15 @@ class Ledger:
                 ):
                     self.merges[fact.merged_id] = fact
 
+    def facts(self) -> list[Fact]:
+        """Every fact kept (recording them into an empty ledger gives this ledger)."""
+        return [
+            *self.acts.values(),
+            *self.revocations.values(),
+            *self.attributes.values(),
+            *self.merges.values(),
+        ]
+
     def live_acts(self) -> list[Act]:
         """The acts that still count (not revoked), in a stable order."""
         return sorted(

@@ -1,24 +1,26 @@
 """The consumer side: turn each batch of delivered events into facts of one logframe version.
 
 Runs inside the consumer runner's batch transaction (offsets and processed ids commit with the
-facts: effectively once). Events the logframe does not read are skipped without parsing.
+facts: effectively once). Events the logframe does not read are skipped without parsing. An
+event it reads whose data is not valid (its headers were, else the runner dead-lettered it
+already) is handed back as rejected: the runner sends it to the dead-letter topic with the
+reason, and every other figure stays live.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from uuid import UUID
-
-import structlog
 
 from contracts.envelope import InvalidMessage, decode
-from eventkit.consumer import Delivered
+from eventkit.consumer import Delivered, Rejected
 from eventkit.store import Connection
 from services.indicators import read_model
-from services.indicators.facts import Fact, facts_from, relevant_event_types
+from services.indicators.facts import Fact, relevant_event_types, rules_of
 from services.indicators.logframe import Logframe
 
-log = structlog.get_logger("indicators.projection")
+MAX_BATCH = 2_000
+"""Events per transaction at most (the runner's `max_batch`): a backlog (a rebuild, a restart
+after downtime) is applied in big batches, few commits; live traffic in whatever has arrived."""
 
 
 class AttainmentProjection:
@@ -27,21 +29,47 @@ class AttainmentProjection:
     def __init__(self, logframe: Logframe) -> None:
         self.logframe = logframe
         self.reads = relevant_event_types(logframe)
+        self.rules = rules_of(logframe)
+        self._prepared: dict[tuple[str, int, int, str], list[Fact] | str] = {}
 
-    async def apply(self, conn: Connection, events: Sequence[Delivered]) -> None:
+    def prepare(self, events: Sequence[Delivered]) -> None:
+        """Decode events and derive their facts ahead of `apply` (no database: pure CPU)."""
+        if len(self._prepared) > _KEPT_PREPARED:  # left by batches that were never applied
+            self._prepared.clear()
+        for delivered in events:
+            if delivered.envelope.type in self.reads:
+                self._prepared[_origin(delivered)] = self._facts(delivered)
+
+    async def apply(self, conn: Connection, events: Sequence[Delivered]) -> list[Rejected]:
         """Record the facts of the batch's events (called once per never-applied event)."""
         facts: list[Fact] = []
+        rejected: list[Rejected] = []
+        reads, prepared = self.reads, self._prepared
         for delivered in events:
-            envelope = delivered.envelope
-            if envelope.type not in self.reads:
+            if delivered.envelope.type not in reads:
                 continue
-            try:
-                event = decode(envelope)
-            except InvalidMessage as bad:
-                # Headers were valid (else it went to the dead letters) but the data is not:
-                # skipping it keeps every other figure live; the log names where it is.
-                origin = f"{delivered.topic}/{delivered.partition}/{delivered.offset}"
-                log.warning("projection.invalid_event", origin=origin, reason=bad.reason)
-                continue
-            facts.extend(facts_from(self.logframe, str(UUID(envelope.id)), event))
+            found = prepared.pop(_origin(delivered), None)
+            if found is None:
+                found = self._facts(delivered)
+            if isinstance(found, str):
+                rejected.append(Rejected(delivered, found))
+            else:
+                facts.extend(found)
         await read_model.record(conn, self.logframe, facts)
+        return rejected
+
+    def _facts(self, delivered: Delivered) -> list[Fact] | str:
+        """The event's facts, or why its data cannot be read."""
+        envelope = delivered.envelope
+        try:
+            event = decode(envelope)
+        except InvalidMessage as bad:
+            return bad.reason
+        return self.rules.facts(envelope.id, event)  # the id is canonical (from_kafka)
+
+
+_KEPT_PREPARED = 4 * MAX_BATCH
+
+
+def _origin(delivered: Delivered) -> tuple[str, int, int, str]:
+    return (delivered.topic, delivered.partition, delivered.offset, delivered.envelope.id)

@@ -13,12 +13,16 @@ matters. `revision` counts committed changes: it names the state in ETags and wa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from eventkit.store import Connection
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe
+
+_T = TypeVar("_T")
 
 
 def schema_of(logframe: Logframe) -> str:
@@ -31,8 +35,11 @@ def consumer_of(logframe: Logframe, prefix: str = "indicators") -> str:
     return f"{prefix}.{logframe.key}"
 
 
+TABLES = ("acts", "revocations", "person_attributes", "merges")
+
+
 def ddl(logframe: Logframe) -> str:
-    """Create the logframe version's schema and tables (idempotent)."""
+    """Create the logframe version's schema and tables (idempotent; adds what older ones lack)."""
     s = schema_of(logframe)
     return f"""
 CREATE SCHEMA IF NOT EXISTS {s};
@@ -58,56 +65,92 @@ CREATE TABLE IF NOT EXISTS {s}.revision (
     id integer PRIMARY KEY CHECK (id = 1), n bigint NOT NULL, changed_at timestamptz NOT NULL
 );
 INSERT INTO {s}.revision VALUES (1, 0, now()) ON CONFLICT DO NOTHING;
+ALTER TABLE {s}.revision
+    ADD COLUMN IF NOT EXISTS generation uuid NOT NULL DEFAULT gen_random_uuid();
+""" + "".join(
+        f"""ALTER TABLE {s}.{table} ADD COLUMN IF NOT EXISTS rev bigint NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS {table}_rev ON {s}.{table} (rev);
 """
+        for table in TABLES
+    )
 
 
-async def record(conn: Connection, logframe: Logframe, facts: Sequence[Fact]) -> None:
-    """Store facts with the ledger's order-free conflict rules; bump the revision if any."""
+# One statement per table and batch. A batch's facts are first reduced with `Ledger.record`
+# (one row per key: ON CONFLICT DO UPDATE may not touch a row twice in one statement), then
+# each row is kept or replaced by the same rule in SQL; `rev` marks the rows a batch changed.
+_UPSERTS = {
+    "acts": """INSERT INTO {s}.acts AS t (indicator, requirement, act_key, subject,
+        participant_id, occurred_at, region, event_id, rev)
+    SELECT *, $9::bigint FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[],
+        $6::timestamptz[], $7::text[], $8::uuid[])
+    ON CONFLICT (indicator, requirement, act_key) DO UPDATE SET subject = EXCLUDED.subject,
+        participant_id = EXCLUDED.participant_id, occurred_at = EXCLUDED.occurred_at,
+        region = EXCLUDED.region, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
+    WHERE (EXCLUDED.occurred_at, EXCLUDED.event_id) < (t.occurred_at, t.event_id)""",
+    "revocations": """INSERT INTO {s}.revocations AS t (act_key, occurred_at, event_id, rev)
+    SELECT *, $4::bigint FROM unnest($1::text[], $2::timestamptz[], $3::uuid[])
+    ON CONFLICT (act_key) DO UPDATE
+    SET occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
+    WHERE (EXCLUDED.occurred_at, EXCLUDED.event_id) < (t.occurred_at, t.event_id)""",
+    "person_attributes": """INSERT INTO {s}.person_attributes AS t
+        (participant_id, attribute, value, set_at, event_id, rev)
+    SELECT *, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[],
+        $5::uuid[])
+    ON CONFLICT (participant_id, attribute) DO UPDATE SET value = EXCLUDED.value,
+        set_at = EXCLUDED.set_at, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
+    WHERE (EXCLUDED.set_at, EXCLUDED.event_id) > (t.set_at, t.event_id)""",
+    "merges": """INSERT INTO {s}.merges AS t (merged_id, surviving_id, merged_at, event_id, rev)
+    SELECT *, $5::bigint FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[])
+    ON CONFLICT (merged_id) DO UPDATE SET surviving_id = EXCLUDED.surviving_id,
+        merged_at = EXCLUDED.merged_at, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
+    WHERE (EXCLUDED.merged_at, EXCLUDED.event_id) > (t.merged_at, t.event_id)""",
+}
+
+
+async def record(conn: Connection, logframe: Logframe, facts: Sequence[Fact]) -> bool:
+    """Store facts with the ledger's order-free conflict rules; True if any row changed.
+
+    Rows the facts change are marked with the next revision, which is committed only when
+    something changed. The revision row is locked first: writers of one read model commit one
+    after the other, so revisions follow commit order and "rows with `rev` above n" are exactly
+    the changes a reader at revision n has not seen.
+    """
     if not facts:
-        return
+        return False
     s = schema_of(logframe)
-    acts = [
-        (a.indicator, a.requirement, a.act_key, a.subject, a.participant_id, a.occurred_at,
-         a.region, a.event_id)
-        for a in facts if isinstance(a, Act)
-    ]  # fmt: skip
-    await conn.executemany(
-        f"""INSERT INTO {s}.acts AS t VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        ON CONFLICT (indicator, requirement, act_key) DO UPDATE SET subject = EXCLUDED.subject,
-            participant_id = EXCLUDED.participant_id, occurred_at = EXCLUDED.occurred_at,
-            region = EXCLUDED.region, event_id = EXCLUDED.event_id
-        WHERE (EXCLUDED.occurred_at, EXCLUDED.event_id) < (t.occurred_at, t.event_id)""",
-        acts,
-    )
-    await conn.executemany(
-        f"""INSERT INTO {s}.revocations AS t VALUES ($1, $2, $3) ON CONFLICT (act_key) DO UPDATE
-        SET occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id
-        WHERE (EXCLUDED.occurred_at, EXCLUDED.event_id) < (t.occurred_at, t.event_id)""",
-        [(r.act_key, r.occurred_at, r.event_id) for r in facts if isinstance(r, Revocation)],
-    )
-    await conn.executemany(
-        f"""INSERT INTO {s}.person_attributes AS t VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (participant_id, attribute) DO UPDATE SET value = EXCLUDED.value,
-            set_at = EXCLUDED.set_at, event_id = EXCLUDED.event_id
-        WHERE (EXCLUDED.set_at, EXCLUDED.event_id) > (t.set_at, t.event_id)""",
-        [
-            (a.participant_id, a.attribute, a.value, a.set_at, a.event_id)
-            for a in facts
-            if isinstance(a, AttributeSet)
-        ],
-    )
-    await conn.executemany(
-        f"""INSERT INTO {s}.merges AS t VALUES ($1, $2, $3, $4) ON CONFLICT (merged_id) DO UPDATE
-        SET surviving_id = EXCLUDED.surviving_id, merged_at = EXCLUDED.merged_at,
-            event_id = EXCLUDED.event_id
-        WHERE (EXCLUDED.merged_at, EXCLUDED.event_id) > (t.merged_at, t.event_id)""",
-        [
-            (m.merged_id, m.surviving_id, m.merged_at, m.event_id)
-            for m in facts
-            if isinstance(m, Merge)
-        ],
-    )
-    await conn.execute(f"UPDATE {s}.revision SET n = n + 1, changed_at = now()")
+    batch = Ledger()
+    batch.record(facts)
+    rev = 1 + await conn.fetchval(f"SELECT n FROM {s}.revision FOR UPDATE")
+    changed = 0
+    for table, columns in (
+        ("acts", _columns(batch.acts.values(), 8, lambda a: (
+            a.indicator, a.requirement, a.act_key, a.subject, a.participant_id, a.occurred_at,
+            a.region, a.event_id))),
+        ("revocations", _columns(batch.revocations.values(), 3, lambda r: (
+            r.act_key, r.occurred_at, r.event_id))),
+        ("person_attributes", _columns(batch.attributes.values(), 5, lambda a: (
+            a.participant_id, a.attribute, a.value, a.set_at, a.event_id))),
+        ("merges", _columns(batch.merges.values(), 4, lambda m: (
+            m.merged_id, m.surviving_id, m.merged_at, m.event_id))),
+    ):  # fmt: skip
+        if columns[0]:
+            status = await conn.execute(_UPSERTS[table].format(s=s), *columns, rev)
+            changed += int(status.rsplit(" ", 1)[1])
+    if changed:
+        await conn.execute(f"UPDATE {s}.revision SET n = $1, changed_at = now()", rev)
+    return changed > 0
+
+
+def _columns(
+    rows: Iterable[_T], width: int, values: Callable[[_T], tuple[Any, ...]]
+) -> list[list[Any]]:
+    # In primary-key order: the index is then walked once, left to right, not at random.
+    ordered = sorted(values(row) for row in rows)
+    columns: list[list[Any]] = [[] for _ in range(width)]
+    for row in ordered:
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    return columns
 
 
 async def revision(conn: Connection, logframe: Logframe) -> int:
@@ -115,30 +158,92 @@ async def revision(conn: Connection, logframe: Logframe) -> int:
     return int(await conn.fetchval(f"SELECT n FROM {schema_of(logframe)}.revision"))
 
 
+async def state(conn: Connection, logframe: Logframe) -> tuple[int, str]:
+    """The revision and generation (a new one each time the schema is created) of a read model."""
+    row = await conn.fetchrow(f"SELECT n, generation::text FROM {schema_of(logframe)}.revision")
+    assert row is not None, "the revision row is created with the schema"
+    return int(row[0]), str(row[1])
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in a read model since a revision: its facts as they are now.
+
+    `whole` when the facts are the whole read model (first load, or the read model was
+    dropped and rebuilt since: another `generation`), else only the rows changed after `since`.
+    """
+
+    revision: int
+    generation: str
+    whole: bool
+    facts: list[Fact]
+
+
+_FETCH_ROWS = 20_000
+
+
+async def load_changes(
+    conn: Connection, logframe: Logframe, since: int | None = None, generation: str | None = None
+) -> Changes:
+    """The facts changed after revision `since` of `generation`, read in one snapshot.
+
+    Merging them into the ledger of revision `since` (`Ledger.record`) gives the ledger at the
+    returned revision: each row holds the winner of its key among every fact stored so far,
+    which beats whatever the older ledger kept for that key.
+    """
+    s = schema_of(logframe)
+    facts: list[Fact] = []
+    strings: dict[str, str] = {}
+    share = strings.setdefault  # one object per repeated id, indicator or region
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        row = await conn.fetchrow(f"SELECT n, generation::text AS g FROM {s}.revision")
+        assert row is not None, "the revision row is created with the schema"
+        at, current = int(row["n"]), str(row["g"])
+        whole = since is None or generation != current or since > at
+        after = -1 if whole else since
+        if not whole and since == at:
+            return Changes(at, current, False, [])
+
+        async def rows(query: str) -> AsyncIterator[list[Any]]:
+            cursor = await conn.cursor(query, after)
+            while page := await cursor.fetch(_FETCH_ROWS):
+                yield page
+
+        async for page in rows(
+            "SELECT indicator, requirement, act_key, subject, participant_id, occurred_at,"
+            f" region, event_id::text FROM {s}.acts WHERE rev > $1"
+        ):
+            facts.extend(
+                Act(share(r[0], r[0]), r[1], r[2], share(r[3], r[3]), share(r[4], r[4]), r[5],
+                    share(r[6], r[6]), r[7])
+                for r in page
+            )  # fmt: skip
+        async for page in rows(
+            f"SELECT act_key, occurred_at, event_id::text FROM {s}.revocations WHERE rev > $1"
+        ):
+            facts.extend(Revocation(r[0], r[1], r[2]) for r in page)
+        async for page in rows(
+            "SELECT participant_id, attribute, value, set_at, event_id::text"
+            f" FROM {s}.person_attributes WHERE rev > $1"
+        ):
+            facts.extend(
+                AttributeSet(share(r[0], r[0]), share(r[1], r[1]), share(r[2], r[2]), r[3], r[4])
+                for r in page
+            )
+        async for page in rows(
+            "SELECT merged_id, surviving_id, merged_at, event_id::text"
+            f" FROM {s}.merges WHERE rev > $1"
+        ):
+            facts.extend(Merge(share(r[0], r[0]), share(r[1], r[1]), r[2], r[3]) for r in page)
+    return Changes(at, current, whole, facts)
+
+
 async def load_ledger(conn: Connection, logframe: Logframe) -> tuple[int, Ledger]:
     """The revision and whole ledger of a logframe version, read in one consistent snapshot."""
-    s = schema_of(logframe)
+    changes = await load_changes(conn, logframe)
     ledger = Ledger()
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        at_revision = await revision(conn, logframe)
-        acts = await conn.fetch(f"SELECT *, event_id::text AS eid FROM {s}.acts")
-        revocations = await conn.fetch(f"SELECT *, event_id::text AS eid FROM {s}.revocations")
-        attributes = await conn.fetch(f"SELECT *, event_id::text AS eid FROM {s}.person_attributes")
-        merges = await conn.fetch(f"SELECT *, event_id::text AS eid FROM {s}.merges")
-    ledger.record(
-        Act(r["indicator"], r["requirement"], r["act_key"], r["subject"], r["participant_id"],
-            r["occurred_at"], r["region"], r["eid"])
-        for r in acts
-    )  # fmt: skip
-    ledger.record(Revocation(r["act_key"], r["occurred_at"], r["eid"]) for r in revocations)
-    ledger.record(
-        AttributeSet(r["participant_id"], r["attribute"], r["value"], r["set_at"], r["eid"])
-        for r in attributes
-    )
-    ledger.record(
-        Merge(r["merged_id"], r["surviving_id"], r["merged_at"], r["eid"]) for r in merges
-    )
-    return at_revision, ledger
+    ledger.record(changes.facts)
+    return changes.revision, ledger
 
 
 async def drop(conn: Connection, logframe: Logframe, consumer: str) -> None:
