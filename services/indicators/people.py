@@ -15,7 +15,28 @@ UNKNOWN = "unknown"
 """Sex or age group of a person whose registration has not been consumed yet."""
 
 
-class People:
+class Disaggregation:
+    """Sex and age group from a person's attributes (`attribute` comes from the subclass)."""
+
+    def attribute(self, person: str, name: str) -> str | None:
+        raise NotImplementedError
+
+    def sex(self, person: str) -> str:
+        """Sex category, or `unknown` before the registration is consumed."""
+        return self.attribute(person, "sex") or UNKNOWN
+
+    def age_group(self, person: str, on: date) -> str:
+        """Age group on the day of the act, or `unknown` (no birth month, or act before birth)."""
+        birth = self.attribute(person, "birth_year_month")
+        if birth is None:
+            return UNKNOWN
+        try:
+            return age_group_at(birth, on).value
+        except ValueError:
+            return UNKNOWN
+
+
+class People(Disaggregation):
     """Identity and attributes of the people in a ledger."""
 
     def __init__(self, ledger: Ledger) -> None:
@@ -45,17 +66,3 @@ class People:
             if (found := self._values.get((member, name))) is not None:
                 return found
         return None
-
-    def sex(self, person: str) -> str:
-        """Sex category, or `unknown` before the registration is consumed."""
-        return self.attribute(person, "sex") or UNKNOWN
-
-    def age_group(self, person: str, on: date) -> str:
-        """Age group on the day of the act, or `unknown` (no birth month, or act before birth)."""
-        birth = self.attribute(person, "birth_year_month")
-        if birth is None:
-            return UNKNOWN
-        try:
-            return age_group_at(birth, on).value
-        except ValueError:
-            return UNKNOWN

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from contracts.people import age_group_at
 from services.indicators.attainment import (
     Attainment,
     Counted,
@@ -45,13 +44,13 @@ from services.indicators.attainment import (
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
-from services.indicators.people import UNKNOWN
+from services.indicators.people import Disaggregation
 
 KEPT_FILTERS = 16
 """Filter sets whose countings are kept up to date (the least recently read is dropped)."""
 
 
-class LivePeople:
+class LivePeople(Disaggregation):
     """`people.People`, updated fact by fact (same answers while merges form no cycle)."""
 
     def __init__(self) -> None:
@@ -113,18 +112,6 @@ class LivePeople:
             if (found := self.values.get((member, name))) is not None:
                 return found
         return None
-
-    def sex(self, person: str) -> str:
-        return self.attribute(person, "sex") or UNKNOWN
-
-    def age_group(self, person: str, on: date) -> str:
-        birth = self.attribute(person, "birth_year_month")
-        if birth is None:
-            return UNKNOWN
-        try:
-            return age_group_at(birth, on).value
-        except ValueError:
-            return UNKNOWN
 
 
 @dataclass
