@@ -18,6 +18,7 @@ no underscore), which consumers read without parsing a URI. ``ce_id`` (a UUID) i
 identity used for dedupe everywhere.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -107,7 +108,7 @@ def to_kafka(envelope: Envelope) -> tuple[bytes, bytes, KafkaHeaders]:
     return envelope.subject.encode(), value, headers
 
 
-def from_kafka(headers: KafkaHeaders | None, value: bytes) -> Envelope:
+def from_kafka(headers: Sequence[tuple[str, bytes]] | None, value: bytes) -> Envelope:
     """Read a Kafka record's headers and value as an envelope; raise ``InvalidMessage``.
 
     Checks what can be checked without the data's schema: required headers, spec version, a

@@ -5,6 +5,7 @@ header and the problem; header values are quoted only when they cannot hold even
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -40,7 +41,7 @@ class CloudEventAttributes:
     traceparent: str | None
 
 
-def _decode(headers: list[tuple[str, bytes]]) -> dict[str, str]:
+def _decode(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
     found: dict[str, str] = {}
     for raw_name, raw_value in headers:
         name = raw_name.lower()
@@ -89,7 +90,7 @@ def _time(text: str) -> datetime:
     return time.astimezone(UTC)
 
 
-def read_headers(headers: list[tuple[str, bytes]]) -> CloudEventAttributes:
+def read_headers(headers: Sequence[tuple[str, bytes]]) -> CloudEventAttributes:
     """Return the checked CloudEvents attributes of a record; raise ``ValueError`` with a reason."""
     found = _decode(headers)
     if found["ce_specversion"] != "1.0":

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from time import time_ns
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import asyncpg
 import structlog
@@ -53,8 +53,7 @@ SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset)
 """
 
 
-@dataclass(frozen=True)
-class Delivered:
+class Delivered(NamedTuple):
     """An event read from Kafka, with where it was read."""
 
     envelope: Envelope
@@ -63,17 +62,34 @@ class Delivered:
     offset: int
 
 
-@dataclass(frozen=True)
-class _Staged:
-    """A record of a batch: its envelope, or why it cannot be read (for the dead letter)."""
+@dataclass(slots=True)
+class _Part:
+    """One partition's records of a batch: the readable ones, the rest with why not."""
 
-    record: ConsumerRecord[bytes, bytes]
-    delivered: Delivered | None
-    reason: str
+    partition: TopicPartition
+    records: list[ConsumerRecord[bytes, bytes]]
+    delivered: list[Delivered]
+    unreadable: list[tuple[ConsumerRecord[bytes, bytes], str]]
 
 
-_STAGE_CHUNK = 250
-"""Records read between two chances for the batch in flight to move on."""
+_STAGE_CHUNK = 32
+"""Records read between two chances for the batch in flight to move on: small, so that each of
+its statements is sent as soon as the previous one returns (a chunk of 250 kept it waiting long
+enough to halve the rebuild rate, measured with `python -m bench`)."""
+
+
+# The ids travel as one comma-separated text (ids are canonical UUIDs): no per-value encoding.
+# Only the ids applied before come back, and there are none outside redelivery.
+_MARK_PROCESSED = """
+WITH batch AS (SELECT unnest(string_to_array($2::text, ','))::uuid AS event_id),
+inserted AS (
+    INSERT INTO processed_events (consumer, event_id)
+    SELECT $1, event_id FROM batch ORDER BY event_id
+    ON CONFLICT DO NOTHING RETURNING event_id
+)
+SELECT array_agg(event_id::text) FROM batch
+WHERE event_id NOT IN (SELECT event_id FROM inserted)
+"""
 
 
 @dataclass(frozen=True)
@@ -187,32 +203,34 @@ class ConsumerRunner:
 
     async def _stage(
         self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
-    ) -> list[_Staged]:
+    ) -> list[_Part]:
         """Read each record as an envelope (or why not) and let the projection prepare them."""
-        staged: list[_Staged] = []
+        parts: list[_Part] = []
         prepare = getattr(self.projection, "prepare", None)
-        for records in batch.values():
+        for tp, records in batch.items():
+            part = _Part(tp, records, [], [])
+            parts.append(part)
+            topic, partition = tp.topic, tp.partition
+            delivered = part.delivered
             for start in range(0, len(records), _STAGE_CHUNK):
-                chunk: list[Delivered] = []
+                first = len(delivered)
                 for record in records[start : start + _STAGE_CHUNK]:
                     try:
-                        envelope = from_kafka(list(record.headers or ()), record.value or b"")
+                        envelope = from_kafka(record.headers, record.value or b"")
                     except InvalidMessage as bad:
-                        staged.append(_Staged(record, None, bad.reason))
+                        part.unreadable.append((record, bad.reason))
                         continue
-                    item = Delivered(envelope, record.topic, record.partition, record.offset)
-                    staged.append(_Staged(record, item, ""))
-                    chunk.append(item)
+                    delivered.append(Delivered(envelope, topic, partition, record.offset))
                 if prepare is not None:
-                    prepare(chunk)
+                    prepare(delivered[first:])
                 await asyncio.sleep(0)  # let the batch in flight send its next statement
-        return staged
+        return parts
 
     async def _apply(
         self,
         kafka: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
-        staged: list[_Staged],
+        staged: list[_Part],
         epoch: int,
     ) -> dict[TopicPartition, int]:
         async with self._batch_lock:
@@ -221,35 +239,30 @@ class ConsumerRunner:
                 # these records are read again (applying them now would dead-letter twice).
                 return {}
             owned = kafka.assignment()
-            kept = [
-                item
-                for item in staged
-                if TopicPartition(item.record.topic, item.record.partition) in owned
-            ]
-            if not kept:
+            parts = [part for part in staged if part.partition in owned]
+            if not parts:
                 return {}
             delivered: list[Delivered] = []
-            by_origin: dict[tuple[str, int, int], ConsumerRecord[bytes, bytes]] = {}
-            for item in kept:
-                record = item.record
-                if item.delivered is None:
-                    await self._dead_letter(producer, record, item.reason)
-                    continue
-                delivered.append(item.delivered)
-                by_origin[(record.topic, record.partition, record.offset)] = record
             next_offsets: dict[TopicPartition, int] = {}
-            for item in kept:
-                record = item.record
-                next_offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
+            for part in parts:
+                for record, reason in part.unreadable:
+                    await self._dead_letter(producer, record, reason)
+                delivered += part.delivered
+                next_offsets[part.partition] = part.records[-1].offset + 1
             async with self.pool.acquire() as conn, conn.transaction():
                 fresh = await self._first_time(conn, delivered)
                 with _span(fresh):
                     rejected = await self.projection.apply(conn, fresh)
-                for reject in rejected or ():
-                    d = reject.delivered
-                    await self._dead_letter(
-                        producer, by_origin[(d.topic, d.partition, d.offset)], reject.reason
-                    )
+                if rejected:
+                    records = {
+                        (part.partition.topic, part.partition.partition, r.offset): r
+                        for part in parts
+                        for r in part.records
+                    }
+                    for reject in rejected:
+                        d = reject.delivered
+                        origin = records[(d.topic, d.partition, d.offset)]
+                        await self._dead_letter(producer, origin, reject.reason)
                 await conn.execute(
                     _STORE_OFFSETS,
                     self.consumer,
@@ -262,19 +275,18 @@ class ConsumerRunner:
             return next_offsets
 
     async def _first_time(self, conn: Connection, delivered: list[Delivered]) -> list[Delivered]:
+        """The events never applied before (a duplicate inside the batch counts once too)."""
         if not delivered:
             return []
-        rows = await conn.fetch(
-            "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[])"
-            " ON CONFLICT DO NOTHING RETURNING event_id::text",
-            self.consumer,
-            sorted(d.envelope.id for d in delivered),  # in index order
-        )
-        new = {r["event_id"] for r in rows}
+        ids = [d.envelope.id for d in delivered]
+        seen = await conn.fetchval(_MARK_PROCESSED, self.consumer, ",".join(ids))
+        if not seen and len(set(ids)) == len(ids):
+            return delivered  # the usual case: all new, no repeats
+        done = set(seen or ())
         fresh = []
-        for item in delivered:
-            if item.envelope.id in new:
-                new.discard(item.envelope.id)  # a duplicate inside the batch counts once too
+        for item, event_id in zip(delivered, ids, strict=True):
+            if event_id not in done:
+                done.add(event_id)
                 fresh.append(item)
         return fresh
 

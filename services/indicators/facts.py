@@ -12,10 +12,11 @@ stored facts, and everything computed from it, is the same whatever order events
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from contracts.event import Event
@@ -25,8 +26,7 @@ from services.indicators.logframe import SUBJECT_FIELD, Logframe
 PERSON_ATTRIBUTES = ("sex", "birth_year_month")
 
 
-@dataclass(frozen=True, slots=True)
-class Act:
+class Act(NamedTuple):
     """A qualifying act: `subject` met requirement `requirement` of `indicator` at `occurred_at`."""
 
     indicator: str
@@ -48,8 +48,7 @@ class Act:
         return (self.occurred_at, self.event_id)
 
 
-@dataclass(frozen=True, slots=True)
-class Revocation:
+class Revocation(NamedTuple):
     """The act `act_key` no longer counts."""
 
     act_key: str
@@ -57,8 +56,7 @@ class Revocation:
     event_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class AttributeSet:
+class AttributeSet(NamedTuple):
     """A person's attribute took `value` at `set_at` (last write wins, by instant then id)."""
 
     participant_id: str
@@ -68,8 +66,7 @@ class AttributeSet:
     event_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Merge:
+class Merge(NamedTuple):
     """Participant record `merged_id` is the same person as `surviving_id`."""
 
     merged_id: str
@@ -120,6 +117,21 @@ class _TypeRules:
     rules: tuple[_ActRule | _RevokingRule, ...]
     fields: tuple[str, ...]
     """Every field the rules read as text (converted once per event)."""
+    may_repeat: bool
+    """Two of the rules can give the same fact (kept once)."""
+
+
+def _may_repeat(rules: list[_ActRule | _RevokingRule]) -> bool:
+    seen: set[tuple[str, ...]] = set()
+    for r in rules:
+        if isinstance(r, _ActRule):
+            key: tuple[str, ...] = ("act", r.indicator, str(r.requirement))
+        else:
+            key = ("revocation", r.event, r.key_field)
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
 
 
 class Rules:
@@ -157,19 +169,23 @@ class Rules:
                 else:
                     names = [r.key_field]
                 fields.update(dict.fromkeys(names))
-            self._by_type[event_type] = _TypeRules(tuple(rules), tuple(fields))
+            self._by_type[event_type] = _TypeRules(tuple(rules), tuple(fields), _may_repeat(rules))
         self._instant: dict[type[Event], str] = {}
 
     def facts(self, event_id: str, event: Event) -> list[Fact]:
         """The facts of one event."""
-        facts: list[Fact] = _person_facts(event_id, event)
+        person = _PERSON_FACTS.get(type(event))
+        facts: list[Fact] = person(event_id, event) if person is not None else []
         compiled = self._by_type.get(event.event_type)
         if compiled is None:
             return facts
         text = _texts(event, compiled.fields)
         for rule in compiled.rules:
             if isinstance(rule, _ActRule):
-                if all(text[field] in values for field, values in rule.where):
+                for field, values in rule.where:
+                    if text[field] not in values:
+                        break
+                else:
                     key = f"{rule.event}:{text[rule.act] if rule.act else event_id}"
                     facts.append(
                         Act(rule.indicator, rule.requirement, key, text[rule.subject_field],
@@ -182,7 +198,7 @@ class Rules:
                 key = f"{rule.event}:{text[rule.key_field]}"
                 at = getattr(event, self._instant_of(event))
                 facts.append(Revocation(key, at, event_id))
-        if len(facts) > 1:
+        if compiled.may_repeat and len(facts) > 1:
             return list(dict.fromkeys(facts))  # one revocation may serve two indicators
         return facts
 
@@ -227,16 +243,36 @@ def _texts(event: Event, fields: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _person_facts(event_id: str, event: Event) -> list[Fact]:
-    if isinstance(event, ParticipantRegistered | ParticipantCorrected):
-        at = event.registered_at if isinstance(event, ParticipantRegistered) else event.corrected_at
-        pid = str(event.participant_id)
-        return [
-            AttributeSet(pid, name, str(getattr(event, name)), at, event_id)
-            for name in PERSON_ATTRIBUTES
-            if getattr(event, name) is not None
-        ]
-    if isinstance(event, ParticipantMerged):
-        merged, surviving = str(event.merged_participant_id), str(event.surviving_participant_id)
-        return [Merge(merged, surviving, event.merged_at, event_id)]
-    return []
+def _registered(event_id: str, event: Event) -> list[Fact]:
+    assert isinstance(event, ParticipantRegistered)
+    return _attributes(event_id, event, event.registered_at)
+
+
+def _corrected(event_id: str, event: Event) -> list[Fact]:
+    assert isinstance(event, ParticipantCorrected)
+    return _attributes(event_id, event, event.corrected_at)
+
+
+def _attributes(
+    event_id: str, event: ParticipantRegistered | ParticipantCorrected, at: datetime
+) -> list[Fact]:
+    pid = str(event.participant_id)
+    return [
+        AttributeSet(pid, name, str(value), at, event_id)
+        for name in PERSON_ATTRIBUTES
+        if (value := getattr(event, name)) is not None
+    ]
+
+
+def _merged(event_id: str, event: Event) -> list[Fact]:
+    assert isinstance(event, ParticipantMerged)
+    merged, surviving = str(event.merged_participant_id), str(event.surviving_participant_id)
+    return [Merge(merged, surviving, event.merged_at, event_id)]
+
+
+_PERSON_FACTS: dict[type[Event], Callable[[str, Event], list[Fact]]] = {
+    ParticipantRegistered: _registered,
+    ParticipantCorrected: _corrected,
+    ParticipantMerged: _merged,
+}
+"""The person facts of the participant events, by exact model (looked up once per event)."""

@@ -30,15 +30,17 @@ class AttainmentProjection:
         self.logframe = logframe
         self.reads = relevant_event_types(logframe)
         self.rules = rules_of(logframe)
-        self._prepared: dict[tuple[str, int, int, str], list[Fact] | str] = {}
+        # By the identity of the delivered event (held here, so its id is not reused meanwhile).
+        self._prepared: dict[int, tuple[Delivered, list[Fact] | str]] = {}
 
     def prepare(self, events: Sequence[Delivered]) -> None:
         """Decode events and derive their facts ahead of `apply` (no database: pure CPU)."""
         if len(self._prepared) > _KEPT_PREPARED:  # left by batches that were never applied
             self._prepared.clear()
+        reads, prepared = self.reads, self._prepared
         for delivered in events:
-            if delivered.envelope.type in self.reads:
-                self._prepared[_origin(delivered)] = self._facts(delivered)
+            if delivered.envelope.type in reads:
+                prepared[id(delivered)] = (delivered, self._facts(delivered))
 
     async def apply(self, conn: Connection, events: Sequence[Delivered]) -> list[Rejected]:
         """Record the facts of the batch's events (called once per never-applied event)."""
@@ -48,7 +50,8 @@ class AttainmentProjection:
         for delivered in events:
             if delivered.envelope.type not in reads:
                 continue
-            found = prepared.pop(_origin(delivered), None)
+            entry = prepared.pop(id(delivered), None)
+            found = entry[1] if entry is not None and entry[0] is delivered else None
             if found is None:
                 found = self._facts(delivered)
             if isinstance(found, str):
@@ -69,7 +72,3 @@ class AttainmentProjection:
 
 
 _KEPT_PREPARED = 4 * MAX_BATCH
-
-
-def _origin(delivered: Delivered) -> tuple[str, int, int, str]:
-    return (delivered.topic, delivered.partition, delivered.offset, delivered.envelope.id)

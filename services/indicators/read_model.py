@@ -13,16 +13,16 @@ matters. `revision` counts committed changes: it names the state in ETags and wa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+
+import orjson
 
 from eventkit.store import Connection
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe
-
-_T = TypeVar("_T")
 
 
 def schema_of(logframe: Logframe) -> str:
@@ -75,32 +75,50 @@ CREATE INDEX IF NOT EXISTS {table}_rev ON {s}.{table} (rev);
     )
 
 
-# One statement per table and batch. A batch's facts are first reduced with `Ledger.record`
-# (one row per key: ON CONFLICT DO UPDATE may not touch a row twice in one statement), then
-# each row is kept or replaced by the same rule in SQL; `rev` marks the rows a batch changed.
+# One statement per table and batch. The batch's rows travel as one JSON array of arrays
+# (orjson writes the fact tuples directly) and PostgreSQL reads them back into typed columns:
+# no per-value encoding in Python. `DISTINCT ON` keeps one row per key by `Ledger.record`'s rule
+# (ON CONFLICT DO UPDATE may not touch a row twice in one statement), rows go in primary-key
+# order (the index is walked once, left to right), then each stored row is kept or replaced by
+# the same rule; `rev` marks the rows a batch changed.
+_ROWS = "FROM jsonb_array_elements($1::text::jsonb) AS e"
 _UPSERTS = {
-    "acts": """INSERT INTO {s}.acts AS t (indicator, requirement, act_key, subject,
-        participant_id, occurred_at, region, event_id, rev)
-    SELECT *, $9::bigint FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[],
-        $6::timestamptz[], $7::text[], $8::uuid[])
+    Act: f"""WITH r AS (
+        SELECT e->>0 AS indicator, (e->>1)::int AS requirement, e->>2 AS act_key,
+            e->>3 AS subject, e->>4 AS participant_id, (e->>5)::timestamptz AS occurred_at,
+            e->>6 AS region, (e->>7)::uuid AS event_id {_ROWS})
+    INSERT INTO {{s}}.acts AS t (indicator, requirement, act_key, subject, participant_id,
+        occurred_at, region, event_id, rev)
+    SELECT DISTINCT ON (indicator, requirement, act_key) *, $2::bigint FROM r
+    ORDER BY indicator, requirement, act_key, occurred_at, event_id
     ON CONFLICT (indicator, requirement, act_key) DO UPDATE SET subject = EXCLUDED.subject,
         participant_id = EXCLUDED.participant_id, occurred_at = EXCLUDED.occurred_at,
         region = EXCLUDED.region, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
     WHERE (EXCLUDED.occurred_at, EXCLUDED.event_id) < (t.occurred_at, t.event_id)""",
-    "revocations": """INSERT INTO {s}.revocations AS t (act_key, occurred_at, event_id, rev)
-    SELECT *, $4::bigint FROM unnest($1::text[], $2::timestamptz[], $3::uuid[])
+    Revocation: f"""WITH r AS (
+        SELECT e->>0 AS act_key, (e->>1)::timestamptz AS occurred_at, (e->>2)::uuid AS event_id
+        {_ROWS})
+    INSERT INTO {{s}}.revocations AS t (act_key, occurred_at, event_id, rev)
+    SELECT DISTINCT ON (act_key) *, $2::bigint FROM r ORDER BY act_key, occurred_at, event_id
     ON CONFLICT (act_key) DO UPDATE
     SET occurred_at = EXCLUDED.occurred_at, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
     WHERE (EXCLUDED.occurred_at, EXCLUDED.event_id) < (t.occurred_at, t.event_id)""",
-    "person_attributes": """INSERT INTO {s}.person_attributes AS t
+    AttributeSet: f"""WITH r AS (
+        SELECT e->>0 AS participant_id, e->>1 AS attribute, e->>2 AS value,
+            (e->>3)::timestamptz AS set_at, (e->>4)::uuid AS event_id {_ROWS})
+    INSERT INTO {{s}}.person_attributes AS t
         (participant_id, attribute, value, set_at, event_id, rev)
-    SELECT *, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[],
-        $5::uuid[])
+    SELECT DISTINCT ON (participant_id, attribute) *, $2::bigint FROM r
+    ORDER BY participant_id, attribute, set_at DESC, event_id DESC
     ON CONFLICT (participant_id, attribute) DO UPDATE SET value = EXCLUDED.value,
         set_at = EXCLUDED.set_at, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
     WHERE (EXCLUDED.set_at, EXCLUDED.event_id) > (t.set_at, t.event_id)""",
-    "merges": """INSERT INTO {s}.merges AS t (merged_id, surviving_id, merged_at, event_id, rev)
-    SELECT *, $5::bigint FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[])
+    Merge: f"""WITH r AS (
+        SELECT e->>0 AS merged_id, e->>1 AS surviving_id, (e->>2)::timestamptz AS merged_at,
+            (e->>3)::uuid AS event_id {_ROWS})
+    INSERT INTO {{s}}.merges AS t (merged_id, surviving_id, merged_at, event_id, rev)
+    SELECT DISTINCT ON (merged_id) *, $2::bigint FROM r
+    ORDER BY merged_id, merged_at DESC, event_id DESC
     ON CONFLICT (merged_id) DO UPDATE SET surviving_id = EXCLUDED.surviving_id,
         merged_at = EXCLUDED.merged_at, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
     WHERE (EXCLUDED.merged_at, EXCLUDED.event_id) > (t.merged_at, t.event_id)""",
@@ -118,39 +136,25 @@ async def record(conn: Connection, logframe: Logframe, facts: Sequence[Fact]) ->
     if not facts:
         return False
     s = schema_of(logframe)
-    batch = Ledger()
-    batch.record(facts)
+    by_kind: dict[type, list[Fact]] = {}
+    for fact in facts:
+        kind = type(fact)
+        rows = by_kind.get(kind)
+        if rows is None:
+            rows = by_kind[kind] = []
+        rows.append(fact)
     rev = 1 + await conn.fetchval(f"SELECT n FROM {s}.revision FOR UPDATE")
     changed = 0
-    for table, columns in (
-        ("acts", _columns(batch.acts.values(), 8, lambda a: (
-            a.indicator, a.requirement, a.act_key, a.subject, a.participant_id, a.occurred_at,
-            a.region, a.event_id))),
-        ("revocations", _columns(batch.revocations.values(), 3, lambda r: (
-            r.act_key, r.occurred_at, r.event_id))),
-        ("person_attributes", _columns(batch.attributes.values(), 5, lambda a: (
-            a.participant_id, a.attribute, a.value, a.set_at, a.event_id))),
-        ("merges", _columns(batch.merges.values(), 4, lambda m: (
-            m.merged_id, m.surviving_id, m.merged_at, m.event_id))),
-    ):  # fmt: skip
-        if columns[0]:
-            status = await conn.execute(_UPSERTS[table].format(s=s), *columns, rev)
+    for kind, upsert in _UPSERTS.items():
+        rows = by_kind.get(kind)
+        if rows:
+            # orjson writes named tuples through `default`: each fact becomes a JSON array.
+            payload = orjson.dumps(rows, default=tuple).decode()
+            status = await conn.execute(upsert.format(s=s), payload, rev)
             changed += int(status.rsplit(" ", 1)[1])
     if changed:
         await conn.execute(f"UPDATE {s}.revision SET n = $1, changed_at = now()", rev)
     return changed > 0
-
-
-def _columns(
-    rows: Iterable[_T], width: int, values: Callable[[_T], tuple[Any, ...]]
-) -> list[list[Any]]:
-    # In primary-key order: the index is then walked once, left to right, not at random.
-    ordered = sorted(values(row) for row in rows)
-    columns: list[list[Any]] = [[] for _ in range(width)]
-    for row in ordered:
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
-    return columns
 
 
 async def revision(conn: Connection, logframe: Logframe) -> int:
