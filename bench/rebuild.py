@@ -25,6 +25,7 @@ from aiokafka import AIOKafkaConsumer
 from bench.events import EventSet
 from bench.infrastructure import Servers, fresh_database
 from contracts.envelope import from_kafka
+from eventkit import collector
 from eventkit.consumer import ConsumerRunner
 from eventkit.schema import CONSUMER_DDL, migrate
 from eventkit.store import init_connection
@@ -85,7 +86,7 @@ async def project(found: Servers, events: EventSet, url: str, consumer: str | No
             max_batch=MAX_BATCH,  # as the service runs it
         )
         started = time.perf_counter()
-        task = asyncio.create_task(runner.run())
+        task = asyncio.create_task(_tuned(runner))
         first: float | None = None
         while runner.applied < count:
             if first is None and runner.applied > 0:
@@ -101,6 +102,12 @@ async def project(found: Servers, events: EventSet, url: str, consumer: str | No
     if first is None:
         first, at_first = started, 0
     return Pass(count - at_first, done - started, done - first)
+
+
+async def _tuned(runner: ConsumerRunner) -> None:
+    """The runner with the collector settings of the indicators service process."""
+    with collector.tuned():
+        await runner.run()
 
 
 async def rebuild(found: Servers, events: EventSet) -> Pass:

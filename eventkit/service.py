@@ -19,6 +19,7 @@ from access.audit import AUDIT_DDL
 from access.audit_chainer import AuditChainer
 from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
+from eventkit import collector
 from eventkit.backpressure import BoundedPool, report_outages
 from eventkit.edge import Edge
 from eventkit.idempotency import IdempotencyKeyReused
@@ -94,6 +95,7 @@ def create_service_app(
     pool exists and runs until shutdown, when it is stopped and awaited (drained).
     """
     ddl = (AUDIT_DDL, GRANTS_DDL, *ddl)  # every service audits and honours break-glass grants
+    collector.tune()
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(
         settings.service_name,
@@ -147,6 +149,7 @@ def create_service_app(
             "setup": setup.check,
         }
         app.include_router(health_router(checks, timeout))
+        collector.freeze_start_up()
         try:
             yield
         finally:
