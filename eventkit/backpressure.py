@@ -44,6 +44,17 @@ class BoundedPool(asyncpg.Pool):
         return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """Release a pooled connection as it is: no reset query (pass as `reset=` to the pool).
+
+    asyncpg's default reset runs `RESET ALL`, `UNLISTEN *`, `CLOSE ALL` and an advisory-unlock
+    on every release: one more round trip per acquire. Pooled connections here carry no
+    session state (settings are `SET LOCAL`, cursors live inside transactions, advisory locks
+    are transaction-scoped; the relay's session lock and LISTEN are on its own connection),
+    and asyncpg still rolls back a transaction left open before this runs.
+    """
+
+
 def unavailable(detail: str, retry_after: int) -> JSONResponse:
     return JSONResponse(
         {"detail": detail}, status_code=503, headers={"Retry-After": str(retry_after)}

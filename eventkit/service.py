@@ -20,7 +20,7 @@ from access.audit_chainer import AuditChainer
 from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
 from eventkit import collector
-from eventkit.backpressure import BoundedPool, report_outages
+from eventkit.backpressure import BoundedPool, keep_session, report_outages
 from eventkit.edge import Edge
 from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
@@ -117,6 +117,7 @@ def create_service_app(
             min_size=0,
             max_size=settings.database_pool_size,
             init=init_connection,
+            reset=keep_session,
             command_timeout=settings.database_command_timeout_seconds,
             timeout=settings.database_command_timeout_seconds,  # connecting
         )

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from eventkit.edge import Edge
 from eventkit.metrics import REQUESTS
-from eventkit.request_text import NUL, SURROGATE
+from eventkit.request_text import NUL, SURROGATE, unstorable_text
 from eventkit.telemetry import tracing_installed
 
 LIMIT = 2048
@@ -158,7 +158,21 @@ async def test_text_postgresql_cannot_store_gets_422_and_lookalikes_pass() -> No
     lone = await post(b'{"text": "a\\ud8afb"}')
     pair = await post(b'{"text": "\\ud83d\\ude00"}')
     literal = await post(b'{"text": "C:\\\\u0000"}')  # a backslash, then "u0000": plain text
-    assert (nul.status_code, nul.json()["detail"]) == (422, NUL)
-    assert (lone.status_code, lone.json()["detail"]) == (422, SURROGATE)
+    assert (nul.status_code, nul.json()["detail"]) == (422, f"text: {NUL}")
+    assert (lone.status_code, lone.json()["detail"]) == (422, f"text: {SURROGATE}")
     assert (pair.status_code, pair.json()["text"]) == (200, "\U0001f600")
     assert (literal.status_code, literal.json()["text"]) == (200, "C:\\u0000")
+
+
+def test_the_refusal_names_where_the_text_is() -> None:
+    nested = b'{"a": 1, "items": [{"name": "ok"}, {"name": "x\\u0000"}]}'
+    in_key = b'{"a\\u0000": 1}'
+    deep_key = b'{"items": [{"a\\u0000": 1}]}'
+    lone = b'{"list": ["fine", "\\udc00"]}'
+    whole = b'"\\u0000"'
+    assert unstorable_text(nested) == f"items.1.name: {NUL}"
+    assert unstorable_text(in_key) == f"a key: {NUL}"
+    assert unstorable_text(deep_key) == f"a key of items.0: {NUL}"
+    assert unstorable_text(lone) == f"list.1: {SURROGATE}"
+    assert unstorable_text(whole) == NUL
+    assert unstorable_text(b'{"n": NaN, "t": "\\u00e9"}') is None  # json-only, storable
