@@ -30,6 +30,8 @@ class ServiceProcess:
     args: tuple[str, ...] = ()
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    ready_after: float = 0.0
+    """Seconds from the process's start to its first 200 from `/readyz`."""
 
     @property
     def url(self) -> str:
@@ -45,13 +47,15 @@ class ServiceProcess:
                 stdout=log,
                 stderr=log,
             )
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         with httpx.Client(timeout=2) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     raise RuntimeError(f"{self.module} exited: {self.log_tail()}")
                 try:
                     if client.get(f"{self.url}/readyz").status_code == 200:
+                        self.ready_after = time.monotonic() - started
                         return
                 except httpx.HTTPError:
                     pass

@@ -38,7 +38,11 @@ log = structlog.get_logger("eventkit.service")
 
 
 class Worker(Protocol):
-    """A background loop owned by the service process (relay, consumer runner, scheduler)."""
+    """A background loop owned by the service process (relay, consumer runner, scheduler).
+
+    A worker with a `name` and an async `check` (raising while it is not done yet) is part of
+    the process's readiness (`/readyz`), as the database and Kafka are.
+    """
 
     async def run(self) -> None: ...
     def stop(self) -> None: ...
@@ -149,6 +153,10 @@ def create_service_app(
             "kafka": kafka_check(settings.kafka_bootstrap_servers, timeout),
             "setup": setup.check,
         }
+        for worker in running:
+            check = getattr(worker, "check", None)
+            if check is not None:
+                checks[str(getattr(worker, "name", type(worker).__name__))] = check
         app.include_router(health_router(checks, timeout))
         collector.freeze_start_up()
         try:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 import asyncpg
+import structlog
 from fastapi import FastAPI
 from pydantic import Field
 
@@ -23,6 +26,8 @@ from services.indicators.live import live_router
 from services.indicators.logframe import DEFAULT_DIRECTORY, Logframe, load_directory
 from services.indicators.projection import MAX_BATCH, AttainmentProjection
 from services.indicators.reading import AttainmentReader
+
+log = structlog.get_logger("indicators")
 
 
 class IndicatorsSettings(ServiceSettings):
@@ -57,6 +62,40 @@ def _consumer_factory(logframe: Logframe, settings: IndicatorsSettings) -> Worke
     return build
 
 
+class WarmUp:
+    """Loads the default logframe version's read model at start-up; ready once it is held.
+
+    A 1,000,000-event read model takes seconds to load (`python -m bench`, benchmark 5b): the
+    first dashboard read after a restart would wait for it. Readiness waits instead, so a
+    rolling restart keeps the old process serving until the new one answers at once. Other
+    versions load at their first read (each one held costs memory).
+    """
+
+    name = "read_model"
+
+    def __init__(self, reader: AttainmentReader, pool: asyncpg.Pool, logframe: Logframe) -> None:
+        self.reader, self.pool, self.logframe = reader, pool, logframe
+        self._done = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self._done.is_set() and not self._stopping.is_set():
+            try:
+                await self.reader.warm(self.pool, self.logframe)
+                self._done.set()
+            except Exception as exc:  # the database may come later: try again
+                log.warning("indicators.warm_up_failed", error=repr(exc)[:300])
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 1.0)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def check(self) -> None:
+        if not self._done.is_set():
+            raise RuntimeError(f"still loading {self.logframe.key} into memory")
+
+
 def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     """Build the indicators API: every logframe version found is projected and served."""
     settings = settings or IndicatorsSettings()
@@ -75,12 +114,16 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
             live_router(catalog, reader, consumers),
             dashboard_router(),
         ),
-        workers=[_consumer_factory(lf, settings) for lf in catalog.logframes.values()],
+        workers=[
+            *(_consumer_factory(lf, settings) for lf in catalog.logframes.values()),
+            lambda pool, _: WarmUp(reader, pool, catalog.get(None)),
+        ],
         title="Pana indicators",
         description=(
             "Live logframe attainment computed from every event stream; dashboard and exports."
         ),
     )
     app.state.settings = settings
+    app.state.reader = reader
     use_verifier(app, TokenSettings().verifier())
     return app

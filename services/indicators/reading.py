@@ -62,6 +62,16 @@ class AttainmentReader:
         async with pool.acquire() as conn:
             return await read_model.revision(conn, logframe)
 
+    def held(self, logframe: Logframe) -> int | None:
+        """The revision of the logframe version held in memory; None before its first load."""
+        held = self._held.get(logframe.key)
+        return held.revision if held is not None else None
+
+    async def warm(self, pool: asyncpg.Pool, logframe: Logframe) -> None:
+        """Load the logframe version's read model now, so that the first read finds it held."""
+        async with self._lock:
+            await self._refresh(pool, logframe)
+
     async def read(
         self, pool: asyncpg.Pool, logframe: Logframe, filters: Filters, view: View
     ) -> tuple[int, Attainment]:

@@ -1,0 +1,77 @@
+"""The default logframe version's read model is loaded at start-up, and readiness waits for it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.indicators import read_model
+from services.indicators.app import IndicatorsSettings, WarmUp, create_app
+from services.indicators.facts import Act, AttributeSet
+from services.indicators.logframe import load_directory
+from services.indicators.reading import AttainmentReader
+from tests.support.infrastructure import KafkaEndpoint
+from tests.support.services import make_keys, serve
+from tests.support.store import open_pool
+
+pytestmark = pytest.mark.integration
+Y2 = load_directory()["pana_peru_y2_v1"]
+AT = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+async def _recorded(database: str) -> int:
+    """A read model holding one registered person with one act; its revision."""
+    person, event = str(uuid.uuid4()), str(uuid.uuid4())
+    indicator = Y2.all_indicators[0]
+    pool = await open_pool(database)
+    try:
+        await pool.execute(read_model.ddl(Y2))
+        async with pool.acquire() as conn, conn.transaction():
+            await read_model.record(conn, Y2, [
+                AttributeSet(person, "sex", "female", AT, event),
+                AttributeSet(person, "birth_year_month", "1990-01", AT, event),
+                Act(indicator.id, 0, f"x:{event}", person, person, AT, "tumbes", event),
+            ])  # fmt: skip
+        async with pool.acquire() as conn:
+            return await read_model.revision(conn, Y2)
+    finally:
+        await pool.close()
+
+
+async def test_ready_once_the_read_model_is_held(
+    database: str, kafka: KafkaEndpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    revision = await _recorded(database)
+    keys = make_keys(tmp_path / "auth")
+    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    settings = IndicatorsSettings(
+        database_url=database,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        consumer_prefix=f"warm-{uuid.uuid4().hex[:6]}",
+        source_topics=[f"warm-{uuid.uuid4().hex[:6]}"],
+    )
+    async with serve(lambda: create_app(settings), keys) as service:
+        reader: AttainmentReader = service.app.state.reader
+        held = reader.held(Y2)  # serve() returned on the first 200 from /readyz, no read yet
+        async with httpx.AsyncClient(base_url=service.url) as anonymous:
+            ready = (await anonymous.get("/readyz")).json()
+    assert (held, ready["checks"]["read_model"]) == (revision, "ok")
+
+
+async def test_not_ready_until_loaded(database: str) -> None:
+    await _recorded(database)
+    pool = await open_pool(database)
+    try:
+        reader = AttainmentReader()
+        warm_up = WarmUp(reader, pool, Y2)
+        with pytest.raises(RuntimeError, match="still loading pana_peru_y2_v1"):
+            await warm_up.check()
+        await warm_up.run()
+        await warm_up.check()
+        assert reader.held(Y2) is not None
+    finally:
+        await pool.close()
