@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
+import gc
 import os
 import pstats
 import time
@@ -77,6 +78,27 @@ class SessionSampler:
     def summary(self) -> str:
         total = sum(self.counts.values()) or 1
         return "; ".join(f"{k} {100 * n / total:.0f}%" for k, n in self.counts.most_common(4))
+
+
+class CollectionTime:
+    """Seconds CPython's cycle collector ran while this is open (`gc.callbacks`)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> CollectionTime:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, _: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
 
 
 def cpu_seconds(pid: int) -> float:

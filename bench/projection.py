@@ -8,6 +8,7 @@ kept, and an indicators service process serves it for the read-latency figure.
 from __future__ import annotations
 
 import contextlib
+import statistics
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ the whole read model in cursor pages, each well inside it."""
 @dataclass
 class Rebuilds:
     small_rate: list[float] = field(default_factory=list)
+    small_collecting: list[float] = field(default_factory=list)
+    default_collector: list[rebuild.Pass] = field(default_factory=list)
     bare_small_rate: list[float] = field(default_factory=list)
     small_total: list[float] = field(default_factory=list)
     large_total: list[float] = field(default_factory=list)
@@ -112,6 +115,8 @@ async def measure(
         done = await rebuild.rebuild(found, small)
         got.small_rate.append(done.rate)
         got.small_total.append(done.total)
+        got.small_collecting.append(done.collecting)
+    got.default_collector.append(await rebuild.rebuild(found, small, service_collector=False))
     _, where = await profile_top(rebuild.rebuild(found, read_small))
     add(_throughput(plan, got, where))
     consumer = read_model.consumer_of(rebuild.logframe(), READ_PREFIX)
@@ -142,6 +147,11 @@ async def measure(
     add(_latency(plan, reads))
 
 
+def _seconds(values: list[float]) -> str:
+    spread = f"{min(values):.2f}-{max(values):.2f}"
+    return f"{statistics.median(values):.2f} s ({spread})"
+
+
 def _throughput(plan: Plan, got: Rebuilds, where: str) -> Figure:
     ours = Samples("events/s", tuple(got.small_rate))
     bare = Samples("events/s", tuple(got.bare_small_rate))
@@ -162,6 +172,13 @@ def _throughput(plan: Plan, got: Rebuilds, where: str) -> Figure:
                 "meaningful rate at this size"
                 if plan.rebuild_sizes[0] < 10 * MAX_BATCH
                 else ""
+            ),
+            f"cycle collector during each rebuild with the service's settings "
+            f"(eventkit/collector.py): {_seconds(got.small_collecting)} of "
+            f"{_seconds(got.small_total)}; one more rebuild with CPython's defaults: "
+            + ", ".join(
+                f"{p.collecting:.2f} s of {p.total:.1f} s ({p.rate:,.0f} events/s)"
+                for p in got.default_collector
             ),
             f"CPU profile of a rebuild of {plan.read_sizes[0]:,} events (cProfile, share of "
             f"self time): {where}",

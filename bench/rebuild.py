@@ -13,6 +13,7 @@ not in it; rebuild time is the whole wall time from start to the last event appl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
 import uuid
@@ -22,6 +23,7 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
+from bench.diagnostics import CollectionTime
 from bench.events import EventSet
 from bench.infrastructure import Servers, fresh_database
 from contracts.envelope import from_kafka
@@ -43,6 +45,8 @@ class Pass:
     events: int
     total: float
     steady: float
+    collecting: float = 0.0
+    """Seconds the cycle collector ran during the pass."""
 
     @property
     def rate(self) -> float:
@@ -70,8 +74,18 @@ def only_default_logframe(folder: Path) -> Path:
     raise LookupError(f"no standalone file defines the logframe {DEFAULT_LOGFRAME}")
 
 
-async def project(found: Servers, events: EventSet, url: str, consumer: str | None = None) -> Pass:
-    """Rebuild the read model in the database at `url` from the event set's topics."""
+async def project(
+    found: Servers,
+    events: EventSet,
+    url: str,
+    consumer: str | None = None,
+    service_collector: bool = True,
+) -> Pass:
+    """Rebuild the read model in the database at `url` from the event set's topics.
+
+    With the collector settings of the service process (`eventkit.collector`), unless
+    `service_collector` is false (CPython's defaults, for comparison).
+    """
     count = events.count
     lf = logframe()
     pool = await asyncpg.create_pool(url, min_size=1, max_size=4, init=init_connection)
@@ -85,8 +99,9 @@ async def project(found: Servers, events: EventSet, url: str, consumer: str | No
             projection=AttainmentProjection(lf),
             max_batch=MAX_BATCH,  # as the service runs it
         )
+        collection = CollectionTime()
         started = time.perf_counter()
-        task = asyncio.create_task(_tuned(runner))
+        task = asyncio.create_task(_tuned(runner, collection, service_collector))
         first: float | None = None
         while runner.applied < count:
             if first is None and runner.applied > 0:
@@ -101,19 +116,18 @@ async def project(found: Servers, events: EventSet, url: str, consumer: str | No
         await pool.close()
     if first is None:
         first, at_first = started, 0
-    return Pass(count - at_first, done - started, done - first)
+    return Pass(count - at_first, done - started, done - first, collection.seconds)
 
 
-async def _tuned(runner: ConsumerRunner) -> None:
-    """The runner with the collector settings of the indicators service process."""
-    with collector.tuned():
+async def _tuned(runner: ConsumerRunner, collection: CollectionTime, tuned: bool) -> None:
+    with collection, collector.tuned() if tuned else contextlib.nullcontext():
         await runner.run()
 
 
-async def rebuild(found: Servers, events: EventSet) -> Pass:
+async def rebuild(found: Servers, events: EventSet, service_collector: bool = True) -> Pass:
     """One rebuild on a fresh database (dropped afterwards)."""
     async with fresh_database(found, "bench_rebuild") as url:
-        return await project(found, events, url)
+        return await project(found, events, url, service_collector=service_collector)
 
 
 async def bare_read(found: Servers, events: EventSet) -> Pass:

@@ -62,15 +62,25 @@ class AttainmentReader:
         async with pool.acquire() as conn:
             return await read_model.revision(conn, logframe)
 
-    def held(self, logframe: Logframe) -> int | None:
-        """The revision of the logframe version held in memory; None before its first load."""
+    def held(self, logframe: Logframe, filters: Filters | None = None) -> int | None:
+        """The revision of the logframe version held in memory; None before its first load.
+
+        With `filters`: None too unless the figures under them are kept.
+        """
         held = self._held.get(logframe.key)
-        return held.revision if held is not None else None
+        if held is None or (filters is not None and not held.standing.holds(filters)):
+            return None
+        return held.revision
 
     async def warm(self, pool: asyncpg.Pool, logframe: Logframe) -> None:
-        """Load the logframe version's read model now, so that the first read finds it held."""
+        """Load the logframe version's read model and count its unfiltered figures now.
+
+        The first read then finds both held: the dashboard opens on the unfiltered figures,
+        whose first count over a 1,000,000-event ledger took 5 s (`python -m bench`, 5b).
+        """
         async with self._lock:
-            await self._refresh(pool, logframe)
+            held = await self._refresh(pool, logframe)
+            await held.run(lambda: held.standing.figures(Filters()))
 
     async def read(
         self, pool: asyncpg.Pool, logframe: Logframe, filters: Filters, view: View

@@ -218,6 +218,10 @@ class Standing:
             for indicator_id, subject in pairs:
                 self._recount(tally, self._indicators[indicator_id], subject)
 
+    def holds(self, filters: Filters) -> bool:
+        """Whether the figures under `filters` are kept (counted, and updated with each change)."""
+        return filters in self._tallies
+
     def figures(self, filters: Filters) -> Attainment:
         """Exact figures of every indicator under `filters`, as of the facts applied."""
         tally = self._tallies.get(filters)

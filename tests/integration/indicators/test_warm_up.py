@@ -11,6 +11,7 @@ import pytest
 
 from services.indicators import read_model
 from services.indicators.app import IndicatorsSettings, WarmUp, create_app
+from services.indicators.attainment import Filters
 from services.indicators.facts import Act, AttributeSet
 from services.indicators.logframe import load_directory
 from services.indicators.reading import AttainmentReader
@@ -56,7 +57,7 @@ async def test_ready_once_the_read_model_is_held(
     )
     async with serve(lambda: create_app(settings), keys) as service:
         reader: AttainmentReader = service.app.state.reader
-        held = reader.held(Y2)  # serve() returned on the first 200 from /readyz, no read yet
+        held = reader.held(Y2, Filters())  # serve() returned on the first 200 from /readyz
         async with httpx.AsyncClient(base_url=service.url) as anonymous:
             ready = (await anonymous.get("/readyz")).json()
     assert (held, ready["checks"]["read_model"]) == (revision, "ok")
@@ -72,6 +73,6 @@ async def test_not_ready_until_loaded(database: str) -> None:
             await warm_up.check()
         await warm_up.run()
         await warm_up.check()
-        assert reader.held(Y2) is not None
+        assert reader.held(Y2, Filters()) is not None
     finally:
         await pool.close()
