@@ -11,8 +11,10 @@ nothing to the outbox.
 
 Why a sampler, not a count per request. One bounded count every `interval` seconds is cheap
 (the `LIMIT` stops counting at the bound, so a huge backlog costs no more than the bound);
-counting on every command would add a query to each. Commands admitted between two samples may
-overshoot the bound by what arrives in one interval: the backlog stays bounded, not exact.
+counting on every command would add a query to each. Between two samples the verdict adds the
+commands admitted since the last count began (each may add outbox rows) to that count, so a
+fast service does not overshoot by a whole interval of commands; the next count corrects the
+estimate. The backlog stays bounded, not exact (commands in flight during a count are missed).
 
 Wiring (eventkit/service.py): a service with an outbox (`relay=True`) runs an `OutboxPressure`
 on its pool as one of its workers (started once setup made the tables, stopped at shutdown) and
@@ -44,15 +46,20 @@ _BOUNDED_COUNT = "SELECT count(*) FROM (SELECT 1 FROM outbox LIMIT $1) AS waitin
 
 
 class BacklogWatch(Protocol):
-    """What `backlog_refusal` needs: the verdict of the last sample."""
+    """What `backlog_refusal` needs: the current verdict, and to hear of each admitted command."""
 
     @property
     def over_limit(self) -> bool: ...
 
+    def admit(self) -> None: ...
+
 
 def backlog_refusal(watch: BacklogWatch | None, method: str) -> tuple[str, int] | None:
     """(detail, Retry-After seconds) when a `method` request must be refused 503; else None."""
-    if watch is None or method.upper() not in COMMAND_METHODS or not watch.over_limit:
+    if watch is None or method.upper() not in COMMAND_METHODS:
+        return None
+    if not watch.over_limit:
+        watch.admit()
         return None
     return (
         "events are waiting to be published to Kafka beyond the service's bound; "
@@ -62,7 +69,7 @@ def backlog_refusal(watch: BacklogWatch | None, method: str) -> tuple[str, int] 
 
 
 class OutboxPressure:
-    """Samples the outbox backlog until `stop()`; `over_limit` is the last sample's verdict.
+    """Samples the outbox backlog until `stop()`; `over_limit` is the verdict.
 
     A `Worker` (see eventkit.service): `async run()` until `stop()`.
     """
@@ -74,8 +81,18 @@ class OutboxPressure:
         self.limit = limit
         self.interval = interval
         self.backlog = 0  # the last sample, capped at `limit`
-        self.over_limit = False
+        self.admitted = 0  # commands admitted since the last count began
+        self._sampled = False
         self._stopping = asyncio.Event()
+
+    @property
+    def over_limit(self) -> bool:
+        """The last count plus the commands admitted since reach the bound (never before one)."""
+        return self._sampled and self.limit > 0 and self.backlog + self.admitted >= self.limit
+
+    def admit(self) -> None:
+        """One more command let in: it may add outbox rows before the next count sees them."""
+        self.admitted += 1
 
     def stop(self) -> None:
         self._stopping.set()
@@ -97,11 +114,13 @@ class OutboxPressure:
 
     async def sample(self) -> None:
         """Count the outbox (up to `limit`) once and update the verdict."""
+        admitted = self.admitted  # the ones committed by now are in the count
+        was = self.over_limit
         backlog = int(
             await self.pool.fetchval(_BOUNDED_COUNT, self.limit, timeout=self.interval * 4)
         )
-        over = backlog >= self.limit
-        if over != self.over_limit:
-            event = "outbox_pressure.shedding" if over else "outbox_pressure.admitting"
+        self.backlog, self._sampled = backlog, True
+        self.admitted -= admitted
+        if self.over_limit != was:
+            event = "outbox_pressure.shedding" if self.over_limit else "outbox_pressure.admitting"
             log.warning(event, backlog=backlog, limit=self.limit)
-        self.backlog, self.over_limit = backlog, over
