@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from contracts.envelope import envelope_for, to_kafka
 from contracts.registry import latest_model
-from contracts.topics import TOPIC_BY_AGGREGATE
+from contracts.topics import DEADLETTER_TOPIC, TOPIC_BY_AGGREGATE
 from eventkit.consumer import ConsumerRunner
 from eventkit.relay import OutboxRelay
 from eventkit.store import NewEvent, append
@@ -93,7 +93,11 @@ async def store_and_relay(
 
 @asynccontextmanager
 async def projecting(
-    pool: asyncpg.Pool, bootstrap: str, topics: dict[str, str], logframe: Logframe
+    pool: asyncpg.Pool,
+    bootstrap: str,
+    topics: dict[str, str],
+    logframe: Logframe,
+    deadletter_topic: str = DEADLETTER_TOPIC,
 ) -> AsyncIterator[ConsumerRunner]:
     """The service's consumer for `logframe`, running on `topics` while in the block."""
     runner = ConsumerRunner(
@@ -103,6 +107,7 @@ async def projecting(
         topics=list(topics.values()),
         projection=AttainmentProjection(logframe),
         max_batch=50,
+        deadletter_topic=deadletter_topic,
     )
     running = asyncio.create_task(runner.run())
     try:

@@ -3,7 +3,6 @@ dead-letter topic with its reason and origin, and the projection keeps going."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -16,13 +15,11 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import envelope_for, to_kafka
 from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER
-from eventkit.consumer import ConsumerRunner
 from eventkit.positions import wait_for_events
 from eventkit.schema import CONSUMER_DDL
 from services.indicators import read_model
 from services.indicators.logframe import load_directory
-from services.indicators.projection import AttainmentProjection
-from tests.integration.indicators.publishing import fresh_topics, produce, topic_of
+from tests.integration.indicators.publishing import fresh_topics, produce, projecting, topic_of
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.kafka_reading import new_topic
 from tests.support.store import open_pool
@@ -65,22 +62,9 @@ async def test_invalid_data_is_dead_lettered_and_the_projection_goes_on(
     finally:
         await producer.stop()
     await produce(boot, topics, after)
-    runner = ConsumerRunner(
-        pool,
-        boot,
-        consumer=f"indicators-test-{uuid.uuid4().hex[:8]}.{Y2.key}",
-        topics=list(topics.values()),
-        projection=AttainmentProjection(Y2),
-        max_batch=50,
-        deadletter_topic=deadletters,
-    )
-    running = asyncio.create_task(runner.run())
-    try:
+    async with projecting(pool, boot, topics, Y2, deadletters) as runner:
         ids = [i for i, _ in [*before, *after]]
         await wait_for_events(pool, runner.consumer, [*ids, bad_id], within=30)
-    finally:
-        runner.stop()
-        await running
     async with pool.acquire() as conn:
         _, ledger = await read_model.load_ledger(conn, Y2)
     assert ledger == ledger_of(Y2, [*before, *after])  # every valid event counted, once
