@@ -62,6 +62,27 @@ def create_app(database_url: str) -> FastAPI:
         )
         return {"redemption_id": str(redemption_id)}
 
+    @app.post("/redemptions/round-trips/{statements}", status_code=201)
+    async def redeem_in_round_trips(
+        statements: int, body: Redemption, request: Request
+    ) -> dict[str, str]:
+        """The same INSERT after `statements - 1` trivial ones, in one transaction.
+
+        A redemption's round trips to PostgreSQL without its work: what they cost on their own.
+        """
+        redemption_id = uuid.uuid4()
+        async with request.app.state.pool.acquire() as conn, conn.transaction():
+            for n in range(statements - 1):
+                await conn.fetchval("SELECT $1::int", n)
+            await conn.execute(
+                "INSERT INTO redemptions (id, code, amount, receipt) VALUES ($1, $2, $3, $4)",
+                redemption_id,
+                body.code,
+                body.amount,
+                body.receipt_number,
+            )
+        return {"redemption_id": str(redemption_id)}
+
     return app
 
 

@@ -163,7 +163,26 @@ async def bare_round(bare: ServiceProcess, plan: Plan, rounds: Rounds) -> None:
     await _load(bare, plan, insert, rounds)
 
 
-def figure(plan: Plan, ours: Rounds, bare: Rounds, sessions: SessionSampler) -> Figure:
+ROUND_TRIPS = 10
+"""PostgreSQL round trips of one redemption: the clinic's directory row, then in one transaction
+BEGIN, the idempotency key, the voucher by code, its events, the append, the voucher's row, the
+audit record, the stored answer and COMMIT (counted with pg_stat_statements)."""
+
+
+async def round_trips_round(bare: ServiceProcess, plan: Plan, rounds: Rounds) -> None:
+    """The bare endpoint making a redemption's round trips, one INSERT and trivial SELECTs."""
+    path = f"/redemptions/round-trips/{ROUND_TRIPS - 3}"  # BEGIN, COMMIT, the pool's reset
+
+    async def insert(connection: HttpConnection, client: int, n: int) -> int:
+        status, _ = await connection.post(path, redemption_body("7K2M-9QXA-4TR", n), {})
+        return status
+
+    await _load(bare, plan, insert, rounds)
+
+
+def figure(
+    plan: Plan, ours: Rounds, bare: Rounds, trips: Rounds, sessions: SessionSampler
+) -> Figure:
     result = Samples("req/s", tuple(ours.rates))
     baseline = Samples("req/s", tuple(bare.rates))
     return Figure(
@@ -177,6 +196,11 @@ def figure(plan: Plan, ours: Rounds, bare: Rounds, sessions: SessionSampler) -> 
         notes=(
             f"redemptions: {ours.latency()}",
             f"bare endpoint: {bare.latency()}",
+            f"bare endpoint making a redemption's {ROUND_TRIPS} round trips to PostgreSQL "
+            f"(trivial SELECTs and the INSERT, one transaction): "
+            f"{Samples('req/s', tuple(trips.rates)).summary()} "
+            f"({Samples('req/s', tuple(trips.rates)).median / baseline.median:.2f}x the bare "
+            f"endpoint), {trips.latency()}",
             f"vouchers database sessions during redemptions: {sessions.summary()}",
         ),
     )
@@ -191,7 +215,7 @@ async def measure(
     memory: MemoryLog,
 ) -> Figure:
     """Alternate the two endpoints `plan.repeats` times (both services already running)."""
-    ours, baseline, sessions = Rounds(), Rounds(), SessionSampler()
+    ours, baseline, trips, sessions = Rounds(), Rounds(), Rounds(), SessionSampler()
     memory.rest("vouchers", vouchers)
     memory.rest("bare endpoint", bare)
     for _ in range(plan.repeats):
@@ -202,7 +226,8 @@ async def measure(
             await redemption_round(vouchers, auth_dir, plan, ours)
         async with memory.sampling("bare endpoint", bare, "inserts at full rate"):
             await bare_round(bare, plan, baseline)
-    return figure(plan, ours, baseline, sessions)
+        await round_trips_round(bare, plan, trips)
+    return figure(plan, ours, baseline, trips, sessions)
 
 
 async def profile(env: dict[str, str], url: str, auth_dir: Path, plan: Plan, logs: Path) -> str:

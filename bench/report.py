@@ -93,6 +93,11 @@ def markdown(
         "measurement window divided by the requests completed in it. One process runs one "
         "event loop, so 1000 ms divided by it bounds the requests per second that process "
         "can serve.",
+        "- *A redemption's round trips* (benchmark 3): the bare service answers a third "
+        "endpoint that makes as many round trips to PostgreSQL as one redemption (trivial "
+        "SELECTs and the same INSERT in one transaction) and does nothing else. Its rate is "
+        "the most a redemption could reach with that many round trips; what separates it from "
+        "the redemptions' rate is the service's own work per request.",
         "- *CPU profiles*: cProfile with a CPU clock (waiting excluded), shares of self time; "
         "cProfile's own overhead inflates Python-heavy code, so read them as a ranking.",
         "",
