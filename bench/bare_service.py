@@ -36,6 +36,18 @@ class Redemption(BaseModel):
     receipt_number: str
 
 
+async def _insert(db: asyncpg.Pool | asyncpg.Connection, body: Redemption) -> dict[str, str]:
+    redemption_id = uuid.uuid4()
+    await db.execute(
+        "INSERT INTO redemptions (id, code, amount, receipt) VALUES ($1, $2, $3, $4)",
+        redemption_id,
+        body.code,
+        body.amount,
+        body.receipt_number,
+    )
+    return {"redemption_id": str(redemption_id)}
+
+
 def create_app(database_url: str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,15 +64,7 @@ def create_app(database_url: str) -> FastAPI:
 
     @app.post("/redemptions", status_code=201)
     async def redeem(body: Redemption, request: Request) -> dict[str, str]:
-        redemption_id = uuid.uuid4()
-        await request.app.state.pool.execute(
-            "INSERT INTO redemptions (id, code, amount, receipt) VALUES ($1, $2, $3, $4)",
-            redemption_id,
-            body.code,
-            body.amount,
-            body.receipt_number,
-        )
-        return {"redemption_id": str(redemption_id)}
+        return await _insert(request.app.state.pool, body)
 
     @app.post("/redemptions/round-trips/{statements}", status_code=201)
     async def redeem_in_round_trips(
@@ -70,18 +74,10 @@ def create_app(database_url: str) -> FastAPI:
 
         A redemption's round trips to PostgreSQL without its work: what they cost on their own.
         """
-        redemption_id = uuid.uuid4()
         async with request.app.state.pool.acquire() as conn, conn.transaction():
             for n in range(statements - 1):
                 await conn.fetchval("SELECT $1::int", n)
-            await conn.execute(
-                "INSERT INTO redemptions (id, code, amount, receipt) VALUES ($1, $2, $3, $4)",
-                redemption_id,
-                body.code,
-                body.amount,
-                body.receipt_number,
-            )
-        return {"redemption_id": str(redemption_id)}
+            return await _insert(conn, body)
 
     return app
 
