@@ -4,6 +4,8 @@
   tells what the busy sessions were doing (waiting on a lock, on the service, on the disk).
 - `cpu_seconds` reads a process's CPU time, for CPU milliseconds per request.
 - `profile_top` profiles a coroutine with cProfile and names the functions with most self time.
+- `ServerWork` counts what the PostgreSQL server did during a pass (cache misses, WAL written,
+  full-page images, checkpoints), for the work per event at two sizes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pstats
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TypeVar
 
@@ -99,6 +102,64 @@ class CollectionTime:
             self._started = time.perf_counter()
         else:
             self.seconds += time.perf_counter() - self._started
+
+
+_SERVER_WORK = """
+SELECT b.buffers_alloc, w.wal_bytes::bigint, w.wal_fpi,
+       b.checkpoints_timed + b.checkpoints_req AS checkpoints
+FROM pg_stat_bgwriter b, pg_stat_wal w
+"""
+
+
+@dataclass(frozen=True)
+class ServerWork:
+    """Cluster-wide PostgreSQL counters: their difference is what one pass made the server do."""
+
+    buffers_alloc: int
+    """Buffers taken into the shared cache: a block read on a miss, or a new page."""
+    wal_bytes: int
+    wal_fpi: int
+    """Full-page images: whole pages written to the WAL, on a page's first change after a
+    checkpoint."""
+    checkpoints: int
+
+    def __sub__(self, before: ServerWork) -> ServerWork:
+        return ServerWork(*(getattr(self, f.name) - getattr(before, f.name) for f in fields(self)))
+
+    def __add__(self, other: ServerWork) -> ServerWork:
+        return ServerWork(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    @staticmethod
+    def per_event(passes: list[ServerWork], events: int) -> str:
+        """Per event over all `passes` of `events` each."""
+        total = sum(passes, ServerWork(0, 0, 0, 0))
+        n = events * len(passes)
+        return (
+            f"{total.buffers_alloc / n:.2f} buffers taken into the cache, "
+            f"{total.wal_bytes / n:,.0f} WAL bytes, {total.wal_fpi / n:.3f} full-page images "
+            f"per event; {total.checkpoints / len(passes):.1f} checkpoints per rebuild"
+        )
+
+    @classmethod
+    async def now(cls, postgres_url: str) -> ServerWork:
+        """The counters once they stopped moving: sessions that just closed report on exit, the
+        background writer every 200 ms (read until two readings 0.5 s apart agree, at most 10 s).
+        """
+        conn = await asyncpg.connect(postgres_url)
+        try:
+            last = None
+            for _ in range(20):
+                await conn.execute("SELECT pg_stat_clear_snapshot()")
+                row = await conn.fetchrow(_SERVER_WORK)
+                assert row is not None
+                reading = cls(*row)
+                if reading == last:
+                    break
+                last = reading
+                await asyncio.sleep(0.5)
+            return reading
+        finally:
+            await conn.close()
 
 
 def cpu_seconds(pid: int) -> float:

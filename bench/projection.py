@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import dashboard_reads, events, rebuild
-from bench.diagnostics import profile_top
+from bench.diagnostics import ServerWork, profile_top
 from bench.figures import Figure, Samples
 from bench.infrastructure import Servers, fresh_database
 from bench.memory import MemoryLog
@@ -42,6 +42,9 @@ class Rebuilds:
     large_total: list[float] = field(default_factory=list)
     large_rate: list[float] = field(default_factory=list)
     bare_large_rate: list[float] = field(default_factory=list)
+    small_work: list[ServerWork] = field(default_factory=list)
+    large_work: list[ServerWork] = field(default_factory=list)
+    large_collecting: list[float] = field(default_factory=list)
 
 
 async def _reads(
@@ -112,7 +115,8 @@ async def measure(
     got = Rebuilds()
     for _ in range(plan.repeats):
         got.bare_small_rate.append((await rebuild.bare_read(found, small)).rate)
-        done = await rebuild.rebuild(found, small)
+        async with fresh_database(found, "bench_rebuild") as url:
+            done = await _counted(found, small, url, got.small_work)
         got.small_rate.append(done.rate)
         got.small_total.append(done.total)
         got.small_collecting.append(done.collecting)
@@ -128,12 +132,13 @@ async def measure(
                 say("   no further large rebuild: it would overrun the time budget")
                 break
             # The first rebuild fills the database the read-latency figure reads.
-            done = await (
-                rebuild.project(found, large, kept, consumer)
-                if i == 0
-                else rebuild.rebuild(found, large)
-            )
+            if i == 0:
+                done = await _counted(found, large, kept, got.large_work, consumer)
+            else:
+                async with fresh_database(found, "bench_rebuild") as url:
+                    done = await _counted(found, large, url, got.large_work)
             got.large_total.append(done.total)
+            got.large_collecting.append(done.collecting)
             got.large_rate.append(done.rate)
             say(f"   large rebuild {i + 1}: {done.total:.1f} s")
         add(_scaling(plan, got))
@@ -145,6 +150,20 @@ async def measure(
                     found, plan, env, auth_dir, memory, url, event_set, reads[size], deadline
                 )
     add(_latency(plan, reads))
+
+
+async def _counted(
+    found: Servers,
+    event_set: events.EventSet,
+    url: str,
+    work: list[ServerWork],
+    consumer: str | None = None,
+) -> rebuild.Pass:
+    """A rebuild into the database at `url`, adding what it made PostgreSQL do to `work`."""
+    before = await ServerWork.now(found.url("postgres"))
+    done = await rebuild.project(found, event_set, url, consumer)
+    work.append(await ServerWork.now(found.url("postgres")) - before)
+    return done
 
 
 def _seconds(values: list[float]) -> str:
@@ -206,6 +225,11 @@ def _scaling(plan: Plan, got: Rebuilds) -> Figure:
             f"steady rate at {large_n:,}: {Samples('events/s', tuple(got.large_rate)).summary()}"
             f"; bare read+decode at {large_n:,}: "
             f"{Samples('events/s', tuple(got.bare_large_rate)).summary()}",
+            f"cycle collector, rebuilding {small_n:,}: {_seconds(got.small_collecting)}; "
+            f"rebuilding {large_n:,}: {_seconds(got.large_collecting)}",
+            f"PostgreSQL, rebuilding {small_n:,}: "
+            f"{ServerWork.per_event(got.small_work, small_n)}; rebuilding {large_n:,}: "
+            f"{ServerWork.per_event(got.large_work, large_n)}",
         ),
     )
 

@@ -98,6 +98,11 @@ def markdown(
         "SELECTs and the same INSERT in one transaction) and does nothing else. Its rate is "
         "the most a redemption could reach with that many round trips; what separates it from "
         "the redemptions' rate is the service's own work per request.",
+        "- *PostgreSQL per event* (benchmark 5a): cluster-wide counters of `pg_stat_bgwriter` "
+        "and `pg_stat_wal` before and after each rebuild, divided by its events. Buffers taken "
+        "into the cache are misses of the 128 MB shared cache (or new pages); a full-page image "
+        "is a whole page written to the WAL on its first change after a checkpoint. Work per "
+        "event that grows with the size of the read model is why a rebuild is not linear.",
         "- *CPU profiles*: cProfile with a CPU clock (waiting excluded), shares of self time; "
         "cProfile's own overhead inflates Python-heavy code, so read them as a ranking.",
         "",

@@ -48,3 +48,5 @@ def test_the_quick_suite_completes_and_prints_the_table(tmp_path: Path) -> None:
     # Benchmark 3's third endpoint: a redemption's round trips alone, every answer a 201.
     trips = next(line for line in written.splitlines() if "round trips to PostgreSQL" in line)
     assert "non-201 answers: 0" in trips, trips
+    # Benchmark 5a's server counters were read for both sizes.
+    assert written.count("full-page images per event") == 2
