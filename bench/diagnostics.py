@@ -14,12 +14,13 @@ import asyncio
 import contextlib
 import cProfile
 import gc
+import operator
 import os
 import pstats
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass, fields
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -124,10 +125,10 @@ class ServerWork:
     checkpoints: int
 
     def __sub__(self, before: ServerWork) -> ServerWork:
-        return ServerWork(*(getattr(self, f.name) - getattr(before, f.name) for f in fields(self)))
+        return ServerWork(*map(operator.sub, astuple(self), astuple(before)))
 
     def __add__(self, other: ServerWork) -> ServerWork:
-        return ServerWork(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return ServerWork(*map(operator.add, astuple(self), astuple(other)))
 
     @staticmethod
     def per_event(passes: list[ServerWork], events: int) -> str:

@@ -115,8 +115,7 @@ async def measure(
     got = Rebuilds()
     for _ in range(plan.repeats):
         got.bare_small_rate.append((await rebuild.bare_read(found, small)).rate)
-        async with fresh_database(found, "bench_rebuild") as url:
-            done = await _counted(found, small, url, got.small_work)
+        done = await _counted(found, small, got.small_work)
         got.small_rate.append(done.rate)
         got.small_total.append(done.total)
         got.small_collecting.append(done.collecting)
@@ -133,10 +132,9 @@ async def measure(
                 break
             # The first rebuild fills the database the read-latency figure reads.
             if i == 0:
-                done = await _counted(found, large, kept, got.large_work, consumer)
+                done = await _counted(found, large, got.large_work, kept, consumer)
             else:
-                async with fresh_database(found, "bench_rebuild") as url:
-                    done = await _counted(found, large, url, got.large_work)
+                done = await _counted(found, large, got.large_work)
             got.large_total.append(done.total)
             got.large_collecting.append(done.collecting)
             got.large_rate.append(done.rate)
@@ -155,11 +153,15 @@ async def measure(
 async def _counted(
     found: Servers,
     event_set: events.EventSet,
-    url: str,
     work: list[ServerWork],
+    url: str | None = None,
     consumer: str | None = None,
 ) -> rebuild.Pass:
-    """A rebuild into the database at `url`, adding what it made PostgreSQL do to `work`."""
+    """A rebuild into the database at `url` (a fresh one, dropped after, when None), adding
+    what it made PostgreSQL do to `work`; creating and dropping the database are left out."""
+    if url is None:
+        async with fresh_database(found, "bench_rebuild") as fresh:
+            return await _counted(found, event_set, work, fresh)
     before = await ServerWork.now(found.url("postgres"))
     done = await rebuild.project(found, event_set, url, consumer)
     work.append(await ServerWork.now(found.url("postgres")) - before)
