@@ -1,9 +1,10 @@
 """Realistic event traffic for the projection benchmarks, published straight to Kafka.
 
-Each event is a registered example (`contracts/examples.json`) with fresh ids, of the types the
-default logframe reads, in a fixed mix; one participant in ten is registered and the other
-events refer to registered participants. Every set of events goes to its own topics (one per
-aggregate family, partitioned like the real ones), so a rebuild reads exactly that set.
+Each event is a registered example (`contracts/examples.json`) with fresh ids (made as the
+services make them, `eventkit.ids`), of the types the default logframe reads, in a fixed mix;
+one participant in ten is registered and the other events refer to registered participants.
+Every set of events goes to its own topics (one per aggregate family, partitioned like the real
+ones), so a rebuild reads exactly that set.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contracts.envelope import Envelope, to_kafka
 from contracts.examples import example_data
 from contracts.registry import latest_model, schema_uri
 from contracts.topics import SOURCE_BY_AGGREGATE, TOPIC_BY_AGGREGATE, Topic
+from eventkit.ids import new_id
 from eventkit.topics import ensure_topics
 
 MIX = (
@@ -75,13 +77,13 @@ def generate(count: int) -> Iterator[Envelope]:
         data = dict(examples[f"{event_type}.v{version}"])
         for name, value in data.items():
             if name.endswith("_id") and _is_uuid(value):
-                data[name] = str(uuid.uuid4())
+                data[name] = str(new_id())
         if event_type == "participant.registered":
             participants.append(data["participant_id"])
         elif "participant_id" in data:
             data["participant_id"] = participants[n // len(MIX) % len(participants)]
         yield Envelope(
-            id=str(uuid.uuid4()),
+            id=str(new_id()),
             source=SOURCE_BY_AGGREGATE[model.aggregate],
             type=event_type,
             time=now,

@@ -17,6 +17,8 @@ import orjson
 from asyncpg.pool import PoolConnectionProxy
 from opentelemetry.propagate import inject
 
+from eventkit.ids import new_id
+
 Connection = asyncpg.Connection | PoolConnectionProxy
 """A connection, whether taken from a pool or opened alone."""
 
@@ -28,7 +30,7 @@ class NewEvent:
     event_type: str
     data: dict[str, Any]
     schema_version: int = 1
-    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    event_id: uuid.UUID = field(default_factory=new_id)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 

@@ -10,6 +10,7 @@ from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.http import IdempotencyKey, authorize, run_command
+from eventkit.ids import new_id
 from services.cases import livelihoods, outreach
 from services.cases.acts_requests import (
     EnrolRequest,
@@ -43,7 +44,7 @@ async def record_reach(
 ) -> Response:  # fmt: skip
     authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
     await participant_row(request, participant_id)
-    reach_id = uuid.uuid4()
+    reach_id = new_id()
     command = act(
         participant_id, "outreach.record",
         lambda s, by, now: outreach.reach(
@@ -124,7 +125,7 @@ async def record_outcome(
     principal: CurrentPrincipal, key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     region = await _region(request, participant_id, principal)
-    outcome_id = uuid.uuid4()
+    outcome_id = new_id()
     command = act(
         participant_id, "livelihood.outcome",
         lambda s, by, now: livelihoods.record_outcome(

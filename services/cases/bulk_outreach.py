@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from opentelemetry.propagate import inject
 
 from eventkit.aggregate import Refused
+from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.cases.outreach import RecordReach, check_reach, reached
 
@@ -65,8 +66,8 @@ async def record_many(
     if merged:  # a merge committed while we waited for the locks
         raise Refused("participant_merged", "a participant was merged meanwhile; retry")
     versions = {row["stream_id"]: row["version"] + 1 for row in locked}
-    events = [reached(replace(template, reach_id=uuid.uuid4()), t) for t in targets]
-    event_ids = [uuid.uuid4() for _ in events]
+    events = [reached(replace(template, reach_id=new_id()), t) for t in targets]
+    event_ids = [new_id() for _ in events]
     streams = [str(t) for t in targets]
     await conn.execute(
         "UPDATE streams SET version = version + 1 WHERE stream_id = ANY($1::text[])", streams

@@ -11,6 +11,7 @@ from access.settings import PersonalDataKeys
 from contracts.event import Event
 from eventkit.aggregate import Refused, execute
 from eventkit.idempotency import Answer, Command
+from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.cases import deliver_service, open_case, personal_data, views
 from services.cases.case import Case, evolve
@@ -23,7 +24,7 @@ Rule = Callable[[Case, uuid.UUID, datetime], Sequence[Event]]
 
 def open_new(body: OpenCaseRequest, principal: Principal) -> Command:
     async def run(conn: Connection) -> Answer:
-        case_id, now = uuid.uuid4(), datetime.now(UTC)
+        case_id, now = new_id(), datetime.now(UTC)
         person = await participant(conn, await surviving(conn, body.participant_id))
         rule = open_case.OpenCase(
             case_id, person, body.case_type, body.intake_channel, body.regularization_profile,
@@ -85,7 +86,7 @@ def deliver(
         if participant_id is None:
             raise Refused("case_not_found", "no such case", 404)
         rule = deliver_service.DeliverService(
-            uuid.uuid4(), await participant(conn, await surviving(conn, participant_id)),
+            new_id(), await participant(conn, await surviving(conn, participant_id)),
             body.service_type, body.quantity, body.cost, body.delivered_at or now,
             actor_id(principal), now,
         )  # fmt: skip
@@ -119,7 +120,7 @@ def add_note(
         )
         if row is None:
             raise Refused("case_not_found", "no such case", 404)
-        note_id, now = uuid.uuid4(), datetime.now(UTC)
+        note_id, now = new_id(), datetime.now(UTC)
         sealed = await personal_data.cipher(conn, keys).encrypt(
             str(row["participant_id"]), {f"note/{note_id}": text}
         )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from access.fastapi import CurrentPrincipal
 from access.participant_keys import Erased
 from eventkit.http import IdempotencyKey, run_command
+from eventkit.ids import new_id
 from services.cases import case_commands as commands
 from services.cases import legal_complaint, personal_data
 from services.cases.case_requests import ComplaintRequest, NoteRequest, TakenUpRequest
@@ -26,7 +27,7 @@ async def file_complaint(
     key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     await update(request, principal, case_id, "case.update")
-    complaint_id = uuid.uuid4()
+    complaint_id = new_id()
     command = commands.change(
         case_id, "legal_complaint.file",
         lambda s, by, now: legal_complaint.file(

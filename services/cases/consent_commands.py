@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from access.principal import Principal
 from eventkit.aggregate import execute
 from eventkit.idempotency import Answer, Command
+from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.cases import consent, views
 from services.cases.participant import Participant, evolve
@@ -22,7 +23,7 @@ def give_consent(asked_for: uuid.UUID, body: ConsentRequest, principal: Principa
     async def run(conn: Connection) -> Answer:
         participant_id = await surviving(conn, asked_for)
         rule = consent.GiveConsent(
-            uuid.uuid4(),
+            new_id(),
             frozenset(body.purposes),
             body.given_by,
             actor_id(principal),

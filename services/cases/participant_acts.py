@@ -10,6 +10,7 @@ from access.principal import Principal
 from contracts.event import Event
 from eventkit.aggregate import execute
 from eventkit.idempotency import Answer, Command
+from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.cases import bulk_outreach, views
 from services.cases.acts_requests import OutreachRequest
@@ -49,7 +50,7 @@ def reach_many(body: OutreachRequest, principal: Principal) -> Command:
 
     async def run(conn: Connection) -> Answer:
         template = RecordReach(
-            uuid.uuid4(), body.topic, body.channel, body.delivery_mode, body.region,
+            new_id(), body.topic, body.channel, body.delivery_mode, body.region,
             body.reached_at, datetime.now(UTC),
         )  # fmt: skip
         reached = await bulk_outreach.record_many(conn, template, body.participant_ids)

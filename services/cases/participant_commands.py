@@ -12,6 +12,7 @@ from access.settings import PersonalDataKeys
 from contracts.participants import ParticipantRegistered
 from eventkit.aggregate import Decided, Refused, execute
 from eventkit.idempotency import Answer, Command
+from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.cases import personal_data, register, views
 from services.cases.participant import Participant, evolve
@@ -48,7 +49,7 @@ def register_participant(
     body: RegisterRequest, principal: Principal, keys: PersonalDataKeys
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        participant_id, now = uuid.uuid4(), datetime.now(UTC)
+        participant_id, now = new_id(), datetime.now(UTC)
         birth, estimated = born_on(body.birth_date, body.estimated_age_years)
         rule = register.RegisterParticipant(
             participant_id, body.sex, birth, estimated, body.nationality, body.region,

@@ -19,6 +19,7 @@ from contracts.referrals import (
 )
 from eventkit.aggregate import Refused, execute
 from eventkit.idempotency import Answer, Command
+from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.referrals import answer, directory, shared_data, views
 from services.referrals.cancel import cancel as cancel_rule
@@ -52,7 +53,7 @@ def request(body: ReferralRequest, principal: Principal, ctx: Context) -> Comman
     """Refer a participant to a unit, sharing the minimum under a standing consent."""
 
     async def run(conn: Connection) -> Answer:
-        referral_id, now = uuid.uuid4(), ctx.clock()
+        referral_id, now = new_id(), ctx.clock()
         unit = await directory.find(conn, body.unit_id)
         if not unit.active:
             raise Refused("unit_inactive", f"{unit.name} no longer receives referrals", 422)

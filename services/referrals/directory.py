@@ -10,6 +10,7 @@ from typing import Any
 
 from contracts.vocabulary import ReferralDestination, Region
 from eventkit.aggregate import Refused
+from eventkit.ids import new_id
 from eventkit.store import Connection
 
 
@@ -30,7 +31,7 @@ _COLUMNS = "unit_id, name, destination, region, handover_contact, has_system_acc
 
 async def add(conn: Connection, fields: dict[str, Any]) -> dict[str, Any]:
     """Add a unit; refuse a second unit of the same name in one region."""
-    unit_id = uuid.uuid4()
+    unit_id = new_id()
     row = await conn.fetchrow(
         f"INSERT INTO receiving_units ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"  # noqa: S608
         f" ON CONFLICT (name, region) DO NOTHING RETURNING {_COLUMNS}",

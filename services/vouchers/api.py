@@ -16,6 +16,7 @@ from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, authorize, run_command
+from eventkit.ids import new_id
 from eventkit.metrics import REDEEMED_PEN
 from services.vouchers import commands, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
@@ -153,7 +154,7 @@ async def add_provider(
     body: ProviderRequest, request: Request, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     authorize(principal, "directory.manage", ResourceScope())
-    provider_id = uuid.uuid4()
+    provider_id = new_id()
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "INSERT INTO providers VALUES ($1, $2, $3, $4, $5, $6)",

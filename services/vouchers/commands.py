@@ -16,6 +16,7 @@ from contracts.vocabulary import Region
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
 from eventkit.aggregate import Decided, Refused, execute, fold, load_stream
 from eventkit.idempotency import Answer, Command
+from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.vouchers import budget, lifecycle, views
 from services.vouchers.code import qr_payload
@@ -52,7 +53,7 @@ async def _done(
 
 def issue(body: IssueRequest, principal: Principal, code: str, cap: Decimal) -> Command:
     async def run(conn: Connection) -> Answer:
-        voucher_id, now = uuid.uuid4(), datetime.now(UTC)
+        voucher_id, now = new_id(), datetime.now(UTC)
         await budget.reserve(conn, body.region, now.date(), body.amount)
         rule = IssueVoucher(
             voucher_id, body.case_id, body.participant_id, body.provider_id, body.region,
@@ -143,7 +144,7 @@ def redeem(body: RedeemRequest, code: str, provider_id: str, region: str) -> Com
     async def run(conn: Connection) -> Answer:
         voucher_id = await _voucher_by_code(conn, code)
         rule = RedeemVoucher(
-            voucher_id, uuid.uuid4(), uuid.UUID(provider_id), Region(region), body.amount,
+            voucher_id, new_id(), uuid.UUID(provider_id), Region(region), body.amount,
             frozenset(body.services), body.receipt_number, datetime.now(UTC),
         )  # fmt: skip
         decided = await execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 
@@ -172,3 +173,20 @@ async def test_break_glass_reads_are_audited_with_the_grant_and_lookups_too(
     }
     await caseworker(cases).post("/participants/search", json={"phone": body["phone"]})
     assert await _audited(cases, "participant.search", "phone") >= 1
+
+
+async def test_participant_and_event_ids_are_time_ordered(cases: RunningService) -> None:
+    """UUIDv7 (eventkit.ids): later records get larger ids, so index inserts stay local."""
+    client = caseworker(cases)
+    first, _ = await register(client)
+    second, _ = await register(client)
+    assert uuid.UUID(first).version == uuid.UUID(second).version == 7
+    assert uuid.UUID(first) < uuid.UUID(second)
+    event_ids = await cases.app.state.pool.fetchval(
+        "SELECT array_agg(event_id ORDER BY position) FROM events"
+        " WHERE stream_id LIKE '%' || $1 OR stream_id LIKE '%' || $2",
+        first,
+        second,
+    )
+    assert len(event_ids) >= 2
+    assert all(e.version == 7 for e in event_ids) and event_ids == sorted(event_ids)
