@@ -15,6 +15,8 @@ written afterwards, best effort, for lag monitoring: the stored offsets are the 
   rejects (`apply` returns it: its data fails its model), sent before the batch commits.
 - The next batch is read (and prepared, when the projection has a `prepare`) while the previous
   one is written: CPU work overlaps PostgreSQL's, transactions still run one at a time, in order.
+  What follows a commit and does not touch the read model (metrics, Kafka's informational
+  offsets) runs once the next batch's transaction has started.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from contracts.envelope import Envelope, InvalidMessage, from_kafka
 from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER, DEADLETTER_TOPIC
 from eventkit.metrics import APPLIED, CONSUMER_LAG, FRESHNESS
 from eventkit.store import Connection
+from eventkit.telemetry import tracing_installed
 
 log = structlog.get_logger("eventkit.consumer")
 tracer = trace.get_tracer("eventkit.consumer")
@@ -90,6 +93,16 @@ inserted AS (
 SELECT array_agg(event_id::text) FROM batch
 WHERE event_id NOT IN (SELECT event_id FROM inserted)
 """
+
+
+class _Committed(NamedTuple):
+    """A batch once committed: the events applied and the next offset of each partition."""
+
+    fresh: list[Delivered]
+    next_offsets: dict[TopicPartition, int]
+
+
+_NOTHING = _Committed([], {})
 
 
 @dataclass(frozen=True)
@@ -175,7 +188,7 @@ class ConsumerRunner:
         await kafka.start()
         await producer.start()
         self._kafka = kafka
-        in_flight: asyncio.Task[dict[TopicPartition, int]] | None = None
+        in_flight: asyncio.Task[_Committed] | None = None
         try:
             kafka.subscribe(self.topics, listener=_Rebalance(self, kafka))
             while not self._stopping.is_set():
@@ -186,16 +199,22 @@ class ConsumerRunner:
                 # CPU work here overlaps PostgreSQL's. Transactions still run one at a time,
                 # in order (each batch starts once the previous one committed).
                 staged = await self._stage(batch) if batch else None
+                committed = None
                 if in_flight is not None:
                     committed = await in_flight
                     in_flight = None
-                    await self._commit_to_kafka(kafka, committed)
                 if staged:
                     in_flight = asyncio.create_task(self._apply(kafka, producer, staged, epoch))
+                if committed is not None:
+                    # Off the write path: the next batch's first statement is already sent
+                    # (2,000 histogram observations take about 5 ms of CPU).
+                    _measure(self.consumer, kafka, committed)
+                    await self._commit_to_kafka(kafka, committed.next_offsets)
         finally:
             try:
                 if in_flight is not None:
-                    await in_flight  # finish the batch in flight (its error, if any, is raised)
+                    # Finish the batch in flight (its error, if any, is raised).
+                    _measure(self.consumer, kafka, await in_flight)
             finally:
                 self._kafka = None
                 await producer.stop()
@@ -232,16 +251,16 @@ class ConsumerRunner:
         producer: AIOKafkaProducer,
         staged: list[_Part],
         epoch: int,
-    ) -> dict[TopicPartition, int]:
+    ) -> _Committed:
         async with self._batch_lock:
             if epoch != self._assignments:
                 # Read before a rebalance: the new assignment sought the stored offsets, so
                 # these records are read again (applying them now would dead-letter twice).
-                return {}
+                return _NOTHING
             owned = kafka.assignment()
             parts = [part for part in staged if part.partition in owned]
             if not parts:
-                return {}
+                return _NOTHING
             delivered: list[Delivered] = []
             next_offsets: dict[TopicPartition, int] = {}
             for part in parts:
@@ -271,8 +290,7 @@ class ConsumerRunner:
                     list(next_offsets.values()),
                 )
             self.applied += len(fresh)
-            _measure(self.consumer, kafka, fresh, next_offsets)
-            return next_offsets
+            return _Committed(fresh, next_offsets)
 
     async def _first_time(self, conn: Connection, delivered: list[Delivered]) -> list[Delivered]:
         """The events never applied before (a duplicate inside the batch counts once too)."""
@@ -347,18 +365,13 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         log.info("consumer.assigned", consumer=self.runner.consumer, partitions=len(assigned))
 
 
-def _measure(
-    consumer: str,
-    kafka: AIOKafkaConsumer,
-    fresh: Sequence[Delivered],
-    next_offsets: dict[TopicPartition, int],
-) -> None:
+def _measure(consumer: str, kafka: AIOKafkaConsumer, committed: _Committed) -> None:
     now = datetime.now(UTC)
-    APPLIED.labels(consumer).inc(len(fresh))
+    APPLIED.labels(consumer).inc(len(committed.fresh))
     freshness = FRESHNESS.labels(consumer)
-    for item in fresh:
+    for item in committed.fresh:
         freshness.observe(max(0.0, (now - item.envelope.time).total_seconds()))
-    for tp, offset in next_offsets.items():
+    for tp, offset in committed.next_offsets.items():
         end = kafka.highwater(tp)
         if end is not None:
             CONSUMER_LAG.labels(consumer, tp.topic, tp.partition).set(max(0, end - offset))
@@ -370,16 +383,22 @@ def _span(events: Sequence[Delivered]) -> Iterator[None]:
 
     A batch mixes events of many requests. The work span continues the first traced event; every
     other trace in the batch gets a short "projection apply" span linked to it, so each request's
-    trace ends at the read-model update it caused.
+    trace ends at the read-model update it caused. Without a tracer provider (no exporter, the
+    default) the spans record nothing, and the per-trace ones are not made at all: up to one per
+    event, inside the batch's transaction.
     """
-    parents = list(dict.fromkeys(d.envelope.traceparent for d in events if d.envelope.traceparent))
-    first = extract({"traceparent": parents[0]}) if parents else None
+    first = next((d.envelope.traceparent for d in events if d.envelope.traceparent), None)
     started = time_ns()
     with tracer.start_as_current_span(
-        "projection apply", context=first, kind=SpanKind.CONSUMER
+        "projection apply",
+        context=extract({"traceparent": first}) if first else None,
+        kind=SpanKind.CONSUMER,
     ) as batch:
         batch.set_attribute("messaging.batch.message_count", len(events))
         yield
+    if not tracing_installed():
+        return
+    parents = list(dict.fromkeys(d.envelope.traceparent for d in events if d.envelope.traceparent))
     link = [Link(batch.get_span_context())]
     for traceparent in parents[1:]:
         tracer.start_span(
