@@ -18,5 +18,10 @@ from uuid_utils.compat import uuid7
 
 
 def new_id() -> uuid.UUID:
-    """A new id: time-ordered, 74 random bits, a standard `uuid.UUID` (version 7)."""
+    """A new id, a standard `uuid.UUID` (version 7).
+
+    Ids made by one process strictly increase, also within a millisecond (uuid-utils keeps them
+    monotonic); the other bits are random. Ids are names, not secrets: who may read what is
+    decided by the access policy.
+    """
     return uuid7()
