@@ -102,7 +102,7 @@ def markdown(
         "and `pg_stat_wal` before and after each rebuild, divided by its events. Buffers taken "
         "into the cache are misses of the 128 MB shared cache (or new pages); a full-page image "
         "is a whole page written to the WAL on its first change after a checkpoint. Work per "
-        "event that grows with the size of the read model is why a rebuild is not linear.",
+        "event that grows with the size of the read model makes a rebuild slower than linear.",
         "- *CPU profiles*: cProfile with a CPU clock (waiting excluded), shares of self time; "
         "cProfile's own overhead inflates Python-heavy code, so read them as a ranking.",
         "",
