@@ -18,13 +18,13 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import astuple, fields
 from datetime import UTC, datetime
 
 import asyncpg
 
 from access.audit_chain import (
     GENESIS_HASH,
+    RECORD_FIELDS,
     AuditRecord,
     ChainCheck,
     ChainedRecord,
@@ -78,13 +78,12 @@ CREATE OR REPLACE TRIGGER audit_inbox_no_truncate BEFORE TRUNCATE ON audit_inbox
 The inbox refuses UPDATE and TRUNCATE; its rows are deleted only as they move into the chain.
 """
 
-_RECORD_FIELDS = tuple(f.name for f in fields(AuditRecord))
-_COLUMNS = ("sequence", "recorded_at", *_RECORD_FIELDS, "previous_hash", "hash")
+_COLUMNS = ("sequence", "recorded_at", *RECORD_FIELDS, "previous_hash", "hash")
 # Both built from the constant column names only, never from input.
 _PLACEHOLDERS = ", ".join(f"${n}" for n in range(1, len(_COLUMNS) + 1))
 _INSERT = f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
-_INBOX_COLUMNS = ", ".join(("recorded_at", *_RECORD_FIELDS))
-_INBOX_VALUES = ", ".join(f"${n}" for n in range(1, len(_RECORD_FIELDS) + 2))
+_INBOX_COLUMNS = ", ".join(("recorded_at", *RECORD_FIELDS))
+_INBOX_VALUES = ", ".join(f"${n}" for n in range(1, len(RECORD_FIELDS) + 2))
 _INBOX_INSERT = f"INSERT INTO audit_inbox ({_INBOX_COLUMNS}) VALUES ({_INBOX_VALUES})"  # noqa: S608
 _INBOX_TAKE = f"""DELETE FROM audit_inbox
 WHERE id IN (SELECT id FROM audit_inbox ORDER BY id LIMIT $1)
@@ -101,7 +100,7 @@ async def migrate(conn: Connection) -> None:
 async def append(conn: Connection, record: AuditRecord) -> None:
     """Record `record` now; it commits or rolls back with the caller's transaction."""
     # Truncated to microseconds by datetime already, so it reads back from PostgreSQL exactly.
-    await conn.execute(_INBOX_INSERT, datetime.now(UTC), *astuple(record))
+    await conn.execute(_INBOX_INSERT, datetime.now(UTC), *record.values())
 
 
 async def chain_pending(conn: Connection, limit: int = 1000) -> int:
@@ -119,10 +118,10 @@ async def chain_pending(conn: Connection, limit: int = 1000) -> int:
         sequence, previous = (last["sequence"], last["hash"]) if last else (0, GENESIS_HASH)
         rows = []
         for row in sorted(pending, key=lambda r: r["id"]):
-            record = AuditRecord(*(row[name] for name in _RECORD_FIELDS))
+            record = AuditRecord(*(row[name] for name in RECORD_FIELDS))
             sequence += 1
             digest = record_hash(sequence, row["recorded_at"], record, previous)
-            rows.append((sequence, row["recorded_at"], *astuple(record), previous, digest))
+            rows.append((sequence, row["recorded_at"], *record.values(), previous, digest))
             previous = digest
         await conn.executemany(_INSERT, rows)
         return len(rows)
@@ -145,7 +144,7 @@ async def verify(conn: Connection, known_head: tuple[int, str] | None = None) ->
 
 
 def _chained(row: asyncpg.Record) -> ChainedRecord:
-    record = AuditRecord(*(row[name] for name in _RECORD_FIELDS))
+    record = AuditRecord(*(row[name] for name in RECORD_FIELDS))
     return ChainedRecord(
         row["sequence"], row["recorded_at"], record, row["previous_hash"], row["hash"]
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 from access.principal import Principal
@@ -45,6 +45,14 @@ class AuditRecord:
         org, role = principal.organization_id, principal.role.value
         return cls(principal.subject, org, role, action, *resource, outcome, purpose)
 
+    def values(self) -> tuple[str | None, ...]:
+        """The fields in declared order (they are all text: no copying, unlike `astuple`)."""
+        return tuple(getattr(self, name) for name in RECORD_FIELDS)
+
+
+RECORD_FIELDS = tuple(f.name for f in fields(AuditRecord))
+"""The names of an `AuditRecord`'s fields, in declared order (the order of its columns)."""
+
 
 @dataclass(frozen=True)
 class ChainedRecord:
@@ -73,7 +81,8 @@ def record_hash(sequence: int, recorded_at: datetime, record: AuditRecord, previ
     # An explicit format: isoformat() drops the fraction when it is zero, which would make the
     # same instant hash two ways.
     when = recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    body = {**asdict(record), "sequence": sequence, "recorded_at": when, "previous_hash": previous}
+    body: dict[str, object] = dict(zip(RECORD_FIELDS, record.values(), strict=True))
+    body.update(sequence=sequence, recorded_at=when, previous_hash=previous)
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -12,7 +12,15 @@ from typing import Generic, TypeVar
 
 from contracts.event import Event
 from contracts.upcasting import decode_payload
-from eventkit.store import Appended, ConcurrencyConflict, Connection, NewEvent, append, load
+from eventkit.store import (
+    Appended,
+    ConcurrencyConflict,
+    Connection,
+    NewEvent,
+    RecordedEvent,
+    append,
+    load,
+)
 
 S = TypeVar("S")
 
@@ -41,11 +49,19 @@ class Decided(Generic[S]):
         return str(self.appended.event_ids[-1]) if self.appended.event_ids else None
 
 
-async def load_stream(conn: Connection, stream_id: str) -> tuple[list[Event], int]:
-    """The stream's events as their latest models (upcast), and its version."""
-    recorded = await load(conn, stream_id)
+History = tuple[list[Event], int]
+"""A stream's events as their latest models (upcast), and its version."""
+
+
+def history_of(recorded: Sequence[RecordedEvent]) -> History:
+    """The history of a stream from its recorded events, in version order."""
     events = [decode_payload(r.event_type, r.schema_version, r.data) for r in recorded]
     return events, (recorded[-1].stream_version if recorded else 0)
+
+
+async def load_stream(conn: Connection, stream_id: str) -> History:
+    """The stream's events as their latest models (upcast), and its version."""
+    return history_of(await load(conn, stream_id))
 
 
 def fold(evolve: Callable[[S, Event], S], initial: S, events: Sequence[Event]) -> S:
@@ -63,6 +79,7 @@ async def execute(
     initial: S,
     decide: Callable[[S], Sequence[Event]],
     expected_version: int | None = None,
+    loaded: History | None = None,
 ) -> Decided[S]:
     """Decide against the current state and append at the version it was read at.
 
@@ -70,10 +87,15 @@ async def execute(
     version the client saw; a different current version is a `ConcurrencyConflict`. Without it,
     losing a race to a concurrent writer re-reads and decides again (under READ COMMITTED the
     winner's events are visible by then), so the caller gets the rule's answer, e.g. "exceeds
-    the maximum", rather than a bare conflict.
+    the maximum", rather than a bare conflict. `loaded`, the history the caller read in this
+    transaction (with what it looked up first, in one round trip), is decided on first; a retry
+    reads the stream again.
     """
     for attempt in range(_RETRIES):
-        history, version = await load_stream(conn, stream_id)
+        if attempt == 0 and loaded is not None:
+            history, version = loaded
+        else:
+            history, version = await load_stream(conn, stream_id)
         if expected_version is not None and expected_version != version:
             raise ConcurrencyConflict(stream_id, expected_version, version)
         before = fold(evolve, initial, history)

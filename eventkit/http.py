@@ -41,11 +41,16 @@ def refused(refusal: Refused) -> HTTPException:
 async def run_command(
     request: Request, principal: Principal, key: str | None, body: Any, command: Command
 ) -> JSONResponse:
-    """Run `command` once per idempotency key; a replay says so in `Idempotent-Replayed`."""
+    """Run `command` once per idempotency key; a replay says so in `Idempotent-Replayed`.
+
+    The answer's `after_commit` runs here, once the transaction committed, unless replayed.
+    """
     fingerprint = request_hash(request.method, request.url.path, principal.subject, body)
     try:
         answer = await execute_once(request.app.state.pool, key, fingerprint, command)
     except Refused as refusal:
         raise refused(refusal) from None
+    if answer.after_commit is not None and not answer.replayed:
+        answer.after_commit()
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)

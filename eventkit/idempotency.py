@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -20,11 +20,16 @@ from eventkit.store import ConcurrencyConflict, Connection
 
 @dataclass(frozen=True)
 class Answer:
-    """An HTTP answer to a command: status and JSON body; `replayed` when it was stored."""
+    """An HTTP answer to a command: status and JSON body; `replayed` when it was stored.
+
+    `after_commit`, if any, runs once the command's transaction committed (a metric counted
+    once), never for a replayed answer: what it counts was counted the first time.
+    """
 
     status_code: int
     body: dict[str, Any]
     replayed: bool = False
+    after_commit: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
 
 Command = Callable[[Connection], Awaitable[Answer]]

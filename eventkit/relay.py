@@ -35,6 +35,7 @@ from contracts.registry import schema_uri
 from contracts.topics import topic_for
 from eventkit.metrics import OUTBOX_BACKLOG, PUBLISHED
 from eventkit.store import init_connection
+from eventkit.telemetry import tracing_installed
 
 log = structlog.get_logger("eventkit.relay")
 tracer = trace.get_tracer("eventkit.relay")
@@ -144,19 +145,14 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
 
     async def _publish(self, producer: AIOKafkaProducer, rows: list[asyncpg.Record]) -> None:
+        # Without a tracer provider a span would record nothing and pass the stored context on
+        # unchanged, so the event simply keeps the traceparent it was written with.
+        traced = tracing_installed()
         sends = []
         for row in rows:
             topic = self.route(row["event_type"])
-            parent = extract({"traceparent": row["traceparent"]}) if row["traceparent"] else None
-            with tracer.start_as_current_span(
-                f"{topic} publish", context=parent, kind=SpanKind.PRODUCER
-            ) as span:
-                span.set_attribute("messaging.system", "kafka")
-                span.set_attribute("messaging.destination.name", topic)
-                span.set_attribute("messaging.message.id", str(row["event_id"]))
-                carrier: dict[str, str] = {}
-                inject(carrier)
-            key, value, headers = to_kafka(self._envelope(row, carrier.get("traceparent")))
+            traceparent = _publish_span(topic, row) if traced else None
+            key, value, headers = to_kafka(self._envelope(row, traceparent))
             # send() only enqueues; the idempotent producer keeps per-partition order.
             sends.append(await producer.send(topic, value, key=key, headers=headers))
         await asyncio.gather(*sends)
@@ -173,6 +169,20 @@ class OutboxRelay:
             traceparent=traceparent or row["traceparent"],
             data=row["data"],
         )
+
+
+def _publish_span(topic: str, row: asyncpg.Record) -> str | None:
+    """A producer span continuing the event's trace; the traceparent the message carries."""
+    parent = extract({"traceparent": row["traceparent"]}) if row["traceparent"] else None
+    with tracer.start_as_current_span(
+        f"{topic} publish", context=parent, kind=SpanKind.PRODUCER
+    ) as span:
+        span.set_attribute("messaging.system", "kafka")
+        span.set_attribute("messaging.destination.name", topic)
+        span.set_attribute("messaging.message.id", str(row["event_id"]))
+        carrier: dict[str, str] = {}
+        inject(carrier)
+    return carrier.get("traceparent")
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,14 +107,38 @@ async def stream_version(conn: Connection, stream_id: str) -> int:
     return int(version or 0)
 
 
+_RECORDED_FIELDS = tuple(f.name for f in fields(RecordedEvent))
+
+
+def event_columns(table: str) -> str:
+    """The select list of a `RecordedEvent` from `events` known as `table` in a query.
+
+    A command may read its stream in the same statement as what it looks up first (one round
+    trip); `recorded` turns those rows back into events.
+    """
+    return ", ".join(f"{table}.{name}" for name in _RECORDED_FIELDS)
+
+
+def recorded(rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
+    """The events in `rows`, selected with `event_columns`.
+
+    Rows without an event (an outer join that found none) are left out.
+    """
+    return [
+        RecordedEvent(*(row[name] for name in _RECORDED_FIELDS))
+        for row in rows
+        if row["position"] is not None
+    ]
+
+
+# Built from the constant field names only, never from input.
+_LOAD = f"SELECT {event_columns('e')} FROM events e WHERE e.stream_id = $1"  # noqa: S608
+_LOAD += " ORDER BY e.stream_version"
+
+
 async def load(conn: Connection, stream_id: str) -> list[RecordedEvent]:
     """All events of a stream in version order."""
-    rows = await conn.fetch(
-        "SELECT position, event_id, stream_id, stream_version, event_type, schema_version, data,"
-        " occurred_at, traceparent FROM events WHERE stream_id = $1 ORDER BY stream_version",
-        stream_id,
-    )
-    return [RecordedEvent(**dict(row)) for row in rows]
+    return recorded(await conn.fetch(_LOAD, stream_id))
 
 
 async def append(

@@ -17,7 +17,6 @@ from access.policy import ResourceScope
 from access.principal import Principal, Region
 from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, authorize, run_command
 from eventkit.ids import new_id
-from eventkit.metrics import REDEEMED_PEN
 from services.vouchers import commands, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
 from services.vouchers.requests import (
@@ -141,12 +140,10 @@ async def redeem_voucher(
     principal: CurrentPrincipal,
     key: RequiredIdempotencyKey,
 ) -> Response:
-    provider_id, region = await _clinic(request, principal)
-    command = commands.redeem(body, _code(body.code), provider_id, region)
-    answer = await run_command(request, principal, key, body.model_dump(mode="json"), command)
-    if "Idempotent-Replayed" not in answer.headers:  # counted once, after commit
-        REDEEMED_PEN.labels(region).inc(float(body.amount))
-    return answer
+    # The directory check runs in the command's transaction, in its first statement.
+    authorize(principal, "voucher.redeem", ResourceScope(provider_id=principal.provider_id))
+    command = commands.redeem(body, _code(body.code), str(principal.provider_id))
+    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post("/providers", status_code=201, summary="Add a partner provider to the directory")

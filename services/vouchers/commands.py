@@ -14,10 +14,11 @@ from access.audit_chain import AuditRecord
 from access.principal import Principal
 from contracts.vocabulary import Region
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
-from eventkit.aggregate import Decided, Refused, execute, fold, load_stream
+from eventkit.aggregate import Decided, Refused, execute, fold, history_of, load_stream
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
-from eventkit.store import Connection
+from eventkit.metrics import REDEEMED_PEN
+from eventkit.store import Connection, event_columns, recorded
 from services.vouchers import budget, lifecycle, views
 from services.vouchers.code import qr_payload
 from services.vouchers.issue import IssueVoucher
@@ -133,23 +134,38 @@ def reverse(
     return run
 
 
-async def _voucher_by_code(conn: Connection, code: str) -> uuid.UUID:
-    found = await conn.fetchval("SELECT voucher_id FROM vouchers WHERE code = $1", code)
-    if found is None:
-        raise Refused("voucher_not_found", "no voucher has this code", 404)
-    return uuid.UUID(str(found))
+# The calling clinic's directory row, the voucher its code names and the voucher's events, in
+# one round trip; no row when the clinic is not an active partner.
+_REDEEMING = f"""
+SELECT p.region AS provider_region, v.voucher_id AS found_voucher_id, {event_columns("e")}
+FROM providers p
+LEFT JOIN vouchers v ON v.code = $2
+LEFT JOIN events e ON e.stream_id = v.voucher_id::text
+WHERE p.provider_id = $1 AND p.active
+ORDER BY e.stream_version
+"""  # noqa: S608 (built from constant column names only)
 
 
-def redeem(body: RedeemRequest, code: str, provider_id: str, region: str) -> Command:
+def redeem(body: RedeemRequest, code: str, provider_id: str) -> Command:
     async def run(conn: Connection) -> Answer:
-        voucher_id = await _voucher_by_code(conn, code)
+        found = await conn.fetch(_REDEEMING, uuid.UUID(provider_id), code)
+        if not found:
+            raise Refused(
+                "provider_not_active",
+                "your provider is not an active partner in the directory",
+                403,
+            )
+        region, voucher_id = found[0]["provider_region"], found[0]["found_voucher_id"]
+        if voucher_id is None:
+            raise Refused("voucher_not_found", "no voucher has this code", 404)
         rule = RedeemVoucher(
             voucher_id, new_id(), uuid.UUID(provider_id), Region(region), body.amount,
             frozenset(body.services), body.receipt_number, datetime.now(UTC),
         )  # fmt: skip
         decided = await execute(
-            conn, str(voucher_id), evolve, Voucher(), lambda s: redeem_rule(rule, s)
-        )
+            conn, str(voucher_id), evolve, Voucher(), lambda s: redeem_rule(rule, s),
+            loaded=history_of(recorded(found)),
+        )  # fmt: skip
         await views.record(conn, decided.events, decided.appended.version)
         remaining = decided.state.remaining
         await audit(
@@ -174,6 +190,7 @@ def redeem(body: RedeemRequest, code: str, provider_id: str, region: str) -> Com
                 "receipt_number": body.receipt_number,
                 "position": decided.position,
             },
+            after_commit=lambda: REDEEMED_PEN.labels(region).inc(float(body.amount)),
         )
 
     return run

@@ -15,12 +15,16 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from cloudevents.core.bindings import kafka as ce_kafka
+from opentelemetry import context
+from opentelemetry.propagate import extract
 
+from eventkit import relay as relay_module
 from eventkit.relay import OutboxRelay
 from eventkit.store import append
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.kafka_reading import assert_stream_order, new_topic, read_until
 from tests.support.store import numbered, open_pool
+from tests.support.tracing import capture_spans
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,3 +183,40 @@ async def test_cloudevents_sdk_parses_what_the_relay_published(
     assert event.get_time() is not None
     assert event.get_extension("schemaversion") == "1"
     assert event.get_data() == {"n": 1}
+
+
+@pytest.mark.parametrize("traced", [False, True])
+async def test_an_event_carries_the_trace_it_was_written_in(
+    pool: asyncpg.Pool,
+    database: str,
+    kafka: KafkaEndpoint,
+    monkeypatch: pytest.MonkeyPatch,
+    traced: bool,
+) -> None:
+    # Without a tracer provider the relay makes no span and passes the stored traceparent on;
+    # with one, the message carries its producer span, in the same trace.
+    if traced:
+        capture_spans()
+    else:
+        monkeypatch.setattr(relay_module, "tracing_installed", lambda: False)
+    trace_id = uuid.uuid4().hex
+    written = f"00-{trace_id}-00f067aa0ba902b7-01"
+    topic = await new_topic(kafka.bootstrap_servers, partitions=1)
+    token = context.attach(extract({"traceparent": written}))
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            done = await append(conn, f"trace-{trace_id}", 0, [numbered(1)])
+    finally:
+        context.detach(token)
+    relay = OutboxRelay(
+        database, kafka.bootstrap_servers, source="/pana/test", route=lambda _: topic
+    )
+    running = asyncio.create_task(relay.run())
+    try:
+        (read,) = await read_until(kafka.bootstrap_servers, topic, {str(done.event_ids[0])})
+    finally:
+        relay.stop()
+        await running
+    carried = read.envelope.traceparent
+    assert carried is not None and carried.split("-")[1] == trace_id
+    assert (carried == written) is not traced  # traced: the relay's own span is the parent

@@ -224,20 +224,61 @@ async def test_reconciliation_totals_equal_the_sum_over_the_events(
     assert csv.text.strip().splitlines()[-1].endswith("59.75")
 
 
+async def _metrics(vouchers: RunningService) -> str:
+    async with httpx.AsyncClient(base_url=vouchers.url) as anonymous:
+        return (await anonymous.get("/metrics")).text
+
+
+def _soles_redeemed(metrics: str) -> float:
+    prefix = 'pana_voucher_redeemed_pen_total{region="lima_callao"}'
+    redeemed = [line for line in metrics.splitlines() if line.startswith(prefix)]
+    return float(redeemed[0].split()[-1]) if redeemed else 0.0
+
+
 async def test_metrics_show_requests_and_soles_redeemed(vouchers: RunningService) -> None:
     provider = await _provider(vouchers)
     voucher = await _issue(vouchers, provider)
     key = {"Idempotency-Key": f"metrics-{uuid.uuid4().hex[:8]}"}
     clinic = _clinic(vouchers, provider)
+    before = _soles_redeemed(await _metrics(vouchers))
     for _ in range(2):  # the retry must not count twice
         await clinic.post("/redemptions", json=_redeem(voucher["code"], "33.00"), headers=key)
-    async with httpx.AsyncClient(base_url=vouchers.url) as anonymous:
-        text = (await anonymous.get("/metrics")).text
+    refused = await clinic.post(  # a single-use voucher: refused, so not counted either
+        "/redemptions",
+        json=_redeem(voucher["code"], "10.00"),
+        headers={"Idempotency-Key": f"metrics-{uuid.uuid4().hex[:8]}"},
+    )
+    assert refused.status_code == 409, refused.text
+    text = await _metrics(vouchers)
     assert (
         'pana_http_requests_total{method="POST",route="/redemptions",service="vouchers",status="201"}'
         in text
     )
-    prefix = 'pana_voucher_redeemed_pen_total{region="lima_callao"}'
-    redeemed = [line for line in text.splitlines() if line.startswith(prefix)]
-    assert redeemed and float(redeemed[0].split()[-1]) >= 33.0
+    assert _soles_redeemed(text) - before == 33.0
     assert "pana_outbox_backlog" in text
+
+
+async def test_a_provider_not_active_in_the_directory_cannot_redeem(
+    vouchers: RunningService,
+) -> None:
+    admin = vouchers.client("administrator")
+    added = await admin.post(
+        "/providers",
+        json={"name": "Clínica Suspendida", "region": "lima_callao", "kind": "clinic",
+              "services": ["consultation"], "active": False},
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+    voucher = await _issue(vouchers, None)  # any provider of the region
+    answer = await _clinic(vouchers, str(added.json()["provider_id"])).post(
+        "/redemptions",
+        json=_redeem(voucher["code"], "5.00"),
+        headers={"Idempotency-Key": f"inactive-{uuid.uuid4().hex[:8]}"},
+    )
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["detail"]["rule"] == "provider_not_active"
+    pool = vouchers.app.state.pool
+    redeemed = await pool.fetchval(
+        "SELECT count(*) FROM events WHERE event_type = 'voucher.redeemed' AND stream_id = $1",
+        str(voucher["voucher_id"]),
+    )
+    assert redeemed == 0

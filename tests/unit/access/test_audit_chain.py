@@ -47,6 +47,24 @@ def test_the_hash_covers_every_field_and_the_previous_hash() -> None:
         assert record_hash(1, row.recorded_at, changed, row.previous_hash) != base
 
 
+def test_the_hash_of_a_record_never_changes_form() -> None:
+    # Chains written by earlier releases must keep verifying: these digests were computed by
+    # the first form of `record_hash` (over `dataclasses.asdict`), before it stopped copying.
+    at = datetime(2026, 11, 22, 20, 30, 1, 123456, tzinfo=UTC)
+    done = AuditRecord("sub-1", "ngo", "clinic", "voucher.redeem", "voucher", "v-1", "done")
+    with_purpose = replace(done, purpose="break-glass: urgencia médica")
+    assert record_hash(1, at, done, GENESIS_HASH) == (
+        "f69272a4f5ccb0cd6681bd6f20236885083de513c9a321b6f4b280142ef739dd"
+    )
+    assert record_hash(7, at, with_purpose, GENESIS_HASH) == (
+        "74034bd02d576063aaaa685a9ba81ca61d6e6f27b9d3a21ab225206b9c42a2ff"
+    )
+    assert with_purpose.values() == (
+        "sub-1", "ngo", "clinic", "voucher.redeem", "voucher", "v-1", "done",
+        "break-glass: urgencia médica",
+    )  # fmt: skip
+
+
 def test_the_same_instant_hashes_alike_in_any_timezone() -> None:
     row = chain(1)[0]
     lima = row.recorded_at.astimezone(timezone(timedelta(hours=-5)))
