@@ -10,14 +10,16 @@ event set, with its consumer positioned at the end of that set. A dashboard read
   revision it holds and recounts the subjects they affect (`services/indicators/reading.py`) -
   what the first poll after each change gets.
 
-The service loads the whole read model before it reports ready; the time from start to ready
-and the first read after it are reported on their own.
+Both sizes are served at once, by two processes, and read in turns (`measure`). The service loads
+the whole read model before it reports ready; the time from start to ready and the first read
+after it are reported on their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -79,41 +81,54 @@ async def _read(connection: HttpConnection, headers: dict[str, str]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+@dataclass
+class Served:
+    """One indicators service under test: its read model's database, event set and latencies."""
+
+    service: ServiceProcess
+    url: str
+    events: EventSet
+    reads: Reads
+
+
 async def measure(
-    service: ServiceProcess,
-    url: str,
+    served: Sequence[Served],
     bootstrap: str,
-    events: EventSet,
     logframe: Logframe,
     token: str,
     repeats: int,
     reads: int,
-    reads_out: Reads,
     deadline: float,
 ) -> None:
-    """`repeats` rounds of `reads` warm reads, each but the first after one new event.
+    """`repeats` rounds of `reads` warm reads of each service, each but the first after one new
+    event; the services take turns within each round (first one, then the other, then back), so
+    whatever the machine does meanwhile falls on both sizes alike.
 
     The first read comes right after start-up (the read model was loaded before readiness).
     Further changes are applied only while the suite's time budget (`deadline`, monotonic)
     allows another read after a change.
     """
     headers = {"Authorization": f"Bearer {token}"}
-    connection = HttpConnection(service.url)
-    await connection.open()
+    connections = [HttpConnection(s.service.url) for s in served]
+    await asyncio.gather(*(c.open() for c in connections))
     try:
-        reads_out.first.append(await _read(connection, headers))
+        turns = list(zip(served, connections, strict=True))
+        for one, connection in turns:
+            one.reads.first.append(await _read(connection, headers))
         for n in range(repeats):
-            if n > 0:
-                if time.monotonic() + 30 > deadline:
-                    reads_out.skipped = "further changes skipped (time budget)"
-                else:
-                    await _apply_one_more(url, bootstrap, events, logframe)
-                    reads_out.after_change.append(await _read(connection, headers))
-            warm = [await _read(connection, headers) for _ in range(reads)]
-            reads_out.warm_p50.append(percentile(warm, 0.5))
-            reads_out.warm_p99.append(percentile(warm, 0.99))
+            for one, connection in turns if n % 2 == 0 else turns[::-1]:
+                out = one.reads
+                if n > 0:
+                    if time.monotonic() + 30 > deadline:
+                        out.skipped = "further changes skipped (time budget)"
+                    else:
+                        await _apply_one_more(one.url, bootstrap, one.events, logframe)
+                        out.after_change.append(await _read(connection, headers))
+                warm = [await _read(connection, headers) for _ in range(reads)]
+                out.warm_p50.append(percentile(warm, 0.5))
+                out.warm_p99.append(percentile(warm, 0.99))
     finally:
-        await connection.close()
+        await asyncio.gather(*(c.close() for c in connections))
 
 
 async def _apply_one_more(url: str, bootstrap: str, events: EventSet, logframe: Logframe) -> None:

@@ -1,8 +1,9 @@
 """Benchmarks 2 and 5: projection throughput, rebuild scaling and dashboard read latency.
 
 All three read event sets published once per run (`bench.events`): a small and a large rebuild
-set (10x apart) and a read-model set per dashboard size. The last large rebuild's database is
-kept, and an indicators service process serves it for the read-latency figure.
+set (10x apart) and a read-model set per dashboard size. The first large rebuild's database is
+kept for the read-latency figure: two indicators service processes serve it and the small read
+model at once, and are read in turns.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,21 +54,25 @@ async def _reads(
     env: dict[str, str],
     auth_dir: Path,
     memory: MemoryLog,
-    url: str,
-    event_set: events.EventSet,
-    into: dashboard_reads.Reads,
+    models: Sequence[tuple[str, events.EventSet, dashboard_reads.Reads]],
     deadline: float,
 ) -> None:
-    log = found.root / "logs" / f"indicators-{event_set.count}.log"
-    async with _served(url, event_set, env, log) as service:
-        name = f"indicators ({event_set.count:,}-event read model)"
-        into.startup.append(service.ready_after * 1000)
-        memory.rest(name, service)
-        async with memory.sampling(name, service, "dashboard reads"):
-            await dashboard_reads.measure(
-                service, url, found.bootstrap_servers, event_set, rebuild.logframe(),
-                token(auth_dir, "me_officer"), plan.read_repeats, plan.reads, into, deadline,
-            )  # fmt: skip
+    """Serve each read model (database URL, its event set) at once and read them in turns."""
+    async with contextlib.AsyncExitStack() as stack:
+        served = []
+        for url, event_set, into in models:
+            log = found.root / "logs" / f"indicators-{event_set.count}.log"
+            service = await stack.enter_async_context(_served(url, event_set, env, log))
+            into.startup.append(service.ready_after * 1000)
+            served.append(dashboard_reads.Served(service, url, event_set, into))
+        for one in served:
+            name = f"indicators ({one.events.count:,}-event read model)"
+            memory.rest(name, one.service)
+            await stack.enter_async_context(memory.sampling(name, one.service, "dashboard reads"))
+        await dashboard_reads.measure(
+            served, found.bootstrap_servers, rebuild.logframe(), token(auth_dir, "me_officer"),
+            plan.read_repeats, plan.reads, deadline,
+        )  # fmt: skip
 
 
 @contextlib.asynccontextmanager
@@ -142,11 +147,9 @@ async def measure(
         add(_scaling(plan, got))
         async with fresh_database(found, "bench_read_small") as small_url:
             await rebuild.project(found, read_small, small_url, consumer)
-            sizes = ((small_url, read_small), (kept, large))
-            for (url, event_set), size in zip(sizes, plan.read_sizes, strict=True):
-                await _reads(
-                    found, plan, env, auth_dir, memory, url, event_set, reads[size], deadline
-                )
+            small_size, large_size = plan.read_sizes
+            models = ((small_url, read_small, reads[small_size]), (kept, large, reads[large_size]))
+            await _reads(found, plan, env, auth_dir, memory, models, deadline)
     add(_latency(plan, reads))
 
 
