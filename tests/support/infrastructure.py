@@ -78,7 +78,7 @@ def start_kafka(state_dir: Path | None = None) -> tuple[KafkaEndpoint, Stoppable
     """A broker for the test session; returns it and what to stop at the end."""
     if _wanted() in ("auto", "containers"):
         try:
-            from testcontainers.kafka import KafkaContainer
+            from testcontainers.community.kafka import KafkaContainer
 
             container = KafkaContainer(KAFKA_IMAGE).with_kraft()
             container.start()
@@ -102,7 +102,7 @@ def start_postgres(state_dir: Path | None = None) -> tuple[PostgresEndpoint, Sto
         return PostgresEndpoint(os.environ["DATABASE_URL"], "external", None), None
     if _wanted() in ("auto", "containers"):
         try:
-            from testcontainers.postgres import PostgresContainer
+            from testcontainers.community.postgres import PostgresContainer
 
             container = PostgresContainer(POSTGRES_IMAGE, driver=None)
             container.start()
