@@ -46,6 +46,8 @@ class Rebuilds:
     small_work: list[ServerWork] = field(default_factory=list)
     large_work: list[ServerWork] = field(default_factory=list)
     large_collecting: list[float] = field(default_factory=list)
+    large_tenths: tuple[float, ...] = ()
+    """Events/s over each tenth of the first large rebuild."""
 
 
 async def _reads(
@@ -143,6 +145,7 @@ async def measure(
             got.large_total.append(done.total)
             got.large_collecting.append(done.collecting)
             got.large_rate.append(done.rate)
+            got.large_tenths = got.large_tenths or done.tenths
             say(f"   large rebuild {i + 1}: {done.total:.1f} s")
         add(_scaling(plan, got))
         async with fresh_database(found, "bench_read_small") as small_url:
@@ -230,6 +233,9 @@ def _scaling(plan: Plan, got: Rebuilds) -> Figure:
             f"steady rate at {large_n:,}: {Samples('events/s', tuple(got.large_rate)).summary()}"
             f"; bare read+decode at {large_n:,}: "
             f"{Samples('events/s', tuple(got.bare_large_rate)).summary()}",
+            f"rate over each tenth of the first {large_n:,}-event rebuild, as the read model "
+            f"grows: {', '.join(f'{r:,.0f}' for r in got.large_tenths) or 'not measured'} "
+            "events/s (timed from its first applied event)",
             f"cycle collector, rebuilding {small_n:,}: {_seconds(got.small_collecting)}; "
             f"rebuilding {large_n:,}: {_seconds(got.large_collecting)}",
             f"PostgreSQL, rebuilding {small_n:,}: "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
 import time
 import uuid
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ class Pass:
     steady: float
     collecting: float = 0.0
     """Seconds the cycle collector ran during the pass."""
+    tenths: tuple[float, ...] = ()
+    """Events/s over each tenth of the events: flat when the cost per event does not grow
+    with the read model."""
 
     @property
     def rate(self) -> float:
@@ -103,20 +107,32 @@ async def project(
         started = time.perf_counter()
         task = asyncio.create_task(_tuned(runner, collection, service_collector))
         first: float | None = None
+        marks: list[tuple[float, int]] = []  # (time, applied) as each tenth is applied
         while runner.applied < count:
-            if first is None and runner.applied > 0:
-                first, at_first = time.perf_counter(), runner.applied
+            applied = runner.applied
+            if first is None and applied > 0:
+                first, at_first = time.perf_counter(), applied
+                marks.append((first, applied))  # tenths are timed from the first event on
+            now = time.perf_counter()
+            while marks and applied >= len(marks) * count / 10:  # a batch may span tenths
+                marks.append((now, applied))
             if task.done():
                 raise RuntimeError("the consumer runner stopped before the end")
             await asyncio.sleep(0.01)
         done = time.perf_counter()
+        marks.append((done, count))
         runner.stop()
         await task
     finally:
         await pool.close()
     if first is None:
         first, at_first = started, 0
-    return Pass(count - at_first, done - started, done - first, collection.seconds)
+    tenths = tuple(
+        (n1 - n0) / (t1 - t0)
+        for (t0, n0), (t1, n1) in itertools.pairwise(marks)
+        if t1 > t0 and n1 > n0  # a mark repeated within one poll is no interval
+    )
+    return Pass(count - at_first, done - started, done - first, collection.seconds, tenths)
 
 
 async def _tuned(runner: ConsumerRunner, collection: CollectionTime, tuned: bool) -> None:

@@ -50,3 +50,7 @@ def test_the_quick_suite_completes_and_prints_the_table(tmp_path: Path) -> None:
     assert "non-201 answers: 0" in trips, trips
     # Benchmark 5a's server counters were read for both sizes.
     assert written.count("full-page images per event") == 2
+    # ... and the large rebuild's rate was timed over its tenths.
+    tenths = next(line for line in written.splitlines() if "rate over each tenth" in line)
+    rates = tenths.split("grows: ", 1)[1].split(" events/s", 1)[0].split(", ")
+    assert len(rates) >= 4 and all(float(r.replace(",", "")) > 0 for r in rates), tenths
