@@ -100,11 +100,11 @@ async def measure(
     reads: int,
     deadline: float,
 ) -> None:
-    """`repeats` rounds of `reads` warm reads of each service, each but the first after one new
-    event; the services take turns within each round (first one, then the other, then back), so
-    whatever the machine does meanwhile falls on both sizes alike.
+    """`repeats` rounds of `reads` warm reads of each service, each but the first after a change.
 
-    The first read comes right after start-up (the read model was loaded before readiness).
+    A change is one new event. The services take turns within each round (first one, then the
+    other, then back), so whatever the machine does meanwhile falls on both sizes alike. The
+    first read comes right after start-up (the read model was loaded before readiness).
     Further changes are applied only while the suite's time budget (`deadline`, monotonic)
     allows another read after a change.
     """
