@@ -104,16 +104,33 @@ async def reverse_redemption(
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
+_NOT_A_PARTNER = {
+    "rule": "provider_not_active",
+    "message": "your provider is not an active partner in the directory",
+}
+
+
+def _calling_provider(principal: Principal) -> uuid.UUID:
+    """The calling clinic's provider id, once the policy lets it redeem (403 otherwise).
+
+    A token naming no provider of the directory's form can name no partner either.
+    """
+    authorize(principal, "voucher.redeem", ResourceScope(provider_id=principal.provider_id))
+    try:
+        return uuid.UUID(str(principal.provider_id))
+    except ValueError:
+        raise HTTPException(403, _NOT_A_PARTNER) from None
+
+
 async def _clinic(request: Request, principal: Principal) -> tuple[str, str]:
     """The calling clinic's provider id and region, from the directory."""
-    authorize(principal, "voucher.redeem", ResourceScope(provider_id=principal.provider_id))
+    provider_id = _calling_provider(principal)
     row = await request.app.state.pool.fetchrow(
-        "SELECT region FROM providers WHERE provider_id = $1 AND active",
-        uuid.UUID(str(principal.provider_id)),
+        "SELECT region FROM providers WHERE provider_id = $1 AND active", provider_id
     )
     if row is None:
-        raise HTTPException(403, "your provider is not an active partner in the directory")
-    return str(principal.provider_id), row["region"]
+        raise HTTPException(403, _NOT_A_PARTNER)
+    return str(provider_id), row["region"]
 
 
 def _code(text: str) -> str:
@@ -141,8 +158,7 @@ async def redeem_voucher(
     key: RequiredIdempotencyKey,
 ) -> Response:
     # The directory check runs in the command's transaction, in its first statement.
-    authorize(principal, "voucher.redeem", ResourceScope(provider_id=principal.provider_id))
-    command = commands.redeem(body, _code(body.code), str(principal.provider_id))
+    command = commands.redeem(body, _code(body.code), _calling_provider(principal))
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 

@@ -146,9 +146,9 @@ ORDER BY e.stream_version
 """  # noqa: S608 (built from constant column names only)
 
 
-def redeem(body: RedeemRequest, code: str, provider_id: str) -> Command:
+def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID) -> Command:
     async def run(conn: Connection) -> Answer:
-        found = await conn.fetch(_REDEEMING, uuid.UUID(provider_id), code)
+        found = await conn.fetch(_REDEEMING, provider_id, code)
         if not found:
             raise Refused(
                 "provider_not_active",
@@ -159,7 +159,7 @@ def redeem(body: RedeemRequest, code: str, provider_id: str) -> Command:
         if voucher_id is None:
             raise Refused("voucher_not_found", "no voucher has this code", 404)
         rule = RedeemVoucher(
-            voucher_id, new_id(), uuid.UUID(provider_id), Region(region), body.amount,
+            voucher_id, new_id(), provider_id, Region(region), body.amount,
             frozenset(body.services), body.receipt_number, datetime.now(UTC),
         )  # fmt: skip
         decided = await execute(
@@ -171,8 +171,8 @@ def redeem(body: RedeemRequest, code: str, provider_id: str) -> Command:
         await audit(
             conn,
             AuditRecord(
-                provider_id,
-                provider_id,
+                str(provider_id),
+                str(provider_id),
                 "clinic",
                 "voucher.redeem",
                 "voucher",

@@ -276,6 +276,23 @@ async def test_a_provider_not_active_in_the_directory_cannot_redeem(
     )
     assert answer.status_code == 403, answer.text
     assert answer.json()["detail"]["rule"] == "provider_not_active"
+    looked_up = await _clinic(vouchers, str(added.json()["provider_id"])).get(
+        "/lookup", params={"code": voucher["code"]}
+    )
+    assert looked_up.status_code == 403, looked_up.text
+    for path in ("/redemptions", "/lookup"):  # a token naming no provider id at all: 403, no 500
+        stranger = _clinic(vouchers, "not-a-provider-id")
+        refused = await (
+            stranger.post(
+                path,
+                json=_redeem(voucher["code"], "5.00"),
+                headers={"Idempotency-Key": f"stranger-{uuid.uuid4().hex[:8]}"},
+            )
+            if path == "/redemptions"
+            else stranger.get(path, params={"code": voucher["code"]})
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["detail"]["rule"] == "provider_not_active"
     pool = vouchers.app.state.pool
     redeemed = await pool.fetchval(
         "SELECT count(*) FROM events WHERE event_type = 'voucher.redeemed' AND stream_id = $1",
