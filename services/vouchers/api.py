@@ -15,7 +15,13 @@ from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Principal, Region
-from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, authorize, run_command
+from eventkit.http import (
+    IdempotencyKey,
+    RequiredIdempotencyKey,
+    authorize,
+    refused,
+    run_command,
+)
 from eventkit.ids import new_id
 from services.vouchers import commands, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
@@ -104,12 +110,6 @@ async def reverse_redemption(
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
-_NOT_A_PARTNER = {
-    "rule": "provider_not_active",
-    "message": "your provider is not an active partner in the directory",
-}
-
-
 def _calling_provider(principal: Principal) -> uuid.UUID:
     """The calling clinic's provider id, once the policy lets it redeem (403 otherwise).
 
@@ -119,7 +119,7 @@ def _calling_provider(principal: Principal) -> uuid.UUID:
     try:
         return uuid.UUID(str(principal.provider_id))
     except ValueError:
-        raise HTTPException(403, _NOT_A_PARTNER) from None
+        raise refused(commands.not_a_partner()) from None
 
 
 async def _clinic(request: Request, principal: Principal) -> tuple[str, str]:
@@ -129,7 +129,7 @@ async def _clinic(request: Request, principal: Principal) -> tuple[str, str]:
         "SELECT region FROM providers WHERE provider_id = $1 AND active", provider_id
     )
     if row is None:
-        raise HTTPException(403, _NOT_A_PARTNER)
+        raise refused(commands.not_a_partner())
     return str(provider_id), row["region"]
 
 

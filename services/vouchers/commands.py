@@ -146,15 +146,18 @@ ORDER BY e.stream_version
 """  # noqa: S608 (built from constant column names only)
 
 
+def not_a_partner() -> Refused:
+    """The refusal of a clinic whose provider is not an active partner in the directory."""
+    return Refused(
+        "provider_not_active", "your provider is not an active partner in the directory", 403
+    )
+
+
 def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID) -> Command:
     async def run(conn: Connection) -> Answer:
         found = await conn.fetch(_REDEEMING, provider_id, code)
         if not found:
-            raise Refused(
-                "provider_not_active",
-                "your provider is not an active partner in the directory",
-                403,
-            )
+            raise not_a_partner()
         region, voucher_id = found[0]["provider_region"], found[0]["found_voucher_id"]
         if voucher_id is None:
             raise Refused("voucher_not_found", "no voucher has this code", 404)
