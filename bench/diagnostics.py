@@ -3,6 +3,8 @@
 - `SessionSampler` samples `pg_stat_activity` of one database every 50 ms during a load and
   tells what the busy sessions were doing (waiting on a lock, on the service, on the disk).
 - `cpu_seconds` reads a process's CPU time, for CPU milliseconds per request.
+- `CpuSplit` reads the CPU time of this process, the PostgreSQL server and the Kafka broker
+  (each with the processes they started), for the CPU one pass cost the whole machine.
 - `profile_top` profiles a coroutine with cProfile and names the functions with most self time.
 - `ServerWork` counts what the PostgreSQL server did during a pass (cache misses, WAL written,
   full-page images, checkpoints), for the work per event at two sizes.
@@ -167,6 +169,51 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _stat_times(stat: str) -> tuple[int, int]:
+    """(parent pid, user + system + reaped children's clock ticks) of a /proc/<pid>/stat text."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[1]), sum(int(f) for f in fields[11:15])
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and all its descendants so far, counting those that have exited
+    (a PostgreSQL backend's time moves into the postmaster's once it is reaped)."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            child = int(stat.parent.name)
+            parents[child], ticks[child] = _stat_times(stat.read_text())
+    total = 0
+    for child, spent in ticks.items():
+        ancestor: int | None = child
+        while ancestor is not None and ancestor != pid:
+            ancestor = parents.get(ancestor)
+        if ancestor == pid:
+            total += spent
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class CpuSplit:
+    """CPU seconds of this process, the PostgreSQL server and the Kafka broker."""
+
+    this_process: float
+    postgres: float
+    kafka: float
+
+    @classmethod
+    def now(cls, postgres_pid: int, kafka_pid: int) -> CpuSplit:
+        return cls(time.process_time(), tree_cpu_seconds(postgres_pid), tree_cpu_seconds(kafka_pid))
+
+    def __sub__(self, before: CpuSplit) -> CpuSplit:
+        return CpuSplit(*map(operator.sub, astuple(self), astuple(before)))
+
+    @property
+    def total(self) -> float:
+        return self.this_process + self.postgres + self.kafka
 
 
 async def profile_top(work: Awaitable[T], top: int = 8) -> tuple[T, str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import asyncpg
 
+from bench.diagnostics import CpuSplit
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer
 from deploy.local.processes import free_port
@@ -37,6 +38,13 @@ class Servers:
 
     def url(self, database: str) -> str:
         return database_url_for(self.postgres.dsn(), database)
+
+    def cpu(self) -> CpuSplit:
+        """CPU time so far of this process, the PostgreSQL server and the Kafka broker."""
+        postgres, kafka = self.postgres.process.pid(), self.kafka.process.pid()
+        assert postgres is not None, "the PostgreSQL server runs for the whole run"
+        assert kafka is not None, "the Kafka broker runs for the whole run"
+        return CpuSplit.now(postgres, kafka)
 
 
 @contextlib.contextmanager

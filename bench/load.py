@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -33,12 +33,12 @@ async def run_async(
     operation: Callable[[int, int], Awaitable[None]],
     seconds: float,
     warmup: float,
-    meter: Callable[[], float] = lambda: 0.0,
-) -> tuple[float, list[float], float]:
+    meter: Callable[[], Sequence[float]] = tuple,
+) -> tuple[float, list[float], tuple[float, ...]]:
     """Run `operation(client, n)` in `clients` tasks.
 
-    Returns completions per second, their latencies (s) and how much `meter` (e.g. a process's
-    CPU seconds) grew per completion while the window was open.
+    Returns completions per second, their latencies (s) and how much each of `meter`'s readings
+    (e.g. processes' CPU seconds) grew per completion while the window was open.
     """
     window = Window()
     stopping = asyncio.Event()
@@ -57,10 +57,12 @@ async def run_async(
     opened, metered = time.perf_counter(), meter()
     await asyncio.sleep(seconds)
     window.open = False
-    elapsed, metered = time.perf_counter() - opened, meter() - metered
+    elapsed, closed = time.perf_counter() - opened, meter()
     stopping.set()
     await asyncio.gather(*tasks)
-    return window.done / elapsed, window.latencies, metered / max(1, window.done)
+    done = max(1, window.done)
+    grown = tuple((b - a) / done for a, b in zip(metered, closed, strict=True))
+    return window.done / elapsed, window.latencies, grown
 
 
 def run_threads(

@@ -4,7 +4,9 @@ Ours: the consumer runner (`eventkit.consumer`) with the indicators service's pr
 (`services.indicators.projection.AttainmentProjection`, default logframe) on a fresh database,
 from offset zero, exactly as the service rebuilds a logframe version. Baseline: a bare aiokafka
 consumer reading the same topics from the beginning and decoding every message into its
-envelope (headers + JSON), writing nothing.
+envelope (headers + JSON), writing nothing. A third reader does the bare read plus the
+projection's own CPU work on each event, still writing nothing: what a rebuild costs before it
+touches the database.
 
 Throughput counts from the first applied (or read) event to the last, so consumer start-up is
 not in it; rebuild time is the whole wall time from start to the last event applied.
@@ -18,6 +20,7 @@ import functools
 import itertools
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +32,7 @@ from bench.events import EventSet
 from bench.infrastructure import Servers, fresh_database
 from contracts.envelope import from_kafka
 from eventkit import collector
-from eventkit.consumer import ConsumerRunner
+from eventkit.consumer import ConsumerRunner, Delivered
 from eventkit.schema import CONSUMER_DDL, migrate
 from eventkit.store import init_connection
 from services.indicators import read_model
@@ -148,6 +151,22 @@ async def rebuild(found: Servers, events: EventSet, service_collector: bool = Tr
 
 async def bare_read(found: Servers, events: EventSet) -> Pass:
     """Read and decode the event set from the beginning of its topics, writing nothing."""
+    return await _read(found, events, None)
+
+
+async def prepared_read(found: Servers, events: EventSet) -> Pass:
+    """The bare read plus the projection's own CPU work on every event, writing nothing.
+
+    Each event's data is validated against its contract and its facts derived
+    (`AttainmentProjection.prepare`, as the runner calls it): what a rebuild costs before it
+    touches the database, on the one Python process that does it.
+    """
+    return await _read(found, events, AttainmentProjection(logframe()).prepare)
+
+
+async def _read(
+    found: Servers, events: EventSet, prepare: Callable[[list[Delivered]], None] | None
+) -> Pass:
     count = events.count
     consumer = AIOKafkaConsumer(
         bootstrap_servers=found.bootstrap_servers,
@@ -164,10 +183,21 @@ async def bare_read(found: Servers, events: EventSet) -> Pass:
         read, first, at_first = 0, started, 0
         while read < count:
             batch = await consumer.getmany(timeout_ms=200, max_records=500)
-            for records in batch.values():
-                for record in records:
-                    from_kafka(list(record.headers or ()), record.value or b"")
-                    read += 1
+            for tp, records in batch.items():
+                if prepare is None:
+                    for record in records:
+                        from_kafka(list(record.headers or ()), record.value or b"")
+                else:
+                    prepare(
+                        [
+                            Delivered(
+                                from_kafka(list(r.headers or ()), r.value or b""),
+                                tp.topic, tp.partition, r.offset,
+                            )
+                            for r in records
+                        ]
+                    )  # fmt: skip
+                read += len(records)
             if at_first == 0 and read:
                 first, at_first = time.perf_counter(), read
         done = time.perf_counter()

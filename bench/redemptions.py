@@ -11,8 +11,10 @@ server.
 from __future__ import annotations
 
 import asyncio
+import os
 import pstats
 import signal
+import statistics
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,13 +24,22 @@ from pathlib import Path
 import httpx
 
 from access.signing import issue_token, load_key
-from bench.diagnostics import SessionSampler, cpu_seconds, top_functions, top_packages
+from bench.diagnostics import (
+    CpuSplit,
+    SessionSampler,
+    cpu_seconds,
+    top_functions,
+    top_packages,
+)
 from bench.figures import Figure, Samples, percentile
 from bench.http_load import HttpConnection
 from bench.load import run_async
 from bench.memory import MemoryLog
 from bench.plan import Plan
 from bench.processes import ServiceProcess
+
+Machine = Callable[[], CpuSplit]
+"""CPU time so far of this process (the load client), PostgreSQL and Kafka (`Servers.cpu`)."""
 
 VOUCHERS_PER_CLIENT = 4
 """Each client spreads its redemptions over a few fresh vouchers, so streams stay short."""
@@ -42,13 +53,31 @@ class Rounds:
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
+    machine_ms: list[tuple[float, ...]] = field(default_factory=list)
+    """CPU ms per request of the service, PostgreSQL, Kafka and the load client."""
     failures: int = 0
 
-    def add(self, rate: float, latencies: list[float], cpu: float) -> None:
+    def add(self, rate: float, latencies: list[float], cpu: tuple[float, ...]) -> None:
         self.rates.append(rate)
         self.p50.append(percentile(latencies, 0.50) * 1000)
         self.p99.append(percentile(latencies, 0.99) * 1000)
-        self.cpu_ms.append(cpu * 1000)
+        self.cpu_ms.append(cpu[0] * 1000)
+        if len(cpu) > 1:
+            self.machine_ms.append(tuple(c * 1000 for c in cpu))
+
+    def machine(self, baseline: float) -> str:
+        """The CPU one request costs each process, and the rate that allows on the machine."""
+        if not self.machine_ms:
+            return "not measured"
+        parts = [statistics.median(column) for column in zip(*self.machine_ms, strict=True)]
+        total, cores = sum(parts), os.cpu_count() or 1
+        most = cores * 1000 / total
+        names = ("the service", "PostgreSQL", "Kafka", "the load client")
+        return (
+            ", ".join(f"{name} {ms:.3f}" for name, ms in zip(names, parts, strict=True))
+            + f" ms (all: {total:.3f} ms); with all {cores} cores busy and nothing waiting, at "
+            f"most {most:,.0f} req/s ({most / baseline:.2f}x the bare endpoint's median)"
+        )
 
     def latency(self) -> str:
         return (
@@ -109,6 +138,7 @@ async def _load(
     plan: Plan,
     request: Callable[[HttpConnection, int, int], Awaitable[int]],
     rounds: Rounds,
+    machine: Machine | None,
 ) -> None:
     connections = [HttpConnection(service.url) for _ in range(plan.http_clients)]
     assert service.process is not None
@@ -121,9 +151,15 @@ async def _load(
         if await request(connections[client], client, n) != 201:
             failures += 1
 
+    def meter() -> tuple[float, ...]:
+        if machine is None:
+            return (cpu_seconds(pid),)
+        other = machine()
+        return cpu_seconds(pid), other.postgres, other.kafka, other.this_process
+
     try:
         rate, latencies, cpu = await run_async(
-            plan.http_clients, operation, plan.seconds, plan.warmup, lambda: cpu_seconds(pid)
+            plan.http_clients, operation, plan.seconds, plan.warmup, meter
         )
     finally:
         await asyncio.gather(*(c.close() for c in connections))
@@ -137,6 +173,7 @@ async def redemption_round(
     plan: Plan,
     rounds: Rounds,
     before_load: Callable[[], None] = lambda: None,
+    machine: Machine | None = None,
 ) -> None:
     clients = await issue_vouchers(service, auth_dir, plan.http_clients)
     before_load()
@@ -152,16 +189,16 @@ async def redemption_round(
         )
         return status
 
-    await _load(service, plan, redeem, rounds)
+    await _load(service, plan, redeem, rounds, machine)
 
 
-async def bare_round(bare: ServiceProcess, plan: Plan, rounds: Rounds) -> None:
+async def bare_round(bare: ServiceProcess, plan: Plan, rounds: Rounds, machine: Machine) -> None:
     async def insert(connection: HttpConnection, client: int, n: int) -> int:
         key = {"Idempotency-Key": f"bench-{uuid.uuid4().hex}"}
         status, _ = await connection.post("/redemptions", redemption_body("7K2M-9QXA-4TR", n), key)
         return status
 
-    await _load(bare, plan, insert, rounds)
+    await _load(bare, plan, insert, rounds, machine)
 
 
 ROUND_TRIPS = 8
@@ -172,7 +209,9 @@ PostgreSQL's statement log over 50 redemptions (there were 10 while the director
 voucher's events were statements of their own)."""
 
 
-async def round_trips_round(bare: ServiceProcess, plan: Plan, rounds: Rounds) -> None:
+async def round_trips_round(
+    bare: ServiceProcess, plan: Plan, rounds: Rounds, machine: Machine
+) -> None:
     """The bare endpoint making a redemption's round trips, one INSERT and trivial SELECTs."""
     path = f"/redemptions/round-trips/{ROUND_TRIPS - 3}"  # BEGIN, COMMIT, the pool's reset
 
@@ -180,7 +219,7 @@ async def round_trips_round(bare: ServiceProcess, plan: Plan, rounds: Rounds) ->
         status, _ = await connection.post(path, redemption_body("7K2M-9QXA-4TR", n), {})
         return status
 
-    await _load(bare, plan, insert, rounds)
+    await _load(bare, plan, insert, rounds, machine)
 
 
 def figure(
@@ -199,6 +238,8 @@ def figure(
         notes=(
             f"redemptions: {ours.latency()}",
             f"bare endpoint: {bare.latency()}",
+            f"CPU per redemption: {ours.machine(baseline.median)}",
+            f"CPU per bare insert: {bare.machine(baseline.median)}",
             f"bare endpoint making a redemption's {ROUND_TRIPS} round trips to PostgreSQL "
             f"(trivial SELECTs and the INSERT, one transaction): "
             f"{Samples('req/s', tuple(trips.rates)).summary()} "
@@ -216,6 +257,7 @@ async def measure(
     auth_dir: Path,
     plan: Plan,
     memory: MemoryLog,
+    machine: Machine,
 ) -> Figure:
     """Alternate the two endpoints `plan.repeats` times (both services already running)."""
     ours, baseline, trips, sessions = Rounds(), Rounds(), Rounds(), SessionSampler()
@@ -226,10 +268,10 @@ async def measure(
             memory.sampling("vouchers", vouchers, "redemptions at full rate"),
             sessions.sampling(vouchers_url),
         ):
-            await redemption_round(vouchers, auth_dir, plan, ours)
+            await redemption_round(vouchers, auth_dir, plan, ours, machine=machine)
         async with memory.sampling("bare endpoint", bare, "inserts at full rate"):
-            await bare_round(bare, plan, baseline)
-        await round_trips_round(bare, plan, trips)
+            await bare_round(bare, plan, baseline, machine)
+        await round_trips_round(bare, plan, trips, machine)
     return figure(plan, ours, baseline, trips, sessions)
 
 

@@ -93,6 +93,16 @@ def markdown(
         "measurement window divided by the requests completed in it. One process runs one "
         "event loop, so 1000 ms divided by it bounds the requests per second that process "
         "can serve.",
+        "- *CPU per request or event, by process* (benchmarks 2 and 3): the CPU time of each "
+        "process taking part (from `/proc`: the service or this process, and the PostgreSQL "
+        "server and Kafka broker with every process they started, exited ones included) over "
+        "the window, divided by what completed in it. Their sum, spread over all the machine's "
+        "cores with none ever idle, bounds the rate: a figure past that bound cannot be reached "
+        "on this machine by running more processes, only by doing less work per request.",
+        "- *The projection's CPU work alone* (benchmark 2): the bare consumer's read plus what "
+        "the projection does to each event before any write (its data validated against its "
+        "contract, its facts derived). A rebuild does this in one Python process, so its rate "
+        "bounds a rebuild's whatever the database costs.",
         "- *A redemption's round trips* (benchmark 3): the bare service answers a third "
         "endpoint that makes as many round trips to PostgreSQL as one redemption (trivial "
         "SELECTs and the same INSERT in one transaction) and does nothing else. Its rate is "

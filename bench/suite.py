@@ -97,7 +97,7 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
         with stage(results, "3-4. with the vouchers service running", say), running(vouchers):
             with stage(results, "3. HTTP redemptions", say), running(bare):
                 figure = await redemptions.measure(
-                    vouchers, vouchers_url, bare, auth_dir, plan, results.memory
+                    vouchers, vouchers_url, bare, auth_dir, plan, results.memory, found.cpu
                 )
                 where = await redemptions.profile(env, vouchers_url, auth_dir, plan, logs)
                 results.add(dataclasses.replace(figure, notes=(*figure.notes, where)), say)

@@ -48,9 +48,20 @@ def test_the_quick_suite_completes_and_prints_the_table(tmp_path: Path) -> None:
     # Benchmark 3's third endpoint: a redemption's round trips alone, every answer a 201.
     trips = next(line for line in written.splitlines() if "round trips to PostgreSQL" in line)
     assert "non-201 answers: 0" in trips, trips
+    # ... and what a redemption and a bare insert cost each process's CPU.
+    for endpoint in ("redemption", "bare insert"):
+        line = next(line for line in written.splitlines() if f"CPU per {endpoint}:" in line)
+        assert "PostgreSQL" in line and "at most" in line, line
     # Benchmark 5a's server counters were read for both sizes.
     assert written.count("full-page images per event") == 2
     # ... and the large rebuild's rate was timed over its tenths.
     tenths = next(line for line in written.splitlines() if "rate over each tenth" in line)
     rates = tenths.split("grows: ", 1)[1].split(" events/s", 1)[0].split(", ")
     assert len(rates) >= 4 and all(float(r.replace(",", "")) > 0 for r in rates), tenths
+    # Benchmark 2's third reader: the projection's CPU work without a database was timed.
+    prepared = next(line for line in written.splitlines() if "writing nothing: " in line)
+    rate = prepared.split("writing nothing: ", 1)[1].split(" events/s", 1)[0]
+    assert float(rate.replace(",", "")) > 0, prepared
+    # ... and what each rebuild cost the machine's CPU, per process.
+    cpu = next(line for line in written.splitlines() if "CPU per event over whole rebuilds" in line)
+    assert "PostgreSQL" in cpu and "at most" in cpu, cpu
