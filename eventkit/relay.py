@@ -41,12 +41,16 @@ log = structlog.get_logger("eventkit.relay")
 tracer = trace.get_tracer("eventkit.relay")
 
 _LEADER_LOCK = 7_315_002
+# Each waiting position is looked up in `events` by its key (LATERAL, LIMIT 1: the lookup cannot
+# be merged into a join). A merge join, which the planner picks on stale statistics, walks the
+# events index from the first position ever written on every batch: its cost grew with the whole
+# store (3.5 ms a batch after 70,000 redemptions, pg_stat_statements in an ad hoc run).
 _BATCH = """
 SELECT e.position, e.event_id, e.stream_id, e.event_type, e.schema_version, e.data,
        e.occurred_at, e.traceparent
-FROM outbox o JOIN events e ON e.position = o.position
+FROM (SELECT position FROM outbox ORDER BY position LIMIT $1) AS o
+CROSS JOIN LATERAL (SELECT * FROM events WHERE events.position = o.position LIMIT 1) AS e
 ORDER BY o.position
-LIMIT $1
 """
 
 
