@@ -177,23 +177,30 @@ def _stat_times(stat: str) -> tuple[int, int]:
     return int(fields[1]), sum(int(f) for f in fields[11:15])
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time of a process and all its descendants so far, counting those that have exited
-    (a PostgreSQL backend's time moves into the postmaster's once it is reaped)."""
+def tree_cpu_seconds(*pids: int) -> tuple[float, ...]:
+    """CPU time of each process and all its descendants so far, counting those that have exited
+    (a PostgreSQL backend's time moves into the postmaster's once it is reaped); one pass over
+    /proc."""
     parents: dict[int, int] = {}
     ticks: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             child = int(stat.parent.name)
             parents[child], ticks[child] = _stat_times(stat.read_text())
-    total = 0
+    totals = dict.fromkeys(pids, 0)
     for child, spent in ticks.items():
         ancestor: int | None = child
-        while ancestor is not None and ancestor != pid:
+        while ancestor is not None and ancestor not in totals:
             ancestor = parents.get(ancestor)
-        if ancestor == pid:
-            total += spent
-    return total / os.sysconf("SC_CLK_TCK")
+        if ancestor is not None:
+            totals[ancestor] += spent
+    return tuple(totals[pid] / os.sysconf("SC_CLK_TCK") for pid in pids)
+
+
+def most_per_second(cpu_seconds_each: float) -> float:
+    """How many of something costing `cpu_seconds_each` all the machine's cores could do in a
+    second, busy and never idle: a bound no number of processes gets past."""
+    return (os.cpu_count() or 1) / cpu_seconds_each
 
 
 @dataclass(frozen=True)
@@ -206,7 +213,7 @@ class CpuSplit:
 
     @classmethod
     def now(cls, postgres_pid: int, kafka_pid: int) -> CpuSplit:
-        return cls(time.process_time(), tree_cpu_seconds(postgres_pid), tree_cpu_seconds(kafka_pid))
+        return cls(time.process_time(), *tree_cpu_seconds(postgres_pid, kafka_pid))
 
     def __sub__(self, before: CpuSplit) -> CpuSplit:
         return CpuSplit(*map(operator.sub, astuple(self), astuple(before)))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import dashboard_reads, events, rebuild
-from bench.diagnostics import CpuSplit, ServerWork, profile_top
+from bench.diagnostics import CpuSplit, ServerWork, most_per_second, profile_top
 from bench.figures import Figure, Samples
 from bench.infrastructure import Servers, fresh_database
 from bench.memory import MemoryLog
@@ -247,7 +247,7 @@ def _cpu_line(got: Rebuilds, bare: Samples, events: int) -> str:
     ours, theirs = got.small_cpu, got.bare_cpu
     total = statistics.median(c.total for c in ours) / events
     cores = os.cpu_count() or 1
-    most = cores / total
+    most = most_per_second(total)
     return (
         "CPU per event over whole rebuilds (start-up included): this process "
         f"{micros([c.this_process for c in ours])}, "

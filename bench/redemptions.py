@@ -28,6 +28,7 @@ from bench.diagnostics import (
     CpuSplit,
     SessionSampler,
     cpu_seconds,
+    most_per_second,
     top_functions,
     top_packages,
 )
@@ -73,7 +74,7 @@ class Rounds:
             return "not measured"
         parts = [statistics.median(column) for column in zip(*self.machine_ms, strict=True)]
         total, cores = sum(parts), os.cpu_count() or 1
-        most = cores * 1000 / total
+        most = most_per_second(total / 1000)
         names = ("the service", "PostgreSQL", "Kafka", "the load client")
         return (
             ", ".join(f"{name} {ms:.3f}" for name, ms in zip(names, parts, strict=True))

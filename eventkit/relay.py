@@ -44,7 +44,8 @@ _LEADER_LOCK = 7_315_002
 # Each waiting position is looked up in `events` by its key (LATERAL, LIMIT 1: the lookup cannot
 # be merged into a join). A merge join, which the planner picks on stale statistics, walks the
 # events index from the first position ever written on every batch: its cost grew with the whole
-# store (3.5 ms a batch after 70,000 redemptions, pg_stat_statements in an ad hoc run).
+# store (3.55 ms a batch once a few thousand redemptions were stored, pg_stat_statements in an
+# ad hoc run; 0.18 ms with the lookup).
 _BATCH = """
 SELECT e.position, e.event_id, e.stream_id, e.event_type, e.schema_version, e.data,
        e.occurred_at, e.traceparent
