@@ -13,6 +13,10 @@ written afterwards, best effort, for lag monitoring: the stored offsets are the 
 - An unreadable message (bad JSON, unknown type or version) goes to the dead-letter topic with
   the reason and its origin, and the consumer keeps going; so does an event the projection
   rejects (`apply` returns it: its data fails its model), sent before the batch commits.
+- History must be whole: a partition with no stored offset is read from its beginning, and if
+  its log no longer starts at offset 0 (records deleted by retention or by hand) the consumer
+  refuses to project anything and its readiness check names the topic and partition; the
+  operator restores the topic (`deploy.ops republish`) instead of reading partial figures.
 - The next batch is read (and prepared, when the projection has a `prepare`) while the previous
   one is written: CPU work overlaps PostgreSQL's, transactions still run one at a time, in order.
   A committed batch's metrics and Kafka's informational offsets are handled once the next
@@ -157,6 +161,21 @@ class ConsumerRunner:
         self._assignments = 0  # partition assignments so far (records read before are stale)
         self._stopping = asyncio.Event()
         self._kafka: AIOKafkaConsumer | None = None
+        self.truncated: list[str] = []
+        """Partitions whose history was lost, as `topic[partition] starts at offset N`."""
+
+    @property
+    def name(self) -> str:
+        """The readiness check's name."""
+        return f"history of {self.consumer}"
+
+    async def check(self) -> None:
+        """Readiness: refuse while a source partition's history is incomplete."""
+        if self.truncated:
+            raise TruncatedHistory(
+                f"{'; '.join(self.truncated)}, not 0: events were deleted from Kafka, so "
+                "nothing is projected; restore the topic with `deploy.ops republish`"
+            )
 
     def stop(self) -> None:
         """Finish the batch in flight, leave the group, return from `run()`."""
@@ -253,7 +272,7 @@ class ConsumerRunner:
         epoch: int,
     ) -> _Committed:
         async with self._batch_lock:
-            if epoch != self._assignments:
+            if epoch != self._assignments or self.truncated:
                 # Read before a rebalance: the new assignment sought the stored offsets, so
                 # these records are read again (applying them now would dead-letter twice).
                 return _NOTHING
@@ -342,6 +361,10 @@ class ConsumerRunner:
         return {tp: stored[tp] for tp in partitions if tp in stored}
 
 
+class TruncatedHistory(RuntimeError):
+    """A source partition no longer starts at offset 0: its history is incomplete."""
+
+
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, runner: ConsumerRunner, kafka: AIOKafkaConsumer) -> None:
         self.runner = runner
@@ -357,6 +380,15 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         # the stored offsets), one read from here on is applied.
         self.runner._assignments += 1
         stored = await self.runner.stored_offsets(list(assigned))
+        unread = [tp for tp in assigned if tp not in stored]
+        starts = await self.kafka.beginning_offsets(unread) if unread else {}
+        lost = sorted(f"{tp.topic}[{tp.partition}] starts at offset {o}"
+                      for tp, o in starts.items() if o > 0)  # fmt: skip
+        if lost:
+            self.runner.truncated = lost
+            self.kafka.pause(*assigned)
+            log.error("consumer.history_truncated", consumer=self.runner.consumer, partitions=lost)
+            return
         for tp in assigned:
             if tp in stored:
                 self.kafka.seek(tp, stored[tp])

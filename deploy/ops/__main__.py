@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -49,17 +50,52 @@ def _load_providers(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from deploy.ops.history import HistoryIncomplete
     from deploy.ops.rebuild import ServiceRunning, rebuild, refuse_if_running
 
     found = targets()
     try:
         refuse_if_running(found.urls["indicators"])
-        consumer = asyncio.run(rebuild(found.databases["indicators"], args.logframe))
-    except (ServiceRunning, KeyError) as exc:
+        consumer = asyncio.run(
+            rebuild(
+                found.databases["indicators"],
+                args.logframe,
+                os.environ.get("PANA_CONSUMER_PREFIX") or "indicators",
+                bootstrap_servers=found.bootstrap_servers,
+            )
+        )
+    except (ServiceRunning, KeyError, HistoryIncomplete) as exc:
         print(f"not rebuilt: {exc}", file=sys.stderr)
         return 1
     print(f"dropped {args.logframe} and the position of {consumer}; start the indicators")
     print("service: it replays every topic from the beginning (`lag` shows the progress)")
+    return 0
+
+
+def _republish(args: argparse.Namespace) -> int:
+    from deploy.ops.history import owned_topics, republish
+    from deploy.ops.rebuild import ServiceRunning, refuse_if_running
+
+    found = targets()
+    topics = owned_topics(args.service)
+    try:
+        for name, url in found.urls.items():
+            refuse_if_running(url, name)
+    except ServiceRunning as exc:
+        print(f"not republished: {exc}", file=sys.stderr)
+        return 1
+    published = asyncio.run(
+        republish(
+            found.databases[args.service],
+            found.bootstrap_servers,
+            topics,
+            source=f"/pana/{args.service}",
+            consumer_databases=found.databases,
+        )
+    )
+    names = ", ".join(t.name for t in topics)
+    print(f"republished {published} events of {args.service} to {names}; consumers read them")
+    print("again from the start (skipping what they applied): start the services")
     return 0
 
 
@@ -76,7 +112,7 @@ def _load_units(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.ops", description=__doc__)
+    parser = argparse.ArgumentParser(prog="pana-ops", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     lag = commands.add_parser("lag", help="outbox backlog and consumer lag of every service")
     lag.set_defaults(run=_lag)
@@ -102,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     rebuild.add_argument("--logframe", required=True, help="the version key, e.g. pana_peru_y2_v1")
     rebuild.set_defaults(run=_rebuild)
+    again = commands.add_parser(
+        "republish",
+        help="restore a service's Kafka topics from its event store (every service stopped)",
+    )
+    again.add_argument("--service", required=True, choices=["cases", "referrals", "vouchers"])
+    again.set_defaults(run=_republish)
     token = commands.add_parser("token", help="issue a token (same as python -m access.tokens)")
     token.add_argument("rest", nargs=argparse.REMAINDER)
     token.set_defaults(run=lambda a: _tokens(a.rest))

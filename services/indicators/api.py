@@ -7,7 +7,7 @@ changes the figures. `private`, because exact and suppressed views differ by cal
 
 import hashlib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import orjson
@@ -74,6 +74,7 @@ def attainment_router(catalog: Catalog, reader: AttainmentReader) -> APIRouter:
     async def logframes() -> dict[str, Any]:
         return {
             "default": catalog.default,
+            "current": catalog.current(_today(catalog)),
             "logframes": [
                 {"key": lf.key, "program": lf.program, "title": lf.title, "period": lf.period,
                  "indicators": [{"id": i.id, "title": i.title, "unit": i.unit, "target": i.target,
@@ -123,6 +124,11 @@ def attainment_router(catalog: Catalog, reader: AttainmentReader) -> APIRouter:
         return await answer(request, lf, filters, view, render)
 
     return router
+
+
+def _today(catalog: Catalog) -> date:
+    """Today in the program's time zone (the default version's)."""
+    return datetime.now(catalog.get(None).zone).date()
 
 
 def _json(payload: Any) -> Response:

@@ -128,10 +128,19 @@ function connect() {
 async function start() {
   const res = await fetch("/logframes");
   const catalog = await res.json();
+  // The version in the address (a shared link) first, else the one whose period includes today.
+  const asked = new URLSearchParams(window.location.search).get("logframe");
+  const keys = catalog.logframes.map((lf) => lf.key);
+  const chosen = keys.includes(asked) ? asked : catalog.current || catalog.default;
   $("logframe").innerHTML = catalog.logframes.map((lf) =>
-    `<option value="${esc(lf.key)}"${lf.key === catalog.default ? " selected" : ""}>${esc(lf.key)}</option>`).join("");
+    `<option value="${esc(lf.key)}"${lf.key === chosen ? " selected" : ""}>${esc(lf.key)}</option>`).join("");
   $("filters").addEventListener("change", (e) => {
-    if (e.target.id === "logframe") connect();
+    if (e.target.id === "logframe") {
+      const address = new URL(window.location.href);
+      address.searchParams.set("logframe", e.target.value);
+      window.history.replaceState(null, "", address);
+      connect();
+    }
     load();
   });
   connect();

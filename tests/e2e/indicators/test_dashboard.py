@@ -145,3 +145,27 @@ async def test_the_dashboard_shows_the_api_figures_and_updates_live(
             assert await pap.locator("table tr", has_text="Hombres").first.is_visible()
         finally:
             await browser.close()
+
+
+async def test_the_dashboard_opens_on_the_running_logframe_and_follows_its_address(
+    indicators: Service,
+) -> None:
+    async with httpx.AsyncClient(base_url=indicators.url) as api:
+        catalog = (await api.get("/logframes")).json()
+    assert catalog["current"] != catalog["default"]  # Year 2 is over; the demo period runs
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{indicators.url}/dashboard")
+            await page.wait_for_selector("[data-indicator]")
+            assert await page.input_value("#logframe") == catalog["current"]
+
+            await page.goto(f"{indicators.url}/dashboard?logframe={catalog['default']}")
+            await page.wait_for_selector("[data-indicator]")
+            assert await page.input_value("#logframe") == catalog["default"]
+
+            await page.select_option("#logframe", catalog["current"])
+            assert page.url.endswith(f"?logframe={catalog['current']}")  # a link to share
+        finally:
+            await browser.close()
