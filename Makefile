@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install up down status lint format test soak bench bench-quick contracts clean
+.PHONY: install up down reset status lint format test unit ops soak bench bench-quick contracts clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ up: install ## start Kafka, PostgreSQL and the four services; print where to loo
 down: ## stop everything `make up` started
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m deploy.local.stack down; fi
 
+reset: down ## stop the stack and delete its local data (databases, topics, keys, logs)
+	rm -rf $${PANA_STATE_DIR:-.local}
+
 status: install
 	$(BIN)/python -m deploy.local.stack status
 
@@ -43,6 +46,12 @@ contracts: install ## regenerate JSON Schemas and the AsyncAPI document
 
 test: lint ## the whole suite: lint, types, unit, integration, end-to-end (starts its own infra)
 	$(BIN)/pytest -p no:cacheprovider
+
+unit: install ## the fast tier: unit tests only, no Kafka or PostgreSQL (seconds)
+	$(BIN)/pytest -p no:cacheprovider -q tests/unit
+
+ops: install ## an operator command on the local stack: make ops CMD="lag" (pana-ops --help)
+	$(BIN)/pana-ops $(or $(CMD),--help)
 
 bench: install ## the benchmark suite (own Kafka + PostgreSQL; at most 20 min); writes BENCHMARKS.md
 	$(BIN)/python -m bench

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability.profile import PROFILE_VARIABLE
+from reliability.profile import PROFILE_VARIABLE, REPORT_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak", action="store_true", help="the long form (make soak)")
     args, rest = parser.parse_known_args(argv)
     os.environ[PROFILE_VARIABLE] = "soak" if args.soak else "short"
+    os.environ.setdefault(REPORT_VARIABLE, str(ROOT / "RELIABILITY.md"))
     os.chdir(ROOT)
     timeout = ["-o", "timeout=3600"] if args.soak else []
     return int(pytest.main(["tests/reliability", "-q", "-p", "no:cacheprovider", *timeout, *rest]))

@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 
 PROFILE_VARIABLE = "PANA_RELIABILITY_PROFILE"
+REPORT_VARIABLE = "PANA_RELIABILITY_REPORT"
+"""Where `python -m reliability` has the run write RELIABILITY.md; unset (`make test`), no file
+is written, so the suite leaves the committed report and the working tree as they were."""
 
 
 @dataclass(frozen=True)

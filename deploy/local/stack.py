@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
+from deploy.local import sample_directory
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer
 from deploy.local.processes import InfrastructureError, ManagedProcess, require_free_port
@@ -101,6 +102,11 @@ class LocalStack:
         if self.postgres.process.running():
             names.append("postgres")
         return names
+
+    def parts(self) -> list[str]:
+        """The names of every process this stack runs."""
+        own_postgres = [] if self.external_database_url else ["postgres"]
+        return [*self.service_ports, "kafka", *own_postgres]
 
     def up(self, timeout: float = 120.0) -> None:
         """Start whatever is not running; fail with a clear message when something can't."""
@@ -184,15 +190,27 @@ def main(argv: list[str] | None = None) -> int:
         print("stopped; nothing of the stack runs now")
         return 0
     running = stack.running()
-    if running:
+    missing = [name for name in stack.parts() if name not in running]
+    if not missing:
         print(f"the stack already runs ({', '.join(running)}); `make down` stops it")
         return 0
+    if running:  # e.g. the indicators service stopped for a rebuild: start only what is missing
+        print(f"the stack runs in part ({', '.join(running)}); starting {', '.join(missing)}")
     try:
         stack.up()
     except InfrastructureError as exc:
         print(f"make up failed: {exc}", file=sys.stderr)
-        stack.down()
+        if not running:
+            stack.down()
         return 1
+    if sample_directory.wanted(stack.environment):
+        loaded = sample_directory.load_if_empty(
+            stack.auth_dir / "signing-key.pem", stack.url("vouchers"), stack.url("referrals")
+        )
+        if loaded:
+            print("Sample directory (fictional clinics and units; PANA_SAMPLE_DIRECTORY=0: none):")
+            for line in loaded:
+                print(f"  {line}")
     print("The stack is up:")
     print(f"  Kafka       {stack.kafka.bootstrap_servers}")
     print(f"  PostgreSQL  {stack.server_url}")

@@ -1,4 +1,4 @@
-"""`python -m deploy.ops <command>`: what an operator on call runs. Each command has --help."""
+"""`pana-ops <command>` (or `python -m deploy.ops`): what an operator on call runs. Each command has --help."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from deploy.ops.backlog import consumer_lag, outbox_backlog
-from deploy.ops.directory import PROVIDER_COLUMNS, UNIT_COLUMNS, post_all, read_rows
+from deploy.ops.directory import PROVIDER_COLUMNS, post_all, read_rows, unit_rows
 from deploy.ops.targets import targets
 
 
@@ -100,12 +100,7 @@ def _republish(args: argparse.Namespace) -> int:
 
 
 def _load_units(args: argparse.Namespace) -> int:
-    rows = read_rows(args.csv, UNIT_COLUMNS)
-    for row in rows:
-        row["handover_contact"] = {
-            k: row.pop(k) for k in ("office", "phone", "email") if row.get(k)
-        }
-        row["has_system_account"] = row.get("has_system_account", "").lower() in ("yes", "true")
+    rows = unit_rows(args.csv)
     for line in post_all(targets().urls["referrals"], "/units", args.token, rows):
         print(line)
     return 0

@@ -28,6 +28,17 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, Any]]:
         return rows
 
 
+def unit_rows(path: Path) -> list[dict[str, Any]]:
+    """Receiving units from a CSV, shaped as `POST /units` takes them."""
+    rows = read_rows(path, UNIT_COLUMNS)
+    for row in rows:
+        row["handover_contact"] = {
+            k: row.pop(k) for k in ("office", "phone", "email") if row.get(k)
+        }
+        row["has_system_account"] = row.get("has_system_account", "").lower() in ("yes", "true")
+    return rows
+
+
 def post_all(base_url: str, path: str, token: str, rows: list[dict[str, Any]]) -> list[str]:
     """POST each row; return one line per row saying what happened (4xx reasons included)."""
     report = []

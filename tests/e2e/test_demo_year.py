@@ -54,7 +54,8 @@ async def _figures(client: httpx.AsyncClient) -> dict[str, object]:
 
 
 def _ops(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deploy.ops", *args], env=env, cwd=ROOT,
+    pana_ops = Path(sys.executable).parent / "pana-ops"  # the console command, as documented
+    return subprocess.run([str(pana_ops), *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
 
 

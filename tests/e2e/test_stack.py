@@ -14,6 +14,7 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from access.signing import issue_token, load_key
 from contracts.topics import ALL_TOPICS
 from deploy.local.processes import free_port, port_is_free, wait_until
 from deploy.local.stack import SERVICE_PORTS, LocalStack
@@ -58,6 +59,18 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     again = _stack_cli("up", stack_env)
     assert again.returncode == 0
     assert "already runs" in again.stdout
+
+    # A new stack is usable at once: a fictional sample directory of clinics and units.
+    assert "Sample directory" in up.stdout
+    assert _directory_sizes(stack) == (5, 7)
+
+    # One service stopped (the indicators, for a rebuild): `up` starts only what is missing.
+    stack.service("indicators").stop(timeout=15)
+    partly = _stack_cli("up", stack_env)
+    assert partly.returncode == 0, partly.stderr
+    assert "starting indicators" in partly.stdout
+    assert "Sample directory" not in partly.stdout  # loaded once, on empty directories
+    assert _directory_sizes(stack) == (5, 7)
 
     with httpx.Client(timeout=10) as client:
         for name in SERVICE_PORTS:
@@ -109,3 +122,13 @@ def _stack_from(env: dict[str, str]) -> LocalStack:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def _directory_sizes(stack: LocalStack) -> tuple[int, int]:
+    """How many providers and receiving units the directories hold (as an administrator)."""
+    key = load_key(stack.auth_dir / "signing-key.pem")
+    token = issue_token(key, {"sub": "test", "org": "ngo", "role": "administrator"})
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+        providers = client.get(f"{stack.url('vouchers')}/providers").json()
+        units = client.get(f"{stack.url('referrals')}/units").json()
+    return len(providers), len(units)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from reliability.journeys import World
 from reliability.load import prepare
 from reliability.outcomes import Outcomes
-from reliability.profile import Profile, current
+from reliability.profile import REPORT_VARIABLE, Profile, current
 from reliability.report import Report
 from reliability.stack import SystemUnderTest
 
@@ -33,13 +34,15 @@ def profile() -> Profile:
 
 @pytest.fixture(scope="session")
 def report(profile: Profile) -> Iterator[Report]:
-    """Collects sections; RELIABILITY.md is written once the session's tests are done."""
+    """Collects sections; RELIABILITY.md is written once the session's tests are done (only when
+    run by `python -m reliability`: `make test` leaves the committed report alone)."""
     soak = profile.name == "soak"
     made = Report(profile, "python -m reliability --soak" if soak else "pytest tests/reliability")
     yield made
     made.passed, made.failed = len(_RESULTS["passed"]), list(_RESULTS["failed"])
-    if made.sections:
-        made.write(ROOT / "RELIABILITY.md")
+    target = os.environ.get(REPORT_VARIABLE)  # set by `python -m reliability`, not `make test`
+    if made.sections and target:
+        made.write(Path(target))
 
 
 @pytest.fixture(scope="session")
