@@ -17,6 +17,24 @@ class Region(StrEnum):
     TUMBES = "tumbes"
 
 
+class DocumentType(StrEnum):
+    """Identity documents seen at intake, and shared with a receiving service that needs one.
+
+    One list for every service: cases registers it, referrals passes it on (a defect was the
+    same card called `foreigner_card` in one service and `carne_extranjeria` in the other).
+    """
+
+    DNI = "dni"
+    FOREIGNER_CARD = "foreigner_card"  # carné de extranjería
+    PTP = "ptp"  # permiso temporal de permanencia
+    CPP = "cpp"  # carné de permiso temporal de permanencia
+    PASSPORT = "passport"
+    VENEZUELAN_ID = "venezuelan_id"  # cédula
+    ASYLUM_SEEKER_CARD = "asylum_seeker_card"  # carné de solicitante de refugio
+    OTHER = "other"
+    NONE = "none"
+
+
 class Urgency(StrEnum):
     """How fast a referral or voucher must be acted on."""
 

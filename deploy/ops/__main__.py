@@ -1,4 +1,4 @@
-"""`pana-ops <command>` (or `python -m deploy.ops`): what an operator on call runs. Each command has --help."""
+"""`pana-ops <command>` (or `python -m deploy.ops`): what an operator on call runs (--help)."""
 
 from __future__ import annotations
 

@@ -16,26 +16,13 @@ from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.participants import CorrectionReason, MergeReason
 from contracts.people import Sex, VulnerabilityProfile
 from contracts.scalars import CountryCode
-from contracts.vocabulary import ConsentPurpose, ReferralDestination, Region
+from contracts.vocabulary import ConsentPurpose, DocumentType, ReferralDestination, Region
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 DocumentNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,29}$")]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ().\-]{5,24}$")]
 Vulnerabilities = Annotated[list[VulnerabilityProfile], Field(max_length=15)]
 Purposes = Annotated[list[ConsentPurpose], Field(min_length=1, max_length=3)]
-
-
-class DocumentType(StrEnum):
-    """Identity documents seen at intake."""
-
-    DNI = "dni"
-    FOREIGNER_CARD = "foreigner_card"  # carné de extranjería
-    PTP = "ptp"
-    CPP = "cpp"
-    PASSPORT = "passport"
-    VENEZUELAN_ID = "venezuelan_id"  # cédula
-    OTHER = "other"
-    NONE = "none"
 
 
 def _example(**data: Any) -> ConfigDict:

@@ -16,20 +16,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from contracts.people import AgeGroup, Sex
-from contracts.vocabulary import ReferralDestination
+from contracts.vocabulary import DocumentType, ReferralDestination
 from eventkit.aggregate import Refused
-
-
-class DocumentType(StrEnum):
-    """Identity documents a public service may need (affiliation, legal procedures)."""
-
-    DNI = "dni"
-    CARNE_EXTRANJERIA = "carne_extranjeria"
-    PTP = "ptp"
-    CPP = "cpp"
-    PASSPORT = "passport"
-    VENEZUELAN_ID = "venezuelan_id"
-    ASYLUM_SEEKER_CARD = "asylum_seeker_card"
 
 
 class ContactTime(StrEnum):
