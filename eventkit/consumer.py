@@ -17,6 +17,10 @@ written afterwards, best effort, for lag monitoring: the stored offsets are the 
   its log no longer starts at offset 0 (records deleted by retention or by hand) the consumer
   refuses to project anything and its readiness check names the topic and partition; the
   operator restores the topic (`deploy.ops republish`) instead of reading partial figures.
+- A partition read from its beginning is a replay: its end offset as of then is stored, and
+  until the stored offsets reach it `replay` says how far the consumer is (`eventkit.replay`);
+  readers say their figures are partial, and with `ready_while_replaying=False` the readiness
+  check fails meanwhile.
 - The next batch is read (and prepared, when the projection has a `prepare`) while the previous
   one is written: CPU work overlaps PostgreSQL's, transactions still run one at a time, in order.
   A committed batch's metrics and Kafka's informational offsets are handled once the next
@@ -44,7 +48,9 @@ from opentelemetry.trace import Link, SpanKind
 
 from contracts.envelope import Envelope, InvalidMessage, from_kafka
 from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER, DEADLETTER_TOPIC
+from eventkit import replay
 from eventkit.metrics import APPLIED, CONSUMER_LAG, FRESHNESS
+from eventkit.replay import Replay
 from eventkit.store import Connection
 from eventkit.telemetry import tracing_installed
 
@@ -147,6 +153,7 @@ class ConsumerRunner:
         max_batch: int = 500,
         group_instance_id: str | None = None,
         deadletter_topic: str = DEADLETTER_TOPIC,
+        ready_while_replaying: bool = True,
     ) -> None:
         self.pool = pool
         self.bootstrap_servers = bootstrap_servers
@@ -163,6 +170,9 @@ class ConsumerRunner:
         self._kafka: AIOKafkaConsumer | None = None
         self.truncated: list[str] = []
         """Partitions whose history was lost, as `topic[partition] starts at offset N`."""
+        self.ready_while_replaying = ready_while_replaying
+        self.replay: Replay | None = None
+        """The replay under way (partial figures), or None (see `eventkit.replay`)."""
 
     @property
     def name(self) -> str:
@@ -176,6 +186,8 @@ class ConsumerRunner:
                 f"{'; '.join(self.truncated)}, not 0: events were deleted from Kafka, so "
                 "nothing is projected; restore the topic with `deploy.ops republish`"
             )
+        if self.replay is not None and not self.ready_while_replaying:
+            raise RuntimeError(self.replay.describe())
 
     def stop(self) -> None:
         """Finish the batch in flight, leave the group, return from `run()`."""
@@ -229,6 +241,8 @@ class ConsumerRunner:
                     # trip overlaps its statements (the metrics, synchronous, come before).
                     _measure(self.consumer, kafka, committed)
                     await self._commit_to_kafka(kafka, committed.next_offsets)
+                    if self.replay is not None and committed.next_offsets:
+                        self.replay = await replay.progress(self.pool, self.consumer)
         finally:
             try:
                 if in_flight is not None:
@@ -389,6 +403,10 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
             self.kafka.pause(*assigned)
             log.error("consumer.history_truncated", consumer=self.runner.consumer, partitions=lost)
             return
+        if unread:
+            await replay.start(self.runner.pool, self.runner.consumer,
+                               await self.kafka.end_offsets(unread))  # fmt: skip
+        self.runner.replay = await replay.progress(self.runner.pool, self.runner.consumer)
         for tp in assigned:
             if tp in stored:
                 self.kafka.seek(tp, stored[tp])

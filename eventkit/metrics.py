@@ -29,6 +29,12 @@ FRESHNESS = Histogram(
     ["consumer"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
+REPLAY_REMAINING = Gauge(
+    "pana_projection_replay_remaining",
+    "Records a replaying consumer still has to read to reach the end offsets as of its start"
+    " (0: not replaying, its figures are whole)",
+    ["consumer"],
+)
 APPLIED = Counter("pana_projection_applied_total", "Events applied to a read model", ["consumer"])
 REDEEMED_PEN = Counter(
     "pana_voucher_redeemed_pen_total", "Soles (PEN) redeemed by partner providers", ["region"]

@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS processed_events (
     processed_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (consumer, event_id)
 );
+CREATE TABLE IF NOT EXISTS replay_targets (
+    consumer  text NOT NULL,
+    topic     text NOT NULL,
+    partition integer NOT NULL,
+    target    bigint NOT NULL,
+    PRIMARY KEY (consumer, topic, partition)
+);
 """
 
 # Any constant shared by all replicas: DDL of two processes starting at once is serialised.

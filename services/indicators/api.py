@@ -5,16 +5,19 @@ Every answer carries an ETag naming the read model revision, the request and the
 changes the figures. `private`, because exact and suppressed views differ by caller.
 """
 
+import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 
 from contracts.vocabulary import Region
-from services.indicators.attainment import Attainment, FilterError, Filters, window
+from eventkit.consumer import ConsumerRunner
+from eventkit.replay import Replay
+from services.indicators.attainment import Attainment, FilterError, Filters, Rebuilding, window
 from services.indicators.audience import ViewDep
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.exports import donor_csv, donor_xlsx
@@ -25,8 +28,23 @@ CACHE_CONTROL = "private, no-cache"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def attainment_router(catalog: Catalog, reader: AttainmentReader) -> APIRouter:
-    """Routes reading `catalog`'s logframe versions through `reader`."""
+REBUILDING_HEADER = "Pana-Rebuilding"
+"""Present on every answer read while its logframe version is replayed (partial figures)."""
+
+
+def replay_of(app: FastAPI, consumer: str) -> Replay | None:
+    """The replay under way in this process's consumer `consumer`, if any."""
+    for worker in getattr(app.state, "workers", ()):
+        if isinstance(worker, ConsumerRunner) and worker.consumer == consumer:
+            return worker.replay
+    return None
+
+
+def attainment_router(
+    catalog: Catalog, reader: AttainmentReader, consumers: Mapping[str, str] | None = None
+) -> APIRouter:
+    """Routes reading `catalog`'s logframe versions through `reader`; `consumers` names the
+    consumer of each version (whose replay, while one runs, every answer reports)."""
     router = APIRouter(tags=["attainment"])
 
     def chosen_logframe(
@@ -61,13 +79,21 @@ def attainment_router(catalog: Catalog, reader: AttainmentReader) -> APIRouter:
         render: Callable[[Attainment], Response],
     ) -> Response:
         pool = request.app.state.pool
-        tag = _etag(request, lf, await reader.revision(pool, lf), view)
+        consumer = (consumers or {}).get(lf.key)
+        replay = replay_of(request.app, consumer) if consumer else None
+        state = f"{view}|{replay}"  # a replay's end changes the answer, not the revision
+        tag = _etag(request, lf, await reader.revision(pool, lf), state)
         if tag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
         at, result = await reader.read(pool, lf, filters, view)
+        if replay is not None:
+            rebuilding = Rebuilding(replay.done, replay.total, replay.progress)
+            result = dataclasses.replace(result, rebuilding=rebuilding)
         response = render(result)
-        response.headers["ETag"] = _etag(request, lf, at, view)
+        response.headers["ETag"] = _etag(request, lf, at, state)
         response.headers["Cache-Control"] = CACHE_CONTROL
+        if replay is not None:
+            response.headers[REBUILDING_HEADER] = f"progress={replay.progress}"
         return response
 
     @router.get("/logframes", summary="The logframe versions served and the default one")
@@ -98,7 +124,8 @@ def attainment_router(catalog: Catalog, reader: AttainmentReader) -> APIRouter:
 
         def one(result: Attainment) -> Response:
             found = next(i for i in result.indicators if i.id == indicator_id)
-            meta = {k: getattr(result, k) for k in ("logframe", "start", "end", "region", "view")}
+            keys = ("logframe", "start", "end", "region", "view", "rebuilding")
+            meta = {k: getattr(result, k) for k in keys}
             return _json({**meta, "indicator": found})
 
         return await answer(request, lf, filters, view, one)

@@ -48,7 +48,11 @@ class IndicatorsSettings(ServiceSettings):
     )
 
 
-def _consumer_factory(logframe: Logframe, settings: IndicatorsSettings) -> WorkerFactory:
+def _consumer_factory(
+    logframe: Logframe, settings: IndicatorsSettings, *, default: bool
+) -> WorkerFactory:
+    """The version's consumer; while the default version replays, the service is not ready."""
+
     def build(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
         return ConsumerRunner(
             pool,
@@ -57,6 +61,7 @@ def _consumer_factory(logframe: Logframe, settings: IndicatorsSettings) -> Worke
             topics=settings.source_topics,
             projection=AttainmentProjection(logframe),
             max_batch=MAX_BATCH,
+            ready_while_replaying=not default,
         )
 
     return build
@@ -110,12 +115,15 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
         ddl=(CONSUMER_DDL, *(read_model.ddl(lf) for lf in catalog.logframes.values())),
         relay=False,
         routers=(
-            attainment_router(catalog, reader),
+            attainment_router(catalog, reader, consumers),
             live_router(catalog, reader, consumers),
             dashboard_router(),
         ),
         workers=[
-            *(_consumer_factory(lf, settings) for lf in catalog.logframes.values()),
+            *(
+                _consumer_factory(lf, settings, default=key == catalog.default)
+                for key, lf in catalog.logframes.items()
+            ),
             lambda pool, _: WarmUp(reader, pool, catalog.get(None)),
         ],
         title="Pana indicators",

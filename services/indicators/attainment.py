@@ -92,6 +92,17 @@ class Attainment:
     region: str | None
     view: str
     indicators: list[IndicatorFigures]
+    rebuilding: Rebuilding | None = None
+    """Set while the version is replayed from Kafka: the figures are partial until it is done."""
+
+
+@dataclass(frozen=True)
+class Rebuilding:
+    """How far a replay is: records read of those on the topics when it started."""
+
+    read: int
+    of: int
+    progress: float
 
 
 def window(logframe: Logframe, filters: Filters) -> tuple[date, date]:

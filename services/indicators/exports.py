@@ -58,6 +58,9 @@ def donor_xlsx(attainment: Attainment) -> bytes:
     for row in (1, 3):
         for cell in summary[row]:
             cell.font = Font(bold=True)
+    if attainment.rebuilding is not None:  # partial figures must never pass for whole ones
+        done = attainment.rebuilding
+        summary.append([f"REBUILDING: partial figures ({done.read} of {done.of} records read)"])
     for i in attainment.indicators:
         _indicator_sheet(book, i)
     out = io.BytesIO()

@@ -56,6 +56,11 @@ function render(data) {
   $("view-note").textContent = data.view === "exact" ? "Exact figures (M&E)." :
     "Protection (GBV) indicators: counts 1–4 show as <5; x hides a count that would reveal one.";
   $("indicators").innerHTML = data.indicators.map(card).join("");
+  const rebuilding = data.rebuilding;  // partial figures while the version is replayed
+  $("rebuilding").hidden = !rebuilding;
+  $("rebuilding").textContent = rebuilding ?
+    `Reconstruyendo: cifras parciales (${Math.floor(rebuilding.progress * 100)} %) · ` +
+    `Rebuilding: partial figures` : "";
 }
 
 function card(ind) {

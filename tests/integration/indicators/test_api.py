@@ -11,13 +11,15 @@ from types import SimpleNamespace
 import asyncpg
 import httpx
 import pytest
+from aiokafka import TopicPartition
 from fastapi import FastAPI
 from openpyxl import load_workbook
 
 from access.fastapi import use_verifier
 from access.settings import TokenSettings
 from contracts.envelope import envelope_for
-from eventkit.consumer import Delivered
+from eventkit import replay
+from eventkit.consumer import ConsumerRunner, Delivered
 from services.indicators import read_model
 from services.indicators.api import attainment_router
 from services.indicators.catalog import Catalog
@@ -220,3 +222,38 @@ async def test_positions_wait_for_the_projection(
     await apply(pool, [(pending, registered(5))])
     found = await client.get(f"/positions/{pending}?timeout=1")
     assert found.status_code == 200 and found.json()["applied"] is True
+
+
+async def test_every_answer_says_rebuilding_while_the_version_is_replayed(
+    app: FastAPI, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    await apply(pool, scenario())
+    runner = ConsumerRunner(pool, "unused:9092", consumer=CONSUMER, topics=[],
+                            projection=AttainmentProjection(Y2))  # fmt: skip
+    app.state.workers = [runner]
+    app.router.routes.clear()  # the same routes, told which consumer serves the version
+    app.include_router(attainment_router(CATALOG, AttainmentReader(), {Y2.key: CONSUMER}))
+    await replay.start(pool, CONSUMER, {TopicPartition("t", 0): 10})  # 10 records to read
+    runner.replay = await replay.progress(pool, CONSUMER)
+    filtered = (await client.get("/attainment?region=piura")).json()
+
+    partial = await client.get("/attainment")
+    assert partial.json()["rebuilding"] == {"read": 0, "of": 10, "progress": 0.0}
+    assert partial.headers["pana-rebuilding"] == "progress=0.0"
+    one = await client.get("/indicators/OE2.7")
+    assert one.json()["rebuilding"]["of"] == 10
+    csv = await client.get("/exports/donor.csv")
+    assert csv.headers["pana-rebuilding"] == "progress=0.0"
+    book = load_workbook(io.BytesIO((await client.get("/exports/donor.xlsx")).content))
+    summary = [row[0] for row in book["Summary"].iter_rows(values_only=True)]
+    assert any(str(cell).startswith("REBUILDING: partial figures") for cell in summary)
+    assert filtered["rebuilding"] is not None
+
+    await pool.execute(  # the consumer reached the end offsets as of the replay's start
+        "INSERT INTO consumer_offsets VALUES ($1, 't', 0, 10)", CONSUMER
+    )
+    runner.replay = await replay.progress(pool, CONSUMER)
+    done = await client.get("/attainment", headers={"If-None-Match": partial.headers["etag"]})
+    assert done.status_code == 200  # not 304: the same revision, no longer partial
+    assert done.json()["rebuilding"] is None
+    assert "pana-rebuilding" not in done.headers

@@ -1,0 +1,114 @@
+"""A consumer replaying its topics from the start says so until it has caught up."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+from prometheus_client import REGISTRY
+
+from contracts.envelope import Envelope, to_kafka
+from contracts.registry import schema_uri
+from eventkit.consumer import ConsumerRunner, Delivered
+from eventkit.store import Connection
+from tests.support.infrastructure import KafkaEndpoint
+from tests.support.kafka_reading import new_topic
+from tests.support.store import open_pool
+
+pytestmark = pytest.mark.integration
+RECORDS = 40
+
+
+class Gated:
+    """A projection that holds its second batch until the test opens the gate."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.batches = 0
+        self.applied = 0
+
+    async def apply(self, conn: Connection, events: Sequence[Delivered]) -> None:
+        self.batches += 1
+        if self.batches > 1:
+            await self.gate.wait()
+        self.applied += len(events)
+
+
+@pytest.fixture
+async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await open_pool(database)
+    yield pool
+    await pool.close()
+
+
+async def _produce(boot: str, topic: str, count: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=boot, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        for n in range(count):
+            envelope = Envelope(
+                id=str(uuid.uuid4()), source="/pana/test", type="message.reached",
+                time=datetime.now(UTC), subject="s", dataschema=schema_uri("message.reached", 1),
+                version=1, traceparent=None, data={"n": n},
+            )  # fmt: skip
+            key, value, headers = to_kafka(envelope)
+            await producer.send_and_wait(topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def _until(condition: Callable[[], bool], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the condition never held")
+        await asyncio.sleep(0.02)
+
+
+def _remaining(consumer: str) -> float | None:
+    return REGISTRY.get_sample_value("pana_projection_replay_remaining", {"consumer": consumer})
+
+
+async def test_a_replay_reports_its_progress_and_readiness_until_it_caught_up(
+    pool: asyncpg.Pool, kafka: KafkaEndpoint
+) -> None:
+    boot = kafka.bootstrap_servers
+    topic = await new_topic(boot, 1)
+    await _produce(boot, topic, RECORDS)
+    projection = Gated()
+    consumer = f"replay-{uuid.uuid4().hex[:8]}"
+    runner = ConsumerRunner(
+        pool, boot, consumer=consumer, topics=[topic], projection=projection, max_batch=10,
+        ready_while_replaying=False,
+    )  # fmt: skip
+    running = asyncio.create_task(runner.run())
+    try:
+        # The first batch is in; the second waits at the gate: the read model is partial.
+        await _until(lambda: projection.batches >= 2 and runner.replay is not None)
+        replay = runner.replay
+        assert replay is not None and replay.total == RECORDS and replay.done < RECORDS
+        with pytest.raises(RuntimeError, match=rf"rebuilding: \d+ of {RECORDS} records read"):
+            await runner.check()
+        remaining = _remaining(consumer)
+        assert remaining is not None and 0 < remaining <= RECORDS
+
+        projection.gate.set()
+        await _until(lambda: runner.replay is None)
+        await runner.check()  # caught up: ready
+        assert projection.applied == RECORDS
+        assert _remaining(consumer) == 0
+        assert await pool.fetchval("SELECT count(*) FROM replay_targets") == 0
+
+        await _produce(boot, topic, 5)  # live events after the replay are no replay
+        await _until(lambda: projection.applied == RECORDS + 5)
+        assert runner.replay is None
+    finally:
+        projection.gate.set()
+        runner.stop()
+        await running
