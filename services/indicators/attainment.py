@@ -72,7 +72,9 @@ class IndicatorFigures:
     id: str
     title: str
     unit: str
-    target: int
+    target: int | None
+    """The target this figure is read against: the region's when filtered by region (None
+    when the logframe gives that region none, and then no percent either)."""
     sensitive: bool
     value: Cell
     percent: float | None
@@ -233,8 +235,19 @@ def assemble(
         end=end,
         region=filters.region,
         view=view,
-        indicators=[_figures(i, totals[i.id], start, end) for i in logframe.all_indicators],
+        indicators=[
+            _figures(i, totals[i.id], start, end, target_for(i, filters.region))
+            for i in logframe.all_indicators
+        ],
     )
+
+
+def target_for(indicator: Indicator, region: str | None) -> int | None:
+    """The national target, or with a region filter the region's own (None when not given):
+    a region's figure read against the national target (1 of 2,200) says nothing."""
+    if region is None:
+        return indicator.target
+    return indicator.region_targets.get(Region(region))
 
 
 @dataclass
@@ -261,7 +274,9 @@ class Totals:
         self.months[f"{c.counted_on.year:04d}-{c.counted_on.month:02d}"] += sign
 
 
-def _figures(indicator: Indicator, totals: Totals, start: date, end: date) -> IndicatorFigures:
+def _figures(
+    indicator: Indicator, totals: Totals, start: date, end: date, target: int | None
+) -> IndicatorFigures:
     cells, regions, per_month = totals.cells, totals.regions, totals.months
     months, running = [], 0
     for month in _months(start, end):
@@ -271,10 +286,10 @@ def _figures(indicator: Indicator, totals: Totals, start: date, end: date) -> In
         id=indicator.id,
         title=indicator.title,
         unit=indicator.unit.value,
-        target=indicator.target,
+        target=target,
         sensitive=indicator.sensitive,
         value=totals.value,
-        percent=round(100 * totals.value / indicator.target, 1),
+        percent=None if target is None else round(100 * totals.value / target, 1),
         sex_age=_with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES}),
         regions={r: regions[r] for r in REGIONS},
         months=months,

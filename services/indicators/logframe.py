@@ -15,7 +15,7 @@ from enum import Enum, StrEnum
 from functools import cached_property
 from pathlib import Path
 from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.event import Event
 from contracts.registry import UnknownEventType, latest_model
+from contracts.vocabulary import Region
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "logframes"
 
@@ -96,6 +97,11 @@ class Indicator(_Strict):
     title: str
     unit: Unit = Unit.PEOPLE
     target: int = Field(gt=0)
+    region_targets: dict[Region, Annotated[int, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Targets for single regions: a figure filtered by region is read against"
+        " its region's target, and has none when the region has none.",
+    )
     sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
     requires: list[Requirement] = Field(min_length=1)
 

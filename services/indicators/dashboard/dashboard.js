@@ -70,7 +70,8 @@ function card(ind) {
     <h2>${esc(ind.id)} ${ind.sensitive ? '<span class="tag">protected</span>' : ""}</h2>
     <p class="title">${esc(ind.title)}</p>
     <div class="figure"><span class="value" data-field="value">${fmt(ind.value)}</span>
-      <span>of <span data-field="target">${fmt(ind.target)}</span> ${esc(ind.unit)}</span>
+      ${ind.target === null ? '<span data-field="target">sin meta para esta región</span>' :
+        `<span>of <span data-field="target">${fmt(ind.target)}</span> ${esc(ind.unit)}</span>`}
       <span data-field="percent">${pct === null ? "" : `· ${pct}%`}</span></div>
     <div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"
       aria-valuenow="${width}"><span style="width:${width}%"></span></div>

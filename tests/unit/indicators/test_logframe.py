@@ -14,6 +14,7 @@ from tests.unit.indicators.builders import (
     numbered,
     redeemed,
     referral_requested,
+    registered,
     reversed_,
     service,
 )
@@ -92,3 +93,33 @@ def test_an_invalid_logframe_fails_at_load_naming_the_problem(
     with pytest.raises(ValueError, match=r"broken\.yaml") as failure:
         load_logframe(path)
     assert says in str(failure.value)
+
+
+def test_a_region_filter_reads_the_figure_against_that_region_s_target() -> None:
+    y2 = load_directory()["pana_peru_y2_v1"]
+    oe27 = y2.indicator("OE2.7")
+    assert oe27 is not None
+    with_tumbes = y2.model_copy(update={"indicators": [
+        i.model_copy(update={"region_targets": {"tumbes": 40}}) if i.id == "OE2.7" else i
+        for i in y2.indicators
+    ]})  # fmt: skip
+    ledger = ledger_of(with_tumbes, numbered(
+        registered(1, "woman", "1990-01"), service(1, "psychological_first_aid", region="tumbes"),
+    ))  # fmt: skip
+
+    national = {i.id: i for i in figures(with_tumbes, ledger, Filters()).indicators}
+    assert (national["OE2.7"].target, national["OE2.7"].percent) == (oe27.target, 0.0)
+    tumbes = {i.id: i for i in figures(with_tumbes, ledger, Filters("tumbes")).indicators}
+    assert (tumbes["OE2.7"].value, tumbes["OE2.7"].target, tumbes["OE2.7"].percent) == (1, 40, 2.5)
+    assert (tumbes["OE2.2"].target, tumbes["OE2.2"].percent) == (None, None)  # none given
+
+
+def test_a_region_target_for_a_region_the_program_lacks_fails_at_load(tmp_path: Path) -> None:
+    source = (DEFAULT_DIRECTORY / "pana_peru_2022_2023_y2.yaml").read_text()
+    broken = source.replace(
+        "    target: 4000\n", "    target: 4000\n    region_targets: {narnia: 3}\n"
+    )
+    assert broken != source
+    (tmp_path / "broken.yaml").write_text(broken)
+    with pytest.raises(ValueError, match="region_targets"):
+        load_logframe(tmp_path / "broken.yaml")
