@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -225,10 +226,20 @@ async def reconcile(
     provider_id: uuid.UUID,
     request: Request,
     principal: CurrentPrincipal,
-    period_from: Annotated[datetime, Query(alias="from")],
-    period_to: Annotated[datetime, Query(alias="to")],
+    period_from: Annotated[
+        str, Query(alias="from", description="A date (local day) or an ISO 8601 date-time.")
+    ],
+    period_to: Annotated[
+        str,
+        Query(alias="to", description="A date (to the end of that local day) or a date-time."),
+    ],
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Response:
+    zone = ZoneInfo(request.app.state.settings.program_timezone)
+    try:
+        start, end = reconciliation.period(period_from, period_to, zone)
+    except ValueError as bad:
+        raise HTTPException(422, str(bad)) from None
     region = await request.app.state.pool.fetchval(
         "SELECT region FROM providers WHERE provider_id = $1", provider_id
     )
@@ -236,7 +247,6 @@ async def reconcile(
         raise HTTPException(404, "no such provider in the directory")
     scope = ResourceScope(region=Region(region), provider_id=str(provider_id))
     authorize(principal, "voucher.reconcile", scope)
-    start, end = _aware(period_from), _aware(period_to)
     async with request.app.state.pool.acquire() as conn:
         found = await reconciliation.statement(conn, str(provider_id), start, end)
     if format == "csv":

@@ -26,6 +26,8 @@ class VouchersSettings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_vouchers"
     standard_cap_pen: Decimal = Decimal("300.00")
     expiry_interval_seconds: float = 30.0
+    program_timezone: str = "America/Lima"
+    """Where the program's days begin and end (reconciliation by date)."""
 
 
 def create_app(settings: VouchersSettings | None = None) -> FastAPI:

@@ -160,16 +160,28 @@ def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID) -> Command:
             raise not_a_partner()
         region, voucher_id = found[0]["provider_region"], found[0]["found_voucher_id"]
         if voucher_id is None:
-            raise Refused("voucher_not_found", "no voucher has this code", 404)
+            raise _no_such_code()
+        await _receipt_unused(conn, provider_id, body.receipt_number)
         rule = RedeemVoucher(
             voucher_id, new_id(), provider_id, Region(region), body.amount,
             frozenset(body.services), body.receipt_number, datetime.now(UTC),
         )  # fmt: skip
-        decided = await execute(
-            conn, str(voucher_id), evolve, Voucher(), lambda s: redeem_rule(rule, s),
-            loaded=history_of(recorded(found)),
-        )  # fmt: skip
-        await views.record(conn, decided.events, decided.appended.version)
+        try:
+            decided = await execute(
+                conn, str(voucher_id), evolve, Voucher(), lambda s: redeem_rule(rule, s),
+                loaded=history_of(recorded(found)),
+            )  # fmt: skip
+        except Refused as refusal:
+            if refusal.rule in NOT_YOURS:  # answer as the lookup does: nothing about it
+                raise _no_such_code() from None
+            raise
+        try:
+            await views.record(conn, decided.events, decided.appended.version)
+        except asyncpg.UniqueViolationError:  # the same receipt, redeemed at the same instant
+            raise _receipt_used(
+                f"receipt {body.receipt_number!r} was used for another redemption at the same"
+                " moment"
+            ) from None
         remaining = decided.state.remaining
         await audit(
             conn,
@@ -199,6 +211,35 @@ def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID) -> Command:
     return run
 
 
+NOT_YOURS = ("wrong_provider", "wrong_region")
+"""Refusals that would tell a clinic about a voucher it may not use (its provider, its region):
+lookup and redeem both answer `voucher_not_found` instead, as for a code that does not exist."""
+
+
+def _no_such_code() -> Refused:
+    return Refused("voucher_not_found", "no voucher has this code", 404)
+
+
+async def _receipt_unused(conn: Connection, provider_id: uuid.UUID, receipt: str) -> None:
+    """Refuse a receipt number this provider already gave for a redemption not reversed: a
+    second claim for one act of care (the first one is named, to look it up)."""
+    first = await conn.fetchrow(
+        "SELECT redemption_id, voucher_id FROM redemptions"
+        " WHERE provider_id = $1 AND receipt_number = $2 AND reversed_at IS NULL",
+        provider_id,
+        receipt,
+    )
+    if first is not None:
+        raise _receipt_used(
+            f"receipt {receipt!r} was already used for redemption {first['redemption_id']}"
+            f" of voucher {first['voucher_id']}"
+        )
+
+
+def _receipt_used(message: str) -> Refused:
+    return Refused("receipt_already_used", message, 409)
+
+
 async def clinic_view(pool: asyncpg.Pool, code: str, provider_id: str, region: str) -> ClinicView:
     """What a clinic may see of a voucher; 404 when no voucher has this code."""
     async with pool.acquire() as conn:
@@ -213,7 +254,7 @@ async def clinic_view(pool: asyncpg.Pool, code: str, provider_id: str, region: s
     try:
         redeemable(state, uuid.UUID(provider_id), Region(region), datetime.now(UTC))
     except Refused as refused:
-        if refused.rule in ("wrong_provider", "wrong_region"):
+        if refused.rule in NOT_YOURS:
             # Another provider's voucher: say nothing about it.
             raise HTTPException(
                 404, {"rule": "voucher_not_found", "message": "no voucher has this code"}

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from eventkit.store import Connection
 
@@ -42,6 +43,35 @@ class Statement:
         writer.writerows(self.lines)
         writer.writerow({"voucher_id": "TOTAL", "amount": f"{self.total:.2f}"})
         return out.getvalue()
+
+
+def period(first: str, last: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The statement's `[start, end)` from its `from` and `to`.
+
+    A date (`2023-03-31`) is a whole day in the program's time zone: `from` starts at its local
+    midnight, `to` includes it to its end (a clinic asking for March up to the 31st is owed the
+    31st too). A date-time is that instant (UTC when it names no offset), `to` exclusive.
+    Raise `ValueError` naming the parameter when one is neither or `to` is before `from`.
+    """
+    start = _bound("from", first, zone, end_of_day=False)
+    end = _bound("to", last, zone, end_of_day=True)
+    if end < start:
+        raise ValueError("'to' is before 'from'")
+    return start, end
+
+
+def _bound(name: str, text: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime:
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            midnight = datetime.combine(day + timedelta(days=end_of_day), time(), zone)
+            return midnight.astimezone(UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{name!r} must be a date (YYYY-MM-DD) or a date-time (ISO 8601), not {text[:40]!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def statement(

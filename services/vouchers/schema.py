@@ -53,4 +53,6 @@ CREATE TABLE IF NOT EXISTS redemptions (
     reversed_at     timestamptz
 );
 CREATE INDEX IF NOT EXISTS redemptions_by_provider ON redemptions (provider_id, redeemed_at);
+CREATE UNIQUE INDEX IF NOT EXISTS redemptions_receipt_per_provider
+    ON redemptions (provider_id, receipt_number) WHERE reversed_at IS NULL;
 """

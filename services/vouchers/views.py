@@ -42,7 +42,10 @@ async def record(conn: Connection, events: Sequence[Event], version: int, code: 
                     "WITH redemption AS (INSERT INTO redemptions (redemption_id, voucher_id,"
                     " provider_id, participant_id, amount, services, receipt_number, region,"
                     " redeemed_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9))"
-                    " UPDATE vouchers SET redeemed = redeemed + $5, version = $10"
+                    " UPDATE vouchers SET redeemed = redeemed + $5, version = $10,"
+                    # `redeemed` once nothing is left, as `voucher._redeemed_or` decides.
+                    " status = CASE WHEN NOT allows_partial OR redeemed + $5 >= amount"
+                    " THEN 'redeemed' ELSE status END"
                     " WHERE voucher_id = $2",
                     event.redemption_id, event.voucher_id, event.provider_id,
                     event.participant_id, event.amount, list(event.services),
@@ -54,7 +57,9 @@ async def record(conn: Connection, events: Sequence[Event], version: int, code: 
                     event.redemption_id, event.reversed_at,
                 )  # fmt: skip
                 await conn.execute(
-                    "UPDATE vouchers SET redeemed = redeemed - $2, version = $3"
+                    "UPDATE vouchers SET redeemed = redeemed - $2, version = $3,"
+                    # A reversal always leaves something to redeem again.
+                    " status = CASE WHEN status = 'redeemed' THEN 'active' ELSE status END"
                     " WHERE voucher_id = $1",
                     event.voucher_id, event.amount, version,
                 )  # fmt: skip

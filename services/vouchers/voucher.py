@@ -26,6 +26,7 @@ class Status(StrEnum):
     NOT_ISSUED = "not_issued"
     AWAITING_APPROVAL = "awaiting_approval"
     ACTIVE = "active"
+    REDEEMED = "redeemed"  # nothing left to redeem (single use, or the whole amount)
     CANCELLED = "cancelled"
     EXPIRED = "expired"
 
@@ -73,14 +74,26 @@ def evolve(state: Voucher, event: Event) -> Voucher:
         case VoucherApproved():
             return replace(state, status=Status.ACTIVE, amount=event.amount)
         case VoucherRedeemed():
-            return replace(
+            after = replace(
                 state, redemptions={**state.redemptions, event.redemption_id: event.amount}
             )
+            return replace(after, status=_redeemed_or(after, state.status))
         case VoucherReversed():
             left = {k: v for k, v in state.redemptions.items() if k != event.redemption_id}
-            return replace(state, redemptions=left, reversed=state.reversed | {event.redemption_id})
+            after = replace(
+                state, redemptions=left, reversed=state.reversed | {event.redemption_id}
+            )
+            freed = Status.ACTIVE if state.status is Status.REDEEMED else state.status
+            return replace(after, status=_redeemed_or(after, freed))
         case VoucherCancelled():
             return replace(state, status=Status.CANCELLED)
         case VoucherExpired():
             return replace(state, status=Status.EXPIRED)
     return state
+
+
+def _redeemed_or(state: Voucher, otherwise: Status) -> Status:
+    """`redeemed` once nothing is left to redeem (a single-use voucher used once, or its whole
+    amount), else `otherwise`: a voucher with 0.00 left does not read as active."""
+    used_up = (not state.allows_partial and state.redemptions) or state.remaining <= 0
+    return Status.REDEEMED if used_up else otherwise

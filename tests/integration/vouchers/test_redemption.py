@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -120,7 +121,7 @@ async def test_fifty_concurrent_redemptions_never_exceed_the_maximum(
         ("single_use_twice", "10.00", 409, "already_redeemed"),
         ("above_maximum", "250.00", 422, "exceeds_maximum"),
         ("cancelled", "10.00", 409, "cancelled"),
-        ("other_provider", "10.00", 403, "wrong_provider"),
+        ("other_provider", "10.00", 404, "voucher_not_found"),  # as the lookup: nothing said
         ("awaiting_approval", "10.00", 409, "awaiting_approval"),
         ("bad_code", "10.00", 422, "invalid_code"),
         ("unknown_code", "10.00", 404, "voucher_not_found"),
@@ -137,8 +138,9 @@ async def test_each_refusal_names_its_rule(
     code = voucher["code"]
     if setup == "single_use_twice":
         first = await clinic.post(
-            "/redemptions", json=_redeem(code, "10.00"), headers={"Idempotency-Key": "first-000001"}
-        )
+            "/redemptions", json=_redeem(code, "10.00", "B001-0"),  # its own receipt
+            headers={"Idempotency-Key": "first-000001"},
+        )  # fmt: skip
         assert first.status_code == 201
     if setup == "cancelled":
         cw = vouchers.client("caseworker", regions=["lima_callao"])
@@ -299,3 +301,127 @@ async def test_a_provider_not_active_in_the_directory_cannot_redeem(
         str(voucher["voucher_id"]),
     )
     assert redeemed == 0
+
+
+async def _reverse(vouchers: RunningService, voucher_id: str, redemption_id: str) -> None:
+    admin = vouchers.client("administrator")
+    answer = await admin.post(
+        f"/vouchers/{voucher_id}/redemptions/{redemption_id}/reverse",
+        json={"reason": "billing_error"},
+    )
+    assert answer.status_code == 200, answer.text
+
+
+async def test_a_receipt_number_pays_one_redemption_per_provider(vouchers: RunningService) -> None:
+    provider, other = await _provider(vouchers), await _provider(vouchers)
+    clinic = _clinic(vouchers, provider)
+    one, two = await _issue(vouchers, None), await _issue(vouchers, None)
+    first = await clinic.post("/redemptions", json=_redeem(one["code"], "20.00", "F001-77"),
+                              headers={"Idempotency-Key": f"r-{uuid.uuid4()}"})  # fmt: skip
+    assert first.status_code == 201, first.text
+
+    again = await clinic.post("/redemptions", json=_redeem(two["code"], "20.00", "F001-77"),
+                              headers={"Idempotency-Key": f"r-{uuid.uuid4()}"})  # fmt: skip
+    assert again.status_code == 409, again.text
+    assert again.json()["detail"]["rule"] == "receipt_already_used"
+    assert first.json()["redemption_id"] in again.json()["detail"]["message"]  # names the first
+
+    elsewhere = await _clinic(vouchers, other).post(  # receipts are numbered per provider
+        "/redemptions", json=_redeem(two["code"], "20.00", "F001-77"),
+        headers={"Idempotency-Key": f"r-{uuid.uuid4()}"},
+    )  # fmt: skip
+    assert elsewhere.status_code == 201, elsewhere.text
+
+    await _reverse(vouchers, one["voucher_id"], first.json()["redemption_id"])
+    three = await _issue(vouchers, None)
+    reused = await clinic.post("/redemptions", json=_redeem(three["code"], "20.00", "F001-77"),
+                               headers={"Idempotency-Key": f"r-{uuid.uuid4()}"})  # fmt: skip
+    assert reused.status_code == 201, reused.text  # a reversed redemption is no longer paid
+
+
+async def test_racing_redemptions_with_one_receipt_pay_exactly_one(
+    vouchers: RunningService,
+) -> None:
+    provider = await _provider(vouchers)
+    clinic = _clinic(vouchers, provider)
+    codes = [(await _issue(vouchers, provider))["code"] for _ in range(8)]
+    answers = await asyncio.gather(*(
+        clinic.post("/redemptions", json=_redeem(code, "10.00", "F002-1"),
+                    headers={"Idempotency-Key": f"race-{uuid.uuid4()}"})
+        for code in codes
+    ))  # fmt: skip
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7, [a.text for a in answers]
+    assert {a.json()["detail"]["rule"] for a in answers if a.status_code == 409} == {
+        "receipt_already_used"
+    }
+
+
+async def test_a_voucher_with_nothing_left_reads_redeemed(vouchers: RunningService) -> None:
+    provider = await _provider(vouchers)
+    clinic = _clinic(vouchers, provider)
+    caseworker = vouchers.client("caseworker", regions=["lima_callao"])
+    partial = await _issue(vouchers, provider, amount="100.00", allows_partial=True)
+
+    async def status() -> str:
+        read = await caseworker.get(f"/vouchers/{partial['voucher_id']}")
+        assert read.status_code == 200, read.text
+        return str(read.json()["status"])
+
+    redeemed = []
+    for amount in ("40.00", "60.00"):
+        answer = await clinic.post(
+            "/redemptions", json=_redeem(partial["code"], amount, f"P-{amount}"),
+            headers={"Idempotency-Key": f"p-{uuid.uuid4()}"},
+        )  # fmt: skip
+        assert answer.status_code == 201, answer.text
+        redeemed.append(answer.json()["redemption_id"])
+        assert await status() == ("active" if amount == "40.00" else "redeemed")
+    looked_up = await clinic.get("/lookup", params={"code": partial["code"]})
+    if looked_up.status_code == 405:  # the code travels in the body where the URL can't hold it
+        looked_up = await clinic.post("/lookup", json={"code": partial["code"]})
+    assert looked_up.json()["status"] == "redeemed"
+
+    await _reverse(vouchers, partial["voucher_id"], redeemed[1])
+    assert await status() == "active"  # 60.00 can be redeemed again
+
+    single = await _issue(vouchers, provider)
+    answer = await clinic.post("/redemptions", json=_redeem(single["code"], "10.00", "S-1"),
+                               headers={"Idempotency-Key": f"s-{uuid.uuid4()}"})  # fmt: skip
+    assert answer.status_code == 201
+    read = await caseworker.get(f"/vouchers/{single['voucher_id']}")
+    assert read.json()["status"] == "redeemed"  # single use: 190.00 left, none redeemable
+
+
+async def test_reconciliation_to_a_date_includes_that_whole_day_in_the_program_s_zone(
+    vouchers: RunningService,
+) -> None:
+    provider = await _provider(vouchers)
+    clinic = _clinic(vouchers, provider)
+    voucher = await _issue(vouchers, provider)
+    answer = await clinic.post("/redemptions", json=_redeem(voucher["code"], "33.00", "D-1"),
+                               headers={"Idempotency-Key": f"d-{uuid.uuid4()}"})  # fmt: skip
+    assert answer.status_code == 201
+    today = datetime.now(ZoneInfo("America/Lima")).date().isoformat()
+
+    statement = await clinic.get(f"/reconciliation/{provider}", params={"from": today, "to": today})
+    assert statement.status_code == 200, statement.text
+    assert statement.json()["total_pen"] == "33.00"  # "to" = today includes today
+
+    wrong = await clinic.get(f"/reconciliation/{provider}", params={"from": today, "to": "soon"})
+    assert wrong.status_code == 422
+    assert "'to' must be a date" in wrong.text
+
+
+async def test_lookup_and_redeem_say_the_same_of_a_voucher_the_clinic_may_not_use(
+    vouchers: RunningService,
+) -> None:
+    tumbes = _clinic(vouchers, await _provider(vouchers, region="tumbes"))
+    voucher = await _issue(vouchers, None)  # valid at any provider in Lima y Callao
+    looked_up = await tumbes.get("/lookup", params={"code": voucher["code"]})
+    if looked_up.status_code == 405:
+        looked_up = await tumbes.post("/lookup", json={"code": voucher["code"]})
+    redeemed = await tumbes.post("/redemptions", json=_redeem(voucher["code"], "10.00", "T-1"),
+                                 headers={"Idempotency-Key": f"t-{uuid.uuid4()}"})  # fmt: skip
+    assert looked_up.status_code == redeemed.status_code == 404
+    assert looked_up.json()["detail"] == redeemed.json()["detail"]
+    assert "lima" not in redeemed.text  # nothing about where the voucher is valid
