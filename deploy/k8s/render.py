@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from contracts.topics import ALL_TOPICS
+from eventkit.topics import KEEP_FOREVER
 
 OUT = Path(__file__).with_name("pana.yaml")
 NAMESPACE = "pana"
@@ -175,7 +176,12 @@ def kafka() -> list[dict[str, Any]]:
             "apiVersion": "kafka.strimzi.io/v1beta2",
             "kind": "KafkaTopic",
             "metadata": {**_meta(t.name.replace(".", "-")), "labels": member},
-            "spec": {"topicName": t.name, "partitions": t.partitions, "replicas": 3},
+            "spec": {
+                "topicName": t.name,
+                "partitions": t.partitions,
+                "replicas": 3,
+                "config": dict(KEEP_FOREVER),  # history lasts: no time or size retention
+            },
         }
         for t in ALL_TOPICS
     ]

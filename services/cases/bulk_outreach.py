@@ -13,6 +13,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import asyncpg
 from opentelemetry.propagate import inject
 
 from eventkit.aggregate import Refused
@@ -45,11 +46,17 @@ async def resolve(conn: Connection, participant_ids: list[uuid.UUID]) -> list[uu
     raise Refused("merge_chain_too_long", "a participant's merge chain is too long", 422)
 
 
-async def record_many(
-    conn: Connection, template: RecordReach, participant_ids: list[uuid.UUID]
-) -> list[dict[str, str]]:
-    """Append one `message.reached` per person; return participant, reach and event ids."""
-    check_reach(template)
+_ATTEMPTS = 5
+
+
+class _MergedMeanwhile(Exception):
+    """A listed person was merged between resolving the list and locking the streams."""
+
+
+async def _lock(
+    conn: Connection, participant_ids: list[uuid.UUID]
+) -> tuple[list[uuid.UUID], list[asyncpg.Record]]:
+    """Resolve the list and lock its streams (in id order); raise `_MergedMeanwhile`."""
     targets = await resolve(conn, participant_ids)
     locked = await conn.fetch(
         "SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])"
@@ -63,8 +70,28 @@ async def record_many(
         " AND merged_into IS NOT NULL",
         targets,
     )
-    if merged:  # a merge committed while we waited for the locks
-        raise Refused("participant_merged", "a participant was merged meanwhile; retry")
+    if merged:
+        raise _MergedMeanwhile
+    return targets, locked
+
+
+async def record_many(
+    conn: Connection, template: RecordReach, participant_ids: list[uuid.UUID]
+) -> list[dict[str, str]]:
+    """Append one `message.reached` per person; return participant, reach and event ids."""
+    check_reach(template)
+    for _ in range(_ATTEMPTS):
+        try:
+            # A savepoint: when a merge committed while we waited for the locks, rolling back
+            # to it releases them, and the list is resolved again (the merged id now leads to
+            # its survivor) instead of refusing the whole list.
+            async with conn.transaction():
+                targets, locked = await _lock(conn, participant_ids)
+            break
+        except _MergedMeanwhile:
+            continue
+    else:
+        raise Refused("participant_merged", "participants kept being merged meanwhile; retry")
     versions = {row["stream_id"]: row["version"] + 1 for row in locked}
     events = [reached(replace(template, reach_id=new_id()), t) for t in targets]
     event_ids = [new_id() for _ in events]

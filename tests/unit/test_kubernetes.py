@@ -50,3 +50,8 @@ def test_kafka_topics_are_the_ones_declared_in_code() -> None:
         if d["kind"] == "KafkaTopic"
     }
     assert topics == {(t.name, t.partitions) for t in ALL_TOPICS}
+
+
+def test_every_topic_keeps_its_history_forever() -> None:
+    configs = [d["spec"]["config"] for d in _docs() if d["kind"] == "KafkaTopic"]
+    assert configs and all(c == {"retention.ms": "-1", "retention.bytes": "-1"} for c in configs)

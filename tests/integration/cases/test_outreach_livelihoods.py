@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 
 from tests.integration.cases.conftest import caseworker, consent, register
@@ -108,3 +110,40 @@ async def test_livelihood_enrolment_stages_training_and_outcomes(cases: RunningS
         f"{base}/outcomes", json={**outcome, "outcome": "employment_kept_6_months"}
     )
     assert kept.json()["detail"]["rule"] == "employment_not_six_months"
+
+
+async def test_a_bulk_list_with_a_person_merged_meanwhile_reaches_the_survivor(
+    cases: RunningService,
+) -> None:
+    pool = cases.app.state.pool
+    ids = [str(r["participant_id"]) for r in await pool.fetch(_SEED, 10_001)]
+    listed, survivor = ids[:10_000], ids[10_000]
+    merged = min(listed)  # locked first: the request waits on it before any other
+    client = caseworker(cases)
+    async with pool.acquire() as merging, merging.transaction():
+        # A merge in flight: it holds the person's stream and has marked the record merged.
+        await merging.execute("SELECT 1 FROM streams WHERE stream_id = $1 FOR UPDATE", merged)
+        await merging.execute(
+            "UPDATE participants SET merged_into = $2 WHERE participant_id = $1", merged, survivor
+        )
+        request = asyncio.create_task(
+            client.post("/outreach", json={**REACH, "participant_ids": listed}, timeout=120)
+        )
+        await _until_waiting_on_a_lock(pool, merging)
+    answer = await request  # the merge committed while the request waited for its lock
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["reached"] == 10_000
+    reached = {r["participant_id"] for r in answer.json()["reaches"]}
+    assert survivor in reached and merged not in reached
+
+
+async def _until_waiting_on_a_lock(pool: asyncpg.Pool, holder: asyncpg.Connection) -> None:
+    """Until another backend waits for a lock `holder` holds (bounded)."""
+    me = holder.get_server_pid()
+    deadline = time.monotonic() + 60
+    while not await pool.fetchval(
+        "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", me
+    ):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the request never waited for the merge's lock")
+        await asyncio.sleep(0.05)
