@@ -7,13 +7,18 @@ from collections.abc import Iterable
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from contracts.topics import Topic
+from eventkit.kafka_access import KafkaAccess, as_access
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[Topic], replication_factor: int = 1
+    kafka: KafkaAccess | str, topics: Iterable[Topic], replication_factor: int = 1
 ) -> list[str]:
-    """Create each topic that does not exist yet; return the names created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    """Create each topic that does not exist yet; return the names created.
+
+    A service's principal may describe every topic but create none: where an operator (or the
+    local stack's admin) created them first, this only checks they are there.
+    """
+    admin = AIOKafkaAdminClient(**as_access(kafka).options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -22,7 +22,7 @@ def _lag(_: argparse.Namespace) -> int:
             print(f"  {name:<11} {'-' if backlog is None else backlog}")
         print("consumer lag (messages behind the end of each partition):")
         for name, url in found.databases.items():
-            for lag in await consumer_lag(url, found.bootstrap_servers):
+            for lag in await consumer_lag(url, found.kafka):
                 print(f"  {name:<11} {lag.consumer} {lag.topic}[{lag.partition}] {lag.behind}")
 
     asyncio.run(run())

@@ -17,6 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from contracts.topics import ALL_TOPICS
 from deploy.local.processes import free_port, port_is_free, wait_until
 from deploy.local.stack import SERVICE_PORTS, LocalStack
+from eventkit.kafka_access import KafkaAccess
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +66,7 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
             assert client.get(f"{stack.url(name)}/healthz").json() == {"status": "ok"}
             assert client.get(f"{stack.url(name)}/openapi.json").status_code == 200
 
-        assert asyncio.run(_partitions(stack.kafka.bootstrap_servers)) >= {
+        assert asyncio.run(_partitions(stack.kafka.admin)) >= {
             (t.name, t.partitions) for t in ALL_TOPICS
         }  # declared in code, created at start-up
 
@@ -87,8 +88,8 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     assert all(wait_until(partial(port_is_free, p), 10) for p in ports), ports
 
 
-async def _partitions(bootstrap: str) -> set[tuple[str, int]]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _partitions(bootstrap: KafkaAccess) -> set[tuple[str, int]]:
+    admin = AIOKafkaAdminClient(**bootstrap.options())
     await admin.start()
     try:
         described = await admin.describe_topics()
