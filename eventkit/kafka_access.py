@@ -27,6 +27,8 @@ class KafkaAccess:
     sasl_mechanism: SaslMechanism = "SCRAM-SHA-512"
     username: str | None = None
     password: str | None = None
+    ssl_cafile: str | None = None
+    """SASL_SSL: the CA that signed the broker's certificate (None: the system's CAs)."""
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments for any aiokafka client (producer, consumer, admin, client)."""
@@ -41,7 +43,7 @@ class KafkaAccess:
         if self.security_protocol == "SASL_SSL":
             from aiokafka.helpers import create_ssl_context
 
-            opts["ssl_context"] = create_ssl_context()
+            opts["ssl_context"] = create_ssl_context(cafile=self.ssl_cafile)
         return opts
 
     def env(self) -> dict[str, str]:
@@ -54,6 +56,8 @@ class KafkaAccess:
             out["PANA_KAFKA_SASL_MECHANISM"] = self.sasl_mechanism
             out["PANA_KAFKA_USERNAME"] = self.username or ""
             out["PANA_KAFKA_PASSWORD"] = self.password or ""
+        if self.ssl_cafile:
+            out["PANA_KAFKA_SSL_CAFILE"] = self.ssl_cafile
         return out
 
     def settings(self) -> dict[str, Any]:
@@ -78,6 +82,10 @@ def access_from_env(bootstrap_servers: str, env: Mapping[str, str] | None = None
     Passwords travel in the environment, never on a command line (`ps` shows those).
     """
     env = os.environ if env is None else env
+    password = env.get("PANA_KAFKA_PASSWORD")
+    if password is None and env.get("PANA_KAFKA_PASSWORD_FILE"):
+        with open(env["PANA_KAFKA_PASSWORD_FILE"]) as handle:
+            password = handle.read().strip()
     protocol = env.get("PANA_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
     mechanism = env.get("PANA_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
     if protocol not in get_args(SecurityProtocol) or mechanism not in get_args(SaslMechanism):
@@ -87,5 +95,6 @@ def access_from_env(bootstrap_servers: str, env: Mapping[str, str] | None = None
         cast(SecurityProtocol, protocol),
         cast(SaslMechanism, mechanism),
         env.get("PANA_KAFKA_USERNAME"),
-        env.get("PANA_KAFKA_PASSWORD"),
+        password,
+        env.get("PANA_KAFKA_SSL_CAFILE"),
     )

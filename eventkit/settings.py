@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -35,6 +36,13 @@ class ServiceSettings(BaseSettings):
         default=None, description="This service's own Kafka principal (ACLs: its own topics)."
     )
     kafka_password: SecretStr | None = None
+    kafka_password_file: Path | None = Field(
+        default=None,
+        description="A file holding the password instead (compose and Kubernetes secrets).",
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="SASL_SSL: the CA of the broker's certificate (Strimzi's)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str | None = None
@@ -65,17 +73,25 @@ class ServiceSettings(BaseSettings):
             self.kafka_security_protocol,
             self.kafka_sasl_mechanism,
             self.kafka_username,
-            self.kafka_password.get_secret_value() if self.kafka_password else None,
+            self._kafka_password(),
+            str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None,
         )
+
+    def _kafka_password(self) -> str | None:
+        if self.kafka_password is not None:
+            return self.kafka_password.get_secret_value()
+        if self.kafka_password_file is not None:
+            return self.kafka_password_file.read_text().strip()
+        return None
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
         if self.kafka_security_protocol != "PLAINTEXT" and not (
-            self.kafka_username and self.kafka_password
+            self.kafka_username and (self.kafka_password or self.kafka_password_file)
         ):
             raise ValueError(
                 f"PANA_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
-                "PANA_KAFKA_USERNAME and PANA_KAFKA_PASSWORD"
+                "PANA_KAFKA_USERNAME and PANA_KAFKA_PASSWORD (or PANA_KAFKA_PASSWORD_FILE)"
             )
         if self.environment == "production":
             missing = {"database_url", "kafka_bootstrap_servers"} - self.model_fields_set

@@ -78,6 +78,53 @@ def ensure_jars(version: str = KAFKA_VERSION) -> Path:
     return lib
 
 
+def ensure_credentials(path: Path) -> dict[str, str]:
+    """Each Kafka user's password (`deploy.kafka_principals.USERS`), made once, kept 0600."""
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if set(USERS) - set(known):
+        known = {u: known.get(u) or secrets.token_urlsafe(24) for u in USERS}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(known, handle)
+    return known
+
+
+def security_properties(passwords: dict[str, str]) -> dict[str, str]:
+    """The broker's authentication and authorization settings, for listeners named CLIENT
+    (SASL/SCRAM-SHA-512, every client) and CONTROLLER (SASL/PLAIN, the broker itself)."""
+    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+    broker = passwords[BROKER]
+    return {
+        "inter.broker.listener.name": "CLIENT",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": MECHANISM,
+        "listener.name.client.sasl.enabled.mechanisms": MECHANISM,
+        "listener.name.client.scram-sha-512.sasl.jaas.config": (
+            f'{scram} required username="{BROKER}" password="{broker}";'
+        ),
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.controller.plain.sasl.jaas.config": (
+            f'{plain} required username="{BROKER}" password="{broker}" user_{BROKER}="{broker}";'
+        ),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "false",
+        "super.users": ";".join(f"User:{u}" for u in SUPER_USERS),
+    }
+
+
+def scram_arguments(passwords: dict[str, str]) -> list[str]:
+    """`kafka-storage format` arguments writing every SCRAM user into the metadata log."""
+    out: list[str] = []
+    for user, password in passwords.items():
+        out += ["--add-scram", f"{MECHANISM}=[name={user},password={password}]"]
+    return out
+
+
 @dataclass
 class KafkaBroker:
     """One broker whose data, config, logs and pid file live under `state_dir`."""
@@ -97,15 +144,7 @@ class KafkaBroker:
 
     def credentials(self) -> dict[str, str]:
         """Each Kafka user's password, generated once (0600) beside the broker's data."""
-        path = self.credentials_file
-        known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-        if set(USERS) - set(known):
-            known = {u: known.get(u) or secrets.token_urlsafe(24) for u in USERS}
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                json.dump(known, handle)
-        return known
+        return ensure_credentials(self.credentials_file)
 
     def access(self, user: str) -> KafkaAccess:
         """How `user` connects (a service's name, `admin` or `reader`)."""
@@ -124,9 +163,6 @@ class KafkaBroker:
 
     def _write_config(self) -> Path:
         data = self.state_dir / "data"
-        password = self.credentials()
-        scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
-        plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
         props = {
             "process.roles": "broker,controller",
             "node.id": "1",
@@ -135,24 +171,7 @@ class KafkaBroker:
                 f"CLIENT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
             ),
             "advertised.listeners": f"CLIENT://127.0.0.1:{self.port}",
-            "inter.broker.listener.name": "CLIENT",
-            "controller.listener.names": "CONTROLLER",
-            "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT",
-            "sasl.enabled.mechanisms": MECHANISM,
-            "sasl.mechanism.inter.broker.protocol": MECHANISM,
-            "listener.name.client.sasl.enabled.mechanisms": MECHANISM,
-            "listener.name.client.scram-sha-512.sasl.jaas.config": (
-                f'{scram} required username="{BROKER}" password="{password[BROKER]}";'
-            ),
-            "sasl.mechanism.controller.protocol": "PLAIN",
-            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
-            "listener.name.controller.plain.sasl.jaas.config": (
-                f'{plain} required username="{BROKER}" password="{password[BROKER]}" '
-                f'user_{BROKER}="{password[BROKER]}";'
-            ),
-            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-            "allow.everyone.if.no.acl.found": "false",
-            "super.users": ";".join(f"User:{u}" for u in SUPER_USERS),
+            **security_properties(self.credentials()),
             "log.dirs": str(data),
             "auto.create.topics.enable": "false",
             "offsets.topic.replication.factor": "1",
@@ -204,9 +223,7 @@ class KafkaBroker:
         if marker.exists():
             return
         cluster_id = _cluster_id()
-        users: list[str] = []
-        for user, password in self.credentials().items():
-            users += ["--add-scram", f"{MECHANISM}=[name={user},password={password}]"]
+        users = scram_arguments(self.credentials())
         done = subprocess.run(
             [
                 "java", "-cp", f"{lib}/*", "kafka.tools.StorageTool", "format", "--standalone",
