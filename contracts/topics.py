@@ -1,4 +1,4 @@
-"""Kafka topics, declared in code and created at start-up (never by broker auto-creation).
+"""Kafka topics, declared in code, created by the broker's admin (never by auto-creation).
 
 One topic per aggregate family, keyed by the aggregate id: every event of one aggregate lands on
 one partition, in order. The ``.v1`` suffix versions the topic layout (partitioning, keying),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -55,6 +56,9 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     stack = _stack_from(stack_env)
     for name in SERVICE_PORTS:
         assert stack.url(name) in up.stdout  # it prints where to look
+    # Kafka's users were made on this first start, readable by their owner only.
+    assert "SCRAM-SHA-512" in up.stdout
+    assert stat.S_IMODE(stack.kafka.credentials_file.stat().st_mode) == 0o600
 
     again = _stack_cli("up", stack_env)
     assert again.returncode == 0

@@ -79,7 +79,7 @@ async def test_poison_goes_to_dead_letters_with_reasons_and_projection_continues
 ) -> None:
     good = _good()
     origins: dict[str, str] = {}
-    producer = AIOKafkaProducer(**system.kafka("cases").options(), acks="all")
+    producer = AIOKafkaProducer(**system.kafka("vouchers").options(), acks="all")
     await producer.start()
     try:
         for name, (key, value, headers) in _poison().items():
