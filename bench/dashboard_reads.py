@@ -32,6 +32,7 @@ from bench.http_load import HttpConnection
 from bench.processes import ServiceProcess
 from contracts.envelope import to_kafka
 from contracts.registry import latest_model
+from eventkit.kafka_access import KafkaAccess
 from services.indicators import read_model
 from services.indicators.logframe import Logframe
 
@@ -50,11 +51,11 @@ class Reads:
     skipped: str = ""
 
 
-async def _one_more_event(bootstrap: str, events: EventSet) -> None:
+async def _one_more_event(bootstrap: KafkaAccess, events: EventSet) -> None:
     """Publish one registration to the set's topics: the read model's revision moves."""
     envelope = next(generate(1))
     key, value, headers = to_kafka(envelope)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(**bootstrap.options(), acks="all")
     await producer.start()
     try:
         topic = events.topics[latest_model(envelope.type).aggregate]
@@ -93,7 +94,7 @@ class Served:
 
 async def measure(
     served: Sequence[Served],
-    bootstrap: str,
+    bootstrap: KafkaAccess,
     logframe: Logframe,
     token: str,
     repeats: int,
@@ -131,7 +132,9 @@ async def measure(
         await asyncio.gather(*(c.close() for c in connections))
 
 
-async def _apply_one_more(url: str, bootstrap: str, events: EventSet, logframe: Logframe) -> None:
+async def _apply_one_more(
+    url: str, bootstrap: KafkaAccess, events: EventSet, logframe: Logframe
+) -> None:
     """Publish one event and wait until the service's projection committed it."""
     before = await _revision(url, logframe)
     await _one_more_event(bootstrap, events)

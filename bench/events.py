@@ -23,6 +23,7 @@ from contracts.examples import example_data
 from contracts.registry import latest_model, schema_uri
 from contracts.topics import SOURCE_BY_AGGREGATE, TOPIC_BY_AGGREGATE, Topic
 from eventkit.ids import new_id
+from eventkit.kafka_access import KafkaAccess
 from eventkit.topics import ensure_topics
 
 MIX = (
@@ -108,9 +109,9 @@ def _is_uuid(value: object) -> bool:
     return True
 
 
-async def _until_led(bootstrap: str, names: list[str]) -> None:
+async def _until_led(bootstrap: KafkaAccess, names: list[str]) -> None:
     """Wait until new topics' partitions have leaders (a producer would retry noisily)."""
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    probe = AIOKafkaConsumer(**bootstrap.options())
     await probe.start()
     try:
         for _ in range(500):
@@ -123,7 +124,7 @@ async def _until_led(bootstrap: str, names: list[str]) -> None:
         await probe.stop()
 
 
-async def publish(bootstrap: str, prefix: str, count: int) -> EventSet:
+async def publish(bootstrap: KafkaAccess, prefix: str, count: int) -> EventSet:
     """Create the event set's topics and publish `count` events to them."""
     found = EventSet(prefix, count)
     topics = found.topics
@@ -132,7 +133,7 @@ async def publish(bootstrap: str, prefix: str, count: int) -> EventSet:
     )
     await _until_led(bootstrap, found.names)
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=20
+        **bootstrap.options(), enable_idempotence=True, acks="all", linger_ms=20
     )
     await producer.start()
     try:

@@ -28,6 +28,7 @@ from bench.plan import Plan
 from bench.processes import ServiceProcess
 from bench.redemptions import VOUCHERS_PER_CLIENT, issue_vouchers, redemption_body, token
 from contracts.topics import VOUCHERS
+from eventkit.kafka_access import KafkaAccess
 
 CLIENTS = 4
 WATCHERS = 4
@@ -47,13 +48,13 @@ class Delay:
 class KafkaArrivals:
     """When each event id reached the vouchers topic, seen by a bare consumer in this process."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: KafkaAccess) -> None:
         self.bootstrap = bootstrap
         self.seen: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, fetch_max_wait_ms=50)
+        consumer = AIOKafkaConsumer(**self.bootstrap.options(), fetch_max_wait_ms=50)
         await consumer.start()
         partitions = [TopicPartition(VOUCHERS.name, p) for p in range(VOUCHERS.partitions)]
         consumer.assign(partitions)
@@ -166,7 +167,7 @@ async def measure_round(
 async def measure(
     vouchers: ServiceProcess,
     indicators: ServiceProcess,
-    bootstrap: str,
+    bootstrap: KafkaAccess,
     auth_dir: Path,
     plan: Plan,
     memory: MemoryLog,

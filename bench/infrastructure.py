@@ -22,6 +22,7 @@ from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer
 from deploy.local.processes import free_port
 from deploy.local.stack import database_url_for
+from eventkit.kafka_access import KafkaAccess
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,15 @@ class Servers:
     @property
     def bootstrap_servers(self) -> str:
         return self.kafka.bootstrap_servers
+
+    @property
+    def admin(self) -> KafkaAccess:
+        """The broker's super user: the benchmarks' own topics and readers."""
+        return self.kafka.admin
+
+    def env(self, user: str) -> dict[str, str]:
+        """`PANA_KAFKA_*` for a service process connecting as `user`."""
+        return self.kafka.access(user).env()
 
     def url(self, database: str) -> str:
         return database_url_for(self.postgres.dsn(), database)

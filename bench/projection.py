@@ -81,7 +81,7 @@ async def _reads(
             memory.rest(name, one.service)
             await stack.enter_async_context(memory.sampling(name, one.service, "dashboard reads"))
         await dashboard_reads.measure(
-            served, found.bootstrap_servers, rebuild.logframe(), token(auth_dir, "me_officer"),
+            served, found.admin, rebuild.logframe(), token(auth_dir, "me_officer"),
             plan.read_repeats, plan.reads, deadline,
         )  # fmt: skip
 
@@ -124,9 +124,9 @@ async def measure(
     """
     small_n, large_n = plan.rebuild_sizes
     say(f"   publishing {small_n:,} + {large_n:,} + {plan.read_sizes[0]:,} events to Kafka")
-    small = await events.publish(found.bootstrap_servers, "bench.small", small_n)
-    large = await events.publish(found.bootstrap_servers, "bench.large", large_n)
-    read_small = await events.publish(found.bootstrap_servers, "bench.read", plan.read_sizes[0])
+    small = await events.publish(found.admin, "bench.small", small_n)
+    large = await events.publish(found.admin, "bench.large", large_n)
+    read_small = await events.publish(found.admin, "bench.read", plan.read_sizes[0])
     assert plan.read_sizes[1] == large_n, "the large read model is the large rebuild's"
     got = Rebuilds()
     for _ in range(plan.repeats):

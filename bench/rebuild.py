@@ -100,7 +100,7 @@ async def project(
         await migrate(pool, CONSUMER_DDL, read_model.ddl(lf))
         runner = ConsumerRunner(
             pool,
-            found.bootstrap_servers,
+            found.admin,
             consumer=consumer or read_model.consumer_of(lf, f"bench{uuid.uuid4().hex[:6]}"),
             topics=events.names,
             projection=AttainmentProjection(lf),
@@ -169,7 +169,7 @@ async def _read(
 ) -> Pass:
     count = events.count
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=found.bootstrap_servers,
+        **found.admin.options(),
         enable_auto_commit=False,
         isolation_level="read_committed",
         max_poll_records=500,

@@ -1,4 +1,4 @@
-"""Kafka topics, declared in code and created at start-up (never by broker auto-creation).
+"""Kafka topics, declared in code, created by the broker's admin (never by auto-creation).
 
 One topic per aggregate family, keyed by the aggregate id: every event of one aggregate lands on
 one partition, in order. The ``.v1`` suffix versions the topic layout (partitioning, keying),
@@ -9,6 +9,7 @@ Replication is a property of the cluster, not of the contract: the code that cre
 passes the deployment's replication factor (1 on a laptop, 3 on a production cluster).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from contracts.registry import latest_model
@@ -52,6 +53,12 @@ SOURCE_BY_AGGREGATE: dict[str, str] = {
 }
 """CloudEvents ``source`` of each aggregate family: the service that owns and emits it."""
 
+SOURCE_BY_TOPIC: dict[str, str] = {
+    TOPIC_BY_AGGREGATE[aggregate].name: source for aggregate, source in SOURCE_BY_AGGREGATE.items()
+}
+"""The one CloudEvents ``source`` each event topic may carry: only its owner writes there (the
+broker's ACLs), and consumers dead-letter an event claiming another source."""
+
 
 def topic_for(event_type: str) -> str:
     """Return the topic name an event type is published to; raise ``UnknownEventType``."""
@@ -61,3 +68,23 @@ def topic_for(event_type: str) -> str:
 def source_for(event_type: str) -> str:
     """Return the CloudEvents ``source`` to use for an event type; raise ``UnknownEventType``."""
     return SOURCE_BY_AGGREGATE[latest_model(event_type).aggregate]
+
+
+def not_from_owner(
+    topic: str, event_type: str, source: str, owners: Mapping[str, str] = SOURCE_BY_TOPIC
+) -> str | None:
+    """Why an event read from `topic` is not its owner's (None: it is, or `topic` has no owner).
+
+    The event must say it comes from the topic's owner, and its type must be one that owner
+    emits: a service allowed to write only its own topic can neither pass its events off as
+    another's nor put another service's event types there. The reason never quotes the forged
+    value (a header anyone could fill).
+    """
+    owner = owners.get(topic)
+    if owner is None:
+        return None
+    if source != owner:
+        return f"source is not the owner of {topic} ({owner})"
+    if source_for(event_type) != owner:
+        return f"{event_type} is not an event of {topic}'s owner ({owner})"
+    return None

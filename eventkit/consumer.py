@@ -12,7 +12,10 @@ written afterwards, best effort, for lag monitoring: the stored offsets are the 
   that crashed (same `ce_id`, new offset) never counts twice.
 - An unreadable message (bad JSON, unknown type or version) goes to the dead-letter topic with
   the reason and its origin, and the consumer keeps going; so does an event the projection
-  rejects (`apply` returns it: its data fails its model), sent before the batch commits.
+  rejects (`apply` returns it: its data fails its model), sent before the batch commits, and an
+  event on an owned topic that is not its owner's (`contracts.topics.not_from_owner`: another
+  `source`, or a type another service emits). The broker's ACLs already keep other principals
+  off each topic; this second check keeps a forged `source` out of every read model.
 - History must be whole: a partition with no stored offset is read from its beginning, and if
   its log no longer starts at offset 0 (records deleted by retention or by hand) the consumer
   refuses to project anything and its readiness check names the topic and partition; the
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from time import time_ns
@@ -47,8 +50,15 @@ from opentelemetry.propagate import extract
 from opentelemetry.trace import Link, SpanKind
 
 from contracts.envelope import Envelope, InvalidMessage, from_kafka
-from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER, DEADLETTER_TOPIC
+from contracts.topics import (
+    DEADLETTER_ORIGIN_HEADER,
+    DEADLETTER_REASON_HEADER,
+    DEADLETTER_TOPIC,
+    SOURCE_BY_TOPIC,
+    not_from_owner,
+)
 from eventkit import replay
+from eventkit.kafka_access import KafkaAccess, as_access
 from eventkit.metrics import APPLIED, CONSUMER_LAG, FRESHNESS
 from eventkit.replay import Replay
 from eventkit.store import Connection
@@ -145,7 +155,7 @@ class ConsumerRunner:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        bootstrap_servers: str,
+        kafka: KafkaAccess | str,
         *,
         consumer: str,
         topics: Sequence[str],
@@ -154,15 +164,17 @@ class ConsumerRunner:
         group_instance_id: str | None = None,
         deadletter_topic: str = DEADLETTER_TOPIC,
         ready_while_replaying: bool = True,
+        owners: Mapping[str, str] = SOURCE_BY_TOPIC,
     ) -> None:
         self.pool = pool
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = as_access(kafka)
         self.consumer = consumer
         self.topics = list(topics)
         self.projection = projection
         self.max_batch = max_batch
         self.group_instance_id = group_instance_id
         self.deadletter_topic = deadletter_topic
+        self.owners = owners
         self.applied = 0
         self._batch_lock = asyncio.Lock()
         self._assignments = 0  # partition assignments so far (records read before are stale)
@@ -205,7 +217,7 @@ class ConsumerRunner:
 
     async def _consume(self) -> None:
         kafka = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers,
+            **self.kafka.options(),
             group_id=self.consumer,
             group_instance_id=self.group_instance_id,
             enable_auto_commit=False,
@@ -213,9 +225,7 @@ class ConsumerRunner:
             isolation_level="read_committed",
             max_poll_records=self.max_batch,
         )
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap_servers, enable_idempotence=True, acks="all"
-        )
+        producer = AIOKafkaProducer(**self.kafka.options(), enable_idempotence=True, acks="all")
         await kafka.start()
         await producer.start()
         self._kafka = kafka
@@ -271,6 +281,10 @@ class ConsumerRunner:
                         envelope = from_kafka(record.headers, record.value or b"")
                     except InvalidMessage as bad:
                         part.unreadable.append((record, bad.reason))
+                        continue
+                    foreign = not_from_owner(topic, envelope.type, envelope.source, self.owners)
+                    if foreign is not None:
+                        part.unreadable.append((record, foreign))
                         continue
                     delivered.append(Delivered(envelope, topic, partition, record.offset))
                 if prepare is not None:

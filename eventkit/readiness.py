@@ -10,6 +10,8 @@ from aiokafka import AIOKafkaClient
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from eventkit.kafka_access import KafkaAccess, as_access
+
 Check = Callable[[], Awaitable[None]]
 
 
@@ -23,12 +25,12 @@ def database_check(pool: asyncpg.Pool) -> Check:
     return check
 
 
-def kafka_check(bootstrap_servers: str, timeout: float) -> Check:
+def kafka_check(kafka: KafkaAccess | str, timeout: float) -> Check:
     """Ready when a broker answers a metadata request (a real round trip, not a port probe)."""
 
     async def check() -> None:
         client = AIOKafkaClient(
-            bootstrap_servers=bootstrap_servers,
+            **as_access(kafka).options(),
             request_timeout_ms=int(timeout * 1000),
             metadata_max_age_ms=60_000,
         )

@@ -33,6 +33,7 @@ from opentelemetry.trace import SpanKind
 from contracts.envelope import Envelope, to_kafka
 from contracts.registry import schema_uri
 from contracts.topics import topic_for
+from eventkit.kafka_access import KafkaAccess, access_from_env, as_access
 from eventkit.metrics import OUTBOX_BACKLOG, PUBLISHED
 from eventkit.store import init_connection
 from eventkit.telemetry import tracing_installed
@@ -61,7 +62,7 @@ class OutboxRelay:
     def __init__(
         self,
         database_url: str,
-        bootstrap_servers: str,
+        kafka: KafkaAccess | str,
         *,
         source: str,
         route: Callable[[str], str] = topic_for,
@@ -69,7 +70,7 @@ class OutboxRelay:
         idle_poll_seconds: float = 1.0,
     ) -> None:
         self.database_url = database_url
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = as_access(kafka)
         self.source = source
         self.route = route
         self.batch_size = batch_size
@@ -107,7 +108,7 @@ class OutboxRelay:
             await init_connection(conn)
             await conn.add_listener("pana_outbox", self._notified)
             producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap_servers,
+                **self.kafka.options(),
                 enable_idempotence=True,
                 acks="all",
                 linger_ms=2,
@@ -204,7 +205,7 @@ def main() -> None:
         route = (lambda _: args.topic) if args.topic else topic_for
         relay = OutboxRelay(
             args.database_url,
-            args.bootstrap_servers,
+            access_from_env(args.bootstrap_servers),
             source=args.source,
             route=route,
             batch_size=args.batch_size,

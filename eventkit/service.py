@@ -63,7 +63,7 @@ class _Setup:
         while not self.done.is_set():
             try:
                 await migrate(self.pool, *self.ddl)
-                await ensure_topics(self.settings.kafka_bootstrap_servers, ALL_TOPICS)
+                await ensure_topics(self.settings.kafka, ALL_TOPICS)
                 self.done.set()
                 log.info("service.setup_done")
             except Exception as exc:  # retried: PostgreSQL or Kafka may come up later
@@ -140,7 +140,7 @@ def create_service_app(
             running.append(
                 OutboxRelay(
                     settings.database_url,
-                    settings.kafka_bootstrap_servers,
+                    settings.kafka,
                     source=f"/pana/{settings.service_name}",
                 )
             )
@@ -150,7 +150,7 @@ def create_service_app(
         timeout = settings.readiness_timeout_seconds
         checks: dict[str, Check] = {
             "database": database_check(pool),
-            "kafka": kafka_check(settings.kafka_bootstrap_servers, timeout),
+            "kafka": kafka_check(settings.kafka, timeout),
             "setup": setup.check,
         }
         for worker in running:

@@ -15,6 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from contracts.topics import Topic
+from eventkit.kafka_access import KafkaAccess, as_access
 
 log = structlog.get_logger("eventkit.topics")
 
@@ -23,12 +24,17 @@ KEEP_FOREVER: dict[str, str] = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[Topic], replication_factor: int = 1
+    kafka: KafkaAccess | str, topics: Iterable[Topic], replication_factor: int = 1
 ) -> list[str]:
     """Create each topic that does not exist yet, keeping history forever; make existing ones
-    keep it too. Return the names created."""
+    keep it too where this principal may. Return the names created.
+
+    A service's principal may describe every topic but create or alter none: where an operator
+    (or the local stack's admin, which runs this at start-up) created them first, this only
+    checks they are there.
+    """
     wanted = list(topics)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**as_access(kafka).options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -46,20 +52,24 @@ async def ensure_topics(
         if finite:
             # AlterConfigs (not incremental) sets the topic's whole dynamic configuration:
             # declared topics carry no other override.
-            await admin.alter_configs(
+            answers = await admin.alter_configs(
                 [ConfigResource(ConfigResourceType.TOPIC, name, KEEP_FOREVER) for name in finite]
             )
-            log.warning("topics.retention_made_unlimited", topics=finite)
+            refused = [r[3] for a in answers for r in a.resources if r[0]]
+            if refused:  # a service's principal may not: the admin does it at start-up
+                log.error("topics.retention_finite", topics=refused)
+            else:
+                log.warning("topics.retention_made_unlimited", topics=finite)
         return [t.name for t in missing]
     finally:
         await admin.close()
 
 
 async def topic_retention(
-    bootstrap_servers: str, names: Iterable[str]
+    kafka: KafkaAccess | str, names: Iterable[str]
 ) -> dict[str, dict[str, str]]:
     """`retention.ms` and `retention.bytes` of each topic, as the broker reports them."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**as_access(kafka).options())
     await admin.start()
     try:
         return await _retention(admin, list(names))
@@ -77,7 +87,8 @@ async def _retention(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, 
     for response in responses:
         for resource in response.resources:
             error_code, _message, _kind, name, entries = resource[:5]
-            if error_code:
-                raise RuntimeError(f"describing topic {name} failed (error code {error_code})")
+            if error_code:  # e.g. a principal not allowed to read topic configurations
+                log.warning("topics.retention_unknown", topic=name, error_code=error_code)
+                continue
             found[name] = {entry[0]: str(entry[1]) for entry in entries if entry[0] in KEEP_FOREVER}
     return found

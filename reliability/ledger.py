@@ -12,6 +12,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts.topics import CASES, PARTICIPANTS, REFERRALS, VOUCHERS
+from eventkit.kafka_access import KafkaAccess
 from reliability.stack import WRITE_SERVICES, SystemUnderTest
 
 EVENT_TOPICS = (PARTICIPANTS, CASES, REFERRALS, VOUCHERS)
@@ -73,9 +74,9 @@ async def projected_ids(sut: SystemUnderTest) -> dict[str, set[str]]:
     return found
 
 
-async def kafka_ids(bootstrap: str) -> Counter[str]:
+async def kafka_ids(bootstrap: KafkaAccess) -> Counter[str]:
     """How many times each event id is on the event topics, read to their current end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**bootstrap.options(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(t.name, p) for t in EVENT_TOPICS for p in range(t.partitions)]
@@ -116,7 +117,7 @@ async def reconcile(sut: SystemUnderTest, accepted: dict[str, str]) -> Reconcili
     await settle(sut)
     stores = await stored_ids(sut)
     stored = set().union(*stores.values())
-    on_kafka = await kafka_ids(sut.bootstrap_servers)
+    on_kafka = await kafka_ids(sut.kafka())
     projected = await projected_ids(sut)
     return Reconciliation(
         accepted=len(accepted),

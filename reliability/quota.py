@@ -10,9 +10,12 @@ jars the local broker runs from.
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 
 from deploy.local.kafka import ensure_jars
+from eventkit.kafka_access import KafkaAccess
 
 QUOTA = "producer_byte_rate"
 # A short-lived JVM: the client compiler only and the serial collector start it in about half the
@@ -20,17 +23,35 @@ QUOTA = "producer_byte_rate"
 JAVA = ["java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
 
 
-def set_producer_byte_rate(bootstrap_servers: str, rate: int | None) -> None:
-    """Limit every producer to `rate` bytes per second (None: lift the limit)."""
+def _client_config(admin: KafkaAccess) -> str:
+    """A Java client properties file (0600: it holds the password) logging in as `admin`."""
+    fd, path = tempfile.mkstemp(prefix="pana-admin-", suffix=".properties")
+    module = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    with os.fdopen(fd, "w") as handle:
+        handle.write(
+            f"security.protocol={admin.security_protocol}\n"
+            f"sasl.mechanism={admin.sasl_mechanism}\n"
+            f'sasl.jaas.config={module} required username="{admin.username}" '
+            f'password="{admin.password}";\n'
+        )
+    return path
+
+
+def set_producer_byte_rate(admin: KafkaAccess, rate: int | None) -> None:
+    """Limit every producer to `rate` bytes per second (None: lift the limit), as `admin`."""
     change = ["--add-config", f"{QUOTA}={rate}"] if rate else ["--delete-config", QUOTA]
-    done = subprocess.run(
-        [
-            *JAVA, "-cp", f"{ensure_jars()}/*", "kafka.admin.ConfigCommand",
-            "--bootstrap-server", bootstrap_servers, "--alter",
-            "--entity-type", "clients", "--entity-default", *change,
-        ],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    config = _client_config(admin)
+    try:
+        done = subprocess.run(
+            [
+                *JAVA, "-cp", f"{ensure_jars()}/*", "kafka.admin.ConfigCommand",
+                "--bootstrap-server", admin.bootstrap_servers, "--command-config", config,
+                "--alter", "--entity-type", "clients", "--entity-default", *change,
+            ],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.unlink(config)
     if done.returncode != 0:
         raise RuntimeError(f"kafka-configs {' '.join(change)} failed: {done.stdout}{done.stderr}")
 
@@ -38,16 +59,16 @@ def set_producer_byte_rate(bootstrap_servers: str, rate: int | None) -> None:
 class ProducerThrottle:
     """Every producer crawls at `rate` bytes per second between `apply()` and `lift()`."""
 
-    def __init__(self, bootstrap_servers: str, rate: int) -> None:
-        self.bootstrap_servers, self.rate = bootstrap_servers, rate
+    def __init__(self, admin: KafkaAccess, rate: int) -> None:
+        self.admin, self.rate = admin, rate
         self.active = False
 
     def apply(self) -> None:
-        set_producer_byte_rate(self.bootstrap_servers, self.rate)
+        set_producer_byte_rate(self.admin, self.rate)
         self.active = True
 
     def lift(self) -> None:
         """Remove the quota (once: the broker refuses to delete a quota it does not have)."""
         if self.active:
-            set_producer_byte_rate(self.bootstrap_servers, None)
+            set_producer_byte_rate(self.admin, None)
             self.active = False

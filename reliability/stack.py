@@ -27,6 +27,7 @@ import asyncpg
 from access.signing import issue_token, load_key
 from deploy.local.processes import ManagedProcess, port_is_free, wait_until
 from deploy.local.stack import ROOT, SERVICE_PORTS, LocalStack, database_url_for
+from eventkit.kafka_access import KafkaAccess
 from eventkit.relay import _LEADER_LOCK
 from eventkit.schema import STORE_DDL, migrate
 
@@ -139,6 +140,10 @@ class SystemUnderTest:
     def bootstrap_servers(self) -> str:
         return self.stack.kafka.bootstrap_servers
 
+    def kafka(self, user: str = "admin") -> KafkaAccess:
+        """How `user` (a service, `admin`, `reader`) connects to the stack's broker."""
+        return self.stack.kafka.access(user)
+
     def up(self) -> None:
         """Infrastructure, then the standalone relay and the other services at once; the relay's
         service only once the relay holds the lock (its own relay then waits as standby)."""
@@ -187,7 +192,7 @@ class SystemUnderTest:
                 sys.executable, "-m", "eventkit.relay", "--database-url", url,
                 "--bootstrap-servers", self.bootstrap_servers, "--source", f"/pana/{RELAY_SERVICE}",
             ],
-            env=dict(os.environ),
+            env={**os.environ, **self.kafka(RELAY_SERVICE).env()},
             cwd=ROOT,
         )  # fmt: skip
 
@@ -221,7 +226,7 @@ class SystemUnderTest:
             "PANA_PORT": str(self.stack.service_ports[name]),
             "PANA_ENVIRONMENT": self.stack.environment,
             "PANA_DATABASE_URL": self.database_url(name),
-            "PANA_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            **self.kafka(name).env(),
             **self.stack.secrets(),
         }
 

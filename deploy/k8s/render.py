@@ -4,6 +4,12 @@ One Deployment, Service and PodDisruptionBudget per service (several replicas: t
 one publisher per database, consumers share partitions), Kafka through the Strimzi operator
 (KRaft node pool, one KafkaTopic per topic declared in `contracts.topics`), PostgreSQL as an
 external or operator-managed server named by Secrets. Output: `deploy/k8s/pana.yaml`.
+
+Kafka admits authenticated clients only: one TLS listener with SCRAM-SHA-512, `simple`
+authorization, and one `KafkaUser` per principal of `deploy/kafka_principals.py` whose ACLs let
+a service write only its own topics and read what it consumes (the reader reads, writes
+nothing). Each service reads its own user's Secret (made by Strimzi's user operator), trusts the
+cluster CA, and a NetworkPolicy lets only the four services' pods reach the client port.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 import yaml
 
 from contracts.topics import ALL_TOPICS
+from deploy.kafka_principals import ADMIN, PRINCIPALS, Principal, acls
 from eventkit.topics import KEEP_FOREVER
 
 OUT = Path(__file__).with_name("pana.yaml")
@@ -28,6 +35,9 @@ SERVICES = {  # name: (port, replicas, cpu request, memory request, memory limit
     "indicators": (8004, 2, "500m", "384Mi", "1Gi"),
 }
 LABELS = {"app.kubernetes.io/part-of": "pana"}
+KAFKA_CLUSTER = "pana-kafka"
+KAFKA_PORT = 9093  # the TLS + SCRAM listener; there is no other client listener
+KAFKA_CA = "/etc/pana/kafka-ca"
 
 
 def _meta(name: str, **labels: str) -> dict[str, Any]:
@@ -51,6 +61,10 @@ def deployment(name: str) -> dict[str, Any]:
         {"name": "PANA_PORT", "value": str(port)},
         {"name": "PANA_HOST", "value": "0.0.0.0"},  # inside the pod network
         _secret("PANA_DATABASE_URL", "pana-databases", name),
+        # Its own Kafka principal: the user operator writes each KafkaUser's password to a
+        # Secret of the same name.
+        {"name": "PANA_KAFKA_USERNAME", "value": name},
+        _secret("PANA_KAFKA_PASSWORD", name, "password"),
     ]
     if name in ("cases", "referrals"):
         env += [
@@ -68,6 +82,12 @@ def deployment(name: str) -> dict[str, Any]:
                 "metadata": {"labels": {**LABELS, **labels}},
                 "spec": {
                     "securityContext": {"runAsNonRoot": True, "runAsUser": 10001},
+                    "volumes": [
+                        {
+                            "name": "kafka-ca",
+                            "secret": {"secretName": f"{KAFKA_CLUSTER}-cluster-ca-cert"},
+                        }
+                    ],
                     "containers": [
                         {
                             "name": name,
@@ -75,6 +95,9 @@ def deployment(name: str) -> dict[str, Any]:
                             "ports": [{"name": "http", "containerPort": port}],
                             "envFrom": [{"configMapRef": {"name": "pana-config"}}],
                             "env": env,
+                            "volumeMounts": [
+                                {"name": "kafka-ca", "mountPath": KAFKA_CA, "readOnly": True}
+                            ],
                             "livenessProbe": _probe("/healthz", port, 10),
                             "readinessProbe": _probe("/readyz", port, 5),
                             "startupProbe": {**_probe("/healthz", port, 2), "failureThreshold": 30},
@@ -120,7 +143,10 @@ def disruption_budget(name: str) -> dict[str, Any]:
 def platform() -> list[dict[str, Any]]:
     config = {
         "PANA_ENVIRONMENT": "production",
-        "PANA_KAFKA_BOOTSTRAP_SERVERS": "pana-kafka-kafka-bootstrap:9092",
+        "PANA_KAFKA_BOOTSTRAP_SERVERS": f"{KAFKA_CLUSTER}-kafka-bootstrap:{KAFKA_PORT}",
+        "PANA_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "PANA_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "PANA_KAFKA_SSL_CAFILE": f"{KAFKA_CA}/ca.crt",
         "PANA_AUTH_JWKS_URL": "https://id.example.org/.well-known/jwks.json",
         "PANA_AUTH_ISSUER": "https://id.example.org/",
         "PANA_AUTH_AUDIENCE": "pana",
@@ -138,8 +164,9 @@ def platform() -> list[dict[str, Any]]:
 
 
 def kafka() -> list[dict[str, Any]]:
-    """Strimzi resources: a KRaft cluster of three combined nodes and the declared topics."""
-    cluster = "pana-kafka"
+    """Strimzi resources: a KRaft cluster of three combined nodes, the declared topics, one
+    KafkaUser per principal and the NetworkPolicy of the client port."""
+    cluster = KAFKA_CLUSTER
     pool = {
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaNodePool",
@@ -160,14 +187,27 @@ def kafka() -> list[dict[str, Any]]:
         "spec": {
             "kafka": {
                 "version": "4.1.0",
-                "listeners": [{"name": "plain", "port": 9092, "type": "internal", "tls": False}],
+                "listeners": [
+                    {
+                        "name": "scram",
+                        "port": KAFKA_PORT,
+                        "type": "internal",
+                        "tls": True,
+                        "authentication": {"type": "scram-sha-512"},
+                        # Strimzi's own policy for this port admits the same pods only.
+                        "networkPolicyPeers": [{"podSelector": _kafka_clients()}],
+                    }
+                ],
+                # The brokers authenticate to each other with Strimzi's certificates.
+                "authorization": {"type": "simple", "superUsers": [ADMIN]},
                 "config": {
                     "default.replication.factor": 3,
                     "min.insync.replicas": 2,
                     "auto.create.topics.enable": False,
+                    "allow.everyone.if.no.acl.found": False,
                 },
             },
-            "entityOperator": {"topicOperator": {}},
+            "entityOperator": {"topicOperator": {}, "userOperator": {}},
         },
     }
     member = {**LABELS, "strimzi.io/cluster": cluster}
@@ -185,7 +225,64 @@ def kafka() -> list[dict[str, Any]]:
         }
         for t in ALL_TOPICS
     ]
-    return [pool, kafka_cluster, *topics]
+    users = [kafka_user(p, member) for p in PRINCIPALS]
+    return [pool, kafka_cluster, *topics, *users, kafka_network_policy()]
+
+
+def _kafka_clients() -> dict[str, Any]:
+    """The pods that may reach the broker's client port: the four services'."""
+    return {
+        "matchLabels": LABELS,
+        "matchExpressions": [
+            {"key": "app.kubernetes.io/name", "operator": "In", "values": sorted(SERVICES)}
+        ],
+    }
+
+
+def kafka_user(principal: Principal, member: dict[str, str]) -> dict[str, Any]:
+    """A SCRAM user with its ALLOW rules (`deploy.kafka_principals.acls`); nothing else."""
+    rules = [
+        {
+            "resource": {
+                "type": acl.resource,
+                "name": acl.name,
+                "patternType": "prefix" if acl.prefixed else "literal",
+            },
+            "operations": [acl.operation.capitalize()],
+            "host": "*",
+        }
+        for acl in acls(principal)
+    ]
+    return {
+        "apiVersion": "kafka.strimzi.io/v1beta2",
+        "kind": "KafkaUser",
+        "metadata": {**_meta(principal.name), "labels": member},
+        "spec": {
+            "authentication": {"type": "scram-sha-512"},
+            "authorization": {"type": "simple", "acls": rules},
+        },
+    }
+
+
+def kafka_network_policy() -> dict[str, Any]:
+    """Only the services' pods reach the brokers' client port (Strimzi keeps its own ports)."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _meta("kafka-clients"),
+        "spec": {
+            "podSelector": {
+                "matchLabels": {"strimzi.io/cluster": KAFKA_CLUSTER, "strimzi.io/kind": "Kafka"}
+            },
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [{"podSelector": _kafka_clients()}],
+                    "ports": [{"protocol": "TCP", "port": KAFKA_PORT}],
+                }
+            ],
+        },
+    }
 
 
 def documents() -> list[dict[str, Any]]:

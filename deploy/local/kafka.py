@@ -2,17 +2,33 @@
 
 The broker runs from Maven Central jars resolved once by `kafka-pom.xml` into a cache folder
 outside the repository, so later runs (and CI on the same machine) need no network.
+
+It accepts only authenticated clients: the client listener is SASL_PLAINTEXT with SCRAM-SHA-512
+(plain TCP on the loopback interface: the password is never sent, SCRAM proves it, but the
+records travel unencrypted, acceptable on one machine only), the StandardAuthorizer refuses what
+no ACL allows (`allow.everyone.if.no.acl.found=false`). The SCRAM users of
+`deploy/kafka_principals.py` are written into the metadata log when the storage is formatted
+(`--add-scram`), with the passwords of `credentials.json` beside the data (0600, made once);
+their ACLs and the topics are created through the Admin API as `admin` once the broker is up.
+The controller listener (loopback, controller requests only) authenticates the broker itself
+with SASL/PLAIN: SCRAM users live in the metadata the controller serves, so they cannot log the
+broker into it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import secrets
 import shutil
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.kafka_principals import ADMIN, BROKER, SUPER_USERS, USERS
 from deploy.local.processes import (
     InfrastructureError,
     ManagedProcess,
@@ -20,6 +36,9 @@ from deploy.local.processes import (
     require_free_port,
     wait_until,
 )
+from eventkit.kafka_access import KafkaAccess, SaslMechanism
+
+MECHANISM: SaslMechanism = "SCRAM-SHA-512"
 
 KAFKA_VERSION = "4.3.1"
 POM = Path(__file__).with_name("kafka-pom.xml")
@@ -59,6 +78,53 @@ def ensure_jars(version: str = KAFKA_VERSION) -> Path:
     return lib
 
 
+def ensure_credentials(path: Path) -> dict[str, str]:
+    """Each Kafka user's password (`deploy.kafka_principals.USERS`), made once, kept 0600."""
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if set(USERS) - set(known):
+        known = {u: known.get(u) or secrets.token_urlsafe(24) for u in USERS}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(known, handle)
+    return known
+
+
+def security_properties(passwords: dict[str, str]) -> dict[str, str]:
+    """The broker's authentication and authorization settings, for listeners named CLIENT
+    (SASL/SCRAM-SHA-512, every client) and CONTROLLER (SASL/PLAIN, the broker itself)."""
+    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+    broker = passwords[BROKER]
+    return {
+        "inter.broker.listener.name": "CLIENT",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": MECHANISM,
+        "listener.name.client.sasl.enabled.mechanisms": MECHANISM,
+        "listener.name.client.scram-sha-512.sasl.jaas.config": (
+            f'{scram} required username="{BROKER}" password="{broker}";'
+        ),
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.controller.plain.sasl.jaas.config": (
+            f'{plain} required username="{BROKER}" password="{broker}" user_{BROKER}="{broker}";'
+        ),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "false",
+        "super.users": ";".join(f"User:{u}" for u in SUPER_USERS),
+    }
+
+
+def scram_arguments(passwords: dict[str, str]) -> list[str]:
+    """`kafka-storage format` arguments writing every SCRAM user into the metadata log."""
+    out: list[str] = []
+    for user, password in passwords.items():
+        out += ["--add-scram", f"{MECHANISM}=[name={user},password={password}]"]
+    return out
+
+
 @dataclass
 class KafkaBroker:
     """One broker whose data, config, logs and pid file live under `state_dir`."""
@@ -73,6 +139,25 @@ class KafkaBroker:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def credentials_file(self) -> Path:
+        return self.state_dir / "credentials.json"
+
+    def credentials(self) -> dict[str, str]:
+        """Each Kafka user's password, generated once (0600) beside the broker's data."""
+        return ensure_credentials(self.credentials_file)
+
+    def access(self, user: str) -> KafkaAccess:
+        """How `user` connects (a service's name, `admin` or `reader`)."""
+        return KafkaAccess(
+            self.bootstrap_servers, "SASL_PLAINTEXT", MECHANISM, user, self.credentials()[user]
+        )
+
+    @property
+    def admin(self) -> KafkaAccess:
+        """The super user that creates topics and ACLs."""
+        return self.access(ADMIN)
+
+    @property
     def process(self) -> ManagedProcess:
         return ManagedProcess("kafka", self.state_dir / "kafka.pid", self.state_dir / "kafka.log")
 
@@ -83,12 +168,10 @@ class KafkaBroker:
             "node.id": "1",
             "controller.quorum.bootstrap.servers": f"127.0.0.1:{self.controller_port}",
             "listeners": (
-                f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
+                f"CLIENT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
             ),
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "controller.listener.names": "CONTROLLER",
-            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "advertised.listeners": f"CLIENT://127.0.0.1:{self.port}",
+            **security_properties(self.credentials()),
             "log.dirs": str(data),
             "auto.create.topics.enable": "false",
             "offsets.topic.replication.factor": "1",
@@ -108,7 +191,11 @@ class KafkaBroker:
             "log.cleaner.dedupe.buffer.size": "8388608",
         }
         config = self.state_dir / "server.properties"
-        config.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+        # It holds the broker's password: readable by its owner only.
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(f"{k}={v}\n" for k, v in props.items()))
+        config.chmod(0o600)
         log4j = self.state_dir / "log4j2.properties"
         log4j.write_text(
             "rootLogger.level = WARN\n"
@@ -127,17 +214,20 @@ class KafkaBroker:
         # the data dir was formatted for other ports (`--standalone` records the controller
         # endpoint), it is stale: start from an empty one rather than fail.
         marker = self.state_dir / "formatted-for"
-        wanted = f"{self.port}:{self.controller_port}"
+        # The SCRAM users are written at format time: a data dir formatted before the broker
+        # required them (or for other users) is stale too.
+        wanted = f"{self.port}:{self.controller_port}:scram:{','.join(USERS)}"
         if marker.exists() and marker.read_text() != wanted:
             shutil.rmtree(self.state_dir / "data", ignore_errors=True)
             marker.unlink()
         if marker.exists():
             return
         cluster_id = _cluster_id()
+        users = scram_arguments(self.credentials())
         done = subprocess.run(
             [
                 "java", "-cp", f"{lib}/*", "kafka.tools.StorageTool", "format", "--standalone",
-                "--ignore-formatted", f"--cluster-id={cluster_id}", "-c", str(config),
+                "--ignore-formatted", f"--cluster-id={cluster_id}", "-c", str(config), *users,
             ],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
@@ -178,6 +268,27 @@ class KafkaBroker:
             raise InfrastructureError(f"Kafka did not start in {timeout:.0f}s:\n{self.log_tail()}")
         if not self.process.running():
             raise InfrastructureError(f"Kafka exited at start:\n{self.log_tail()}")
+        self.prepare(timeout)
+
+    def prepare(self, timeout: float = 60.0) -> None:
+        """Create the declared topics and every principal's ACLs (idempotent), as `admin`."""
+        from deploy.local.kafka_acl import prepare_broker
+
+        last: Exception | None = None
+
+        def attempt() -> bool:
+            nonlocal last
+            try:
+                # In a thread of its own: start() may be called from a running event loop.
+                with ThreadPoolExecutor(1) as pool:
+                    pool.submit(asyncio.run, prepare_broker(self.admin)).result()
+                return True
+            except Exception as exc:  # the SCRAM users load with the metadata, just after start
+                last = exc
+                return False
+
+        if not wait_until(attempt, timeout):
+            raise InfrastructureError(f"Kafka's topics and ACLs could not be created: {last!r}")
 
     def stop(self) -> None:
         """Controlled shutdown (SIGTERM), SIGKILL after 30 s."""

@@ -4,6 +4,10 @@ Starts a real Kafka broker and a real PostgreSQL server (or uses `DATABASE_URL`)
 database per service, starts the four services as separate processes, waits until every
 `/readyz` answers 200 and prints where to look. State (data, logs, pid files) lives in
 `PANA_STATE_DIR` (default `.local/` in the repository).
+
+The broker requires SCRAM: each service connects as its own Kafka principal, whose password is
+generated on first start (`<state>/kafka/credentials.json`, 0600, like the signing key) and
+handed to it in `PANA_KAFKA_*`.
 """
 
 from __future__ import annotations
@@ -141,7 +145,7 @@ class LocalStack:
             "PANA_PORT": str(port),
             "PANA_ENVIRONMENT": self.environment,
             "PANA_DATABASE_URL": database_url_for(self.server_url, f"pana_{name}"),
-            "PANA_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            **self.kafka.access(name).env(),  # its own principal: writes only its own topics
             **self.secrets(),
         }
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
@@ -212,7 +216,10 @@ def main(argv: list[str] | None = None) -> int:
             for line in loaded:
                 print(f"  {line}")
     print("The stack is up:")
-    print(f"  Kafka       {stack.kafka.bootstrap_servers}")
+    print(
+        f"  Kafka       {stack.kafka.bootstrap_servers} (SASL_PLAINTEXT, SCRAM-SHA-512; "
+        f"users and passwords in {stack.kafka.credentials_file})"
+    )
     print(f"  PostgreSQL  {stack.server_url}")
     for name in stack.service_ports:
         print(f"  {name:<11} {stack.url(name)}/docs   (ready: {stack.url(name)}/readyz)")

@@ -23,7 +23,7 @@ def _lag(_: argparse.Namespace) -> int:
             print(f"  {name:<11} {'-' if backlog is None else backlog}")
         print("consumer lag (messages behind the end of each partition):")
         for name, url in found.databases.items():
-            for lag in await consumer_lag(url, found.bootstrap_servers):
+            for lag in await consumer_lag(url, found.kafka):
                 print(f"  {name:<11} {lag.consumer} {lag.topic}[{lag.partition}] {lag.behind}")
 
     asyncio.run(run())
@@ -61,7 +61,7 @@ def _rebuild(args: argparse.Namespace) -> int:
                 found.databases["indicators"],
                 args.logframe,
                 os.environ.get("PANA_CONSUMER_PREFIX") or "indicators",
-                bootstrap_servers=found.bootstrap_servers,
+                kafka=found.kafka,
             )
         )
     except (ServiceRunning, KeyError, HistoryIncomplete) as exc:
@@ -84,10 +84,12 @@ def _republish(args: argparse.Namespace) -> int:
     except ServiceRunning as exc:
         print(f"not republished: {exc}", file=sys.stderr)
         return 1
+    admin, owner = found.principals("admin"), found.principals(args.service)
     published = asyncio.run(
         republish(
             found.databases[args.service],
-            found.bootstrap_servers,
+            admin,
+            owner,
             topics,
             source=f"/pana/{args.service}",
             consumer_databases=found.databases,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from eventkit.kafka_access import KafkaAccess
+
 
 @dataclass(frozen=True)
 class Lag:
@@ -33,7 +35,7 @@ async def outbox_backlog(database_url: str) -> int | None:
         await conn.close()
 
 
-async def consumer_lag(database_url: str, bootstrap_servers: str) -> list[Lag]:
+async def consumer_lag(database_url: str, kafka_access: KafkaAccess) -> list[Lag]:
     """Per consumer and partition: the stored next offset against the partition's end."""
     conn = await asyncpg.connect(database_url)
     try:
@@ -48,7 +50,7 @@ async def consumer_lag(database_url: str, bootstrap_servers: str) -> list[Lag]:
         await conn.close()
     if not rows:
         return []
-    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
+    kafka = AIOKafkaConsumer(**kafka_access.options())
     await kafka.start()
     try:
         partitions = [TopicPartition(r["topic"], r["partition"]) for r in rows]

@@ -21,6 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from contracts.topics import SOURCE_BY_AGGREGATE, TOPIC_BY_AGGREGATE, Topic, topic_for
+from eventkit.kafka_access import KafkaAccess, as_access
 from eventkit.relay import OutboxRelay
 from eventkit.topics import ensure_topics
 
@@ -41,9 +42,9 @@ def owned_topics(service: str) -> list[Topic]:
     )
 
 
-async def truncated_partitions(bootstrap_servers: str, topics: Iterable[str]) -> list[str]:
+async def truncated_partitions(kafka: KafkaAccess | str, topics: Iterable[str]) -> list[str]:
     """`topic[partition] starts at offset N` for each partition whose log lost its start."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**as_access(kafka).options(), enable_auto_commit=False)
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()
@@ -62,9 +63,9 @@ async def truncated_partitions(bootstrap_servers: str, topics: Iterable[str]) ->
     ]
 
 
-async def refuse_if_truncated(bootstrap_servers: str, topics: Iterable[str]) -> None:
+async def refuse_if_truncated(kafka: KafkaAccess | str, topics: Iterable[str]) -> None:
     """Raise `HistoryIncomplete` naming every partition whose log no longer starts at 0."""
-    lost = await truncated_partitions(bootstrap_servers, topics)
+    lost = await truncated_partitions(kafka, topics)
     if lost:
         raise HistoryIncomplete(
             f"{'; '.join(lost)}, not 0: events were deleted from Kafka, a replay would give "
@@ -74,7 +75,8 @@ async def refuse_if_truncated(bootstrap_servers: str, topics: Iterable[str]) -> 
 
 async def republish(
     database_url: str,
-    bootstrap_servers: str,
+    admin: KafkaAccess | str,
+    owner: KafkaAccess | str,
     topics: list[Topic],
     *,
     source: str,
@@ -84,10 +86,11 @@ async def republish(
 ) -> int:
     """Recreate `topics` from the event store at `database_url`; return the events published.
 
+    `admin` deletes and creates the topics, `owner` (the service's own principal) publishes.
     Every service must be stopped: a live relay could publish a new event before the old ones,
     and live consumers keep offsets in memory.
     """
-    await _recreate(bootstrap_servers, topics, within)
+    await _recreate(admin, topics, within)
     conn = await asyncpg.connect(database_url)
     try:
         queued = await conn.fetchval(
@@ -95,7 +98,7 @@ async def republish(
             "ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM q"
         )
         total = int(await conn.fetchval("SELECT count(*) FROM events"))
-        relay = OutboxRelay(database_url, bootstrap_servers, source=source, route=route)
+        relay = OutboxRelay(database_url, owner, source=source, route=route)
         running = asyncio.create_task(relay.run())
         try:
             deadline = time.monotonic() + within
@@ -114,9 +117,9 @@ async def republish(
     return total
 
 
-async def _recreate(bootstrap_servers: str, topics: list[Topic], within: float) -> None:
+async def _recreate(kafka: KafkaAccess | str, topics: list[Topic], within: float) -> None:
     names = [t.name for t in topics]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**as_access(kafka).options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -132,7 +135,7 @@ async def _recreate(bootstrap_servers: str, topics: list[Topic], within: float) 
     deadline = time.monotonic() + within
     while True:
         try:
-            await ensure_topics(bootstrap_servers, topics)
+            await ensure_topics(kafka, topics)
             return
         except KafkaError:  # the broker may still be finishing the deletion
             if time.monotonic() > deadline:

@@ -20,6 +20,7 @@ import httpx
 
 from contracts.topics import CASES, PARTICIPANTS, REFERRALS, VOUCHERS
 from deploy.ops.history import refuse_if_truncated
+from eventkit.kafka_access import KafkaAccess
 from services.indicators import read_model
 from services.indicators.logframe import DEFAULT_DIRECTORY, load_directory
 
@@ -53,20 +54,20 @@ async def rebuild(
     logframe_key: str,
     prefix: str = "indicators",
     *,
-    bootstrap_servers: str | None = None,
+    kafka: KafkaAccess | str | None = None,
     source_topics: list[str] | None = None,
     directory: Path | None = None,
 ) -> str:
     """Drop the version's read model and consumer position; return the consumer name.
 
-    With `bootstrap_servers`, refuse (`HistoryIncomplete`) when a source topic lost its start.
+    With `kafka`, refuse (`HistoryIncomplete`) when a source topic lost its start.
     """
     logframes = load_directory(directory or logframes_dir())
     if logframe_key not in logframes:
         raise KeyError(f"no logframe {logframe_key!r}; known: {', '.join(sorted(logframes))}")
     logframe = logframes[logframe_key]
-    if bootstrap_servers is not None:
-        await refuse_if_truncated(bootstrap_servers, source_topics or SOURCE_TOPICS)
+    if kafka is not None:
+        await refuse_if_truncated(kafka, source_topics or SOURCE_TOPICS)
     consumer = read_model.consumer_of(logframe, prefix)
     conn = await asyncpg.connect(database_url)
     try:

@@ -56,7 +56,7 @@ def _consumer_factory(
     def build(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
         return ConsumerRunner(
             pool,
-            settings.kafka_bootstrap_servers,
+            settings.kafka,
             consumer=read_model.consumer_of(logframe, settings.consumer_prefix),
             topics=settings.source_topics,
             projection=AttainmentProjection(logframe),

@@ -10,6 +10,7 @@ import structlog
 
 from contracts.topics import PARTICIPANTS
 from eventkit.consumer import ConsumerRunner
+from eventkit.kafka_access import KafkaAccess
 from eventkit.service import Worker, WorkerFactory
 from eventkit.settings import ServiceSettings
 from eventkit.topics import ensure_topics
@@ -25,10 +26,10 @@ class ConsentWorker:
     next metadata refresh (minutes); creating the topic first (idempotent) avoids that gap.
     """
 
-    def __init__(self, pool: asyncpg.Pool, bootstrap_servers: str, name: str) -> None:
-        self.bootstrap_servers = bootstrap_servers
+    def __init__(self, pool: asyncpg.Pool, kafka: KafkaAccess, name: str) -> None:
+        self.kafka = kafka
         self.runner = ConsumerRunner(
-            pool, bootstrap_servers, consumer=name, topics=[PARTICIPANTS.name],
+            pool, kafka, consumer=name, topics=[PARTICIPANTS.name],
             projection=ConsentProjection(),
         )  # fmt: skip
         self._stopping = asyncio.Event()
@@ -40,7 +41,7 @@ class ConsentWorker:
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                await ensure_topics(self.bootstrap_servers, [PARTICIPANTS])
+                await ensure_topics(self.kafka, [PARTICIPANTS])
                 break
             except Exception as exc:  # Kafka may come up later
                 log.warning("referrals.consent_topic_unavailable", error=type(exc).__name__)
@@ -54,6 +55,6 @@ def consent_worker(name: str) -> WorkerFactory:
     """A worker factory consuming consent events as consumer `name`."""
 
     def build(pool: asyncpg.Pool, settings: ServiceSettings) -> Worker:
-        return ConsentWorker(pool, settings.kafka_bootstrap_servers, name)
+        return ConsentWorker(pool, settings.kafka, name)
 
     return build

@@ -36,12 +36,11 @@ async def test_redemption_to_indicator_update_is_one_trace(
     exporter = capture_spans()
     keys: Keys = make_keys(tmp_path / "auth")
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-    boot = kafka.bootstrap_servers
-    vouchers_settings = VouchersSettings(database_url=databases[0], kafka_bootstrap_servers=boot)
+    vouchers_settings = VouchersSettings(database_url=databases[0], **kafka.settings("vouchers"))
     indicators_settings = IndicatorsSettings(
         database_url=databases[1],
-        kafka_bootstrap_servers=boot,
-        consumer_prefix=f"trace-{uuid.uuid4().hex[:6]}",
+        **kafka.settings("indicators"),
+        consumer_prefix=f"indicators.trace-{uuid.uuid4().hex[:6]}",
     )
     async with (
         serve(lambda: vouchers_app(vouchers_settings), keys) as vouchers,

@@ -54,7 +54,7 @@ async def test_database_outage_gives_503_with_retry_after_then_recovers(
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
     settings = VouchersSettings(
         database_url=own_postgres.dsn("vouchers"),
-        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        **kafka.settings("vouchers"),
         database_command_timeout_seconds=3,
     )
     async with serve(lambda: create_app(settings), keys) as vouchers:
@@ -94,7 +94,7 @@ async def test_a_slow_database_sheds_excess_load_with_503(
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
     settings = VouchersSettings(
         database_url=own_postgres.dsn("vouchers"),
-        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        **kafka.settings("vouchers"),
         max_in_flight_requests=2,
         database_command_timeout_seconds=120,  # the held requests wait on the test's lock
     )

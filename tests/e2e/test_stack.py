@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from access.signing import issue_token, load_key
 from contracts.topics import ALL_TOPICS
 from deploy.local.processes import free_port, port_is_free, wait_until
 from deploy.local.stack import SERVICE_PORTS, LocalStack
+from eventkit.kafka_access import KafkaAccess
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +57,9 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     stack = _stack_from(stack_env)
     for name in SERVICE_PORTS:
         assert stack.url(name) in up.stdout  # it prints where to look
+    # Kafka's users were made on this first start, readable by their owner only.
+    assert "SCRAM-SHA-512" in up.stdout
+    assert stat.S_IMODE(stack.kafka.credentials_file.stat().st_mode) == 0o600
 
     again = _stack_cli("up", stack_env)
     assert again.returncode == 0
@@ -78,7 +83,7 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
             assert client.get(f"{stack.url(name)}/healthz").json() == {"status": "ok"}
             assert client.get(f"{stack.url(name)}/openapi.json").status_code == 200
 
-        assert asyncio.run(_partitions(stack.kafka.bootstrap_servers)) >= {
+        assert asyncio.run(_partitions(stack.kafka.admin)) >= {
             (t.name, t.partitions) for t in ALL_TOPICS
         }  # declared in code, created at start-up
 
@@ -100,8 +105,8 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     assert all(wait_until(partial(port_is_free, p), 10) for p in ports), ports
 
 
-async def _partitions(bootstrap: str) -> set[tuple[str, int]]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _partitions(bootstrap: KafkaAccess) -> set[tuple[str, int]]:
+    admin = AIOKafkaAdminClient(**bootstrap.options())
     await admin.start()
     try:
         described = await admin.describe_topics()

@@ -86,26 +86,23 @@ async def _system(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[dict[str, RunningService]]:
     urls = await _databases(postgres, 4)
-    boot = kafka.bootstrap_servers
     factories: dict[str, Callable[[], Any]] = {
-        "cases": lambda: cases_app(
-            CasesSettings(database_url=urls[0], kafka_bootstrap_servers=boot)
-        ),
+        "cases": lambda: cases_app(CasesSettings(database_url=urls[0], **kafka.settings("cases"))),
         "referrals": lambda: referrals_app(
             ReferralsSettings(
                 database_url=urls[1],
-                kafka_bootstrap_servers=boot,
-                consent_consumer=f"matrix-consent-{uuid.uuid4().hex[:6]}",
+                **kafka.settings("referrals"),
+                consent_consumer=f"referrals.matrix-consent-{uuid.uuid4().hex[:6]}",
             )
         ),
         "vouchers": lambda: vouchers_app(
-            VouchersSettings(database_url=urls[2], kafka_bootstrap_servers=boot)
+            VouchersSettings(database_url=urls[2], **kafka.settings("vouchers"))
         ),
         "indicators": lambda: indicators_app(
             IndicatorsSettings(
                 database_url=urls[3],
-                kafka_bootstrap_servers=boot,
-                consumer_prefix=f"matrix-{uuid.uuid4().hex[:6]}",
+                **kafka.settings("indicators"),
+                consumer_prefix=f"indicators.matrix-{uuid.uuid4().hex[:6]}",
             )
         ),
     }

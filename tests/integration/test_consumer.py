@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from contracts.envelope import Envelope, to_kafka
 from contracts.registry import schema_uri
 from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER
 from eventkit.consumer import ConsumerRunner, Delivered
+from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import applied, wait_for_events
 from eventkit.store import Connection
 from tests.support.counting_consumer import COUNTER_DDL
@@ -52,8 +54,8 @@ def _envelope(stream: str, n: int, event_id: str | None = None) -> Envelope:
     )
 
 
-async def _produce(bootstrap: str, topic: str, envelopes: Sequence[Envelope]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+async def _produce(bootstrap: KafkaAccess, topic: str, envelopes: Sequence[Envelope]) -> None:
+    producer = AIOKafkaProducer(**bootstrap.options(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         sends = []
@@ -65,13 +67,16 @@ async def _produce(bootstrap: str, topic: str, envelopes: Sequence[Envelope]) ->
         await producer.stop()
 
 
-def _consumer(database: str, bootstrap: str, topic: str, group: str) -> subprocess.Popen[bytes]:
+def _consumer(
+    database: str, bootstrap: KafkaAccess, topic: str, group: str
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable, "-m", "tests.support.counting_consumer", "--database-url", database,
-            "--bootstrap-servers", bootstrap, "--topic", topic, "--consumer", group,
-            "--hold", "0.05", "--max-batch", "100",
+            "--bootstrap-servers", bootstrap.bootstrap_servers, "--topic", topic,
+            "--consumer", group, "--hold", "0.05", "--max-batch", "100",
         ],
+        env={**os.environ, **bootstrap.env()},  # the credentials, never on the command line
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -92,14 +97,14 @@ async def _until(pool: asyncpg.Pool, group: str, ids: list[str], at_least: int) 
 async def test_sigkill_mid_batch_and_a_rebalance_never_double_count(
     pool: asyncpg.Pool, database: str, kafka: KafkaEndpoint
 ) -> None:
-    topic = await new_topic(kafka.bootstrap_servers, partitions=6)
+    topic = await new_topic(kafka.admin, partitions=6)
     envelopes = [_envelope(f"s-{i % 40}", i) for i in range(3000)]
     # A relay that crashed republishes: the same event ids appear again at new offsets.
     duplicates = [_envelope(e.subject, 0, e.id) for e in envelopes[:300]]
-    await _produce(kafka.bootstrap_servers, topic, [*envelopes, *duplicates])
+    await _produce(kafka.admin, topic, [*envelopes, *duplicates])
     ids = [e.id for e in envelopes]
     group = f"count-{uuid.uuid4().hex[:6]}"
-    boot = kafka.bootstrap_servers
+    boot = kafka.admin
 
     first = _consumer(database, boot, topic, group)
     await _until(pool, group, ids, 600)
@@ -132,24 +137,24 @@ class _Recording:
 async def test_poison_messages_go_to_the_dead_letter_topic_and_consumption_continues(
     pool: asyncpg.Pool, kafka: KafkaEndpoint
 ) -> None:
-    topic = await new_topic(kafka.bootstrap_servers, partitions=1)
-    deadletters = await new_topic(kafka.bootstrap_servers, partitions=1)
+    topic = await new_topic(kafka.admin, partitions=1)
+    deadletters = await new_topic(kafka.admin, partitions=1)
     good_before, good_after = _envelope("s", 1), _envelope("s", 2)
     key, value, headers = to_kafka(_envelope("s", 9))
     unknown = [(k, b"case.teleported" if k == "ce_type" else v) for k, v in headers]
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, acks="all")
+    producer = AIOKafkaProducer(**kafka.admin.options(), acks="all")
     await producer.start()
     try:
-        await _produce(kafka.bootstrap_servers, topic, [good_before])
+        await _produce(kafka.admin, topic, [good_before])
         await producer.send_and_wait(topic, b"{not json", key=key, headers=headers)
         await producer.send_and_wait(topic, value, key=key, headers=unknown)
-        await _produce(kafka.bootstrap_servers, topic, [good_after])
+        await _produce(kafka.admin, topic, [good_after])
     finally:
         await producer.stop()
     projection = _Recording()
     runner = ConsumerRunner(
         pool,
-        kafka.bootstrap_servers,
+        kafka.admin,
         consumer=f"dlq-{uuid.uuid4().hex[:6]}",
         topics=[topic],
         projection=projection,
@@ -162,13 +167,13 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_consumption_conti
         runner.stop()
         await running
     assert projection.seen == [good_before.id, good_after.id]
-    reasons = await _dead_letter_reasons(kafka.bootstrap_servers, deadletters, 2)
+    reasons = await _dead_letter_reasons(kafka.admin, deadletters, 2)
     assert any("JSON" in r for r in reasons)
     assert any("case.teleported" in r for r in reasons)
 
 
-async def _dead_letter_reasons(bootstrap: str, topic: str, expected: int) -> list[str]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+async def _dead_letter_reasons(bootstrap: KafkaAccess, topic: str, expected: int) -> list[str]:
+    consumer = AIOKafkaConsumer(**bootstrap.options())
     await consumer.start()
     try:
         tp = TopicPartition(topic, 0)

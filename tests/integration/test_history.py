@@ -16,6 +16,7 @@ from contracts.topics import Topic
 from deploy.ops.history import HistoryIncomplete, owned_topics, republish, truncated_partitions
 from deploy.ops.rebuild import rebuild
 from eventkit.consumer import TruncatedHistory
+from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
 from eventkit.topics import KEEP_FOREVER, ensure_topics, topic_retention
 from services.indicators import read_model
@@ -43,9 +44,9 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 async def test_topics_are_created_and_altered_to_keep_every_event(kafka: KafkaEndpoint) -> None:
-    boot = kafka.bootstrap_servers
+    boot = kafka.admin
     new, old = f"test.{uuid.uuid4().hex[:10]}", f"test.{uuid.uuid4().hex[:10]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=boot)
+    admin = AIOKafkaAdminClient(**boot.options())
     await admin.start()
     try:  # a topic made before the rule, with the broker's usual 7 days
         week = {"retention.ms": "604800000", "retention.bytes": "-1"}
@@ -72,7 +73,11 @@ async def _ledger(pool: asyncpg.Pool, logframe: Logframe) -> Ledger:
 
 
 async def _replay(
-    pool: asyncpg.Pool, boot: str, topics: dict[str, str], logframe: Logframe, ids: list[str]
+    pool: asyncpg.Pool,
+    boot: KafkaAccess,
+    topics: dict[str, str],
+    logframe: Logframe,
+    ids: list[str],
 ) -> Ledger:
     async with pool.acquire() as conn:
         await conn.execute(read_model.ddl(logframe))
@@ -88,7 +93,7 @@ async def _replay(
 async def test_a_truncated_topic_is_refused_and_republish_restores_identical_figures(
     pool: asyncpg.Pool, database: str, kafka: KafkaEndpoint
 ) -> None:
-    boot = kafka.bootstrap_servers
+    boot = kafka.admin
     topics = await fresh_topics(boot)
     events = scenario()
     ids = [i for i, _ in events]
@@ -99,7 +104,7 @@ async def test_a_truncated_topic_is_refused_and_republish_restores_identical_fig
 
     # Retention (or a hand) deletes the first records of the participants' busiest partition.
     people = topics["participant"]
-    admin = AIOKafkaAdminClient(bootstrap_servers=boot)
+    admin = AIOKafkaAdminClient(**boot.options())
     await admin.start()
     try:
         ends = await _end_offsets(boot, people)
@@ -111,7 +116,7 @@ async def test_a_truncated_topic_is_refused_and_republish_restores_identical_fig
     assert await truncated_partitions(boot, topics.values()) == [lost]
 
     with pytest.raises(HistoryIncomplete) as refused:  # the operator's rebuild, before it drops
-        await rebuild(database, Y2.key, "untouched", bootstrap_servers=boot,
+        await rebuild(database, Y2.key, "untouched", kafka=boot,
                       source_topics=list(topics.values()))  # fmt: skip
     assert lost in str(refused.value)
 
@@ -131,7 +136,7 @@ async def test_a_truncated_topic_is_refused_and_republish_restores_identical_fig
     declared = [Topic(name, 3) for name in topics.values()]
     for _ in range(2):  # republishing twice changes no figure
         published = await republish(
-            database, boot, declared, source="/pana/test", consumer_databases={"t": database},
+            database, boot, boot, declared, source="/pana/test", consumer_databases={"t": database},
             route=lambda event_type: topic_of(topics, event_type),
         )  # fmt: skip
         assert published == len(events)
@@ -139,8 +144,8 @@ async def test_a_truncated_topic_is_refused_and_republish_restores_identical_fig
         assert await _replay(pool, boot, topics, logframe, ids) == before
 
 
-async def _end_offsets(boot: str, topic: str) -> dict[int, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=boot)
+async def _end_offsets(boot: KafkaAccess, topic: str) -> dict[int, int]:
+    consumer = AIOKafkaConsumer(**boot.options())
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()

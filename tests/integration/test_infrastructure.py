@@ -16,15 +16,13 @@ pytestmark = pytest.mark.integration
 
 async def test_idempotent_producer_and_consumer_group_round_trip(kafka: KafkaEndpoint) -> None:
     topic = f"roundtrip-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka.admin.options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(
-        bootstrap_servers=kafka.bootstrap_servers, enable_idempotence=True, acks="all"
-    )
+    producer = AIOKafkaProducer(**kafka.admin.options(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         sent = {f"key-{i % 5}": [] for i in range(5)}  # type: dict[str, list[bytes]]
@@ -38,7 +36,7 @@ async def test_idempotent_producer_and_consumer_group_round_trip(kafka: KafkaEnd
 
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=kafka.bootstrap_servers,
+        **kafka.admin.options(),
         group_id=f"g-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from opentelemetry import context
 from opentelemetry.propagate import extract
 
 from eventkit import relay as relay_module
+from eventkit.kafka_access import KafkaAccess
 from eventkit.relay import OutboxRelay
 from eventkit.store import append
 from tests.support.infrastructure import KafkaEndpoint
@@ -68,10 +70,8 @@ async def _naive_tailer(pool: asyncpg.Pool, stop: asyncio.Event) -> set[str]:
 async def test_late_commits_are_never_skipped_and_stream_order_holds(
     pool: asyncpg.Pool, database: str, kafka: KafkaEndpoint
 ) -> None:
-    topic = await new_topic(kafka.bootstrap_servers)
-    relay = OutboxRelay(
-        database, kafka.bootstrap_servers, source="/pana/test", route=lambda _: topic
-    )
+    topic = await new_topic(kafka.admin)
+    relay = OutboxRelay(database, kafka.admin, source="/pana/test", route=lambda _: topic)
     running = asyncio.create_task(relay.run())
     writers_done = asyncio.Event()
     naive = asyncio.create_task(_naive_tailer(pool, writers_done))
@@ -81,7 +81,7 @@ async def test_late_commits_are_never_skipped_and_stream_order_holds(
         writers_done.set()
         wanted = {event_id for ids in written for event_id in ids}
         assert len(wanted) == 3200
-        reads = await read_until(kafka.bootstrap_servers, topic, wanted)
+        reads = await read_until(kafka.admin, topic, wanted)
     finally:
         writers_done.set()
         relay.stop()
@@ -94,13 +94,14 @@ async def test_late_commits_are_never_skipped_and_stream_order_holds(
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
 
 
-def _relay_process(database: str, bootstrap: str, topic: str) -> subprocess.Popen[bytes]:
+def _relay_process(database: str, bootstrap: KafkaAccess, topic: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable, "-m", "eventkit.relay", "--database-url", database,
-            "--bootstrap-servers", bootstrap, "--source", "/pana/test", "--topic", topic,
-            "--batch-size", "200",
+            "--bootstrap-servers", bootstrap.bootstrap_servers, "--source", "/pana/test",
+            "--topic", topic, "--batch-size", "200",
         ],
+        env={**os.environ, **bootstrap.env()},  # the credentials, never on the command line
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -117,11 +118,11 @@ async def _published_since(pool: asyncpg.Pool, appended: int, before: int) -> bo
 async def test_relay_killed_mid_batch_resumes_without_skipping(
     pool: asyncpg.Pool, database: str, kafka: KafkaEndpoint
 ) -> None:
-    topic = await new_topic(kafka.bootstrap_servers)
+    topic = await new_topic(kafka.admin)
     streams = [f"crash-{i}-{uuid.uuid4().hex[:6]}" for i in range(16)]
     writing = asyncio.gather(*(_writer(pool, s, 250, 0.002) for s in streams))
     kills = 0
-    process = _relay_process(database, kafka.bootstrap_servers, topic)
+    process = _relay_process(database, kafka.admin, topic)
     try:
         for _ in range(4):
             before = await _backlog(pool)
@@ -133,10 +134,10 @@ async def test_relay_killed_mid_batch_resumes_without_skipping(
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills += 1
-            process = _relay_process(database, kafka.bootstrap_servers, topic)
+            process = _relay_process(database, kafka.admin, topic)
         written = await writing
         wanted = {event_id for ids in written for event_id in ids}
-        reads = await read_until(kafka.bootstrap_servers, topic, wanted, within=120)
+        reads = await read_until(kafka.admin, topic, wanted, within=120)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -150,19 +151,17 @@ async def test_relay_killed_mid_batch_resumes_without_skipping(
 async def test_cloudevents_sdk_parses_what_the_relay_published(
     pool: asyncpg.Pool, database: str, kafka: KafkaEndpoint
 ) -> None:
-    topic = await new_topic(kafka.bootstrap_servers, partitions=1)
+    topic = await new_topic(kafka.admin, partitions=1)
     async with pool.acquire() as conn, conn.transaction():
         done = await append(conn, "ce-stream", 0, [numbered(1)])
-    relay = OutboxRelay(
-        database, kafka.bootstrap_servers, source="/pana/test", route=lambda _: topic
-    )
+    relay = OutboxRelay(database, kafka.admin, source="/pana/test", route=lambda _: topic)
     running = asyncio.create_task(relay.run())
     try:
-        await read_until(kafka.bootstrap_servers, topic, {str(done.event_ids[0])})
+        await read_until(kafka.admin, topic, {str(done.event_ids[0])})
     finally:
         relay.stop()
         await running
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers)
+    consumer = AIOKafkaConsumer(**kafka.admin.options())
     await consumer.start()
     try:
         tp = TopicPartition(topic, 0)
@@ -202,19 +201,17 @@ async def test_an_event_carries_the_trace_it_was_written_in(
         monkeypatch.setattr(relay_module, "tracing_installed", lambda: False)
     trace_id = uuid.uuid4().hex
     written = f"00-{trace_id}-00f067aa0ba902b7-01"
-    topic = await new_topic(kafka.bootstrap_servers, partitions=1)
+    topic = await new_topic(kafka.admin, partitions=1)
     token = context.attach(extract({"traceparent": written}))
     try:
         async with pool.acquire() as conn, conn.transaction():
             done = await append(conn, f"trace-{trace_id}", 0, [numbered(1)])
     finally:
         context.detach(token)
-    relay = OutboxRelay(
-        database, kafka.bootstrap_servers, source="/pana/test", route=lambda _: topic
-    )
+    relay = OutboxRelay(database, kafka.admin, source="/pana/test", route=lambda _: topic)
     running = asyncio.create_task(relay.run())
     try:
-        (read,) = await read_until(kafka.bootstrap_servers, topic, {str(done.event_ids[0])})
+        (read,) = await read_until(kafka.admin, topic, {str(done.event_ids[0])})
     finally:
         relay.stop()
         await running

@@ -16,6 +16,7 @@ from prometheus_client import REGISTRY
 from contracts.envelope import Envelope, to_kafka
 from contracts.registry import schema_uri
 from eventkit.consumer import ConsumerRunner, Delivered
+from eventkit.kafka_access import KafkaAccess
 from eventkit.store import Connection
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.kafka_reading import new_topic
@@ -47,8 +48,8 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
-async def _produce(boot: str, topic: str, count: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=boot, enable_idempotence=True, acks="all")
+async def _produce(boot: KafkaAccess, topic: str, count: int) -> None:
+    producer = AIOKafkaProducer(**boot.options(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         for n in range(count):
@@ -78,7 +79,7 @@ def _remaining(consumer: str) -> float | None:
 async def test_a_replay_reports_its_progress_and_readiness_until_it_caught_up(
     pool: asyncpg.Pool, kafka: KafkaEndpoint
 ) -> None:
-    boot = kafka.bootstrap_servers
+    boot = kafka.admin
     topic = await new_topic(boot, 1)
     await _produce(boot, topic, RECORDS)
     projection = Gated()

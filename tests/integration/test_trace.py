@@ -31,7 +31,7 @@ class _Nothing:
 async def test_http_request_to_projection_is_one_trace(database: str, kafka: KafkaEndpoint) -> None:
     exporter = capture_spans()
     pool = await open_pool(database)
-    topic = await new_topic(kafka.bootstrap_servers, partitions=1)
+    topic = await new_topic(kafka.admin, partitions=1)
     app = FastAPI()
 
     @app.post("/commands")
@@ -41,11 +41,9 @@ async def test_http_request_to_projection_is_one_trace(database: str, kafka: Kaf
         return {"event_id": str(done.event_ids[0])}
 
     FastAPIInstrumentor.instrument_app(app)
-    relay = OutboxRelay(
-        database, kafka.bootstrap_servers, source="/pana/test", route=lambda _: topic
-    )
+    relay = OutboxRelay(database, kafka.admin, source="/pana/test", route=lambda _: topic)
     runner = ConsumerRunner(
-        pool, kafka.bootstrap_servers, consumer="trace", topics=[topic], projection=_Nothing()
+        pool, kafka.admin, consumer="trace", topics=[topic], projection=_Nothing()
     )
     tasks = [asyncio.create_task(relay.run()), asyncio.create_task(runner.run())]
     try:

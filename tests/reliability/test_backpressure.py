@@ -148,7 +148,7 @@ async def crawling_kafka(system: SystemUnderTest) -> AsyncIterator[ProducerThrot
     """Every producer throttled, and the vouchers service restarted with a small outbox bound
     (at once: both take seconds); both undone afterwards."""
     env = {"PANA_OUTBOX_BACKLOG_LIMIT": str(BACKLOG_LIMIT)}
-    throttle = ProducerThrottle(system.bootstrap_servers, PRODUCER_BYTE_RATE)
+    throttle = ProducerThrottle(system.kafka(), PRODUCER_BYTE_RATE)
     try:
         await asyncio.gather(
             asyncio.to_thread(system.restart_service, "vouchers", env),

@@ -19,6 +19,7 @@ from contracts.topics import (
     DEADLETTER_REASON_HEADER,
     VOUCHERS,
 )
+from eventkit.kafka_access import KafkaAccess
 from reliability.report import Report
 from reliability.stack import SystemUnderTest
 
@@ -46,10 +47,10 @@ def _poison() -> dict[str, tuple[bytes, bytes, list[tuple[str, bytes]]]]:
 
 
 async def _dead_letters(
-    bootstrap: str, origins: set[str], within: float = 60
+    bootstrap: KafkaAccess, origins: set[str], within: float = 60
 ) -> dict[str, list[str]]:
     """Origin -> reasons of the dead letters whose origin is in `origins` (two consumers each)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**bootstrap.options(), enable_auto_commit=False)
     await consumer.start()
     found: dict[str, list[str]] = {}
     try:
@@ -78,7 +79,7 @@ async def test_poison_goes_to_dead_letters_with_reasons_and_projection_continues
 ) -> None:
     good = _good()
     origins: dict[str, str] = {}
-    producer = AIOKafkaProducer(bootstrap_servers=system.bootstrap_servers, acks="all")
+    producer = AIOKafkaProducer(**system.kafka("vouchers").options(), acks="all")
     await producer.start()
     try:
         for name, (key, value, headers) in _poison().items():
@@ -93,7 +94,7 @@ async def test_poison_goes_to_dead_letters_with_reasons_and_projection_continues
         applied = await client.get(f"/positions/{good.id}", params={"timeout": 30})
     assert applied.status_code == 200, applied.text  # the consumer went on past the poison
 
-    found = await _dead_letters(system.bootstrap_servers, set(origins))
+    found = await _dead_letters(system.kafka(), set(origins))
     by_kind = {origins[o]: reasons for o, reasons in found.items()}
     assert set(by_kind) == set(origins.values()), by_kind
     assert all("JSON" in r for r in by_kind["bad JSON"])

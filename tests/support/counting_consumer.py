@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from eventkit.consumer import ConsumerRunner, Delivered
+from eventkit.kafka_access import access_from_env
 from eventkit.store import Connection, init_connection
 
 COUNTER_DDL = "CREATE TABLE IF NOT EXISTS event_count (id int PRIMARY KEY, n bigint NOT NULL)"
@@ -44,7 +45,7 @@ async def main() -> None:
     pool = await asyncpg.create_pool(args.database_url, min_size=1, init=init_connection)
     runner = ConsumerRunner(
         pool,
-        args.bootstrap_servers,
+        access_from_env(args.bootstrap_servers),
         consumer=args.consumer,
         topics=[args.topic],
         projection=Counting(args.hold),

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer
 from deploy.local.processes import free_port
 from deploy.local.stack import database_url_for
+from eventkit.kafka_access import KafkaAccess
 
 KAFKA_IMAGE = "apache/kafka:4.1.1"
 POSTGRES_IMAGE = "postgres:16"
@@ -30,11 +32,36 @@ class Stoppable(Protocol):
 
 @dataclass
 class KafkaEndpoint:
-    """A reachable broker; `stop()`/`start()` take it away and bring it back on the same port."""
+    """A reachable broker; `stop()`/`start()` take it away and bring it back on the same port.
+
+    The local broker requires SCRAM (as every deployment does): `admin` is the super user for
+    test topics and readers, `access(name)` a principal of `deploy/kafka_principals.py` with
+    its ACLs, `settings(service)` that principal as `ServiceSettings` keyword arguments.
+    """
 
     bootstrap_servers: str
     kind: str
     _control: Stoppable
+    _access: Callable[[str], KafkaAccess] | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        """True when the broker refuses anonymous clients (the local broker)."""
+        return self._access is not None
+
+    def access(self, user: str) -> KafkaAccess:
+        """How `user` (a service, `admin` or `reader`) connects."""
+        if self._access is None:  # a container broker: open to anyone
+            return KafkaAccess(self.bootstrap_servers)
+        return self._access(user)
+
+    @property
+    def admin(self) -> KafkaAccess:
+        return self.access("admin")
+
+    def settings(self, service: str) -> dict[str, Any]:
+        """`ServiceSettings` keyword arguments: the broker and `service`'s own principal."""
+        return self.access(service).settings()
 
     def stop(self) -> None:
         self._control.stop()
@@ -93,7 +120,7 @@ def start_kafka(state_dir: Path | None = None) -> tuple[KafkaEndpoint, Stoppable
         controller_port=free_port(),
     )
     broker.start()
-    return KafkaEndpoint(broker.bootstrap_servers, "local", broker), broker
+    return KafkaEndpoint(broker.bootstrap_servers, "local", broker, broker.access), broker
 
 
 def start_postgres(state_dir: Path | None = None) -> tuple[PostgresEndpoint, Stoppable | None]:

@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts.envelope import Envelope, from_kafka
 from contracts.topics import Topic
+from eventkit.kafka_access import KafkaAccess
 from eventkit.topics import ensure_topics
 
 
@@ -21,7 +22,7 @@ class Read:
     key: bytes | None
 
 
-async def new_topic(bootstrap: str, partitions: int = 6) -> str:
+async def new_topic(bootstrap: KafkaAccess, partitions: int = 6) -> str:
     """A fresh topic for one test."""
     name = f"test.{uuid.uuid4().hex[:10]}"
     await ensure_topics(bootstrap, [Topic(name, partitions)])
@@ -29,10 +30,10 @@ async def new_topic(bootstrap: str, partitions: int = 6) -> str:
 
 
 async def read_until(
-    bootstrap: str, topic: str, wanted_ids: set[str], within: float = 60.0
+    bootstrap: KafkaAccess, topic: str, wanted_ids: set[str], within: float = 60.0
 ) -> list[Read]:
     """Every message of `topic` (in partition order) once all `wanted_ids` were seen."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**bootstrap.options(), enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from deploy.kafka_principals import SERVICES, USERS
+from deploy.local.kafka import security_properties
+from deploy.local.kafka_secrets import write_compose_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +26,7 @@ def test_every_service_has_an_image_or_build_and_a_healthcheck() -> None:
     for name, spec in services.items():
         assert "image" in spec or "build" in spec, name
         assert spec["healthcheck"]["test"], name
-        if spec.get("profiles") is None and name != "secrets":
+        if spec.get("profiles") is None and name not in ("secrets", "kafka-setup"):  # one-shot
             assert spec["restart"] == "unless-stopped", name
 
 
@@ -31,6 +36,7 @@ def test_application_services_wait_for_healthy_infrastructure() -> None:
         depends = services[name]["depends_on"]
         assert depends == {
             "kafka": {"condition": "service_healthy"},
+            "kafka-setup": {"condition": "service_completed_successfully"},
             "postgres": {"condition": "service_healthy"},
             "secrets": {"condition": "service_completed_successfully"},
         }, name
@@ -47,3 +53,69 @@ def test_images_are_the_ones_the_stack_promises() -> None:
     assert (ROOT / mounted).exists()
     assert services["jaeger"]["profiles"] == ["tracing"]  # tracing is optional
     assert (ROOT / "deploy/compose/otel-collector.yaml").exists()
+
+
+def test_kafka_requires_scram_and_acls() -> None:
+    services = _compose()["services"]
+    kafka = services["kafka"]
+    assert kafka["entrypoint"] == ["/bin/sh", "/etc/pana/kafka-start.sh"]
+    mounted = {v.split(":")[0]: v.split(":")[1] for v in kafka["volumes"]}
+    for source in ("./deploy/compose/kafka-start.sh", "./deploy/compose/kafka-server.properties"):
+        assert (ROOT / source).exists()
+    assert mounted["secrets"] == "/run/pana"
+    base = _properties((ROOT / "deploy/compose/kafka-server.properties").read_text())
+    assert base["listeners"] == "CLIENT://:9092,CONTROLLER://:9093"
+    security = security_properties(dict.fromkeys(USERS, "x"))
+    assert security["listener.security.protocol.map"] == (
+        "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT"  # no listener without authentication
+    )
+    assert security["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert security["allow.everyone.if.no.acl.found"] == "false"
+    assert security["authorizer.class.name"].endswith("StandardAuthorizer")
+    assert security["super.users"] == "User:admin;User:broker"
+    assert not set(base) & set(security)  # nothing in the base overrides the security settings
+    start = (ROOT / "deploy/compose/kafka-start.sh").read_text()
+    assert "scram-arguments" in start and "broker.properties" in start
+    assert "--command-config" in " ".join(kafka["healthcheck"]["test"])
+
+
+def test_each_service_connects_as_its_own_principal() -> None:
+    services = _compose()["services"]
+    users = set()
+    for name in ("cases", "referrals", "vouchers", "indicators"):
+        env = services[name]["environment"]
+        assert env["PANA_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT", name
+        assert env["PANA_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512", name
+        assert env["PANA_KAFKA_USERNAME"] == name
+        assert env["PANA_KAFKA_PASSWORD_FILE"] == f"/run/pana/kafka/{name}.password"
+        assert "PANA_KAFKA_PASSWORD" not in env  # never a password in the compose file
+        users.add(env["PANA_KAFKA_USERNAME"])
+    assert users == {p.name for p in SERVICES}
+    setup = services["kafka-setup"]
+    assert setup["command"][:3] == ["python", "-m", "deploy.local.kafka_acl"]
+    assert setup["environment"]["PANA_KAFKA_USERNAME"] == "admin"
+    assert setup["depends_on"] == {"kafka": {"condition": "service_healthy"}}
+    secrets = " ".join(services["secrets"]["command"])
+    assert "deploy.local.kafka_secrets /run/pana/kafka" in secrets
+
+
+def test_compose_secrets_are_made_once_and_readable_by_their_owner_only(tmp_path: Path) -> None:
+    folder = tmp_path / "kafka"
+    first = write_compose_secrets(folder)
+    assert write_compose_secrets(folder) == first  # kept across restarts
+    assert len(set(first.values())) == len(first)  # every user its own password
+    for path in folder.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    for service in SERVICES:
+        assert (folder / f"{service.name}.password").read_text() == first[service.name]
+    assert not (folder / "reader.password").exists()  # no compose process reads as the reader
+    arguments = (folder / "scram-arguments").read_text().split()
+    assert arguments.count("--add-scram") == len(USERS)
+    assert f"SCRAM-SHA-512=[name=cases,password={first['cases']}]" in arguments
+    broker = _properties((folder / "broker.properties").read_text())
+    assert broker["allow.everyone.if.no.acl.found"] == "false"
+
+
+def _properties(text: str) -> dict[str, str]:
+    lines = [line for line in text.splitlines() if line and line[0] != "#"]
+    return dict(line.split("=", 1) for line in lines)

@@ -39,7 +39,7 @@ class Service:
 
 @pytest.fixture
 async def topics(kafka: KafkaEndpoint) -> dict[str, str]:
-    return await fresh_topics(kafka.bootstrap_servers)
+    return await fresh_topics(kafka.admin)
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ async def indicators(
     env = {
         **os.environ,
         "PANA_DATABASE_URL": database,
-        "PANA_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        **kafka.admin.env(),  # its topics are test topics, outside the indicators' ACLs
         "PANA_PORT": str(port),
         "PANA_SOURCE_TOPICS": json.dumps(list(topics.values())),
         "PANA_CONSUMER_PREFIX": f"indicators-e2e-{uuid.uuid4().hex[:6]}",
@@ -89,7 +89,7 @@ async def publish(
     applied every one of them (read-your-writes through its API)."""
     pool = await open_pool(database, max_size=4)
     try:
-        await store_and_relay(pool, database, kafka.bootstrap_servers, topics, events)
+        await store_and_relay(pool, database, kafka.admin, topics, events)
     finally:
         await pool.close()
     async with httpx.AsyncClient(base_url=service_url) as client:

@@ -38,9 +38,7 @@ async def cases(
             env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
             for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
                 env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
-            settings = CasesSettings(
-                database_url=postgres.url(name), kafka_bootstrap_servers=kafka.bootstrap_servers
-            )
+            settings = CasesSettings(database_url=postgres.url(name), **kafka.settings("cases"))
             async with serve(lambda: create_app(settings), keys) as running:
                 yield running
     finally:

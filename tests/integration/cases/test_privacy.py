@@ -38,7 +38,7 @@ async def test_no_personal_value_in_any_published_message(
     reads = []
     for topic in (PARTICIPANTS.name, CASES.name):
         wanted = {r["event_id"] for r in rows if topic_of(r["data"]) == topic}
-        reads += await read_until(kafka.bootstrap_servers, topic, wanted, within=30)
+        reads += await read_until(kafka.admin, topic, wanted, within=30)
     published = [
         json.dumps({"data": r.envelope.data, "subject": r.envelope.subject, "key": str(r.key)})
         for r in reads

@@ -15,6 +15,7 @@ from contracts.envelope import envelope_for, to_kafka
 from contracts.registry import latest_model
 from contracts.topics import DEADLETTER_TOPIC, TOPIC_BY_AGGREGATE
 from eventkit.consumer import ConsumerRunner
+from eventkit.kafka_access import KafkaAccess
 from eventkit.relay import OutboxRelay
 from eventkit.store import NewEvent, append
 from services.indicators.logframe import Logframe
@@ -25,12 +26,12 @@ from tests.unit.indicators.builders import Numbered
 AGGREGATES = tuple(TOPIC_BY_AGGREGATE)
 
 
-async def fresh_topics(bootstrap: str) -> dict[str, str]:
+async def fresh_topics(bootstrap: KafkaAccess) -> dict[str, str]:
     """A fresh topic per aggregate family (participant, case, referral, voucher), visible in
     the cluster's metadata: a consumer subscribing to a topic not yet there would not see it
     until its next metadata refresh (minutes)."""
     topics = {aggregate: await new_topic(bootstrap, 3) for aggregate in AGGREGATES}
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    probe = AIOKafkaConsumer(**bootstrap.options())
     await probe.start()
     try:
         for _ in range(500):
@@ -47,9 +48,11 @@ def topic_of(topics: dict[str, str], event_type: str) -> str:
     return topics[latest_model(event_type).aggregate]
 
 
-async def produce(bootstrap: str, topics: dict[str, str], events: Sequence[Numbered]) -> None:
+async def produce(
+    bootstrap: KafkaAccess, topics: dict[str, str], events: Sequence[Numbered]
+) -> None:
     """Produce events in the order given (their envelope ids are the given ids)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**bootstrap.options(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         for event_id, event in events:
@@ -63,7 +66,7 @@ async def produce(bootstrap: str, topics: dict[str, str], events: Sequence[Numbe
 
 
 async def store_and_relay(
-    pool: asyncpg.Pool, database: str, bootstrap: str, topics: dict[str, str],
+    pool: asyncpg.Pool, database: str, bootstrap: KafkaAccess, topics: dict[str, str],
     events: Sequence[Numbered],
 ) -> None:  # fmt: skip
     """Append each event to its stream in the event store, and run the outbox relay until all
@@ -94,7 +97,7 @@ async def store_and_relay(
 @asynccontextmanager
 async def projecting(
     pool: asyncpg.Pool,
-    bootstrap: str,
+    bootstrap: KafkaAccess,
     topics: dict[str, str],
     logframe: Logframe,
     deadletter_topic: str = DEADLETTER_TOPIC,

@@ -15,6 +15,7 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts.envelope import envelope_for, to_kafka
 from contracts.topics import DEADLETTER_ORIGIN_HEADER, DEADLETTER_REASON_HEADER
+from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
 from eventkit.schema import CONSUMER_DDL
 from services.indicators import read_model
@@ -41,7 +42,7 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
 async def test_invalid_data_is_dead_lettered_and_the_projection_goes_on(
     pool: asyncpg.Pool, kafka: KafkaEndpoint
 ) -> None:
-    boot = kafka.bootstrap_servers
+    boot = kafka.admin
     topics = await fresh_topics(boot)
     deadletters = await new_topic(boot, partitions=1)
     before = numbered(registered(1), service(1, "psychological_first_aid"))
@@ -53,7 +54,7 @@ async def test_invalid_data_is_dead_lettered_and_the_projection_goes_on(
     )
     bad_value = orjson.dumps({**orjson.loads(value), "sex": "martian"})
     await produce(boot, topics, before)
-    producer = AIOKafkaProducer(bootstrap_servers=boot, acks="all")
+    producer = AIOKafkaProducer(**boot.options(), acks="all")
     await producer.start()
     try:
         sent = await producer.send_and_wait(
@@ -83,8 +84,8 @@ async def test_invalid_data_is_dead_lettered_and_the_projection_goes_on(
     assert record.value == bad_value
 
 
-async def _dead_letters(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def _dead_letters(bootstrap: KafkaAccess, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    consumer = AIOKafkaConsumer(**bootstrap.options(), enable_auto_commit=False)
     await consumer.start()
     try:
         tp = TopicPartition(topic, 0)

@@ -48,7 +48,7 @@ async def project(
     pool: asyncpg.Pool, kafka: KafkaEndpoint, logframe: Logframe, waves: list[list[Numbered]]
 ) -> Ledger:
     """Produce `waves` one after the other, each consumed before the next is produced."""
-    boot = kafka.bootstrap_servers
+    boot = kafka.admin
     async with pool.acquire() as conn:
         await conn.execute(read_model.ddl(logframe))
     topics = await fresh_topics(boot)
@@ -78,7 +78,7 @@ async def test_two_cross_topic_orders_through_kafka_give_identical_tables(
 async def test_replay_after_dropping_the_read_model_and_a_rule_change_by_rebuild(
     pool: asyncpg.Pool, database: str, kafka: KafkaEndpoint
 ) -> None:
-    boot = kafka.bootstrap_servers
+    boot = kafka.admin
     topics = await fresh_topics(boot)
     events = [*scenario(), *numbered(service(6, "dignity_kit"))]
     await store_and_relay(pool, database, boot, topics, events)

@@ -51,7 +51,7 @@ async def test_ready_once_the_read_model_is_held(
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
     settings = IndicatorsSettings(
         database_url=database,
-        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        **kafka.settings("admin"),  # its topic is a test topic, outside the indicators' ACLs
         consumer_prefix=f"warm-{uuid.uuid4().hex[:6]}",
         source_topics=[f"warm-{uuid.uuid4().hex[:6]}"],
     )

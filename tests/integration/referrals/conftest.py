@@ -56,10 +56,12 @@ async def referrals(
     monkeypatch.setenv("PANA_PERSONAL_DATA_BLIND_INDEX_KEY", _fresh_key())
     settings = ReferralsSettings(
         database_url=database,
-        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        **kafka.settings("referrals"),
         overdue_interval_seconds=3600,  # the tests wake the worker after moving the clock
         consent_consumer=f"referrals.consent.{uuid.uuid4().hex[:8]}",
         metrics_min_cell=1,
     )
     async with serve(lambda: create_app(settings, clock), keys) as running:
+        # The tests publish participants' consent as the cases service would: as its principal.
+        running.app.state.test_cases_kafka = kafka.access("cases")
         yield running

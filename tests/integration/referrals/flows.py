@@ -45,7 +45,7 @@ async def publish(referrals: RunningService, *events: Event) -> None:
     """Publish to the participants topic as the cases service's relay does; wait until applied."""
     settings = referrals.app.state.settings
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True, acks="all"
+        **referrals.app.state.test_cases_kafka.options(), enable_idempotence=True, acks="all"
     )
     ids = []
     await producer.start()

@@ -24,7 +24,7 @@ async def vouchers(
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
     settings = VouchersSettings(
         database_url=database,
-        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        **kafka.settings("vouchers"),
         expiry_interval_seconds=3600,
     )
     async with serve(lambda: create_app(settings), keys) as running:
