@@ -17,6 +17,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from access.audit import AUDIT_DDL
 from access.audit_chainer import AuditChainer
+from access.fastapi import audit_refusals
 from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
 from eventkit import collector
@@ -172,6 +173,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     use_grants(app)
+    audit_refusals(app)
     report_outages(app)
     document_refusals(app)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
