@@ -1,0 +1,33 @@
+"""Voucher lookups and reads are audited, found or not (issue 20, point 6); never the code."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.vouchers.code import new_code
+from tests.integration.vouchers.test_redemption import _issue, _provider
+from tests.support.audit import audit_fetch
+from tests.support.services import RunningService
+
+pytestmark = pytest.mark.integration
+
+
+async def test_lookups_and_reads_are_audited(vouchers: RunningService) -> None:
+    provider = await _provider(vouchers)
+    voucher = await _issue(vouchers, provider)
+    clinic = vouchers.client("clinic", provider_id=provider, sub="clinic-desk")
+    assert (await clinic.get("/lookup", params={"code": voucher["code"]})).status_code == 200
+    missing = await clinic.get("/lookup", params={"code": new_code()})  # valid, never issued
+    assert missing.status_code == 404
+    team = vouchers.client("caseworker", regions=["lima_callao"], sub="team-desk")
+    assert (await team.get(f"/vouchers/{voucher['voucher_id']}")).status_code == 200
+    records = await audit_fetch(
+        vouchers.app.state.pool,
+        "SELECT actor_subject, action, resource_id, outcome, purpose FROM audit_log"
+        " WHERE actor_subject IN ('clinic-desk', 'team-desk') ORDER BY sequence",
+    )
+    found = [tuple(r)[:4] for r in records]
+    assert found[0] == ("clinic-desk", "voucher.lookup", voucher["voucher_id"], "done")
+    assert ("team-desk", "voucher.read", voucher["voucher_id"], "done") in found
+    assert ("clinic-desk", "voucher.lookup", "-", "not_found") in found
+    assert all(voucher["code"] not in str(tuple(r)) for r in records)
