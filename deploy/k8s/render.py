@@ -50,6 +50,9 @@ def deployment(name: str) -> dict[str, Any]:
         {"name": "PANA_PORT", "value": str(port)},
         {"name": "PANA_HOST", "value": "0.0.0.0"},  # inside the pod network
         _secret("PANA_DATABASE_URL", "pana-databases", name),
+        # The schema owner's URL, for migrations at start (a short-lived connection): the
+        # service's own role (pana-databases) owns no table and cannot disable audit triggers.
+        _secret("PANA_DATABASE_OWNER_URL", "pana-database-owners", name),
     ]
     if name in ("cases", "referrals"):
         env += [
