@@ -17,11 +17,13 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import asyncpg
 
 from access.audit_chain import (
+    GENESIS_HASH,
     RECORD_FIELDS,
     AuditRecord,
     ChainCheck,
@@ -197,9 +199,14 @@ async def pending_count(conn: Connection) -> int:
     return int(await conn.fetchval("SELECT count(*) FROM audit_inbox"))
 
 
-async def verify(conn: Connection, known_head: tuple[int, str] | None = None) -> VerifyResult:
-    """Walk the whole chain in sequence order and report the first break, if any."""
-    check = ChainCheck(known_head)
+async def verify(
+    conn: Connection,
+    known_head: tuple[int, str] | None = None,
+    anchors: Mapping[int, str] | None = None,
+) -> VerifyResult:
+    """Walk the whole chain in sequence order and report the first break, if any (`anchors`:
+    the auditor's signed heads, `access.audit_checkpoints`)."""
+    check = ChainCheck(known_head, anchors)
     # One snapshot for the whole walk, so records appended meanwhile cannot confuse it.
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         async for row in conn.cursor(_SELECT, prefetch=1000):
@@ -216,13 +223,19 @@ def _chained(row: asyncpg.Record) -> ChainedRecord:
 
 
 async def _verify_database(
-    url: str, known_head: tuple[int, str] | None
+    url: str, known_head: tuple[int, str] | None, anchors: Mapping[int, str] | None = None
 ) -> tuple[VerifyResult, int]:
     conn = await asyncpg.connect(url)
     try:
-        return await verify(conn, known_head), await pending_count(conn)
+        return await verify(conn, known_head, anchors), await pending_count(conn)
     finally:
         await conn.close()
+
+
+async def head(conn: Connection) -> tuple[int, str]:
+    """The chain's last (sequence, hash); (0, genesis) when empty."""
+    row = await conn.fetchrow("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1")
+    return (int(row["sequence"]), str(row["hash"])) if row else (0, GENESIS_HASH)
 
 
 def _head(text: str) -> tuple[int, str]:
@@ -245,6 +258,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the database holding audit_log (default: PANA_DATABASE_URL)",
     )
     check.add_argument(
+        "--checkpoints",
+        type=Path,
+        metavar="FILE",
+        help="the auditor's signed checkpoints of this chain (JSON Lines)",
+    )
+    check.add_argument(
+        "--auditor-public-key", type=Path, metavar="PEM", help="verifies the checkpoints"
+    )
+    check.add_argument("--service", default="", help="the service the checkpoints name")
+    check.add_argument(
         "--known-head",
         type=_head,
         metavar="SEQUENCE:HASH",
@@ -253,13 +276,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url (or PANA_DATABASE_URL) is required")
+    if (args.checkpoints is None) != (args.auditor_public_key is None):
+        parser.error("--checkpoints and --auditor-public-key go together")
+    signed: dict[int, str] | None = None
+    if args.checkpoints is not None:
+        from access import audit_checkpoints as checkpoints
+
+        try:
+            key = checkpoints.load_public(args.auditor_public_key)
+            stored = checkpoints.load(args.checkpoints)
+            signed = checkpoints.anchors(stored, key, args.service or stored[0].service)
+        except IndexError:
+            print(f"broken: {args.checkpoints} holds no checkpoint", file=sys.stderr)
+            return 1
+        except ValueError as exc:
+            print(f"broken: {exc}", file=sys.stderr)
+            return 1
     try:
-        result, pending = asyncio.run(_verify_database(args.database_url, args.known_head))
+        result, pending = asyncio.run(_verify_database(args.database_url, args.known_head, signed))
     except (OSError, asyncpg.PostgresError) as exc:
         print(f"cannot verify: {exc}", file=sys.stderr)
         return 2
     if result.ok:
-        print(f"ok: {result.reason}; head {result.records}:{result.head_hash}")
+        anchored = f", {len(signed)} signed checkpoints hold" if signed else ""
+        print(f"ok: {result.reason}{anchored}; head {result.records}:{result.head_hash}")
         if pending:
             print(f"{pending} newer records are committed and waiting to be chained")
         return 0
