@@ -31,3 +31,18 @@ async def test_lookups_and_reads_are_audited(vouchers: RunningService) -> None:
     assert ("team-desk", "voucher.read", voucher["voucher_id"], "done") in found
     assert ("clinic-desk", "voucher.lookup", "-", "not_found") in found
     assert all(voucher["code"] not in str(tuple(r)) for r in records)
+
+
+async def test_who_read_a_voucher(vouchers: RunningService) -> None:
+    voucher = await _issue(vouchers, await _provider(vouchers))
+    team = vouchers.client("caseworker", regions=["lima_callao"], sub="team-reader")
+    assert (await team.get(f"/vouchers/{voucher['voucher_id']}")).status_code == 200
+    query = {"resource_type": "voucher", "resource_id": voucher["voucher_id"]}
+    answer = await vouchers.client("supervisor", regions=["lima_callao"]).get(
+        "/audit", params=query
+    )
+    assert answer.status_code == 200, answer.text
+    seen = {(r["actor_subject"], r["action"]) for r in answer.json()["records"]}
+    assert ("team-reader", "voucher.read") in seen
+    other = vouchers.client("supervisor", regions=["tumbes"])
+    assert (await other.get("/audit", params=query)).status_code == 403

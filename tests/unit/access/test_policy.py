@@ -49,6 +49,7 @@ directory.manage           -          -          -          any      -        - 
 indicators.read            -          any        any        any      -        -         any
 audit.verify               -          -          any        any      -        -         -
 break_glass.review         -          any        -          any      -        -         -
+audit.query                -          region     -          any      -        -         -
 """
 COLUMNS = {"admin": Role.ADMINISTRATOR, "receiving": Role.RECEIVING_SERVICE}
 
