@@ -220,7 +220,7 @@ class SystemUnderTest:
             **os.environ,
             "PANA_PORT": str(self.stack.service_ports[name]),
             "PANA_ENVIRONMENT": self.stack.environment,
-            "PANA_DATABASE_URL": self.database_url(name),
+            **self.stack.database_urls(name),  # its own role, owning no table, and the owner's
             "PANA_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             **self.stack.secrets(),
         }
