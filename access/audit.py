@@ -92,13 +92,13 @@ $$;
 CREATE OR REPLACE FUNCTION audit_append(
     actor_subject text, actor_org text, actor_role text, action text, resource_type text,
     resource_id text, outcome text, purpose text
-) RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+) RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     INSERT INTO audit_inbox (recorded_at, actor_subject, actor_org, actor_role, action,
                              resource_type, resource_id, outcome, purpose)
     VALUES (date_trunc('microseconds', clock_timestamp()), $1, $2, $3, $4, $5, $6, $7, $8)
 $$;
 CREATE OR REPLACE FUNCTION audit_chain_pending(lim integer) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     taken bigint[];
     r record;

@@ -91,6 +91,10 @@ async def grant_service_role(conn: asyncpg.Connection, role: str) -> None:
         " OR (nspowner = current_user::regrole AND nspname NOT LIKE 'pg\\_%'"
         " AND nspname <> 'information_schema')"
     )
+    # Nobody but the owner creates in `public`: a look-alike function or table there could
+    # otherwise shadow what the owner's SECURITY DEFINER functions call (PostgreSQL 15+ does
+    # this by default; a warning, not an error, where the owner does not own `public`).
+    await conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     for row in schemas:
         schema = '"' + row["nspname"].replace('"', '""') + '"'
         await conn.execute(

@@ -87,6 +87,22 @@ async def test_only_the_append_path_adds_and_nothing_deletes_the_inbox(roles: Ro
     assert (result.ok, result.records) == (True, 1)
 
 
+async def test_a_look_alike_table_does_not_divert_the_chain(roles: Roles) -> None:
+    """The SECURITY DEFINER functions resolve their tables in `public`, never in the caller's
+    temporary schema (PostgreSQL searches pg_temp first unless told otherwise)."""
+    await roles.service.execute(
+        "CREATE TEMP TABLE audit_log (LIKE public.audit_log);"
+        " CREATE TEMP TABLE audit_inbox (LIKE public.audit_inbox INCLUDING ALL)"
+    )
+    await append(roles.service, RECORD)
+    assert await chain_pending(roles.service) == 1
+    assert await roles.owner.fetchval("SELECT count(*) FROM public.audit_log") == 1
+    assert await roles.service.fetchval("SELECT count(*) FROM pg_temp.audit_log") == 0
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await roles.service.execute("CREATE FUNCTION public.to_json(text) RETURNS json"
+                                    " LANGUAGE sql AS 'SELECT NULL::json'")  # fmt: skip
+
+
 async def test_the_service_role_still_writes_its_own_data(roles: Roles) -> None:
     await roles.service.execute("INSERT INTO streams VALUES ('s-1', 1)")
     await roles.service.execute("UPDATE streams SET version = 2 WHERE stream_id = 's-1'")
