@@ -17,8 +17,8 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import asyncpg
 
@@ -29,7 +29,6 @@ from access.audit_chain import (
     ChainCheck,
     ChainedRecord,
     VerifyResult,
-    record_hash,
 )
 from eventkit.store import Connection
 
@@ -72,23 +71,106 @@ CREATE OR REPLACE TRIGGER audit_inbox_no_update BEFORE UPDATE ON audit_inbox
     FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();
 CREATE OR REPLACE TRIGGER audit_inbox_no_truncate BEFORE TRUNCATE ON audit_inbox
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
+CREATE OR REPLACE FUNCTION audit_record_hash(
+    seq bigint, at timestamptz, actor_subject text, actor_org text, actor_role text,
+    action text, resource_type text, resource_id text, outcome text, purpose text, previous text
+) RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT encode(sha256(convert_to(
+        '{"action":' || to_json(action)::text
+        || ',"actor_org":' || to_json(actor_org)::text
+        || ',"actor_role":' || to_json(actor_role)::text
+        || ',"actor_subject":' || to_json(actor_subject)::text
+        || ',"outcome":' || to_json(outcome)::text
+        || ',"previous_hash":' || to_json(previous)::text
+        || ',"purpose":' || coalesce(to_json(purpose)::text, 'null')
+        || ',"recorded_at":'
+        || to_json(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text
+        || ',"resource_id":' || to_json(resource_id)::text
+        || ',"resource_type":' || to_json(resource_type)::text
+        || ',"sequence":' || seq::text || '}', 'UTF8')), 'hex')
+$$;
+CREATE OR REPLACE FUNCTION audit_append(
+    actor_subject text, actor_org text, actor_role text, action text, resource_type text,
+    resource_id text, outcome text, purpose text
+) RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    INSERT INTO audit_inbox (recorded_at, actor_subject, actor_org, actor_role, action,
+                             resource_type, resource_id, outcome, purpose)
+    VALUES (date_trunc('microseconds', clock_timestamp()), $1, $2, $3, $4, $5, $6, $7, $8)
+$$;
+CREATE OR REPLACE FUNCTION audit_chain_pending(lim integer) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    taken bigint[];
+    r record;
+    seq bigint;
+    previous text;
+    digest text;
+BEGIN
+    -- EXCLUSIVE lets readers (verify) through but queues every other chainer behind us; one
+    -- that waited then finds only what is left in the inbox.
+    LOCK TABLE audit_log IN EXCLUSIVE MODE;
+    SELECT array_agg(id ORDER BY id) INTO taken
+        FROM (SELECT id FROM audit_inbox ORDER BY id LIMIT lim) AS oldest;
+    IF taken IS NULL THEN
+        RETURN 0;
+    END IF;
+    SELECT l.sequence, l.hash INTO seq, previous FROM audit_log l ORDER BY l.sequence DESC LIMIT 1;
+    IF NOT FOUND THEN
+        seq := 0;
+        previous := repeat('0', 64);
+    END IF;
+    FOR r IN SELECT * FROM audit_inbox WHERE id = ANY(taken) ORDER BY id LOOP
+        seq := seq + 1;
+        digest := audit_record_hash(seq, r.recorded_at, r.actor_subject, r.actor_org,
+            r.actor_role, r.action, r.resource_type, r.resource_id, r.outcome, r.purpose,
+            previous);
+        INSERT INTO audit_log (sequence, recorded_at, actor_subject, actor_org, actor_role,
+            action, resource_type, resource_id, purpose, outcome, previous_hash, hash)
+        VALUES (seq, r.recorded_at, r.actor_subject, r.actor_org, r.actor_role, r.action,
+            r.resource_type, r.resource_id, r.purpose, r.outcome, previous, digest);
+        previous := digest;
+    END LOOP;
+    DELETE FROM audit_inbox WHERE id = ANY(taken);
+    RETURN cardinality(taken);
+END $$;
+REVOKE ALL ON FUNCTION audit_append(text, text, text, text, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audit_chain_pending(integer) FROM PUBLIC;
 """
 """The audit tables, and triggers refusing UPDATE, DELETE and TRUNCATE of the chain (PG 14+).
 
 The inbox refuses UPDATE and TRUNCATE; its rows are deleted only as they move into the chain.
+Records enter the inbox only through `audit_append` and move into the chain only through
+`audit_chain_pending` (SECURITY DEFINER functions of the owner role): the service's own role
+(`grant_audit_access`) may call them and read both tables, never write them directly, so a row
+typed in by hand is refused and the inbox cannot be emptied. `audit_record_hash` computes in SQL
+exactly what `access.audit_chain.record_hash` computes (the tests compare both).
 """
 
+AUDIT_TABLES = ("audit_log", "audit_inbox")
+
+
+async def grant_audit_access(conn: Connection, role: str) -> None:
+    """Let the service's role `role` append and chain through the functions, and read (only)."""
+    who = _role(role)
+    await conn.execute(
+        f"REVOKE ALL ON audit_log, audit_inbox FROM {who};"
+        f" GRANT SELECT ON audit_log, audit_inbox TO {who};"
+        " GRANT EXECUTE ON FUNCTION audit_append(text, text, text, text, text, text, text, text),"
+        f" audit_chain_pending(integer) TO {who};"
+    )
+
+
+def _role(name: str) -> str:
+    """A role name as a quoted identifier; only plain names are accepted."""
+    if not name.replace("_", "").isalnum() or not name.isascii() or name[0].isdigit():
+        raise ValueError(f"not a plain role name: {name!r}")
+    return f'"{name}"'
+
+
 _COLUMNS = ("sequence", "recorded_at", *RECORD_FIELDS, "previous_hash", "hash")
-# Both built from the constant column names only, never from input.
-_PLACEHOLDERS = ", ".join(f"${n}" for n in range(1, len(_COLUMNS) + 1))
-_INSERT = f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({_PLACEHOLDERS})"  # noqa: S608
-_INBOX_COLUMNS = ", ".join(("recorded_at", *RECORD_FIELDS))
-_INBOX_VALUES = ", ".join(f"${n}" for n in range(1, len(RECORD_FIELDS) + 2))
-_INBOX_INSERT = f"INSERT INTO audit_inbox ({_INBOX_COLUMNS}) VALUES ({_INBOX_VALUES})"  # noqa: S608
-_INBOX_TAKE = f"""DELETE FROM audit_inbox
-WHERE id IN (SELECT id FROM audit_inbox ORDER BY id LIMIT $1)
-RETURNING id, {_INBOX_COLUMNS}"""  # noqa: S608
+# Built from the constant column names only, never from input.
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM audit_log ORDER BY sequence"  # noqa: S608
+_APPEND = f"SELECT audit_append({', '.join(f'${n}' for n in range(1, len(RECORD_FIELDS) + 1))})"
 
 
 async def migrate(conn: Connection) -> None:
@@ -99,32 +181,17 @@ async def migrate(conn: Connection) -> None:
 
 async def append(conn: Connection, record: AuditRecord) -> None:
     """Record `record` now; it commits or rolls back with the caller's transaction."""
-    # Truncated to microseconds by datetime already, so it reads back from PostgreSQL exactly.
-    await conn.execute(_INBOX_INSERT, datetime.now(UTC), *record.values())
+    # Through the owner's function: the service's role may not insert into the inbox itself.
+    await conn.execute(_APPEND, *record.values())
 
 
 async def chain_pending(conn: Connection, limit: int = 1000) -> int:
-    """Move up to `limit` committed inbox records into the chain, oldest first; how many moved."""
-    async with conn.transaction():
-        # EXCLUSIVE lets readers (verify) through but queues every other chainer behind us;
-        # one that waited then finds only what is left in the inbox.
-        await conn.execute("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-        pending = await conn.fetch(_INBOX_TAKE, limit)
-        if not pending:
-            return 0
-        last = await conn.fetchrow(
-            "SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1"
-        )
-        sequence, previous = (last["sequence"], last["hash"]) if last else (0, GENESIS_HASH)
-        rows = []
-        for row in sorted(pending, key=lambda r: r["id"]):
-            record = AuditRecord(*(row[name] for name in RECORD_FIELDS))
-            sequence += 1
-            digest = record_hash(sequence, row["recorded_at"], record, previous)
-            rows.append((sequence, row["recorded_at"], *record.values(), previous, digest))
-            previous = digest
-        await conn.executemany(_INSERT, rows)
-        return len(rows)
+    """Move up to `limit` committed inbox records into the chain, oldest first; how many moved.
+
+    The linking and hashing run in `audit_chain_pending` (SQL, as the tables' owner), the only
+    path from the inbox to the chain.
+    """
+    return int(await conn.fetchval("SELECT audit_chain_pending($1)", limit))
 
 
 async def pending_count(conn: Connection) -> int:
@@ -132,9 +199,14 @@ async def pending_count(conn: Connection) -> int:
     return int(await conn.fetchval("SELECT count(*) FROM audit_inbox"))
 
 
-async def verify(conn: Connection, known_head: tuple[int, str] | None = None) -> VerifyResult:
-    """Walk the whole chain in sequence order and report the first break, if any."""
-    check = ChainCheck(known_head)
+async def verify(
+    conn: Connection,
+    known_head: tuple[int, str] | None = None,
+    anchors: Mapping[int, str] | None = None,
+) -> VerifyResult:
+    """Walk the whole chain in sequence order and report the first break, if any (`anchors`:
+    the auditor's signed heads, `access.audit_checkpoints`)."""
+    check = ChainCheck(known_head, anchors)
     # One snapshot for the whole walk, so records appended meanwhile cannot confuse it.
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         async for row in conn.cursor(_SELECT, prefetch=1000):
@@ -151,13 +223,19 @@ def _chained(row: asyncpg.Record) -> ChainedRecord:
 
 
 async def _verify_database(
-    url: str, known_head: tuple[int, str] | None
+    url: str, known_head: tuple[int, str] | None, anchors: Mapping[int, str] | None = None
 ) -> tuple[VerifyResult, int]:
     conn = await asyncpg.connect(url)
     try:
-        return await verify(conn, known_head), await pending_count(conn)
+        return await verify(conn, known_head, anchors), await pending_count(conn)
     finally:
         await conn.close()
+
+
+async def head(conn: Connection) -> tuple[int, str]:
+    """The chain's last (sequence, hash); (0, genesis) when empty."""
+    row = await conn.fetchrow("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1")
+    return (int(row["sequence"]), str(row["hash"])) if row else (0, GENESIS_HASH)
 
 
 def _head(text: str) -> tuple[int, str]:
@@ -180,6 +258,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the database holding audit_log (default: PANA_DATABASE_URL)",
     )
     check.add_argument(
+        "--checkpoints",
+        type=Path,
+        metavar="FILE",
+        help="the auditor's signed checkpoints of this chain (JSON Lines)",
+    )
+    check.add_argument(
+        "--auditor-public-key", type=Path, metavar="PEM", help="verifies the checkpoints"
+    )
+    check.add_argument("--service", default="", help="the service the checkpoints name")
+    check.add_argument(
         "--known-head",
         type=_head,
         metavar="SEQUENCE:HASH",
@@ -188,13 +276,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url (or PANA_DATABASE_URL) is required")
+    if (args.checkpoints is None) != (args.auditor_public_key is None):
+        parser.error("--checkpoints and --auditor-public-key go together")
+    signed: dict[int, str] | None = None
+    if args.checkpoints is not None:
+        from access import audit_checkpoints as checkpoints
+
+        try:
+            key = checkpoints.load_public(args.auditor_public_key)
+            stored = checkpoints.load(args.checkpoints)
+            signed = checkpoints.anchors(stored, key, args.service or stored[0].service)
+        except IndexError:
+            print(f"broken: {args.checkpoints} holds no checkpoint", file=sys.stderr)
+            return 1
+        except ValueError as exc:
+            print(f"broken: {exc}", file=sys.stderr)
+            return 1
     try:
-        result, pending = asyncio.run(_verify_database(args.database_url, args.known_head))
+        result, pending = asyncio.run(_verify_database(args.database_url, args.known_head, signed))
     except (OSError, asyncpg.PostgresError) as exc:
         print(f"cannot verify: {exc}", file=sys.stderr)
         return 2
     if result.ok:
-        print(f"ok: {result.reason}; head {result.records}:{result.head_hash}")
+        anchored = f", {len(signed)} signed checkpoints hold" if signed else ""
+        print(f"ok: {result.reason}{anchored}; head {result.records}:{result.head_hash}")
         if pending:
             print(f"{pending} newer records are committed and waiting to be chained")
         return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
@@ -91,11 +91,16 @@ class ChainCheck:
     """Checks records fed in sequence order, stopping at the first break.
 
     `known_head` (sequence, hash), noted from an earlier verify, also catches records removed
-    from the end, which the chain alone cannot show.
+    from the end, which the chain alone cannot show. `anchors` (sequence -> hash, from the
+    auditor's signed checkpoints, `access.audit_checkpoints`) also catch a history rewritten
+    with every hash recomputed, which the public hash alone cannot show.
     """
 
-    def __init__(self, known_head: tuple[int, str] | None = None) -> None:
+    def __init__(
+        self, known_head: tuple[int, str] | None = None, anchors: Mapping[int, str] | None = None
+    ) -> None:
         self._known_head = known_head
+        self._anchors = dict(anchors or {})
         self._expected = 1
         self._previous = GENESIS_HASH
         self._failure: VerifyResult | None = None
@@ -111,6 +116,10 @@ class ChainCheck:
             return self._fail(n, f"record {n} does not match its hash: it was modified")
         if self._known_head and self._known_head[0] == n and self._known_head[1] != row.hash:
             return self._fail(n, f"record {n} is not the one noted as the head earlier")
+        if self._anchors.get(n, row.hash) != row.hash:
+            return self._fail(
+                n, f"record {n} is not the one the auditor signed: the history was rewritten"
+            )
         self._previous, self._expected = row.hash, n + 1
         return True
 
@@ -122,6 +131,11 @@ class ChainCheck:
         if self._known_head and self._known_head[0] > records:
             head = self._known_head[0]
             return self._fail_result(records + 1, f"records {records + 1}..{head} are missing")
+        signed = max(self._anchors, default=0)
+        if signed > records:
+            return self._fail_result(
+                records + 1, f"records {records + 1}..{signed} are missing (signed by the auditor)"
+            )
         return VerifyResult(True, None, f"{records} records intact", records, self._previous)
 
     def _fail(self, sequence: int, reason: str) -> bool:
@@ -133,10 +147,12 @@ class ChainCheck:
 
 
 def check_chain(
-    rows: Iterable[ChainedRecord], known_head: tuple[int, str] | None = None
+    rows: Iterable[ChainedRecord],
+    known_head: tuple[int, str] | None = None,
+    anchors: Mapping[int, str] | None = None,
 ) -> VerifyResult:
     """Check a whole chain held in memory."""
-    check = ChainCheck(known_head)
+    check = ChainCheck(known_head, anchors)
     for row in rows:
         if not check.add(row):
             break

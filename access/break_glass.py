@@ -1,8 +1,10 @@
 """Break-glass: a supervisor's time-limited access to a region outside their own.
 
-Opening one yields the grant (id, region, expiry: what tokens and `decide` see) and the audit
-record that alone keeps the written reason. Each use of the grant is visible in `decide`'s
-`Decision.grant_id`, for the service to audit too.
+Opening one yields the grant (id, region, expiry: what `decide` sees once the service loaded it
+from its database) and the audit record that alone keeps the written reason. A grant exists only
+as a row the service wrote through `POST /break-glass` (`access.grants`): no token claim grants
+anything. Each use of the grant is visible in `decide`'s `Decision.grant_id`, for the service to
+audit too.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from access.audit_chain import AuditRecord
 from access.principal import BreakGlassGrant, Principal, Region, Role
@@ -20,14 +21,20 @@ MAX_DURATION = timedelta(hours=8)
 """At most one working day: longer needs would be a change of assignment, not an emergency."""
 MIN_REASON_LENGTH = 20
 """Enough to force a sentence rather than "urgent"."""
+MIN_REASON_WORDS = 3
+"""Different words of two letters or more: "aaaaaaaaaaaaaaaaaaaaaa" or "urgent urgent urgent
+urgent" fill 20 characters but say nothing."""
+DEFAULT_MAX_PER_DAY = 3
+"""Grants one supervisor may open in any 24 hours (`PANA_BREAK_GLASS_MAX_PER_DAY`): emergencies
+are rare; a supervisor who needs more is covering a region and should be assigned to it."""
 
 
 class GrantRefused(ValueError):
-    """Break-glass was refused; `reason` says why."""
+    """Break-glass was refused; `rule` names the rule, `reason` says why, `status` for HTTP."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, rule: str = "break_glass_refused", status: int = 422) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.rule, self.status = reason, rule, status
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,16 @@ class BreakGlass:
     audit_record: AuditRecord
 
 
+def reason_problem(reason: str) -> str | None:
+    """Why `reason` does not explain anything, or None when it reads as a sentence."""
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        return f"a written reason of at least {MIN_REASON_LENGTH} characters is needed"
+    words = set("".join(c if c.isalpha() else " " for c in reason.lower()).split())
+    if len({w for w in words if len(w) >= 2}) < MIN_REASON_WORDS:
+        return f"the reason must be a sentence of at least {MIN_REASON_WORDS} different words"
+    return None
+
+
 def open_break_glass(
     principal: Principal,
     region: Region,
@@ -45,16 +62,31 @@ def open_break_glass(
     *,
     now: datetime,
     duration: timedelta = DEFAULT_DURATION,
+    opened_today: int = 0,
+    max_per_day: int = DEFAULT_MAX_PER_DAY,
 ) -> BreakGlass:
-    """Grant `principal` access to `region` until `now + duration`; raise `GrantRefused`."""
+    """Grant `principal` access to `region` until `now + duration`; raise `GrantRefused`.
+
+    `opened_today`: the grants the supervisor opened in the 24 hours before `now`.
+    """
     if principal.role is not Role.SUPERVISOR:
-        raise GrantRefused("only a supervisor can break the glass")
+        raise GrantRefused("only a supervisor can break the glass", "break_glass_role", 403)
     if region in principal.regions:
-        raise GrantRefused(f"region {region} is already the supervisor's own")
-    if len(reason.strip()) < MIN_REASON_LENGTH:
-        raise GrantRefused(f"a written reason of at least {MIN_REASON_LENGTH} characters is needed")
+        raise GrantRefused(
+            f"region {region} is already the supervisor's own", "break_glass_own_region", 403
+        )
+    problem = reason_problem(reason)
+    if problem is not None:
+        raise GrantRefused(problem, "break_glass_reason")
     if not timedelta(0) < duration <= MAX_DURATION:
-        raise GrantRefused(f"the duration must be positive and at most {MAX_DURATION}")
+        raise GrantRefused(
+            f"the duration must be positive and at most {MAX_DURATION}", "break_glass_duration"
+        )
+    if opened_today >= max_per_day:
+        raise GrantRefused(
+            f"at most {max_per_day} break-glass grants per supervisor in 24 hours",
+            "break_glass_daily_limit",
+        )
     grant = BreakGlassGrant(uuid.uuid4().hex, region, now + duration)
     purpose = f"region {region} until {grant.expires_at.isoformat()}: {reason.strip()}"
     record = AuditRecord.by(
@@ -63,10 +95,9 @@ def open_break_glass(
     return BreakGlass(grant, record)
 
 
-def grant_claim(grant: BreakGlassGrant) -> dict[str, Any]:
-    """The grant as one entry of a token's `break_glass` claim (no reason: that stays audited)."""
-    return {
-        "id": grant.grant_id,
-        "region": grant.region.value,
-        "exp": int(grant.expires_at.timestamp()),
-    }
+def written_reason(purpose: str | None) -> str | None:
+    """The reason kept in a `break_glass.open` audit record's purpose."""
+    if purpose is None:
+        return None
+    _, found, reason = purpose.partition(": ")
+    return reason if found else None

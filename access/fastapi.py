@@ -16,9 +16,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+import asyncpg
+import structlog
 from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from access.audit import append as audit_append
+from access.audit_chain import AuditRecord
 from access.jwks import KeysUnavailable
 from access.policy import POLICY, Decision, ResourceScope, decide
 from access.principal import InconsistentClaims, Principal
@@ -28,6 +35,7 @@ from access.verified_tokens import VerifiedTokens
 ScopeFromRequest = Callable[[Request], ResourceScope | Awaitable[ResourceScope]]
 """Where the requested resource belongs; may be async when it must be looked up."""
 
+log = structlog.get_logger("access.fastapi")
 _bearer = HTTPBearer(auto_error=False, description="An OAuth2 access token (JWT) from the issuer")
 
 
@@ -39,6 +47,18 @@ class Authorized:
     action: str
     scope: ResourceScope
     decision: Decision
+
+
+class Forbidden(HTTPException):
+    """403: the policy (or a rule) refused `action`; audited as `denied` by `audit_refusals`."""
+
+    def __init__(self, action: str, reason: str) -> None:
+        super().__init__(
+            status.HTTP_403_FORBIDDEN,
+            reason,
+            headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+        )
+        self.action = action
 
 
 def use_verifier(app: FastAPI, verifier: TokenVerifier) -> None:
@@ -95,7 +115,9 @@ async def caller(
     """
     from access.grants import with_active_grants  # grants mounts routes that use this module
 
-    return await with_active_grants(request, await authenticated(request, credentials))
+    principal = await with_active_grants(request, await authenticated(request, credentials))
+    request.state.principal = principal  # for the audit of a refusal (`audit_refusals`)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(caller)]
@@ -119,11 +141,7 @@ def require(
         scope = await found if inspect.isawaitable(found) else found
         decision = decide(principal, action, scope)
         if not decision.allowed:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                decision.reason,
-                headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
-            )
+            raise Forbidden(action, decision.reason)
         return Authorized(principal, action, scope, decision)
 
     return permit
@@ -131,3 +149,45 @@ def require(
 
 def _unauthorized(reason: str, challenge: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, reason, {"WWW-Authenticate": challenge})
+
+
+def refused_resource(request: Request) -> tuple[str, str]:
+    """What a refused request was about: the first `<kind>_id` path parameter, else the request
+    (method and path: ids only, never personal data)."""
+    for name, value in request.path_params.items():
+        if name.endswith("_id"):
+            return name.removesuffix("_id"), str(value)
+    return "request", f"{request.method} {request.url.path}"
+
+
+async def audit_refusal(request: Request, exc: StarletteHTTPException) -> None:
+    """Append a `denied` record of a 403 to an identified caller, in its own transaction (the
+    request's own rolled back); a database that cannot take it is logged, the 403 stands."""
+    principal = getattr(request.state, "principal", None)
+    pool = getattr(request.app.state, "pool", None)
+    if exc.status_code != status.HTTP_403_FORBIDDEN or principal is None or pool is None:
+        return
+    if isinstance(exc, Forbidden):
+        action, why = exc.action, str(exc.detail)
+    else:  # a rule's 403 (e.g. another provider's voucher): {"rule", "message"}
+        route = getattr(request.scope.get("route"), "path", request.url.path)
+        action = f"{request.method} {route}"
+        detail = exc.detail
+        why = str(detail.get("rule")) if isinstance(detail, dict) else str(detail)
+    record = AuditRecord.by(principal, action, refused_resource(request), "denied", why[:300])
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await audit_append(conn, record)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+        log.warning("audit.refusal_not_recorded", error=type(error).__name__, action=action)
+
+
+def audit_refusals(app: FastAPI) -> None:
+    """Every 403 the app answers an identified caller is audited as `denied`."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        await audit_refusal(request, exc)
+        return await http_exception_handler(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, handler)

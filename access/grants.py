@@ -2,24 +2,34 @@
 
 A supervisor posts a region, a written reason and a duration to `/break-glass` of the service
 where access is needed; the grant is stored with the audit record (which alone keeps the reason)
-in one transaction. While it is active, every request the supervisor makes to that service
-carries the grant into `access.policy.decide` and is audited as a break-glass use. It expires by
-itself: nothing has to revoke it.
+in one transaction. This table is the only source of grants: a token's `break_glass` claim is
+ignored. While a grant is active, every request the supervisor makes to that service carries it
+into `access.policy.decide` and is audited as a break-glass use (lists included), with the grant
+ids as purpose. It expires by itself: nothing has to revoke it. At most
+`PANA_BREAK_GLASS_MAX_PER_DAY` (3) grants per supervisor in any 24 hours; supervisors and
+administrators review them at `GET /break-glass/grants`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.break_glass import GrantRefused, open_break_glass
+from access.break_glass import (
+    DEFAULT_MAX_PER_DAY,
+    GrantRefused,
+    open_break_glass,
+    written_reason,
+)
 from access.fastapi import CurrentPrincipal
+from access.policy import ResourceScope
 from access.principal import BreakGlassGrant, Principal, Region, Role
 
 GRANTS_DDL = """
@@ -31,8 +41,19 @@ CREATE TABLE IF NOT EXISTS break_glass_grants (
     expires_at    timestamptz NOT NULL,
     opened_at     timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE break_glass_grants ADD COLUMN IF NOT EXISTS uses integer NOT NULL DEFAULT 0;
+ALTER TABLE break_glass_grants ADD COLUMN IF NOT EXISTS last_used_at timestamptz;
 CREATE INDEX IF NOT EXISTS break_glass_active ON break_glass_grants (subject, expires_at);
+CREATE INDEX IF NOT EXISTS break_glass_opened ON break_glass_grants (opened_at);
 """
+
+
+class BreakGlassSettings(BaseSettings):
+    """`PANA_BREAK_GLASS_*`: how many grants one supervisor may open in any 24 hours."""
+
+    model_config = SettingsConfigDict(env_prefix="PANA_BREAK_GLASS_", extra="ignore")
+
+    max_per_day: int = Field(DEFAULT_MAX_PER_DAY, ge=1, le=24)
 
 
 class BreakGlassRequest(BaseModel):
@@ -50,8 +71,12 @@ class BreakGlassRequest(BaseModel):
     )
 
     region: Region
-    reason: str = Field(min_length=20, max_length=500, description="Kept in the audit log only")
-    minutes: int = Field(60, ge=1, le=480)
+    reason: str = Field(
+        min_length=20,
+        max_length=500,
+        description="A sentence (3 different words at least); kept in the audit log only",
+    )
+    minutes: int = Field(60, ge=1, le=480, description="At most 8 hours")
 
 
 async def active_grants(pool: asyncpg.Pool, principal: Principal) -> list[BreakGlassGrant]:
@@ -66,56 +91,161 @@ async def active_grants(pool: asyncpg.Pool, principal: Principal) -> list[BreakG
 
 
 async def with_active_grants(request: Request, principal: Principal) -> Principal:
-    """The principal holding its active grants; each request under a grant is audited."""
+    """The principal holding its active grants; each request under a grant is audited.
+
+    The record (`break_glass.use`, the method and path, ids only, as resource; the grant ids as
+    purpose) commits before the request runs, so a read under a grant, a list included, is
+    never unrecorded; the grant's use count feeds the review list.
+    """
     pool = getattr(request.app.state, "pool", None)
     if pool is None or principal.role is not Role.SUPERVISOR:
         return principal
     grants = await active_grants(pool, principal)
     if not grants:
         return principal
-    route = getattr(request.scope.get("route"), "path", request.url.path)
-    ids = ",".join(g.grant_id for g in grants)
+    ids = [g.grant_id for g in grants]
+    target = f"{request.method} {request.url.path}"
     async with pool.acquire() as conn, conn.transaction():
-        record = AuditRecord.by(principal, "break_glass.use", ("route", route), "request", ids)
+        await conn.execute(
+            "UPDATE break_glass_grants SET uses = uses + 1, last_used_at = now()"
+            " WHERE grant_id = ANY($1::text[])",
+            ids,
+        )
+        record = AuditRecord.by(
+            principal, "break_glass.use", ("request", target), "request", ",".join(ids)
+        )
         await audit(conn, record)
     for grant in grants:
         principal = principal.with_grant(grant)
     return principal
 
 
-def break_glass_router() -> APIRouter:
-    """`POST /break-glass`, mounted by every service."""
+async def _open(
+    pool: asyncpg.Pool, principal: Principal, body: BreakGlassRequest, max_per_day: int
+) -> BreakGlassGrant:
+    async with pool.acquire() as conn, conn.transaction():
+        # One supervisor's openings are serialised, so racing requests cannot pass the cap.
+        who = f"{principal.organization_id}/{principal.subject}"
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", who)
+        opened_today = await conn.fetchval(
+            "SELECT count(*) FROM break_glass_grants WHERE subject = $1 AND organization = $2"
+            " AND opened_at > now() - interval '24 hours'",
+            principal.subject,
+            principal.organization_id,
+        )
+        opened = open_break_glass(
+            principal, body.region, body.reason, now=datetime.now(UTC),
+            duration=timedelta(minutes=body.minutes),
+            opened_today=int(opened_today), max_per_day=max_per_day,
+        )  # fmt: skip
+        grant = opened.grant
+        await conn.execute(
+            "INSERT INTO break_glass_grants (grant_id, subject, organization, region,"
+            " expires_at) VALUES ($1, $2, $3, $4, $5)",
+            grant.grant_id, principal.subject, principal.organization_id,
+            grant.region, grant.expires_at,
+        )  # fmt: skip
+        await audit(conn, opened.audit_record)
+    return grant
+
+
+async def _refusal_audited(pool: asyncpg.Pool, principal: Principal, refused: GrantRefused) -> None:
+    # Its own transaction: the opening's rolled back. The rule only: a refused reason may be junk.
+    record = AuditRecord.by(
+        principal, "break_glass.open", ("break_glass_grant", "-"), "refused", refused.rule
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await audit(conn, record)
+
+
+def _may_read_reason(principal: Principal, region: Region) -> bool:
+    """The reason is for the region's own supervisors and administrators (the DPO)."""
+    if principal.role is Role.ADMINISTRATOR:
+        return True
+    return principal.role is Role.SUPERVISOR and region in principal.regions
+
+
+_REVIEW = """
+SELECT g.grant_id, g.subject, g.organization, g.region, g.opened_at, g.expires_at, g.uses,
+       g.last_used_at,
+       (SELECT purpose FROM audit_log a WHERE a.action = 'break_glass.open'
+            AND a.resource_type = 'break_glass_grant' AND a.resource_id = g.grant_id
+        UNION ALL
+        SELECT purpose FROM audit_inbox i WHERE i.action = 'break_glass.open'
+            AND i.resource_type = 'break_glass_grant' AND i.resource_id = g.grant_id
+        LIMIT 1) AS opening
+FROM break_glass_grants g
+WHERE ($1::text IS NULL OR g.region = $1) AND g.opened_at > now() - make_interval(days => $2)
+ORDER BY g.opened_at DESC, g.grant_id
+LIMIT $3
+"""
+
+
+def break_glass_router(settings: BreakGlassSettings) -> APIRouter:
+    """`POST /break-glass` and `GET /break-glass/grants`, mounted by every service."""
     router = APIRouter(tags=["access"])
 
     @router.post("/break-glass", status_code=201, summary="Open time-limited access to a region")
     async def open_grant(
         body: BreakGlassRequest, request: Request, principal: CurrentPrincipal
     ) -> dict[str, Any]:
+        pool = request.app.state.pool
         try:
-            opened = open_break_glass(
-                principal, body.region, body.reason,
-                now=datetime.now(UTC), duration=timedelta(minutes=body.minutes),
-            )  # fmt: skip
+            grant = await _open(pool, principal, body, settings.max_per_day)
         except GrantRefused as refused:
-            raise HTTPException(403, refused.reason) from None
-        grant = opened.grant
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                "INSERT INTO break_glass_grants (grant_id, subject, organization, region,"
-                " expires_at) VALUES ($1, $2, $3, $4, $5)",
-                grant.grant_id, principal.subject, principal.organization_id,
-                grant.region, grant.expires_at,
-            )  # fmt: skip
-            await audit(conn, opened.audit_record)
+            if refused.status != 403:  # a 403 is audited by the service's refusal handler
+                await _refusal_audited(pool, principal, refused)
+            detail = {"rule": refused.rule, "message": refused.reason}
+            raise HTTPException(refused.status, detail) from None
         return {
             "grant_id": grant.grant_id,
             "region": grant.region,
             "expires_at": grant.expires_at.isoformat(),
         }
 
+    @router.get(
+        "/break-glass/grants",
+        summary="Review break-glass grants: who, where, when, until when, used (audited)",
+    )
+    async def review(
+        request: Request,
+        principal: CurrentPrincipal,
+        region: Region | None = None,
+        days: Annotated[int, Query(ge=1, le=366)] = 30,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> dict[str, Any]:
+        """The reason shows only to the grant region's supervisors and administrators."""
+        from eventkit.http import authorize  # eventkit's service module mounts this router
+
+        authorize(principal, "break_glass.review", ResourceScope(region=region))
+        pool = request.app.state.pool
+        async with pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(_REVIEW, region, days, limit)
+            await audit(
+                conn,
+                AuditRecord.by(
+                    principal, "break_glass.review", ("break_glass_grants", region or "all"), "done"
+                ),
+            )
+        now = datetime.now(UTC)
+        grants = []
+        for row in rows:
+            where = Region(row["region"])
+            grants.append({
+                "grant_id": row["grant_id"], "subject": row["subject"],
+                "organization": row["organization"], "region": where,
+                "opened_at": row["opened_at"].isoformat(),
+                "expires_at": row["expires_at"].isoformat(),
+                "active": row["expires_at"] > now, "used": row["uses"] > 0, "uses": row["uses"],
+                "last_used_at": row["last_used_at"] and row["last_used_at"].isoformat(),
+                "reason": written_reason(row["opening"])
+                if _may_read_reason(principal, where) else None,
+            })  # fmt: skip
+        return {"grants": grants}
+
     return router
 
 
 def use_grants(app: FastAPI) -> None:
-    """Mount the break-glass endpoint on `app`."""
-    app.include_router(break_glass_router())
+    """Mount the break-glass endpoints on `app`."""
+    app.include_router(break_glass_router(BreakGlassSettings()))

@@ -98,6 +98,12 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     # Aggregates only: never a person.
     "indicators.read": {VIEWER: ANY, ME_OFFICER: ANY, SUPERVISOR: ANY, ADMINISTRATOR: ANY},
     "audit.verify": {ADMINISTRATOR: ANY, ME_OFFICER: ANY},
+    # Break-glass grants under review: who opened which, when, until when, whether used (the
+    # written reason only to the region's supervisors and administrators, see access.grants).
+    "break_glass.review": {SUPERVISOR: ANY, ADMINISTRATOR: ANY},
+    # Who read or changed a person, case, referral or voucher: the region's supervisors and
+    # administrators (the data protection officer), see access.audit_query.
+    "audit.query": {SUPERVISOR: REGION, ADMINISTRATOR: ANY},
 }
 
 

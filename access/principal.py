@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -67,8 +67,9 @@ class Principal:
     def from_claims(cls, claims: Mapping[str, Any]) -> Principal:
         """Build a principal from verified claims; raise `InconsistentClaims` with the reason.
 
-        Claims: `sub`, `org`, `role`, `regions` (list), `provider_id`, `unit_id`, and
-        `break_glass` (list of `{"id", "region", "exp"}`, exp in epoch seconds).
+        Claims: `sub`, `org`, `role`, `regions` (list), `provider_id`, `unit_id`. A
+        `break_glass` claim is ignored: a token grants nothing beyond its role and regions;
+        grants exist only in the service's database (`access.grants`, added with `with_grant`).
         """
         role = _parse(Role, _text(claims, "role", required=True), "role")
         principal = cls(
@@ -78,7 +79,6 @@ class Principal:
             regions=frozenset(_parse(Region, r, "region") for r in _list(claims, "regions")),
             provider_id=_text(claims, "provider_id"),
             unit_id=_text(claims, "unit_id"),
-            grants=tuple(_grant(g) for g in _list(claims, "break_glass")),
         )
         principal.check()
         return principal
@@ -95,7 +95,7 @@ class Principal:
             raise InconsistentClaims("only a supervisor can hold break-glass grants")
 
     def with_grant(self, grant: BreakGlassGrant) -> Principal:
-        """The same principal holding one more grant (for grants kept outside the token)."""
+        """The same principal holding one more grant (loaded from the service's database)."""
         extended = replace(self, grants=(*self.grants, grant))
         extended.check()
         return extended
@@ -125,13 +125,3 @@ def _parse(enum: type[_E], value: object, what: str) -> _E:
     except ValueError:
         # The unknown value itself is left out: the reason reaches HTTP answers and logs.
         raise InconsistentClaims(f"unknown {what}") from None
-
-
-def _grant(raw: object) -> BreakGlassGrant:
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-        raise InconsistentClaims("a break_glass grant needs an id, a region and an exp")
-    exp = raw.get("exp")
-    if not isinstance(exp, int | float):
-        raise InconsistentClaims("a break_glass grant needs a numeric exp")
-    region = _parse(Region, raw.get("region"), "break_glass region")
-    return BreakGlassGrant(raw["id"], region, datetime.fromtimestamp(exp, UTC))

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from access.policy import ResourceScope, decide
+from access.fastapi import Forbidden
+from access.policy import Decision, ResourceScope, decide
 from access.principal import Principal
 from eventkit.aggregate import Refused
 from eventkit.idempotency import Command, execute_once, request_hash
@@ -26,11 +27,13 @@ RequiredIdempotencyKey = Annotated[
 ]
 
 
-def authorize(principal: Principal, action: str, scope: ResourceScope) -> None:
-    """403 with the policy's reason unless `principal` may do `action` on `scope`."""
+def authorize(principal: Principal, action: str, scope: ResourceScope) -> Decision:
+    """403 with the policy's reason unless `principal` may do `action` on `scope` (audited as
+    `denied` by `access.fastapi.audit_refusals`); the decision names a break-glass grant used."""
     decision = decide(principal, action, scope)
     if not decision.allowed:
-        raise HTTPException(403, decision.reason)
+        raise Forbidden(action, decision.reason)
+    return decision
 
 
 def refused(refusal: Refused) -> HTTPException:

@@ -73,12 +73,40 @@ CREATE TABLE IF NOT EXISTS replay_targets (
 """
 
 # Any constant shared by all replicas: DDL of two processes starting at once is serialised.
-_MIGRATION_LOCK = 7_315_001
+MIGRATION_LOCK = 7_315_001
 
 
 async def migrate(pool: asyncpg.Pool, *ddl: str) -> None:
     """Create the tables (idempotent), one replica at a time."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
         for statement in ddl:
             await conn.execute(statement)
+
+
+async def grant_service_role(conn: asyncpg.Connection, role: str) -> None:
+    """Give the service's role `role` the data, not the schema: DML on every table and sequence
+    of `public` and of the schemas the connected (owner) role owns; it owns nothing, so it can
+    neither alter a table nor disable a trigger. `access.audit.grant_audit_access` then narrows
+    the audit tables to reading."""
+    if not role.replace("_", "").isalnum() or not role.isascii() or role[0].isdigit():
+        raise ValueError(f"not a plain role name: {role!r}")
+    if role == await conn.fetchval("SELECT current_user"):
+        raise ValueError("the service must connect as a role other than the schema's owner")
+    schemas = await conn.fetch(
+        "SELECT nspname FROM pg_namespace WHERE nspname = 'public'"
+        " OR (nspowner = current_user::regrole AND nspname NOT LIKE 'pg\\_%'"
+        " AND nspname <> 'information_schema')"
+    )
+    # Nobody but the owner creates in `public`: a look-alike function or table there could
+    # otherwise shadow what the owner's SECURITY DEFINER functions call (PostgreSQL 15+ does
+    # this by default; a warning, not an error, where the owner does not own `public`).
+    await conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    for row in schemas:
+        schema = '"' + row["nspname"].replace('"', '""') + '"'
+        await conn.execute(
+            f'GRANT USAGE ON SCHEMA {schema} TO "{role}";'
+            f" GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA {schema}"
+            f' TO "{role}";'
+            f' GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO "{role}";'
+        )

@@ -15,8 +15,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from access.audit import AUDIT_DDL
+from access.audit import AUDIT_DDL, grant_audit_access
 from access.audit_chainer import AuditChainer
+from access.fastapi import audit_refusals
 from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
 from eventkit import collector
@@ -28,7 +29,7 @@ from eventkit.metrics import metrics_router
 from eventkit.outbox_pressure import OutboxPressure, backlog_refusal
 from eventkit.readiness import Check, database_check, health_router, kafka_check
 from eventkit.relay import OutboxRelay
-from eventkit.schema import STORE_DDL, migrate
+from eventkit.schema import MIGRATION_LOCK, STORE_DDL, grant_service_role, migrate
 from eventkit.settings import ServiceSettings
 from eventkit.store import ConcurrencyConflict, init_connection
 from eventkit.telemetry import configure_tracing, tracing_installed
@@ -62,7 +63,12 @@ class _Setup:
     async def run(self) -> None:
         while not self.done.is_set():
             try:
-                await migrate(self.pool, *self.ddl)
+                owner_url = self.settings.database_owner_url
+                if owner_url is None:  # development and tests: one role does both
+                    await migrate(self.pool, *self.ddl)
+                else:
+                    role = str(await self.pool.fetchval("SELECT current_user"))
+                    await migrate_as_owner(owner_url, self.ddl, role)
                 await ensure_topics(self.settings.kafka, ALL_TOPICS)
                 self.done.set()
                 log.info("service.setup_done")
@@ -73,6 +79,22 @@ class _Setup:
     async def check(self) -> None:
         if not self.done.is_set():
             raise RuntimeError(f"schema and topics not ready ({self.last_error})")
+
+
+async def migrate_as_owner(owner_url: str, ddl: Sequence[str], service_role: str) -> None:
+    """Run `ddl` as the schema's owner (`owner_url`, a short-lived connection), then give the
+    service's role `service_role` the data only: it owns no table, cannot alter one or disable
+    a trigger, and reaches the audit tables only through their functions."""
+    conn = await asyncpg.connect(owner_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            for statement in ddl:
+                await conn.execute(statement)
+            await grant_service_role(conn, service_role)
+            await grant_audit_access(conn, service_role)
+    finally:
+        await conn.close()
 
 
 async def _after(ready: asyncio.Event, worker: Worker) -> None:
@@ -172,6 +194,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     use_grants(app)
+    audit_refusals(app)
     report_outages(app)
     document_refusals(app)
     app.add_exception_handler(ConcurrencyConflict, _conflict)

@@ -25,6 +25,12 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana"
+    database_owner_url: str | None = Field(
+        default=None,
+        description="The schema owner's URL, for migrations at start only (a short-lived "
+        "connection); the service's own connections (database_url) then use a role that owns "
+        "no table. Unset: database_url's role migrates too (development, tests).",
+    )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_security_protocol: SecurityProtocol = Field(
         default="PLAINTEXT",

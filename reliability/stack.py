@@ -225,7 +225,7 @@ class SystemUnderTest:
             **os.environ,
             "PANA_PORT": str(self.stack.service_ports[name]),
             "PANA_ENVIRONMENT": self.stack.environment,
-            "PANA_DATABASE_URL": self.database_url(name),
+            **self.stack.database_urls(name),  # its own role, owning no table, and the owner's
             **self.kafka(name).env(),
             **self.stack.secrets(),
         }

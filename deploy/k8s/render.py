@@ -65,6 +65,9 @@ def deployment(name: str) -> dict[str, Any]:
         # Secret of the same name.
         {"name": "PANA_KAFKA_USERNAME", "value": name},
         _secret("PANA_KAFKA_PASSWORD", name, "password"),
+        # The schema owner's URL, for migrations at start (a short-lived connection): the
+        # service's own role (pana-databases) owns no table and cannot disable audit triggers.
+        _secret("PANA_DATABASE_OWNER_URL", "pana-database-owners", name),
     ]
     if name in ("cases", "referrals"):
         env += [

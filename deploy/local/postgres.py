@@ -8,11 +8,16 @@ PostgreSQL refuses to run as root, so under root the cluster runs as the `postgr
 from __future__ import annotations
 
 import glob
+import json
 import os
+import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import asyncpg
 
 from deploy.local.processes import (
     InfrastructureError,
@@ -154,3 +159,50 @@ class PostgresServer:
 
     def tail(self) -> str:
         return self.process.log_tail()
+
+
+def url_as(server_url: str, user: str, password: str, database: str) -> str:
+    """The URL of `database` on the server `server_url` names, logging in as `user`."""
+    parts = urlsplit(server_url)
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit((parts.scheme, netloc, f"/{database}", parts.query, parts.fragment))
+
+
+def role_passwords(path: Path, roles: list[str]) -> dict[str, str]:
+    """Each role's password, made once and kept in `path` (0600) beside the cluster's state."""
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = [r for r in roles if r not in known]
+    if missing:
+        known.update({r: secrets.token_urlsafe(24) for r in missing})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text(json.dumps(known, indent=2))
+    return {r: known[r] for r in roles}
+
+
+async def ensure_service_role(server_url: str, role: str, password: str, database: str) -> None:
+    """Make `role` a login role that owns nothing, allowed to connect to `database` (the schema's
+    owner, the server URL's user, migrates and grants it the data: eventkit.service)."""
+    if not role.replace("_", "").isalnum() or not role.isascii():
+        raise ValueError(f"not a plain role name: {role!r}")
+    conn = await asyncpg.connect(url_with_database(server_url, "postgres"))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+        verb = "ALTER" if exists else "CREATE"
+        literal = await conn.fetchval("SELECT quote_literal($1)", password)
+        try:
+            await conn.execute(
+                f'{verb} ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {literal}'
+            )
+        except asyncpg.DuplicateObjectError:  # another stack made it meanwhile
+            await conn.execute(f'ALTER ROLE "{role}" LOGIN PASSWORD {literal}')
+        await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
+    finally:
+        await conn.close()
+
+
+def url_with_database(server_url: str, database: str) -> str:
+    """`server_url` naming `database` instead."""
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))

@@ -26,7 +26,7 @@ import httpx
 
 from deploy.local import sample_directory
 from deploy.local.kafka import KafkaBroker
-from deploy.local.postgres import PostgresServer
+from deploy.local.postgres import PostgresServer, ensure_service_role, role_passwords, url_as
 from deploy.local.processes import InfrastructureError, ManagedProcess, require_free_port
 from deploy.local.secrets import ensure_local_secrets
 
@@ -133,6 +133,33 @@ class LocalStack:
             self.postgres.start()
         self.kafka.start()
         asyncio.run(create_databases(self.server_url, [f"pana_{n}" for n in self.service_ports]))
+        asyncio.run(self._service_roles())
+
+    def service_role(self, name: str) -> str:
+        """The database role the `name` service connects as: it owns no table."""
+        return f"pana_{name}"
+
+    def _role_passwords(self) -> dict[str, str]:
+        roles = [self.service_role(n) for n in self.service_ports]
+        return role_passwords(self.state_dir / "database-roles.json", roles)
+
+    async def _service_roles(self) -> None:
+        passwords = self._role_passwords()
+        for name in self.service_ports:
+            role = self.service_role(name)
+            await ensure_service_role(self.server_url, role, passwords[role], f"pana_{name}")
+
+    def database_urls(self, name: str) -> dict[str, str]:
+        """The service's own URL (its role owns nothing) and the schema owner's, for migrations
+        at start only (the server URL's user: `postgres` on the local cluster)."""
+        role = self.service_role(name)
+        database = f"pana_{name}"
+        return {
+            "PANA_DATABASE_URL": url_as(
+                self.server_url, role, self._role_passwords()[role], database
+            ),
+            "PANA_DATABASE_OWNER_URL": database_url_for(self.server_url, database),
+        }
 
     def start_service(self, name: str) -> None:
         process = self.service(name)
@@ -144,7 +171,7 @@ class LocalStack:
             **os.environ,
             "PANA_PORT": str(port),
             "PANA_ENVIRONMENT": self.environment,
-            "PANA_DATABASE_URL": database_url_for(self.server_url, f"pana_{name}"),
+            **self.database_urls(name),
             **self.kafka.access(name).env(),  # its own principal: writes only its own topics
             **self.secrets(),
         }

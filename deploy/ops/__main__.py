@@ -6,7 +6,11 @@ import argparse
 import asyncio
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import asyncpg
 
 from deploy.ops.backlog import consumer_lag, outbox_backlog
 from deploy.ops.directory import PROVIDER_COLUMNS, post_all, read_rows, unit_rows
@@ -38,8 +42,54 @@ def _verify_audit(args: argparse.Namespace) -> int:
     worst = 0
     for name in names:
         print(f"{name}: ", end="", flush=True)
-        worst = max(worst, verify(["verify", "--database-url", found.databases[name]]))
+        command = ["verify", "--database-url", found.databases[name]]
+        if args.checkpoints is not None:
+            command += [
+                "--checkpoints", str(args.checkpoints / f"{name}.jsonl"),
+                "--auditor-public-key", str(args.auditor_public_key), "--service", name,
+            ]  # fmt: skip
+        worst = max(worst, verify(command))
     return worst
+
+
+def _audit_keygen(args: argparse.Namespace) -> int:
+    from access.audit_checkpoints import keygen
+
+    private, public = keygen(args.out)
+    print(f"auditor key: {private} (keep it away from every service); public key: {public}")
+    return 0
+
+
+def _audit_checkpoint(args: argparse.Namespace) -> int:
+    from access.audit_checkpoints import load_private
+
+    key = load_private(args.auditor_key)
+    found = targets()
+    for name in args.service or list(found.databases):
+        try:
+            checkpoint = asyncio.run(
+                _checkpoint(found.databases[name], key, name, args.checkpoints)
+            )
+        except (OSError, asyncpg.PostgresError) as exc:
+            print(f"{name}: not checkpointed: {exc}", file=sys.stderr)
+            return 2
+        print(f"{name}: signed head {checkpoint.sequence}:{checkpoint.head_hash}")
+    return 0
+
+
+async def _checkpoint(url: str, key: Any, name: str, folder: Path) -> Any:
+    """Sign the head of `name`'s chain (only what is chained) and keep it in the auditor's file."""
+    from access.audit import head
+    from access.audit_checkpoints import sign, store
+
+    conn = await asyncpg.connect(url)
+    try:
+        sequence, digest = await head(conn)
+    finally:
+        await conn.close()
+    checkpoint = sign(key, name, sequence, digest, datetime.now(UTC))
+    store(folder / f"{name}.jsonl", checkpoint)
+    return checkpoint
 
 
 def _load_providers(args: argparse.Namespace) -> int:
@@ -115,7 +165,25 @@ def main(argv: list[str] | None = None) -> int:
     lag.set_defaults(run=_lag)
     audit = commands.add_parser("verify-audit", help="check every service's audit hash chain")
     audit.add_argument("--service", action="append", help="only this service (repeatable)")
+    audit.add_argument(
+        "--checkpoints",
+        type=Path,
+        help="the auditor's folder of signed checkpoints (<service>.jsonl)",
+    )
+    audit.add_argument("--auditor-public-key", type=Path, help="verifies the checkpoints")
     audit.set_defaults(run=_verify_audit)
+    keygen = commands.add_parser("audit-keygen", help="make the auditor's Ed25519 key pair")
+    keygen.add_argument("--out", type=Path, required=True, help="a folder no service can read")
+    keygen.set_defaults(run=_audit_keygen)
+    checkpoint = commands.add_parser(
+        "audit-checkpoint", help="sign each service's audit chain head with the auditor's key"
+    )
+    checkpoint.add_argument("--auditor-key", type=Path, required=True)
+    checkpoint.add_argument(
+        "--checkpoints", type=Path, required=True, help="the auditor's folder (<service>.jsonl)"
+    )
+    checkpoint.add_argument("--service", action="append", help="only this service (repeatable)")
+    checkpoint.set_defaults(run=_audit_checkpoint)
     providers = commands.add_parser(
         "load-providers", help="add partner providers from a CSV (name,region,kind,services)"
     )
@@ -145,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("rest", nargs=argparse.REMAINDER)
     token.set_defaults(run=lambda a: _tokens(a.rest))
     args = parser.parse_args(argv)
+    if args.command == "verify-audit" and (args.checkpoints is None) != (
+        args.auditor_public_key is None
+    ):
+        parser.error("--checkpoints and --auditor-public-key go together")
     return int(args.run(args))
 
 

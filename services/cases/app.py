@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from access.audit import AUDIT_DDL
+from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.settings import PersonalDataKeys, TokenSettings
 from eventkit.schema import STORE_DDL
@@ -26,6 +27,12 @@ class CasesSettings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_cases"
 
 
+AUDITED = {  # what `GET /audit` answers for, and where each one's region is
+    "participant": "SELECT region FROM participants WHERE participant_id = $1",
+    "case": "SELECT region FROM cases WHERE case_id = $1",
+}
+
+
 def create_app(settings: CasesSettings | None = None) -> FastAPI:
     """Build the cases API.
 
@@ -44,6 +51,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
         ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL),
     )
     app.state.settings = settings
+    app.include_router(audit_query_router(AUDITED))
     app.state.personal_data_keys = PersonalDataKeys()  # from the environment
     use_verifier(app, TokenSettings().verifier())
     return app

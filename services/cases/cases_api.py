@@ -57,11 +57,17 @@ async def list_cases(
     regions = [region] if region else sorted(principal.regions)
     if not regions:
         authorize(principal, "case.list", ResourceScope())
-    for each in regions:
-        authorize(principal, "case.list", ResourceScope(region=each))
+    grants = {
+        each: authorize(principal, "case.list", ResourceScope(region=each)).grant_id
+        for each in regions
+    }
     filters = {"status": status, "case_type": case_type, "caseworker_id": caseworker_id}
-    async with request.app.state.pool.acquire() as conn:
-        return await queries.cases(conn, [str(r) for r in regions], filters, sort, limit, offset)
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        page = await queries.cases(conn, [str(r) for r in regions], filters, sort, limit, offset)
+        # A list of cases reveals who has a GBV case: audited per region, with the grant used.
+        for each, grant in grants.items():
+            await audit(conn, principal, "case.list", ("region", each), grant)
+    return page
 
 
 async def sensitive_read(

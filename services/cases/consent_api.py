@@ -13,6 +13,7 @@ from services.cases import consent_commands as commands
 from services.cases import queries
 from services.cases.http_scope import participant_row, scope
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
+from services.cases.staff import audit
 
 router = APIRouter(tags=["consent"])
 
@@ -51,6 +52,9 @@ async def withdraw_consent(
 async def list_consents(
     participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
-    async with request.app.state.pool.acquire() as conn:
-        return {"consents": await queries.consents(conn, participant_id)}
+    where = scope(await participant_row(request, participant_id))
+    grant = authorize(principal, "consent.record", where).grant_id
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        found = await queries.consents(conn, participant_id)
+        await audit(conn, principal, "consent.list", ("participant", participant_id), grant)
+    return {"consents": found}

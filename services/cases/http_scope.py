@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from access.fastapi import Forbidden
 from access.policy import ResourceScope, decide
 from access.principal import Principal, Region
 
@@ -66,5 +67,5 @@ def permit(principal: Principal, action: str, where: ResourceScope) -> str | Non
     sensitive reads record it as the purpose of their audit record."""
     decision = decide(principal, action, where)
     if not decision.allowed:
-        raise HTTPException(403, decision.reason)
+        raise Forbidden(action, decision.reason)
     return decision.grant_id

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from pydantic import Field
 
 from access.audit import AUDIT_DDL
+from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.settings import PersonalDataKeys, TokenSettings
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
@@ -44,6 +45,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+AUDITED = {  # what `GET /audit` answers for, and where each one's region is (the latest)
+    "referral": "SELECT region FROM referrals WHERE referral_id = $1",
+    "participant": "SELECT region FROM referrals WHERE participant_id = $1"
+    " ORDER BY requested_at DESC LIMIT 1",
+}
+
+
 def create_app(
     settings: ReferralsSettings | None = None, clock: Callable[[], datetime] = utc_now
 ) -> FastAPI:
@@ -70,6 +78,7 @@ def create_app(
         workers=[overdue, consent_worker(settings.consent_consumer)],
     )
     app.state.settings = settings
+    app.include_router(audit_query_router(AUDITED))
     app.state.referrals = context
     use_verifier(app, TokenSettings().verifier())
     return app

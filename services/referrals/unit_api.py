@@ -47,12 +47,16 @@ async def unit_referrals(
     unit_id: uuid.UUID, request: Request, principal: CurrentPrincipal, status: Status | None = None
 ) -> list[dict[str, Any]]:
     _own(principal, unit_id, "referral.list_own")
-    rows = await request.app.state.pool.fetch(
-        f"SELECT {_VIEW} FROM referrals WHERE unit_id = $1"  # noqa: S608
-        " AND ($2::text IS NULL OR status = $2) ORDER BY requested_at DESC LIMIT 500",
-        unit_id,
-        status,
-    )
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            f"SELECT {_VIEW} FROM referrals WHERE unit_id = $1"  # noqa: S608
+            " AND ($2::text IS NULL OR status = $2) ORDER BY requested_at DESC LIMIT 500",
+            unit_id,
+            status,
+        )
+        # The inbox names people referred for GBV care: its reads are audited.
+        await audit(conn, AuditRecord.by(principal, "referral.list_own",
+                                         ("unit", str(unit_id)), "done"))  # fmt: skip
     return [{k: str(v) if isinstance(v, uuid.UUID) else v for k, v in r.items()} for r in rows]
 
 

@@ -63,10 +63,11 @@ async def read_voucher(
     voucher_id: uuid.UUID, request: Request, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     scope, _ = await _voucher_scope(request, voucher_id)
-    authorize(principal, "voucher.read", ResourceScope(region=scope.region))
-    row = await request.app.state.pool.fetchrow(
-        "SELECT * FROM vouchers WHERE voucher_id = $1", voucher_id
-    )
+    decision = authorize(principal, "voucher.read", ResourceScope(region=scope.region))
+    pool = request.app.state.pool
+    row = await pool.fetchrow("SELECT * FROM vouchers WHERE voucher_id = $1", voucher_id)
+    resource = ("voucher", str(voucher_id))
+    await _audit_read(pool, principal, "voucher.read", resource, purpose=decision.grant_id)
     return {**_plain(dict(row)), "qr_payload": qr_payload(row["code"])}
 
 
@@ -148,7 +149,25 @@ async def lookup(
     request: Request, principal: CurrentPrincipal, code: Annotated[str, Query(max_length=40)]
 ) -> ClinicView:
     provider_id, region = await _clinic(request, principal)
-    return await commands.clinic_view(request.app.state.pool, _code(code), provider_id, region)
+    pool = request.app.state.pool
+    try:
+        view = await commands.clinic_view(pool, _code(code), provider_id, region)
+    except HTTPException as missing:
+        # A clinic trying codes shows in the audit log (never the code: it is a bearer secret).
+        if missing.status_code == 404:
+            await _audit_read(pool, principal, "voucher.lookup", ("voucher", "-"), "not_found")
+        raise
+    await _audit_read(pool, principal, "voucher.lookup", ("voucher", str(view.voucher_id)))
+    return view
+
+
+async def _audit_read(
+    pool: Any, principal: Principal, action: str, resource: tuple[str, str],
+    outcome: str = "done", purpose: str | None = None,
+) -> None:  # fmt: skip
+    """A read of vouchers (who holds one, where it is spent) goes to the audit log."""
+    async with pool.acquire() as conn, conn.transaction():
+        await audit(conn, AuditRecord.by(principal, action, resource, outcome, purpose))
 
 
 @router.post("/redemptions", status_code=201, summary="A clinic redeems a voucher")

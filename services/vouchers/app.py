@@ -8,6 +8,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from access.audit import AUDIT_DDL
+from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.settings import TokenSettings
 from eventkit.schema import STORE_DDL
@@ -30,6 +31,13 @@ class VouchersSettings(ServiceSettings):
     """Where the program's days begin and end (reconciliation by date)."""
 
 
+AUDITED = {  # what `GET /audit` answers for, and where each one's region is (the latest)
+    "voucher": "SELECT region FROM vouchers WHERE voucher_id = $1",
+    "participant": "SELECT region FROM vouchers WHERE participant_id = $1"
+    " ORDER BY issued_at DESC LIMIT 1",
+}
+
+
 def create_app(settings: VouchersSettings | None = None) -> FastAPI:
     """Build the vouchers API."""
     settings = settings or VouchersSettings()
@@ -49,5 +57,6 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
         workers=[expiry],
     )
     app.state.settings = settings
+    app.include_router(audit_query_router(AUDITED))
     use_verifier(app, TokenSettings().verifier())
     return app

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -86,6 +87,8 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
         assert asyncio.run(_partitions(stack.kafka.admin)) >= {
             (t.name, t.partitions) for t in ALL_TOPICS
         }  # declared in code, created at start-up
+        for name in SERVICE_PORTS:  # issue 20: each service's role owns no table
+            asyncio.run(_service_role_is_data_only(stack.database_urls(name)["PANA_DATABASE_URL"]))
 
         stack.kafka.stop()
         for name in SERVICE_PORTS:
@@ -103,6 +106,19 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     ports = [stack.kafka_port, stack.kafka_controller_port, stack.postgres_port]
     ports += list(stack.service_ports.values())
     assert all(wait_until(partial(port_is_free, p), 10) for p in ports), ports
+
+
+async def _service_role_is_data_only(url: str) -> None:
+    """The role a service connects as cannot disable the audit triggers nor empty the inbox."""
+    conn = await asyncpg.connect(url)
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="must be owner"):
+            await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER ALL")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("DELETE FROM audit_inbox")
+        assert await conn.fetchval("SELECT count(*) FROM audit_log") >= 0  # reads it
+    finally:
+        await conn.close()
 
 
 async def _partitions(bootstrap: KafkaAccess) -> set[tuple[str, int]]:

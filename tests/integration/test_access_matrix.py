@@ -209,7 +209,8 @@ def _body(operation: dict[str, Any], spec: dict[str, Any], ids: dict[str, str]) 
 def _query(operation: dict[str, Any], ids: dict[str, str]) -> dict[str, str]:
     now = datetime.now(UTC)
     known = {"code": ids["code"], "region": REGION, "from": (now - timedelta(days=1)).isoformat(),
-             "to": (now + timedelta(days=1)).isoformat(), "timeout": "0"}  # fmt: skip
+             "to": (now + timedelta(days=1)).isoformat(), "timeout": "0",
+             "resource_type": "participant", "resource_id": ids["participant_id"]}  # fmt: skip
     return {
         p["name"]: known[p["name"]]
         for p in operation.get("parameters", [])

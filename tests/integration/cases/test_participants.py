@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -18,7 +17,9 @@ async def _audited(cases: RunningService, action: str, resource_id: str) -> int:
     return int(
         await audit_count(
             cases.app.state.pool,
-            "SELECT count(*) FROM audit_log WHERE action = $1 AND resource_id = $2",
+            # Refusals are audited too (issue 20), as `denied`: these counts are of acts done.
+            "SELECT count(*) FROM audit_log WHERE action = $1 AND resource_id = $2"
+            " AND outcome <> 'denied'",
             action,
             resource_id,
         )
@@ -151,14 +152,26 @@ async def test_erasure_shreds_personal_data_and_keeps_events(cases: RunningServi
         await pool.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", participant_id) == 1
     )
     assert await _audited(cases, "participant.erase", participant_id) == 1
+    denied = await audit_count(
+        pool,
+        "SELECT count(*) FROM audit_log WHERE action = 'participant.erase' AND outcome = 'denied'"
+        " AND resource_type = 'participant' AND resource_id = $1 AND actor_role = 'caseworker'",
+        participant_id,
+    )
+    assert denied == 1  # the caseworker's refused attempt
 
 
 async def test_break_glass_reads_are_audited_with_the_grant_and_lookups_too(
     cases: RunningService,
 ) -> None:
     participant_id, body = await register(caseworker(cases, "piura"), region="piura")
-    grant = {"id": "grant-7", "region": "piura", "exp": int(time.time()) + 600}
-    supervisor = cases.client("supervisor", regions=["tumbes"], break_glass=[grant])
+    # Issue 20: grants are opened through the API (a token's break_glass claim grants nothing).
+    supervisor = cases.client("supervisor", regions=["tumbes"])
+    opened = await supervisor.post("/break-glass", json={
+        "region": "piura", "reason": "Covering the Piura team during tonight's emergency intake",
+    })  # fmt: skip
+    assert opened.status_code == 201, opened.text
+    grant_id = opened.json()["grant_id"]
     assert (await supervisor.get(f"/participants/{participant_id}")).status_code == 200
     assert (await supervisor.get(f"/participants/{participant_id}/timeline")).status_code == 200
     purposes = await audit_fetch(
@@ -168,8 +181,8 @@ async def test_break_glass_reads_are_audited_with_the_grant_and_lookups_too(
         participant_id,
     )
     assert {(r["action"], r["purpose"]) for r in purposes} == {
-        ("participant.read_personal", "grant-7"),
-        ("participant.timeline", "grant-7"),
+        ("participant.read_personal", grant_id),
+        ("participant.timeline", grant_id),
     }
     await caseworker(cases).post("/participants/search", json={"phone": body["phone"]})
     assert await _audited(cases, "participant.search", "phone") >= 1

@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from access.break_glass import GrantRefused, grant_claim, open_break_glass
+from access.break_glass import (
+    GrantRefused,
+    open_break_glass,
+    reason_problem,
+    written_reason,
+)
 from access.policy import ResourceScope, decide
 from access.principal import Principal, Region, Role
 
@@ -31,22 +36,14 @@ def test_the_grant_carries_no_reason_and_the_audit_record_does() -> None:
     assert REASON in record.purpose
     assert REASON not in repr(opened.grant)
     assert REASON not in repr(record)  # a stray log line of the record would not leak it
-    assert REASON not in str(grant_claim(opened.grant))
+    assert written_reason(record.purpose) == REASON
 
 
-def test_the_token_claim_round_trips_into_a_principal_whose_grant_expires() -> None:
+def test_the_stored_grant_gives_a_principal_access_until_it_expires() -> None:
     opened = open_break_glass(
         SUPERVISOR, Region.PIURA, REASON, now=NOW, duration=timedelta(hours=2)
     )
-    principal = Principal.from_claims(
-        {
-            "sub": "sup-1",
-            "org": "ngo-pe",
-            "role": "supervisor",
-            "regions": ["lima_callao"],
-            "break_glass": [grant_claim(opened.grant)],
-        }
-    )
+    principal = SUPERVISOR.with_grant(opened.grant)  # as access.grants loads it from its table
     piura = ResourceScope(region=Region.PIURA)
     during = decide(principal, "case.read_sensitive", piura, now=NOW + timedelta(minutes=90))
     after = decide(principal, "case.read_sensitive", piura, now=NOW + timedelta(hours=2))
@@ -83,6 +80,13 @@ def test_the_token_claim_round_trips_into_a_principal_whose_grant_expires() -> N
         (
             SUPERVISOR,
             Region.PIURA,
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            timedelta(hours=1),
+            "the reason must be a sentence of at least 3 different words",
+        ),
+        (
+            SUPERVISOR,
+            Region.PIURA,
             REASON,
             timedelta(hours=9),
             "the duration must be positive and at most 8:00:00",
@@ -95,7 +99,7 @@ def test_the_token_claim_round_trips_into_a_principal_whose_grant_expires() -> N
             "the duration must be positive and at most 8:00:00",
         ),
     ],
-    ids=["not-supervisor", "own-region", "short-reason", "too-long", "zero"],
+    ids=["not-supervisor", "own-region", "short-reason", "repeated-reason", "too-long", "zero"],
 )
 def test_refusals(
     principal: Principal, region: Region, reason: str, duration: timedelta, why: str
@@ -103,3 +107,33 @@ def test_refusals(
     with pytest.raises(GrantRefused) as refused:
         open_break_glass(principal, region, reason, now=NOW, duration=duration)
     assert refused.value.reason == why
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "                          ",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "urgent urgent urgent urgent urgent",
+        "a b c d e f g h i j k l m n o p q r s",
+        "..........!!!!!!!!!!!!1111111111",
+        "ab ab ab ab ab ab ab cd cd cd cd",
+    ],
+)
+def test_a_reason_of_repeated_characters_or_words_is_refused(reason: str) -> None:
+    assert reason_problem(reason) is not None
+
+
+@pytest.mark.parametrize(
+    "reason", [REASON, "Cubriendo al equipo de Tumbes: intervención urgente esta noche"]
+)
+def test_a_sentence_is_a_reason(reason: str) -> None:
+    assert reason_problem(reason) is None
+
+
+def test_the_daily_cap_refuses_with_a_named_rule() -> None:
+    open_break_glass(SUPERVISOR, Region.PIURA, REASON, now=NOW, opened_today=2, max_per_day=3)
+    with pytest.raises(GrantRefused) as refused:
+        open_break_glass(SUPERVISOR, Region.PIURA, REASON, now=NOW, opened_today=3, max_per_day=3)
+    assert refused.value.rule == "break_glass_daily_limit"
+    assert refused.value.reason == "at most 3 break-glass grants per supervisor in 24 hours"

@@ -48,6 +48,8 @@ voucher.fraud_signals      -          any        any        any      -        - 
 directory.manage           -          -          -          any      -        -         -
 indicators.read            -          any        any        any      -        -         any
 audit.verify               -          -          any        any      -        -         -
+break_glass.review         -          any        -          any      -        -         -
+audit.query                -          region     -          any      -        -         -
 """
 COLUMNS = {"admin": Role.ADMINISTRATOR, "receiving": Role.RECEIVING_SERVICE}
 
