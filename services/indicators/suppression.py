@@ -4,17 +4,18 @@ Suppressing a small cell inside one table is not enough: two reads that differ b
 the national figure minus one region's, give a hidden count back by subtraction. So in the
 suppressed view every count of a sensitive indicator (the value, every sex x age cell and
 total, every region, every month's new and running total) is published from **its own exact
-value only**, by one rule (`published`): 0 to 4 show as "<5", any other count is rounded to
-the nearest multiple of 5 (5-7 show 5, 8-12 show 10, ...). Every number shown is then a
-multiple of 5, so any sum or difference of shown numbers, across tables, queries, periods,
-regions and formats, is a multiple of 5 too: never a count from 1 to 4. A count reads the same
-wherever it appears (a function of the exact value, not of its neighbours), and the percent of
-target is computed from the shown value. Zero hides among the small counts too: a zero shown
-exactly is a bound known without error, and with it a total minus its other cells, each at an
-edge of its rounding, pinned about one small cell in a hundred (random populations); without it
-about one in 26,000 (`tests/unit/indicators/test_disclosure.py`, interval reasoning). It also
-keeps a reader of the live figures from seeing a cell go from nobody to somebody. The windows
-this view answers for are fixed (`periods`). Exact figures are for authorised M&E staff only.
+value only**, by the platform's rule (`access.disclosure.published`): 0 to 4 show as "<5",
+any other count is rounded to the nearest multiple of 5 (5-7 show 5, 8-12 show 10, ...).
+Every number shown is then a multiple of 5, so any sum or difference of shown numbers, across
+tables, queries, periods, regions and formats, is a multiple of 5 too: never a count from 1
+to 4. A count reads the same wherever it appears (a function of the exact value, not of its
+neighbours), and the percent of target is computed from the shown value. Zero hides among the
+small counts too: a zero shown exactly is a bound known without error, and with it a total
+minus its other cells, each at an edge of its rounding, pinned about one small cell in a
+hundred (random populations); without it about one in 26,000
+(`tests/unit/indicators/test_disclosure.py`, interval reasoning). It also keeps a reader of
+the live figures from seeing a cell go from nobody to somebody. The windows this view answers
+for are fixed (`periods`). Exact figures are for authorised M&E staff only.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import StrEnum
 
+from access import disclosure
 from services.indicators.attainment import Attainment, Cell, IndicatorFigures, Month
 
-SMALL = "<5"
-BASE = 5
+SMALL = disclosure.SMALL
 
 
 class View(StrEnum):
@@ -44,14 +45,8 @@ def in_view(attainment: Attainment, view: View) -> Attainment:
 
 
 def published(count: Cell) -> Cell:
-    """A sensitive count as the suppressed view shows it: "<5" (0-4), or rounded to base 5.
-
-    Halves do not occur (5 is odd): a remainder of 0-2 rounds down, 3-4 up; 5-7 show 5.
-    """
-    n = int(count)
-    if n < BASE:
-        return SMALL
-    return BASE * ((n + BASE // 2) // BASE)
+    """A sensitive count as the suppressed view shows it (`access.disclosure.published`)."""
+    return disclosure.published(int(count))
 
 
 def suppress(figures: IndicatorFigures) -> IndicatorFigures:
