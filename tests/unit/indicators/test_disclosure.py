@@ -23,7 +23,8 @@ figures for any day range (what non-exact callers got before): it recovers count
 Beyond arithmetic: an attacker reasoning with intervals (a total minus its other cells, each
 somewhere inside what its shown value allows) can still pin a small cell when every term sits
 at an edge of its rounding. No bounded rounding or perturbation rules that out; the rule keeps
-it rare, and `test_interval_reasoning_pins_a_small_cell_only_rarely` holds the rate down.
+it rare, and the two `test_interval_reasoning_*` tests hold the measured rates down (within a
+table, across queries).
 """
 
 from __future__ import annotations
@@ -438,3 +439,39 @@ def test_interval_reasoning_pins_a_small_cell_only_rarely() -> None:
                 small, pinned = small + got[0], pinned + got[1]
     assert small > 10_000
     assert pinned * 10_000 <= small, f"{pinned} of {small} small cells pinned"
+
+
+def test_interval_reasoning_across_queries_pins_a_small_value_only_rarely() -> None:
+    """A national value is at most the sum of its regions' values, a period's at most the sum
+    of its quarters' or months' (and at least each): measured, 1 small value in 3,322."""
+    spans = published_periods(Y2)
+    small = pinned = 0
+    for seed in range(TRIALS):
+        ledger, answers = trial(seed)
+        exact_of = {f: figures(Y2, ledger, f) for f in answers}
+        groups = [(_filters(None, p), [_filters(r, p) for r in REGIONS]) for p in spans]
+        for outer in spans:
+            for kind in ("quarter", "month"):
+                inner = [
+                    q for q in spans
+                    if q.kind == kind and q is not outer
+                    and outer.start <= q.start and q.end <= outer.end
+                ]  # fmt: skip
+                if inner and (inner[0].start, inner[-1].end) == (outer.start, outer.end):
+                    groups += [
+                        (_filters(r, outer), [_filters(r, q) for q in inner])
+                        for r in [None, *REGIONS]
+                    ]
+        for which in SENSITIVE:
+            for whole, parts in groups:
+                w_lo, w_hi = interval(indicator(answers[whole], which).value)
+                shown = [interval(indicator(answers[f], which).value) for f in parts]
+                exact = [int(indicator(exact_of[f], which).value) for f in parts]
+                for j, n in enumerate(exact):
+                    if not 1 <= n <= 4:
+                        continue
+                    others_hi = sum(hi for i, (_, hi) in enumerate(shown) if i != j)
+                    lo, hi = max(shown[j][0], w_lo - others_hi), min(shown[j][1], w_hi)
+                    small, pinned = small + 1, pinned + (lo == hi)
+    assert small > 2_000
+    assert pinned * 1_000 <= small, f"{pinned} of {small} small values pinned"
