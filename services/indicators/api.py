@@ -1,5 +1,8 @@
 """The read API: attainment of a logframe, one indicator's tables, donor exports.
 
+Outside the exact view, figures are answered for the fixed periods of `periods` only (any
+other day range is 422 with the list), and sensitive counts are rounded (`suppression`).
+
 Every answer carries an ETag naming the read model revision, the request and the view, with
 `Cache-Control: private, no-cache`: clients revalidate each time and get 304 until an event
 changes the figures. `private`, because exact and suppressed views differ by caller.
@@ -22,7 +25,9 @@ from services.indicators.audience import ViewDep
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.logframe import Logframe
+from services.indicators.periods import UnpublishedPeriod, check_published, published_periods
 from services.indicators.reading import AttainmentReader
+from services.indicators.suppression import View
 
 CACHE_CONTROL = "private, no-cache"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,9 +80,14 @@ def attainment_router(
         request: Request,
         lf: Logframe,
         filters: Filters,
-        view: Any,
+        view: View,
         render: Callable[[Attainment], Response],
     ) -> Response:
+        if view is not View.EXACT:
+            try:  # every read of counts passes here: JSON, one indicator, CSV, XLSX
+                check_published(lf, filters)
+            except UnpublishedPeriod as refused:
+                raise HTTPException(422, str(refused)) from None
         pool = request.app.state.pool
         consumer = (consumers or {}).get(lf.key)
         replay = replay_of(request.app, consumer) if consumer else None
@@ -104,7 +114,9 @@ def attainment_router(
             "logframes": [
                 {"key": lf.key, "program": lf.program, "title": lf.title, "period": lf.period,
                  "indicators": [{"id": i.id, "title": i.title, "unit": i.unit, "target": i.target,
-                                 "sensitive": i.sensitive} for i in lf.all_indicators]}
+                                 "sensitive": i.sensitive} for i in lf.all_indicators],
+                 "periods": [{"label": p.label, "kind": p.kind, "from": p.start, "to": p.end}
+                             for p in published_periods(lf)]}
                 for lf in catalog.logframes.values()
             ],
         }  # fmt: skip
@@ -167,6 +179,6 @@ def _file(content: str | bytes, media_type: str, name: str) -> Response:
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
-def _etag(request: Request, lf: Logframe, revision: int, view: Any) -> str:
+def _etag(request: Request, lf: Logframe, revision: int, view: View | str) -> str:
     asked = f"{request.url.path}?{sorted(request.query_params.multi_items())}|{view}"
     return f'"{lf.key}.{revision}.{hashlib.sha256(asked.encode()).hexdigest()[:16]}"'

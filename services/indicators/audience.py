@@ -3,7 +3,7 @@
 Anonymous callers get the suppressed aggregates (a public dashboard shows no person), unless the
 program turns that off with `PANA_PUBLIC_AGGREGATES=false`. A caller with a token needs the
 `indicators.read` right (viewer, M&E officer, supervisor, administrator); M&E officers and
-administrators see exact figures by default.
+administrators (`access.disclosure.EXACT_ROLES`) see exact figures by default.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
+from access.disclosure import sees_exact
 from access.fastapi import _bearer, authenticated
 from access.policy import ResourceScope, decide
-from access.principal import Role
 from services.indicators.suppression import View
-
-EXACT_ROLES = frozenset({Role.ME_OFFICER, Role.ADMINISTRATOR})
 
 
 async def caller_is_me_staff(
@@ -34,7 +32,7 @@ async def caller_is_me_staff(
     decision = decide(principal, "indicators.read", ResourceScope())
     if not decision.allowed:
         raise HTTPException(403, decision.reason)
-    return principal.role in EXACT_ROLES
+    return sees_exact(principal)
 
 
 async def requested_view(

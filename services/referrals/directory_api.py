@@ -6,10 +6,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
+from access.disclosure import sees_exact
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from contracts.vocabulary import ReferralDestination, Region
@@ -71,12 +72,23 @@ async def time_to_answer(
     period_to: Annotated[datetime | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     authorize(principal, "indicators.read", ResourceScope())
-    end = _aware(period_to) if period_to else context(request).clock() + timedelta(seconds=1)
-    start = _aware(period_from) if period_from else end - timedelta(days=365)
+    exact = sees_exact(principal)
+    if exact:
+        end = _aware(period_to) if period_to else context(request).clock() + timedelta(seconds=1)
+        start = _aware(period_from) if period_from else end - timedelta(days=365)
+    else:  # two windows a second apart would give a referral back: fixed periods only
+        try:
+            start, end = metrics.fixed_period(
+                period_from and _aware(period_from),
+                period_to and _aware(period_to),
+                context(request).clock(),
+            )
+        except metrics.UnpublishedPeriod as refused_period:
+            raise HTTPException(422, str(refused_period)) from None
     min_cell = request.app.state.settings.metrics_min_cell
     async with request.app.state.pool.acquire() as conn:
-        cells = await metrics.time_to_answer(conn, start, end, min_cell)
-    return {"from": start, "to": end, "min_cell": min_cell, "cells": cells}
+        cells = await metrics.time_to_answer(conn, start, end, min_cell, exact)
+    return {"from": start, "to": end, "min_cell": min_cell, "exact": exact, "cells": cells}
 
 
 def _aware(moment: datetime) -> datetime:

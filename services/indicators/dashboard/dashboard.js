@@ -20,10 +20,14 @@ let source = null;
 
 function query() {
   const params = new URLSearchParams();
-  for (const name of ["logframe", "region", "from", "to"]) {
+  for (const name of ["logframe", "region"]) {
     const value = $(name).value;
     if (value) params.set(name, value);
   }
+  // Published figures exist for fixed periods only (whole period, quarters, months): a
+  // day range would be refused, since two ranges a day apart would give a person away.
+  const [from, to] = $("period").value.split("|");
+  if (from) { params.set("from", from); params.set("to", to); }
   return params.toString();
 }
 
@@ -54,7 +58,7 @@ function render(data) {
   $("window").textContent = `${data.start} – ${data.end}` +
     (data.region ? ` · ${REGION[data.region] || data.region}` : " · all regions");
   $("view-note").textContent = data.view === "exact" ? "Exact figures (M&E)." :
-    "Protection (GBV) indicators: counts 1–4 show as <5; x hides a count that would reveal one.";
+    "Protection (GBV) indicators: counts 0–4 show as <5, other counts rounded to a multiple of 5.";
   $("indicators").innerHTML = data.indicators.map(card).join("");
   const rebuilding = data.rebuilding;  // partial figures while the version is replayed
   $("rebuilding").hidden = !rebuilding;
@@ -84,7 +88,7 @@ function card(ind) {
 function sexAge(ind) {
   const ages = Object.keys(ind.sex_age.total);
   const rows = Object.entries(ind.sex_age).filter(([sex, row]) =>
-    sex !== "unknown" || row.total !== 0);
+    sex !== "unknown" || (row.total !== 0 && row.total !== "<5"));
   const head = `<tr><th></th>${ages.map((a) => `<th>${AGE[a] || esc(a)}</th>`).join("")}</tr>`;
   const body = rows.map(([sex, row]) => `<tr class="${sex === "total" ? "total" : ""}">
     <td>${SEX[sex] || esc(sex)}</td>${ages.map((a) =>
@@ -131,6 +135,13 @@ function connect() {
   source.onerror = () => $("live").classList.remove("on");  // EventSource reconnects itself
 }
 
+function periods(catalog) {
+  const lf = catalog.logframes.find((l) => l.key === ($("logframe").value || catalog.default));
+  $("period").innerHTML = lf.periods.map((p) => `<option value="${p.kind === "period" ? "" :
+    `${esc(p.from)}|${esc(p.to)}`}">${p.kind === "period" ? "Whole period" : esc(p.label)}</option>`)
+    .join("");
+}
+
 async function start() {
   const res = await fetch("/logframes");
   const catalog = await res.json();
@@ -140,11 +151,13 @@ async function start() {
   const chosen = keys.includes(asked) ? asked : catalog.current || catalog.default;
   $("logframe").innerHTML = catalog.logframes.map((lf) =>
     `<option value="${esc(lf.key)}"${lf.key === chosen ? " selected" : ""}>${esc(lf.key)}</option>`).join("");
+  periods(catalog);
   $("filters").addEventListener("change", (e) => {
     if (e.target.id === "logframe") {
       const address = new URL(window.location.href);
       address.searchParams.set("logframe", e.target.value);
       window.history.replaceState(null, "", address);
+      periods(catalog);
       connect();
     }
     load();

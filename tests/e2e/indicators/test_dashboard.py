@@ -143,6 +143,15 @@ async def test_the_dashboard_shows_the_api_figures_and_updates_live(
             pap = page.locator('[data-indicator="OE2.7"]')
             await pap.locator("summary", has_text="Sex").click()
             assert await pap.locator("table tr", has_text="Hombres").first.is_visible()
+
+            # Fixed periods only (issue 20): no day pickers; a month is read as published.
+            assert await page.locator("input[type=date]").count() == 0
+            loads = await page.evaluate("document.body.dataset.loads")
+            await page.select_option("#period", label="2022-10")
+            await page.wait_for_function(f"document.body.dataset.loads !== '{loads}'")
+            shown_window = await page.text_content("#window") or ""
+            assert shown_window.startswith("2022-10-01 \u2013 2022-10-31")  # en dash
+            assert await page.locator("#error").is_hidden()
         finally:
             await browser.close()
 

@@ -200,8 +200,9 @@ async def test_donor_exports_csv_and_xlsx(client: httpx.AsyncClient, pool: async
     assert "attachment" in csv_answer.headers["content-disposition"]
     lines = csv_answer.text.splitlines()
     assert lines[0] == "logframe,indicator,title,unit,target,table,row,column,count"
-    assert any(line.startswith("pana_peru_y2_v1,OE1.1,") and line.endswith(",value,,,7")
+    assert any(line.startswith("pana_peru_y2_v1,OE1.1,") and line.endswith(",value,,,5")
                for line in lines)  # fmt: skip
+    # 7 survivors in Tumbes show as 5 outside the exact view (rounded to base 5, issue 20)
     xlsx = await client.get("/exports/donor.xlsx")
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames[:3] == ["Summary", "DIRECT", "OE1.1"]

@@ -75,7 +75,7 @@ async def test_time_to_answer_per_destination_type_and_region(
     await as_cem.post(f"/units/{cem}/referrals/{slow['referral_id']}/reject",
                       json={"reason": "out_of_scope"})  # fmt: skip
 
-    viewer = referrals.client("viewer")
+    viewer = referrals.client("me_officer")  # exact figures (viewers: test_metrics_disclosure)
     answer = await viewer.get("/metrics/time-to-answer")
     assert answer.status_code == 200, answer.text
     cells = {(c["destination"], c["region"]): c for c in answer.json()["cells"]}
