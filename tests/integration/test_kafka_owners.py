@@ -88,7 +88,7 @@ async def test_no_credentials_no_publish(kafka: KafkaEndpoint) -> None:
     anonymous = KafkaAccess(kafka.bootstrap_servers)  # PLAINTEXT: what a script would try
     wrong = dataclasses.replace(kafka.access("cases"), password="not-the-password")
     for access in (anonymous, wrong):
-        for topic in (PARTICIPANTS.name, CASES.name, VOUCHERS.name):
+        for topic in EVENT_TOPICS:
             with pytest.raises((KafkaError, TimeoutError)):
                 await _publish(access, topic)
     assert await _ends(kafka) == before  # nothing reached any event topic
