@@ -88,7 +88,7 @@ async def test_no_credentials_no_publish(kafka: KafkaEndpoint) -> None:
     anonymous = KafkaAccess(kafka.bootstrap_servers)  # PLAINTEXT: what a script would try
     wrong = dataclasses.replace(kafka.access("cases"), password="not-the-password")
     for access in (anonymous, wrong):
-        for topic in (PARTICIPANTS.name, CASES.name, VOUCHERS.name):
+        for topic in EVENT_TOPICS:
             with pytest.raises((KafkaError, TimeoutError)):
                 await _publish(access, topic)
     assert await _ends(kafka) == before  # nothing reached any event topic
@@ -122,3 +122,28 @@ async def test_the_owner_publishes_as_its_relay_does(kafka: KafkaEndpoint) -> No
             after = await _ends(kafka)
             grown = {tp.topic for tp in after if after[tp] > before[tp]}
             assert grown == {topic}
+
+
+async def _read(access: KafkaAccess, topic: str) -> None:
+    """Fetch from `topic`'s first partition (no consumer group); raise when refused."""
+    consumer = AIOKafkaConsumer(**access.options(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tp = TopicPartition(topic, 0)
+        consumer.assign([tp])
+        await consumer.seek_to_beginning(tp)
+        await consumer.getmany(tp, timeout_ms=2000)
+        await consumer.position(tp)
+    finally:
+        await consumer.stop()
+
+
+async def test_a_service_reads_only_what_it_consumes(kafka: KafkaEndpoint) -> None:
+    # Readers of the participants topic: referrals (consent) and indicators; partners' reader.
+    for principal in ("referrals", "indicators", "reader"):
+        await _read(kafka.access(principal), PARTICIPANTS.name)
+    for principal, topic in (("vouchers", CASES.name), ("cases", VOUCHERS.name)):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await _read(kafka.access(principal), topic)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await _read(kafka.access("referrals"), CASES.name)
