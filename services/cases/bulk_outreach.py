@@ -45,6 +45,16 @@ async def resolve(conn: Connection, participant_ids: list[uuid.UUID]) -> list[uu
     raise Refused("merge_chain_too_long", "a participant's merge chain is too long", 422)
 
 
+async def regions(conn: Connection, participant_ids: list[uuid.UUID]) -> list[str]:
+    """The distinct regions of the named records and of the records they redirect to."""
+    targets = await resolve(conn, participant_ids)
+    found = await conn.fetch(
+        "SELECT DISTINCT region FROM participants WHERE participant_id = ANY($1::uuid[])",
+        list({*participant_ids, *targets}),
+    )
+    return sorted(r["region"] for r in found)
+
+
 async def record_many(
     conn: Connection, template: RecordReach, participant_ids: list[uuid.UUID]
 ) -> list[dict[str, str]]:

@@ -10,9 +10,11 @@ from fastapi import FastAPI
 from access.audit import AUDIT_DDL
 from access.fastapi import use_verifier
 from access.settings import TokenSettings
-from eventkit.schema import STORE_DDL
+from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
+from roster.feed import roster_worker
+from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
 from services.vouchers.expiry import ExpiryWorker
 from services.vouchers.schema import VOUCHERS_DDL
@@ -26,6 +28,7 @@ class VouchersSettings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_vouchers"
     standard_cap_pen: Decimal = Decimal("300.00")
     expiry_interval_seconds: float = 30.0
+    roster_consumer: str = "vouchers.roster"
 
 
 def create_app(settings: VouchersSettings | None = None) -> FastAPI:
@@ -43,8 +46,8 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
             "Health vouchers issued by caseworkers and redeemed by partner clinics; reconciliation."
         ),
         routers=[router],
-        ddl=(STORE_DDL, AUDIT_DDL, VOUCHERS_DDL),
-        workers=[expiry],
+        ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, ROSTER_DDL, VOUCHERS_DDL),
+        workers=[expiry, roster_worker(settings.roster_consumer)],  # no personal data to forget
     )
     app.state.settings = settings
     use_verifier(app, TokenSettings().verifier())
