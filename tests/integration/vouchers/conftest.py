@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ async def vouchers(
         database_url=database,
         kafka_bootstrap_servers=kafka.bootstrap_servers,
         expiry_interval_seconds=3600,
+        roster_consumer=f"vouchers.roster.{uuid.uuid4().hex[:8]}",
     )
     async with serve(lambda: create_app(settings), keys) as running:
         yield running
