@@ -97,10 +97,15 @@ async def _system(
                 database_url=urls[1],
                 kafka_bootstrap_servers=boot,
                 consent_consumer=f"matrix-consent-{uuid.uuid4().hex[:6]}",
+                roster_consumer=f"matrix-roster-{uuid.uuid4().hex[:6]}",
             )
         ),
         "vouchers": lambda: vouchers_app(
-            VouchersSettings(database_url=urls[2], kafka_bootstrap_servers=boot)
+            VouchersSettings(
+                database_url=urls[2],
+                kafka_bootstrap_servers=boot,
+                roster_consumer=f"matrix-roster-{uuid.uuid4().hex[:6]}",
+            )
         ),
         "indicators": lambda: indicators_app(
             IndicatorsSettings(
