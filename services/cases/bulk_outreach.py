@@ -75,6 +75,17 @@ async def record_many(
     )
     if merged:  # a merge committed while we waited for the locks
         raise Refused("participant_merged", "a participant was merged meanwhile; retry")
+    erased = await conn.fetchval(
+        "SELECT min(participant_id::text) FROM participants"
+        " WHERE participant_id = ANY($1::uuid[]) AND erased_at IS NOT NULL",
+        targets,
+    )
+    if erased is not None:
+        raise Refused(
+            "participant_erased",
+            f"participant {erased}'s personal data was erased: nothing new is recorded about"
+            " them; nothing was recorded",
+        )
     versions = {row["stream_id"]: row["version"] + 1 for row in locked}
     events = [reached(replace(template, reach_id=new_id()), t) for t in targets]
     event_ids = [new_id() for _ in events]

@@ -184,6 +184,10 @@ async def test_an_erased_person_is_unreadable_everywhere_and_refused_everywhere(
         "region": REGION,
     })  # fmt: skip
     note = await staff.post(f"/cases/{p['case']}/notes", json={"text": "Called back today."})
-    for answer in (again, voucher, case, note):
+    reached = await staff.post("/outreach", json={
+        "participant_ids": [p["pid"]], "topic": "health_services", "channel": "fair",
+        "delivery_mode": "in_person", "region": REGION, "reached_at": datetime.now(UTC).isoformat(),
+    })  # fmt: skip
+    for answer in (again, voucher, case, note, reached):
         assert answer.status_code == 409, answer.text
         assert answer.json()["detail"]["rule"] == "participant_erased", answer.text
