@@ -13,14 +13,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
 from contracts.cases import CaseOpened, CaseReassigned
+from contracts.envelope import InvalidMessage, decode
 from contracts.participants import (
     ParticipantCorrected,
     ParticipantErased,
     ParticipantMerged,
     ParticipantRegistered,
 )
-from contracts.upcasting import decode_payload
-from eventkit.consumer import Delivered
+from eventkit.consumer import Delivered, Rejected
 from eventkit.store import Connection
 
 OnErased = Callable[[Connection, UUID], Awaitable[None]]
@@ -53,13 +53,18 @@ class RosterProjection:
     def __init__(self, on_erased: OnErased | None = None) -> None:
         self.on_erased = on_erased
 
-    async def apply(self, conn: Connection, events: Sequence[Delivered]) -> None:
-        """Upsert who exists, where, merged into whom, erased when."""
+    async def apply(self, conn: Connection, events: Sequence[Delivered]) -> list[Rejected]:
+        """Upsert who exists, where, merged into whom, erased when; return the events whose
+        data is unreadable (the runner dead-letters them and goes on)."""
+        rejected: list[Rejected] = []
         for delivered in events:
-            envelope = delivered.envelope
-            if envelope.type not in _TYPES:
+            if delivered.envelope.type not in _TYPES:
                 continue
-            event = decode_payload(envelope.type, envelope.version, envelope.data)
+            try:
+                event = decode(delivered.envelope)
+            except InvalidMessage as bad:
+                rejected.append(Rejected(delivered, bad.reason))
+                continue
             match event:
                 case ParticipantRegistered():
                     await conn.execute(
@@ -99,3 +104,4 @@ class RosterProjection:
                         event.participant_id,
                         str(event.region),
                     )
+        return rejected
