@@ -44,6 +44,11 @@ async def test_a_merge_across_regions_needs_both_regions(cases: RunningService) 
     both = cases.client("supervisor", regions=[LIMA, PIURA])
     merged = await both.post(f"/participants/{duplicate}/merge", json=merge)
     assert merged.status_code == 200, merged.text
+    # The Lima id now redirects to Piura's record: Lima's team records nothing through it.
+    consent_via_old_id = await lima.post(
+        f"/participants/{duplicate}/consents", json={"purposes": ["services"]}
+    )
+    assert consent_via_old_id.status_code == 403, consent_via_old_id.text
 
 
 async def test_a_case_moves_only_to_a_region_the_caller_holds(cases: RunningService) -> None:
