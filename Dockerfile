@@ -6,6 +6,7 @@ COPY pyproject.toml README.md ./
 COPY contracts ./contracts
 COPY eventkit ./eventkit
 COPY access ./access
+COPY roster ./roster
 COPY services ./services
 COPY deploy ./deploy
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 pana

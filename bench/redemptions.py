@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
+from aiokafka import AIOKafkaProducer
 
 from access.signing import issue_token, load_key
 from bench.diagnostics import (
@@ -38,6 +40,14 @@ from bench.load import run_async
 from bench.memory import MemoryLog
 from bench.plan import Plan
 from bench.processes import ServiceProcess
+from contracts.cases import CaseOpened
+from contracts.envelope import envelope_for, to_kafka
+from contracts.event import Event
+from contracts.participants import ParticipantRegistered
+from contracts.people import Sex
+from contracts.topics import topic_for
+from contracts.vocabulary import CaseType, IntakeChannel, Region
+from eventkit.positions import wait_for_events
 
 Machine = Callable[[], CpuSplit]
 """CPU time so far of this process (the load client), PostgreSQL and Kafka (`Servers.cpu`)."""
@@ -96,6 +106,44 @@ def token(auth_dir: Path, role: str, **claims: object) -> str:
     return issue_token(load_key(auth_dir / "signing-key.pem"), {**base, **claims})
 
 
+async def known_person(service: ServiceProcess) -> tuple[str, str]:
+    """A participant and their case, announced on Kafka as the cases service does, once the
+    vouchers service's copy of who exists has them (it refuses vouchers for unknown people)."""
+    person, case, now, by = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC), uuid.uuid4()
+    events: list[Event] = [
+        ParticipantRegistered(
+            participant_id=person, sex=Sex.WOMAN, birth_year_month="1994-03", nationality="VEN",
+            region=Region.LIMA_CALLAO, registered_by=by, registered_at=now,
+        ),
+        CaseOpened(
+            case_id=case, participant_id=person, case_type=CaseType.HEALTH,
+            intake_channel=IntakeChannel.HOTLINE, region=Region.LIMA_CALLAO,
+            caseworker_id=by, opened_at=now,
+        ),
+    ]  # fmt: skip
+    producer = AIOKafkaProducer(
+        bootstrap_servers=service.env["PANA_KAFKA_BOOTSTRAP_SERVERS"], acks="all"
+    )
+    ids = []
+    await producer.start()
+    try:
+        for event in events:
+            envelope = envelope_for(event, event_id=uuid.uuid4(), time=now)
+            key, value, headers = to_kafka(envelope)
+            await producer.send_and_wait(
+                topic_for(event.event_type), value, key=key, headers=headers
+            )
+            ids.append(envelope.id)
+    finally:
+        await producer.stop()
+    pool = await asyncpg.create_pool(service.env["PANA_DATABASE_URL"], min_size=1, max_size=1)
+    try:
+        await wait_for_events(pool, "vouchers.roster", ids, within=60)
+    finally:
+        await pool.close()
+    return str(person), str(case)
+
+
 async def issue_vouchers(service: ServiceProcess, auth_dir: Path, clients: int) -> list[list[str]]:
     """A provider per client and fresh vouchers for it; returns (provider, codes...) per client."""
     admin = {"Authorization": f"Bearer {token(auth_dir, 'administrator')}"}
@@ -103,6 +151,7 @@ async def issue_vouchers(service: ServiceProcess, auth_dir: Path, clients: int) 
         "Authorization": f"Bearer {token(auth_dir, 'caseworker', regions=['lima_callao'])}"
     }
     later = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    participant, case = await known_person(service)
     async with httpx.AsyncClient(base_url=service.url, timeout=60) as http:
 
         async def one_client() -> list[str]:
@@ -119,7 +168,7 @@ async def issue_vouchers(service: ServiceProcess, auth_dir: Path, clients: int) 
                 issued = await http.post(
                     "/vouchers",
                     headers=caseworker,
-                    json={"case_id": str(uuid.uuid4()), "participant_id": str(uuid.uuid4()),
+                    json={"case_id": case, "participant_id": participant,
                           "provider_id": provider_id, "region": "lima_callao",
                           "services": ["consultation"], "amount": "300.00",
                           "allows_partial": True, "valid_until": later},

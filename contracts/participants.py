@@ -1,4 +1,4 @@
-"""Events of the participant aggregate: registration, correction and merge of a person record.
+"""Events of the participant aggregate: registration, correction, merge and erasure of a record.
 
 A participant is known to the rest of the system only by a pseudonymous UUID and coarse
 attributes. Names, documents, phones and addresses stay in the cases service's own database, and
@@ -112,3 +112,19 @@ class ParticipantMerged(ParticipantEvent):
         if self.merged_participant_id == self.surviving_participant_id:
             raise ValueError("a participant cannot be merged into itself")
         return self
+
+
+class ParticipantErased(ParticipantEvent):
+    """The person's personal data was erased (crypto-shredded) in the cases service.
+
+    It carries no personal data, and not even the basis of the request (that stays in the cases
+    service's audit log). Every service holding a copy of the person's data makes it unreadable
+    when it reads this event, and refuses new commands about the person. The pseudonymous record
+    and its events stay: the figures the person counted in do not change.
+    """
+
+    event_type: ClassVar[str] = "participant.erased"
+
+    participant_id: UUID
+    erased_by: UUID = Field(description="Pseudonymous id of the staff member.")
+    erased_at: UtcDateTime

@@ -17,7 +17,12 @@ from contracts.livelihoods import (
     LivelihoodTrainingFinished,
 )
 from contracts.outreach import LivelihoodOutcomeRecorded, MessageReached, MessageReachedV1
-from contracts.participants import ParticipantCorrected, ParticipantMerged, ParticipantRegistered
+from contracts.participants import (
+    ParticipantCorrected,
+    ParticipantErased,
+    ParticipantMerged,
+    ParticipantRegistered,
+)
 from contracts.referrals import (
     ReferralAccepted,
     ReferralCancelled,
@@ -41,6 +46,7 @@ EVENT_MODELS: tuple[type[Event], ...] = (
     ParticipantRegistered,
     ParticipantCorrected,
     ParticipantMerged,
+    ParticipantErased,
     ConsentGiven,
     ConsentWithdrawn,
     MessageReachedV1,

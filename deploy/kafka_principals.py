@@ -62,10 +62,15 @@ SERVICES: tuple[Principal, ...] = (
     Principal(
         "referrals",
         writes=(*_owned_by("referrals"), DEADLETTER_TOPIC),
-        reads=(PARTICIPANTS.name,),
+        reads=(PARTICIPANTS.name, CASES.name),  # consent and the roster (who exists, where)
         group_prefix="referrals",
     ),
-    Principal("vouchers", writes=_owned_by("vouchers")),
+    Principal(
+        "vouchers",
+        writes=(*_owned_by("vouchers"), DEADLETTER_TOPIC),
+        reads=(PARTICIPANTS.name, CASES.name),  # the roster (who exists, where)
+        group_prefix="vouchers",
+    ),
     Principal(
         "indicators", writes=(DEADLETTER_TOPIC,), reads=EVENT_TOPICS, group_prefix="indicators"
     ),

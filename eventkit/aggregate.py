@@ -26,13 +26,17 @@ S = TypeVar("S")
 
 
 class Refused(Exception):
-    """A command broke a business rule. `rule` is a stable code; `status` the HTTP status."""
+    """A command broke a business rule. `rule` is a stable code; `status` the HTTP status;
+    `retry_after` (seconds) when the same command may succeed soon (a copy catching up)."""
 
-    def __init__(self, rule: str, message: str, status: int = 409) -> None:
+    def __init__(
+        self, rule: str, message: str, status: int = 409, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.rule = rule
         self.message = message
         self.status = status
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,9 @@ def authorize(principal: Principal, action: str, scope: ResourceScope) -> Decisi
 
 def refused(refusal: Refused) -> HTTPException:
     """The HTTP form of a broken rule: its status, its rule code and a readable message."""
-    return HTTPException(refusal.status, {"rule": refusal.rule, "message": refusal.message})
+    headers = None if refusal.retry_after is None else {"Retry-After": str(refusal.retry_after)}
+    detail = {"rule": refusal.rule, "message": refusal.message}
+    return HTTPException(refusal.status, detail, headers=headers)
 
 
 async def run_command(

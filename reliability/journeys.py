@@ -23,12 +23,15 @@ REFERRALS_REGION = "tumbes"
 
 @dataclass
 class World:
-    """A clinic's provider, a receiving unit, and people whose referral consent has reached the
-    referrals service (through Kafka, as in production)."""
+    """A clinic's provider, a receiving unit, people whose referral consent has reached the
+    referrals service, and people with a case the vouchers service knows (all through Kafka,
+    as in production: both services refuse people and cases they have not heard of)."""
 
     provider_id: str
     unit_id: str
-    consented: list[str] = field(default_factory=list)
+    consented: list[str] = field(default_factory=list)  # in REFERRALS_REGION, each with a case
+    cases: dict[str, str] = field(default_factory=dict)  # participant id -> their case's id
+    patients: list[tuple[str, str]] = field(default_factory=list)  # (participant, case), Lima
 
 
 def person(region: str = CASES_REGION) -> dict[str, Any]:
@@ -46,23 +49,26 @@ def person(region: str = CASES_REGION) -> dict[str, Any]:
     }
 
 
-def voucher(provider_id: str, region: str = CASES_REGION) -> dict[str, Any]:
+def voucher(world: World) -> dict[str, Any]:
+    """A voucher for one of the world's Lima people, at its clinic."""
+    participant, case = random.choice(world.patients)
     return {
-        "case_id": str(uuid.uuid4()),
-        "participant_id": str(uuid.uuid4()),
-        "provider_id": provider_id,
-        "region": region,
+        "case_id": case,
+        "participant_id": participant,
+        "provider_id": world.provider_id,
+        "region": CASES_REGION,
         "services": ["consultation"],
         "amount": "40.00",
         "valid_until": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
     }
 
 
-def referral(unit_id: str, participant_id: str) -> dict[str, Any]:
+def referral(world: World, participant_id: str) -> dict[str, Any]:
+    """A referral of one of the world's consented people to its unit."""
     return {
-        "case_id": str(uuid.uuid4()),
+        "case_id": world.cases[participant_id],
         "participant_id": participant_id,
-        "unit_id": unit_id,
+        "unit_id": world.unit_id,
         "region": REFERRALS_REGION,
         "assistance_type": "psychosocial",
         "reason": "gbv_care",
@@ -92,9 +98,7 @@ class Clients:
             await client.aclose()
 
     async def voucher_journey(self) -> None:
-        issued = await self.vouchers.command(
-            "issue voucher", "/vouchers", voucher(self.world.provider_id)
-        )
+        issued = await self.vouchers.command("issue voucher", "/vouchers", voucher(self.world))
         if issued.verdict is Verdict.ACCEPTED:
             body = {"code": issued.body["code"], "amount": "40.00", "services": ["consultation"],
                     "receipt_number": f"B001-{random.randrange(10**6)}"}  # fmt: skip
@@ -120,7 +124,7 @@ class Clients:
 
     async def referral_journey(self) -> None:
         participant = random.choice(self.world.consented)
-        body = referral(self.world.unit_id, participant)
+        body = referral(self.world, participant)
         requested = await self.referrals.command("request referral", "/referrals", body)
         if requested.verdict is Verdict.ACCEPTED:
             path = f"/units/{self.world.unit_id}/referrals/{requested.body['referral_id']}/accept"

@@ -9,11 +9,32 @@ import asyncpg
 
 from eventkit.positions import wait_for_events
 from reliability.client import RetryingClient
-from reliability.journeys import REFERRALS_REGION, Clients, World, person
+from reliability.journeys import CASES_REGION, REFERRALS_REGION, Clients, World, person
 from reliability.outcomes import Outcomes, Verdict
 from reliability.stack import SystemUnderTest
 
 REFERRALS_CONSENT_CONSUMER = "referrals.consent"
+
+
+async def _person_with_a_case(
+    caseworker: RetryingClient, region: str
+) -> tuple[str, str, list[str]]:
+    """A participant of `region` who consented to services, with a case opened; and the
+    positions of their registration and case (what the other services' copies wait for)."""
+    registered = await caseworker.command("register participant", "/participants", person(region))
+    participant = registered.body["participant_id"]
+    given = await caseworker.command(
+        "give consent", f"/participants/{participant}/consents", {"purposes": ["services"]}
+    )
+    assert given.verdict is Verdict.ACCEPTED, given
+    opened = await caseworker.command("open case", "/cases", {
+        "participant_id": participant, "case_type": "in_transit",
+        "intake_channel": "admission_form", "region": region,
+    })  # fmt: skip
+    assert opened.verdict is Verdict.ACCEPTED, opened
+    return participant, opened.body["case_id"], [
+        registered.body["position"], opened.body["position"],
+    ]  # fmt: skip
 
 
 async def prepare(sut: SystemUnderTest, outcomes: Outcomes, people: int = 12) -> World:
@@ -26,7 +47,8 @@ async def prepare(sut: SystemUnderTest, outcomes: Outcomes, people: int = 12) ->
         client("vouchers", "administrator"),
         client("referrals", "administrator"),
     )
-    caseworker = client("cases", "caseworker", regions=["lima_callao"])
+    staff = {region: client("cases", "caseworker", regions=[region])
+             for region in (CASES_REGION, REFERRALS_REGION)}  # fmt: skip
     try:
         provider = await vouchers_admin.command("add provider", "/providers", {
             "name": "Clínica Confiable", "region": "lima_callao", "kind": "clinic",
@@ -37,25 +59,37 @@ async def prepare(sut: SystemUnderTest, outcomes: Outcomes, people: int = 12) ->
             "has_system_account": True})  # fmt: skip
         assert provider.verdict is unit.verdict is Verdict.ACCEPTED, (provider, unit)
         world = World(provider_id=provider.body["provider_id"], unit_id=unit.body["unit_id"])
+        positions: dict[str, list[str]] = {"referrals": [], "vouchers": []}
         consents: list[str] = []
         for _ in range(people):
-            registered = await caseworker.command("register participant", "/participants", person())
-            participant = registered.body["participant_id"]
-            given = await caseworker.command(
-                "give consent", f"/participants/{participant}/consents",
-                {"purposes": ["services", "referral_sharing"]},
-            )  # fmt: skip
-            assert given.verdict is Verdict.ACCEPTED, given
-            world.consented.append(participant)
-            consents.append(given.body["position"])
+            for region, service in ((REFERRALS_REGION, "referrals"), (CASES_REGION, "vouchers")):
+                participant, case, made = await _person_with_a_case(staff[region], region)
+                positions[service] += made
+                if region == CASES_REGION:
+                    world.patients.append((participant, case))
+                    continue
+                given = await staff[region].command(
+                    "give consent", f"/participants/{participant}/consents",
+                    {"purposes": ["referral_sharing"]},
+                )  # fmt: skip
+                assert given.verdict is Verdict.ACCEPTED, given
+                world.consented.append(participant)
+                world.cases[participant] = case
+                consents.append(given.body["position"])
     finally:
-        for c in (vouchers_admin, referrals_admin, caseworker):
+        for c in (vouchers_admin, referrals_admin, *staff.values()):
             await c.aclose()
-    pool = await asyncpg.create_pool(sut.database_url("referrals"), min_size=1, max_size=2)
-    try:
-        await wait_for_events(pool, REFERRALS_CONSENT_CONSUMER, consents, within=60)
-    finally:
-        await pool.close()
+    # Until the services' copies heard of these people and cases (and the referrals' consent).
+    for service, consumer, waited in (
+        ("referrals", REFERRALS_CONSENT_CONSUMER, consents),
+        ("referrals", "referrals.roster", positions["referrals"]),
+        ("vouchers", "vouchers.roster", positions["vouchers"]),
+    ):
+        pool = await asyncpg.create_pool(sut.database_url(service), min_size=1, max_size=2)
+        try:
+            await wait_for_events(pool, consumer, waited, within=60)
+        finally:
+            await pool.close()
     return world
 
 

@@ -80,8 +80,9 @@ class Player:
 
     async def post(self, client: httpx.AsyncClient, path: str, body: Any, kind: str,
                    retry_rule: str | None = None) -> dict[str, Any]:  # fmt: skip
-        """POST with an idempotency key; retry 503s, lost connections (a kept-alive connection
-        the server closed as it was reused) and `retry_rule` refusals, a bounded while. The same
+        """POST with an idempotency key; retry 503s, refusals with `Retry-After` (a service's copy
+        of who exists catching up), lost connections (a kept-alive connection the server closed
+        as it was reused) and `retry_rule` refusals, a bounded while. The same
         key on every try: a retry never does the command twice."""
         key = {"Idempotency-Key": f"demo-{uuid.uuid4()}"}
         for _ in range(240):
@@ -96,10 +97,14 @@ class Player:
                 self.sent.acts[kind] += 1
                 return dict(answer.json())
             detail = answer.json().get("detail") if answer.content else None
-            retriable = answer.status_code == 503 or (
-                retry_rule is not None
-                and isinstance(detail, dict)
-                and detail.get("rule") == retry_rule
+            retriable = (
+                answer.status_code == 503
+                or "Retry-After" in answer.headers
+                or (
+                    retry_rule is not None
+                    and isinstance(detail, dict)
+                    and detail.get("rule") == retry_rule
+                )
             )
             if not retriable:
                 raise RuntimeError(f"{kind}: {answer.status_code} {answer.text[:300]}")

@@ -20,7 +20,7 @@ from services.cases.acts_requests import (
     StageRequest,
     TrainingRequest,
 )
-from services.cases.http_scope import participant_row, scope
+from services.cases.http_scope import authorize_all, participant_row, person_scopes, scope
 from services.cases.participant_acts import act, reach_many
 
 router = APIRouter(tags=["outreach and livelihoods"])
@@ -43,7 +43,8 @@ async def record_reach(
     principal: CurrentPrincipal, key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
-    await participant_row(request, participant_id)
+    # The person's region too: outreach is recorded only on the caller's region's people.
+    authorize_all(principal, "outreach.record", await person_scopes(request, participant_id))
     reach_id = new_id()
     command = act(
         participant_id, "outreach.record",
@@ -63,6 +64,8 @@ async def _region(
 ) -> Region:
     row = await participant_row(request, participant_id)
     authorize(principal, "livelihood.record", scope(row))
+    # The record it was merged into, which the step is recorded on, must be in reach too.
+    authorize_all(principal, "livelihood.record", await person_scopes(request, participant_id))
     return Region(row["region"])
 
 

@@ -46,6 +46,16 @@ async def resolve(conn: Connection, participant_ids: list[uuid.UUID]) -> list[uu
     raise Refused("merge_chain_too_long", "a participant's merge chain is too long", 422)
 
 
+async def regions(conn: Connection, participant_ids: list[uuid.UUID]) -> list[str]:
+    """The distinct regions of the named records and of the records they redirect to."""
+    targets = await resolve(conn, participant_ids)
+    found = await conn.fetch(
+        "SELECT DISTINCT region FROM participants WHERE participant_id = ANY($1::uuid[])",
+        list({*participant_ids, *targets}),
+    )
+    return sorted(r["region"] for r in found)
+
+
 _ATTEMPTS = 5
 
 
@@ -92,6 +102,17 @@ async def record_many(
             continue
     else:
         raise Refused("participant_merged", "participants kept being merged meanwhile; retry")
+    erased = await conn.fetchval(
+        "SELECT min(participant_id::text) FROM participants"
+        " WHERE participant_id = ANY($1::uuid[]) AND erased_at IS NOT NULL",
+        targets,
+    )
+    if erased is not None:
+        raise Refused(
+            "participant_erased",
+            f"participant {erased}'s personal data was erased: nothing new is recorded about"
+            " them; nothing was recorded",
+        )
     versions = {row["stream_id"]: row["version"] + 1 for row in locked}
     events = [reached(replace(template, reach_id=new_id()), t) for t in targets]
     event_ids = [new_id() for _ in events]

@@ -25,7 +25,14 @@ from services.cases.case_requests import (
     ReassignRequest,
     ReopenRequest,
 )
-from services.cases.http_scope import ExpectedVersion, case_row, permit, scope
+from services.cases.http_scope import (
+    ExpectedVersion,
+    authorize_all,
+    case_row,
+    permit,
+    person_scopes,
+    scope,
+)
 from services.cases.staff import audit
 
 router = APIRouter(tags=["cases"])
@@ -37,6 +44,8 @@ async def open_new(
     body: OpenCaseRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
 ) -> Response:
     authorize(principal, "case.open", ResourceScope(region=Region(body.region)))
+    # The person's region too: a case for another region's participant is not the caller's.
+    authorize_all(principal, "case.open", await person_scopes(request, body.participant_id))
     command = commands.open_new(body, principal)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -97,6 +106,8 @@ async def reassign(
     expected: ExpectedVersion, key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     await update(request, principal, case_id, "case.update")
+    # Moving a case: the caller must hold the region it moves to as well.
+    authorize(principal, "case.update", ResourceScope(region=Region(body.region)))
     command = commands.change(
         case_id, "case.reassign",
         lambda s, by, now: open_case.reassign(

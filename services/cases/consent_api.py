@@ -11,7 +11,7 @@ from access.fastapi import CurrentPrincipal
 from eventkit.http import IdempotencyKey, authorize, run_command
 from services.cases import consent_commands as commands
 from services.cases import queries
-from services.cases.http_scope import participant_row, scope
+from services.cases.http_scope import authorize_all, participant_row, person_scopes, scope
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
 from services.cases.staff import audit
 
@@ -26,7 +26,8 @@ async def give_consent(
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
 ) -> Response:
-    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
+    # A merged id records on the survivor: its region must be the caller's too.
+    authorize_all(principal, "consent.record", await person_scopes(request, participant_id))
     command = commands.give_consent(participant_id, body, principal)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -43,7 +44,8 @@ async def withdraw_consent(
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
 ) -> Response:
-    authorize(principal, "consent.record", scope(await participant_row(request, participant_id)))
+    # A merged id records on the survivor: its region must be the caller's too.
+    authorize_all(principal, "consent.record", await person_scopes(request, participant_id))
     command = commands.withdraw_consent(participant_id, consent_id, body, principal)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 

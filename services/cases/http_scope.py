@@ -34,6 +34,25 @@ async def case_row(request: Request, case_id: uuid.UUID) -> Any:
     return row
 
 
+async def person_scopes(request: Request, participant_id: uuid.UUID) -> list[ResourceScope]:
+    """The regions of a participant record and of the records it was merged into (404 when
+    unknown): a command naming it acts on the survivor, so the caller must reach them all."""
+    scopes, seen = [], set()
+    current: uuid.UUID | None = participant_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        row = await participant_row(request, current)
+        scopes.append(scope(row))
+        current = row["merged_into"]
+    return scopes
+
+
+def authorize_all(principal: Principal, action: str, scopes: list[ResourceScope]) -> None:
+    """403 unless `principal` may do `action` in every one of `scopes`."""
+    for where in scopes:
+        permit(principal, action, where)
+
+
 def scope(row: Any) -> ResourceScope:
     """The policy scope of a participant or case row: its region."""
     return ResourceScope(region=Region(row["region"]))

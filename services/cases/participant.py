@@ -15,7 +15,12 @@ from contracts.consent import ConsentGiven, ConsentWithdrawn
 from contracts.event import Event
 from contracts.livelihoods import LivelihoodEnrolled, LivelihoodTrainingFinished
 from contracts.outreach import LivelihoodOutcomeRecorded
-from contracts.participants import ParticipantCorrected, ParticipantMerged, ParticipantRegistered
+from contracts.participants import (
+    ParticipantCorrected,
+    ParticipantErased,
+    ParticipantMerged,
+    ParticipantRegistered,
+)
 from contracts.people import Sex
 from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome, LivelihoodProgram, Region
 from eventkit.aggregate import Refused
@@ -30,6 +35,7 @@ class Participant:
     sex: Sex | None = None
     birth_year_month: str | None = None
     merged_into: UUID | None = None
+    erased: bool = False  # personal data erased: no new acts about the person
     # consent id -> the purposes it still grants (withdrawn purposes removed)
     consents: dict[UUID, frozenset[ConsentPurpose]] = field(default_factory=dict)
     enrolled: frozenset[LivelihoodProgram] = frozenset()
@@ -43,9 +49,14 @@ class Participant:
 
 
 def active(state: Participant) -> UUID:
-    """The participant id, refusing an unknown or merged-away record."""
+    """The participant id, refusing an unknown, erased or merged-away record."""
     if state.participant_id is None:
         raise Refused("participant_not_found", "no such participant", 404)
+    if state.erased:
+        raise Refused(
+            "participant_erased",
+            "this participant's personal data was erased; nothing new is recorded about them",
+        )
     if state.merged_into is not None:
         raise Refused(
             "participant_merged",
@@ -82,6 +93,8 @@ def evolve(state: Participant, event: Event) -> Participant:
             )
         case ParticipantMerged():
             return replace(state, merged_into=event.surviving_participant_id)
+        case ParticipantErased():
+            return replace(state, erased=True)
         case ConsentGiven():
             granted = frozenset(event.purposes)
             return replace(state, consents={**state.consents, event.consent_id: granted})

@@ -6,9 +6,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from access.principal import Principal
+from access.policy import ResourceScope
+from access.principal import Principal, Region
 from contracts.event import Event
 from eventkit.aggregate import execute
+from eventkit.http import authorize
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -53,6 +55,9 @@ def reach_many(body: OutreachRequest, principal: Principal) -> Command:
             new_id(), body.topic, body.channel, body.delivery_mode, body.region,
             body.reached_at, datetime.now(UTC),
         )  # fmt: skip
+        # Everyone reached must be the caller's region's (a merged id: its survivor's too).
+        for region in await bulk_outreach.regions(conn, body.participant_ids):
+            authorize(principal, "outreach.record", ResourceScope(region=Region(region)))
         reached = await bulk_outreach.record_many(conn, template, body.participant_ids)
         await audit(conn, principal, "outreach.record", ("activity", template.reach_id))
         return Answer(

@@ -183,8 +183,14 @@ def erase_personal_data(
     participant_id: uuid.UUID, basis: str, principal: Principal, keys: PersonalDataKeys
 ) -> Command:
     async def run(conn: Connection) -> Answer:
+        by, now = actor_id(principal), datetime.now(UTC)
+        decided = await execute(
+            conn, str(participant_id), evolve, Participant(), lambda s: register.erase(s, by, now)
+        )
+        await views.record(conn, decided.events, decided.appended.version)
         await personal_data.erase(conn, keys, participant_id)
         await audit(conn, principal, "participant.erase", ("participant", participant_id), basis)
-        return Answer(200, {"participant_id": str(participant_id), "erased": True})
+        # `position`: the `participant.erased` event other services' copies wait for.
+        return Answer(200, {**done(participant_id, decided), "erased": True})
 
     return run

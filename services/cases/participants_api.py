@@ -16,7 +16,14 @@ from eventkit.aggregate import Refused
 from eventkit.http import IdempotencyKey, authorize, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
-from services.cases.http_scope import ExpectedVersion, participant_row, permit, scope
+from services.cases.http_scope import (
+    ExpectedVersion,
+    authorize_all,
+    participant_row,
+    permit,
+    person_scopes,
+    scope,
+)
 from services.cases.participant_requests import (
     CorrectRequest,
     ErasureRequest,
@@ -109,6 +116,9 @@ async def merge(
     key: IdempotencyKey = None,
 ) -> Response:
     authorize(principal, "participant.merge", scope(await participant_row(request, participant_id)))
+    # Merging joins two people's histories: the caller must hold the surviving record's region.
+    into = await person_scopes(request, body.into_participant_id)
+    authorize_all(principal, "participant.merge", into)
     command = commands.merge_participant(participant_id, body, principal, expected)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 

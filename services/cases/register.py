@@ -1,4 +1,4 @@
-"""Register, correct and merge participant records (pure rules)."""
+"""Register, correct, merge and erase participant records (pure rules)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contracts.participants import (
     CorrectionReason,
     MergeReason,
     ParticipantCorrected,
+    ParticipantErased,
     ParticipantMerged,
     ParticipantRegistered,
 )
@@ -110,6 +111,8 @@ def merge(command: MergeParticipant, state: Participant) -> list[ParticipantMerg
             "surviving_merged",
             f"the surviving record was itself merged into {command.surviving.merged_into}",
         )
+    if command.surviving.erased:
+        raise Refused("participant_erased", "the surviving record's personal data was erased")
     if command.surviving.participant_id == merged_id:
         raise Refused("merge_into_itself", "a participant cannot be merged into itself", 422)
     return [
@@ -120,4 +123,15 @@ def merge(command: MergeParticipant, state: Participant) -> list[ParticipantMerg
             merged_by=command.merged_by,
             merged_at=command.now,
         )
+    ]
+
+
+def erase(state: Participant, erased_by: UUID, now: datetime) -> list[ParticipantErased]:
+    """Announce an erasure (a merged-away record too: its own data is erased); once only."""
+    if state.participant_id is None:
+        raise Refused("participant_not_found", "no such participant", 404)
+    if state.erased:
+        raise Refused("participant_erased", "this participant's personal data is already erased")
+    return [
+        ParticipantErased(participant_id=state.participant_id, erased_by=erased_by, erased_at=now)
     ]

@@ -16,6 +16,9 @@ from access.settings import PersonalDataKeys, TokenSettings
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
+from roster.feed import roster_worker
+from roster.schema import ROSTER_DDL
+from services.referrals import shared_data
 from services.referrals.commands import Context
 from services.referrals.consent_feed import consent_worker
 from services.referrals.deadlines import Deadlines
@@ -37,6 +40,7 @@ class ReferralsSettings(ServiceSettings):
     )
     overdue_interval_seconds: float = 60.0
     consent_consumer: str = "referrals.consent"
+    roster_consumer: str = "referrals.roster"
     metrics_min_cell: int = Field(5, ge=1)
 
 
@@ -74,8 +78,12 @@ def create_app(
             "answered by the receiving units."
         ),
         routers=[team_router, unit_router, directory_router],
-        ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, *ALL_DDL),
-        workers=[overdue, consent_worker(settings.consent_consumer)],
+        ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, ROSTER_DDL, *ALL_DDL),
+        workers=[
+            overdue,
+            consent_worker(settings.consent_consumer),
+            roster_worker(settings.roster_consumer, on_erased=shared_data.forget),
+        ],
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

@@ -21,6 +21,7 @@ from eventkit.aggregate import Refused, execute
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
+from roster.reach import case_in_reach, participant_in_reach
 from services.referrals import answer, directory, shared_data, views
 from services.referrals.cancel import cancel as cancel_rule
 from services.referrals.consent import standing_consent
@@ -57,10 +58,14 @@ def request(body: ReferralRequest, principal: Principal, ctx: Context) -> Comman
         unit = await directory.find(conn, body.unit_id)
         if not unit.active:
             raise Refused("unit_inactive", f"{unit.name} no longer receives referrals", 422)
-        consent_id = await standing_consent(conn, body.participant_id, unit.destination)
+        person = await participant_in_reach(conn, principal, "referral.request",
+                                            body.participant_id)  # fmt: skip
+        await case_in_reach(conn, principal, "referral.request", body.case_id, person)
+        participant_id = person.participant_id  # a merged record's survivor
+        consent_id = await standing_consent(conn, participant_id, unit.destination)
         shared = body.shared.filled()
         rule = RequestReferral(
-            referral_id, body.case_id, body.participant_id, unit.unit_id, unit.destination,
+            referral_id, body.case_id, participant_id, unit.unit_id, unit.destination,
             body.assistance_type, body.urgency, body.region, consent_id, frozenset(shared),
             actor_id(principal), now, ctx.deadlines.respond_by(unit.destination, body.urgency, now),
         )  # fmt: skip
@@ -69,9 +74,7 @@ def request(body: ReferralRequest, principal: Principal, ctx: Context) -> Comman
         )
         await views.record(conn, decided.events, decided.appended.version, body.reason)
         assert consent_id is not None  # the rule refused otherwise
-        await shared_data.seal(
-            conn, ctx.master, referral_id, body.participant_id, consent_id, shared
-        )
+        await shared_data.seal(conn, ctx.master, referral_id, participant_id, consent_id, shared)
         await audit(conn, AuditRecord.by(principal, "referral.request",
                                          ("referral", str(referral_id)), "done"))  # fmt: skip
         return Answer(

@@ -2,12 +2,14 @@
 
 Values are sealed with `access.crypto.PersonalDataCipher` under the participant's own data key
 (wrapped by `PANA_PERSONAL_DATA_MASTER_KEY`), bound to participant and field name. The row is
-deleted when the consent it relied on is withdrawn (see `consent.py`).
+deleted when the consent it relied on is withdrawn (see `consent.py`); when the person is erased
+(`participant.erased`), every row of theirs is deleted and their data key destroyed (`forget`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from uuid import UUID
 
 from access.crypto import MasterKey, PersonalDataCipher
@@ -51,3 +53,10 @@ async def unseal(conn: Connection, master: MasterKey, referral_id: UUID) -> dict
         return await cipher.decrypt(str(row["participant_id"]), row["sealed_fields"])
     except Erased:
         return None
+
+
+async def forget(conn: Connection, participant_id: UUID) -> None:
+    """Erasure: destroy the person's data key here and delete every referral's shared minimum
+    of theirs (answered or not); units then read that the data was withheld."""
+    await PostgresParticipantKeys(conn).destroy(str(participant_id), datetime.now(UTC))
+    await conn.execute("DELETE FROM referral_shared_data WHERE participant_id = $1", participant_id)

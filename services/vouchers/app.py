@@ -11,9 +11,11 @@ from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.settings import TokenSettings
-from eventkit.schema import STORE_DDL
+from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
+from roster.feed import roster_worker
+from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
 from services.vouchers.expiry import ExpiryWorker
 from services.vouchers.schema import VOUCHERS_DDL
@@ -29,6 +31,7 @@ class VouchersSettings(ServiceSettings):
     expiry_interval_seconds: float = 30.0
     program_timezone: str = "America/Lima"
     """Where the program's days begin and end (reconciliation by date)."""
+    roster_consumer: str = "vouchers.roster"
 
 
 AUDITED = {  # what `GET /audit` answers for, and where each one's region is (the latest)
@@ -53,8 +56,8 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
             "Health vouchers issued by caseworkers and redeemed by partner clinics; reconciliation."
         ),
         routers=[router],
-        ddl=(STORE_DDL, AUDIT_DDL, VOUCHERS_DDL),
-        workers=[expiry],
+        ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, ROSTER_DDL, VOUCHERS_DDL),
+        workers=[expiry, roster_worker(settings.roster_consumer)],  # no personal data to forget
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

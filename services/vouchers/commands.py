@@ -19,6 +19,7 @@ from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.metrics import REDEEMED_PEN
 from eventkit.store import Connection, event_columns, recorded
+from roster.reach import case_in_reach, participant_in_reach
 from services.vouchers import budget, lifecycle, views
 from services.vouchers.code import qr_payload
 from services.vouchers.issue import IssueVoucher
@@ -55,9 +56,11 @@ async def _done(
 def issue(body: IssueRequest, principal: Principal, code: str, cap: Decimal) -> Command:
     async def run(conn: Connection) -> Answer:
         voucher_id, now = new_id(), datetime.now(UTC)
+        person = await participant_in_reach(conn, principal, "voucher.issue", body.participant_id)
+        await case_in_reach(conn, principal, "voucher.issue", body.case_id, person)
         await budget.reserve(conn, body.region, now.date(), body.amount)
         rule = IssueVoucher(
-            voucher_id, body.case_id, body.participant_id, body.provider_id, body.region,
+            voucher_id, body.case_id, person.participant_id, body.provider_id, body.region,
             frozenset(body.services), body.amount, body.allows_partial, body.urgency,
             body.emblematic, body.valid_until, actor_id(principal), now, cap,
         )  # fmt: skip

@@ -14,6 +14,7 @@ from services.indicators.app import create_app as indicators_app
 from services.vouchers.app import VouchersSettings
 from services.vouchers.app import create_app as vouchers_app
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
+from tests.support.roster import case_of, register
 from tests.support.services import Keys, make_keys, serve
 from tests.support.tracing import capture_spans
 
@@ -36,7 +37,11 @@ async def test_redemption_to_indicator_update_is_one_trace(
     exporter = capture_spans()
     keys: Keys = make_keys(tmp_path / "auth")
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-    vouchers_settings = VouchersSettings(database_url=databases[0], **kafka.settings("vouchers"))
+    vouchers_settings = VouchersSettings(
+        database_url=databases[0],
+        **kafka.settings("vouchers"),
+        roster_consumer=f"vouchers.trace-roster-{uuid.uuid4().hex[:6]}",
+    )
     indicators_settings = IndicatorsSettings(
         database_url=databases[1],
         **kafka.settings("indicators"),
@@ -59,12 +64,14 @@ async def test_redemption_to_indicator_update_is_one_trace(
             )
         ).json()["provider_id"]
         caseworker = vouchers.client("caseworker", regions=["piura"])
+        vouchers.app.state.test_cases_kafka = kafka.access("cases")
+        participant = await register(vouchers, region="piura")
         voucher = (
             await caseworker.post(
                 "/vouchers",
                 json={
-                    "case_id": str(uuid.uuid4()),
-                    "participant_id": str(uuid.uuid4()),
+                    "case_id": case_of(participant),
+                    "participant_id": participant,
                     "provider_id": provider,
                     "region": "piura",
                     "services": ["consultation"],

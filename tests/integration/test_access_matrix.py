@@ -31,6 +31,7 @@ import services.indicators.audience
 from access.policy import Decision
 from access.principal import Principal
 from deploy.local.stack import create_databases
+from eventkit.positions import wait_for_events
 from services.cases.app import CasesSettings
 from services.cases.app import create_app as cases_app
 from services.indicators.app import IndicatorsSettings
@@ -93,10 +94,15 @@ async def _system(
                 database_url=urls[1],
                 **kafka.settings("referrals"),
                 consent_consumer=f"referrals.matrix-consent-{uuid.uuid4().hex[:6]}",
+                roster_consumer=f"referrals.matrix-roster-{uuid.uuid4().hex[:6]}",
             )
         ),
         "vouchers": lambda: vouchers_app(
-            VouchersSettings(database_url=urls[2], **kafka.settings("vouchers"))
+            VouchersSettings(
+                database_url=urls[2],
+                **kafka.settings("vouchers"),
+                roster_consumer=f"vouchers.matrix-roster-{uuid.uuid4().hex[:6]}",
+            )
         ),
         "indicators": lambda: indicators_app(
             IndicatorsSettings(
@@ -138,6 +144,10 @@ async def _resources(system: dict[str, RunningService]) -> dict[str, str]:
         f"/cases/{case['case_id']}/legal-complaints",
         json={"violation": "gender_based_violence", "authority": "police"},
     ))  # fmt: skip
+    for name in ("referrals", "vouchers"):  # their copy of who exists and where (roster)
+        settings = system[name].app.state.settings
+        await wait_for_events(system[name].app.state.pool, settings.roster_consumer,
+                              [person["position"], case["position"]], within=30)  # fmt: skip
     admin_r = system["referrals"].client("administrator")
     unit = await _ok(await admin_r.post("/units", json={
         "name": "CEM Lima Matriz", "destination": "CEM", "region": REGION,
@@ -287,4 +297,64 @@ async def test_every_endpoint_as_every_role(
                         problems.append(problem)
     assert calls > 400
     assert decided > 350  # every other call was to a probe, an open route or break-glass
+    assert problems == [], "\n".join(problems)
+
+
+ELSEWHERE = "piura"  # the region of the callers in the "whose record" pass
+RECORDS = ("participant_id", "case_id", "complaint_id", "consent_id", "referral_id",
+           "voucher_id", "redemption_id", "unit_id", "provider_id")  # fmt: skip
+
+
+def _names_a_record(path: str, body: Any, ids: dict[str, str]) -> bool:
+    """Whether a call names one of the Lima records (in its path or its body)."""
+    text = f"{path} {body}"
+    return any(ids[key] in text for key in RECORDS)
+
+
+async def test_whose_record_another_regions_team_is_refused_on_every_route(
+    postgres: PostgresEndpoint, kafka: KafkaEndpoint, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, decisions: Recorded,
+) -> None:  # fmt: skip
+    """The matrix's second axis, whose record: a caseworker and a supervisor of another region,
+    naming their own region wherever a body or query names one, call every route on Lima's
+    records (the participant, case, referral, voucher... made by `_resources`): every call that
+    names one is refused with 403, reads and writes alike; a bulk outreach names the person."""
+    keys = make_keys(tmp_path / "auth")
+    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
+        monkeypatch.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
+    problems: list[str] = []
+    named = 0
+    async with _system(postgres, kafka, keys) as system:
+        ids = await _resources(system)
+        theirs = {**ids, "region": ELSEWHERE}
+        for service, running in system.items():
+            spec = running.app.openapi()
+            for method, template, operation in _routes(spec):
+                if (service, method, template) in STREAMING or template == "/break-glass":
+                    continue
+                path = template.format(
+                    **{k: theirs.get(k, k) for k in re.findall(r"{(\w+)}", template)}
+                )
+                body = _body(operation, spec, theirs)
+                if isinstance(body, dict) and "participant_ids" in body:
+                    body["participant_ids"] = [ids["participant_id"]]
+                params = {k: ELSEWHERE if k == "region" else v
+                          for k, v in _query(operation, ids).items()}  # fmt: skip
+                for role in ("caseworker", "supervisor"):
+                    client = running.client(role, regions=[ELSEWHERE])
+                    decisions.clear()
+                    answer = await client.request(
+                        method, path, json=body, params=params, timeout=20,
+                        headers={"Idempotency-Key": f"matrix-{uuid.uuid4()}"},
+                    )  # fmt: skip
+                    where = f"{service} {method} {template} as {role} of {ELSEWHERE}"
+                    problem = _judge((service, method, template), role, answer, decisions)
+                    if problem:
+                        problems.append(problem)
+                    if _names_a_record(path, body, ids):
+                        named += 1
+                        if answer.status_code != 403:
+                            problems.append(f"{where}: {answer.status_code} {answer.text[:120]}")
+    assert named > 60
     assert problems == [], "\n".join(problems)

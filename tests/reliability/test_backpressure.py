@@ -59,7 +59,7 @@ async def test_a_stalled_database_sheds_load_with_503_and_memory_stays_bounded(
         before = system.resident_kib("vouchers")
         with system.frozen("postgres"):
             answers = await asyncio.gather(
-                *(_timed(client, "/vouchers", voucher(world.provider_id)) for _ in range(BURST))
+                *(_timed(client, "/vouchers", voucher(world)) for _ in range(BURST))
             )
             peak = system.resident_kib("vouchers")
             async with httpx.AsyncClient(base_url=system.url("vouchers"), timeout=10) as probe:
@@ -71,7 +71,7 @@ async def test_a_stalled_database_sheds_load_with_503_and_memory_stays_bounded(
         assert ready.status_code == 503 and "database" in ready.json()["reason"]
         assert peak - before < MEMORY_GROWTH_LIMIT_KIB
         await asyncio.to_thread(system.stack.wait_ready, ["vouchers"], 60)
-        after = await client.post("/vouchers", json=voucher(world.provider_id))
+        after = await client.post("/vouchers", json=voucher(world))
         assert after.status_code == 201, after.text
 
     at_once = sum(1 for _, seconds, _ in answers if seconds < 1.0)
@@ -101,7 +101,7 @@ async def test_a_stalled_kafka_does_not_touch_commands_and_nothing_is_lost(
             started = time.monotonic()
             answers = []
             while time.monotonic() - started < STALL_SECONDS:
-                answers.append(await _timed(client, "/vouchers", voucher(world.provider_id)))
+                answers.append(await _timed(client, "/vouchers", voucher(world)))
             backlog = await outbox_backlog(system)
             async with httpx.AsyncClient(base_url=system.url("vouchers"), timeout=10) as probe:
                 probe_started = time.monotonic()
@@ -173,7 +173,7 @@ async def _push_until_shed(
         while not done.is_set():
             started = time.monotonic()
             try:
-                answer = await http.post("/vouchers", json=voucher(world.provider_id))
+                answer = await http.post("/vouchers", json=voucher(world))
             except httpx.TimeoutException:
                 pushed.answers.append((0, time.monotonic() - started, None, None))
                 continue
@@ -242,7 +242,7 @@ async def test_a_throttled_kafka_sheds_commands_past_the_outbox_bound_and_loses_
     assert result.lost == 0 and result.outbox_left == 0, result
     # The bound is sampled, so a command right after the drain may still be shed once: retried
     # as clients are asked to (same Idempotency-Key, after Retry-After), it is accepted.
-    drained, key, body = time.monotonic(), f"rel-{uuid.uuid4()}", voucher(world.provider_id)
+    drained, key, body = time.monotonic(), f"rel-{uuid.uuid4()}", voucher(world)
     async with httpx.AsyncClient(
         base_url=system.url("vouchers"),
         headers=system.headers("caseworker", regions=[CASES_REGION]),

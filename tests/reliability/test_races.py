@@ -61,7 +61,7 @@ async def test_double_redemption_one_clinic_wins_every_round(
     clinics = [_client(system, "vouchers", "clinic", provider_id=world.provider_id) for _ in "ab"]
     statuses: Counter[int] = Counter()
     for _ in range(profile.race_rounds):
-        issued = _created(await caseworker.post("/vouchers", json=voucher(world.provider_id)))
+        issued = _created(await caseworker.post("/vouchers", json=voucher(world)))
         body = {"code": issued["code"], "amount": "40.00", "services": ["consultation"],
                 "receipt_number": "B001-000001"}  # fmt: skip
         answers = await asyncio.gather(*(
@@ -94,9 +94,7 @@ async def test_racing_answers_to_one_referral_only_one_counts(
     winners: Counter[str] = Counter()
     for round_ in range(profile.race_rounds):
         participant = world.consented[round_ % len(world.consented)]
-        made = _created(
-            await caseworker.post("/referrals", json=referral(world.unit_id, participant))
-        )
+        made = _created(await caseworker.post("/referrals", json=referral(world, participant)))
         base = f"/units/{world.unit_id}/referrals/{made['referral_id']}"
         racers = {
             "accepted": unit.post(f"{base}/accept"),

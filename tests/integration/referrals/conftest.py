@@ -59,6 +59,7 @@ async def referrals(
         **kafka.settings("referrals"),
         overdue_interval_seconds=3600,  # the tests wake the worker after moving the clock
         consent_consumer=f"referrals.consent.{uuid.uuid4().hex[:8]}",
+        roster_consumer=f"referrals.roster.{uuid.uuid4().hex[:8]}",
         metrics_min_cell=1,
     )
     async with serve(lambda: create_app(settings, clock), keys) as running:

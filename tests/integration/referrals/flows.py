@@ -1,4 +1,5 @@
-"""Steps the referral tests share: units, consent published as the cases service does, requests."""
+"""Steps the referral tests share: units; registrations, cases and consent published as the cases
+service does; requests."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
-
 from contracts.consent import ConsentGiven, ConsentGiver, ConsentWithdrawn
-from contracts.envelope import envelope_for, to_kafka
 from contracts.event import Event
 from contracts.topics import PARTICIPANTS
 from contracts.vocabulary import ConsentPurpose, ReferralDestination
 from eventkit.positions import wait_for_events
+from tests.support.roster import announce, case_of, registration
 from tests.support.services import RunningService
 
 SHARING = (ConsentPurpose.REFERRAL_SHARING, ConsentPurpose.SERVICES)
@@ -42,30 +41,33 @@ async def add_unit(
 
 
 async def publish(referrals: RunningService, *events: Event) -> None:
-    """Publish to the participants topic as the cases service's relay does; wait until applied."""
+    """Publish as the cases service's relay does (each event to its topic); wait until the
+    roster, and the consent copy for the participants topic, applied them."""
+    published = await announce(referrals, events)
+    on_participants = [i for i, topic in published.items() if topic == PARTICIPANTS.name]
     settings = referrals.app.state.settings
-    producer = AIOKafkaProducer(
-        **referrals.app.state.test_cases_kafka.options(), enable_idempotence=True, acks="all"
+    await wait_for_events(
+        referrals.app.state.pool, settings.consent_consumer, on_participants, within=30
     )
-    ids = []
-    await producer.start()
-    try:
-        for event in events:
-            envelope = envelope_for(event, event_id=uuid.uuid4(), time=datetime.now(UTC))
-            key, value, headers = to_kafka(envelope)
-            await producer.send_and_wait(PARTICIPANTS.name, value, key=key, headers=headers)
-            ids.append(envelope.id)
-    finally:
-        await producer.stop()
-    await wait_for_events(referrals.app.state.pool, settings.consent_consumer, ids, within=30)
+
+
+async def register(referrals: RunningService, participant_id: str, region: str = "tumbes") -> None:
+    """The participant registered and a case opened for them (`case_of`), as the cases service
+    announces them: what the referrals service's copy of who exists and where learns from."""
+    await publish(referrals, *registration(participant_id, region))
 
 
 async def give_consent(
-    referrals: RunningService, participant_id: str, destinations: tuple[str, ...] = ()
+    referrals: RunningService,
+    participant_id: str,
+    destinations: tuple[str, ...] = (),
+    region: str = "tumbes",
 ) -> str:
+    """A registered participant (see `register`) who consented to referral sharing."""
     consent_id = uuid.uuid4()
     await publish(
         referrals,
+        *registration(participant_id, region),
         ConsentGiven(
             participant_id=uuid.UUID(participant_id), consent_id=consent_id, purposes=SHARING,
             given_by=ConsentGiver.PARTICIPANT, recorded_by=uuid.uuid4(),
@@ -89,7 +91,7 @@ async def withdraw_consent(referrals: RunningService, participant_id: str, conse
 
 def referral_body(unit_id: str, participant_id: str, **overrides: Any) -> dict[str, Any]:
     return {
-        "case_id": str(uuid.uuid4()),
+        "case_id": case_of(participant_id),
         "participant_id": participant_id,
         "unit_id": unit_id,
         "region": "tumbes",
@@ -106,7 +108,7 @@ async def refer(
 ) -> dict[str, Any]:
     """A consented participant referred to `unit_id` by a caseworker of `region`."""
     participant_id = str(uuid.uuid4())
-    await give_consent(referrals, participant_id)
+    await give_consent(referrals, participant_id, region=region)
     caseworker = referrals.client("caseworker", regions=[region])
     body = referral_body(unit_id, participant_id, region=region, **overrides)
     answer = await caseworker.post("/referrals", json=body)

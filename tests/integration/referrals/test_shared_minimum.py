@@ -12,6 +12,7 @@ from tests.integration.referrals.flows import (
     give_consent,
     refer,
     referral_body,
+    register,
     withdraw_consent,
 )
 from tests.support.audit import audit_count
@@ -101,7 +102,9 @@ async def test_shared_data_is_encrypted_kept_out_of_events_and_withheld_after_wi
 async def test_without_consent_the_request_is_refused_naming_it(referrals: RunningService) -> None:
     cem = await add_unit(referrals, "CEM Tumbes")
     caseworker = referrals.client("caseworker", regions=["tumbes"])
-    answer = await caseworker.post("/referrals", json=referral_body(cem, str(uuid.uuid4())))
+    participant = str(uuid.uuid4())
+    await register(referrals, participant)
+    answer = await caseworker.post("/referrals", json=referral_body(cem, participant))
     assert answer.status_code == 409
     detail = answer.json()["detail"]
     assert detail["rule"] == "consent_missing"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,6 +27,8 @@ async def vouchers(
         database_url=database,
         **kafka.settings("vouchers"),
         expiry_interval_seconds=3600,
+        roster_consumer=f"vouchers.roster.{uuid.uuid4().hex[:8]}",
     )
     async with serve(lambda: create_app(settings), keys) as running:
+        running.app.state.test_cases_kafka = kafka.access("cases")  # announces people (roster)
         yield running

@@ -10,6 +10,7 @@ import pytest
 from services.vouchers.expiry import expire_due
 from tests.integration.vouchers.test_redemption import LATER, _clinic, _issue, _provider, _redeem
 from tests.support.audit import audit_fetch
+from tests.support.roster import case_of, register
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -49,9 +50,10 @@ async def test_issuing_beyond_the_region_budget_is_refused(vouchers: RunningServ
     provider = await _provider(vouchers)
     await _issue(vouchers, provider, amount="200.00")
     caseworker = vouchers.client("caseworker", regions=["lima_callao"])
+    participant = await register(vouchers)
     over = await caseworker.post(
         "/vouchers",
-        json={"case_id": str(uuid.uuid4()), "participant_id": str(uuid.uuid4()),
+        json={"case_id": case_of(participant), "participant_id": participant,
               "provider_id": provider, "region": "lima_callao", "services": ["exams"],
               "amount": "100.01", "valid_until": LATER},
     )  # fmt: skip

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from tests.support.roster import case_of, register
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -32,10 +33,12 @@ async def _provider(vouchers: RunningService, region: str = "lima_callao") -> st
 async def _issue(
     vouchers: RunningService, provider_id: str | None, **overrides: Any
 ) -> dict[str, Any]:
+    """A voucher for a participant (new unless given) known to the service's copy."""
     caseworker = vouchers.client("caseworker", regions=["lima_callao"])
+    participant = await register(vouchers, overrides.pop("participant_id", None))
     body = {
-        "case_id": str(uuid.uuid4()),
-        "participant_id": str(uuid.uuid4()),
+        "case_id": case_of(participant),
+        "participant_id": participant,
         "provider_id": provider_id,
         "region": "lima_callao",
         "services": ["consultation", "medicines"],

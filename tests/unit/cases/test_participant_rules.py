@@ -1,5 +1,5 @@
 """Given participant events, when a command, then events or a refusal (register, correct,
-merge, consent, outreach)."""
+merge, erase, consent, outreach)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from contracts.participants import (
     CorrectionReason,
     MergeReason,
     ParticipantCorrected,
+    ParticipantErased,
     ParticipantMerged,
     ParticipantRegistered,
 )
@@ -193,3 +194,30 @@ def test_consent_to_share_names_its_destinations_only_with_referral_sharing() ->
     services = frozenset({ConsentPurpose.SERVICES})
     wrong = consent.GiveConsent(CONSENT, services, ConsentGiver.PARTICIPANT, STAFF, NOW, cem)
     refused("destinations_without_sharing", lambda: consent.give(wrong, person(registered())))
+
+
+def _erased() -> ParticipantErased:
+    return ParticipantErased(participant_id=PERSON, erased_by=STAFF, erased_at=NOW)
+
+
+def test_erasure_is_announced_once_with_no_personal_data() -> None:
+    only(register.erase(person(registered()), STAFF, NOW), ParticipantErased,
+         participant_id=PERSON, erased_by=STAFF)  # fmt: skip
+    refused(
+        "participant_erased", lambda: register.erase(person(registered(), _erased()), STAFF, NOW)
+    )
+    refused("participant_not_found", lambda: register.erase(person(), STAFF, NOW))
+
+
+def test_nothing_new_is_recorded_about_an_erased_person() -> None:
+    gone = person(registered(), consented(ConsentPurpose.SERVICES), _erased())
+    reach = outreach.RecordReach(
+        uuid.uuid4(), MessageTopic.HEALTH_SERVICES, MessageChannel.FAIR, DeliveryMode.IN_PERSON,
+        Region.PIURA, NOW, NOW,
+    )  # fmt: skip
+    refused("participant_erased", lambda: outreach.reach(reach, gone))
+    merge = register.MergeParticipant(person(registered(OTHER)), MergeReason.DOCUMENT_MATCH,
+                                      STAFF, NOW)  # fmt: skip
+    refused("participant_erased", lambda: register.merge(merge, gone))
+    into_gone = register.MergeParticipant(gone, MergeReason.DOCUMENT_MATCH, STAFF, NOW)
+    refused("participant_erased", lambda: register.merge(into_gone, person(registered(OTHER))))

@@ -24,6 +24,7 @@ DOMAIN_EVENT_TYPES = {
     "participant.corrected": "pana.participants.v1",
     "participant.merged": "pana.participants.v1",
     "consent.given": "pana.participants.v1",
+    "participant.erased": "pana.participants.v1",
     "consent.withdrawn": "pana.participants.v1",
     "message.reached": "pana.participants.v1",
     "livelihood.outcome_recorded": "pana.participants.v1",
