@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import asyncpg
 import structlog
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
@@ -27,6 +27,7 @@ from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
 from eventkit.metrics import metrics_router
 from eventkit.outbox_pressure import OutboxPressure, backlog_refusal
+from eventkit.read_your_writes import after_events
 from eventkit.readiness import Check, database_check, health_router, kafka_check
 from eventkit.relay import OutboxRelay
 from eventkit.schema import MIGRATION_LOCK, STORE_DDL, grant_service_role, migrate
@@ -113,12 +114,15 @@ def create_service_app(
     ddl: Sequence[str] = (STORE_DDL,),
     relay: bool = True,
     workers: Sequence[WorkerFactory] = (),
+    copies: Sequence[str] = (),
 ) -> FastAPI:
     """A FastAPI app with the shared plumbing; the service adds its own routers.
 
     With `relay=True` the process also runs the outbox relay of its database; replicas elect
     one publisher among themselves (see `eventkit.relay`). Each of `workers` is built once the
-    pool exists and runs until shutdown, when it is stopped and awaited (drained).
+    pool exists and runs until shutdown, when it is stopped and awaited (drained). `copies`
+    names the consumers keeping this service's copy of another's events: every route honours
+    `Pana-After` by waiting for them (`eventkit.read_your_writes`).
     """
     ddl = (AUDIT_DDL, GRANTS_DDL, *ddl)  # every service audits and honours break-glass grants
     collector.tune()
@@ -199,8 +203,9 @@ def create_service_app(
     document_refusals(app)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
+    app.state.copies = tuple(copies)
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(after_events)] if copies else None)
     app.include_router(metrics_router())
     app.add_middleware(
         Edge,

@@ -56,6 +56,12 @@ class ServiceSettings(BaseSettings):
         default=1.0, ge=0, le=1, description="Share of new traces kept when exporting spans."
     )
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+    read_your_writes_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=30,
+        description="How long `Pana-After` waits for this service's copies.",
+    )
     database_pool_size: int = Field(default=20, ge=1, le=500)
     database_command_timeout_seconds: float = Field(default=10.0, gt=0)
     max_in_flight_requests: int = Field(

@@ -37,17 +37,19 @@ async def play_person(player: Player, person: Person, now: datetime) -> str:
         "nationality": "VEN" if person.number % 10 else "PER", "region": person.region,
     }, "participant registered")  # fmt: skip
     pid = str(registered["participant_id"])
-    await player.post(cases, f"/participants/{pid}/consents", {
+    consent = await player.post(cases, f"/participants/{pid}/consents", {
         "purposes": ["services", "referral_sharing", "monitoring_evaluation"],
         "given_by": "participant" if person.adult else "guardian",
     }, "consent given")  # fmt: skip
     if person.case is not None:
-        await _case(player, person, person.case, pid, now, SHARED)
+        await _case(player, person, person.case, pid, now, SHARED, str(consent["position"]))
     return pid
 
 
 async def _case(player: Player, person: Person, case: Case, pid: str, now: datetime,
-                shared: dict[str, Any]) -> None:  # fmt: skip
+                shared: dict[str, Any], consented: str) -> None:  # fmt: skip
+    """The case and what it brings; `consented` is the consent's event id (the person's last on
+    the participants topic): with the case's, what referrals and vouchers wait for."""
     cases = player.client(player.endpoints.cases, "caseworker", regions=[person.region])
     body: dict[str, Any] = {
         "participant_id": pid,
@@ -58,14 +60,15 @@ async def _case(player: Player, person: Person, case: Case, pid: str, now: datet
     }
     if case.case_type == "migratory_regularization":
         body["regularization_profile"] = "expired_permit_and_fines"
-    case_id = str((await player.post(cases, "/cases", body, "case opened"))["case_id"])
+    opened = await player.post(cases, "/cases", body, "case opened")
+    case_id, after = str(opened["case_id"]), f"{consented},{opened['position']}"
     for service, at in case.services:
         await player.post(cases, f"/cases/{case_id}/services",
                           {"service_type": service, "delivered_at": _iso(at)},
                           f"{service} delivered")  # fmt: skip
     for referral in case.referrals:
         await _refer(player, person, pid, case_id, referral.destination, referral.assistance,
-                     referral.completed, shared)  # fmt: skip
+                     referral.completed, shared, after)  # fmt: skip
     if case.complaint_taken_up is not None:
         filed = await player.post(cases, f"/cases/{case_id}/legal-complaints",
                                   {"violation": "gender_based_violence", "authority": "police"},
@@ -76,20 +79,21 @@ async def _case(player: Player, person: Person, case: Case, pid: str, now: datet
                 {"authority": "prosecutor"}, "complaint taken up",
             )  # fmt: skip
     if case.voucher is not None:
-        await _voucher(player, person, pid, case_id, case, now)
+        await _voucher(player, person, pid, case_id, case, now, after)
     if case.livelihood_outcomes:
         await _livelihoods(player, cases, pid, case)
 
 
 async def _refer(player: Player, person: Person, pid: str, case_id: str, destination: str,
-                 assistance: str, completed: bool, shared: dict[str, Any]) -> None:  # fmt: skip
+                 assistance: str, completed: bool, shared: dict[str, Any],
+                 after: str) -> None:  # fmt: skip
     team = player.client(player.endpoints.referrals, "caseworker", regions=[person.region])
     unit_id = player.units[(person.region, destination)]
     referral = await player.post(team, "/referrals", {
         "case_id": case_id, "participant_id": pid, "unit_id": unit_id, "region": person.region,
         "assistance_type": assistance, "reason": REASONS[destination], "urgency": "routine",
         "shared": shared[destination](person),
-    }, f"referral to {destination}", retry_rule="consent_missing")  # fmt: skip
+    }, f"referral to {destination}", after=after)  # fmt: skip
     if not completed:
         return
     unit = player.client(player.endpoints.referrals, "receiving_service", unit_id=unit_id)
@@ -100,14 +104,14 @@ async def _refer(player: Player, person: Person, pid: str, case_id: str, destina
 
 
 async def _voucher(player: Player, person: Person, pid: str, case_id: str, case: Case,
-                   now: datetime) -> None:  # fmt: skip
+                   now: datetime, after: str) -> None:  # fmt: skip
     team = player.client(player.endpoints.vouchers, "caseworker", regions=[person.region])
     provider = player.providers[person.region]
     voucher = await player.post(team, "/vouchers", {
         "case_id": case_id, "participant_id": pid, "provider_id": provider,
         "region": person.region, "services": ["consultation", "medicines"],
         "amount": case.voucher, "valid_until": _iso(now + timedelta(days=60)),
-    }, "voucher issued")  # fmt: skip
+    }, "voucher issued", after=after)  # fmt: skip
     if case.voucher_redeemed:
         clinic = player.client(player.endpoints.vouchers, "clinic", provider_id=provider)
         await player.post(clinic, "/redemptions", {

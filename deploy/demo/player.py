@@ -16,6 +16,7 @@ import httpx
 
 from access.signing import issue_token, load_key
 from deploy.demo.plan import REGIONS, Person
+from eventkit.read_your_writes import AFTER_HEADER
 
 DESTINATIONS = ("CEM", "SIS", "EESS", "CSMC")
 SHARED = {  # the shared minimum each destination receives (synthetic values)
@@ -79,12 +80,15 @@ class Player:
             await client.aclose()
 
     async def post(self, client: httpx.AsyncClient, path: str, body: Any, kind: str,
-                   retry_rule: str | None = None) -> dict[str, Any]:  # fmt: skip
+                   retry_rule: str | None = None, after: str = "") -> dict[str, Any]:  # fmt: skip
         """POST with an idempotency key; retry 503s, refusals with `Retry-After` (a service's copy
         of who exists catching up), lost connections (a kept-alive connection the server closed
         as it was reused) and `retry_rule` refusals, a bounded while. The same
-        key on every try: a retry never does the command twice."""
+        key on every try: a retry never does the command twice. `after`: the event ids another
+        service answered (`Pana-After`), so this one answers once its copy has them."""
         key = {"Idempotency-Key": f"demo-{uuid.uuid4()}"}
+        if after:
+            key[AFTER_HEADER] = after
         for _ in range(240):
             await self._pace()
             try:

@@ -84,6 +84,7 @@ def create_app(
             consent_worker(settings.consent_consumer),
             roster_worker(settings.roster_consumer, on_erased=shared_data.forget),
         ],
+        copies=(settings.consent_consumer, settings.roster_consumer),
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

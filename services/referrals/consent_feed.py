@@ -8,7 +8,7 @@ import contextlib
 import asyncpg
 import structlog
 
-from contracts.topics import PARTICIPANTS
+from contracts.topics import CASES, PARTICIPANTS
 from eventkit.consumer import ConsumerRunner
 from eventkit.kafka_access import KafkaAccess
 from eventkit.service import Worker, WorkerFactory
@@ -19,8 +19,14 @@ from services.referrals.consent import ConsentProjection
 log = structlog.get_logger("referrals.consent")
 
 
+TOPICS = (PARTICIPANTS, CASES)
+"""Consent is on the participants topic; the cases topic is read too (its events ignored) so
+that both of the service's copies read the same topics and `Pana-After` can wait for an event
+of either owner's topic in both (`eventkit.read_your_writes`)."""
+
+
 class ConsentWorker:
-    """The consent consumer, started once its topic exists.
+    """The consent consumer, started once its topics exist.
 
     A consumer that subscribes before the topic is created is assigned no partitions until its
     next metadata refresh (minutes); creating the topic first (idempotent) avoids that gap.
@@ -29,7 +35,7 @@ class ConsentWorker:
     def __init__(self, pool: asyncpg.Pool, kafka: KafkaAccess, name: str) -> None:
         self.kafka = kafka
         self.runner = ConsumerRunner(
-            pool, kafka, consumer=name, topics=[PARTICIPANTS.name],
+            pool, kafka, consumer=name, topics=[t.name for t in TOPICS],
             projection=ConsentProjection(),
         )  # fmt: skip
         self._stopping = asyncio.Event()
@@ -41,7 +47,7 @@ class ConsentWorker:
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                await ensure_topics(self.kafka, [PARTICIPANTS])
+                await ensure_topics(self.kafka, list(TOPICS))
                 break
             except Exception as exc:  # Kafka may come up later
                 log.warning("referrals.consent_topic_unavailable", error=type(exc).__name__)

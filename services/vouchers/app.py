@@ -58,6 +58,7 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
         routers=[router],
         ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, ROSTER_DDL, VOUCHERS_DDL),
         workers=[expiry, roster_worker(settings.roster_consumer)],  # no personal data to forget
+        copies=(settings.roster_consumer,),
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

@@ -139,11 +139,14 @@ async def _read(access: KafkaAccess, topic: str) -> None:
 
 
 async def test_a_service_reads_only_what_it_consumes(kafka: KafkaEndpoint) -> None:
-    # Readers of the participants topic: referrals (consent) and indicators; partners' reader.
-    for principal in ("referrals", "indicators", "reader"):
+    # Readers of the participants and cases topics: referrals (consent, roster), vouchers
+    # (roster), indicators; partners' reader. Nobody but indicators and readers reads the
+    # referrals and vouchers topics, and cases reads nothing.
+    for principal in ("referrals", "vouchers", "indicators", "reader"):
         await _read(kafka.access(principal), PARTICIPANTS.name)
-    for principal, topic in (("vouchers", CASES.name), ("cases", VOUCHERS.name)):
+        await _read(kafka.access(principal), CASES.name)
+    refused = [("vouchers", REFERRALS.name), ("cases", VOUCHERS.name),
+               ("referrals", VOUCHERS.name), ("cases", PARTICIPANTS.name)]  # fmt: skip
+    for principal, topic in refused:
         with pytest.raises(TopicAuthorizationFailedError):
             await _read(kafka.access(principal), topic)
-    with pytest.raises(TopicAuthorizationFailedError):
-        await _read(kafka.access("referrals"), CASES.name)

@@ -27,7 +27,7 @@ def _writes(name: str) -> set[str]:
 def test_each_service_writes_only_the_topics_it_owns() -> None:
     assert _writes("cases") == {PARTICIPANTS.name, CASES.name}
     assert _writes("referrals") == {REFERRALS.name, DEADLETTER_TOPIC}
-    assert _writes("vouchers") == {VOUCHERS.name}
+    assert _writes("vouchers") == {VOUCHERS.name, DEADLETTER_TOPIC}  # its roster dead-letters
     assert _writes("indicators") == {
         DEADLETTER_TOPIC
     }  # dead letters only: no projection reads them
@@ -42,8 +42,10 @@ def test_readers_read_and_group_under_their_own_prefix() -> None:
     assert {a.operation for a in rules} == {"READ", "DESCRIBE"}
     groups = [a for a in rules if a.resource == "group"]
     assert [(g.name, g.prefixed) for g in groups] == [("reader", True)]
-    (referrals,) = [p for p in SERVICES if p.name == "referrals"]
-    assert referrals.reads == (PARTICIPANTS.name,)
+    reads = {p.name: p.reads for p in SERVICES}
+    # Consent and the roster (who exists and where) are copies of the cases service's events.
+    assert reads["referrals"] == reads["vouchers"] == (PARTICIPANTS.name, CASES.name)
+    assert reads["cases"] == ()
 
 
 def test_an_event_must_come_from_its_topics_owner() -> None:
