@@ -127,11 +127,16 @@ def _parse(enum: type[_E], value: object, what: str) -> _E:
         raise InconsistentClaims(f"unknown {what}") from None
 
 
+_LATEST_TIME = 253402300799  # 9999-12-31T23:59:59Z
+
+
 def _grant(raw: object) -> BreakGlassGrant:
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         raise InconsistentClaims("a break_glass grant needs an id, a region and an exp")
     exp = raw.get("exp")
-    if not isinstance(exp, int | float):
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
         raise InconsistentClaims("a break_glass grant needs a numeric exp")
+    if not 0 <= exp <= _LATEST_TIME:  # also refuses NaN; beyond it no datetime holds the time
+        raise InconsistentClaims("a break_glass grant's exp must be a time between 1970 and 9999")
     region = _parse(Region, raw.get("region"), "break_glass region")
     return BreakGlassGrant(raw["id"], region, datetime.fromtimestamp(exp, UTC))

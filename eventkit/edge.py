@@ -3,12 +3,14 @@
 - Bodies over `max_body_bytes` get 413 before they are read whole (by `Content-Length`, or
   counted as they stream in), so a hostile client cannot make a process buffer gigabytes.
 - Command bodies holding text PostgreSQL can't store (NUL, unpaired surrogates) get 422
-  (`eventkit.request_text`) instead of failing inside the command.
+  (`eventkit.request_text`) instead of failing inside the command, and so do bodies holding
+  `NaN` or `Infinity` (`eventkit.request_numbers`), whose validation error could not be written.
 - A bounded number of requests is handled at once; the next get 503 with `Retry-After` at once,
   so a slow database cannot make the process queue work until memory runs out.
 - `refuse_commands` may turn commands (POST, PUT, PATCH, DELETE) away with 503 while reads go
   on, e.g. while the outbox backlog says Kafka is not keeping up.
-- Every answered request is counted and timed by route template (never by raw path).
+- Every answered request is counted and timed by route template (never by raw path), a 500
+  from an exception escaping the app included.
 - With `carry_trace_context` (when no HTTP tracing is installed) an incoming `traceparent` is
   made current, so the events the request writes still continue the caller's trace.
 
@@ -31,6 +33,7 @@ from opentelemetry.propagate import extract
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eventkit.metrics import LATENCY, REQUESTS
+from eventkit.request_numbers import non_json_number
 from eventkit.request_text import unstorable_text
 
 log = structlog.get_logger("eventkit.edge")
@@ -66,35 +69,47 @@ class Edge:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
-            status = await self._refuse(send, 413, self._too_large(), None)
-        elif self.slots.locked():
-            log.warning("request.shed", method=scope["method"])
-            status = await self._refuse(send, 503, "the service is at capacity; retry shortly", 1)
-        elif (refusal := self._refusal(scope)) is not None:
-            status = await self._refuse(send, 503, *refusal)
-        else:
+        try:
+            status = await self._answer(scope, receive, send)
+        except Exception:
+            # Starlette answered 500 and raised on (for the server to log): counted all the same.
+            self._count(scope, 500, started)
+            raise
+        self._count(scope, status, started)
 
-            async def sending(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
-            async with self.slots:
-                if scope["method"] not in COMMANDS:
-                    await self._handle(scope, receive, sending)
-                elif (body := await self._body(receive)) is None:
-                    status = await self._refuse(send, 413, self._too_large(), None)
-                elif (problem := unstorable_text(body)) is not None:
-                    status = await self._refuse(send, 422, problem, None)
-                else:
-                    await self._handle(scope, _replay(body, receive), sending)
+    def _count(self, scope: Scope, status: int, started: float) -> None:
         route = getattr(scope.get("route"), "path", "unmatched")
         REQUESTS.labels(self.service, scope["method"], route, status).inc()
         LATENCY.labels(self.service, scope["method"], route).observe(time.perf_counter() - started)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> int:
+        """Refuse or pass the request on; the status answered (500 stays if the app raises)."""
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            return await self._refuse(send, 413, self._too_large(), None)
+        if self.slots.locked():
+            log.warning("request.shed", method=scope["method"])
+            return await self._refuse(send, 503, "the service is at capacity; retry shortly", 1)
+        if (refusal := self._refusal(scope)) is not None:
+            return await self._refuse(send, 503, *refusal)
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        async with self.slots:
+            if scope["method"] not in COMMANDS:
+                await self._handle(scope, receive, sending)
+            elif (body := await self._body(receive)) is None:
+                return await self._refuse(send, 413, self._too_large(), None)
+            elif (problem := unstorable_text(body) or non_json_number(body)) is not None:
+                return await self._refuse(send, 422, problem, None)
+            else:
+                await self._handle(scope, _replay(body, receive), sending)
+        return status
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = self._continue_trace(scope) if self.carry_trace_context else None

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from access.participant_keys import Erased
 from access.principal import Principal
 from access.settings import PersonalDataKeys
 from contracts.event import Event
@@ -121,9 +122,16 @@ def add_note(
         if row is None:
             raise Refused("case_not_found", "no such case", 404)
         note_id, now = new_id(), datetime.now(UTC)
-        sealed = await personal_data.cipher(conn, keys).encrypt(
-            str(row["participant_id"]), {f"note/{note_id}": text}
-        )
+        try:
+            sealed = await personal_data.cipher(conn, keys).encrypt(
+                str(row["participant_id"]), {f"note/{note_id}": text}
+            )
+        except Erased:
+            # Shredded keys are not remade: a note could only be written to be read by no one.
+            raise Refused(
+                "personal_data_erased",
+                "this case's participant was erased; no note can be written about them",
+            ) from None
         await conn.execute(
             "INSERT INTO case_notes VALUES ($1, $2, $3, $4, $5, $6)",
             note_id, case_id, row["participant_id"], actor_id(principal), now,

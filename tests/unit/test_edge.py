@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from eventkit.edge import Edge
 from eventkit.metrics import REQUESTS
+from eventkit.request_numbers import NOT_A_NUMBER, non_json_number
 from eventkit.request_text import NUL, SURROGATE, unstorable_text
 from eventkit.telemetry import tracing_installed
 
@@ -176,3 +177,52 @@ def test_the_refusal_names_where_the_text_is() -> None:
     assert unstorable_text(lone) == f"list.1: {SURROGATE}"
     assert unstorable_text(whole) == NUL
     assert unstorable_text(b'{"n": NaN, "t": "\\u00e9"}') is None  # json-only, storable
+
+
+async def test_nan_and_infinity_in_a_body_get_422_naming_where() -> None:
+    async def post(raw: bytes) -> httpx.Response:
+        async with client(service()) as http:
+            return await http.post(
+                "/notes/1", content=raw, headers={"content-type": "application/json"}
+            )
+
+    answers = {
+        raw: await post(raw)
+        for raw in (
+            b'{"text": NaN}',
+            b'{"text": Infinity}',
+            b'{"text": "x", "more": [1, -Infinity]}',
+            b"NaN",
+        )
+    }
+    assert {raw: (a.status_code, a.json()["detail"]) for raw, a in answers.items()} == {
+        b'{"text": NaN}': (422, f"text: {NOT_A_NUMBER}"),
+        b'{"text": Infinity}': (422, f"text: {NOT_A_NUMBER}"),
+        b'{"text": "x", "more": [1, -Infinity]}': (422, f"more.1: {NOT_A_NUMBER}"),
+        b"NaN": (422, NOT_A_NUMBER),
+    }
+    lookalike = await post(b'{"text": "NaN and Infinity"}')
+    assert (lookalike.status_code, lookalike.json()["text"]) == (200, "NaN and Infinity")
+
+
+def test_where_the_non_json_number_is() -> None:
+    assert non_json_number(b'{"a": {"b": [0, 1.5, NaN]}}') == f"a.b.2: {NOT_A_NUMBER}"
+    assert non_json_number(b'{"a": "NaN"}') is None
+    assert non_json_number(b'{"a": NaN') is None  # malformed: FastAPI's own 422 says so
+
+
+async def test_a_server_error_is_counted_too() -> None:
+    app = FastAPI()
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_middleware(Edge, service="edge-test", max_in_flight=4, max_body_bytes=LIMIT)
+    counted = REQUESTS.labels("edge-test", "GET", "/boom", 500)
+    before = counted._value.get()
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as http:
+        answer = await http.get("/boom")
+    assert answer.status_code == 500
+    assert counted._value.get() == before + 1

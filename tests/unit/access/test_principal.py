@@ -95,3 +95,21 @@ def test_with_grant_keeps_the_rules() -> None:
         viewer.with_grant(grant)
     supervisor = Principal("u", "o", Role.SUPERVISOR, frozenset({Region.TUMBES}))
     assert supervisor.with_grant(grant).grants == (grant,)
+
+
+@pytest.mark.parametrize("exp", [1e308, -1e308, 10**400, float("inf"), float("nan")])
+def test_a_grant_expiry_no_calendar_holds_is_refused(exp: object) -> None:
+    grant = {"id": "g", "region": "tumbes", "exp": exp}
+    with pytest.raises(InconsistentClaims) as refused:
+        Principal.from_claims(
+            BASE | {"role": "supervisor", "regions": ["piura"], "break_glass": [grant]}
+        )
+    assert refused.value.reason == "a break_glass grant's exp must be a time between 1970 and 9999"
+
+
+def test_a_boolean_grant_expiry_is_not_a_number() -> None:
+    grant = {"id": "g", "region": "tumbes", "exp": True}
+    with pytest.raises(InconsistentClaims, match="numeric exp"):
+        Principal.from_claims(
+            BASE | {"role": "supervisor", "regions": ["piura"], "break_glass": [grant]}
+        )
