@@ -4,6 +4,7 @@ oversized bodies, malformed JSON, and injection-shaped text stored and returned 
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any
 
 import httpx
@@ -169,3 +170,57 @@ async def test_refusals_are_documented(system: SystemUnderTest) -> None:
         "components": document["components"],
     }
     jsonschema.validate(refused.json(), schema)
+
+
+# An authenticated route of each service, and a command body with a NaN where a field is.
+AUTHENTICATED = {
+    "cases": ("POST", "/participants", {"region": CASES_REGION}),
+    "referrals": ("POST", "/units", {"region": "tumbes"}),
+    "vouchers": ("POST", "/providers", {"region": "tumbes"}),
+    "indicators": ("GET", "/attainment", None),
+}
+
+
+def _odd_kid_token() -> str:
+    header = base64.urlsafe_b64encode(b'{"alg":"ES256","typ":"JWT","kid":123}').rstrip(b"=")
+    return f"{header.decode()}.e30.c2lnbmF0dXJl"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_hostile_tokens_and_numbers_get_4xx_saying_what_is_wrong(
+    service: str, system: SystemUnderTest, report: Report
+) -> None:
+    method, path, body = AUTHENTICATED[service]
+    role = "caseworker" if service == "cases" else "administrator"
+    claims: dict[str, Any] = {"regions": [CASES_REGION]} if service == "cases" else {}
+    tokens = {
+        "a kid that is not text": _odd_kid_token(),
+        "exp 1e308": system.token(role, exp=1e308, **claims),
+        "exp 10**400": system.token(role, exp=10**400, **claims),
+    }
+    async with httpx.AsyncClient(base_url=system.url(service), timeout=30) as client:
+        answers = {
+            name: await client.request(
+                method, path, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+            for name, token in tokens.items()
+        }
+        if body is not None:
+            raw = b'{"region": NaN, "name": Infinity}'
+            answers["NaN in the body"] = await client.request(
+                method,
+                path,
+                content=raw,
+                headers={**system.headers(role, **claims), "Content-Type": "application/json"},
+            )
+    section = report.section(f"Hostile input: tokens and numbers on {service}")
+    for name, answer in answers.items():
+        section.figure(name, answer.status_code)
+    assert {name: a.status_code for name, a in answers.items()} == {
+        name: 422 if name.startswith("NaN") else 401 for name in answers
+    }
+    details = {name: str(a.json()["detail"]) for name, a in answers.items()}
+    assert details["a kid that is not text"] == "the token names no signing key (kid)"
+    assert "'exp' claim is not a time" in details["exp 1e308"]
+    if body is not None:
+        assert "are not JSON numbers" in details["NaN in the body"]
