@@ -83,6 +83,26 @@ async def test_a_retry_with_the_same_key_returns_the_same_answer_and_appends_not
     assert "different request" in other.json()["detail"]
 
 
+async def test_a_key_reused_by_another_clinic_never_replays_the_first_clinics_answer(
+    vouchers: RunningService,
+) -> None:
+    first_provider, second_provider = await _provider(vouchers), await _provider(vouchers)
+    voucher = await _issue(vouchers, None)  # any provider of the region
+    # Same subject and organisation on purpose: only the provider tells the callers apart.
+    first = vouchers.client("clinic", provider_id=first_provider, sub="front-desk")
+    second = vouchers.client("clinic", provider_id=second_provider, sub="front-desk")
+    key = {"Idempotency-Key": f"shared-{uuid.uuid4().hex[:8]}"}
+    body = _redeem(voucher["code"], "50.00")
+    answered = await first.post("/redemptions", json=body, headers=key)
+    assert answered.status_code == 201, answered.text
+    reused = await second.post("/redemptions", json=body, headers=key)
+    assert "Idempotent-Replayed" not in reused.headers
+    assert reused.status_code == 409, reused.text  # its own answer: already redeemed
+    other = await second.post("/redemptions", json=_redeem(voucher["code"], "9.00"), headers=key)
+    assert "different request" not in other.text  # nothing said about another caller's key
+    replay = await first.post("/redemptions", json=body, headers=key)
+    assert replay.headers["Idempotent-Replayed"] == "true" and replay.json() == answered.json()
+
 async def test_fifty_concurrent_redemptions_never_exceed_the_maximum(
     vouchers: RunningService,
 ) -> None:
