@@ -6,7 +6,6 @@ import hashlib
 from typing import Annotated, Any
 
 import orjson
-
 from fastapi import Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 

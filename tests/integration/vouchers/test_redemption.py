@@ -103,6 +103,7 @@ async def test_a_key_reused_by_another_clinic_never_replays_the_first_clinics_an
     replay = await first.post("/redemptions", json=body, headers=key)
     assert replay.headers["Idempotent-Replayed"] == "true" and replay.json() == answered.json()
 
+
 async def test_fifty_concurrent_redemptions_never_exceed_the_maximum(
     vouchers: RunningService,
 ) -> None:
