@@ -30,6 +30,7 @@ from services.vouchers.requests import (
     CancelRequest,
     ClinicView,
     IssueRequest,
+    LookupRequest,
     ProviderRequest,
     RedeemRequest,
     ReverseRequest,
@@ -142,12 +143,11 @@ def _code(text: str) -> str:
     return code
 
 
-@router.get("/lookup", summary="A clinic looks a voucher up by its code or QR payload")
-async def lookup(
-    request: Request, principal: CurrentPrincipal, code: Annotated[str, Query(max_length=40)]
-) -> ClinicView:
+@router.post("/lookup", summary="A clinic looks a voucher up by its code or QR payload")
+async def lookup(body: LookupRequest, request: Request, principal: CurrentPrincipal) -> ClinicView:
+    """A read, but a POST: the code travels in the body, never in a URL (traces, logs)."""
     provider_id, region = await _clinic(request, principal)
-    return await commands.clinic_view(request.app.state.pool, _code(code), provider_id, region)
+    return await commands.clinic_view(request.app.state.pool, _code(body.code), provider_id, region)
 
 
 @router.post("/redemptions", status_code=201, summary="A clinic redeems a voucher")

@@ -69,6 +69,14 @@ class RedeemRequest(_Body):
     receipt_number: ReceiptNumber
 
 
+class LookupRequest(_Body):
+    """A code in the body: in a URL it would sit in traces, access logs and proxies' logs."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "7K2M-9QXA-4TR"}]})
+
+    code: str = Field(min_length=1, max_length=40, description="As typed, or the QR payload")
+
+
 class CancelRequest(_Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "no_longer_needed"}]})
 
