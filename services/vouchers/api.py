@@ -15,6 +15,7 @@ from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Principal, Region
+from contracts.scalars import PlausibleQueryDateTime
 from eventkit.http import (
     IdempotencyKey,
     RequiredIdempotencyKey,
@@ -178,10 +179,11 @@ async def add_provider(
     return {"provider_id": str(provider_id), **body.model_dump(mode="json")}
 
 
-@router.get("/providers", summary="The partner providers")
+@router.get("/providers", summary="The partner providers (case teams, M&E, admin)")
 async def list_providers(
     request: Request, principal: CurrentPrincipal, region: Region | None = None
 ) -> list[dict[str, Any]]:
+    authorize(principal, "directory.read_providers", ResourceScope())
     rows = await request.app.state.pool.fetch(
         "SELECT provider_id::text, name, region, kind, services, active FROM providers"
         " WHERE $1::text IS NULL OR region = $1 ORDER BY region, name",
@@ -225,8 +227,8 @@ async def reconcile(
     provider_id: uuid.UUID,
     request: Request,
     principal: CurrentPrincipal,
-    period_from: Annotated[datetime, Query(alias="from")],
-    period_to: Annotated[datetime, Query(alias="to")],
+    period_from: Annotated[PlausibleQueryDateTime, Query(alias="from")],
+    period_to: Annotated[PlausibleQueryDateTime, Query(alias="to")],
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Response:
     region = await request.app.state.pool.fetchval(
@@ -248,8 +250,8 @@ async def reconcile(
 async def signals(
     request: Request,
     principal: CurrentPrincipal,
-    period_from: Annotated[datetime | None, Query(alias="from")] = None,
-    period_to: Annotated[datetime | None, Query(alias="to")] = None,
+    period_from: Annotated[PlausibleQueryDateTime | None, Query(alias="from")] = None,
+    period_to: Annotated[PlausibleQueryDateTime | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     authorize(principal, "voucher.fraud_signals", ResourceScope())
     end = _aware(period_to) if period_to else datetime.now(UTC)

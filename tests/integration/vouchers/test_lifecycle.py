@@ -143,3 +143,21 @@ async def test_directory_and_budget_changes_are_audited(vouchers: RunningService
     seen = {(r["action"], r["resource_id"], r["actor_role"]) for r in rows}
     assert ("directory.provider_added", provider, "administrator") in seen
     assert ("budget.set", "tumbes/2026-01-01", "administrator") in seen
+
+
+async def test_the_provider_directory_is_read_only_by_case_teams_m_and_e_and_admin(
+    vouchers: RunningService,
+) -> None:
+    added = await vouchers.client("administrator").post(
+        "/providers",
+        json={"name": "Clínica Directorio", "region": "piura", "kind": "clinic",
+              "services": ["consultation"]},
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+    readers = {"caseworker": {"regions": ["piura"]}, "supervisor": {"regions": ["tumbes"]},
+               "me_officer": {}, "administrator": {}}  # fmt: skip
+    others = {"viewer": {}, "clinic": {"provider_id": added.json()["provider_id"]},
+              "receiving_service": {"unit_id": "cem-1"}}  # fmt: skip
+    for role, claims in (readers | others).items():
+        answer = await vouchers.client(role, **claims).get("/providers")
+        assert answer.status_code == (200 if role in readers else 403), (role, answer.text)
