@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from access.audit import AUDIT_DDL
 from access.fastapi import use_verifier
 from access.settings import PersonalDataKeys, TokenSettings
+from eventkit.openapi_links import document_links
 from eventkit.schema import STORE_DDL
 from eventkit.service import create_service_app
 from eventkit.settings import ServiceSettings
@@ -14,6 +15,7 @@ from services.cases.acts_api import router as acts
 from services.cases.case_records_api import router as case_records
 from services.cases.cases_api import router as cases
 from services.cases.consent_api import router as consents
+from services.cases.links import LINKS
 from services.cases.participants_api import router as participants
 from services.cases.schema import CASES_DDL
 
@@ -46,4 +48,5 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.personal_data_keys = PersonalDataKeys()  # from the environment
     use_verifier(app, TokenSettings().verifier())
+    document_links(app, LINKS)
     return app

@@ -10,11 +10,13 @@ from fastapi import FastAPI
 from access.audit import AUDIT_DDL
 from access.fastapi import use_verifier
 from access.settings import TokenSettings
+from eventkit.openapi_links import document_links
 from eventkit.schema import STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
 from services.vouchers.api import router
 from services.vouchers.expiry import ExpiryWorker
+from services.vouchers.links import LINKS
 from services.vouchers.schema import VOUCHERS_DDL
 
 
@@ -48,4 +50,5 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     use_verifier(app, TokenSettings().verifier())
+    document_links(app, LINKS)
     return app

@@ -11,11 +11,11 @@ import httpx
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from reliability.hostile import SKIPPED_PATHS, fuzz
-from reliability.journeys import CASES_REGION, REFERRALS_REGION, World
+from reliability.hostile import SKIPPED_PATHS, fuzz, stateful
+from reliability.journeys import CASES_REGION, REFERRALS_REGION, World, voucher
 from reliability.profile import Profile
 from reliability.report import Report
-from reliability.stack import SERVICES, SystemUnderTest
+from reliability.stack import SERVICES, WRITE_SERVICES, SystemUnderTest
 
 pytestmark = pytest.mark.e2e
 
@@ -64,6 +64,62 @@ async def test_generated_requests_get_no_5xx_and_answers_match_the_schema(
     for failure in fuzzed.failures[:10]:
         section.line(f"- failure: `{failure[:200]}`")
     assert fuzzed.failures == [], "\n".join(fuzzed.failures[:20])
+
+
+ALL_REGIONS = ["lima_callao", "la_libertad", "piura", "tumbes"]
+# Who calls each operation in the sequences: the case team everywhere (all regions, so records
+# made on the way can be acted on), a clinic where only a clinic may act, an administrator for
+# the directories and reversals.
+CLINIC_OPERATIONS = {("POST", "/lookup"), ("POST", "/redemptions")}
+ADMIN_PATHS = ("/units", "/providers", "/budgets", "/vouchers/{voucher_id}/redemptions")
+
+
+@pytest.mark.parametrize("service", WRITE_SERVICES)
+async def test_sequences_along_the_openapi_links_get_no_5xx(
+    service: str, system: SystemUnderTest, world: World, profile: Profile, report: Report
+) -> None:
+    supervisor = system.headers("supervisor", regions=ALL_REGIONS)
+    clinic = system.headers("clinic", provider_id=world.provider_id)
+    admin = system.headers("administrator")
+
+    def headers_for(method: str, path: str) -> dict[str, str]:
+        if (method, path) in CLINIC_OPERATIONS:
+            return clinic
+        if method != "GET" and path.startswith(ADMIN_PATHS):
+            return admin
+        return supervisor
+
+    def prepare(case: Any) -> None:
+        # A voucher the rules accept (valid for a month, the world's clinic), so the sequences
+        # go on to look it up and redeem it; other fields stay as generated.
+        if (case.method, case.path) == ("POST", "/vouchers") and isinstance(case.body, dict):
+            case.body = {**case.body, **voucher(world.provider_id)}
+
+    run = await asyncio.to_thread(
+        stateful,
+        system.url(service),
+        headers_for,
+        profile.stateful_scenarios,
+        profile.stateful_steps,
+        prepare,
+    )
+    section = report.section(f"Hostile input: schemathesis stateful on {service}")
+    section.line(
+        f"Up to {profile.stateful_scenarios} sequences of at most {profile.stateful_steps} calls "
+        f"following `{service}`'s OpenAPI links (each answer's ids feed the next call), as a "
+        "supervisor of every region, a clinic for lookups and redemptions, an administrator for "
+        "the directories. Checks: not_a_server_error, response_schema_conformance."
+    )
+    section.figure("operations reached", run.operations)
+    section.figure("requests", run.requests)
+    section.figure("answers by status", dict(sorted(run.statuses.items())))
+    section.figure("2xx on a record made in the sequence", run.linked)
+    section.figure("answers by operation", dict(sorted(run.by_operation.items())))
+    section.figure("failures (5xx or other schema violations)", len(run.failures))
+    for failure in run.failures[:10]:
+        section.line(f"- failure: `{failure[:200]}`")
+    assert run.failures == [], "\n".join(run.failures[:20])
+    assert run.linked > 0, f"no sequence reached a record made on the way: {run.by_operation}"
 
 
 async def test_oversized_and_malformed_bodies_get_4xx(
