@@ -178,11 +178,11 @@ class Edge:
 
     async def _wait(self, scope: Scope, receive: Receive, send: Send) -> int:
         """A stream or long poll, in its own slots and within its client's bound."""
-        if self.waits.locked():
+        client = await self.client_of(scope)
+        if self.waits.locked():  # checked after the await: a full set of slots is never queued on
             log.warning("request.shed_waiting")
             detail = "the service holds as many streams and long polls as it allows"
             return await self._refuse(send, 503, f"{detail}; retry shortly", 5)
-        client = await self.client_of(scope)
         if not self.waiting_by_client.take(client):
             limit = self.waiting_by_client.limit
             detail = f"this client already holds {limit} streams or long polls"

@@ -17,9 +17,11 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core.result import Ok
+from schemathesis.engine.errors import is_inconsistent_replay
 
 # Long-lived or long-polling reads: an SSE stream never ends; `/positions` may wait 30 s.
 SKIPPED_PATHS = ("/stream", "/positions/{event_id}")
@@ -42,6 +44,7 @@ class Fuzzed:
     linked: int = 0  # stateful: 2xx answers on a path naming a record (one made on the way)
     labels: set[str] = field(default_factory=set)
     by_operation: Counter[str] = field(default_factory=Counter)  # "POST /x 201" -> answers
+    restarts: int = 0  # stateful runs cut short by Hypothesis' replay check, then run again
 
 
 def fuzz(base_url: str, roles: dict[str, dict[str, str]], examples: int) -> Fuzzed:
@@ -97,6 +100,7 @@ def _judge(case: Any, response: Any, role: str, fuzzed: Fuzzed) -> None:
         (fuzzed.undocumented_refusals if known else fuzzed.failures).append(text[:800])
 
 
+RESTARTS = 5
 HeadersFor = Callable[[str, str], dict[str, str]]
 """The headers to send an operation with, by (method, path template): a role per operation."""
 
@@ -137,16 +141,26 @@ def stateful(
                 fuzzed.linked += 1
             _judge(case, response, "stateful", fuzzed)
 
-    Sequences.run(
-        settings=settings(
-            max_examples=scenarios,
-            stateful_step_count=steps,
-            deadline=None,
-            database=None,
-            derandomize=False,
-            phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
+    run_settings = settings(
+        max_examples=scenarios,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
     )
+    for _ in range(RESTARTS):
+        try:
+            Sequences.run(settings=run_settings)
+            break
+        except (Flaky, AssertionError) as stopped:
+            # A real server answers a replayed sequence differently (a record made the first
+            # time exists the second), which Hypothesis reports as flaky generation (or asserts
+            # on, inside its data tree): what ran was checked, so run again until one run
+            # completes or the restarts are spent.
+            if isinstance(stopped, AssertionError) and not is_inconsistent_replay(stopped):
+                raise
+            fuzzed.restarts += 1
     fuzzed.operations = len(fuzzed.labels)
     return fuzzed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import random
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from reliability.hostile import SKIPPED_PATHS, fuzz, stateful
-from reliability.journeys import CASES_REGION, REFERRALS_REGION, World, voucher
+from reliability.journeys import CASES_REGION, REFERRALS_REGION, World, person, referral, voucher
 from reliability.profile import Profile
 from reliability.report import Report
 from reliability.stack import SERVICES, WRITE_SERVICES, SystemUnderTest
@@ -68,8 +69,8 @@ async def test_generated_requests_get_no_5xx_and_answers_match_the_schema(
 
 ALL_REGIONS = ["lima_callao", "la_libertad", "piura", "tumbes"]
 # Who calls each operation in the sequences: the case team everywhere (all regions, so records
-# made on the way can be acted on), a clinic where only a clinic may act, an administrator for
-# the directories and reversals.
+# made on the way can be acted on), a clinic where only a clinic may act, the receiving unit for
+# its inbox and answers, an administrator for the directories and reversals.
 CLINIC_OPERATIONS = {("POST", "/lookup"), ("POST", "/redemptions")}
 ADMIN_PATHS = ("/units", "/providers", "/budgets", "/vouchers/{voucher_id}/redemptions")
 
@@ -81,19 +82,29 @@ async def test_sequences_along_the_openapi_links_get_no_5xx(
     supervisor = system.headers("supervisor", regions=ALL_REGIONS)
     clinic = system.headers("clinic", provider_id=world.provider_id)
     admin = system.headers("administrator")
+    unit = system.headers("receiving_service", unit_id=world.unit_id)
 
     def headers_for(method: str, path: str) -> dict[str, str]:
         if (method, path) in CLINIC_OPERATIONS:
             return clinic
+        if path.startswith("/units/{unit_id}/referrals"):
+            return unit
         if method != "GET" and path.startswith(ADMIN_PATHS):
             return admin
         return supervisor
 
+    realistic = {  # what the rules accept where the document cannot say it (dates, real ids)
+        ("POST", "/participants"): lambda: person(),
+        ("POST", "/vouchers"): lambda: voucher(world.provider_id),
+        ("POST", "/referrals"): lambda: referral(world.unit_id, random.choice(world.consented)),
+    }
+
     def prepare(case: Any) -> None:
-        # A voucher the rules accept (valid for a month, the world's clinic), so the sequences
-        # go on to look it up and redeem it; other fields stay as generated.
-        if (case.method, case.path) == ("POST", "/vouchers") and isinstance(case.body, dict):
-            case.body = {**case.body, **voucher(world.provider_id)}
+        # Starting records the rules accept, so the sequences go on to act on them; fields the
+        # realistic body does not name stay as generated.
+        make = realistic.get((case.method, case.path))
+        if make is not None and isinstance(case.body, dict):
+            case.body = {**case.body, **make()}
 
     run = await asyncio.to_thread(
         stateful,
@@ -107,14 +118,17 @@ async def test_sequences_along_the_openapi_links_get_no_5xx(
     section.line(
         f"Up to {profile.stateful_scenarios} sequences of at most {profile.stateful_steps} calls "
         f"following `{service}`'s OpenAPI links (each answer's ids feed the next call), as a "
-        "supervisor of every region, a clinic for lookups and redemptions, an administrator for "
-        "the directories. Checks: not_a_server_error, response_schema_conformance."
+        "supervisor of every region, a clinic for lookups and redemptions, the receiving unit "
+        "for its inbox, an administrator for the directories; a participant, voucher or "
+        "referral that starts a sequence is made realistic (`reliability.journeys`). "
+        "Checks: not_a_server_error, response_schema_conformance."
     )
     section.figure("operations reached", run.operations)
     section.figure("requests", run.requests)
     section.figure("answers by status", dict(sorted(run.statuses.items())))
     section.figure("2xx on a record made in the sequence", run.linked)
     section.figure("answers by operation", dict(sorted(run.by_operation.items())))
+    section.figure("runs cut short by Hypothesis' replay check, then restarted", run.restarts)
     section.figure("failures (5xx or other schema violations)", len(run.failures))
     for failure in run.failures[:10]:
         section.line(f"- failure: `{failure[:200]}`")
