@@ -70,3 +70,12 @@ async def test_the_unit_directory_and_its_contacts_are_read_only_by_who_refers_o
         assert answer.status_code == (200 if role in readers else 403), (role, answer.text)
         if role in others:
             assert answer.json()["detail"] == f"role {role} may not directory.read_units"
+
+
+async def test_a_period_no_person_means_is_422_not_a_server_error(
+    referrals: RunningService,
+) -> None:
+    answer = await referrals.client("me_officer").get(
+        "/metrics/time-to-answer", params={"to": "0001-01-01T00:00:00Z"}
+    )
+    assert answer.status_code == 422, answer.text

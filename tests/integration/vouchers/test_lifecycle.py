@@ -161,3 +161,12 @@ async def test_the_provider_directory_is_read_only_by_case_teams_m_and_e_and_adm
     for role, claims in (readers | others).items():
         answer = await vouchers.client(role, **claims).get("/providers")
         assert answer.status_code == (200 if role in readers else 403), (role, answer.text)
+
+
+async def test_periods_no_person_means_are_422_not_a_server_error(vouchers: RunningService) -> None:
+    supervisor = vouchers.client("supervisor", regions=["lima_callao"])
+    for query in ({"to": "0001-01-01T00:00:00"}, {"from": "1850-01-01T00:00:00Z"},
+                  {"to": "9999-12-31T23:59:59Z"}):  # fmt: skip
+        answer = await supervisor.get("/fraud-signals", params=query)
+        assert answer.status_code == 422, (query, answer.text)
+        assert answer.json()["detail"][0]["loc"][-1] in ("from", "to")
