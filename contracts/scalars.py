@@ -80,6 +80,11 @@ FAR_FUTURE = timedelta(days=3653)
 """Ten years from now: past any program phase (two years) and any voucher's validity."""
 
 
+def plausible_date(value: date) -> date:
+    """`value` if a person could mean it (1900-01-01 to ten years from now); else ValueError."""
+    return _plausible_date(value)
+
+
 def _plausible_date(value: date) -> date:
     latest = (datetime.now(UTC) + FAR_FUTURE).date()
     if value < EARLIEST_DATE:

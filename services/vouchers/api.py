@@ -15,7 +15,7 @@ from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Principal, Region
-from contracts.scalars import PlausibleQueryDateTime
+from contracts.scalars import PlausibleQueryDateTime, plausible_date
 from eventkit.http import (
     IdempotencyKey,
     RequiredIdempotencyKey,
@@ -217,9 +217,13 @@ async def set_budget(
 
 def _date(text: str) -> Any:
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        parsed = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise HTTPException(422, f"{text!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        return plausible_date(parsed)
+    except ValueError as refused:
+        raise HTTPException(422, f"period_start {refused}") from None
 
 
 @router.get("/reconciliation/{provider_id}", summary="What the program owes a provider")

@@ -170,3 +170,10 @@ async def test_periods_no_person_means_are_422_not_a_server_error(vouchers: Runn
         answer = await supervisor.get("/fraud-signals", params=query)
         assert answer.status_code == 422, (query, answer.text)
         assert answer.json()["detail"][0]["loc"][-1] in ("from", "to")
+
+    admin = vouchers.client("administrator")
+    budget = await admin.put(
+        "/budgets/lima_callao/1850-01-01", json={"period_end": "2022-12-31", "amount": "100.00"}
+    )
+    assert budget.status_code == 422, budget.text
+    assert budget.json()["detail"] == "period_start must not be before 1900-01-01"
