@@ -82,10 +82,6 @@ FAR_FUTURE = timedelta(days=3653)
 
 def plausible_date(value: date) -> date:
     """`value` if a person could mean it (1900-01-01 to ten years from now); else ValueError."""
-    return _plausible_date(value)
-
-
-def _plausible_date(value: date) -> date:
     latest = (datetime.now(UTC) + FAR_FUTURE).date()
     if value < EARLIEST_DATE:
         raise ValueError("must not be before 1900-01-01")
@@ -96,11 +92,11 @@ def _plausible_date(value: date) -> date:
 
 def _plausible_instant(value: datetime) -> datetime:
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    _plausible_date(aware.astimezone(UTC).date())
+    plausible_date(aware.astimezone(UTC).date())
     return value
 
 
-PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
+PlausibleDate = Annotated[date, AfterValidator(plausible_date)]
 """A calendar date a person means: from 1900-01-01 to ten years from now (requests only)."""
 
 PlausibleDateTime = Annotated[UtcDateTime, AfterValidator(_plausible_instant)]
