@@ -23,6 +23,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from access.audit import append as audit_append
 from access.audit_chain import AuditRecord
@@ -31,6 +32,7 @@ from access.policy import POLICY, Decision, ResourceScope, decide
 from access.principal import InconsistentClaims, Principal
 from access.tokens import TokenError, TokenVerifier
 from access.verified_tokens import VerifiedTokens
+from eventkit.holds import address
 
 ScopeFromRequest = Callable[[Request], ResourceScope | Awaitable[ResourceScope]]
 """Where the requested resource belongs; may be async when it must be looked up."""
@@ -95,6 +97,38 @@ async def authenticated(
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from exc
     verified.keep(token, claims, principal)
     return principal
+
+
+async def subject_or_address(app: FastAPI, scope: Scope) -> str:
+    """Whom a slow request (a body arriving, a stream, a long poll) counts against.
+
+    A verified token's subject, else the address.
+
+    A token that does not verify counts as no token: made-up tokens must not give one address
+    a fresh client for every request. Verified tokens are kept, so the route's own check is free.
+    """
+    token = _bearer_token(scope)
+    verifier: TokenVerifier | None = getattr(app.state, "token_verifier", None)
+    if token and verifier is not None:
+        verified = _verified_tokens(app)
+        principal = verified.get(token)
+        if principal is None:
+            try:
+                claims = await asyncio.to_thread(verifier.verify, token)
+                principal = Principal.from_claims(claims)
+            except (TokenError, InconsistentClaims, KeysUnavailable):
+                return address(scope)
+            verified.keep(token, claims, principal)
+        return f"subject:{principal.organization_id}/{principal.subject}"
+    return address(scope)
+
+
+def _bearer_token(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else None
+    return None
 
 
 def _verified_tokens(app: FastAPI) -> VerifiedTokens:

@@ -95,6 +95,16 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "voucher.fraud_signals": {SUPERVISOR: ANY, ME_OFFICER: ANY, ADMINISTRATOR: ANY},
     # Directories of providers and receiving units.
     "directory.manage": {ADMINISTRATOR: ANY},
+    # Who reads them: the team that issues vouchers and refers people, and whoever keeps them;
+    # M&E reconciles by provider, so reads providers, not units (whose contacts it never needs).
+    # Clinics, receiving services and viewers act for themselves and read neither.
+    "directory.read_providers": {
+        CASEWORKER: ANY,
+        SUPERVISOR: ANY,
+        ME_OFFICER: ANY,
+        ADMINISTRATOR: ANY,
+    },
+    "directory.read_units": {CASEWORKER: ANY, SUPERVISOR: ANY, ADMINISTRATOR: ANY},
     # Aggregates only: never a person.
     "indicators.read": {VIEWER: ANY, ME_OFFICER: ANY, SUPERVISOR: ANY, ADMINISTRATOR: ANY},
     "audit.verify": {ADMINISTRATOR: ANY, ME_OFFICER: ANY},

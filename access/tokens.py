@@ -113,7 +113,10 @@ class TokenVerifier:
             raise MissingToken("no bearer token")
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-        except jwt.DecodeError as exc:
+        except jwt.InvalidTokenError as exc:
+            # PyJWT refuses a `kid` that is not text with its base class, not a DecodeError.
+            if "Key ID" in str(exc):
+                raise MalformedToken("the token names no signing key (kid)") from exc
             raise MalformedToken("the token is not a well-formed JWT") from exc
         if not isinstance(kid, str):
             raise MalformedToken("the token names no signing key (kid)")
@@ -125,7 +128,7 @@ class TokenVerifier:
         if key.algorithm_name not in self.algorithms:
             raise BadSignature("the issuer's key uses an algorithm not accepted here")
         try:
-            return jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
                 algorithms=[key.algorithm_name],
@@ -136,6 +139,29 @@ class TokenVerifier:
             )
         except jwt.InvalidTokenError as exc:
             raise _translate(exc) from exc
+        _check_dates(claims)
+        return claims
+
+
+LATEST_TIME = 253402300799
+"""9999-12-31T23:59:59Z, the last second a calendar date (and a database) can hold."""
+
+
+def _check_dates(claims: dict[str, Any]) -> None:
+    """Refuse numeric dates no clock can reach (PyJWT only checks them against now).
+
+    An `exp` of 1e308 or 10**400 is "in the future" for PyJWT, but no datetime holds it: every
+    use of it later (caching until expiry, a grant's end) would fail as a server error.
+    """
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name)
+        if value is None:
+            continue
+        finite = isinstance(value, int | float) and not isinstance(value, bool)
+        if not finite or not 0 <= value <= LATEST_TIME:
+            raise MalformedToken(
+                f"the token's {name!r} claim is not a time between 1970 and 9999 in epoch seconds"
+            )
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
@@ -43,6 +45,22 @@ def refused(refusal: Refused) -> HTTPException:
     return HTTPException(refusal.status, detail, headers=headers)
 
 
+def caller_scope(principal: Principal) -> str:
+    """Whose idempotency keys these are: subject, organisation, role, provider and unit.
+
+    Two clinics' devices may share a subject name (two organisations' "front-desk"): the
+    provider and the organisation still tell them apart. A digest, so keys stay short.
+    """
+    who = (
+        principal.subject,
+        principal.organization_id,
+        str(principal.role),
+        principal.provider_id or "",
+        principal.unit_id or "",
+    )
+    return hashlib.sha256(orjson.dumps(who)).hexdigest()[:32]
+
+
 async def run_command(
     request: Request, principal: Principal, key: str | None, body: Any, command: Command
 ) -> JSONResponse:
@@ -52,7 +70,9 @@ async def run_command(
     """
     fingerprint = request_hash(request.method, request.url.path, principal.subject, body)
     try:
-        answer = await execute_once(request.app.state.pool, key, fingerprint, command)
+        answer = await execute_once(
+            request.app.state.pool, key, fingerprint, command, caller=caller_scope(principal)
+        )
     except Refused as refusal:
         raise refused(refusal) from None
     if answer.after_commit is not None and not answer.replayed:

@@ -1,5 +1,9 @@
 """Idempotent commands: a retried request with the same `Idempotency-Key` gets the first answer.
 
+Keys belong to a caller (`caller`, e.g. from `eventkit.http.caller_scope`): the same key sent by
+another caller is another key, so no one can fetch someone else's stored answer, or learn that
+a key was used, by guessing or reusing it.
+
 The key, a hash of the request and the answer are stored in the same transaction as the events,
 so either both exist or neither does. A retry racing the original waits on the key's row lock and
 then finds the stored answer.
@@ -57,8 +61,10 @@ async def execute_once(
     key: str | None,
     fingerprint: str,
     command: Command,
+    *,
+    caller: str = "",
 ) -> Answer:
-    """Run `command` in a transaction, at most once per `key`.
+    """Run `command` in a transaction, at most once per `key` of `caller`.
 
     Only successful answers are stored: a refused command changed nothing, so running it again
     on retry is safe and gives the answer that holds now.
@@ -66,9 +72,10 @@ async def execute_once(
     if key is None:
         async with pool.acquire() as conn, conn.transaction():
             return await command(conn)
+    stored_as = f"{caller}/{key}" if caller else key
     try:
         async with pool.acquire() as conn, conn.transaction():
-            stored = await _stored(conn, key, fingerprint)
+            stored = await _stored(conn, stored_as, key, fingerprint)
             if stored is not None:
                 return stored
             answer = await command(conn)
@@ -76,7 +83,7 @@ async def execute_once(
                 await conn.execute(
                     "INSERT INTO idempotency_keys (key, request_hash, status_code, body)"
                     " VALUES ($1, $2, $3, $4)",
-                    key,
+                    stored_as,
                     fingerprint,
                     answer.status_code,
                     answer.body,
@@ -86,15 +93,15 @@ async def execute_once(
         # A concurrent request with the same key won; its stored answer is ours. Otherwise
         # the conflict was genuine and is raised below.
         async with pool.acquire() as conn:
-            stored = await _stored(conn, key, fingerprint)
+            stored = await _stored(conn, stored_as, key, fingerprint)
         if stored is not None:
             return stored
         raise
 
 
-async def _stored(conn: Connection, key: str, fingerprint: str) -> Answer | None:
+async def _stored(conn: Connection, stored_as: str, key: str, fingerprint: str) -> Answer | None:
     row = await conn.fetchrow(
-        "SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = $1", key
+        "SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = $1", stored_as
     )
     if row is None:
         return None

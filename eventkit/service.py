@@ -17,7 +17,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from access.audit import AUDIT_DDL, grant_audit_access
 from access.audit_chainer import AuditChainer
-from access.fastapi import audit_refusals
+from access.fastapi import audit_refusals, subject_or_address
 from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
 from eventkit import collector
@@ -216,6 +216,11 @@ def create_service_app(
         refuse_commands=lambda: backlog_refusal(
             getattr(app.state, "outbox_pressure", None), "POST"
         ),
+        body_timeout=settings.request_body_timeout_seconds,
+        max_bodies_per_client=settings.max_bodies_per_client,
+        max_waiting=settings.max_waiting_requests,
+        max_waiting_per_client=settings.max_waiting_per_client,
+        client_of=lambda scope: subject_or_address(app, scope),
     )
     if tracing_installed():
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")

@@ -76,6 +76,18 @@ class ServiceSettings(BaseSettings):
     max_request_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Larger request bodies get 413 before being read."
     )
+    request_body_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A command body not arrived whole by then gets 408."
+    )
+    max_bodies_per_client: int = Field(
+        default=64, ge=1, description="Slow command bodies at once per subject/address (429)."
+    )
+    max_waiting_requests: int = Field(
+        default=64, ge=1, description="Streams and long polls open at once, apart from commands."
+    )
+    max_waiting_per_client: int = Field(
+        default=8, ge=1, description="Streams and long polls per token subject or address (429)."
+    )
 
     @property
     def kafka(self) -> KafkaAccess:

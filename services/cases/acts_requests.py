@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.livelihoods import SelectionStage
 from contracts.outreach import DeliveryMode
-from contracts.scalars import UtcDateTime
+from contracts.scalars import PlausibleDateTime
 from contracts.vocabulary import (
     LivelihoodOutcome,
     LivelihoodProgram,
@@ -37,14 +37,14 @@ class OutreachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: Region
-    reached_at: UtcDateTime
+    reached_at: PlausibleDateTime
 
 
 class EnrolRequest(BaseModel):
     model_config = _example(program="despega_tus_suenos")
 
     program: LivelihoodProgram
-    enrolled_at: UtcDateTime | None = None
+    enrolled_at: PlausibleDateTime | None = None
 
 
 class StageRequest(BaseModel):
@@ -52,16 +52,16 @@ class StageRequest(BaseModel):
 
     program: LivelihoodProgram
     stage: SelectionStage
-    score: Annotated[int, Field(ge=0, le=100)]
-    passed: bool
-    scored_at: UtcDateTime | None = None
+    score: Annotated[int, Field(ge=0, le=100, strict=True)]
+    passed: StrictBool
+    scored_at: PlausibleDateTime | None = None
 
 
 class TrainingRequest(BaseModel):
     model_config = _example(program="despega_tus_suenos", finished_at="2022-10-31T15:30:00Z")
 
     program: LivelihoodProgram
-    finished_at: UtcDateTime | None = None
+    finished_at: PlausibleDateTime | None = None
 
 
 class OutcomeRequest(BaseModel):
@@ -71,7 +71,7 @@ class OutcomeRequest(BaseModel):
 
     program: LivelihoodProgram
     outcome: LivelihoodOutcome
-    observed_at: UtcDateTime
+    observed_at: PlausibleDateTime
 
 
 class ReachRequest(BaseModel):
@@ -84,4 +84,4 @@ class ReachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: Region
-    reached_at: UtcDateTime
+    reached_at: PlausibleDateTime

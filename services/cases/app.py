@@ -8,6 +8,7 @@ from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.settings import PersonalDataKeys, TokenSettings
+from eventkit.openapi_links import document_links
 from eventkit.schema import STORE_DDL
 from eventkit.service import create_service_app
 from eventkit.settings import ServiceSettings
@@ -15,6 +16,7 @@ from services.cases.acts_api import router as acts
 from services.cases.case_records_api import router as case_records
 from services.cases.cases_api import router as cases
 from services.cases.consent_api import router as consents
+from services.cases.links import LINKS
 from services.cases.participants_api import router as participants
 from services.cases.schema import CASES_DDL
 
@@ -54,4 +56,5 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
     app.include_router(audit_query_router(AUDITED))
     app.state.personal_data_keys = PersonalDataKeys()  # from the environment
     use_verifier(app, TokenSettings().verifier())
+    document_links(app, LINKS)
     return app

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.cases import CaseClosureReason, CaseReopeningReason, ReassignmentReason
 from contracts.legal_complaints import LegalAuthority, ProtectionViolation
-from contracts.scalars import Money, ReasonCode, UtcDateTime
+from contracts.scalars import NOT_BLANK, Money, PlausibleDateTime, ReasonCode
 from contracts.vocabulary import (
     CaseType,
     IntakeChannel,
@@ -40,7 +40,7 @@ class OpenCaseRequest(BaseModel):
     urgency: Urgency = Urgency.ROUTINE
     region: Region
     caseworker_id: UUID | None = Field(None, description="None: the caller")
-    opened_at: UtcDateTime | None = Field(
+    opened_at: PlausibleDateTime | None = Field(
         None, description="When the case was opened, if recorded later; None: now"
     )
 
@@ -78,7 +78,9 @@ class ReopenRequest(BaseModel):
 class NoteRequest(BaseModel):
     model_config = _example(text="Follow-up call: appointment at CEM confirmed for Monday.")
 
-    text: str = Field(min_length=1, max_length=5000, description="Kept encrypted, never published")
+    text: Annotated[str, NOT_BLANK] = Field(
+        min_length=1, max_length=5000, description="Kept encrypted, never published"
+    )
 
 
 class DeliverRequest(BaseModel):
@@ -88,10 +90,12 @@ class DeliverRequest(BaseModel):
     )  # fmt: skip
 
     service_type: ServiceType
-    quantity: Annotated[int, Field(ge=1, le=1000)] = Field(1, description="Nights for lodging")
+    quantity: Annotated[int, Field(ge=1, le=1000, strict=True)] = Field(
+        1, description="Nights for lodging"
+    )
     cost: Money | None = None
     currency: Literal["PEN"] = "PEN"
-    delivered_at: UtcDateTime | None = Field(None, description="None: now")
+    delivered_at: PlausibleDateTime | None = Field(None, description="None: now")
 
 
 class ComplaintRequest(BaseModel):
@@ -99,11 +103,11 @@ class ComplaintRequest(BaseModel):
 
     violation: ProtectionViolation
     authority: LegalAuthority
-    filed_at: UtcDateTime | None = None
+    filed_at: PlausibleDateTime | None = None
 
 
 class TakenUpRequest(BaseModel):
     model_config = _example(authority="prosecutor", taken_up_at="2022-07-01T15:30:00Z")
 
     authority: LegalAuthority
-    taken_up_at: UtcDateTime | None = None
+    taken_up_at: PlausibleDateTime | None = None

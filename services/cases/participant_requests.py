@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.participants import CorrectionReason, MergeReason
 from contracts.people import Sex, VulnerabilityProfile
-from contracts.scalars import CountryCode
+from contracts.scalars import CountryCode, PersonName
 from contracts.vocabulary import ConsentPurpose, DocumentType, ReferralDestination, Region
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+Name = PersonName
+Age = Annotated[int, Field(ge=0, le=120, strict=True)]  # strict: `true` is no age
 DocumentNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,29}$")]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ().\-]{5,24}$")]
 Vulnerabilities = Annotated[list[VulnerabilityProfile], Field(max_length=15)]
@@ -53,7 +54,7 @@ class RegisterRequest(BaseModel):
     phone: Phone | None = None
     sex: Sex
     birth_date: date | None = None
-    estimated_age_years: Annotated[int, Field(ge=0, le=120)] | None = None
+    estimated_age_years: Age | None = None
     nationality: CountryCode
     region: Region
     vulnerabilities: Vulnerabilities = []
@@ -76,7 +77,7 @@ class CorrectRequest(BaseModel):
     phone: Phone | None = None
     sex: Sex | None = None
     birth_date: date | None = None
-    estimated_age_years: Annotated[int, Field(ge=0, le=120)] | None = None
+    estimated_age_years: Age | None = None
     nationality: CountryCode | None = None
     region: Region | None = None
     vulnerabilities: Vulnerabilities | None = None

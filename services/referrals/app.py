@@ -13,6 +13,7 @@ from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.settings import PersonalDataKeys, TokenSettings
+from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
@@ -23,6 +24,7 @@ from services.referrals.commands import Context
 from services.referrals.consent_feed import consent_worker
 from services.referrals.deadlines import Deadlines
 from services.referrals.directory_api import router as directory_router
+from services.referrals.links import LINKS
 from services.referrals.overdue import OverdueWorker
 from services.referrals.schema import ALL_DDL
 from services.referrals.team_api import router as team_router
@@ -90,4 +92,5 @@ def create_app(
     app.include_router(audit_query_router(AUDITED))
     app.state.referrals = context
     use_verifier(app, TokenSettings().verifier())
+    document_links(app, LINKS)
     return app

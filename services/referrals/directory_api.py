@@ -13,6 +13,7 @@ from access.audit_chain import AuditRecord
 from access.disclosure import sees_exact
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
+from contracts.scalars import PlausibleQueryDateTime
 from contracts.vocabulary import ReferralDestination, Region
 from eventkit.aggregate import Refused
 from eventkit.http import authorize, refused
@@ -53,13 +54,14 @@ async def change_unit(
         raise refused(refusal) from None
 
 
-@router.get("/units", summary="The receiving units (any signed-in caller)")
+@router.get("/units", summary="The receiving units and their contacts (case teams, admin)")
 async def list_units(
     request: Request,
     principal: CurrentPrincipal,
     region: Region | None = None,
     destination: ReferralDestination | None = None,
 ) -> list[dict[str, Any]]:
+    authorize(principal, "directory.read_units", ResourceScope())
     async with request.app.state.pool.acquire() as conn:
         return await directory.listing(conn, region, destination)
 
@@ -68,8 +70,8 @@ async def list_units(
 async def time_to_answer(
     request: Request,
     principal: CurrentPrincipal,
-    period_from: Annotated[datetime | None, Query(alias="from")] = None,
-    period_to: Annotated[datetime | None, Query(alias="to")] = None,
+    period_from: Annotated[PlausibleQueryDateTime | None, Query(alias="from")] = None,
+    period_to: Annotated[PlausibleQueryDateTime | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     authorize(principal, "indicators.read", ResourceScope())
     exact = sees_exact(principal)

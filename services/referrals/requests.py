@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from contracts.referrals import (
     AnswerChannel,
@@ -15,7 +15,7 @@ from contracts.referrals import (
     ReferralOutcome,
     ReferralRejectionReason,
 )
-from contracts.scalars import UtcDateTime
+from contracts.scalars import PlausibleDateTime
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
 from services.referrals.request_referral import ReferralReason
 from services.referrals.shared_minimum import Phone, SharedMinimum
@@ -58,16 +58,16 @@ class UnitRequest(_Body):
     destination: ReferralDestination
     region: Region
     handover_contact: HandoverContact
-    has_system_account: bool
-    active: bool = True
+    has_system_account: StrictBool
+    active: StrictBool = True
 
 
 class UnitChange(_Body):
     model_config = _example({"has_system_account": False, "active": True})
 
     handover_contact: HandoverContact | None = None
-    has_system_account: bool | None = None
-    active: bool | None = None
+    has_system_account: StrictBool | None = None
+    active: StrictBool | None = None
 
 
 class ReferralRequest(_Body):
@@ -124,7 +124,7 @@ class Evidence(_Body):
 
     answerer_role: AnswererRole
     channel: AnswerChannel
-    answered_at: UtcDateTime
+    answered_at: PlausibleDateTime
 
 
 _EVIDENCE = {

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from contracts.people import AgeGroup, Sex
+from contracts.scalars import HAS_A_LETTER
 from contracts.vocabulary import DocumentType, ReferralDestination
 from eventkit.aggregate import Refused
 
@@ -29,7 +30,9 @@ class ContactTime(StrEnum):
     ONLY_THROUGH_CASEWORKER = "only_through_caseworker"
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120), HAS_A_LETTER
+]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")]
 DocumentNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 .-]{4,20}$")]
 
@@ -46,7 +49,7 @@ class SharedMinimum(BaseModel):
     document_number: DocumentNumber | None = None
     age_group: AgeGroup | None = None
     sex: Sex | None = None
-    pregnant: bool | None = Field(None, description="SIS affiliates pregnant women first")
+    pregnant: StrictBool | None = Field(None, description="SIS affiliates pregnant women first")
 
     def filled(self) -> dict[str, str]:
         """The submitted fields as text (what gets encrypted and stored)."""

@@ -16,6 +16,7 @@ from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Principal, Region
+from contracts.scalars import PlausibleQueryDateTime, plausible_date
 from eventkit.http import (
     IdempotencyKey,
     RequiredIdempotencyKey,
@@ -31,6 +32,7 @@ from services.vouchers.requests import (
     CancelRequest,
     ClinicView,
     IssueRequest,
+    LookupRequest,
     ProviderRequest,
     RedeemRequest,
     ReverseRequest,
@@ -144,14 +146,13 @@ def _code(text: str) -> str:
     return code
 
 
-@router.get("/lookup", summary="A clinic looks a voucher up by its code or QR payload")
-async def lookup(
-    request: Request, principal: CurrentPrincipal, code: Annotated[str, Query(max_length=40)]
-) -> ClinicView:
+@router.post("/lookup", summary="A clinic looks a voucher up by its code or QR payload")
+async def lookup(body: LookupRequest, request: Request, principal: CurrentPrincipal) -> ClinicView:
+    """A read, but a POST: the code travels in the body, never in a URL (traces, logs)."""
     provider_id, region = await _clinic(request, principal)
     pool = request.app.state.pool
     try:
-        view = await commands.clinic_view(pool, _code(code), provider_id, region)
+        view = await commands.clinic_view(pool, _code(body.code), provider_id, region)
     except HTTPException as missing:
         # A clinic trying codes shows in the audit log (never the code: it is a bearer secret).
         if missing.status_code == 404:
@@ -198,10 +199,11 @@ async def add_provider(
     return {"provider_id": str(provider_id), **body.model_dump(mode="json")}
 
 
-@router.get("/providers", summary="The partner providers")
+@router.get("/providers", summary="The partner providers (case teams, M&E, admin)")
 async def list_providers(
     request: Request, principal: CurrentPrincipal, region: Region | None = None
 ) -> list[dict[str, Any]]:
+    authorize(principal, "directory.read_providers", ResourceScope())
     rows = await request.app.state.pool.fetch(
         "SELECT provider_id::text, name, region, kind, services, active FROM providers"
         " WHERE $1::text IS NULL OR region = $1 ORDER BY region, name",
@@ -235,9 +237,13 @@ async def set_budget(
 
 def _date(text: str) -> Any:
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        parsed = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise HTTPException(422, f"{text!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        return plausible_date(parsed)
+    except ValueError as refused:
+        raise HTTPException(422, f"period_start {refused}") from None
 
 
 @router.get("/reconciliation/{provider_id}", summary="What the program owes a provider")
@@ -277,8 +283,8 @@ async def reconcile(
 async def signals(
     request: Request,
     principal: CurrentPrincipal,
-    period_from: Annotated[datetime | None, Query(alias="from")] = None,
-    period_to: Annotated[datetime | None, Query(alias="to")] = None,
+    period_from: Annotated[PlausibleQueryDateTime | None, Query(alias="from")] = None,
+    period_to: Annotated[PlausibleQueryDateTime | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     authorize(principal, "voucher.fraud_signals", ResourceScope())
     end = _aware(period_to) if period_to else datetime.now(UTC)

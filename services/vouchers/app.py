@@ -11,6 +11,7 @@ from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.settings import TokenSettings
+from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
@@ -18,6 +19,7 @@ from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
 from services.vouchers.expiry import ExpiryWorker
+from services.vouchers.links import LINKS
 from services.vouchers.schema import VOUCHERS_DDL
 
 
@@ -63,4 +65,5 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))
     use_verifier(app, TokenSettings().verifier())
+    document_links(app, LINKS)
     return app

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contracts.scalars import plausible_date
 from eventkit.store import Connection
 
 
@@ -60,18 +61,33 @@ def period(first: str, last: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
+class _Implausible(ValueError):
+    """A date no person means (before 1900, ten years ahead)."""
+
+
 def _bound(name: str, text: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
+            try:
+                plausible_date(day)
+            except ValueError as far:
+                raise _Implausible(f"{name!r} {far}") from None
             midnight = datetime.combine(day + timedelta(days=end_of_day), time(), zone)
             return midnight.astimezone(UTC)
         moment = datetime.fromisoformat(text)
+    except _Implausible:
+        raise
     except ValueError:
         raise ValueError(
             f"{name!r} must be a date (YYYY-MM-DD) or a date-time (ISO 8601), not {text[:40]!r}"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:  # what no person means (year 1, year 9999) is refused, not overflowed into a 500
+        plausible_date(moment.date())
+    except ValueError as far:
+        raise ValueError(f"{name!r} {far}") from None
+    return moment
 
 
 async def statement(

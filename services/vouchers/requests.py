@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from contracts.scalars import Money, ReceiptNumber, UtcDateTime
+from contracts.scalars import NOT_BLANK, Money, PlausibleDate, PlausibleDateTime, ReceiptNumber
 from contracts.vocabulary import Region, Urgency, VoucherService
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
 
@@ -43,10 +43,10 @@ class IssueRequest(_Body):
     region: Region
     services: Services
     amount: Money = Field(gt=0)
-    allows_partial: bool = False
+    allows_partial: StrictBool = False
     urgency: Urgency = Urgency.ROUTINE
-    emblematic: bool = False
-    valid_until: UtcDateTime
+    emblematic: StrictBool = False
+    valid_until: PlausibleDateTime
 
 
 class RedeemRequest(_Body):
@@ -67,6 +67,14 @@ class RedeemRequest(_Body):
     amount: Money = Field(gt=0)
     services: Services
     receipt_number: ReceiptNumber
+
+
+class LookupRequest(_Body):
+    """A code in the body: in a URL it would sit in traces, access logs and proxies' logs."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "7K2M-9QXA-4TR"}]})
+
+    code: str = Field(min_length=1, max_length=40, description="As typed, or the QR payload")
 
 
 class CancelRequest(_Body):
@@ -95,11 +103,11 @@ class ProviderRequest(_Body):
         }
     )
 
-    name: str = Field(min_length=2, max_length=120)
+    name: Annotated[str, NOT_BLANK] = Field(min_length=2, max_length=120)
     region: Region
     kind: str = Field(pattern="^(clinic|polyclinic|pharmacy|laboratory)$")
     services: Services
-    active: bool = True
+    active: StrictBool = True
 
 
 class BudgetRequest(_Body):
@@ -107,7 +115,7 @@ class BudgetRequest(_Body):
         json_schema_extra={"examples": [{"period_end": "2023-08-31", "amount": "50000.00"}]}
     )
 
-    period_end: date
+    period_end: PlausibleDate
     amount: Money
 
 

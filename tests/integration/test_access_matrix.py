@@ -51,8 +51,6 @@ OPEN_BY_DESIGN = {  # (service, method, path): why no policy decision is needed
     ("indicators", "GET", "/dashboard"): "the static page; its data comes from the API",
     ("indicators", "GET", "/positions/{event_id}"): "whether an event id was applied, no data",
     ("indicators", "GET", "/attainment"): "suppressed aggregates are public (configurable)",
-    ("referrals", "GET", "/units"): "the directory of receiving units, for any signed-in caller",
-    ("vouchers", "GET", "/providers"): "the directory of partner providers, for signed-in callers",
 }
 STREAMING = {("indicators", "GET", "/stream")}  # never ends; its reads are the API's, tested there
 DESTRUCTIVE = re.compile(r"erasure|merge|closure|cancel|reverse|withdrawal|reject|complete")

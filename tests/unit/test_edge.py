@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
-from fastapi import FastAPI
+import orjson
+from fastapi import FastAPI, Request
 from opentelemetry import trace
 from pydantic import BaseModel
+from starlette.types import Message, Scope
 
 from eventkit.edge import Edge
 from eventkit.metrics import REQUESTS
+from eventkit.request_numbers import NOT_A_NUMBER, non_json_number
 from eventkit.request_text import NUL, SURROGATE, unstorable_text
 from eventkit.telemetry import tracing_installed
 
@@ -65,7 +69,7 @@ def tracing_service(carry: bool) -> FastAPI:
     return app
 
 
-def client(app: FastAPI) -> httpx.AsyncClient:
+def client(app: FastAPI | Edge) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://edge")
 
 
@@ -176,3 +180,196 @@ def test_the_refusal_names_where_the_text_is() -> None:
     assert unstorable_text(lone) == f"list.1: {SURROGATE}"
     assert unstorable_text(whole) == NUL
     assert unstorable_text(b'{"n": NaN, "t": "\\u00e9"}') is None  # json-only, storable
+
+
+async def test_nan_and_infinity_in_a_body_get_422_naming_where() -> None:
+    async def post(raw: bytes) -> httpx.Response:
+        async with client(service()) as http:
+            return await http.post(
+                "/notes/1", content=raw, headers={"content-type": "application/json"}
+            )
+
+    answers = {
+        raw: await post(raw)
+        for raw in (
+            b'{"text": NaN}',
+            b'{"text": Infinity}',
+            b'{"text": "x", "more": [1, -Infinity]}',
+            b"NaN",
+        )
+    }
+    assert {raw: (a.status_code, a.json()["detail"]) for raw, a in answers.items()} == {
+        b'{"text": NaN}': (422, f"text: {NOT_A_NUMBER}"),
+        b'{"text": Infinity}': (422, f"text: {NOT_A_NUMBER}"),
+        b'{"text": "x", "more": [1, -Infinity]}': (422, f"more.1: {NOT_A_NUMBER}"),
+        b"NaN": (422, NOT_A_NUMBER),
+    }
+    lookalike = await post(b'{"text": "NaN and Infinity"}')
+    assert (lookalike.status_code, lookalike.json()["text"]) == (200, "NaN and Infinity")
+
+
+def test_where_the_non_json_number_is() -> None:
+    assert non_json_number(b'{"a": {"b": [0, 1.5, NaN]}}') == f"a.b.2: {NOT_A_NUMBER}"
+    assert non_json_number(b'{"a": "NaN"}') is None
+    assert non_json_number(b'{"a": NaN') is None  # malformed: FastAPI's own 422 says so
+
+
+async def test_a_server_error_is_counted_too() -> None:
+    app = FastAPI()
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_middleware(Edge, service="edge-test", max_in_flight=4, max_body_bytes=LIMIT)
+    counted = REQUESTS.labels("edge-test", "GET", "/boom", 500)
+    before = counted._value.get()
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as http:
+        answer = await http.get("/boom")
+    assert answer.status_code == 500
+    assert counted._value.get() == before + 1
+
+
+def waiting_service(release: asyncio.Event, inside: list[str], **edge: Any) -> Edge:
+    app = FastAPI()
+
+    @app.post("/notes/{note_id}")
+    async def write(note_id: str, note: Note) -> dict[str, str]:
+        return {"id": note_id, "text": note.text}
+
+    @app.get("/stream")
+    async def stream(request: Request) -> dict[str, bool]:
+        inside.append(request.headers.get("x-client", "?"))
+        await release.wait()
+        return {"done": True}
+
+    async def header_client(scope: Scope) -> str:
+        headers: dict[bytes, bytes] = dict(scope["headers"])
+        return headers.get(b"x-client", b"?").decode()
+
+    defaults: dict[str, Any] = {"max_in_flight": 1, "max_body_bytes": LIMIT}
+    return Edge(app, service="edge-test", client_of=header_client, **(defaults | edge))
+
+
+Chunks = asyncio.Queue[tuple[bytes, bool]]
+"""A body as a server hands it over: (chunk, more to come)."""
+
+
+async def call(app: Edge, path: str, chunks: Chunks, who: str = "a") -> tuple[int, Any]:
+    """POST `path` straight through ASGI with a body arriving as `chunks` does.
+
+    Its `receive` is cancel-safe as uvicorn's is (httpx's ASGI transport loses a body chunk
+    when a time limit interrupts it, which no server does).
+    """
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 5000), "server": ("edge", 80),
+        "headers": [(b"content-type", b"application/json"), (b"x-client", who.encode())],
+    }  # fmt: skip
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        chunk, more = await chunks.get()
+        return {"type": "http.request", "body": chunk, "more_body": more}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    return start["status"], (headers, orjson.loads(body))
+
+
+def trickling(first: bytes) -> Chunks:
+    chunks: Chunks = asyncio.Queue()
+    chunks.put_nowait((first, True))
+    return chunks
+
+
+def whole(body: bytes) -> Chunks:
+    chunks: Chunks = asyncio.Queue()
+    chunks.put_nowait((body, False))
+    return chunks
+
+
+async def slow_from(edge: Edge, client: str) -> None:
+    """Wait until `client` has a slow body counted against it."""
+    async with asyncio.timeout(10):
+        while edge.reading.held(client) == 0:
+            await asyncio.sleep(0.01)
+
+
+async def test_a_body_that_does_not_arrive_in_time_gets_408_and_holds_no_slot() -> None:
+    app = waiting_service(asyncio.Event(), [], body_timeout=0.5, slow_body_after=0.1)
+    slow = asyncio.create_task(call(app, "/notes/1", trickling(b'{"te')))
+    meanwhile = await call(app, "/notes/2", whole(b'{"text": "a clinic\'s command"}'))
+    status, (headers, late) = await asyncio.wait_for(slow, 10)
+    assert meanwhile[0] == 200  # the only slot was free: the trickler held none
+    assert (status, late["detail"]) == (408, "the request body did not arrive within 0.5 s")
+    assert headers["connection"] == "close"
+
+
+async def test_a_body_arriving_in_pieces_within_the_time_is_answered_whole() -> None:
+    app = waiting_service(asyncio.Event(), [], body_timeout=5, slow_body_after=0.05)
+    chunks = trickling(b'{"te')
+    answer = asyncio.create_task(call(app, "/notes/1", chunks))
+    await slow_from(app, "a")  # past the grace: the body is slow now, and must still be whole
+    chunks.put_nowait((b'xt": "late but whole"}', False))
+    status, (_, body) = await asyncio.wait_for(answer, 10)
+    assert (status, body["text"]) == (200, "late but whole")
+
+
+async def test_slow_bodies_count_against_their_client_and_fast_ones_never_do() -> None:
+    app = waiting_service(
+        asyncio.Event(), [], max_bodies_per_client=1, slow_body_after=0.1, body_timeout=5
+    )
+    first_chunks = trickling(b"{")
+    first = asyncio.create_task(call(app, "/notes/1", first_chunks))
+    await slow_from(app, "a")  # the first body is slow now, and counted against client a
+    second = await call(app, "/notes/2", trickling(b"{"))
+    other_chunks = trickling(b"{")
+    other = asyncio.create_task(call(app, "/notes/3", other_chunks, who="b"))
+    fast = await asyncio.gather(
+        *(call(app, f"/notes/{n}", whole(b'{"text": "x"}')) for n in range(20))
+    )
+    for chunks in (first_chunks, other_chunks):
+        chunks.put_nowait((b'"text": "done"}', False))
+    finished = await asyncio.gather(first, other)
+    status, (headers, refused) = second
+    assert (status, headers["retry-after"]) == (429, "1")
+    assert refused["detail"].startswith("this client is already sending 1 slow request bodies")
+    assert {a[0] for a in fast} == {200}
+    assert [f[0] for f in finished] == [200, 200]  # b is another client
+
+
+async def test_streams_have_their_own_slots_and_a_bound_per_client() -> None:
+    release, inside = asyncio.Event(), list[str]()
+    app = waiting_service(release, inside, max_waiting=4, max_waiting_per_client=2)
+    async with client(app) as http:
+
+        def listen(who: str) -> asyncio.Task[httpx.Response]:
+            return asyncio.create_task(http.get("/stream", headers={"x-client": who}))
+
+        held = [listen("a"), listen("a"), listen("b")]
+        async with asyncio.timeout(10):
+            while len(inside) < 3:
+                await asyncio.sleep(0)
+        third_of_a = await http.get("/stream", headers={"x-client": "a"})
+        held.append(listen("c"))
+        async with asyncio.timeout(10):
+            while len(inside) < 4:
+                await asyncio.sleep(0)
+        over_all = await http.get("/stream", headers={"x-client": "d"})
+        command = await http.post("/notes/1", json={"text": "a redemption"})
+        release.set()
+        answers = await asyncio.gather(*held)
+    assert (third_of_a.status_code, third_of_a.headers["retry-after"]) == (429, "5")
+    assert "already holds 2 streams or long polls" in third_of_a.json()["detail"]
+    assert (over_all.status_code, over_all.headers["retry-after"]) == (503, "5")
+    assert command.status_code == 200  # max_in_flight is 1, and four streams are open
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    assert sorted(inside) == ["a", "a", "b", "c"]

@@ -161,6 +161,28 @@ async def test_notes_are_encrypted_and_sensitive_reads_are_audited(cases: Runnin
     assert (await caseworker(cases, "tumbes").get(f"{path}/notes")).status_code == 403
 
 
+async def test_a_note_on_the_case_of_an_erased_participant_is_refused_by_name(
+    cases: RunningService,
+) -> None:
+    client = caseworker(cases)
+    participant_id, _ = await register(client)
+    await consent(client, participant_id)
+    case = await open_case(client, participant_id, "gbv_protection")
+    supervisor = cases.client("supervisor", regions=["lima_callao"])
+    erased = await supervisor.post(
+        f"/participants/{participant_id}/erasure", json={"basis": "participant_request"}
+    )
+    assert erased.status_code == 200, erased.text
+    note = await client.post(f"/cases/{case['case_id']}/notes", json={"text": "seguimiento"})
+    assert note.status_code == 409, note.text
+    assert note.json()["detail"]["rule"] == "participant_erased"
+    pool = cases.app.state.pool
+    assert (
+        await pool.fetchval("SELECT count(*) FROM case_notes WHERE case_id = $1", case["case_id"])
+        == 0
+    )
+
+
 async def test_legal_complaint_filed_then_taken_up_once_even_after_closure(
     cases: RunningService,
 ) -> None:

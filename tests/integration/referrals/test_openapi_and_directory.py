@@ -48,3 +48,34 @@ async def test_only_administrators_manage_the_directory(referrals: RunningServic
               "handover_contact": {"office": "x1"}, "has_system_account": True},
     )  # fmt: skip
     assert twice.status_code == 409
+
+
+async def test_the_unit_directory_and_its_contacts_are_read_only_by_who_refers_or_keeps_it(
+    referrals: RunningService,
+) -> None:
+    await add_unit(referrals, "CEM Tumbes", "CEM", "tumbes")
+    readers = {
+        "caseworker": {"regions": ["tumbes"]},
+        "supervisor": {"regions": ["piura"]},
+        "administrator": {},
+    }
+    others = {
+        "me_officer": {},
+        "viewer": {},
+        "clinic": {"provider_id": "prov-1"},
+        "receiving_service": {"unit_id": "cem-1"},
+    }
+    for role, claims in (readers | others).items():
+        answer = await referrals.client(role, **claims).get("/units")
+        assert answer.status_code == (200 if role in readers else 403), (role, answer.text)
+        if role in others:
+            assert answer.json()["detail"] == f"role {role} may not directory.read_units"
+
+
+async def test_a_period_no_person_means_is_422_not_a_server_error(
+    referrals: RunningService,
+) -> None:
+    answer = await referrals.client("me_officer").get(
+        "/metrics/time-to-answer", params={"to": "0001-01-01T00:00:00Z"}
+    )
+    assert answer.status_code == 422, answer.text

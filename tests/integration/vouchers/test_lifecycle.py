@@ -145,3 +145,37 @@ async def test_directory_and_budget_changes_are_audited(vouchers: RunningService
     seen = {(r["action"], r["resource_id"], r["actor_role"]) for r in rows}
     assert ("directory.provider_added", provider, "administrator") in seen
     assert ("budget.set", "tumbes/2026-01-01", "administrator") in seen
+
+
+async def test_the_provider_directory_is_read_only_by_case_teams_m_and_e_and_admin(
+    vouchers: RunningService,
+) -> None:
+    added = await vouchers.client("administrator").post(
+        "/providers",
+        json={"name": "Clínica Directorio", "region": "piura", "kind": "clinic",
+              "services": ["consultation"]},
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+    readers = {"caseworker": {"regions": ["piura"]}, "supervisor": {"regions": ["tumbes"]},
+               "me_officer": {}, "administrator": {}}  # fmt: skip
+    others = {"viewer": {}, "clinic": {"provider_id": added.json()["provider_id"]},
+              "receiving_service": {"unit_id": "cem-1"}}  # fmt: skip
+    for role, claims in (readers | others).items():
+        answer = await vouchers.client(role, **claims).get("/providers")
+        assert answer.status_code == (200 if role in readers else 403), (role, answer.text)
+
+
+async def test_periods_no_person_means_are_422_not_a_server_error(vouchers: RunningService) -> None:
+    supervisor = vouchers.client("supervisor", regions=["lima_callao"])
+    for query in ({"to": "0001-01-01T00:00:00"}, {"from": "1850-01-01T00:00:00Z"},
+                  {"to": "9999-12-31T23:59:59Z"}):  # fmt: skip
+        answer = await supervisor.get("/fraud-signals", params=query)
+        assert answer.status_code == 422, (query, answer.text)
+        assert answer.json()["detail"][0]["loc"][-1] in ("from", "to")
+
+    admin = vouchers.client("administrator")
+    budget = await admin.put(
+        "/budgets/lima_callao/1850-01-01", json={"period_end": "2022-12-31", "amount": "100.00"}
+    )
+    assert budget.status_code == 422, budget.text
+    assert budget.json()["detail"] == "period_start must not be before 1900-01-01"

@@ -87,6 +87,27 @@ async def test_a_retry_with_the_same_key_returns_the_same_answer_and_appends_not
     assert "different request" in other.json()["detail"]
 
 
+async def test_a_key_reused_by_another_clinic_never_replays_the_first_clinics_answer(
+    vouchers: RunningService,
+) -> None:
+    first_provider, second_provider = await _provider(vouchers), await _provider(vouchers)
+    voucher = await _issue(vouchers, None)  # any provider of the region
+    # Same subject and organisation on purpose: only the provider tells the callers apart.
+    first = vouchers.client("clinic", provider_id=first_provider, sub="front-desk")
+    second = vouchers.client("clinic", provider_id=second_provider, sub="front-desk")
+    key = {"Idempotency-Key": f"shared-{uuid.uuid4().hex[:8]}"}
+    body = _redeem(voucher["code"], "50.00")
+    answered = await first.post("/redemptions", json=body, headers=key)
+    assert answered.status_code == 201, answered.text
+    reused = await second.post("/redemptions", json=body, headers=key)
+    assert "Idempotent-Replayed" not in reused.headers
+    assert reused.status_code == 409, reused.text  # its own answer: already redeemed
+    other = await second.post("/redemptions", json=_redeem(voucher["code"], "9.00"), headers=key)
+    assert "different request" not in other.text  # nothing said about another caller's key
+    replay = await first.post("/redemptions", json=body, headers=key)
+    assert replay.headers["Idempotent-Replayed"] == "true" and replay.json() == answered.json()
+
+
 async def test_fifty_concurrent_redemptions_never_exceed_the_maximum(
     vouchers: RunningService,
 ) -> None:
@@ -186,17 +207,34 @@ async def test_redemption_needs_an_idempotency_key_and_a_clinic(vouchers: Runnin
 async def test_what_a_clinic_sees_is_the_documented_minimum(vouchers: RunningService) -> None:
     provider = await _provider(vouchers)
     voucher = await _issue(vouchers, provider)
-    seen = await _clinic(vouchers, provider).get("/lookup", params={"code": voucher["qr_payload"]})
+    seen = await _clinic(vouchers, provider).post("/lookup", json={"code": voucher["qr_payload"]})
     assert seen.status_code == 200, seen.text
     assert set(seen.json()) == {
         "voucher_id", "code", "status", "services", "maximum_pen", "remaining_pen",
         "valid_until", "single_use", "redeemable", "refusal",
     }  # fmt: skip
     assert seen.json()["redeemable"] is True
-    stranger = await _clinic(vouchers, await _provider(vouchers)).get(
-        "/lookup", params={"code": voucher["code"]}
+    stranger = await _clinic(vouchers, await _provider(vouchers)).post(
+        "/lookup", json={"code": voucher["code"]}
     )
     assert stranger.status_code == 404  # another provider's voucher does not exist for it
+
+
+async def test_a_voucher_code_never_travels_in_a_url(vouchers: RunningService) -> None:
+    provider = await _provider(vouchers)
+    voucher = await _issue(vouchers, provider)
+    clinic = _clinic(vouchers, provider)
+    in_url = await clinic.get("/lookup", params={"code": voucher["code"]})
+    assert in_url.status_code == 405  # the query form is gone
+    document = (await clinic.get("/openapi.json")).json()
+    in_query = [
+        (path, parameter["name"])
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] in ("query", "path") and "code" in parameter["name"]
+    ]
+    assert in_query == []
 
 
 async def test_reconciliation_totals_equal_the_sum_over_the_events(
@@ -281,8 +319,8 @@ async def test_a_provider_not_active_in_the_directory_cannot_redeem(
     )
     assert answer.status_code == 403, answer.text
     assert answer.json()["detail"]["rule"] == "provider_not_active"
-    looked_up = await _clinic(vouchers, str(added.json()["provider_id"])).get(
-        "/lookup", params={"code": voucher["code"]}
+    looked_up = await _clinic(vouchers, str(added.json()["provider_id"])).post(
+        "/lookup", json={"code": voucher["code"]}
     )
     assert looked_up.status_code == 403, looked_up.text
     for path in ("/redemptions", "/lookup"):  # a token naming no provider id at all: 403, no 500
@@ -294,7 +332,7 @@ async def test_a_provider_not_active_in_the_directory_cannot_redeem(
                 headers={"Idempotency-Key": f"stranger-{uuid.uuid4().hex[:8]}"},
             )
             if path == "/redemptions"
-            else stranger.get(path, params={"code": voucher["code"]})
+            else stranger.post(path, json={"code": voucher["code"]})
         )
         assert refused.status_code == 403, refused.text
         assert refused.json()["detail"]["rule"] == "provider_not_active"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -163,3 +164,17 @@ def test_unreachable_issuer_keys_are_503_not_401(issue: Issue) -> None:
 def test_require_refuses_an_action_missing_from_the_policy() -> None:
     with pytest.raises(ValueError, match=r"not in access\.policy\.POLICY"):
         require("case.teleport")
+
+
+def test_hostile_headers_and_dates_are_401_with_the_reason(
+    client: TestClient, issue: Issue
+) -> None:
+    header = base64.urlsafe_b64encode(b'{"alg":"ES256","kid":123}').rstrip(b"=").decode()
+    odd_kid = client.get("/me", headers=bearer(f"{header}.e30.c2ln"))
+    far_exp = client.get("/me", headers=bearer(issue(exp=1e308)))
+    huge_exp = client.get("/me", headers=bearer(issue(exp=10**400)))
+    assert [(a.status_code, a.json()["detail"]) for a in (odd_kid, far_exp, huge_exp)] == [
+        (401, "the token names no signing key (kid)"),
+        (401, "the token's 'exp' claim is not a time between 1970 and 9999 in epoch seconds"),
+        (401, "the token's 'exp' claim is not a time between 1970 and 9999 in epoch seconds"),
+    ]

@@ -46,6 +46,8 @@ voucher.reverse            -          -          -          any      -        - 
 voucher.reconcile          -          region     any        any      provider -         -
 voucher.fraud_signals      -          any        any        any      -        -         -
 directory.manage           -          -          -          any      -        -         -
+directory.read_providers   any        any        any        any      -        -         -
+directory.read_units       any        any        -          any      -        -         -
 indicators.read            -          any        any        any      -        -         any
 audit.verify               -          -          any        any      -        -         -
 break_glass.review         -          any        -          any      -        -         -

@@ -89,3 +89,12 @@ def test_with_grant_keeps_the_rules() -> None:
         viewer.with_grant(grant)
     supervisor = Principal("u", "o", Role.SUPERVISOR, frozenset({Region.TUMBES}))
     assert supervisor.with_grant(grant).grants == (grant,)
+
+
+@pytest.mark.parametrize("exp", [1e308, -1e308, 10**400, float("inf"), float("nan"), True])
+def test_a_hostile_break_glass_claim_is_ignored_not_a_server_error(exp: object) -> None:
+    grant = {"id": "g", "region": "tumbes", "exp": exp}
+    principal = Principal.from_claims(
+        BASE | {"role": "supervisor", "regions": ["piura"], "break_glass": [grant]}
+    )
+    assert principal.grants == ()  # the claim grants nothing, whatever it holds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -202,3 +203,59 @@ def test_an_unreachable_jwks_url_is_unavailable_not_a_token_error(issue: Issue) 
     verifier = TokenVerifier(JwksUrl("http://127.0.0.1:9/jwks.json"), ISSUER, AUDIENCE)
     with pytest.raises(KeysUnavailable):
         verifier.verify(issue())
+
+
+def _unsigned(header: dict[str, object]) -> str:
+    """A token with `header`, any payload and a made-up signature (no key needed)."""
+
+    def part(value: object) -> str:
+        raw = json.dumps(value).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return f"{part(header)}.{part({'sub': 'x'})}.c2lnbmF0dXJl"
+
+
+@pytest.mark.parametrize("kid", [123, ["k"], {"k": 1}, None, True, 1.5])
+def test_a_kid_that_is_not_text_is_malformed(verifier: TokenVerifier, kid: object) -> None:
+    with pytest.raises(MalformedToken) as refused:
+        verifier.verify(_unsigned({"alg": "ES256", "typ": "JWT", "kid": kid}))
+    assert refused.value.reason == "the token names no signing key (kid)"
+
+
+@pytest.mark.parametrize("header", [[1, 2], "text", 7])
+def test_a_header_that_is_not_an_object_is_malformed(
+    verifier: TokenVerifier, header: object
+) -> None:
+    with pytest.raises(MalformedToken):
+        verifier.verify(_unsigned(header))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("exp", 1e308),
+        ("exp", 10**400),
+        ("exp", 253402300800),  # 10000-01-01: no calendar date
+        ("nbf", -1e308),
+        ("iat", -(10**30)),
+        ("iat", -1),
+    ],
+)
+def test_absurd_numeric_dates_are_malformed(
+    verifier: TokenVerifier, issue: Issue, claim: str, value: object
+) -> None:
+    with pytest.raises(MalformedToken) as refused:
+        verifier.verify(issue(**{claim: value}))
+    assert refused.value.reason == (
+        f"the token's {claim!r} claim is not a time between 1970 and 9999 in epoch seconds"
+    )
+
+
+@pytest.mark.parametrize(
+    "claims", [{"exp": True}, {"nbf": 1.5e300}, {"iat": 1e308}, {"exp": "1e308"}, {"exp": [1]}]
+)
+def test_other_odd_dates_are_refused_as_token_errors(
+    verifier: TokenVerifier, issue: Issue, claims: dict[str, object]
+) -> None:
+    with pytest.raises(TokenError):
+        verifier.verify(issue(**claims))
