@@ -6,9 +6,11 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import asyncpg
 import pytest
+import yaml
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic, RecordsToDelete
 
@@ -162,3 +164,14 @@ async def _until(condition: Callable[[], bool], within: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("the condition never held")
         await asyncio.sleep(0.05)
+
+
+async def test_the_rebuild_reads_the_logframes_where_the_service_does(
+    pool: asyncpg.Pool, database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = Y2.model_copy(update={"key": "ours_only_v1"})  # a version only PANA_LOGFRAMES_DIR has
+    (tmp_path / "ours.yaml").write_text(yaml.safe_dump(ours.model_dump(mode="json")))
+    with pytest.raises(KeyError, match="ours_only_v1"):
+        await rebuild(database, ours.key)  # the default folder does not have it
+    monkeypatch.setenv("PANA_LOGFRAMES_DIR", str(tmp_path))
+    assert await rebuild(database, ours.key) == read_model.consumer_of(ours, "indicators")
