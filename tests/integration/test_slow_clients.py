@@ -26,6 +26,7 @@ from services.indicators.app import create_app as indicators_app
 from services.vouchers.app import VouchersSettings
 from services.vouchers.app import create_app as vouchers_app
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
+from tests.support.roster import case_of, register
 from tests.support.services import RunningService, make_keys, serve
 
 pytestmark = pytest.mark.integration
@@ -43,19 +44,21 @@ async def services(
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
         env.setenv("PANA_PERSONAL_DATA_MASTER_KEY", base64.b64encode(os.urandom(32)).decode())
-        boot = kafka.bootstrap_servers
         vouchers = VouchersSettings(
-            database_url=postgres.url(names[0]), kafka_bootstrap_servers=boot
+            database_url=postgres.url(names[0]),
+            **kafka.settings("vouchers"),
+            roster_consumer=f"vouchers.slow-{uuid.uuid4().hex[:6]}",
         )
         indicators = IndicatorsSettings(
             database_url=postgres.url(names[1]),
-            kafka_bootstrap_servers=boot,
-            consumer_prefix=f"slow-{uuid.uuid4().hex[:6]}",
+            **kafka.settings("indicators"),
+            consumer_prefix=f"indicators-slow-{uuid.uuid4().hex[:6]}",
         )
         async with (
             serve(lambda: vouchers_app(vouchers), keys) as v,
             serve(lambda: indicators_app(indicators), keys) as i,
         ):
+            v.app.state.test_cases_kafka = kafka.access("cases")  # announces people (roster)
             yield v, i
 
 
@@ -107,9 +110,10 @@ async def test_a_clinic_gets_through_while_slow_bodies_and_idle_listeners_are_he
               "services": ["consultation"]},
     )  # fmt: skip
     provider_id = added.json()["provider_id"]
+    person = await register(vouchers, region="lima_callao")  # known to the vouchers' copy
     issued = await vouchers.client("caseworker", regions=["lima_callao"]).post(
         "/vouchers",
-        json={"case_id": str(uuid.uuid4()), "participant_id": str(uuid.uuid4()),
+        json={"case_id": case_of(person), "participant_id": person,
               "provider_id": provider_id, "region": "lima_callao", "services": ["consultation"],
               "amount": "50.00",
               "valid_until": (datetime.now(UTC) + timedelta(days=30)).isoformat()},

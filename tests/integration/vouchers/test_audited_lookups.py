@@ -16,8 +16,8 @@ async def test_lookups_and_reads_are_audited(vouchers: RunningService) -> None:
     provider = await _provider(vouchers)
     voucher = await _issue(vouchers, provider)
     clinic = vouchers.client("clinic", provider_id=provider, sub="clinic-desk")
-    assert (await clinic.get("/lookup", params={"code": voucher["code"]})).status_code == 200
-    missing = await clinic.get("/lookup", params={"code": new_code()})  # valid, never issued
+    assert (await clinic.post("/lookup", json={"code": voucher["code"]})).status_code == 200
+    missing = await clinic.post("/lookup", json={"code": new_code()})  # valid, never issued
     assert missing.status_code == 404
     team = vouchers.client("caseworker", regions=["lima_callao"], sub="team-desk")
     assert (await team.get(f"/vouchers/{voucher['voucher_id']}")).status_code == 200
