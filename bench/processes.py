@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from deploy.local.processes import free_port
+from eventkit.kafka_access import KafkaAccess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,6 +33,9 @@ class ServiceProcess:
     process: subprocess.Popen[bytes] | None = None
     ready_after: float = 0.0
     """Seconds from the process's start to its first 200 from `/readyz`."""
+    announcer: KafkaAccess | None = None
+    """The cases service's principal, for a bench that announces people on Kafka as the cases
+    service does (the vouchers service refuses vouchers for people its copy does not know)."""
 
     @property
     def url(self) -> str:

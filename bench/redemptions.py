@@ -47,6 +47,7 @@ from contracts.participants import ParticipantRegistered
 from contracts.people import Sex
 from contracts.topics import topic_for
 from contracts.vocabulary import CaseType, IntakeChannel, Region
+from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
 
 Machine = Callable[[], CpuSplit]
@@ -121,9 +122,8 @@ async def known_person(service: ServiceProcess) -> tuple[str, str]:
             caseworker_id=by, opened_at=now,
         ),
     ]  # fmt: skip
-    producer = AIOKafkaProducer(
-        bootstrap_servers=service.env["PANA_KAFKA_BOOTSTRAP_SERVERS"], acks="all"
-    )
+    assert service.announcer is not None, "the vouchers process needs the cases principal"
+    producer = AIOKafkaProducer(**service.announcer.options(), acks="all")
     ids = []
     await producer.start()
     try:
@@ -327,7 +327,10 @@ async def measure(
     return figure(plan, ours, baseline, trips, sessions)
 
 
-async def profile(env: dict[str, str], url: str, auth_dir: Path, plan: Plan, logs: Path) -> str:
+async def profile(
+    env: dict[str, str], url: str, auth_dir: Path, plan: Plan, logs: Path,
+    announcer: KafkaAccess | None,
+) -> str:  # fmt: skip
     """One more redemption round against a vouchers replica running under cProfile."""
     stats_file = logs / "vouchers.prof"
     replica = ServiceProcess(
@@ -335,6 +338,7 @@ async def profile(env: dict[str, str], url: str, auth_dir: Path, plan: Plan, log
         {**env, "PANA_DATABASE_URL": url},
         logs / "vouchers-profiled.log",
         args=("services.vouchers", str(stats_file)),
+        announcer=announcer,
     )
     replica.start()
     process = replica.process

@@ -87,7 +87,10 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
         fresh_database(found, "bench_referrals") as referrals_url,
     ):
         vouchers = ServiceProcess(
-            "services.vouchers", {**env, "PANA_DATABASE_URL": vouchers_url}, logs / "vouchers.log"
+            "services.vouchers",
+            {**env, "PANA_DATABASE_URL": vouchers_url},
+            logs / "vouchers.log",
+            announcer=found.kafka.access("cases"),
         )
         bare = ServiceProcess(
             "bench.bare_service", {"PANA_DATABASE_URL": bare_url}, logs / "bare.log"
@@ -102,7 +105,9 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
                 figure = await redemptions.measure(
                     vouchers, vouchers_url, bare, auth_dir, plan, results.memory, found.cpu
                 )
-                where = await redemptions.profile(env, vouchers_url, auth_dir, plan, logs)
+                where = await redemptions.profile(
+                    env, vouchers_url, auth_dir, plan, logs, vouchers.announcer
+                )
                 results.add(dataclasses.replace(figure, notes=(*figure.notes, where)), say)
             with stage(results, "4. freshness", say), running(indicators):
                 figure = await freshness.measure(

@@ -6,8 +6,10 @@ applies them a moment later, so a client that records consent and refers at once
 `consent_missing` although the consent was recorded. Passing that id as `Pana-After` makes the
 receiving service wait, bounded (`PANA_READ_YOUR_WRITES_TIMEOUT_SECONDS`, 5 s), until every one
 of its copies (`app.state.copies`: the consumers, all reading the same topics) has applied the
-event; then the request runs. Past the bound the answer is 503 with `Retry-After`, naming the
-event: the copy is behind, the request did nothing. A service without copies ignores the header.
+event; then the request runs. Past the bound the answer is 409 `copy_behind` with
+`Retry-After`, naming the event (as an unknown participant is: the copy is behind, or the id was
+never an event of the owner's); the request did nothing. A service without copies ignores the
+header.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ async def after_events(
         )
     except TimeoutError:
         raise HTTPException(
-            503,
+            409,
             {
                 "rule": "copy_behind",
                 "message": f"this service has not yet received event(s) {', '.join(ids)} from"

@@ -101,7 +101,7 @@ class Clients:
         issued = await self.vouchers.command("issue voucher", "/vouchers", voucher(self.world))
         if issued.verdict is Verdict.ACCEPTED:
             body = {"code": issued.body["code"], "amount": "40.00", "services": ["consultation"],
-                    "receipt_number": f"B001-{random.randrange(10**6)}"}  # fmt: skip
+                    "receipt_number": f"B001-{uuid.uuid4().hex[:12]}"}  # fmt: skip
             await self.clinic.command("redeem voucher", "/redemptions", body)
 
     async def case_journey(self) -> None:

@@ -63,7 +63,7 @@ async def test_double_redemption_one_clinic_wins_every_round(
     for _ in range(profile.race_rounds):
         issued = _created(await caseworker.post("/vouchers", json=voucher(world)))
         body = {"code": issued["code"], "amount": "40.00", "services": ["consultation"],
-                "receipt_number": "B001-000001"}  # fmt: skip
+                "receipt_number": f"B001-{issued['code']}"}  # one receipt per round  # fmt: skip
         answers = await asyncio.gather(*(
             clinic.post("/redemptions", json=body, headers={"Idempotency-Key": f"k-{uuid.uuid4()}"})
             for clinic in clinics * 2
