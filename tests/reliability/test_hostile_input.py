@@ -12,6 +12,7 @@ import httpx
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
+from eventkit.read_your_writes import AFTER_HEADER
 from reliability.hostile import SKIPPED_PATHS, fuzz, stateful
 from reliability.journeys import CASES_REGION, REFERRALS_REGION, World, person, referral, voucher
 from reliability.profile import Profile
@@ -101,7 +102,11 @@ async def test_sequences_along_the_openapi_links_get_no_5xx(
 
     def prepare(case: Any) -> None:
         # Starting records the rules accept, so the sequences go on to act on them; fields the
-        # realistic body does not name stay as generated.
+        # realistic body does not name stay as generated. A generated `Pana-After` names an
+        # event that never comes (409 after the bound): the generated run fuzzes it, the
+        # sequences leave it out so that they reach the records they make.
+        if case.headers:
+            case.headers.pop(AFTER_HEADER, None)
         make = realistic.get((case.method, case.path))
         if make is not None and isinstance(case.body, dict):
             case.body = {**case.body, **make()}
