@@ -29,7 +29,7 @@ class Profile:
 
 SHORT = Profile("short", clients=6, phase_seconds=2.0, fault_rounds=1, race_rounds=8,
                 hostile_examples=1, oversized_megabytes=4, shedding_seconds=3.0,
-                stateful_scenarios=12, stateful_steps=8)  # fmt: skip
+                stateful_scenarios=40, stateful_steps=8)  # fmt: skip
 SOAK = Profile("soak", clients=24, phase_seconds=20.0, fault_rounds=3, race_rounds=100,
                hostile_examples=40, oversized_megabytes=64, shedding_seconds=30.0,
                stateful_scenarios=200, stateful_steps=15)  # fmt: skip
