@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -32,6 +30,7 @@ from tests.integration.indicators.publishing import (
 )
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.store import open_pool
+from tests.support.waiting import until
 from tests.unit.indicators.test_order_independence import scenario
 
 pytestmark = pytest.mark.integration
@@ -126,7 +125,7 @@ async def test_a_truncated_topic_is_refused_and_republish_restores_identical_fig
     async with pool.acquire() as conn:
         await conn.execute(read_model.ddl(logframe))
     async with projecting(pool, boot, topics, logframe) as runner:
-        await _until(lambda: bool(runner.truncated))
+        await until(lambda: bool(runner.truncated))
         with pytest.raises(TruncatedHistory, match="republish"):
             await runner.check()
         assert lost in runner.truncated
@@ -156,14 +155,6 @@ async def _end_offsets(boot: KafkaAccess, topic: str) -> dict[int, int]:
     finally:
         await consumer.stop()
     return {tp.partition: offset for tp, offset in ends.items()}
-
-
-async def _until(condition: Callable[[], bool], within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the condition never held")
-        await asyncio.sleep(0.05)
 
 
 async def test_the_rebuild_reads_the_logframes_where_the_service_does(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -21,6 +20,7 @@ from eventkit.store import Connection
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.kafka_reading import new_topic
 from tests.support.store import open_pool
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 RECORDS = 40
@@ -64,14 +64,6 @@ async def _produce(boot: KafkaAccess, topic: str, count: int) -> None:
         await producer.stop()
 
 
-async def _until(condition: Callable[[], bool], within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the condition never held")
-        await asyncio.sleep(0.02)
-
-
 def _remaining(consumer: str) -> float | None:
     return REGISTRY.get_sample_value("pana_projection_replay_remaining", {"consumer": consumer})
 
@@ -91,7 +83,7 @@ async def test_a_replay_reports_its_progress_and_readiness_until_it_caught_up(
     running = asyncio.create_task(runner.run())
     try:
         # The first batch is in; the second waits at the gate: the read model is partial.
-        await _until(lambda: projection.batches >= 2 and runner.replay is not None)
+        await until(lambda: projection.batches >= 2 and runner.replay is not None)
         replay = runner.replay
         assert replay is not None and replay.total == RECORDS and replay.done < RECORDS
         with pytest.raises(RuntimeError, match=rf"rebuilding: \d+ of {RECORDS} records read"):
@@ -100,14 +92,14 @@ async def test_a_replay_reports_its_progress_and_readiness_until_it_caught_up(
         assert remaining is not None and 0 < remaining <= RECORDS
 
         projection.gate.set()
-        await _until(lambda: runner.replay is None)
+        await until(lambda: runner.replay is None)
         await runner.check()  # caught up: ready
         assert projection.applied == RECORDS
         assert _remaining(consumer) == 0
         assert await pool.fetchval("SELECT count(*) FROM replay_targets") == 0
 
         await _produce(boot, topic, 5)  # live events after the replay are no replay
-        await _until(lambda: projection.applied == RECORDS + 5)
+        await until(lambda: projection.applied == RECORDS + 5)
         assert runner.replay is None
     finally:
         projection.gate.set()
