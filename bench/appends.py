@@ -17,12 +17,13 @@ import asyncpg
 from bench import eventsourcing_recorder
 from bench.diagnostics import SessionSampler
 from bench.figures import Figure, Samples
-from bench.infrastructure import Servers, fresh_database
+from bench.infrastructure import Servers
 from bench.load import run_async
 from bench.payload import PAYLOAD, STREAMS_PER_CLIENT
 from bench.plan import Plan
 from eventkit.schema import STORE_DDL, migrate
 from eventkit.store import NewEvent, append, init_connection
+from tests.support.infrastructure import fresh_database
 
 
 async def our_rate(pool: asyncpg.Pool, plan: Plan) -> float:
@@ -46,8 +47,8 @@ async def measure(found: Servers, plan: Plan) -> Figure:
     theirs: list[float] = []
     aggregate_only: list[float] = []
     async with (
-        fresh_database(found, "bench_appends") as url,
-        fresh_database(found, "bench_es") as es_url,
+        fresh_database(found.postgres, "bench_appends") as url,
+        fresh_database(found.postgres, "bench_es") as es_url,
     ):
         pool = await asyncpg.create_pool(
             url, min_size=plan.clients, max_size=plan.clients, init=init_connection

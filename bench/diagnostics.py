@@ -1,5 +1,6 @@
 """Measured reasons: where time goes when a target is missed, produced by the run itself.
 
+- `every` runs a sampler in the background while a load runs.
 - `SessionSampler` samples `pg_stat_activity` of one database every 50 ms during a load and
   tells what the busy sessions were doing (waiting on a lock, on the service, on the disk).
 - `cpu_seconds` reads a process's CPU time, for CPU milliseconds per request.
@@ -21,7 +22,7 @@ import os
 import pstats
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -36,6 +37,24 @@ SELECT state, wait_event_type, wait_event, left(query, 60) AS query
 FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
 """
+
+
+@contextlib.asynccontextmanager
+async def every(seconds: float, sample: Callable[[], Awaitable[None]]) -> AsyncIterator[None]:
+    """Run `sample()` every `seconds` in the background while the block runs."""
+
+    async def loop() -> None:
+        while True:
+            await sample()
+            await asyncio.sleep(seconds)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _kind(row: asyncpg.Record) -> str:
@@ -67,18 +86,13 @@ class SessionSampler:
         conn = await asyncpg.connect(url)
 
         async def sample() -> None:
-            while True:
-                for row in await conn.fetch(_SAMPLE):
-                    self.counts[_kind(row)] += 1
-                await asyncio.sleep(0.05)
+            for row in await conn.fetch(_SAMPLE):
+                self.counts[_kind(row)] += 1
 
-        task = asyncio.create_task(sample())
         try:
-            yield
+            async with every(0.05, sample):
+                yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             await conn.close()
 
     def summary(self) -> str:

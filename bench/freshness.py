@@ -15,7 +15,6 @@ import contextlib
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import orjson
@@ -26,9 +25,11 @@ from bench.http_load import HttpConnection
 from bench.memory import MemoryLog
 from bench.plan import Plan
 from bench.processes import ServiceProcess
-from bench.redemptions import VOUCHERS_PER_CLIENT, issue_vouchers, redemption_body, token
+from bench.redemptions import VOUCHERS_PER_CLIENT, issue_vouchers, redemption_body
 from contracts.topics import VOUCHERS
 from eventkit.kafka_access import KafkaAccess
+from tests.support.services import Keys
+from tests.support.waiting import until
 
 CLIENTS = 4
 WATCHERS = 4
@@ -81,11 +82,8 @@ class KafkaArrivals:
                 await self._task
 
     async def arrival(self, event_id: str) -> float:
-        for _ in range(3000):
-            if event_id in self.seen:
-                return self.seen[event_id]
-            await asyncio.sleep(0.01)
-        raise TimeoutError(f"event {event_id} never reached {VOUCHERS.name}")
+        await until(lambda: event_id in self.seen, within=30)
+        return self.seen[event_id]
 
 
 async def _visible(
@@ -98,10 +96,10 @@ async def _visible(
     return Delay(visible, await arrivals.arrival(event_id) - answered)
 
 
-async def catch_up(vouchers: ServiceProcess, indicators: ServiceProcess, auth_dir: Path) -> None:
+async def catch_up(vouchers: ServiceProcess, indicators: ServiceProcess, keys: Keys) -> None:
     """One redemption seen end to end: the projection has read everything before it."""
-    clients = await issue_vouchers(vouchers, auth_dir, 1)
-    headers = {"Authorization": f"Bearer {token(auth_dir, 'clinic', provider_id=clients[0][0])}"}
+    clients = await issue_vouchers(vouchers, keys, 1)
+    headers = keys.headers("clinic", provider_id=clients[0][0])
     async with httpx.AsyncClient(base_url=vouchers.url, timeout=30) as http:
         reply = await http.post(
             "/redemptions",
@@ -122,14 +120,12 @@ async def measure_round(
     vouchers: ServiceProcess,
     indicators: ServiceProcess,
     arrivals: KafkaArrivals,
-    auth_dir: Path,
+    keys: Keys,
     seconds: float,
 ) -> tuple[list[Delay], float]:
     """Sustain redemptions for `seconds`; return each one's delay (s) and the rate achieved."""
-    clients = await issue_vouchers(vouchers, auth_dir, CLIENTS)
-    headers = [
-        {"Authorization": f"Bearer {token(auth_dir, 'clinic', provider_id=c[0])}"} for c in clients
-    ]
+    clients = await issue_vouchers(vouchers, keys, CLIENTS)
+    headers = [keys.headers("clinic", provider_id=c[0]) for c in clients]
     connections = [HttpConnection(vouchers.url) for _ in range(CLIENTS)]
     await asyncio.gather(*(c.open() for c in connections))
     watchers: list[asyncio.Task[Delay]] = []
@@ -168,11 +164,11 @@ async def measure(
     vouchers: ServiceProcess,
     indicators: ServiceProcess,
     bootstrap: KafkaAccess,
-    auth_dir: Path,
+    keys: Keys,
     plan: Plan,
     memory: MemoryLog,
 ) -> Figure:
-    await catch_up(vouchers, indicators, auth_dir)
+    await catch_up(vouchers, indicators, keys)
     memory.rest("indicators", indicators)
     p50: list[float] = []
     p99: list[float] = []
@@ -186,7 +182,7 @@ async def measure(
         for _ in range(plan.repeats):
             async with memory.sampling("indicators", indicators, "projecting redemptions"):
                 delays, rate = await measure_round(
-                    vouchers, indicators, arrivals, auth_dir, plan.freshness_seconds
+                    vouchers, indicators, arrivals, keys, plan.freshness_seconds
                 )
             followed.append(len(delays))
             p50.append(percentile([d.visible for d in delays], 0.5))

@@ -1,41 +1,41 @@
 """The servers every benchmark shares: one PostgreSQL and one Kafka broker for the whole run.
 
-They are started on free ports in a throwaway folder, the way the test harness does, so a run
-never touches `make up`'s stack. PostgreSQL runs durable (fsync on), as `make up` runs it:
-append and redemption throughput are then what a real deployment on this disk would see.
+They are the test harness's (`tests/support/infrastructure.py`), started the way it starts them:
+`deploy/local`'s processes on free ports in a throwaway folder, so a run never touches `make up`'s
+stack. Unlike the tests', PostgreSQL runs durable (fsync on), as `make up` runs it: append and
+redemption throughput are then what a real deployment on this disk would see. Always processes,
+never containers, even where a Docker engine exists: the CPU split reads the servers' pids.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import asyncpg
 
 from bench.diagnostics import CpuSplit
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer
-from deploy.local.processes import free_port
-from deploy.local.stack import database_url_for
 from eventkit.kafka_access import KafkaAccess
+from tests.support.infrastructure import (
+    KafkaEndpoint,
+    PostgresEndpoint,
+    scratch_folder,
+    start_kafka,
+    start_postgres,
+)
+from tests.support.services import Keys
 
 
 @dataclass(frozen=True)
 class Servers:
-    """Where the run's PostgreSQL server and Kafka broker listen."""
+    """Where the run's PostgreSQL server and Kafka broker listen, and the run's token issuer."""
 
     root: Path
-    postgres: PostgresServer
-    kafka: KafkaBroker
-
-    @property
-    def bootstrap_servers(self) -> str:
-        return self.kafka.bootstrap_servers
+    postgres: PostgresEndpoint
+    kafka: KafkaEndpoint
+    processes: tuple[PostgresServer, KafkaBroker]
 
     @property
     def admin(self) -> KafkaAccess:
@@ -47,41 +47,35 @@ class Servers:
         return self.kafka.access(user).env()
 
     def url(self, database: str) -> str:
-        return database_url_for(self.postgres.dsn(), database)
+        return self.postgres.url(database)
 
     def cpu(self) -> CpuSplit:
         """CPU time so far of this process, the PostgreSQL server and the Kafka broker."""
-        postgres, kafka = self.postgres.process.pid(), self.kafka.process.pid()
+        postgres, kafka = (server.process.pid() for server in self.processes)
         assert postgres is not None, "the PostgreSQL server runs for the whole run"
         assert kafka is not None, "the Kafka broker runs for the whole run"
         return CpuSplit.now(postgres, kafka)
 
 
+def issuer(secrets: dict[str, str]) -> Keys:
+    """Tokens from the local issuer that `deploy.local.secrets` wrote (its JWKS path given)."""
+    jwks = Path(secrets["PANA_AUTH_JWKS_PATH"])
+    return Keys(jwks.parent / "signing-key.pem", jwks)
+
+
 @contextlib.contextmanager
 def servers() -> Iterator[Servers]:
     """Start PostgreSQL and Kafka; stop them and remove their data afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="pana-bench-"))
-    root.chmod(0o755)  # under root PostgreSQL runs as `postgres`, which must enter the folder
-    postgres = PostgresServer(root / "postgres", port=free_port(), durable=True)
-    kafka = KafkaBroker(root / "kafka", port=free_port(), controller_port=free_port())
-    try:
-        postgres.start()
-        kafka.start()
-        yield Servers(root, postgres, kafka)
-    finally:
-        kafka.stop()
-        postgres.stop()
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@contextlib.asynccontextmanager
-async def fresh_database(found: Servers, prefix: str) -> AsyncIterator[str]:
-    """A new, empty database on the run's server; its URL. Dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(found.url("postgres"))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield found.url(name)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    with scratch_folder("pana-bench-") as root:
+        postgres, pg_server = start_postgres(root / "postgres", where="local", durable=True)
+        try:
+            kafka, broker = start_kafka(root / "kafka", where="local")
+            try:
+                assert isinstance(pg_server, PostgresServer), "always a local process"
+                assert isinstance(broker, KafkaBroker), "always a local process"
+                yield Servers(root, postgres, kafka, (pg_server, broker))
+            finally:
+                broker.stop()
+        finally:
+            assert pg_server is not None
+            pg_server.stop()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from bench.diagnostics import every
 from bench.processes import ServiceProcess
 
 
@@ -28,17 +28,12 @@ class MemoryLog:
 
         async def sample() -> None:
             nonlocal peak
-            while True:
-                peak = max(peak, service.rss_mib())
-                await asyncio.sleep(0.2)
+            peak = max(peak, service.rss_mib())
 
-        task = asyncio.create_task(sample())
         try:
-            yield
+            async with every(0.2, sample):
+                yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             if peak >= self.under_load.get(name, 0.0):
                 self.under_load[name] = peak
                 self.load[name] = what

@@ -12,21 +12,22 @@ import contextlib
 import os
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import dashboard_reads, events, rebuild
 from bench.diagnostics import CpuSplit, ServerWork, most_per_second, profile_top
 from bench.figures import Figure, Samples
-from bench.infrastructure import Servers, fresh_database
+from bench.infrastructure import Servers
 from bench.memory import MemoryLog
 from bench.plan import Plan
 from bench.processes import ServiceProcess
-from bench.redemptions import token
 from eventkit.settings import ServiceSettings
 from services.indicators import read_model
 from services.indicators.projection import MAX_BATCH
+from tests.support.infrastructure import fresh_database
+from tests.support.services import Keys
 
 READ_PREFIX = "benchread"
 DEFAULT_TIMEOUT = ServiceSettings.model_fields["database_command_timeout_seconds"].default
@@ -63,7 +64,7 @@ async def _reads(
     found: Servers,
     plan: Plan,
     env: dict[str, str],
-    auth_dir: Path,
+    keys: Keys,
     memory: MemoryLog,
     models: Sequence[tuple[str, events.EventSet, dashboard_reads.Reads]],
     deadline: float,
@@ -73,7 +74,7 @@ async def _reads(
         served = []
         for url, event_set, into in models:
             log = found.root / "logs" / f"indicators-{event_set.count}.log"
-            service = await stack.enter_async_context(_served(url, event_set, env, log))
+            service = stack.enter_context(_served(url, event_set, env, log).running())
             into.startup.append(service.ready_after * 1000)
             served.append(dashboard_reads.Served(service, url, event_set, into))
         for one in served:
@@ -81,17 +82,16 @@ async def _reads(
             memory.rest(name, one.service)
             await stack.enter_async_context(memory.sampling(name, one.service, "dashboard reads"))
         await dashboard_reads.measure(
-            served, found.admin, rebuild.logframe(), token(auth_dir, "me_officer"),
+            served, found.admin, rebuild.logframe(), keys.token("me_officer"),
             plan.read_repeats, plan.reads, deadline,
         )  # fmt: skip
 
 
-@contextlib.asynccontextmanager
-async def _served(
+def _served(
     url: str, events_set: events.EventSet, env: dict[str, str], log: Path
-) -> AsyncIterator[ServiceProcess]:
+) -> ServiceProcess:
     """The indicators service on a rebuilt read model, its consumer at the end of the set."""
-    service = ServiceProcess(
+    return ServiceProcess(
         "services.indicators",
         {
             **env,
@@ -101,18 +101,13 @@ async def _served(
         },
         log,
     )
-    service.start()
-    try:
-        yield service
-    finally:
-        service.stop()
 
 
 async def measure(
     found: Servers,
     plan: Plan,
     env: dict[str, str],
-    auth_dir: Path,
+    keys: Keys,
     memory: MemoryLog,
     say: Callable[[str], None],
     add: Callable[[Figure], None],
@@ -143,7 +138,7 @@ async def measure(
     add(_throughput(plan, got, where))
     consumer = read_model.consumer_of(rebuild.logframe(), READ_PREFIX)
     reads = {size: dashboard_reads.Reads() for size in plan.read_sizes}
-    async with fresh_database(found, "bench_read_large") as kept:
+    async with fresh_database(found.postgres, "bench_read_large") as kept:
         got.bare_large_rate.append((await rebuild.bare_read(found, large)).rate)
         got.beside_large_total.append((await _counted(found, small, got.small_work)).total)
         for i in range(plan.large_repeats):
@@ -162,11 +157,11 @@ async def measure(
             say(f"   large rebuild {i + 1}: {done.total:.1f} s")
             got.beside_large_total.append((await _counted(found, small, got.small_work)).total)
         add(_scaling(plan, got))
-        async with fresh_database(found, "bench_read_small") as small_url:
+        async with fresh_database(found.postgres, "bench_read_small") as small_url:
             await rebuild.project(found, read_small, small_url, consumer)
             small_size, large_size = plan.read_sizes
             models = ((small_url, read_small, reads[small_size]), (kept, large, reads[large_size]))
-            await _reads(found, plan, env, auth_dir, memory, models, deadline)
+            await _reads(found, plan, env, keys, memory, models, deadline)
     add(_latency(plan, reads))
 
 
@@ -182,7 +177,7 @@ async def _counted(
     what it made PostgreSQL do to `work` (and the CPU it cost to `cpu`); creating and dropping
     the database are left out."""
     if url is None:
-        async with fresh_database(found, "bench_rebuild") as fresh:
+        async with fresh_database(found.postgres, "bench_rebuild") as fresh:
             return await _counted(found, event_set, work, fresh, cpu=cpu)
     before = await ServerWork.now(found.url("postgres"))
     cpu_before = found.cpu()

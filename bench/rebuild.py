@@ -29,7 +29,7 @@ from aiokafka import AIOKafkaConsumer
 
 from bench.diagnostics import CollectionTime
 from bench.events import EventSet
-from bench.infrastructure import Servers, fresh_database
+from bench.infrastructure import Servers
 from contracts.envelope import from_kafka
 from eventkit import collector
 from eventkit.consumer import ConsumerRunner, Delivered
@@ -38,6 +38,7 @@ from eventkit.store import init_connection
 from services.indicators import read_model
 from services.indicators.logframe import DEFAULT_DIRECTORY, Logframe, load_directory
 from services.indicators.projection import MAX_BATCH, AttainmentProjection
+from tests.support.infrastructure import fresh_database
 
 DEFAULT_LOGFRAME = "pana_peru_y2_v1"
 
@@ -145,7 +146,7 @@ async def _tuned(runner: ConsumerRunner, collection: CollectionTime, tuned: bool
 
 async def rebuild(found: Servers, events: EventSet, service_collector: bool = True) -> Pass:
     """One rebuild on a fresh database (dropped afterwards)."""
-    async with fresh_database(found, "bench_rebuild") as url:
+    async with fresh_database(found.postgres, "bench_rebuild") as url:
         return await project(found, events, url, service_collector=service_collector)
 
 

@@ -25,7 +25,6 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from access.signing import issue_token, load_key
 from bench.diagnostics import (
     CpuSplit,
     SessionSampler,
@@ -49,6 +48,8 @@ from contracts.topics import topic_for
 from contracts.vocabulary import CaseType, IntakeChannel, Region
 from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
+from tests.support.services import Keys
+from tests.support.waiting import until
 
 Machine = Callable[[], CpuSplit]
 """CPU time so far of this process (the load client), PostgreSQL and Kafka (`Servers.cpu`)."""
@@ -102,11 +103,6 @@ class Rounds:
         )
 
 
-def token(auth_dir: Path, role: str, **claims: object) -> str:
-    base = {"sub": f"bench-{uuid.uuid4().hex[:8]}", "org": "ngo", "role": role}
-    return issue_token(load_key(auth_dir / "signing-key.pem"), {**base, **claims})
-
-
 async def known_person(service: ServiceProcess) -> tuple[str, str]:
     """A participant and their case, announced on Kafka as the cases service does, once the
     vouchers service's copy of who exists has them (it refuses vouchers for unknown people)."""
@@ -144,12 +140,10 @@ async def known_person(service: ServiceProcess) -> tuple[str, str]:
     return str(person), str(case)
 
 
-async def issue_vouchers(service: ServiceProcess, auth_dir: Path, clients: int) -> list[list[str]]:
+async def issue_vouchers(service: ServiceProcess, keys: Keys, clients: int) -> list[list[str]]:
     """A provider per client and fresh vouchers for it; returns (provider, codes...) per client."""
-    admin = {"Authorization": f"Bearer {token(auth_dir, 'administrator')}"}
-    caseworker = {
-        "Authorization": f"Bearer {token(auth_dir, 'caseworker', regions=['lima_callao'])}"
-    }
+    admin = keys.headers("administrator")
+    caseworker = keys.headers("caseworker", regions=["lima_callao"])
     later = (datetime.now(UTC) + timedelta(days=30)).isoformat()
     participant, case = await known_person(service)
     async with httpx.AsyncClient(base_url=service.url, timeout=60) as http:
@@ -193,8 +187,7 @@ async def _load(
     machine: Machine | None,
 ) -> None:
     connections = [HttpConnection(service.url) for _ in range(plan.http_clients)]
-    assert service.process is not None
-    pid = service.process.pid
+    pid = service.pid
     await asyncio.gather(*(c.open() for c in connections))
     failures = 0
 
@@ -221,17 +214,15 @@ async def _load(
 
 async def redemption_round(
     service: ServiceProcess,
-    auth_dir: Path,
+    keys: Keys,
     plan: Plan,
     rounds: Rounds,
     before_load: Callable[[], None] = lambda: None,
     machine: Machine | None = None,
 ) -> None:
-    clients = await issue_vouchers(service, auth_dir, plan.http_clients)
+    clients = await issue_vouchers(service, keys, plan.http_clients)
     before_load()
-    headers = [
-        {"Authorization": f"Bearer {token(auth_dir, 'clinic', provider_id=c[0])}"} for c in clients
-    ]
+    headers = [keys.headers("clinic", provider_id=c[0]) for c in clients]
 
     async def redeem(connection: HttpConnection, client: int, n: int) -> int:
         code = clients[client][1 + n % VOUCHERS_PER_CLIENT]
@@ -306,7 +297,7 @@ async def measure(
     vouchers: ServiceProcess,
     vouchers_url: str,
     bare: ServiceProcess,
-    auth_dir: Path,
+    keys: Keys,
     plan: Plan,
     memory: MemoryLog,
     machine: Machine,
@@ -320,7 +311,7 @@ async def measure(
             memory.sampling("vouchers", vouchers, "redemptions at full rate"),
             sessions.sampling(vouchers_url),
         ):
-            await redemption_round(vouchers, auth_dir, plan, ours, machine=machine)
+            await redemption_round(vouchers, keys, plan, ours, machine=machine)
         async with memory.sampling("bare endpoint", bare, "inserts at full rate"):
             await bare_round(bare, plan, baseline, machine)
         await round_trips_round(bare, plan, trips, machine)
@@ -328,7 +319,7 @@ async def measure(
 
 
 async def profile(
-    env: dict[str, str], url: str, auth_dir: Path, plan: Plan, logs: Path,
+    env: dict[str, str], url: str, keys: Keys, plan: Plan, logs: Path,
     announcer: KafkaAccess | None,
 ) -> str:  # fmt: skip
     """One more redemption round against a vouchers replica running under cProfile."""
@@ -341,17 +332,12 @@ async def profile(
         announcer=announcer,
     )
     replica.start()
-    process = replica.process
-    assert process is not None
     try:
         await redemption_round(
-            replica, auth_dir, plan, Rounds(), lambda: process.send_signal(signal.SIGUSR1)
+            replica, keys, plan, Rounds(), lambda: replica.signal(signal.SIGUSR1)
         )
-        process.send_signal(signal.SIGUSR2)
-        for _ in range(100):
-            if stats_file.exists():
-                break
-            await asyncio.sleep(0.1)
+        replica.signal(signal.SIGUSR2)
+        await until(stats_file.exists, within=10)
     finally:
         replica.stop()
     stats = pstats.Stats(str(stats_file))

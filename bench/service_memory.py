@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-from access.signing import issue_token, load_key
 from bench.memory import MemoryLog
 from bench.plan import Plan
 from bench.processes import ServiceProcess
@@ -23,14 +20,15 @@ from reliability.journeys import Clients
 from reliability.load import prepare
 from reliability.outcomes import Outcomes, Verdict
 from reliability.stack import SystemUnderTest
+from tests.support.services import Keys
 
 
 class Running:
     """What the reliability journeys need of a system: URLs, tokens, databases."""
 
-    def __init__(self, services: dict[str, ServiceProcess], databases: dict[str, str], auth: Path):
+    def __init__(self, services: dict[str, ServiceProcess], databases: dict[str, str], keys: Keys):
         self.services, self.databases = services, databases
-        self.key = load_key(auth / "signing-key.pem")
+        self.headers = keys.headers
 
     def url(self, service: str) -> str:
         found = self.services.get(service)
@@ -39,23 +37,19 @@ class Running:
     def database_url(self, service: str) -> str:
         return self.databases[service]
 
-    def headers(self, role: str, **claims: Any) -> dict[str, str]:
-        base: dict[str, Any] = {"sub": f"bench-{uuid.uuid4().hex[:8]}", "org": "ngo", "role": role}
-        return {"Authorization": f"Bearer {issue_token(self.key, {**base, **claims})}"}
-
 
 async def measure(
     services: dict[str, ServiceProcess],
     databases: dict[str, str],
     vouchers: ServiceProcess,
-    auth: Path,
+    keys: Keys,
     plan: Plan,
     memory: MemoryLog,
 ) -> str:
     """Sample RSS of cases and referrals under `plan.http_clients` journeys; a line of figures."""
     for name, service in services.items():
         memory.rest(name, service)
-    system = Running({**services, "vouchers": vouchers}, databases, auth)
+    system = Running({**services, "vouchers": vouchers}, databases, keys)
     outcomes = Outcomes()
     world = await prepare(cast(SystemUnderTest, system), outcomes, people=plan.http_clients)
     clients = [Clients(cast(SystemUnderTest, system), world, outcomes) for _ in range(16)]

@@ -8,15 +8,15 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bench import appends, freshness, projection, rebuild, redemptions, service_memory
 from bench.figures import Figure, NotMeasured
-from bench.infrastructure import Servers, fresh_database
+from bench.infrastructure import Servers, issuer
 from bench.memory import MemoryLog
 from bench.plan import Plan
 from bench.processes import ServiceProcess
 from deploy.local.secrets import ensure_local_secrets
+from tests.support.infrastructure import fresh_database
 
 Say = Callable[[str], None]
 
@@ -35,15 +35,6 @@ class Results:
         self.figures.append(figure)
         ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else "-"
         say(f"   {figure.benchmark}: {figure.ours.summary()}, ratio {ratio}: {figure.verdict}")
-
-
-@contextlib.contextmanager
-def running(service: ServiceProcess) -> Iterator[ServiceProcess]:
-    service.start()
-    try:
-        yield service
-    finally:
-        service.stop()
 
 
 @contextlib.contextmanager
@@ -66,7 +57,7 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
     results = Results()
     deadline = time.monotonic() + plan.budget_seconds
     secrets = ensure_local_secrets(found.root / "auth")
-    auth_dir = Path(secrets["PANA_AUTH_JWKS_PATH"]).parent
+    keys = issuer(secrets)
     # Each service connects as its own Kafka principal; the indicators that project the
     # benchmarks' own topics (benchmarks 2 and 5) as the admin, since no service may read those.
     env = {**secrets, **found.env("vouchers")}
@@ -80,11 +71,11 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
     with stage(results, "1. appends", say):
         results.add(await appends.measure(found, plan), say)
     async with (
-        fresh_database(found, "bench_vouchers") as vouchers_url,
-        fresh_database(found, "bench_bare") as bare_url,
-        fresh_database(found, "bench_indicators") as indicators_url,
-        fresh_database(found, "bench_cases") as cases_url,
-        fresh_database(found, "bench_referrals") as referrals_url,
+        fresh_database(found.postgres, "bench_vouchers") as vouchers_url,
+        fresh_database(found.postgres, "bench_bare") as bare_url,
+        fresh_database(found.postgres, "bench_indicators") as indicators_url,
+        fresh_database(found.postgres, "bench_cases") as cases_url,
+        fresh_database(found.postgres, "bench_referrals") as referrals_url,
     ):
         vouchers = ServiceProcess(
             "services.vouchers",
@@ -100,18 +91,18 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
             {**indicators_env, **found.env("indicators"), "PANA_DATABASE_URL": indicators_url},
             logs / "indicators.log",
         )
-        with stage(results, "3-4. with the vouchers service running", say), running(vouchers):
-            with stage(results, "3. HTTP redemptions", say), running(bare):
+        with stage(results, "3-4. with the vouchers service running", say), vouchers.running():
+            with stage(results, "3. HTTP redemptions", say), bare.running():
                 figure = await redemptions.measure(
-                    vouchers, vouchers_url, bare, auth_dir, plan, results.memory, found.cpu
+                    vouchers, vouchers_url, bare, keys, plan, results.memory, found.cpu
                 )
                 where = await redemptions.profile(
-                    env, vouchers_url, auth_dir, plan, logs, vouchers.announcer
+                    env, vouchers_url, keys, plan, logs, vouchers.announcer
                 )
                 results.add(dataclasses.replace(figure, notes=(*figure.notes, where)), say)
-            with stage(results, "4. freshness", say), running(indicators):
+            with stage(results, "4. freshness", say), indicators.running():
                 figure = await freshness.measure(
-                    vouchers, indicators, found.admin, auth_dir, plan, results.memory
+                    vouchers, indicators, found.admin, keys, plan, results.memory
                 )
                 results.add(figure, say)
             databases = {"cases": cases_url, "referrals": referrals_url}
@@ -125,11 +116,11 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
             }
             with (
                 stage(results, "5c. memory of cases and referrals", say),
-                running(others["cases"]),
-                running(others["referrals"]),
+                others["cases"].running(),
+                others["referrals"].running(),
             ):
                 line = await service_memory.measure(
-                    others, databases, vouchers, auth_dir, plan, results.memory
+                    others, databases, vouchers, keys, plan, results.memory
                 )
                 results.memory_notes.append(line)
                 say(f"   {line}")
@@ -138,7 +129,7 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
             found,
             plan,
             indicators_env,
-            auth_dir,
+            keys,
             results.memory,
             say,
             lambda figure: results.add(figure, say),

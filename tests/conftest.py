@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from tests.support.infrastructure import (
     KafkaEndpoint,
     PostgresEndpoint,
+    fresh_database,
+    scratch_folder,
     start_kafka,
     start_postgres,
 )
@@ -21,10 +19,8 @@ from tests.support.infrastructure import (
 
 @pytest.fixture(scope="session")
 def state_root() -> Iterator[Path]:
-    root = Path(tempfile.mkdtemp(prefix="pana-test-"))
-    root.chmod(0o755)  # PostgreSQL runs as its own user when the tests run as root
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
+    with scratch_folder("pana-test-") as root:
+        yield root
 
 
 @pytest.fixture(scope="session")
@@ -45,11 +41,5 @@ def postgres(state_root: Path) -> Iterator[PostgresEndpoint]:
 @pytest.fixture
 async def database(postgres: PostgresEndpoint) -> AsyncIterator[str]:
     """A fresh, empty database for one test; dropped afterwards."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres.url("postgres"))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield postgres.url(name)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with fresh_database(postgres) as url:
+        yield url

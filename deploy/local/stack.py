@@ -17,6 +17,7 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -50,6 +51,27 @@ async def create_databases(server_url: str, names: list[str]) -> None:
                 await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+
+
+def wait_ready(services: Mapping[str, tuple[ManagedProcess, str]], timeout: float) -> list[str]:
+    """Poll each service's `/readyz` (its process and base URL) until every one answers 200 or
+    `timeout` seconds pass; the names still not ready. A service whose process exits fails at
+    once, with the tail of its log."""
+    pending = list(services)
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=5) as client:
+        while pending and time.monotonic() < deadline:
+            for name in list(pending):
+                process, url = services[name]
+                if not process.running():
+                    raise InfrastructureError(f"the {name} service exited:\n{process.log_tail()}")
+                try:
+                    if client.get(f"{url}/readyz").status_code == 200:
+                        pending.remove(name)
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.2)
+    return pending
 
 
 @dataclass
@@ -178,21 +200,8 @@ class LocalStack:
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
 
     def wait_ready(self, names: list[str], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        pending = list(names)
-        with httpx.Client(timeout=5) as client:
-            while pending and time.monotonic() < deadline:
-                for name in list(pending):
-                    if not self.service(name).running():
-                        raise InfrastructureError(
-                            f"the {name} service exited:\n{self.service(name).log_tail()}"
-                        )
-                    try:
-                        if client.get(f"{self.url(name)}/readyz").status_code == 200:
-                            pending.remove(name)
-                    except httpx.HTTPError:
-                        pass
-                time.sleep(0.2)
+        processes = {name: (self.service(name), self.url(name)) for name in names}
+        pending = wait_ready(processes, timeout)
         if pending:
             raise InfrastructureError(
                 f"not ready after {timeout:.0f}s: {', '.join(pending)}; see the logs in "

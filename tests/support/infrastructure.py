@@ -4,16 +4,23 @@ Where a Docker engine exists, testcontainers runs `apache/kafka` and `postgres` 
 none does (testcontainers raises `DockerException` already in the container constructor), the
 local harness of `deploy/local` starts the same software as processes on free ports.
 `PANA_TEST_INFRA=local|containers` forces one path; `DATABASE_URL` uses a running server.
+The benchmarks (`bench/`) start the same servers through these functions, always as local
+processes (`where="local"`): their figures are this machine's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import asyncpg
 
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer
@@ -82,8 +89,32 @@ class PostgresEndpoint:
         return database_url_for(self.server_url, database)
 
 
-def _wanted() -> str:
-    return os.environ.get("PANA_TEST_INFRA", "auto")
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A throwaway folder for servers' data and logs; removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)  # under root PostgreSQL runs as `postgres`, which must enter the folder
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(postgres: PostgresEndpoint, prefix: str = "t") -> AsyncIterator[str]:
+    """A new, empty database on the server; its URL. Dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres.url("postgres"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield postgres.url(name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _wanted(where: str | None) -> str:
+    return where or os.environ.get("PANA_TEST_INFRA", "auto")
 
 
 def _docker_error(exc: Exception) -> bool:
@@ -101,9 +132,14 @@ class _Container:
         self._container.get_wrapped_container().start()  # type: ignore[attr-defined]
 
 
-def start_kafka(state_dir: Path | None = None) -> tuple[KafkaEndpoint, Stoppable]:
-    """A broker for the test session; returns it and what to stop at the end."""
-    if _wanted() in ("auto", "containers"):
+def start_kafka(
+    state_dir: Path | None = None, where: str | None = None
+) -> tuple[KafkaEndpoint, Stoppable]:
+    """A broker for the test session; returns it and what to stop at the end.
+
+    `where` (`local`, `containers`, `auto`) overrides `PANA_TEST_INFRA`.
+    """
+    if _wanted(where) in ("auto", "containers"):
         try:
             from testcontainers.community.kafka import KafkaContainer
 
@@ -112,7 +148,7 @@ def start_kafka(state_dir: Path | None = None) -> tuple[KafkaEndpoint, Stoppable
             control = _Container(container)
             return KafkaEndpoint(container.get_bootstrap_server(), "container", control), control
         except Exception as exc:
-            if _wanted() == "containers" or not _docker_error(exc):
+            if _wanted(where) == "containers" or not _docker_error(exc):
                 raise
     broker = KafkaBroker(
         state_dir or Path(tempfile.mkdtemp(prefix="pana-kafka-")),
@@ -123,11 +159,17 @@ def start_kafka(state_dir: Path | None = None) -> tuple[KafkaEndpoint, Stoppable
     return KafkaEndpoint(broker.bootstrap_servers, "local", broker, broker.access), broker
 
 
-def start_postgres(state_dir: Path | None = None) -> tuple[PostgresEndpoint, Stoppable | None]:
-    """A server for the test session: `DATABASE_URL`, a container, or a throwaway cluster."""
-    if os.environ.get("DATABASE_URL"):
+def start_postgres(
+    state_dir: Path | None = None, where: str | None = None, durable: bool = False
+) -> tuple[PostgresEndpoint, Stoppable | None]:
+    """A server for the test session: `DATABASE_URL`, a container, or a throwaway cluster.
+
+    `where` overrides `PANA_TEST_INFRA` and `DATABASE_URL`. Test clusters run with `fsync=off`
+    for speed; `durable=True` keeps fsync on, as `make up` runs it (the benchmarks' choice).
+    """
+    if where is None and os.environ.get("DATABASE_URL"):
         return PostgresEndpoint(os.environ["DATABASE_URL"], "external", None), None
-    if _wanted() in ("auto", "containers"):
+    if _wanted(where) in ("auto", "containers"):
         try:
             from testcontainers.community.postgres import PostgresContainer
 
@@ -136,11 +178,11 @@ def start_postgres(state_dir: Path | None = None) -> tuple[PostgresEndpoint, Sto
             control = _Container(container)
             return PostgresEndpoint(container.get_connection_url(), "container", control), control
         except Exception as exc:
-            if _wanted() == "containers" or not _docker_error(exc):
+            if _wanted(where) == "containers" or not _docker_error(exc):
                 raise
     if state_dir is None:
         state_dir = Path(tempfile.mkdtemp(prefix="pana-pg-"))
         state_dir.chmod(0o755)
-    server = PostgresServer(state_dir, port=free_port(), durable=False)
+    server = PostgresServer(state_dir, port=free_port(), durable=durable)
     server.start()
     return PostgresEndpoint(server.dsn(), "local", server), server
