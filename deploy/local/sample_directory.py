@@ -1,8 +1,8 @@
 """A small, clearly fictional directory of clinics and receiving units for a new local stack.
 
 After `make up` on empty databases nobody could make a referral or a voucher (no unit, no
-provider), and the README's own examples answered `[]`. So when the vouchers service has no
-provider and the referrals service no unit, the stack loads `sample/providers.csv` and
+provider), and the examples in `docs/operations.md` answered `[]`. So when the vouchers service
+has no provider and the referrals service no unit, the stack loads `sample/providers.csv` and
 `sample/units.csv` through the public APIs, as an administrator of the local issuer would with
 `pana-ops load-providers` / `load-units`. Every name says "Ficticio ... (muestra)"; phones and
 e-mails are placeholders (example.org). Never in production: `PANA_SAMPLE_DIRECTORY=0` or
