@@ -132,6 +132,32 @@ class _Container:
         self._container.get_wrapped_container().start()  # type: ignore[attr-defined]
 
 
+def _started_container(where: str | None, make: Callable[[], Any]) -> Any | None:
+    """`make()`'s container, started; None where no Docker engine answers and none is required."""
+    if _wanted(where) not in ("auto", "containers"):
+        return None
+    try:
+        container = make()
+        container.start()
+        return container
+    except Exception as exc:
+        if _wanted(where) == "containers" or not _docker_error(exc):
+            raise
+        return None
+
+
+def _kafka_container() -> Any:
+    from testcontainers.community.kafka import KafkaContainer
+
+    return KafkaContainer(KAFKA_IMAGE).with_kraft()
+
+
+def _postgres_container() -> Any:
+    from testcontainers.community.postgres import PostgresContainer
+
+    return PostgresContainer(POSTGRES_IMAGE, driver=None)
+
+
 def start_kafka(
     state_dir: Path | None = None, where: str | None = None
 ) -> tuple[KafkaEndpoint, Stoppable]:
@@ -139,17 +165,10 @@ def start_kafka(
 
     `where` (`local`, `containers`, `auto`) overrides `PANA_TEST_INFRA`.
     """
-    if _wanted(where) in ("auto", "containers"):
-        try:
-            from testcontainers.community.kafka import KafkaContainer
-
-            container = KafkaContainer(KAFKA_IMAGE).with_kraft()
-            container.start()
-            control = _Container(container)
-            return KafkaEndpoint(container.get_bootstrap_server(), "container", control), control
-        except Exception as exc:
-            if _wanted(where) == "containers" or not _docker_error(exc):
-                raise
+    container = _started_container(where, _kafka_container)
+    if container is not None:
+        control = _Container(container)
+        return KafkaEndpoint(container.get_bootstrap_server(), "container", control), control
     broker = KafkaBroker(
         state_dir or Path(tempfile.mkdtemp(prefix="pana-kafka-")),
         port=free_port(),
@@ -169,17 +188,10 @@ def start_postgres(
     """
     if where is None and os.environ.get("DATABASE_URL"):
         return PostgresEndpoint(os.environ["DATABASE_URL"], "external", None), None
-    if _wanted(where) in ("auto", "containers"):
-        try:
-            from testcontainers.community.postgres import PostgresContainer
-
-            container = PostgresContainer(POSTGRES_IMAGE, driver=None)
-            container.start()
-            control = _Container(container)
-            return PostgresEndpoint(container.get_connection_url(), "container", control), control
-        except Exception as exc:
-            if _wanted(where) == "containers" or not _docker_error(exc):
-                raise
+    container = _started_container(where, _postgres_container)
+    if container is not None:
+        control = _Container(container)
+        return PostgresEndpoint(container.get_connection_url(), "container", control), control
     if state_dir is None:
         state_dir = Path(tempfile.mkdtemp(prefix="pana-pg-"))
         state_dir.chmod(0o755)
