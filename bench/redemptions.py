@@ -23,7 +23,6 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaProducer
 
 from bench.diagnostics import (
     CpuSplit,
@@ -39,15 +38,10 @@ from bench.load import run_async
 from bench.memory import MemoryLog
 from bench.plan import Plan
 from bench.processes import ServiceProcess
-from contracts.cases import CaseOpened
-from contracts.envelope import envelope_for, to_kafka
-from contracts.event import Event
-from contracts.participants import ParticipantRegistered
-from contracts.people import Sex
-from contracts.topics import topic_for
-from contracts.vocabulary import CaseType, IntakeChannel, Region
+from contracts.vocabulary import CaseType
 from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
+from tests.support.roster import case_of, publish, registration
 from tests.support.services import Keys
 from tests.support.waiting import until
 
@@ -106,38 +100,15 @@ class Rounds:
 async def known_person(service: ServiceProcess) -> tuple[str, str]:
     """A participant and their case, announced on Kafka as the cases service does, once the
     vouchers service's copy of who exists has them (it refuses vouchers for unknown people)."""
-    person, case, now, by = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC), uuid.uuid4()
-    events: list[Event] = [
-        ParticipantRegistered(
-            participant_id=person, sex=Sex.WOMAN, birth_year_month="1994-03", nationality="VEN",
-            region=Region.LIMA_CALLAO, registered_by=by, registered_at=now,
-        ),
-        CaseOpened(
-            case_id=case, participant_id=person, case_type=CaseType.HEALTH,
-            intake_channel=IntakeChannel.HOTLINE, region=Region.LIMA_CALLAO,
-            caseworker_id=by, opened_at=now,
-        ),
-    ]  # fmt: skip
     assert service.announcer is not None, "the vouchers process needs the cases principal"
-    producer = AIOKafkaProducer(**service.announcer.options(), acks="all")
-    ids = []
-    await producer.start()
-    try:
-        for event in events:
-            envelope = envelope_for(event, event_id=uuid.uuid4(), time=now)
-            key, value, headers = to_kafka(envelope)
-            await producer.send_and_wait(
-                topic_for(event.event_type), value, key=key, headers=headers
-            )
-            ids.append(envelope.id)
-    finally:
-        await producer.stop()
+    person = str(uuid.uuid4())
+    ids = await publish(service.announcer, registration(person, case_type=CaseType.HEALTH))
     pool = await asyncpg.create_pool(service.env["PANA_DATABASE_URL"], min_size=1, max_size=1)
     try:
-        await wait_for_events(pool, "vouchers.roster", ids, within=60)
+        await wait_for_events(pool, "vouchers.roster", list(ids), within=60)
     finally:
         await pool.close()
-    return str(person), str(case)
+    return person, case_of(person)
 
 
 async def issue_vouchers(service: ServiceProcess, keys: Keys, clients: int) -> list[list[str]]:

@@ -20,18 +20,15 @@ from contracts.participants import ParticipantRegistered
 from contracts.people import Sex
 from contracts.topics import topic_for
 from contracts.vocabulary import CaseType, IntakeChannel, Region
+from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
 from tests.support.services import RunningService
 
 
-async def announce(service: RunningService, events: Sequence[Event]) -> dict[str, str]:
-    """Publish each event to its topic as the cases service's relay does (as its principal,
-    `app.state.test_cases_kafka`, set by the fixture); return each event id with its topic,
-    once the service's roster consumer applied them all."""
-    settings = service.app.state.settings
-    producer = AIOKafkaProducer(
-        **service.app.state.test_cases_kafka.options(), enable_idempotence=True, acks="all"
-    )
+async def publish(cases_kafka: KafkaAccess, events: Sequence[Event]) -> dict[str, str]:
+    """Publish each event to its topic as the cases service's relay does, as its principal;
+    return each event id with its topic."""
+    producer = AIOKafkaProducer(**cases_kafka.options(), enable_idempotence=True, acks="all")
     published: dict[str, str] = {}
     await producer.start()
     try:
@@ -43,8 +40,17 @@ async def announce(service: RunningService, events: Sequence[Event]) -> dict[str
             published[envelope.id] = topic
     finally:
         await producer.stop()
-    pool = service.app.state.pool
-    await wait_for_events(pool, settings.roster_consumer, list(published), within=30)
+    return published
+
+
+async def announce(service: RunningService, events: Sequence[Event]) -> dict[str, str]:
+    """`publish` as the cases principal the fixture set (`app.state.test_cases_kafka`), once
+    the service's roster consumer applied them all."""
+    published = await publish(service.app.state.test_cases_kafka, events)
+    settings = service.app.state.settings
+    await wait_for_events(
+        service.app.state.pool, settings.roster_consumer, list(published), within=30
+    )
     return published
 
 
@@ -53,7 +59,9 @@ def case_of(participant_id: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"case/{participant_id}"))
 
 
-def registration(participant_id: str, region: str = "lima_callao") -> list[Event]:
+def registration(
+    participant_id: str, region: str = "lima_callao", case_type: CaseType = CaseType.GBV_PROTECTION
+) -> list[Event]:
     """The events of a participant registered in `region`, with one case opened there."""
     person, now, by = uuid.UUID(participant_id), datetime.now(UTC), uuid.uuid4()
     return [
@@ -63,7 +71,7 @@ def registration(participant_id: str, region: str = "lima_callao") -> list[Event
         ),
         CaseOpened(
             case_id=uuid.UUID(case_of(participant_id)), participant_id=person,
-            case_type=CaseType.GBV_PROTECTION, intake_channel=IntakeChannel.HOTLINE,
+            case_type=case_type, intake_channel=IntakeChannel.HOTLINE,
             region=Region(region), caseworker_id=by, opened_at=now,
         ),
     ]  # fmt: skip
