@@ -47,8 +47,8 @@ contracts: install ## regenerate JSON Schemas and the AsyncAPI document
 test: lint ## the whole suite: lint, types, unit, integration, end-to-end (starts its own infra)
 	$(BIN)/pytest -p no:cacheprovider
 
-unit: install ## the fast tier: unit tests only, no Kafka or PostgreSQL (seconds)
-	$(BIN)/pytest -p no:cacheprovider -q tests/unit
+unit: install ## the fast tier: unit tests only, no Kafka or PostgreSQL, not the slow trials (seconds)
+	$(BIN)/pytest -p no:cacheprovider -q -m "not slow" tests/unit
 
 ops: install ## an operator command on the local stack: make ops CMD="lag" (pana-ops --help)
 	$(BIN)/pana-ops $(or $(CMD),--help)

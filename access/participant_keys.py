@@ -1,6 +1,6 @@
 """Where participants' wrapped data keys live: PostgreSQL in the cases service, memory in tests.
 
-Both stores keep the same contract (tests/unit/access/participant_key_contract.py, run against
+Both stores keep the same contract (tests/contract/participant_keys.py, run against
 each): a key is created once, read until destroyed, and a destroyed key never comes back.
 """
 

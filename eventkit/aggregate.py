@@ -2,6 +2,15 @@
 
 Domain code stays pure (`decide(command, state) -> events`, `evolve(state, event) -> state`);
 this module is the only place that turns its events into stored rows.
+
+`execute` works against any `EventStore`: a service passes its connection (the PostgreSQL store
+in its transaction), a unit test a `MemoryEventStore`, so a command layer is tested without a
+database:
+
+    store = MemoryEventStore()
+    first = await execute(store, "v-1", evolve, Voucher(), lambda s: issue(issuing, s))
+    again = await execute(store, "v-1", evolve, Voucher(), lambda s: redeem(redeeming, s))
+    assert again.appended.version == 2 and again.state.remaining == Decimal("120.00")
 """
 
 from __future__ import annotations
@@ -16,10 +25,10 @@ from eventkit.store import (
     Appended,
     ConcurrencyConflict,
     Connection,
+    EventStore,
     NewEvent,
     RecordedEvent,
-    append,
-    load,
+    event_store,
 )
 
 S = TypeVar("S")
@@ -63,9 +72,9 @@ def history_of(recorded: Sequence[RecordedEvent]) -> History:
     return events, (recorded[-1].stream_version if recorded else 0)
 
 
-async def load_stream(conn: Connection, stream_id: str) -> History:
+async def load_stream(store: EventStore | Connection, stream_id: str) -> History:
     """The stream's events as their latest models (upcast), and its version."""
-    return history_of(await load(conn, stream_id))
+    return history_of(await event_store(store).load(stream_id))
 
 
 def fold(evolve: Callable[[S, Event], S], initial: S, events: Sequence[Event]) -> S:
@@ -77,7 +86,7 @@ def fold(evolve: Callable[[S, Event], S], initial: S, events: Sequence[Event]) -
 
 
 async def execute(
-    conn: Connection,
+    store: EventStore | Connection,
     stream_id: str,
     evolve: Callable[[S, Event], S],
     initial: S,
@@ -87,26 +96,27 @@ async def execute(
 ) -> Decided[S]:
     """Decide against the current state and append at the version it was read at.
 
-    The caller owns the transaction. `expected_version` (from a client's `If-Match`) pins the
-    version the client saw; a different current version is a `ConcurrencyConflict`. Without it,
+    `store` is an `EventStore`, or a connection (the PostgreSQL store over it). The caller owns
+    the transaction. `expected_version` (from a client's `If-Match`) pins the version the
+    client saw; a different current version is a `ConcurrencyConflict`. Without it,
     losing a race to a concurrent writer re-reads and decides again (under READ COMMITTED the
     winner's events are visible by then), so the caller gets the rule's answer, e.g. "exceeds
     the maximum", rather than a bare conflict. `loaded`, the history the caller read in this
     transaction (with what it looked up first, in one round trip), is decided on first; a retry
     reads the stream again.
     """
+    streams = event_store(store)
     for attempt in range(_RETRIES):
         if attempt == 0 and loaded is not None:
             history, version = loaded
         else:
-            history, version = await load_stream(conn, stream_id)
+            history, version = await load_stream(streams, stream_id)
         if expected_version is not None and expected_version != version:
             raise ConcurrencyConflict(stream_id, expected_version, version)
         before = fold(evolve, initial, history)
         events = tuple(decide(before))
         try:
-            appended = await append(
-                conn,
+            appended = await streams.append(
                 stream_id,
                 version,
                 [NewEvent(e.event_type, e.model_dump(mode="json"), e.version) for e in events],

@@ -2,6 +2,11 @@
 
 `append` writes the events and their outbox rows in the caller's transaction, so an HTTP 2xx
 (given after commit) means the events are durable and will reach Kafka.
+
+`EventStore` is the role a command layer needs (load a stream, append at a version);
+`PostgresEventStore` plays it over a connection, `eventkit.memory_store.MemoryEventStore` in
+memory for fast unit tests. One contract suite (`tests/contract/event_store.py`) runs against
+both, so the fake behaves as the real store does.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import orjson
@@ -182,3 +187,58 @@ async def append(
         tuple(sorted(r["position"] for r in positions)),
         tuple(e.event_id for e in events),
     )
+
+
+class EventStore(Protocol):
+    """A service's streams: what `eventkit.aggregate.execute` loads from and appends to.
+
+    The contract (`tests/contract/event_store.py`): a stream loads in version order, versions
+    counting from 1; `append` at the stream's current version (0 for a new stream) records the
+    events in order and says where they landed (`Appended`: the new version, one global position
+    per event, strictly increasing across streams, and the events' ids); at any other version it
+    raises `ConcurrencyConflict` naming the current version and records nothing; appending no
+    events records nothing and checks nothing. Of racing writers at one version exactly one wins.
+    """
+
+    async def load(self, stream_id: str) -> list[RecordedEvent]:
+        """All events of the stream in version order (none for a stream never written)."""
+        ...
+
+    async def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> Appended:
+        """Append `events` at `expected_version`; raise `ConcurrencyConflict` when it moved."""
+        ...
+
+
+class PostgresEventStore:
+    """The event store over one connection, inside the caller's transaction (as `append` is).
+
+    Cheap to make: one per command, `PostgresEventStore(conn)`.
+    """
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def load(self, stream_id: str) -> list[RecordedEvent]:
+        """All events of the stream in version order."""
+        return await load(self.conn, stream_id)
+
+    async def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> Appended:
+        """Append `events` at `expected_version` with their outbox rows (see `append`)."""
+        return await append(self.conn, stream_id, expected_version, events)
+
+
+def event_store(source: EventStore | Connection) -> EventStore:
+    """`source` itself, or the PostgreSQL store over it when it is a connection.
+
+    Lets the command layer take either: call sites holding a connection stay as they are, unit
+    tests pass a `MemoryEventStore`.
+    """
+    if isinstance(source, asyncpg.Connection | PoolConnectionProxy):
+        return PostgresEventStore(source)
+    return source

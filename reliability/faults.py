@@ -22,9 +22,9 @@ from reliability.stack import (
     SERVICES,
     RelayLeader,
     SystemUnderTest,
-    eventually,
     tcp_ports,
 )
+from tests.support.waiting import until
 
 MARGIN = 1.0  # seconds around a window (the kill is observed a moment after it is sent)
 PUBLISHED_BEFORE_KILL = 20  # events the standalone relay must have published while it led
@@ -141,7 +141,7 @@ class FaultInjector:
         async def has_published() -> bool:
             return await mark.published_since(url) >= PUBLISHED_BEFORE_KILL
 
-        await eventually(has_published, 60, "the standalone relay publishes under the load")
+        await until(has_published, 60, "the standalone relay publishes under the load")
         await self._standalone_relay_leads()  # still the publisher, a moment before the kill
         published = await mark.published_since(url)
         waiting = (await _Outbox.now(url)).rows
@@ -155,7 +155,7 @@ class FaultInjector:
             leader = await self.sut.relay_leader()
             return leader is not None and not leader.standalone
 
-        failover = await eventually(another_leads, 60, "another relay takes the lock over")
+        failover = await until(another_leads, 60, "another relay takes the lock over")
         successor = self._describe(await self.sut.relay_leader())
         await asyncio.to_thread(self.sut.start_relay)
         fault.ended = time.monotonic()

@@ -14,9 +14,8 @@ import os
 import random
 import signal
 import sys
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -30,6 +29,7 @@ from deploy.local.stack import ROOT, SERVICE_PORTS, LocalStack, database_url_for
 from eventkit.kafka_access import KafkaAccess
 from eventkit.relay import _LEADER_LOCK
 from eventkit.schema import STORE_DDL, migrate
+from tests.support.waiting import until
 
 WRITE_SERVICES = ("cases", "referrals", "vouchers")
 SERVICES = (*WRITE_SERVICES, "indicators")
@@ -58,16 +58,6 @@ class RelayLeader:
     @property
     def standalone(self) -> bool:
         return self.application_name == STANDALONE_RELAY
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float, what: str) -> float:
-    """Wait until `check()` holds (polling); return the seconds it took, or fail naming `what`."""
-    started = time.monotonic()
-    while not await check():
-        if time.monotonic() - started > within:
-            raise AssertionError(f"not within {within:.0f} s: {what}")
-        await asyncio.sleep(0.1)
-    return time.monotonic() - started
 
 
 def listening_port() -> int:
@@ -176,7 +166,7 @@ class SystemUnderTest:
             leader = await self.relay_leader()
             return leader is not None and leader.standalone
 
-        await eventually(leads, 60, f"the standalone relay leads (log: {self.relay.log_file})")
+        await until(leads, 60, f"the standalone relay leads (log: {self.relay.log_file})")
 
     @property
     def relay(self) -> ManagedProcess:

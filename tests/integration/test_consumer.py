@@ -27,6 +27,7 @@ from tests.support.counting_consumer import COUNTER_DDL
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.kafka_reading import new_topic
 from tests.support.store import open_pool
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,11 +88,11 @@ async def _count(pool: asyncpg.Pool) -> int:
 
 async def _until(pool: asyncpg.Pool, group: str, ids: list[str], at_least: int) -> None:
     """Wait (bounded) until the group applied at least `at_least` of `ids`."""
-    for _ in range(3000):
-        if await applied(pool, group, ids) >= at_least:
-            return
-        await asyncio.sleep(0.01)
-    raise TimeoutError(f"{group} did not reach {at_least} applied events")
+
+    async def reached() -> bool:
+        return await applied(pool, group, ids) >= at_least
+
+    await until(reached, 60, f"{group} reaches {at_least} applied events")
 
 
 async def test_sigkill_mid_batch_and_a_rebalance_never_double_count(

@@ -1,16 +1,25 @@
-"""The event store on a real PostgreSQL: optimistic concurrency and idempotent commands."""
+"""The event store on a real PostgreSQL: the event store contract (`tests/contract/event_store.py`,
+which the memory store keeps too), the outbox beside the events, and idempotent commands."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
 
 from eventkit.idempotency import Answer, IdempotencyKeyReused, execute_once, request_hash
-from eventkit.store import ConcurrencyConflict, Connection, append, load
+from eventkit.store import (
+    ConcurrencyConflict,
+    Connection,
+    EventStore,
+    PostgresEventStore,
+    append,
+    load,
+)
+from tests.contract.event_store import CONTRACT, Check
 from tests.support.store import numbered, open_pool
 
 pytestmark = pytest.mark.integration
@@ -23,59 +32,28 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
-async def test_append_then_load_folds_the_stream_in_order(pool: asyncpg.Pool) -> None:
+@pytest.mark.parametrize("check", CONTRACT, ids=[c.__name__ for c in CONTRACT])
+async def test_postgres_store_keeps_the_contract(pool: asyncpg.Pool, check: Check) -> None:
+    @asynccontextmanager
+    async def begin() -> AsyncIterator[EventStore]:
+        async with pool.acquire() as conn, conn.transaction():
+            yield PostgresEventStore(conn)
+
+    await check(begin)
+
+
+async def test_events_and_their_outbox_rows_commit_together(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        first = await append(conn, "s-1", 0, [numbered(1), numbered(2)])
-        second = await append(conn, "s-1", 2, [numbered(3)])
-    assert (first.version, second.version) == (2, 3)
+        await append(conn, "s-1", 0, [numbered(1), numbered(2)])
+        await append(conn, "s-1", 2, [numbered(3)])
+    with pytest.raises(ConcurrencyConflict):
+        async with pool.acquire() as conn, conn.transaction():
+            await append(conn, "s-1", 2, [numbered(3)])
     async with pool.acquire() as conn:
         events = await load(conn, "s-1")
         backlog = await conn.fetchval("SELECT count(*) FROM outbox")
     assert [e.data["n"] for e in events] == [1, 2, 3]
-    assert [e.stream_version for e in events] == [1, 2, 3]
     assert backlog == 3  # events and their outbox rows commit together
-
-
-async def test_stale_expected_version_is_a_conflict_naming_the_current_version(
-    pool: asyncpg.Pool,
-) -> None:
-    async with pool.acquire() as conn:
-        async with conn.transaction():
-            await append(conn, "s-2", 0, [numbered(1), numbered(2)])
-        with pytest.raises(ConcurrencyConflict) as conflict:
-            async with conn.transaction():
-                await append(conn, "s-2", 1, [numbered(2)])
-        assert conflict.value.actual == 2
-        with pytest.raises(ConcurrencyConflict):
-            async with conn.transaction():
-                await append(conn, "s-2", 0, [numbered(1)])
-        assert len(await load(conn, "s-2")) == 2
-
-
-async def test_sixteen_writers_at_one_version_exactly_one_wins_each_round(
-    pool: asyncpg.Pool,
-) -> None:
-    stream = f"race-{uuid.uuid4()}"
-    start = asyncio.Event()
-
-    async def writer(version: int) -> bool:
-        await start.wait()
-        try:
-            async with pool.acquire() as conn, conn.transaction():
-                await append(conn, stream, version, [numbered(version + 1)])
-        except ConcurrencyConflict:
-            return False
-        return True
-
-    for version in range(20):
-        start.clear()
-        tasks = [asyncio.create_task(writer(version)) for _ in range(16)]
-        await asyncio.sleep(0)
-        start.set()
-        wins = await asyncio.gather(*tasks)
-        assert wins.count(True) == 1, f"round {version}: {wins.count(True)} winners"
-    async with pool.acquire() as conn:
-        assert [e.data["n"] for e in await load(conn, stream)] == list(range(1, 21))
 
 
 def _command(stream: str) -> Callable[[Connection], Awaitable[Answer]]:

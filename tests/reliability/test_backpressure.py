@@ -24,7 +24,8 @@ from reliability.ledger import outbox_backlog, reconcile, settle
 from reliability.profile import Profile
 from reliability.quota import ProducerThrottle
 from reliability.report import Report
-from reliability.stack import SystemUnderTest, eventually
+from reliability.stack import SystemUnderTest
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.e2e
 
@@ -313,11 +314,11 @@ async def test_the_outbox_sampler_turns_over_the_bound_and_back(system: SystemUn
             return pressure.backlog == backlog and pressure.over_limit is over
 
         await commit(4)
-        await eventually(lambda: sampled(4, False), 10, "4 rows sampled, under the bound of 5")
+        await until(lambda: sampled(4, False), 10, "4 rows sampled, under the bound of 5")
         await commit(20)
-        await eventually(lambda: sampled(5, True), 10, "over the bound, the count stops at 5")
+        await until(lambda: sampled(5, True), 10, "over the bound, the count stops at 5")
         await pool.execute("DELETE FROM outbox")
-        await eventually(lambda: sampled(0, False), 10, "back under the bound once drained")
+        await until(lambda: sampled(0, False), 10, "back under the bound once drained")
         pressure.stop()
         await asyncio.wait_for(task, 5)
     finally:

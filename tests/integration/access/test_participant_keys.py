@@ -11,7 +11,7 @@ import pytest
 
 from access.crypto import MasterKey, PersonalDataCipher
 from access.participant_keys import Erased, ParticipantKeyStore, PostgresParticipantKeys
-from tests.unit.access.participant_key_contract import CONTRACT
+from tests.contract.participant_keys import CONTRACT
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,6 @@ makes referrals and vouchers wait, bounded, until their copy has applied it."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 
 from eventkit.read_your_writes import AFTER_HEADER
 from tests.integration.across.conftest import System
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 LIMA = "lima_callao"
@@ -82,15 +82,17 @@ async def test_consent_then_referral_at_once_with_the_consent_s_position(system:
 async def _until_waiting(pool: asyncpg.Pool, since: datetime) -> None:
     """Until a request polls for the named events (its query ran after `since`), bounded.
     Read outside the holding transaction: pg_stat_activity is a snapshot within one."""
-    deadline = time.monotonic() + 30
-    while not await pool.fetchval(
-        "SELECT count(*) FROM pg_stat_activity WHERE query_start > $1"
-        " AND query LIKE 'SELECT count(*) FROM processed_events WHERE consumer%'",
-        since,
-    ):
-        if time.monotonic() > deadline:
-            raise TimeoutError("the request never waited for the copies")
-        await asyncio.sleep(0.02)
+
+    async def waiting() -> bool:
+        return bool(
+            await pool.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE query_start > $1"
+                " AND query LIKE 'SELECT count(*) FROM processed_events WHERE consumer%'",
+                since,
+            )
+        )
+
+    await until(waiting, 30, "the request waits for the copies")
 
 
 async def test_an_event_the_copy_never_gets_is_refused_after_the_bound(system: System) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from tests.integration.cases.conftest import caseworker, consent, register
 from tests.support.services import RunningService
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC)
@@ -140,10 +141,12 @@ async def test_a_bulk_list_with_a_person_merged_meanwhile_reaches_the_survivor(
 async def _until_waiting_on_a_lock(pool: asyncpg.Pool, holder: asyncpg.Connection) -> None:
     """Until another backend waits for a lock `holder` holds (bounded)."""
     me = holder.get_server_pid()
-    deadline = time.monotonic() + 60
-    while not await pool.fetchval(
-        "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", me
-    ):
-        if time.monotonic() > deadline:
-            raise TimeoutError("the request never waited for the merge's lock")
-        await asyncio.sleep(0.05)
+
+    async def waiting() -> bool:
+        return bool(
+            await pool.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", me
+            )
+        )
+
+    await until(waiting, 60, "the request waits for the merge's lock")

@@ -3,10 +3,7 @@ service does; requests."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,12 +111,3 @@ async def refer(
     answer = await caseworker.post("/referrals", json=body)
     assert answer.status_code == 201, answer.text
     return {**answer.json(), "participant_id": participant_id}
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
-    """Wait until `check()` holds (a condition, not a fixed sleep)."""
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the condition did not hold in time")
-        await asyncio.sleep(0.02)

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from tests.integration.referrals.conftest import ManualClock
-from tests.integration.referrals.flows import add_unit, eventually, refer
+from tests.integration.referrals.flows import add_unit, refer
 from tests.support.services import RunningService
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -31,12 +32,12 @@ async def test_an_unanswered_referral_becomes_overdue_by_itself(
     clock.advance(hours=23)
     rounds = worker.rounds
     worker.wake()
-    await eventually(lambda: _after(worker, rounds))
+    await until(lambda: _after(worker, rounds), 10)
     assert await overdue() == []
 
     clock.advance(hours=2)
     worker.wake()
-    await eventually(lambda: _has(overdue, [urgent["referral_id"]]))
+    await until(lambda: _has(overdue, [urgent["referral_id"]]), 10)
     data = await pool.fetchval("SELECT data FROM events WHERE event_type = 'referral.overdue'")
     assert data["referral_id"] == urgent["referral_id"]
 
@@ -45,7 +46,7 @@ async def test_an_unanswered_referral_becomes_overdue_by_itself(
     assert late.status_code == 200  # a late answer still counts, and ends the follow-up
     clock.advance(hours=48)
     worker.wake()
-    await eventually(lambda: _has(overdue, [routine["referral_id"]]))
+    await until(lambda: _has(overdue, [routine["referral_id"]]), 10)
     assert (
         await pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'referral.overdue'")
         == 2

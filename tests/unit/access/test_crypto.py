@@ -10,7 +10,7 @@ import pytest
 
 from access.crypto import MasterKey, PersonalDataCipher, UnreadableCiphertext, decode_key
 from access.participant_keys import InMemoryParticipantKeys, ParticipantKeyStore
-from tests.unit.access.participant_key_contract import CONTRACT
+from tests.contract.participant_keys import CONTRACT
 
 
 @pytest.mark.parametrize("check", CONTRACT, ids=[c.__name__ for c in CONTRACT])

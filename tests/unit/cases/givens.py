@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
-import pytest
-
-from contracts.cases import CaseOpened
+from contracts.cases import CaseClosureReason, CaseOpened
 from contracts.consent import ConsentGiven, ConsentGiver
-from contracts.event import Event
 from contracts.participants import ParticipantRegistered
 from contracts.people import Sex
 from contracts.vocabulary import CaseType, ConsentPurpose, IntakeChannel, Region
-from eventkit.aggregate import Refused, fold
-from services.cases import case, participant
+from services.cases import case, open_case, participant
+from tests.support.deciders import Given
 
-S = TypeVar("S")
 NOW = datetime(2022, 6, 15, 12, tzinfo=UTC)
 PERSON, CASE, STAFF, CONSENT = (uuid.uuid5(uuid.NAMESPACE_OID, n) for n in "pcsk")
 
@@ -58,24 +52,11 @@ def opened(case_type: CaseType = CaseType.GBV_PROTECTION) -> CaseOpened:
     )
 
 
-def person(*events: Event) -> participant.Participant:
-    return fold(participant.evolve, participant.Participant(), events)
+person = Given(participant.evolve, participant.Participant())
+a_case = Given(case.evolve, case.Case())
 
-
-def a_case(*events: Event) -> case.Case:
-    return fold(case.evolve, case.Case(), events)
-
-
-def refused(rule: str, decide: Callable[[], object]) -> Refused:
-    """Then: the command is refused with `rule` (and nothing is decided)."""
-    with pytest.raises(Refused) as caught:
-        decide()
-    assert caught.value.rule == rule, caught.value.message
-    return caught.value
-
-
-def only(events: Sequence[Event], kind: type[Event], **expected: Any) -> None:
-    """Then: exactly one event of `kind` with these field values."""
-    assert len(events) == 1 and isinstance(events[0], kind), events
-    for name, value in expected.items():
-        assert getattr(events[0], name) == value, name
+CONSENTING = person(registered(), consented())
+CLOSED = (
+    opened(),
+    *open_case.close(a_case(opened()), CaseClosureReason.NEEDS_MET, None, STAFF, NOW),
+)

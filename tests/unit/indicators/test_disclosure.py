@@ -314,6 +314,7 @@ def _filters(region: str | None, p: object) -> Filters:
     return Filters(region, None, None) if kind == "period" else Filters(region, start, end)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(TRIALS))
 def test_no_strategy_recovers_a_count_from_one_to_four(seed: int) -> None:
     ledger, answers = trial(seed)
@@ -321,6 +322,7 @@ def test_no_strategy_recovers_a_count_from_one_to_four(seed: int) -> None:
     assert attack(answers, ledger) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(TRIALS))
 def test_every_published_count_is_a_function_of_its_own_exact_value(seed: int) -> None:
     """The rule behind the attacker's failure: 0, "<5" or a multiple of 5, same everywhere."""
@@ -365,6 +367,7 @@ def test_any_day_range_but_the_published_periods_is_refused() -> None:
     check_published(Y2, Filters("piura", date(2022, 7, 1), date(2022, 9, 30)))  # = September
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(10))
 def test_csv_and_xlsx_carry_the_same_numbers_as_the_json(seed: int) -> None:
     _, answers = trial(seed)
@@ -431,6 +434,7 @@ def _pinned(s: IndicatorFigures, e: IndicatorFigures) -> tuple[int, int]:
     return small, pinned
 
 
+@pytest.mark.slow
 def test_interval_reasoning_pins_a_small_cell_only_rarely() -> None:
     """Measured on the sweep: about 1 small cell in 26,000 (with zeros shown exactly, as 0,
     about 1 in 100: a zero is a bound without error)."""
@@ -446,6 +450,7 @@ def test_interval_reasoning_pins_a_small_cell_only_rarely() -> None:
     assert pinned * 10_000 <= small, f"{pinned} of {small} small cells pinned"
 
 
+@pytest.mark.slow
 def test_interval_reasoning_across_queries_pins_a_small_value_only_rarely() -> None:
     """A national value is at most the sum of its regions' values, a period's at most the sum
     of its quarters' or months' (and at least each): measured, 1 small value in 3,322."""

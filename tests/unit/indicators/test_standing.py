@@ -27,6 +27,7 @@ FILTERS = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     chunks=st.lists(st.lists(facts(Y2), max_size=12), min_size=1, max_size=6),

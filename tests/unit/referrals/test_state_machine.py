@@ -18,18 +18,18 @@ from contracts.referrals import (
     ReferralRejected,
     ReferralRejectionReason,
 )
-from eventkit.aggregate import Refused
 from services.referrals import answer
 from services.referrals.cancel import cancel
 from services.referrals.deadlines import mark_overdue
 from services.referrals.referral import Referral, Status
-from tests.unit.referrals.builders import (
+from tests.support.deciders import then_refused, when
+from tests.unit.referrals.givens import (
     CASEWORKER,
     DEADLINE,
     T0,
     by_unit,
     history,
-    state_of,
+    referral,
 )
 
 Decide = Callable[[Referral], Sequence[Event]]
@@ -61,44 +61,41 @@ CELLS = [(status, name) for status in EXISTING for name in TRANSITIONS]
 
 def test_the_history_builder_reaches_every_state() -> None:
     for status in Status:
-        assert state_of(history(status)).status is status
+        assert referral(*history(status)).status is status
 
 
 @pytest.mark.parametrize(("status", "name"), CELLS, ids=[f"{s}-{n}" for s, n in CELLS])
 def test_every_transition_from_every_state(status: Status, name: str) -> None:
     decide, produced = TRANSITIONS[name]
-    given = state_of(history(status))
+    given = referral(*history(status))
     if (status, name) in LEGAL:
         events = decide(given)
         assert [type(e) for e in events] == [produced]
-        assert state_of([*history(status), *events]).status is not status
+        assert referral(*[*history(status), *events]).status is not status
     else:
-        with pytest.raises(Refused) as refused:
-            decide(given)
-        assert refused.value.status == 409
-        assert refused.value.rule == "illegal_transition"
-        assert f"the referral is {status}" in refused.value.message
+        refused = then_refused(when(decide, given), "illegal_transition")
+        assert refused.status == 409
+        assert f"the referral is {status}" in refused.message
 
 
 @pytest.mark.parametrize("name", list(TRANSITIONS))
 def test_no_transition_on_a_referral_that_does_not_exist(name: str) -> None:
-    with pytest.raises(Refused) as refused:
-        TRANSITIONS[name][0](Referral())
-    assert (refused.value.status, refused.value.rule) == (404, "referral_not_found")
+    refused = then_refused(when(TRANSITIONS[name][0], referral()), "referral_not_found")
+    assert (refused.status, refused.rule) == (404, "referral_not_found")
 
 
 def test_the_resulting_states() -> None:
-    assert state_of(history(Status.ACCEPTED)).answered_at == T0 + timedelta(hours=1)
+    assert referral(*history(Status.ACCEPTED)).answered_at == T0 + timedelta(hours=1)
     late = [
         *history(Status.OVERDUE),
-        *answer.accept(state_of(history(Status.OVERDUE)), by_unit(80)),
+        *answer.accept(referral(*history(Status.OVERDUE)), by_unit(80)),
     ]
-    assert state_of(late).status is Status.ACCEPTED
-    assert state_of(late).answered_at == T0 + timedelta(hours=80)
+    assert referral(*late).status is Status.ACCEPTED
+    assert referral(*late).answered_at == T0 + timedelta(hours=80)
 
 
 def test_completion_carries_what_indicators_count() -> None:
-    given = state_of(history(Status.ACCEPTED))
+    given = referral(*history(Status.ACCEPTED))
     (done,) = answer.complete(given, ReferralOutcome.SIS_AFFILIATION_DONE, by_unit(5))
     assert isinstance(done, ReferralCompleted)
     assert done.outcome is ReferralOutcome.SIS_AFFILIATION_DONE
@@ -111,14 +108,15 @@ def test_completion_carries_what_indicators_count() -> None:
 class TestOverdue:
     def test_nothing_before_the_deadline(self) -> None:
         assert (
-            mark_overdue(state_of(history(Status.REQUESTED)), DEADLINE - timedelta(seconds=1)) == []
+            mark_overdue(referral(*history(Status.REQUESTED)), DEADLINE - timedelta(seconds=1))
+            == []
         )
 
     def test_at_the_deadline_an_unanswered_referral_becomes_overdue(self) -> None:
-        (event,) = mark_overdue(state_of(history(Status.REQUESTED)), DEADLINE)
+        (event,) = mark_overdue(referral(*history(Status.REQUESTED)), DEADLINE)
         assert isinstance(event, ReferralOverdue)
         assert (event.respond_by, event.detected_at) == (DEADLINE, DEADLINE)
 
     @pytest.mark.parametrize("status", [s for s in Status if s is not Status.REQUESTED])
     def test_only_a_waiting_referral_becomes_overdue_and_only_once(self, status: Status) -> None:
-        assert mark_overdue(state_of(history(status)), DEADLINE + timedelta(days=30)) == []
+        assert mark_overdue(referral(*history(status)), DEADLINE + timedelta(days=30)) == []

@@ -1,4 +1,5 @@
-"""Requesting under consent with only the needed fields; answers recorded with evidence."""
+"""Requesting a referral under consent with only the fields the destination needs, by its
+deadline."""
 
 from __future__ import annotations
 
@@ -7,19 +8,15 @@ from datetime import timedelta
 import pytest
 
 from contracts.referrals import (
-    AnswerChannel,
-    AnswererRole,
-    ReferralAccepted,
     ReferralRequested,
 )
 from contracts.vocabulary import ReferralDestination, Urgency
-from eventkit.aggregate import Refused
-from services.referrals import answer
 from services.referrals.deadlines import DEFAULT_HOURS, Deadlines
 from services.referrals.referral import Referral, Status
 from services.referrals.request_referral import request
 from services.referrals.shared_minimum import NEEDS, SharedMinimum, refuse_unneeded
-from tests.unit.referrals.builders import CASEWORKER, CONSENT, T0, history, requesting, state_of
+from tests.support.deciders import then_refused, when
+from tests.unit.referrals.givens import CONSENT, T0, history, referral, requesting
 
 
 def test_a_request_names_destination_unit_consent_and_deadline() -> None:
@@ -31,12 +28,12 @@ def test_a_request_names_destination_unit_consent_and_deadline() -> None:
 
 
 def test_without_consent_the_request_is_refused_naming_the_consent() -> None:
-    with pytest.raises(Refused) as refused:
-        request(requesting(consent_id=None), Referral())
-    assert refused.value.rule == "consent_missing"
-    assert 400 <= refused.value.status < 500
-    assert "referral_sharing consent" in refused.value.message
-    assert "CEM" in refused.value.message
+    refused = then_refused(
+        when(request, requesting(consent_id=None), referral()), "consent_missing"
+    )
+    assert 400 <= refused.status < 500
+    assert "referral_sharing consent" in refused.message
+    assert "CEM" in refused.message
 
 
 def test_fields_the_destination_does_not_need_are_refused_by_name() -> None:
@@ -44,16 +41,15 @@ def test_fields_the_destination_does_not_need_are_refused_by_name() -> None:
         destination=ReferralDestination.CSMC,
         shared_fields=frozenset({"age_group", "contact_phone", "document_number"}),
     )
-    with pytest.raises(Refused) as refused:
-        request(command, Referral())
-    assert refused.value.status == 422
-    assert "contact_phone, document_number" in refused.value.message
+    refused = then_refused(when(request, command, referral()), "fields_not_allowed")
+    assert refused.status == 422
+    assert "contact_phone, document_number" in refused.message
 
 
 def test_a_referral_is_requested_once() -> None:
-    with pytest.raises(Refused) as refused:
-        request(requesting(), state_of(history(Status.REQUESTED)))
-    assert refused.value.rule == "already_requested"
+    then_refused(
+        when(request, requesting(), referral(*history(Status.REQUESTED))), "already_requested"
+    )
 
 
 def test_every_destination_has_its_minimum_and_a_csmc_gets_only_age_group_and_sex() -> None:
@@ -84,30 +80,3 @@ def test_deadlines_per_destination_and_urgency_with_overrides() -> None:
     )
     with pytest.raises(ValueError, match="NOPE"):
         Deadlines({"NOPE/urgent": 1})
-
-
-def _on_behalf(hours: float, channel: AnswerChannel = AnswerChannel.PHONE) -> answer.Answer:
-    evidence = answer.Evidence(AnswererRole.FOCAL_POINT, channel, T0 + timedelta(hours=hours))
-    return answer.Answer(CASEWORKER, T0 + timedelta(hours=10), evidence)
-
-
-def test_an_answer_recorded_on_behalf_carries_its_evidence() -> None:
-    (event,) = answer.accept(state_of(history(Status.REQUESTED)), _on_behalf(4))
-    assert isinstance(event, ReferralAccepted)
-    assert event.accepted_at == T0 + timedelta(hours=4)  # when the unit answered
-    assert event.accepted_by == CASEWORKER
-    assert (event.channel, event.answerer_role) == (AnswerChannel.PHONE, AnswererRole.FOCAL_POINT)
-
-
-@pytest.mark.parametrize(
-    ("evidence", "rule"),
-    [
-        (_on_behalf(11), "answered_in_future"),
-        (_on_behalf(-1), "answered_before_request"),
-        (_on_behalf(4, AnswerChannel.API), "channel_api"),
-    ],
-)
-def test_evidence_must_be_plausible(evidence: answer.Answer, rule: str) -> None:
-    with pytest.raises(Refused) as refused:
-        answer.accept(state_of(history(Status.REQUESTED)), evidence)
-    assert (refused.value.status, refused.value.rule) == (422, rule)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from contracts.event import Event
@@ -13,12 +12,14 @@ from contracts.referrals import (
     ReferralRejectionReason,
 )
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
-from eventkit.aggregate import fold
 from services.referrals import answer
 from services.referrals.cancel import cancel
 from services.referrals.deadlines import mark_overdue
 from services.referrals.referral import Referral, Status, evolve
 from services.referrals.request_referral import RequestReferral, request
+from tests.support.deciders import Given
+
+referral = Given(evolve, Referral())
 
 T0 = datetime(2022, 6, 1, 9, tzinfo=UTC)
 DEADLINE = T0 + timedelta(hours=72)
@@ -59,8 +60,7 @@ def history(status: Status) -> list[Event]:
         return []
 
     def then(decide: object) -> None:
-        state = fold(evolve, Referral(), events)
-        events.extend(decide(state))  # type: ignore[operator]
+        events.extend(decide(referral(*events)))  # type: ignore[operator]
 
     if status is Status.OVERDUE:
         then(lambda s: mark_overdue(s, DEADLINE + timedelta(minutes=1)))
@@ -73,7 +73,3 @@ def history(status: Status) -> list[Event]:
     if status is Status.CANCELLED:
         then(lambda s: cancel(s, ReferralCancellationReason.CONTACT_LOST, CASEWORKER, T0))
     return events
-
-
-def state_of(events: Sequence[Event]) -> Referral:
-    return fold(evolve, Referral(), events)

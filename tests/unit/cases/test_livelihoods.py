@@ -15,7 +15,8 @@ from contracts.livelihoods import (
 from contracts.outreach import LivelihoodOutcomeRecorded
 from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome, LivelihoodProgram, Region
 from services.cases import livelihoods
-from tests.unit.cases.givens import NOW, STAFF, consented, only, person, refused, registered
+from tests.support.deciders import then_only, then_refused, when
+from tests.unit.cases.givens import NOW, STAFF, consented, person, registered
 
 PROGRAM = LivelihoodProgram.DESPEGA_TUS_SUENOS
 BOTH = consented(ConsentPurpose.SERVICES, ConsentPurpose.MONITORING_EVALUATION)
@@ -37,35 +38,40 @@ def _outcome(outcome: LivelihoodOutcome, days: int, *events: Event) -> list[Even
 
 
 def test_enrol_once_with_consent_for_services() -> None:
-    only(
+    then_only(
         livelihoods.enrol(_step(), person(registered(), BOTH)), LivelihoodEnrolled, program=PROGRAM
     )
-    refused("already_enrolled", lambda: livelihoods.enrol(_step(), person(*ENROLLED)))
-    refused("consent_missing", lambda: livelihoods.enrol(_step(), person(registered())))
+    then_refused(when(livelihoods.enrol, _step(), person(*ENROLLED)), "already_enrolled")
+    then_refused(when(livelihoods.enrol, _step(), person(registered())), "consent_missing")
 
 
 def test_stages_and_training_need_enrolment() -> None:
     scored = livelihoods.score_stage(_step(), SelectionStage.INTERVIEW, 71, True, person(*ENROLLED))
-    only(scored, LivelihoodStageScored, score=71, passed=True)
-    refused(
+    then_only(scored, LivelihoodStageScored, score=71, passed=True)
+    then_refused(
+        when(
+            livelihoods.score_stage, _step(), SelectionStage.INTERVIEW, 101, True, person(*ENROLLED)
+        ),
         "score_out_of_range",
-        lambda: livelihoods.score_stage(
-            _step(), SelectionStage.INTERVIEW, 101, True, person(*ENROLLED)
-        ),
     )
-    refused(
-        "not_enrolled",
-        lambda: livelihoods.score_stage(
-            _step(), SelectionStage.PITCH_VIDEO, 50, False, person(registered(), BOTH)
+    then_refused(
+        when(
+            livelihoods.score_stage,
+            _step(),
+            SelectionStage.PITCH_VIDEO,
+            50,
+            False,
+            person(registered(), BOTH),
         ),
+        "not_enrolled",
     )
     finished = livelihoods.finish_training(_step(), person(*ENROLLED))
-    only(finished, LivelihoodTrainingFinished)
-    refused(
+    then_only(finished, LivelihoodTrainingFinished)
+    then_refused(
+        when(livelihoods.finish_training, _step(), person(*ENROLLED, *finished)),
         "training_already_finished",
-        lambda: livelihoods.finish_training(_step(), person(*ENROLLED, *finished)),
     )
-    refused("date_in_future", lambda: livelihoods.finish_training(_step(401), person(*ENROLLED)))
+    then_refused(when(livelihoods.finish_training, _step(401), person(*ENROLLED)), "date_in_future")
 
 
 def test_outcomes_need_consent_for_monitoring() -> None:
@@ -74,20 +80,24 @@ def test_outcomes_need_consent_for_monitoring() -> None:
         consented(),
         *livelihoods.enrol(_step(), person(registered(), consented())),
     )
-    refused(
-        "consent_missing",
-        lambda: livelihoods.record_outcome(
-            _step(), uuid.uuid4(), LivelihoodOutcome.BUSINESS_STARTED, person(*services_only)
+    then_refused(
+        when(
+            livelihoods.record_outcome,
+            _step(),
+            uuid.uuid4(),
+            LivelihoodOutcome.BUSINESS_STARTED,
+            person(*services_only),
         ),
+        "consent_missing",
     )
-    only(_outcome(LivelihoodOutcome.BUSINESS_STARTED, 10), LivelihoodOutcomeRecorded)
+    then_only(_outcome(LivelihoodOutcome.BUSINESS_STARTED, 10), LivelihoodOutcomeRecorded)
 
 
 def test_employment_kept_needs_employment_six_months_before() -> None:
     got_job = _outcome(LivelihoodOutcome.EMPLOYMENT_OBTAINED, 0)
-    refused(
+    then_refused(
+        when(_outcome, LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS, 100, *got_job),
         "employment_not_six_months",
-        lambda: _outcome(LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS, 100, *got_job),
     )
     assert _outcome(LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS, 200, *got_job)
 
@@ -98,12 +108,12 @@ def test_self_employment_kept_six_months_counts_too() -> None:
 
 
 def test_skills_used_count_within_six_months_after_training() -> None:
-    refused(
-        "outside_training_window", lambda: _outcome(LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 10)
+    then_refused(
+        when(_outcome, LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 10), "outside_training_window"
     )
     finished = livelihoods.finish_training(_step(), person(*ENROLLED))
     assert _outcome(LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 100, *finished)
-    refused(
+    then_refused(
+        when(_outcome, LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 200, *finished),
         "outside_training_window",
-        lambda: _outcome(LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 200, *finished),
     )

@@ -1,0 +1,80 @@
+"""Consent: given participant events, when consent is given or withdrawn, then events or a
+refusal."""
+
+from __future__ import annotations
+
+import uuid
+
+from contracts.consent import ConsentGiven, ConsentGiver, ConsentWithdrawalReason, ConsentWithdrawn
+from contracts.vocabulary import (
+    ConsentPurpose,
+    ReferralDestination,
+)
+from services.cases import consent
+from services.cases.participant import require_consent
+from tests.support.deciders import then_only, then_refused, when
+from tests.unit.cases.givens import (
+    CONSENT,
+    NOW,
+    STAFF,
+    consented,
+    person,
+    registered,
+)
+
+
+def test_consent_given_then_partly_withdrawn_then_missing() -> None:
+    give = consent.GiveConsent(
+        CONSENT,
+        frozenset({ConsentPurpose.SERVICES, ConsentPurpose.REFERRAL_SHARING}),
+        ConsentGiver.GUARDIAN,
+        STAFF,
+        NOW,
+    )
+    then_only(
+        consent.give(give, person(registered())), ConsentGiven, given_by=ConsentGiver.GUARDIAN
+    )
+    state = person(registered(), *consent.give(give, person(registered())))
+    withdraw = consent.WithdrawConsent(
+        CONSENT,
+        frozenset({ConsentPurpose.SERVICES}),
+        ConsentWithdrawalReason.PARTICIPANT_REQUEST,
+        STAFF,
+        NOW,
+    )
+    events = consent.withdraw(withdraw, state)
+    then_only(events, ConsentWithdrawn, purposes=(ConsentPurpose.SERVICES,))
+    after = person(registered(), *consent.give(give, person(registered())), *events)
+    assert after.standing_purposes == {ConsentPurpose.REFERRAL_SHARING}
+    missing = then_refused(when(require_consent, after, ConsentPurpose.SERVICES), "consent_missing")
+    assert "'services'" in missing.message
+    then_refused(when(consent.withdraw, withdraw, after), "purpose_not_granted")
+
+
+def test_consent_refusals() -> None:
+    withdraw = consent.WithdrawConsent(
+        uuid.uuid4(), None, ConsentWithdrawalReason.RECORDED_IN_ERROR, STAFF, NOW
+    )
+    then_refused(when(consent.withdraw, withdraw, person(registered())), "consent_not_found")
+    all_of_it = consent.WithdrawConsent(
+        CONSENT, None, ConsentWithdrawalReason.PARTICIPANT_REQUEST, STAFF, NOW
+    )
+    state = person(registered(), consented())
+    done = person(registered(), consented(), *consent.withdraw(all_of_it, state))
+    then_refused(when(consent.withdraw, all_of_it, done), "consent_already_withdrawn")
+    give = consent.GiveConsent(CONSENT, frozenset(), ConsentGiver.PARTICIPANT, STAFF, NOW)
+    then_refused(when(consent.give, give, person(registered())), "no_purpose")
+
+
+def test_consent_to_share_names_its_destinations_only_with_referral_sharing() -> None:
+    sharing = frozenset({ConsentPurpose.REFERRAL_SHARING})
+    cem = frozenset({ReferralDestination.CEM})
+    give = consent.GiveConsent(CONSENT, sharing, ConsentGiver.PARTICIPANT, STAFF, NOW, cem)
+    then_only(
+        consent.give(give, person(registered())),
+        ConsentGiven,
+        destinations=(ReferralDestination.CEM,),
+    )
+    services = frozenset({ConsentPurpose.SERVICES})
+    wrong = consent.GiveConsent(CONSENT, services, ConsentGiver.PARTICIPANT, STAFF, NOW, cem)
+    then_refused(when(consent.give, wrong, person(registered())), "destinations_without_sharing")
