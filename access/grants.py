@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -31,6 +31,8 @@ from access.break_glass import (
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import BreakGlassGrant, Principal, Region, Role
+from eventkit.decider import RefusalKind
+from eventkit.http import refused as refusal_answer
 
 GRANTS_DDL = """
 CREATE TABLE IF NOT EXISTS break_glass_grants (
@@ -193,10 +195,9 @@ def break_glass_router(settings: BreakGlassSettings) -> APIRouter:
         try:
             grant = await _open(pool, principal, body, settings.max_per_day)
         except GrantRefused as refused:
-            if refused.status != 403:  # a 403 is audited by the service's refusal handler
+            if refused.kind is not RefusalKind.FORBIDDEN:  # audited by the refusal handler
                 await _refusal_audited(pool, principal, refused)
-            detail = {"rule": refused.rule, "message": refused.reason}
-            raise HTTPException(refused.status, detail) from None
+            raise refusal_answer(refused) from None
         return {
             "grant_id": grant.grant_id,
             "region": grant.region,

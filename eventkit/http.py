@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from access.fastapi import Forbidden
 from access.policy import Decision, ResourceScope, decide
 from access.principal import Principal
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Command, execute_once, request_hash
 
 IdempotencyKey = Annotated[
@@ -38,11 +38,21 @@ def authorize(principal: Principal, action: str, scope: ResourceScope) -> Decisi
     return decision
 
 
+REFUSAL_STATUS: dict[RefusalKind, int] = {
+    RefusalKind.NOT_FOUND: 404,
+    RefusalKind.CONFLICT: 409,
+    RefusalKind.INVALID: 422,
+    RefusalKind.FORBIDDEN: 403,
+}
+"""The one place a refusal's kind becomes an HTTP status."""
+
+
 def refused(refusal: Refused) -> HTTPException:
-    """The HTTP form of a broken rule: its status, its rule code and a readable message."""
+    """The HTTP form of a broken rule: its kind's status, its rule code and a readable message,
+    and `Retry-After` when the same command may succeed soon."""
     headers = None if refusal.retry_after is None else {"Retry-After": str(refusal.retry_after)}
     detail = {"rule": refusal.rule, "message": refusal.message}
-    return HTTPException(refusal.status, detail, headers=headers)
+    return HTTPException(REFUSAL_STATUS[refusal.kind], detail, headers=headers)
 
 
 def caller_scope(principal: Principal) -> str:

@@ -10,7 +10,8 @@ from access.participant_keys import Erased
 from access.principal import Principal
 from access.settings import PersonalDataKeys
 from contracts.event import Event
-from eventkit.aggregate import Refused, execute
+from eventkit.aggregate import execute
+from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -85,7 +86,7 @@ def deliver(
             "SELECT participant_id FROM cases WHERE case_id = $1", case_id
         )
         if participant_id is None:
-            raise Refused("case_not_found", "no such case", 404)
+            raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
         rule = deliver_service.DeliverService(
             new_id(), await participant(conn, await surviving(conn, participant_id)),
             body.service_type, body.quantity, body.cost, body.delivered_at or now,
@@ -120,7 +121,7 @@ def add_note(
             "SELECT participant_id, status FROM cases WHERE case_id = $1", case_id
         )
         if row is None:
-            raise Refused("case_not_found", "no such case", 404)
+            raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
         note_id, now = new_id(), datetime.now(UTC)
         try:
             sealed = await personal_data.cipher(conn, keys).encrypt(
@@ -128,7 +129,9 @@ def add_note(
             )
         except Erased:  # the person's key is destroyed: nothing can be written about them
             raise Refused(
-                "participant_erased", "this case's participant was erased; no note can be added"
+                "participant_erased",
+                "this case's participant was erased; no note can be added",
+                RefusalKind.CONFLICT,
             ) from None
         await conn.execute(
             "INSERT INTO case_notes VALUES ($1, $2, $3, $4, $5, $6)",

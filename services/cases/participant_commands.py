@@ -10,7 +10,8 @@ from access.blind_index import Kind
 from access.principal import Principal
 from access.settings import PersonalDataKeys
 from contracts.participants import ParticipantRegistered
-from eventkit.aggregate import Decided, Refused, execute
+from eventkit.aggregate import Decided, execute
+from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -150,7 +151,11 @@ async def _reseal(
         "SELECT erased_at FROM participants WHERE participant_id = $1", participant_id
     )
     if erased is not None:
-        raise Refused("personal_data_erased", "this participant's personal data was erased")
+        raise Refused(
+            "personal_data_erased",
+            "this participant's personal data was erased",
+            RefusalKind.CONFLICT,
+        )
     sealed = await personal_data.cipher(conn, keys).encrypt(str(participant_id), fields)
     await conn.execute(
         "UPDATE participants SET personal = personal || $2 WHERE participant_id = $1",

@@ -12,7 +12,7 @@ from access.blind_index import Kind
 from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from access.principal import Region
-from eventkit.aggregate import Refused
+from eventkit.decider import Refused
 from eventkit.http import IdempotencyKey, authorize, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries

@@ -7,7 +7,8 @@ import uuid
 from access.audit import append
 from access.audit_chain import AuditRecord
 from access.principal import Principal
-from eventkit.aggregate import fold, load_stream
+from eventkit.aggregate import load_stream
+from eventkit.decider import fold
 from eventkit.store import Connection
 from services.cases.participant import Participant, evolve
 

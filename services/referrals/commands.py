@@ -17,7 +17,8 @@ from contracts.referrals import (
     ReferralOutcome,
     ReferralRejectionReason,
 )
-from eventkit.aggregate import Refused, execute
+from eventkit.aggregate import execute
+from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -57,7 +58,9 @@ def request(body: ReferralRequest, principal: Principal, ctx: Context) -> Comman
         referral_id, now = new_id(), ctx.clock()
         unit = await directory.find(conn, body.unit_id)
         if not unit.active:
-            raise Refused("unit_inactive", f"{unit.name} no longer receives referrals", 422)
+            raise Refused(
+                "unit_inactive", f"{unit.name} no longer receives referrals", RefusalKind.INVALID
+            )
         person = await participant_in_reach(conn, principal, "referral.request",
                                             body.participant_id)  # fmt: skip
         await case_in_reach(conn, principal, "referral.request", body.case_id, person)

@@ -15,7 +15,7 @@ from access.fastapi import CurrentPrincipal
 from access.policy import ResourceScope
 from contracts.scalars import PlausibleQueryDateTime
 from contracts.vocabulary import ReferralDestination, Region
-from eventkit.aggregate import Refused
+from eventkit.decider import Refused
 from eventkit.http import authorize, refused
 from services.referrals import directory, metrics
 from services.referrals.requests import UnitChange, UnitRequest

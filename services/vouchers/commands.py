@@ -14,7 +14,8 @@ from access.audit_chain import AuditRecord
 from access.principal import Principal
 from contracts.vocabulary import Region
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
-from eventkit.aggregate import Decided, Refused, execute, fold, history_of, load_stream
+from eventkit.aggregate import Decided, execute, history_of, load_stream
+from eventkit.decider import RefusalKind, Refused, fold
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.metrics import REDEEMED_PEN
@@ -125,7 +126,9 @@ def reverse(
             voucher_id,
         )
         if provider is None:
-            raise Refused("redemption_not_found", "no such redemption on this voucher", 404)
+            raise Refused(
+                "redemption_not_found", "no such redemption on this voucher", RefusalKind.NOT_FOUND
+            )
         command = lifecycle.ReverseRedemption(
             redemption_id, provider, reason, actor_id(principal), datetime.now(UTC)
         )
@@ -152,7 +155,9 @@ ORDER BY e.stream_version
 def not_a_partner() -> Refused:
     """The refusal of a clinic whose provider is not an active partner in the directory."""
     return Refused(
-        "provider_not_active", "your provider is not an active partner in the directory", 403
+        "provider_not_active",
+        "your provider is not an active partner in the directory",
+        RefusalKind.FORBIDDEN,
     )
 
 
@@ -220,7 +225,7 @@ lookup and redeem both answer `voucher_not_found` instead, as for a code that do
 
 
 def _no_such_code() -> Refused:
-    return Refused("voucher_not_found", "no voucher has this code", 404)
+    return Refused("voucher_not_found", "no voucher has this code", RefusalKind.NOT_FOUND)
 
 
 async def _receipt_unused(conn: Connection, provider_id: uuid.UUID, receipt: str) -> None:
@@ -240,7 +245,7 @@ async def _receipt_unused(conn: Connection, provider_id: uuid.UUID, receipt: str
 
 
 def _receipt_used(message: str) -> Refused:
-    return Refused("receipt_already_used", message, 409)
+    return Refused("receipt_already_used", message, RefusalKind.CONFLICT)
 
 
 async def clinic_view(pool: asyncpg.Pool, code: str, provider_id: str, region: str) -> ClinicView:

@@ -15,7 +15,7 @@ from contracts.event import Event
 from contracts.participants import ParticipantRegistered
 from contracts.people import Sex
 from contracts.vocabulary import CaseType, ConsentPurpose, IntakeChannel, Region
-from eventkit.aggregate import Refused, fold
+from eventkit.decider import Refused, fold
 from services.cases import case, participant
 
 S = TypeVar("S")

@@ -35,7 +35,7 @@ from contracts.vocabulary import (
     ServiceType,
     Urgency,
 )
-from eventkit.aggregate import Refused
+from eventkit.decider import Refused
 from services.cases import deliver_service, legal_complaint, open_case
 from services.cases.participant import Participant
 from tests.unit.cases.givens import (

@@ -13,7 +13,7 @@ from contracts.referrals import (
     ReferralRejectionReason,
 )
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
-from eventkit.aggregate import fold
+from eventkit.decider import fold
 from services.referrals import answer
 from services.referrals.cancel import cancel
 from services.referrals.deadlines import mark_overdue

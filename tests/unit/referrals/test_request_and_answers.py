@@ -13,7 +13,8 @@ from contracts.referrals import (
     ReferralRequested,
 )
 from contracts.vocabulary import ReferralDestination, Urgency
-from eventkit.aggregate import Refused
+from eventkit.decider import Refused
+from eventkit.http import REFUSAL_STATUS
 from services.referrals import answer
 from services.referrals.deadlines import DEFAULT_HOURS, Deadlines
 from services.referrals.referral import Referral, Status
@@ -34,7 +35,7 @@ def test_without_consent_the_request_is_refused_naming_the_consent() -> None:
     with pytest.raises(Refused) as refused:
         request(requesting(consent_id=None), Referral())
     assert refused.value.rule == "consent_missing"
-    assert 400 <= refused.value.status < 500
+    assert 400 <= REFUSAL_STATUS[refused.value.kind] < 500
     assert "referral_sharing consent" in refused.value.message
     assert "CEM" in refused.value.message
 
@@ -46,7 +47,7 @@ def test_fields_the_destination_does_not_need_are_refused_by_name() -> None:
     )
     with pytest.raises(Refused) as refused:
         request(command, Referral())
-    assert refused.value.status == 422
+    assert REFUSAL_STATUS[refused.value.kind] == 422
     assert "contact_phone, document_number" in refused.value.message
 
 
@@ -110,4 +111,4 @@ def test_an_answer_recorded_on_behalf_carries_its_evidence() -> None:
 def test_evidence_must_be_plausible(evidence: answer.Answer, rule: str) -> None:
     with pytest.raises(Refused) as refused:
         answer.accept(state_of(history(Status.REQUESTED)), evidence)
-    assert (refused.value.status, refused.value.rule) == (422, rule)
+    assert (REFUSAL_STATUS[refused.value.kind], refused.value.rule) == (422, rule)

@@ -18,7 +18,8 @@ from contracts.referrals import (
     ReferralRejected,
     ReferralRejectionReason,
 )
-from eventkit.aggregate import Refused
+from eventkit.decider import Refused
+from eventkit.http import REFUSAL_STATUS
 from services.referrals import answer
 from services.referrals.cancel import cancel
 from services.referrals.deadlines import mark_overdue
@@ -75,7 +76,7 @@ def test_every_transition_from_every_state(status: Status, name: str) -> None:
     else:
         with pytest.raises(Refused) as refused:
             decide(given)
-        assert refused.value.status == 409
+        assert REFUSAL_STATUS[refused.value.kind] == 409
         assert refused.value.rule == "illegal_transition"
         assert f"the referral is {status}" in refused.value.message
 
@@ -84,7 +85,7 @@ def test_every_transition_from_every_state(status: Status, name: str) -> None:
 def test_no_transition_on_a_referral_that_does_not_exist(name: str) -> None:
     with pytest.raises(Refused) as refused:
         TRANSITIONS[name][0](Referral())
-    assert (refused.value.status, refused.value.rule) == (404, "referral_not_found")
+    assert (REFUSAL_STATUS[refused.value.kind], refused.value.rule) == (404, "referral_not_found")
 
 
 def test_the_resulting_states() -> None:
