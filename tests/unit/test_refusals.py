@@ -21,7 +21,8 @@ def test_a_refusal_answers_with_its_kinds_status_rule_and_retry_after() -> None:
     answer = refused(Refused("copy_behind", "not yet", RefusalKind.CONFLICT, retry_after=2))
     assert isinstance(answer, HTTPException)
     assert answer.status_code == 409
-    assert answer.detail == {"rule": "copy_behind", "message": "not yet"}
+    detail: object = answer.detail
+    assert detail == {"rule": "copy_behind", "message": "not yet"}
     assert answer.headers == {"Retry-After": "2"}
 
 
