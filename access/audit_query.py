@@ -17,7 +17,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Region
 
@@ -58,8 +58,6 @@ def audit_query_router(regions: RegionQueries) -> APIRouter:
         resource_id: uuid.UUID,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> dict[str, Any]:
-        from eventkit.http import authorize  # eventkit's service module mounts access routes
-
         if resource_type not in regions:
             detail = f"this service answers for resource types {known}"
             raise HTTPException(422, {"rule": "unknown_resource_type", "message": detail})

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from access.fastapi import authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from eventkit.decider import RefusalKind, Refused
-from eventkit.http import authorize
 from eventkit.store import Connection
 
 RETRY_AFTER_SECONDS = 1

@@ -6,10 +6,10 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Region
-from eventkit.http import IdempotencyKey, authorize, run_command
+from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import livelihoods, outreach
 from services.cases.acts_requests import (

@@ -10,11 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
-from eventkit.http import IdempotencyKey, authorize, run_command
+from eventkit.http import IdempotencyKey, run_command
 from services.cases import case_commands as commands
 from services.cases import open_case, queries
 from services.cases.case import Status

@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from access.fastapi import CurrentPrincipal
-from eventkit.http import IdempotencyKey, authorize, run_command
+from access.fastapi import CurrentPrincipal, authorize
+from eventkit.http import IdempotencyKey, run_command
 from services.cases import consent_commands as commands
 from services.cases import queries
 from services.cases.http_scope import authorize_all, participant_row, person_scopes, scope

@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from access.fastapi import authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.event import Event
 from eventkit.aggregate import execute
-from eventkit.http import authorize
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection

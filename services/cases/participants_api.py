@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.blind_index import Kind
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.decider import Refused
-from eventkit.http import IdempotencyKey, authorize, refused, run_command
+from eventkit.http import IdempotencyKey, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
 from services.cases.http_scope import (

@@ -12,6 +12,7 @@ from pydantic import Field
 from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
+from access.platform import access_extension
 from access.settings import PersonalDataKeys, TokenSettings
 from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
@@ -87,6 +88,7 @@ def create_app(
             roster_worker(settings.roster_consumer, on_erased=shared_data.forget),
         ],
         copies=(settings.consent_consumer, settings.roster_consumer),
+        extensions=[access_extension()],
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

@@ -11,12 +11,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
 from access.disclosure import sees_exact
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from contracts.scalars import PlausibleQueryDateTime
 from contracts.vocabulary import ReferralDestination, Region
 from eventkit.decider import Refused
-from eventkit.http import authorize, refused
+from eventkit.http import refused
 from services.referrals import directory, metrics
 from services.referrals.requests import UnitChange, UnitRequest
 from services.referrals.routing import context

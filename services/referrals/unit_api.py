@@ -13,10 +13,10 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal
-from eventkit.http import IdempotencyKey, authorize, run_command
+from eventkit.http import IdempotencyKey, run_command
 from services.referrals import commands, shared_data
 from services.referrals.referral import Status
 from services.referrals.requests import CompleteRequest, RejectRequest, UnitReferralView

@@ -13,17 +13,11 @@ from fastapi.responses import JSONResponse
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.scalars import PlausibleQueryDateTime, plausible_date
-from eventkit.http import (
-    IdempotencyKey,
-    RequiredIdempotencyKey,
-    authorize,
-    refused,
-    run_command,
-)
+from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, refused, run_command
 from eventkit.ids import new_id
 from services.vouchers import commands, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload

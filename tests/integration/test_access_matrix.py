@@ -25,7 +25,6 @@ import pytest
 
 import access.fastapi
 import access.policy
-import eventkit.http
 import services.cases.http_scope
 import services.indicators.audience
 from access.policy import Decision
@@ -68,7 +67,7 @@ def decisions(monkeypatch: pytest.MonkeyPatch) -> Recorded:
         seen.append((principal.role.value, action, decision.allowed))
         return decision
 
-    for module in (access.policy, access.fastapi, eventkit.http, services.cases.http_scope,
+    for module in (access.policy, access.fastapi, services.cases.http_scope,
                    services.indicators.audience):  # fmt: skip
         monkeypatch.setattr(module, "decide", recording)
     return seen
