@@ -159,6 +159,13 @@ def authorize(principal: Principal, action: str, scope: ResourceScope) -> Decisi
     return decision
 
 
+def authorize_all(principal: Principal, action: str, scopes: list[ResourceScope]) -> None:
+    """403 unless `principal` may do `action` in every one of `scopes` (a person's record and
+    the records it was merged into)."""
+    for where in scopes:
+        authorize(principal, action, where)
+
+
 def _unauthorized(reason: str, challenge: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, reason, {"WWW-Authenticate": challenge})
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
-from access.fastapi import CurrentPrincipal, authorize
+from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.http import IdempotencyKey, run_command
@@ -20,7 +20,7 @@ from services.cases.acts_requests import (
     StageRequest,
     TrainingRequest,
 )
-from services.cases.http_scope import authorize_all, participant_row, person_scopes, scope
+from services.cases.http_scope import participant_row, person_scopes, scope
 from services.cases.participant_acts import act, reach_many
 
 router = APIRouter(tags=["outreach and livelihoods"])

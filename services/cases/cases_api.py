@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from access.fastapi import CurrentPrincipal, authorize
+from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
@@ -27,9 +27,7 @@ from services.cases.case_requests import (
 )
 from services.cases.http_scope import (
     ExpectedVersion,
-    authorize_all,
     case_row,
-    permit,
     person_scopes,
     scope,
 )
@@ -84,7 +82,7 @@ async def sensitive_read(
 ) -> tuple[Any, str | None]:
     """The case row, once the caller may read it, and the break-glass grant used, if any."""
     row = await case_row(request, case_id)
-    return row, permit(principal, "case.read_sensitive", scope(row))
+    return row, authorize(principal, "case.read_sensitive", scope(row)).grant_id
 
 
 @router.get("/cases/{case_id}", summary="A case (GBV and mental-health reads are audited)")

@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from access.fastapi import CurrentPrincipal, authorize
+from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from eventkit.http import IdempotencyKey, run_command
 from services.cases import consent_commands as commands
 from services.cases import queries
-from services.cases.http_scope import authorize_all, participant_row, person_scopes, scope
+from services.cases.http_scope import participant_row, person_scopes, scope
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
 from services.cases.staff import audit
 

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from access.fastapi import Forbidden
-from access.policy import ResourceScope, decide
-from access.principal import Principal, Region
+from access.policy import ResourceScope
+from access.principal import Region
 
 
 def _not_found(what: str) -> HTTPException:
@@ -47,12 +46,6 @@ async def person_scopes(request: Request, participant_id: uuid.UUID) -> list[Res
     return scopes
 
 
-def authorize_all(principal: Principal, action: str, scopes: list[ResourceScope]) -> None:
-    """403 unless `principal` may do `action` in every one of `scopes`."""
-    for where in scopes:
-        permit(principal, action, where)
-
-
 def scope(row: Any) -> ResourceScope:
     """The policy scope of a participant or case row: its region."""
     return ResourceScope(region=Region(row["region"]))
@@ -79,12 +72,3 @@ def expected_version(
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
-
-
-def permit(principal: Principal, action: str, where: ResourceScope) -> str | None:
-    """Like `eventkit.http.authorize`, returning the break-glass grant that allowed it, if any:
-    sensitive reads record it as the purpose of their audit record."""
-    decision = decide(principal, action, where)
-    if not decision.allowed:
-        raise Forbidden(action, decision.reason)
-    return decision.grant_id

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.blind_index import Kind
-from access.fastapi import CurrentPrincipal, authorize
+from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.decider import Refused
@@ -18,9 +18,7 @@ from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
 from services.cases.http_scope import (
     ExpectedVersion,
-    authorize_all,
     participant_row,
-    permit,
     person_scopes,
     scope,
 )
@@ -76,7 +74,7 @@ async def read(
     participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
 ) -> Response:
     row = await participant_row(request, participant_id)
-    grant = permit(principal, "participant.read_personal", scope(row))
+    grant = authorize(principal, "participant.read_personal", scope(row)).grant_id
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         fields = await queries.personal(conn, _keys(request), row)
         await audit(
@@ -144,7 +142,9 @@ async def timeline(
     participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """Events only (no personal data), but they reveal GBV cases: audited as a sensitive read."""
-    grant = permit(principal, SENSITIVE, scope(await participant_row(request, participant_id)))
+    grant = authorize(
+        principal, SENSITIVE, scope(await participant_row(request, participant_id))
+    ).grant_id
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         events = await queries.timeline(conn, participant_id)
         await audit(conn, principal, "participant.timeline", ("participant", participant_id), grant)

@@ -14,8 +14,8 @@ from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from access.disclosure import sees_exact
-from access.fastapi import _bearer, authenticated
-from access.policy import ResourceScope, decide
+from access.fastapi import _bearer, authenticated, authorize
+from access.policy import ResourceScope
 from services.indicators.suppression import View
 
 
@@ -29,9 +29,7 @@ async def caller_is_me_staff(
             raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
         return False
     principal = await authenticated(request, credentials)
-    decision = decide(principal, "indicators.read", ResourceScope())
-    if not decision.allowed:
-        raise HTTPException(403, decision.reason)
+    authorize(principal, "indicators.read", ResourceScope())
     return sees_exact(principal)
 
 
