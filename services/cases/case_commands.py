@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from access.actors import actor_id
 from access.participant_keys import Erased
 from access.principal import Principal
 from access.settings import PersonalDataKeys
@@ -18,7 +19,7 @@ from eventkit.store import Connection
 from services.cases import deliver_service, open_case, personal_data, views
 from services.cases.case import Case, evolve
 from services.cases.case_requests import DeliverRequest, OpenCaseRequest
-from services.cases.staff import actor_id, audit, participant, surviving
+from services.cases.staff import audit, participant, surviving
 
 Rule = Callable[[Case, uuid.UUID, datetime], Sequence[Event]]
 """A case rule given the state, the acting staff member's id and the time."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from access.actors import actor_id
 from access.principal import Principal
 from eventkit.aggregate import execute
 from eventkit.idempotency import Answer, Command
@@ -14,7 +15,7 @@ from services.cases import consent, views
 from services.cases.participant import Participant, evolve
 from services.cases.participant_commands import done
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
-from services.cases.staff import actor_id, audit, surviving
+from services.cases.staff import audit, surviving
 
 
 def give_consent(asked_for: uuid.UUID, body: ConsentRequest, principal: Principal) -> Command:

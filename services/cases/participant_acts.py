@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from access.actors import actor_id
 from access.fastapi import authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
@@ -18,7 +19,7 @@ from services.cases import bulk_outreach, views
 from services.cases.acts_requests import OutreachRequest
 from services.cases.outreach import RecordReach
 from services.cases.participant import Participant, evolve
-from services.cases.staff import actor_id, audit, surviving
+from services.cases.staff import audit, surviving
 
 Act = Callable[[Participant, uuid.UUID, datetime], Sequence[Event]]
 """A participant rule given the state, the acting staff member's id and the time."""

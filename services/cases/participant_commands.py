@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from access.actors import actor_id
 from access.blind_index import Kind
 from access.principal import Principal
 from access.settings import PersonalDataKeys
@@ -23,7 +24,7 @@ from services.cases.participant_requests import (
     RegisterRequest,
     born_on,
 )
-from services.cases.staff import actor_id, audit, participant
+from services.cases.staff import audit, participant
 
 _PERSONAL = ("given_names", "family_names", "document_type", "document_number", "phone")
 

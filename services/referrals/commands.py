@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from access.actors import actor_id
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
 from access.crypto import MasterKey
@@ -32,8 +33,6 @@ from services.referrals.request_referral import RequestReferral
 from services.referrals.request_referral import request as request_rule
 from services.referrals.requests import Evidence, ReferralRequest
 
-_ACTORS = uuid.UUID("2b9d6c1e-5f0a-4c3b-8e7d-1a2b3c4d5e6f")
-
 Clock = Callable[[], datetime]
 
 
@@ -44,11 +43,6 @@ class Context:
     clock: Clock
     deadlines: Deadlines
     master: MasterKey
-
-
-def actor_id(principal: Principal) -> uuid.UUID:
-    """The pseudonymous id events carry for a caller (stable, not reversible to a name)."""
-    return uuid.uuid5(_ACTORS, f"{principal.organization_id}/{principal.subject}")
 
 
 def request(body: ReferralRequest, principal: Principal, ctx: Context) -> Command:

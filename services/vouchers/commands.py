@@ -9,6 +9,7 @@ from decimal import Decimal
 import asyncpg
 from fastapi import HTTPException
 
+from access.actors import actor_id
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
 from access.principal import Principal
@@ -29,13 +30,6 @@ from services.vouchers.redeem import RedeemVoucher, redeemable
 from services.vouchers.redeem import redeem as redeem_rule
 from services.vouchers.requests import ClinicView, IssueRequest, RedeemRequest
 from services.vouchers.voucher import Voucher, evolve
-
-_ACTORS = uuid.UUID("6c1f4a4e-8d1b-4d8e-9a57-3f9a4c2b1e70")
-
-
-def actor_id(principal: Principal) -> uuid.UUID:
-    """The pseudonymous id events carry for a staff member (stable, not reversible to a name)."""
-    return uuid.uuid5(_ACTORS, f"{principal.organization_id}/{principal.subject}")
 
 
 async def _done(
