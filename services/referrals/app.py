@@ -26,7 +26,7 @@ from services.referrals.consent_feed import consent_worker
 from services.referrals.deadlines import Deadlines
 from services.referrals.directory_api import router as directory_router
 from services.referrals.links import LINKS
-from services.referrals.overdue import OverdueWorker
+from services.referrals.overdue import overdue_worker
 from services.referrals.schema import ALL_DDL
 from services.referrals.team_api import router as team_router
 from services.referrals.unit_api import router as unit_router
@@ -69,7 +69,7 @@ def create_app(
     interval = settings.overdue_interval_seconds
 
     def overdue(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
-        worker = OverdueWorker(pool, clock, interval)
+        worker = overdue_worker(pool, clock, interval)
         app.state.overdue = worker
         return worker
 

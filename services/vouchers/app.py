@@ -12,6 +12,7 @@ from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.platform import access_extension
 from access.settings import TokenSettings
+from eventkit.clock import utc_now
 from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
@@ -19,7 +20,7 @@ from eventkit.settings import ServiceSettings
 from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
-from services.vouchers.expiry import ExpiryWorker
+from services.vouchers.expiry import expiry_worker
 from services.vouchers.links import LINKS
 from services.vouchers.schema import VOUCHERS_DDL
 
@@ -50,7 +51,7 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
     interval = settings.expiry_interval_seconds
 
     def expiry(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
-        return ExpiryWorker(pool, interval)
+        return expiry_worker(pool, utc_now, interval)
 
     app = create_service_app(
         settings,

@@ -19,13 +19,13 @@ from eventkit.aggregate import Decided, execute, history_of, load_stream
 from eventkit.decider import RefusalKind, Refused, fold
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
-from eventkit.metrics import REDEEMED_PEN
 from eventkit.store import Connection, event_columns, recorded
 from roster.reach import case_in_reach, participant_in_reach
 from services.vouchers import budget, lifecycle, views
 from services.vouchers.code import qr_payload
 from services.vouchers.issue import IssueVoucher
 from services.vouchers.issue import issue as issue_rule
+from services.vouchers.metrics import REDEEMED_PEN
 from services.vouchers.redeem import RedeemVoucher, redeemable
 from services.vouchers.redeem import redeem as redeem_rule
 from services.vouchers.requests import ClinicView, IssueRequest, RedeemRequest
