@@ -3,11 +3,11 @@ administrators review them (`access.grants` loads the active ones for each reque
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from access.audit import append as audit
@@ -18,6 +18,7 @@ from access.grants import BreakGlassSettings
 from access.policy import ResourceScope
 from access.principal import BreakGlassGrant, Principal, Region, Role
 from eventkit.decider import RefusalKind
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import refused as refusal_answer
 
 
@@ -45,7 +46,11 @@ class BreakGlassRequest(BaseModel):
 
 
 async def _open(
-    pool: asyncpg.Pool, principal: Principal, body: BreakGlassRequest, max_per_day: int
+    pool: asyncpg.Pool,
+    principal: Principal,
+    body: BreakGlassRequest,
+    max_per_day: int,
+    now: datetime,
 ) -> BreakGlassGrant:
     async with pool.acquire() as conn, conn.transaction():
         # One supervisor's openings are serialised, so racing requests cannot pass the cap.
@@ -58,7 +63,7 @@ async def _open(
             principal.organization_id,
         )
         opened = open_break_glass(
-            principal, body.region, body.reason, now=datetime.now(UTC),
+            principal, body.region, body.reason, now=now,
             duration=timedelta(minutes=body.minutes),
             opened_today=int(opened_today), max_per_day=max_per_day,
         )  # fmt: skip
@@ -111,11 +116,10 @@ def break_glass_router(settings: BreakGlassSettings) -> APIRouter:
 
     @router.post("/break-glass", status_code=201, summary="Open time-limited access to a region")
     async def open_grant(
-        body: BreakGlassRequest, request: Request, principal: CurrentPrincipal
+        body: BreakGlassRequest, principal: CurrentPrincipal, pool: Pool, clock: Clock
     ) -> dict[str, Any]:
-        pool = request.app.state.pool
         try:
-            grant = await _open(pool, principal, body, settings.max_per_day)
+            grant = await _open(pool, principal, body, settings.max_per_day, clock())
         except GrantRefused as refused:
             if refused.kind is not RefusalKind.FORBIDDEN:  # audited by the refusal handler
                 await _refusal_audited(pool, principal, refused)
@@ -131,15 +135,15 @@ def break_glass_router(settings: BreakGlassSettings) -> APIRouter:
         summary="Review break-glass grants: who, where, when, until when, used (audited)",
     )
     async def review(
-        request: Request,
         principal: CurrentPrincipal,
+        pool: Pool,
+        clock: Clock,
         region: Region | None = None,
         days: Annotated[int, Query(ge=1, le=366)] = 30,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         """The reason shows only to the grant region's supervisors and administrators."""
         authorize(principal, "break_glass.review", ResourceScope(region=region))
-        pool = request.app.state.pool
         async with pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(_REVIEW, region, days, limit)
             await audit(
@@ -148,7 +152,7 @@ def break_glass_router(settings: BreakGlassSettings) -> APIRouter:
                     principal, "break_glass.review", ("break_glass_grants", region or "all"), "done"
                 ),
             )
-        now = datetime.now(UTC)
+        now = clock()
         grants = []
         for row in rows:
             where = Region(row["region"])

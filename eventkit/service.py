@@ -25,6 +25,7 @@ from starlette.types import Scope
 from contracts.topics import ALL_TOPICS
 from eventkit import collector
 from eventkit.backpressure import BoundedPool, keep_session, report_outages
+from eventkit.clock import Now, utc_now
 from eventkit.edge import Edge
 from eventkit.holds import address
 from eventkit.idempotency import IdempotencyKeyReused
@@ -150,15 +151,17 @@ def create_service_app(
     workers: Sequence[WorkerFactory] = (),
     copies: Sequence[str] = (),
     extensions: Sequence[Extension] = (),
+    clock: Now = utc_now,
 ) -> FastAPI:
     """A FastAPI app with the shared plumbing; the service adds its own routers.
 
-    With `relay=True` the process also runs the outbox relay of its database; replicas elect
-    one publisher among themselves (see `eventkit.relay`). Each of `workers` is built once the
-    pool exists and runs until shutdown, when it is stopped and awaited (drained). `copies`
-    names the consumers keeping this service's copy of another's events: every route honours
-    `Pana-After` by waiting for them (`eventkit.read_your_writes`). `extensions` (the access
-    layer's audit and grants, `access.platform.access_extension`) add their tables first.
+        With `relay=True` the process also runs the outbox relay of its database; replicas elect
+        one publisher among themselves (see `eventkit.relay`). Each of `workers` is built once the
+        pool exists and runs until shutdown, when it is stopped and awaited (drained). `copies`
+        names the consumers keeping this service's copy of another's events: every route honours
+        `Pana-After` by waiting for them (`eventkit.read_your_writes`). `extensions` (the access
+        layer's audit and grants, `access.platform.access_extension`) add their tables first.
+    `clock` is what routes get as `eventkit.dependencies.Clock` (tests inject a fixed one).
     """
     ddl = (*(d for e in extensions for d in e.ddl), *ddl)
     role_grants = tuple(g for e in extensions for g in e.role_grants)
@@ -245,6 +248,7 @@ def create_service_app(
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     app.state.copies = tuple(copies)
+    app.state.clock = clock
     for router in routers:
         app.include_router(router, dependencies=[Depends(after_events)] if copies else None)
     app.include_router(metrics_router())

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
+from eventkit.dependencies import Clock
 from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import livelihoods, outreach
@@ -28,11 +29,16 @@ router = APIRouter(tags=["outreach and livelihoods"])
 
 @router.post("/outreach", status_code=201, summary="People reached by one activity (bulk)")
 async def record_outreach(
-    body: OutreachRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    body: OutreachRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     """Up to 10,000 participant ids; all are recorded in one transaction, or none is."""
     authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
-    command = reach_many(body, principal)
+    command = reach_many(body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -41,6 +47,7 @@ async def record_outreach(
 async def record_reach(
     participant_id: uuid.UUID, body: ReachRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
     # The person's region too: outreach is recorded only on the caller's region's people.
@@ -55,6 +62,7 @@ async def record_reach(
             ), s,
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -74,6 +82,7 @@ async def _region(
 async def enrol(
     participant_id: uuid.UUID, body: EnrolRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     region = await _region(request, participant_id, principal)
     command = act(
@@ -82,6 +91,7 @@ async def enrol(
             livelihoods.Step(body.program, region, by, body.enrolled_at or now, now), s
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -91,6 +101,7 @@ async def enrol(
 async def score_stage(
     participant_id: uuid.UUID, body: StageRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     region = await _region(request, participant_id, principal)
     command = act(
@@ -100,6 +111,7 @@ async def score_stage(
             body.stage, body.score, body.passed, s,
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -109,6 +121,7 @@ async def score_stage(
 async def finish_training(
     participant_id: uuid.UUID, body: TrainingRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     region = await _region(request, participant_id, principal)
     command = act(
@@ -117,6 +130,7 @@ async def finish_training(
             livelihoods.Step(body.program, region, by, body.finished_at or now, now), s
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -126,6 +140,7 @@ async def finish_training(
 async def record_outcome(
     participant_id: uuid.UUID, body: OutcomeRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     region = await _region(request, participant_id, principal)
     outcome_id = new_id()
@@ -136,5 +151,6 @@ async def record_outcome(
             outcome_id, body.outcome, s,
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

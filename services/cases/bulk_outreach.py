@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import asyncpg
 from opentelemetry.propagate import inject
 
+from eventkit.clock import Now
 from eventkit.decider import RefusalKind, Refused
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -90,7 +90,7 @@ async def _lock(
 
 
 async def record_many(
-    conn: Connection, template: RecordReach, participant_ids: list[uuid.UUID]
+    conn: Connection, template: RecordReach, participant_ids: list[uuid.UUID], *, clock: Now
 ) -> list[dict[str, str]]:
     """Append one `message.reached` per person; return participant, reach and event ids."""
     check_reach(template)
@@ -131,7 +131,7 @@ async def record_many(
     )
     carrier: dict[str, str] = {}
     inject(carrier)
-    now = datetime.now(UTC)
+    now = clock()
     await conn.execute(
         """
         WITH ins AS (

@@ -14,6 +14,7 @@ from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
+from eventkit.dependencies import Clock
 from eventkit.http import IdempotencyKey, run_command
 from services.cases import case_commands as commands
 from services.cases import open_case, queries
@@ -39,12 +40,17 @@ SENSITIVE_TYPES = {CaseType.GBV_PROTECTION, CaseType.MENTAL_HEALTH}
 
 @router.post("/cases", status_code=201, summary="Open a case (needs consent for services)")
 async def open_new(
-    body: OpenCaseRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    body: OpenCaseRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     authorize(principal, "case.open", ResourceScope(region=Region(body.region)))
     # The person's region too: a case for another region's participant is not the caller's.
     authorize_all(principal, "case.open", await person_scopes(request, body.participant_id))
-    command = commands.open_new(body, principal)
+    command = commands.open_new(body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -102,6 +108,7 @@ async def update(request: Request, principal: Principal, case_id: uuid.UUID, act
 async def reassign(
     case_id: uuid.UUID, body: ReassignRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     await update(request, principal, case_id, "case.update")
     # Moving a case: the caller must hold the region it moves to as well.
@@ -112,6 +119,7 @@ async def reassign(
             s, body.caseworker_id, body.region, body.reason, by, now
         ),
         principal, expected,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -120,12 +128,14 @@ async def reassign(
 async def close(
     case_id: uuid.UUID, body: CloseRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     await update(request, principal, case_id, "case.update")
     command = commands.change(
         case_id, "case.close",
         lambda s, by, now: open_case.close(s, body.reason, body.reason_code, by, now),
         principal, expected,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -134,11 +144,13 @@ async def close(
 async def reopen(
     case_id: uuid.UUID, body: ReopenRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     await update(request, principal, case_id, "case.update")
     command = commands.change(
         case_id, "case.reopen", lambda s, by, now: open_case.reopen(s, body.reason, by, now),
         principal, expected,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -147,7 +159,8 @@ async def reopen(
 async def deliver(
     case_id: uuid.UUID, body: DeliverRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, clock: Clock,
 ) -> Response:  # fmt: skip
     await update(request, principal, case_id, "service.deliver")
-    command = commands.deliver(case_id, body, principal, expected)
+    command = commands.deliver(case_id, body, principal, expected, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

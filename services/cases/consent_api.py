@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal, authorize, authorize_all
+from eventkit.dependencies import Clock
 from eventkit.http import IdempotencyKey, run_command
 from services.cases import consent_commands as commands
 from services.cases import queries
@@ -25,10 +26,12 @@ async def give_consent(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     # A merged id records on the survivor: its region must be the caller's too.
     authorize_all(principal, "consent.record", await person_scopes(request, participant_id))
-    command = commands.give_consent(participant_id, body, principal)
+    command = commands.give_consent(participant_id, body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -43,10 +46,12 @@ async def withdraw_consent(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     # A merged id records on the survivor: its region must be the caller's too.
     authorize_all(principal, "consent.record", await person_scopes(request, participant_id))
-    command = commands.withdraw_consent(participant_id, consent_id, body, principal)
+    command = commands.withdraw_consent(participant_id, consent_id, body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 

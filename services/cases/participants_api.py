@@ -13,6 +13,7 @@ from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.decider import Refused
+from eventkit.dependencies import Clock
 from eventkit.http import IdempotencyKey, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
@@ -41,10 +42,15 @@ def _keys(request: Request) -> Any:
 
 @router.post("/participants", status_code=201, summary="Register a participant")
 async def register(
-    body: RegisterRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    body: RegisterRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     authorize(principal, "participant.register", ResourceScope(region=Region(body.region)))
-    command = commands.register_participant(body, principal, _keys(request))
+    command = commands.register_participant(body, principal, _keys(request), clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -92,6 +98,8 @@ async def correct(
     principal: CurrentPrincipal,
     expected: ExpectedVersion,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     authorize(
         principal, "participant.correct", scope(await participant_row(request, participant_id))
@@ -99,7 +107,7 @@ async def correct(
     if body.region is not None:  # moving a person to a region the caller does not work in
         authorize(principal, "participant.correct", ResourceScope(region=Region(body.region)))
     command = commands.correct_participant(
-        participant_id, body, principal, _keys(request), expected
+        participant_id, body, principal, _keys(request), expected, clock=clock
     )
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -112,12 +120,14 @@ async def merge(
     principal: CurrentPrincipal,
     expected: ExpectedVersion,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     authorize(principal, "participant.merge", scope(await participant_row(request, participant_id)))
     # Merging joins two people's histories: the caller must hold the surviving record's region.
     into = await person_scopes(request, body.into_participant_id)
     authorize_all(principal, "participant.merge", into)
-    command = commands.merge_participant(participant_id, body, principal, expected)
+    command = commands.merge_participant(participant_id, body, principal, expected, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -128,10 +138,14 @@ async def erase(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     """Destroys the person's data key: names, numbers and notes become unreadable for good."""
     authorize(principal, "participant.erase", scope(await participant_row(request, participant_id)))
-    command = commands.erase_personal_data(participant_id, body.basis, principal, _keys(request))
+    command = commands.erase_personal_data(
+        participant_id, body.basis, principal, _keys(request), clock=clock
+    )
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 import asyncpg
 from fastapi import FastAPI
 from pydantic import Field
@@ -14,6 +11,7 @@ from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.platform import access_extension
 from access.settings import PersonalDataKeys, TokenSettings
+from eventkit.clock import Now, utc_now
 from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
@@ -47,11 +45,6 @@ class ReferralsSettings(ServiceSettings):
     metrics_min_cell: int = Field(5, ge=1)
 
 
-def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
-
-
 AUDITED = {  # what `GET /audit` answers for, and where each one's region is (the latest)
     "referral": "SELECT region FROM referrals WHERE referral_id = $1",
     "participant": "SELECT region FROM referrals WHERE participant_id = $1"
@@ -59,9 +52,7 @@ AUDITED = {  # what `GET /audit` answers for, and where each one's region is (th
 }
 
 
-def create_app(
-    settings: ReferralsSettings | None = None, clock: Callable[[], datetime] = utc_now
-) -> FastAPI:
+def create_app(settings: ReferralsSettings | None = None, clock: Now = utc_now) -> FastAPI:
     """Build the referrals API; `clock` is injectable so tests control deadlines."""
     settings = settings or ReferralsSettings()
     context = Context(clock, Deadlines(settings.referral_deadline_hours),
@@ -89,6 +80,7 @@ def create_app(
         ],
         copies=(settings.consent_consumer, settings.roster_consumer),
         extensions=[access_extension()],
+        clock=clock,
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

@@ -17,6 +17,7 @@ from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.scalars import PlausibleQueryDateTime, plausible_date
+from eventkit.dependencies import Clock
 from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, refused, run_command
 from eventkit.ids import new_id
 from services.vouchers import commands, reconciliation
@@ -46,11 +47,16 @@ async def _voucher_scope(request: Request, voucher_id: uuid.UUID) -> tuple[Resou
 
 @router.post("/vouchers", status_code=201, summary="Issue a voucher to a participant")
 async def issue_voucher(
-    body: IssueRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    body: IssueRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     authorize(principal, "voucher.issue", ResourceScope(region=Region(body.region)))
     settings = request.app.state.settings
-    command = commands.issue(body, principal, new_code(), settings.standard_cap_pen)
+    command = commands.issue(body, principal, new_code(), settings.standard_cap_pen, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -69,11 +75,18 @@ async def read_voucher(
 
 @router.post("/vouchers/{voucher_id}/approve", summary="Approve a voucher above the standard cap")
 async def approve_voucher(
-    voucher_id: uuid.UUID, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    voucher_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     scope, _ = await _voucher_scope(request, voucher_id)
     authorize(principal, "voucher.approve", scope)
-    return await run_command(request, principal, key, {}, commands.approve(voucher_id, principal))
+    return await run_command(
+        request, principal, key, {}, commands.approve(voucher_id, principal, clock=clock)
+    )
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unredeemed voucher")
@@ -83,10 +96,12 @@ async def cancel_voucher(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     scope, _ = await _voucher_scope(request, voucher_id)
     authorize(principal, "voucher.issue", ResourceScope(region=scope.region))
-    command = commands.cancel(voucher_id, body.reason, principal)
+    command = commands.cancel(voucher_id, body.reason, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -101,10 +116,12 @@ async def reverse_redemption(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     scope, _ = await _voucher_scope(request, voucher_id)
     authorize(principal, "voucher.reverse", scope)
-    command = commands.reverse(voucher_id, redemption_id, body.reason, principal)
+    command = commands.reverse(voucher_id, redemption_id, body.reason, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -141,12 +158,14 @@ def _code(text: str) -> str:
 
 
 @router.post("/lookup", summary="A clinic looks a voucher up by its code or QR payload")
-async def lookup(body: LookupRequest, request: Request, principal: CurrentPrincipal) -> ClinicView:
+async def lookup(
+    body: LookupRequest, request: Request, principal: CurrentPrincipal, *, clock: Clock
+) -> ClinicView:
     """A read, but a POST: the code travels in the body, never in a URL (traces, logs)."""
     provider_id, region = await _clinic(request, principal)
     pool = request.app.state.pool
     try:
-        view = await commands.clinic_view(pool, _code(body.code), provider_id, region)
+        view = await commands.clinic_view(pool, _code(body.code), provider_id, region, clock=clock)
     except HTTPException as missing:
         # A clinic trying codes shows in the audit log (never the code: it is a bearer secret).
         if missing.status_code == 404:
@@ -171,9 +190,11 @@ async def redeem_voucher(
     request: Request,
     principal: CurrentPrincipal,
     key: RequiredIdempotencyKey,
+    *,
+    clock: Clock,
 ) -> Response:
     # The directory check runs in the command's transaction, in its first statement.
-    command = commands.redeem(body, _code(body.code), _calling_provider(principal))
+    command = commands.redeem(body, _code(body.code), _calling_provider(principal), clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -279,9 +300,11 @@ async def signals(
     principal: CurrentPrincipal,
     period_from: Annotated[PlausibleQueryDateTime | None, Query(alias="from")] = None,
     period_to: Annotated[PlausibleQueryDateTime | None, Query(alias="to")] = None,
+    *,
+    clock: Clock,
 ) -> dict[str, Any]:
     authorize(principal, "voucher.fraud_signals", ResourceScope())
-    end = _aware(period_to) if period_to else datetime.now(UTC)
+    end = _aware(period_to) if period_to else clock()
     start = _aware(period_from) if period_from else end - timedelta(days=30)
     cap: Decimal = request.app.state.settings.standard_cap_pen
     async with request.app.state.pool.acquire() as conn:

@@ -12,7 +12,6 @@ from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
 from access.platform import access_extension
 from access.settings import TokenSettings
-from eventkit.clock import utc_now
 from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
@@ -51,7 +50,7 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
     interval = settings.expiry_interval_seconds
 
     def expiry(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
-        return expiry_worker(pool, utc_now, interval)
+        return expiry_worker(pool, app.state.clock, interval)
 
     app = create_service_app(
         settings,

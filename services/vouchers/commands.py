@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
@@ -16,6 +15,7 @@ from access.principal import Principal
 from contracts.vocabulary import Region
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
 from eventkit.aggregate import Decided, execute, history_of, load_stream
+from eventkit.clock import Now
 from eventkit.decider import RefusalKind, Refused, fold
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
@@ -48,9 +48,11 @@ async def _done(
     }
 
 
-def issue(body: IssueRequest, principal: Principal, code: str, cap: Decimal) -> Command:
+def issue(
+    body: IssueRequest, principal: Principal, code: str, cap: Decimal, *, clock: Now
+) -> Command:
     async def run(conn: Connection) -> Answer:
-        voucher_id, now = new_id(), datetime.now(UTC)
+        voucher_id, now = new_id(), clock()
         person = await participant_in_reach(conn, principal, "voucher.issue", body.participant_id)
         await case_in_reach(conn, principal, "voucher.issue", body.case_id, person)
         await budget.reserve(conn, body.region, now.date(), body.amount)
@@ -84,9 +86,9 @@ def issue(body: IssueRequest, principal: Principal, code: str, cap: Decimal) -> 
     return run
 
 
-def approve(voucher_id: uuid.UUID, principal: Principal) -> Command:
+def approve(voucher_id: uuid.UUID, principal: Principal, *, clock: Now) -> Command:
     async def run(conn: Connection) -> Answer:
-        now = datetime.now(UTC)
+        now = clock()
         decided = await execute(
             conn, str(voucher_id), evolve, Voucher(),
             lambda s: lifecycle.approve(s, actor_id(principal), now),
@@ -97,10 +99,10 @@ def approve(voucher_id: uuid.UUID, principal: Principal) -> Command:
 
 
 def cancel(
-    voucher_id: uuid.UUID, reason: VoucherCancellationReason, principal: Principal
+    voucher_id: uuid.UUID, reason: VoucherCancellationReason, principal: Principal, *, clock: Now
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        now = datetime.now(UTC)
+        now = clock()
         decided = await execute(
             conn, str(voucher_id), evolve, Voucher(),
             lambda s: lifecycle.cancel(s, reason, actor_id(principal), now),
@@ -111,7 +113,12 @@ def cancel(
 
 
 def reverse(
-    voucher_id: uuid.UUID, redemption_id: uuid.UUID, reason: ReversalReason, principal: Principal
+    voucher_id: uuid.UUID,
+    redemption_id: uuid.UUID,
+    reason: ReversalReason,
+    principal: Principal,
+    *,
+    clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
         provider = await conn.fetchval(
@@ -124,7 +131,7 @@ def reverse(
                 "redemption_not_found", "no such redemption on this voucher", RefusalKind.NOT_FOUND
             )
         command = lifecycle.ReverseRedemption(
-            redemption_id, provider, reason, actor_id(principal), datetime.now(UTC)
+            redemption_id, provider, reason, actor_id(principal), clock()
         )
         decided = await execute(
             conn, str(voucher_id), evolve, Voucher(), lambda s: lifecycle.reverse(command, s)
@@ -155,7 +162,7 @@ def not_a_partner() -> Refused:
     )
 
 
-def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID) -> Command:
+def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID, *, clock: Now) -> Command:
     async def run(conn: Connection) -> Answer:
         found = await conn.fetch(_REDEEMING, provider_id, code)
         if not found:
@@ -166,7 +173,7 @@ def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID) -> Command:
         await _receipt_unused(conn, provider_id, body.receipt_number)
         rule = RedeemVoucher(
             voucher_id, new_id(), provider_id, Region(region), body.amount,
-            frozenset(body.services), body.receipt_number, datetime.now(UTC),
+            frozenset(body.services), body.receipt_number, clock(),
         )  # fmt: skip
         try:
             decided = await execute(
@@ -242,7 +249,9 @@ def _receipt_used(message: str) -> Refused:
     return Refused("receipt_already_used", message, RefusalKind.CONFLICT)
 
 
-async def clinic_view(pool: asyncpg.Pool, code: str, provider_id: str, region: str) -> ClinicView:
+async def clinic_view(
+    pool: asyncpg.Pool, code: str, provider_id: str, region: str, *, clock: Now
+) -> ClinicView:
     """What a clinic may see of a voucher; 404 when no voucher has this code."""
     async with pool.acquire() as conn:
         voucher_id = await conn.fetchval("SELECT voucher_id FROM vouchers WHERE code = $1", code)
@@ -254,7 +263,7 @@ async def clinic_view(pool: asyncpg.Pool, code: str, provider_id: str, region: s
     state = fold(evolve, Voucher(), history)
     refusal = None
     try:
-        redeemable(state, uuid.UUID(provider_id), Region(region), datetime.now(UTC))
+        redeemable(state, uuid.UUID(provider_id), Region(region), clock())
     except Refused as refused:
         if refused.rule in NOT_YOURS:
             # Another provider's voucher: say nothing about it.
