@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
 from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
-from eventkit.dependencies import Clock
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import livelihoods, outreach
@@ -48,10 +49,10 @@ async def record_reach(
     participant_id: uuid.UUID, body: ReachRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
+pool: Pool,) -> Response:  # fmt: skip
     authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
     # The person's region too: outreach is recorded only on the caller's region's people.
-    authorize_all(principal, "outreach.record", await person_scopes(request, participant_id))
+    authorize_all(principal, "outreach.record", await person_scopes(pool, participant_id))
     reach_id = new_id()
     command = act(
         participant_id, "outreach.record",
@@ -68,12 +69,12 @@ async def record_reach(
 
 
 async def _region(
-    request: Request, participant_id: uuid.UUID, principal: CurrentPrincipal
+    pool: asyncpg.Pool, participant_id: uuid.UUID, principal: CurrentPrincipal
 ) -> Region:
-    row = await participant_row(request, participant_id)
+    row = await participant_row(pool, participant_id)
     authorize(principal, "livelihood.record", scope(row))
     # The record it was merged into, which the step is recorded on, must be in reach too.
-    authorize_all(principal, "livelihood.record", await person_scopes(request, participant_id))
+    authorize_all(principal, "livelihood.record", await person_scopes(pool, participant_id))
     return Region(row["region"])
 
 
@@ -83,8 +84,8 @@ async def enrol(
     participant_id: uuid.UUID, body: EnrolRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    region = await _region(request, participant_id, principal)
+pool: Pool,) -> Response:  # fmt: skip
+    region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.enrol",
         lambda s, by, now: livelihoods.enrol(
@@ -102,8 +103,8 @@ async def score_stage(
     participant_id: uuid.UUID, body: StageRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    region = await _region(request, participant_id, principal)
+pool: Pool,) -> Response:  # fmt: skip
+    region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.score",
         lambda s, by, now: livelihoods.score_stage(
@@ -122,8 +123,8 @@ async def finish_training(
     participant_id: uuid.UUID, body: TrainingRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    region = await _region(request, participant_id, principal)
+pool: Pool,) -> Response:  # fmt: skip
+    region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.training",
         lambda s, by, now: livelihoods.finish_training(
@@ -141,8 +142,8 @@ async def record_outcome(
     participant_id: uuid.UUID, body: OutcomeRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    region = await _region(request, participant_id, principal)
+pool: Pool,) -> Response:  # fmt: skip
+    region = await _region(pool, participant_id, principal)
     outcome_id = new_id()
     command = act(
         participant_id, "livelihood.outcome",

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal
 from access.participant_keys import Erased
-from eventkit.dependencies import Clock
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import case_commands as commands
@@ -26,8 +26,8 @@ async def file_complaint(
     case_id: uuid.UUID, body: ComplaintRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     complaint_id = new_id()
     command = commands.change(
         case_id, "legal_complaint.file",
@@ -50,8 +50,8 @@ async def complaint_taken_up(
     case_id: uuid.UUID, complaint_id: uuid.UUID, body: TakenUpRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "legal_complaint.taken_up",
         lambda s, by, now: legal_complaint.taken_up(
@@ -70,8 +70,8 @@ async def add_note(
     case_id: uuid.UUID, body: NoteRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     command = commands.add_note(
         case_id, body.text, principal, request.app.state.personal_data_keys, clock=clock
     )
@@ -80,11 +80,11 @@ async def add_note(
 
 @router.get("/cases/{case_id}/notes", summary="The case's follow-up notes (audited)")
 async def read_notes(
-    case_id: uuid.UUID, request: Request, principal: CurrentPrincipal, *, clock: Clock
+    case_id: uuid.UUID, request: Request, principal: CurrentPrincipal, *, clock: Clock, pool: Pool
 ) -> dict[str, Any]:
-    row, grant = await sensitive_read(request, principal, case_id)
+    row, grant = await sensitive_read(pool, principal, case_id)
     keys = request.app.state.personal_data_keys
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(
             "SELECT * FROM case_notes WHERE case_id = $1 ORDER BY written_at", case_id
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
+import asyncpg
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -14,7 +15,7 @@ from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
-from eventkit.dependencies import Clock
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from services.cases import case_commands as commands
 from services.cases import open_case, queries
@@ -46,17 +47,18 @@ async def open_new(
     key: IdempotencyKey = None,
     *,
     clock: Clock,
+    pool: Pool,
 ) -> Response:
     authorize(principal, "case.open", ResourceScope(region=Region(body.region)))
     # The person's region too: a case for another region's participant is not the caller's.
-    authorize_all(principal, "case.open", await person_scopes(request, body.participant_id))
+    authorize_all(principal, "case.open", await person_scopes(pool, body.participant_id))
     command = commands.open_new(body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.get("/cases", summary="Cases by region, status, type and caseworker; paginated, sorted")
 async def list_cases(
-    request: Request,
+    pool: Pool,
     principal: CurrentPrincipal,
     region: Region | None = None,
     status: Status | None = None,
@@ -75,7 +77,7 @@ async def list_cases(
         for each in regions
     }
     filters = {"status": status, "case_type": case_type, "caseworker_id": caseworker_id}
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         page = await queries.cases(conn, [str(r) for r in regions], filters, sort, limit, offset)
         # A list of cases reveals who has a GBV case: audited per region, with the grant used.
         for each, grant in grants.items():
@@ -84,24 +86,24 @@ async def list_cases(
 
 
 async def sensitive_read(
-    request: Request, principal: Principal, case_id: uuid.UUID
+    pool: asyncpg.Pool, principal: Principal, case_id: uuid.UUID
 ) -> tuple[Any, str | None]:
     """The case row, once the caller may read it, and the break-glass grant used, if any."""
-    row = await case_row(request, case_id)
+    row = await case_row(pool, case_id)
     return row, authorize(principal, "case.read_sensitive", scope(row)).grant_id
 
 
 @router.get("/cases/{case_id}", summary="A case (GBV and mental-health reads are audited)")
-async def read(case_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> Response:
-    row, grant = await sensitive_read(request, principal, case_id)
+async def read(case_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal) -> Response:
+    row, grant = await sensitive_read(pool, principal, case_id)
     if row["case_type"] in SENSITIVE_TYPES or grant:
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn, conn.transaction():
             await audit(conn, principal, "case.read_sensitive", ("case", case_id), grant)
     return JSONResponse(queries.plain(row), headers={"ETag": f'"{row["version"]}"'})
 
 
-async def update(request: Request, principal: Principal, case_id: uuid.UUID, action: str) -> None:
-    authorize(principal, action, scope(await case_row(request, case_id)))
+async def update(pool: asyncpg.Pool, principal: Principal, case_id: uuid.UUID, action: str) -> None:
+    authorize(principal, action, scope(await case_row(pool, case_id)))
 
 
 @router.post("/cases/{case_id}/reassignment", summary="Hand the case to another caseworker")
@@ -109,8 +111,8 @@ async def reassign(
     case_id: uuid.UUID, body: ReassignRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     # Moving a case: the caller must hold the region it moves to as well.
     authorize(principal, "case.update", ResourceScope(region=Region(body.region)))
     command = commands.change(
@@ -129,8 +131,8 @@ async def close(
     case_id: uuid.UUID, body: CloseRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "case.close",
         lambda s, by, now: open_case.close(s, body.reason, body.reason_code, by, now),
@@ -145,8 +147,8 @@ async def reopen(
     case_id: uuid.UUID, body: ReopenRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "case.reopen", lambda s, by, now: open_case.reopen(s, body.reason, by, now),
         principal, expected,
@@ -160,7 +162,7 @@ async def deliver(
     case_id: uuid.UUID, body: DeliverRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
     *, clock: Clock,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "service.deliver")
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "service.deliver")
     command = commands.deliver(case_id, body, principal, expected, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal, authorize, authorize_all
-from eventkit.dependencies import Clock
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from services.cases import consent_commands as commands
 from services.cases import queries
@@ -28,9 +28,10 @@ async def give_consent(
     key: IdempotencyKey = None,
     *,
     clock: Clock,
+    pool: Pool,
 ) -> Response:
     # A merged id records on the survivor: its region must be the caller's too.
-    authorize_all(principal, "consent.record", await person_scopes(request, participant_id))
+    authorize_all(principal, "consent.record", await person_scopes(pool, participant_id))
     command = commands.give_consent(participant_id, body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -48,20 +49,21 @@ async def withdraw_consent(
     key: IdempotencyKey = None,
     *,
     clock: Clock,
+    pool: Pool,
 ) -> Response:
     # A merged id records on the survivor: its region must be the caller's too.
-    authorize_all(principal, "consent.record", await person_scopes(request, participant_id))
+    authorize_all(principal, "consent.record", await person_scopes(pool, participant_id))
     command = commands.withdraw_consent(participant_id, consent_id, body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.get("/participants/{participant_id}/consents", summary="A participant's consents")
 async def list_consents(
-    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    participant_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    where = scope(await participant_row(request, participant_id))
+    where = scope(await participant_row(pool, participant_id))
     grant = authorize(principal, "consent.record", where).grant_id
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         found = await queries.consents(conn, participant_id)
         await audit(conn, principal, "consent.list", ("participant", participant_id), grant)
     return {"consents": found}

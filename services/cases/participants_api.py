@@ -13,7 +13,7 @@ from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.decider import Refused
-from eventkit.dependencies import Clock
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
@@ -56,7 +56,7 @@ async def register(
 
 @router.post("/participants/search", summary="Find records by document number or phone (dedup)")
 async def search(
-    body: SearchRequest, request: Request, principal: CurrentPrincipal
+    body: SearchRequest, request: Request, principal: CurrentPrincipal, *, pool: Pool
 ) -> dict[str, Any]:
     """Ids, regions and how they matched (exact or normalized); never anyone's data."""
     authorize(principal, "participant.search", ResourceScope())
@@ -66,7 +66,7 @@ async def search(
     assert value is not None
     secret = _keys(request).blind_index_secret()
     try:
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn, conn.transaction():
             found = await personal_data.find(conn, kind, value, secret)
             # The audit names what kind of number was looked up, never the number.
             await audit(conn, principal, "participant.search", ("participant_lookup", kind.value))
@@ -77,11 +77,11 @@ async def search(
 
 @router.get("/participants/{participant_id}", summary="A participant with personal data (audited)")
 async def read(
-    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal, *, pool: Pool
 ) -> Response:
-    row = await participant_row(request, participant_id)
+    row = await participant_row(pool, participant_id)
     grant = authorize(principal, "participant.read_personal", scope(row)).grant_id
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         fields = await queries.personal(conn, _keys(request), row)
         await audit(
             conn, principal, "participant.read_personal", ("participant", participant_id), grant
@@ -100,10 +100,9 @@ async def correct(
     key: IdempotencyKey = None,
     *,
     clock: Clock,
+    pool: Pool,
 ) -> Response:
-    authorize(
-        principal, "participant.correct", scope(await participant_row(request, participant_id))
-    )
+    authorize(principal, "participant.correct", scope(await participant_row(pool, participant_id)))
     if body.region is not None:  # moving a person to a region the caller does not work in
         authorize(principal, "participant.correct", ResourceScope(region=Region(body.region)))
     command = commands.correct_participant(
@@ -122,10 +121,11 @@ async def merge(
     key: IdempotencyKey = None,
     *,
     clock: Clock,
+    pool: Pool,
 ) -> Response:
-    authorize(principal, "participant.merge", scope(await participant_row(request, participant_id)))
+    authorize(principal, "participant.merge", scope(await participant_row(pool, participant_id)))
     # Merging joins two people's histories: the caller must hold the surviving record's region.
-    into = await person_scopes(request, body.into_participant_id)
+    into = await person_scopes(pool, body.into_participant_id)
     authorize_all(principal, "participant.merge", into)
     command = commands.merge_participant(participant_id, body, principal, expected, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
@@ -140,9 +140,10 @@ async def erase(
     key: IdempotencyKey = None,
     *,
     clock: Clock,
+    pool: Pool,
 ) -> Response:
     """Destroys the person's data key: names, numbers and notes become unreadable for good."""
-    authorize(principal, "participant.erase", scope(await participant_row(request, participant_id)))
+    authorize(principal, "participant.erase", scope(await participant_row(pool, participant_id)))
     command = commands.erase_personal_data(
         participant_id, body.basis, principal, _keys(request), clock=clock
     )
@@ -153,13 +154,13 @@ async def erase(
     "/participants/{participant_id}/timeline", summary="Everything about a person (audited)"
 )
 async def timeline(
-    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    participant_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """Events only (no personal data), but they reveal GBV cases: audited as a sensitive read."""
     grant = authorize(
-        principal, SENSITIVE, scope(await participant_row(request, participant_id))
+        principal, SENSITIVE, scope(await participant_row(pool, participant_id))
     ).grant_id
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         events = await queries.timeline(conn, participant_id)
         await audit(conn, principal, "participant.timeline", ("participant", participant_id), grant)
     return {"participant_id": str(participant_id), "events": events}

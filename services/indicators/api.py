@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from contracts.vocabulary import Region
 from eventkit.clock import Now
 from eventkit.consumer import ConsumerRunner
-from eventkit.dependencies import Clock
+from eventkit.dependencies import Clock, app_pool
 from eventkit.replay import Replay
 from services.indicators.attainment import Attainment, FilterError, Filters, Rebuilding, window
 from services.indicators.audience import ViewDep
@@ -90,7 +90,7 @@ def attainment_router(
                 check_published(lf, filters)
             except UnpublishedPeriod as refused:
                 raise HTTPException(422, str(refused)) from None
-        pool = request.app.state.pool
+        pool = app_pool(request)
         consumer = (consumers or {}).get(lf.key)
         replay = replay_of(request.app, consumer) if consumer else None
         state = f"{view}|{replay}"  # a replay's end changes the answer, not the revision

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from access.disclosure import sees_exact
 from access.fastapi import _bearer, authenticated, authorize
 from access.policy import ResourceScope
+from eventkit.dependencies import app_settings
 from services.indicators.suppression import View
 
 
@@ -25,7 +26,7 @@ async def caller_is_me_staff(
 ) -> bool:
     """Whether the caller may see exact figures; 401/403 for callers who may see nothing."""
     if credentials is None:
-        if not request.app.state.settings.public_aggregates:
+        if not app_settings(request).public_aggregates:
             raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
         return False
     principal = await authenticated(request, credentials)
