@@ -15,13 +15,14 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import Depends, Request
 
-from eventkit.clock import Now
+from eventkit.clock import Now, utc_now
 from eventkit.settings import ServiceSettings
 
 
 def app_clock(request: Request) -> Now:
-    """The app's clock."""
-    clock: Now = request.app.state.clock
+    """The app's clock; the wall clock for an app not made by `create_service_app` (a router
+    mounted alone, as tests do)."""
+    clock: Now = getattr(request.app.state, "clock", utc_now)
     return clock
 
 

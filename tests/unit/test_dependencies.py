@@ -39,3 +39,11 @@ def test_a_test_fixes_the_time_by_overriding_the_clock() -> None:
     app.dependency_overrides[app_clock] = lambda: lambda: FIXED
     with TestClient(app) as client:
         assert client.get("/now").json()["now"] == FIXED.isoformat()
+
+
+def test_an_app_without_a_clock_of_its_own_reads_the_wall_clock() -> None:
+    app = tiny_app()
+    del app.state.clock
+    with TestClient(app) as client:
+        now = datetime.fromisoformat(client.get("/now").json()["now"])
+    assert abs(now - datetime.now(UTC)).total_seconds() < 60
