@@ -32,10 +32,11 @@ reset: down ## stop the stack and delete its local data (databases, topics, keys
 status: install
 	$(BIN)/python -m deploy.local.stack status
 
-lint: install ## ruff (lint + format check) and mypy
+lint: install ## ruff (lint + format check), mypy and the import layers (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

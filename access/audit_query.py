@@ -13,13 +13,14 @@ import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Region
+from eventkit.dependencies import Pool
 
 RegionQueries = Mapping[str, str]
 """resource type -> SQL taking the id ($1, uuid) and answering the resource's region."""
@@ -52,18 +53,15 @@ def audit_query_router(regions: RegionQueries) -> APIRouter:
         summary="Who read or changed this resource: the audit records naming it (audited)",
     )
     async def who_touched(
-        request: Request,
+        pool: Pool,
         principal: CurrentPrincipal,
         resource_type: str,
         resource_id: uuid.UUID,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> dict[str, Any]:
-        from eventkit.http import authorize  # eventkit's service module mounts access routes
-
         if resource_type not in regions:
             detail = f"this service answers for resource types {known}"
             raise HTTPException(422, {"rule": "unknown_resource_type", "message": detail})
-        pool = request.app.state.pool
         region = await pool.fetchval(regions[resource_type], resource_id)
         scope = ResourceScope(region=Region(region) if region else None)
         grant = authorize(principal, "audit.query", scope).grant_id

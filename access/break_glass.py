@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from access.audit_chain import AuditRecord
 from access.principal import BreakGlassGrant, Principal, Region, Role
+from eventkit.decider import RefusalKind, Refused
 
 DEFAULT_DURATION = timedelta(hours=1)
 MAX_DURATION = timedelta(hours=8)
@@ -29,12 +30,16 @@ DEFAULT_MAX_PER_DAY = 3
 are rare; a supervisor who needs more is covering a region and should be assigned to it."""
 
 
-class GrantRefused(ValueError):
-    """Break-glass was refused; `rule` names the rule, `reason` says why, `status` for HTTP."""
+class GrantRefused(Refused):
+    """Break-glass was refused; `rule` names the rule, `reason` (the message) says why."""
 
-    def __init__(self, reason: str, rule: str = "break_glass_refused", status: int = 422) -> None:
-        super().__init__(reason)
-        self.reason, self.rule, self.status = reason, rule, status
+    def __init__(self, rule: str, reason: str, kind: RefusalKind = RefusalKind.INVALID) -> None:
+        super().__init__(rule, reason, kind)
+
+    @property
+    def reason(self) -> str:
+        """Why the grant was refused, for people."""
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -70,22 +75,26 @@ def open_break_glass(
     `opened_today`: the grants the supervisor opened in the 24 hours before `now`.
     """
     if principal.role is not Role.SUPERVISOR:
-        raise GrantRefused("only a supervisor can break the glass", "break_glass_role", 403)
+        raise GrantRefused(
+            "break_glass_role", "only a supervisor can break the glass", RefusalKind.FORBIDDEN
+        )
     if region in principal.regions:
         raise GrantRefused(
-            f"region {region} is already the supervisor's own", "break_glass_own_region", 403
+            "break_glass_own_region",
+            f"region {region} is already the supervisor's own",
+            RefusalKind.FORBIDDEN,
         )
     problem = reason_problem(reason)
     if problem is not None:
-        raise GrantRefused(problem, "break_glass_reason")
+        raise GrantRefused("break_glass_reason", problem)
     if not timedelta(0) < duration <= MAX_DURATION:
         raise GrantRefused(
-            f"the duration must be positive and at most {MAX_DURATION}", "break_glass_duration"
+            "break_glass_duration", f"the duration must be positive and at most {MAX_DURATION}"
         )
     if opened_today >= max_per_day:
         raise GrantRefused(
-            f"at most {max_per_day} break-glass grants per supervisor in 24 hours",
             "break_glass_daily_limit",
+            f"at most {max_per_day} break-glass grants per supervisor in 24 hours",
         )
     grant = BreakGlassGrant(uuid.uuid4().hex, region, now + duration)
     purpose = f"region {region} until {grant.expires_at.isoformat()}: {reason.strip()}"

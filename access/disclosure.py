@@ -5,7 +5,10 @@ aggregates (viewers, supervisors, anonymous readers of public figures) gets each
 `published`, from that count's own exact value only: 0-4 show as "<5", any other count is
 rounded to the nearest multiple of 5. Every number such a caller sees is then a multiple of 5,
 and so is any sum or difference of them: differencing two queries never gives a count 1-4.
-Services pair the rule with fixed periods (no day ranges a day apart to subtract).
+Services pair the rule with fixed periods (no day ranges a day apart to subtract). A service
+may also hide a cell whose count is below a minimum of its own (`small_cell`). This module is the
+one owner of the rule: the indicators' suppressed view and the referrals' response-time cells
+both use it.
 """
 
 from __future__ import annotations
@@ -30,3 +33,14 @@ def published(count: int) -> int | str:
     if count < BASE:
         return SMALL
     return BASE * ((count + BASE // 2) // BASE)
+
+
+def small_cell(count: int, min_cell: int, *, exact: bool) -> str | None:
+    """The mark shown instead of a cell's figures when `count` people stand behind it, or None
+    when the cell is shown: below the service's `min_cell` ("<10"); for a caller without
+    exact access also below the rule's base ("<5", as `published` shows the count)."""
+    if count < min_cell and (exact or min_cell > BASE):
+        return f"<{min_cell}"
+    if not exact and count < BASE:
+        return SMALL
+    return None

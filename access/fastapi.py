@@ -1,19 +1,22 @@
 """The HTTP edge: bearer token -> `Principal` (or 401), policy decision -> allowed (or 403).
 
-use_verifier(app, TokenSettings().verifier())
+One way to authorize a route: the `CurrentPrincipal` dependency (the verified caller with its
+active break-glass grants; 401 without a valid token), then `authorize(principal, action,
+scope)` once the route knows where the resource belongs (a path's region, a body's region, a
+row it read). `authorize` raises `Forbidden` (403, audited as `denied` by `audit_refusals`)
+and returns the decision, which names a break-glass grant that allowed it:
 
-ReadVoucher = Annotated[Authorized, Depends(require("voucher.read", scope_from_request=...))]
+    use_verifier(app, TokenSettings().verifier())
 
-@router.get("/vouchers/{voucher_id}")
-async def read(voucher_id: str, auth: ReadVoucher) -> ...: ...
+    @router.get("/vouchers/{voucher_id}")
+    async def read(voucher_id: str, principal: CurrentPrincipal) -> ...:
+        row = ...
+        grant = authorize(principal, "voucher.read", ResourceScope(region=row["region"])).grant_id
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 import asyncpg
@@ -27,6 +30,7 @@ from starlette.types import Scope
 
 from access.audit import append as audit_append
 from access.audit_chain import AuditRecord
+from access.grants import with_active_grants
 from access.jwks import KeysUnavailable
 from access.policy import POLICY, Decision, ResourceScope, decide
 from access.principal import InconsistentClaims, Principal
@@ -34,21 +38,8 @@ from access.tokens import TokenError, TokenVerifier
 from access.verified_tokens import VerifiedTokens
 from eventkit.holds import address
 
-ScopeFromRequest = Callable[[Request], ResourceScope | Awaitable[ResourceScope]]
-"""Where the requested resource belongs; may be async when it must be looked up."""
-
 log = structlog.get_logger("access.fastapi")
 _bearer = HTTPBearer(auto_error=False, description="An OAuth2 access token (JWT) from the issuer")
-
-
-@dataclass(frozen=True)
-class Authorized:
-    """A permitted request: who, what, where, and the decision (audit a break-glass grant)."""
-
-    principal: Principal
-    action: str
-    scope: ResourceScope
-    decision: Decision
 
 
 class Forbidden(HTTPException):
@@ -147,8 +138,6 @@ async def caller(
     One dependency, calling `authenticated` itself: each level of dependencies costs FastAPI a
     pass over the request's parameters, on every request.
     """
-    from access.grants import with_active_grants  # grants mounts routes that use this module
-
     principal = await with_active_grants(request, await authenticated(request, credentials))
     request.state.principal = principal  # for the audit of a refusal (`audit_refusals`)
     return principal
@@ -158,27 +147,23 @@ CurrentPrincipal = Annotated[Principal, Depends(caller)]
 """A route parameter holding the verified caller (and its active break-glass grants)."""
 
 
-def no_scope(_: Request) -> ResourceScope:
-    """For actions allowed in any scope (indicators, directories)."""
-    return ResourceScope()
-
-
-def require(
-    action: str, *, scope_from_request: ScopeFromRequest = no_scope
-) -> Callable[[Request, Principal], Awaitable[Authorized]]:
-    """A dependency that lets the request through only if the policy allows `action`; else 403."""
+def authorize(principal: Principal, action: str, scope: ResourceScope) -> Decision:
+    """403 with the policy's reason unless `principal` may do `action` on `scope` (audited as
+    `denied` by `audit_refusals`); the decision names a break-glass grant used. An action the
+    policy does not know is a programming error (`ValueError`), not a refusal."""
     if action not in POLICY:
         raise ValueError(f"{action!r} is not in access.policy.POLICY")
+    decision = decide(principal, action, scope)
+    if not decision.allowed:
+        raise Forbidden(action, decision.reason)
+    return decision
 
-    async def permit(request: Request, principal: CurrentPrincipal) -> Authorized:
-        found = scope_from_request(request)
-        scope = await found if inspect.isawaitable(found) else found
-        decision = decide(principal, action, scope)
-        if not decision.allowed:
-            raise Forbidden(action, decision.reason)
-        return Authorized(principal, action, scope, decision)
 
-    return permit
+def authorize_all(principal: Principal, action: str, scopes: list[ResourceScope]) -> None:
+    """403 unless `principal` may do `action` in every one of `scopes` (a person's record and
+    the records it was merged into)."""
+    for where in scopes:
+        authorize(principal, action, where)
 
 
 def _unauthorized(reason: str, challenge: str) -> HTTPException:

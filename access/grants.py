@@ -12,24 +12,14 @@ administrators review them at `GET /break-glass/grants`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
-
 import asyncpg
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Request
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.break_glass import (
-    DEFAULT_MAX_PER_DAY,
-    GrantRefused,
-    open_break_glass,
-    written_reason,
-)
-from access.fastapi import CurrentPrincipal
-from access.policy import ResourceScope
+from access.break_glass import DEFAULT_MAX_PER_DAY
 from access.principal import BreakGlassGrant, Principal, Region, Role
 
 GRANTS_DDL = """
@@ -54,29 +44,6 @@ class BreakGlassSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PANA_BREAK_GLASS_", extra="ignore")
 
     max_per_day: int = Field(DEFAULT_MAX_PER_DAY, ge=1, le=24)
-
-
-class BreakGlassRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "region": "tumbes",
-                    "reason": "Covering the Tumbes team during an emergency intake tonight",
-                    "minutes": 60,
-                }
-            ]
-        },
-    )
-
-    region: Region
-    reason: str = Field(
-        min_length=20,
-        max_length=500,
-        description="A sentence (3 different words at least); kept in the audit log only",
-    )
-    minutes: int = Field(60, ge=1, le=480, description="At most 8 hours")
 
 
 async def active_grants(pool: asyncpg.Pool, principal: Principal) -> list[BreakGlassGrant]:
@@ -118,134 +85,3 @@ async def with_active_grants(request: Request, principal: Principal) -> Principa
     for grant in grants:
         principal = principal.with_grant(grant)
     return principal
-
-
-async def _open(
-    pool: asyncpg.Pool, principal: Principal, body: BreakGlassRequest, max_per_day: int
-) -> BreakGlassGrant:
-    async with pool.acquire() as conn, conn.transaction():
-        # One supervisor's openings are serialised, so racing requests cannot pass the cap.
-        who = f"{principal.organization_id}/{principal.subject}"
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", who)
-        opened_today = await conn.fetchval(
-            "SELECT count(*) FROM break_glass_grants WHERE subject = $1 AND organization = $2"
-            " AND opened_at > now() - interval '24 hours'",
-            principal.subject,
-            principal.organization_id,
-        )
-        opened = open_break_glass(
-            principal, body.region, body.reason, now=datetime.now(UTC),
-            duration=timedelta(minutes=body.minutes),
-            opened_today=int(opened_today), max_per_day=max_per_day,
-        )  # fmt: skip
-        grant = opened.grant
-        await conn.execute(
-            "INSERT INTO break_glass_grants (grant_id, subject, organization, region,"
-            " expires_at) VALUES ($1, $2, $3, $4, $5)",
-            grant.grant_id, principal.subject, principal.organization_id,
-            grant.region, grant.expires_at,
-        )  # fmt: skip
-        await audit(conn, opened.audit_record)
-    return grant
-
-
-async def _refusal_audited(pool: asyncpg.Pool, principal: Principal, refused: GrantRefused) -> None:
-    # Its own transaction: the opening's rolled back. The rule only: a refused reason may be junk.
-    record = AuditRecord.by(
-        principal, "break_glass.open", ("break_glass_grant", "-"), "refused", refused.rule
-    )
-    async with pool.acquire() as conn, conn.transaction():
-        await audit(conn, record)
-
-
-def _may_read_reason(principal: Principal, region: Region) -> bool:
-    """The reason is for the region's own supervisors and administrators (the DPO)."""
-    if principal.role is Role.ADMINISTRATOR:
-        return True
-    return principal.role is Role.SUPERVISOR and region in principal.regions
-
-
-_REVIEW = """
-SELECT g.grant_id, g.subject, g.organization, g.region, g.opened_at, g.expires_at, g.uses,
-       g.last_used_at,
-       (SELECT purpose FROM audit_log a WHERE a.action = 'break_glass.open'
-            AND a.resource_type = 'break_glass_grant' AND a.resource_id = g.grant_id
-        UNION ALL
-        SELECT purpose FROM audit_inbox i WHERE i.action = 'break_glass.open'
-            AND i.resource_type = 'break_glass_grant' AND i.resource_id = g.grant_id
-        LIMIT 1) AS opening
-FROM break_glass_grants g
-WHERE ($1::text IS NULL OR g.region = $1) AND g.opened_at > now() - make_interval(days => $2)
-ORDER BY g.opened_at DESC, g.grant_id
-LIMIT $3
-"""
-
-
-def break_glass_router(settings: BreakGlassSettings) -> APIRouter:
-    """`POST /break-glass` and `GET /break-glass/grants`, mounted by every service."""
-    router = APIRouter(tags=["access"])
-
-    @router.post("/break-glass", status_code=201, summary="Open time-limited access to a region")
-    async def open_grant(
-        body: BreakGlassRequest, request: Request, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        pool = request.app.state.pool
-        try:
-            grant = await _open(pool, principal, body, settings.max_per_day)
-        except GrantRefused as refused:
-            if refused.status != 403:  # a 403 is audited by the service's refusal handler
-                await _refusal_audited(pool, principal, refused)
-            detail = {"rule": refused.rule, "message": refused.reason}
-            raise HTTPException(refused.status, detail) from None
-        return {
-            "grant_id": grant.grant_id,
-            "region": grant.region,
-            "expires_at": grant.expires_at.isoformat(),
-        }
-
-    @router.get(
-        "/break-glass/grants",
-        summary="Review break-glass grants: who, where, when, until when, used (audited)",
-    )
-    async def review(
-        request: Request,
-        principal: CurrentPrincipal,
-        region: Region | None = None,
-        days: Annotated[int, Query(ge=1, le=366)] = 30,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> dict[str, Any]:
-        """The reason shows only to the grant region's supervisors and administrators."""
-        from eventkit.http import authorize  # eventkit's service module mounts this router
-
-        authorize(principal, "break_glass.review", ResourceScope(region=region))
-        pool = request.app.state.pool
-        async with pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_REVIEW, region, days, limit)
-            await audit(
-                conn,
-                AuditRecord.by(
-                    principal, "break_glass.review", ("break_glass_grants", region or "all"), "done"
-                ),
-            )
-        now = datetime.now(UTC)
-        grants = []
-        for row in rows:
-            where = Region(row["region"])
-            grants.append({
-                "grant_id": row["grant_id"], "subject": row["subject"],
-                "organization": row["organization"], "region": where,
-                "opened_at": row["opened_at"].isoformat(),
-                "expires_at": row["expires_at"].isoformat(),
-                "active": row["expires_at"] > now, "used": row["uses"] > 0, "uses": row["uses"],
-                "last_used_at": row["last_used_at"] and row["last_used_at"].isoformat(),
-                "reason": written_reason(row["opening"])
-                if _may_read_reason(principal, where) else None,
-            })  # fmt: skip
-        return {"grants": grants}
-
-    return router
-
-
-def use_grants(app: FastAPI) -> None:
-    """Mount the break-glass endpoints on `app`."""
-    app.include_router(break_glass_router(BreakGlassSettings()))

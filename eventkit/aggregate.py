@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 from contracts.event import Event
 from contracts.upcasting import decode_payload
+from eventkit.decider import fold
 from eventkit.store import (
     Appended,
     ConcurrencyConflict,
@@ -32,20 +33,6 @@ from eventkit.store import (
 )
 
 S = TypeVar("S")
-
-
-class Refused(Exception):
-    """A command broke a business rule. `rule` is a stable code; `status` the HTTP status;
-    `retry_after` (seconds) when the same command may succeed soon (a copy catching up)."""
-
-    def __init__(
-        self, rule: str, message: str, status: int = 409, *, retry_after: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.status = status
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -75,14 +62,6 @@ def history_of(recorded: Sequence[RecordedEvent]) -> History:
 async def load_stream(store: EventStore | Connection, stream_id: str) -> History:
     """The stream's events as their latest models (upcast), and its version."""
     return history_of(await event_store(store).load(stream_id))
-
-
-def fold(evolve: Callable[[S, Event], S], initial: S, events: Sequence[Event]) -> S:
-    """The state after `events`."""
-    state = initial
-    for event in events:
-        state = evolve(state, event)
-    return state
 
 
 async def execute(

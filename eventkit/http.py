@@ -1,18 +1,19 @@
-"""What every service's routes share: authorize, run a command once, answer refusals."""
+"""What every service's routes share: run a command once, answer refusals.
+
+Authorizing a route is the access layer's (`access.fastapi.authorize`); this module knows a
+caller only as much as its idempotency keys need (`Caller`).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import orjson
 from fastapi import Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from access.fastapi import Forbidden
-from access.policy import Decision, ResourceScope, decide
-from access.principal import Principal
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Command, execute_once, request_hash
 
 IdempotencyKey = Annotated[
@@ -29,23 +30,39 @@ RequiredIdempotencyKey = Annotated[
 ]
 
 
-def authorize(principal: Principal, action: str, scope: ResourceScope) -> Decision:
-    """403 with the policy's reason unless `principal` may do `action` on `scope` (audited as
-    `denied` by `access.fastapi.audit_refusals`); the decision names a break-glass grant used."""
-    decision = decide(principal, action, scope)
-    if not decision.allowed:
-        raise Forbidden(action, decision.reason)
-    return decision
+class Caller(Protocol):
+    """Who sent a command, as far as idempotency keys care (`access.principal.Principal` is one)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def organization_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def provider_id(self) -> str | None: ...
+    @property
+    def unit_id(self) -> str | None: ...
+
+
+REFUSAL_STATUS: dict[RefusalKind, int] = {
+    RefusalKind.NOT_FOUND: 404,
+    RefusalKind.CONFLICT: 409,
+    RefusalKind.INVALID: 422,
+    RefusalKind.FORBIDDEN: 403,
+}
+"""The one place a refusal's kind becomes an HTTP status."""
 
 
 def refused(refusal: Refused) -> HTTPException:
-    """The HTTP form of a broken rule: its status, its rule code and a readable message."""
+    """The HTTP form of a broken rule: its kind's status, its rule code and a readable message,
+    and `Retry-After` when the same command may succeed soon."""
     headers = None if refusal.retry_after is None else {"Retry-After": str(refusal.retry_after)}
     detail = {"rule": refusal.rule, "message": refusal.message}
-    return HTTPException(refusal.status, detail, headers=headers)
+    return HTTPException(REFUSAL_STATUS[refusal.kind], detail, headers=headers)
 
 
-def caller_scope(principal: Principal) -> str:
+def caller_scope(principal: Caller) -> str:
     """Whose idempotency keys these are: subject, organisation, role, provider and unit.
 
     Two clinics' devices may share a subject name (two organisations' "front-desk"): the
@@ -62,7 +79,7 @@ def caller_scope(principal: Principal) -> str:
 
 
 async def run_command(
-    request: Request, principal: Principal, key: str | None, body: Any, command: Command
+    request: Request, principal: Caller, key: str | None, body: Any, command: Command
 ) -> JSONResponse:
     """Run `command` once per idempotency key; a replay says so in `Idempotent-Replayed`.
 

@@ -1,7 +1,8 @@
 """Prometheus metrics an operator on call needs, exposed at `/metrics` by every service.
 
 HTTP request rate and latency (by route template, never by raw path: ids stay out of labels),
-outbox backlog, consumer lag, projection freshness (event time to applied) and money redeemed.
+outbox backlog, consumer lag, projection freshness (event time to applied). A service adds its
+own (the vouchers service: money redeemed, `services/vouchers/metrics.py`).
 """
 
 from __future__ import annotations
@@ -36,9 +37,6 @@ REPLAY_REMAINING = Gauge(
     ["consumer"],
 )
 APPLIED = Counter("pana_projection_applied_total", "Events applied to a read model", ["consumer"])
-REDEEMED_PEN = Counter(
-    "pana_voucher_redeemed_pen_total", "Soles (PEN) redeemed by partner providers", ["region"]
-)
 
 
 def metrics_router() -> APIRouter:

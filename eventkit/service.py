@@ -1,11 +1,17 @@
-"""The composition root every service shares: logs, tracing, database, topics, relay, probes."""
+"""The runtime every service shares: logs, tracing, database, topics, relay, probes, metrics.
+
+What the platform adds on top (audit, break-glass grants: `access.platform`) comes in as an
+`Extension` from each service's composition root (`services/<svc>/app.py`), so this package
+knows nothing of access control.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
@@ -14,15 +20,14 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from starlette.types import Scope
 
-from access.audit import AUDIT_DDL, grant_audit_access
-from access.audit_chainer import AuditChainer
-from access.fastapi import audit_refusals, subject_or_address
-from access.grants import GRANTS_DDL, use_grants
 from contracts.topics import ALL_TOPICS
 from eventkit import collector
 from eventkit.backpressure import BoundedPool, keep_session, report_outages
+from eventkit.clock import Now, utc_now
 from eventkit.edge import Edge
+from eventkit.holds import address
 from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
 from eventkit.metrics import metrics_router
@@ -52,12 +57,38 @@ class Worker(Protocol):
 
 WorkerFactory = Callable[[asyncpg.Pool, ServiceSettings], Worker]
 
+RoleGrant = Callable[[asyncpg.Connection, str], Awaitable[None]]
+"""Gives the service's database role (named) what it may use of tables the owner created."""
+
+
+async def _by_address(_: FastAPI, scope: Scope) -> str:
+    return address(scope)
+
+
+@dataclass(frozen=True)
+class Extension:
+    """What a platform layer adds to every service app: its tables (`ddl`, created before the
+    service's own), the privileges the service's role gets on them, workers that run beside the
+    service's, `install` (routes, exception handlers) and whom a slow client counts as."""
+
+    ddl: Sequence[str] = ()
+    role_grants: Sequence[RoleGrant] = ()
+    workers: Sequence[WorkerFactory] = ()
+    install: Callable[[FastAPI], None] | None = None
+    client_of: Callable[[FastAPI, Scope], Awaitable[str]] | None = None
+
 
 class _Setup:
     """Migrations and topic creation, retried until both succeed (dependencies may start later)."""
 
-    def __init__(self, pool: asyncpg.Pool, settings: ServiceSettings, ddl: Sequence[str]) -> None:
-        self.pool, self.settings, self.ddl = pool, settings, ddl
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: ServiceSettings,
+        ddl: Sequence[str],
+        role_grants: Sequence[RoleGrant],
+    ) -> None:
+        self.pool, self.settings, self.ddl, self.role_grants = pool, settings, ddl, role_grants
         self.done = asyncio.Event()
         self.last_error = "not attempted yet"
 
@@ -69,7 +100,7 @@ class _Setup:
                     await migrate(self.pool, *self.ddl)
                 else:
                     role = str(await self.pool.fetchval("SELECT current_user"))
-                    await migrate_as_owner(owner_url, self.ddl, role)
+                    await migrate_as_owner(owner_url, self.ddl, role, self.role_grants)
                 await ensure_topics(self.settings.kafka, ALL_TOPICS)
                 self.done.set()
                 log.info("service.setup_done")
@@ -82,10 +113,13 @@ class _Setup:
             raise RuntimeError(f"schema and topics not ready ({self.last_error})")
 
 
-async def migrate_as_owner(owner_url: str, ddl: Sequence[str], service_role: str) -> None:
+async def migrate_as_owner(
+    owner_url: str, ddl: Sequence[str], service_role: str, role_grants: Sequence[RoleGrant] = ()
+) -> None:
     """Run `ddl` as the schema's owner (`owner_url`, a short-lived connection), then give the
     service's role `service_role` the data only: it owns no table, cannot alter one or disable
-    a trigger, and reaches the audit tables only through their functions."""
+    a trigger; each of `role_grants` adds what an extension allows (the audit tables only
+    through their functions)."""
     conn = await asyncpg.connect(owner_url)
     try:
         async with conn.transaction():
@@ -93,7 +127,8 @@ async def migrate_as_owner(owner_url: str, ddl: Sequence[str], service_role: str
             for statement in ddl:
                 await conn.execute(statement)
             await grant_service_role(conn, service_role)
-            await grant_audit_access(conn, service_role)
+            for grant in role_grants:
+                await grant(conn, service_role)
     finally:
         await conn.close()
 
@@ -115,16 +150,24 @@ def create_service_app(
     relay: bool = True,
     workers: Sequence[WorkerFactory] = (),
     copies: Sequence[str] = (),
+    extensions: Sequence[Extension] = (),
+    clock: Now = utc_now,
 ) -> FastAPI:
     """A FastAPI app with the shared plumbing; the service adds its own routers.
 
-    With `relay=True` the process also runs the outbox relay of its database; replicas elect
-    one publisher among themselves (see `eventkit.relay`). Each of `workers` is built once the
-    pool exists and runs until shutdown, when it is stopped and awaited (drained). `copies`
-    names the consumers keeping this service's copy of another's events: every route honours
-    `Pana-After` by waiting for them (`eventkit.read_your_writes`).
+        With `relay=True` the process also runs the outbox relay of its database; replicas elect
+        one publisher among themselves (see `eventkit.relay`). Each of `workers` is built once the
+        pool exists and runs until shutdown, when it is stopped and awaited (drained). `copies`
+        names the consumers keeping this service's copy of another's events: every route honours
+        `Pana-After` by waiting for them (`eventkit.read_your_writes`). `extensions` (the access
+        layer's audit and grants, `access.platform.access_extension`) add their tables first.
+    `clock` is what routes get as `eventkit.dependencies.Clock` (tests inject a fixed one).
     """
-    ddl = (AUDIT_DDL, GRANTS_DDL, *ddl)  # every service audits and honours break-glass grants
+    ddl = (*(d for e in extensions for d in e.ddl), *ddl)
+    role_grants = tuple(g for e in extensions for g in e.role_grants)
+    extra_workers = tuple(w for e in extensions for w in e.workers)
+    client_ofs = [e.client_of for e in extensions if e.client_of is not None]
+    client_of = client_ofs[0] if client_ofs else _by_address
     collector.tune()
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(
@@ -155,10 +198,10 @@ def create_service_app(
         await pool  # connects min_size connections (none): the process starts without PostgreSQL
         app.state.pool = pool
         app.state.settings = settings
-        setup = _Setup(pool, settings, ddl)
+        setup = _Setup(pool, settings, ddl, role_grants)
         app.state.setup = setup
         running: list[Worker] = [factory(pool, settings) for factory in workers]
-        running.append(AuditChainer(pool))
+        running += [factory(pool, settings) for factory in extra_workers]
         if relay:
             pressure = OutboxPressure(pool, settings.outbox_backlog_limit)
             app.state.outbox_pressure = pressure
@@ -197,13 +240,15 @@ def create_service_app(
             await pool.close()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
-    use_grants(app)
-    audit_refusals(app)
+    for extension in extensions:
+        if extension.install is not None:
+            extension.install(app)
     report_outages(app)
     document_refusals(app)
     app.add_exception_handler(ConcurrencyConflict, _conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     app.state.copies = tuple(copies)
+    app.state.clock = clock
     for router in routers:
         app.include_router(router, dependencies=[Depends(after_events)] if copies else None)
     app.include_router(metrics_router())
@@ -220,7 +265,7 @@ def create_service_app(
         max_bodies_per_client=settings.max_bodies_per_client,
         max_waiting=settings.max_waiting_requests,
         max_waiting_per_client=settings.max_waiting_per_client,
-        client_of=lambda scope: subject_or_address(app, scope),
+        client_of=lambda scope: client_of(app, scope),
     )
     if tracing_installed():
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from access.fastapi import authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
-from eventkit.aggregate import Refused
-from eventkit.http import authorize
+from eventkit.decider import RefusalKind, Refused
 from eventkit.store import Connection
 
 RETRY_AFTER_SECONDS = 1
@@ -52,6 +52,7 @@ async def participant_in_reach(
                 "participant_unknown",
                 f"participant {current} is not known to this service (yet): register them in"
                 " the cases service, or retry shortly after registering",
+                RefusalKind.CONFLICT,
                 retry_after=RETRY_AFTER_SECONDS,
             )
         region = Region(row["region"])
@@ -61,11 +62,14 @@ async def participant_in_reach(
                 "participant_erased",
                 f"participant {current}'s personal data was erased: nothing new is recorded"
                 " about them",
+                RefusalKind.CONFLICT,
             )
         if row["merged_into"] is None:
             return Person(current, region)
         current = row["merged_into"]
-    raise Refused("merge_chain_too_long", "the participant's merge chain is too long", 422)
+    raise Refused(
+        "merge_chain_too_long", "the participant's merge chain is too long", RefusalKind.INVALID
+    )
 
 
 async def surviving(conn: Connection, participant_id: UUID) -> UUID:
@@ -94,6 +98,7 @@ async def case_in_reach(
             "case_unknown",
             f"case {case_id} is not known to this service (yet): open it in the cases service,"
             " or retry shortly after opening it",
+            RefusalKind.CONFLICT,
             retry_after=RETRY_AFTER_SECONDS,
         )
     authorize(principal, action, ResourceScope(region=Region(row["region"])))
@@ -101,5 +106,5 @@ async def case_in_reach(
         raise Refused(
             "case_not_participants",
             f"case {case_id} is not participant {person.participant_id}'s case",
-            422,
+            RefusalKind.INVALID,
         )

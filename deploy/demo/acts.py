@@ -5,12 +5,44 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from deploy.demo.plan import Case, Person
+import httpx
 
-if TYPE_CHECKING:
-    from deploy.demo.player import Player
+from deploy.demo.plan import SHARED, Case, Person
+
+
+class Endpoints(Protocol):
+    """Where each service answers."""
+
+    @property
+    def cases(self) -> str: ...
+    @property
+    def referrals(self) -> str: ...
+    @property
+    def vouchers(self) -> str: ...
+
+
+class Player(Protocol):
+    """What the acts need of `deploy.demo.player.Player`: clients, posting, the directories."""
+
+    @property
+    def endpoints(self) -> Endpoints: ...
+    @property
+    def units(self) -> dict[tuple[str, str], str]: ...
+    @property
+    def providers(self) -> dict[str, str]: ...
+    def client(self, base: str, role: str, **claims: Any) -> httpx.AsyncClient: ...
+    async def post(
+        self,
+        client: httpx.AsyncClient,
+        path: str,
+        body: Any,
+        kind: str,
+        retry_rule: str | None = None,
+        after: str = "",
+    ) -> dict[str, Any]: ...
+
 
 REASONS = {"CEM": "gbv_care", "SIS": "health_insurance_affiliation",
            "EESS": "general_health_care", "CSMC": "mental_health_care"}  # fmt: skip
@@ -26,8 +58,6 @@ def _iso(moment: datetime) -> str:
 
 async def play_person(player: Player, person: Person, now: datetime) -> str:
     """Register, consent, and the person's case with all it brings; return the participant id."""
-    from deploy.demo.player import SHARED
-
     cases = player.client(player.endpoints.cases, "caseworker", regions=[person.region])
     registered = await player.post(cases, "/participants", {
         "given_names": "Persona", "family_names": f"Demo {person.number:05d}",

@@ -30,6 +30,21 @@ CASE_TYPES = {
     "livelihoods": 0.10,
 }
 HEALTH_DESTINATIONS = ("SIS", "EESS", "CSMC")
+DESTINATIONS = ("CEM", "SIS", "EESS", "CSMC")
+SHARED = {  # the shared minimum each destination receives (synthetic values)
+    "CEM": lambda p: {"full_name": f"Demo {p.number:05d}", "contact_phone": _phone(p),
+                      "preferred_contact_time": "morning"},
+    "SIS": lambda p: {"full_name": f"Demo {p.number:05d}", "document_type": "ptp",
+                      "document_number": f"DEMO{p.number:07d}"},
+    "EESS": lambda p: {"full_name": f"Demo {p.number:05d}", "sex": p.sex},
+    "CSMC": lambda p: {"sex": p.sex},
+}  # fmt: skip
+
+
+def _phone(person: Person) -> str:
+    return f"+51 9{person.number:08d}"
+
+
 ASSISTANCE = ("medical", "legal", "psychosocial")  # what OE1.1 counts from a completed referral
 PROJECT_ASSISTANCE = {"psychological_first_aid", "gbv_orientation", "medical_report"}
 OUTCOMES = ("employment_obtained", "business_started", "income_increased", "vocational_skills_used")

@@ -15,22 +15,9 @@ from typing import Any
 import httpx
 
 from access.signing import issue_token, load_key
-from deploy.demo.plan import REGIONS, Person
+from deploy.demo.acts import outreach_batches, play_person
+from deploy.demo.plan import DESTINATIONS, REGIONS, Person
 from eventkit.read_your_writes import AFTER_HEADER
-
-DESTINATIONS = ("CEM", "SIS", "EESS", "CSMC")
-SHARED = {  # the shared minimum each destination receives (synthetic values)
-    "CEM": lambda p: {"full_name": f"Demo {p.number:05d}", "contact_phone": _phone(p),
-                      "preferred_contact_time": "morning"},
-    "SIS": lambda p: {"full_name": f"Demo {p.number:05d}", "document_type": "ptp",
-                      "document_number": f"DEMO{p.number:07d}"},
-    "EESS": lambda p: {"full_name": f"Demo {p.number:05d}", "sex": p.sex},
-    "CSMC": lambda p: {"sex": p.sex},
-}  # fmt: skip
-
-
-def _phone(person: Person) -> str:
-    return f"+51 9{person.number:08d}"
 
 
 @dataclass
@@ -170,14 +157,10 @@ class Player:
         return self.sent
 
     async def person(self, person: Person, now: datetime) -> str:
-        from deploy.demo.acts import play_person
-
         return await play_person(self, person, now)
 
     async def outreach(self, people: list[Person], ids: dict[int, str]) -> None:
         """Messages reach people in bulk: one request per region, topic and month."""
-        from deploy.demo.acts import outreach_batches
-
         for region, topic, at, batch in outreach_batches(people, ids):
             caseworker = self.client(self.endpoints.cases, "caseworker", regions=[region])
             await self.post(caseworker, "/outreach", {

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
 from fastapi import APIRouter, Request, Response
 
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
-from eventkit.http import IdempotencyKey, authorize, run_command
+from eventkit.dependencies import Clock, Pool
+from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import livelihoods, outreach
 from services.cases.acts_requests import (
@@ -20,7 +22,7 @@ from services.cases.acts_requests import (
     StageRequest,
     TrainingRequest,
 )
-from services.cases.http_scope import authorize_all, participant_row, person_scopes, scope
+from services.cases.http_scope import participant_row, person_scopes, scope
 from services.cases.participant_acts import act, reach_many
 
 router = APIRouter(tags=["outreach and livelihoods"])
@@ -28,11 +30,16 @@ router = APIRouter(tags=["outreach and livelihoods"])
 
 @router.post("/outreach", status_code=201, summary="People reached by one activity (bulk)")
 async def record_outreach(
-    body: OutreachRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    body: OutreachRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     """Up to 10,000 participant ids; all are recorded in one transaction, or none is."""
     authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
-    command = reach_many(body, principal)
+    command = reach_many(body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -41,10 +48,11 @@ async def record_outreach(
 async def record_reach(
     participant_id: uuid.UUID, body: ReachRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
     authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
     # The person's region too: outreach is recorded only on the caller's region's people.
-    authorize_all(principal, "outreach.record", await person_scopes(request, participant_id))
+    authorize_all(principal, "outreach.record", await person_scopes(pool, participant_id))
     reach_id = new_id()
     command = act(
         participant_id, "outreach.record",
@@ -55,17 +63,18 @@ async def record_reach(
             ), s,
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 async def _region(
-    request: Request, participant_id: uuid.UUID, principal: CurrentPrincipal
+    pool: asyncpg.Pool, participant_id: uuid.UUID, principal: CurrentPrincipal
 ) -> Region:
-    row = await participant_row(request, participant_id)
+    row = await participant_row(pool, participant_id)
     authorize(principal, "livelihood.record", scope(row))
     # The record it was merged into, which the step is recorded on, must be in reach too.
-    authorize_all(principal, "livelihood.record", await person_scopes(request, participant_id))
+    authorize_all(principal, "livelihood.record", await person_scopes(pool, participant_id))
     return Region(row["region"])
 
 
@@ -74,14 +83,16 @@ async def _region(
 async def enrol(
     participant_id: uuid.UUID, body: EnrolRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    region = await _region(request, participant_id, principal)
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.enrol",
         lambda s, by, now: livelihoods.enrol(
             livelihoods.Step(body.program, region, by, body.enrolled_at or now, now), s
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -91,8 +102,9 @@ async def enrol(
 async def score_stage(
     participant_id: uuid.UUID, body: StageRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    region = await _region(request, participant_id, principal)
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.score",
         lambda s, by, now: livelihoods.score_stage(
@@ -100,6 +112,7 @@ async def score_stage(
             body.stage, body.score, body.passed, s,
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -109,14 +122,16 @@ async def score_stage(
 async def finish_training(
     participant_id: uuid.UUID, body: TrainingRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    region = await _region(request, participant_id, principal)
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.training",
         lambda s, by, now: livelihoods.finish_training(
             livelihoods.Step(body.program, region, by, body.finished_at or now, now), s
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -126,8 +141,9 @@ async def finish_training(
 async def record_outcome(
     participant_id: uuid.UUID, body: OutcomeRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    region = await _region(request, participant_id, principal)
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    region = await _region(pool, participant_id, principal)
     outcome_id = new_id()
     command = act(
         participant_id, "livelihood.outcome",
@@ -136,5 +152,6 @@ async def record_outcome(
             outcome_id, body.outcome, s,
         ),
         principal,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
+from access.platform import access_extension
 from access.settings import PersonalDataKeys, TokenSettings
 from eventkit.openapi_links import document_links
 from eventkit.schema import STORE_DDL
@@ -51,6 +52,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
         ),
         routers=[participants, consents, cases, case_records, acts],
         ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL),
+        extensions=[access_extension()],
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import asyncpg
 from opentelemetry.propagate import inject
 
-from eventkit.aggregate import Refused
+from eventkit.clock import Now
+from eventkit.decider import RefusalKind, Refused
 from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.cases.outreach import RecordReach, check_reach, reached
@@ -38,12 +38,14 @@ async def resolve(conn: Connection, participant_ids: list[uuid.UUID]) -> list[uu
                 "participant_not_found",
                 f"{len(missing)} participant_ids are not registered, e.g. {min(map(str, missing))};"
                 " nothing was recorded",
-                422,
+                RefusalKind.INVALID,
             )
         if all(into is None for into in known.values()):
             return sorted(set(current.values()))
         current = {pid: known[now] or now for pid, now in current.items()}
-    raise Refused("merge_chain_too_long", "a participant's merge chain is too long", 422)
+    raise Refused(
+        "merge_chain_too_long", "a participant's merge chain is too long", RefusalKind.INVALID
+    )
 
 
 async def regions(conn: Connection, participant_ids: list[uuid.UUID]) -> list[str]:
@@ -74,7 +76,9 @@ async def _lock(
         [str(t) for t in targets],
     )
     if len(locked) != len(targets):
-        raise Refused("participant_not_found", "a participant has no event stream", 422)
+        raise Refused(
+            "participant_not_found", "a participant has no event stream", RefusalKind.INVALID
+        )
     merged = await conn.fetchval(
         "SELECT count(*) FROM participants WHERE participant_id = ANY($1::uuid[])"
         " AND merged_into IS NOT NULL",
@@ -86,7 +90,7 @@ async def _lock(
 
 
 async def record_many(
-    conn: Connection, template: RecordReach, participant_ids: list[uuid.UUID]
+    conn: Connection, template: RecordReach, participant_ids: list[uuid.UUID], *, clock: Now
 ) -> list[dict[str, str]]:
     """Append one `message.reached` per person; return participant, reach and event ids."""
     check_reach(template)
@@ -101,7 +105,11 @@ async def record_many(
         except _MergedMeanwhile:
             continue
     else:
-        raise Refused("participant_merged", "participants kept being merged meanwhile; retry")
+        raise Refused(
+            "participant_merged",
+            "participants kept being merged meanwhile; retry",
+            RefusalKind.CONFLICT,
+        )
     erased = await conn.fetchval(
         "SELECT min(participant_id::text) FROM participants"
         " WHERE participant_id = ANY($1::uuid[]) AND erased_at IS NOT NULL",
@@ -112,6 +120,7 @@ async def record_many(
             "participant_erased",
             f"participant {erased}'s personal data was erased: nothing new is recorded about"
             " them; nothing was recorded",
+            RefusalKind.CONFLICT,
         )
     versions = {row["stream_id"]: row["version"] + 1 for row in locked}
     events = [reached(replace(template, reach_id=new_id()), t) for t in targets]
@@ -122,7 +131,7 @@ async def record_many(
     )
     carrier: dict[str, str] = {}
     inject(carrier)
-    now = datetime.now(UTC)
+    now = clock()
     await conn.execute(
         """
         WITH ins AS (

@@ -15,7 +15,7 @@ from contracts.cases import CaseClosed, CaseOpened, CaseReassigned, CaseReopened
 from contracts.event import Event
 from contracts.legal_complaints import LegalComplaintFiled, LegalComplaintTakenUp
 from contracts.vocabulary import CaseType, Region, ServiceType
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 
 
 class Status(StrEnum):
@@ -44,7 +44,7 @@ class Case:
 def existing(state: Case) -> tuple[UUID, UUID, Region]:
     """Case id, participant id and region; 404 when the case was never opened."""
     if state.status is Status.NOT_OPENED or not state.case_id or not state.participant_id:
-        raise Refused("case_not_found", "no such case", 404)
+        raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
     assert state.region is not None
     return state.case_id, state.participant_id, state.region
 
@@ -53,7 +53,9 @@ def open_only(state: Case, doing: str) -> tuple[UUID, UUID, Region]:
     """As `existing`, and refuses a closed case (it must be reopened first)."""
     ids = existing(state)
     if state.status is Status.CLOSED:
-        raise Refused("case_closed", f"the case is closed; reopen it before {doing}")
+        raise Refused(
+            "case_closed", f"the case is closed; reopen it before {doing}", RefusalKind.CONFLICT
+        )
     return ids
 
 

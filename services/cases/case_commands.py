@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
+from access.actors import actor_id
 from access.participant_keys import Erased
 from access.principal import Principal
 from access.settings import PersonalDataKeys
 from contracts.event import Event
-from eventkit.aggregate import Refused, execute
+from eventkit.aggregate import execute
+from eventkit.clock import Now
+from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.cases import deliver_service, open_case, personal_data, views
 from services.cases.case import Case, evolve
 from services.cases.case_requests import DeliverRequest, OpenCaseRequest
-from services.cases.staff import actor_id, audit, participant, surviving
+from services.cases.staff import audit, participant, surviving
 
 Rule = Callable[[Case, uuid.UUID, datetime], Sequence[Event]]
 """A case rule given the state, the acting staff member's id and the time."""
 
 
-def open_new(body: OpenCaseRequest, principal: Principal) -> Command:
+def open_new(body: OpenCaseRequest, principal: Principal, *, clock: Now) -> Command:
     async def run(conn: Connection) -> Answer:
-        case_id, now = new_id(), datetime.now(UTC)
+        case_id, now = new_id(), clock()
         person = await participant(conn, await surviving(conn, body.participant_id))
         rule = open_case.OpenCase(
             case_id, person, body.case_type, body.intake_channel, body.regularization_profile,
@@ -52,12 +55,18 @@ def open_new(body: OpenCaseRequest, principal: Principal) -> Command:
 
 
 def change(
-    case_id: uuid.UUID, action: str, rule: Rule, principal: Principal, expected: int | None
+    case_id: uuid.UUID,
+    action: str,
+    rule: Rule,
+    principal: Principal,
+    expected: int | None,
+    *,
+    clock: Now,
 ) -> Command:
     """Any case command whose rule needs only the case: reassign, close, reopen, complaints."""
 
     async def run(conn: Connection) -> Answer:
-        by, now = actor_id(principal), datetime.now(UTC)
+        by, now = actor_id(principal), clock()
         decided = await execute(
             conn, str(case_id), evolve, Case(), lambda s: rule(s, by, now), expected
         )
@@ -77,15 +86,20 @@ def change(
 
 
 def deliver(
-    case_id: uuid.UUID, body: DeliverRequest, principal: Principal, expected: int | None
+    case_id: uuid.UUID,
+    body: DeliverRequest,
+    principal: Principal,
+    expected: int | None,
+    *,
+    clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        now = datetime.now(UTC)
+        now = clock()
         participant_id = await conn.fetchval(
             "SELECT participant_id FROM cases WHERE case_id = $1", case_id
         )
         if participant_id is None:
-            raise Refused("case_not_found", "no such case", 404)
+            raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
         rule = deliver_service.DeliverService(
             new_id(), await participant(conn, await surviving(conn, participant_id)),
             body.service_type, body.quantity, body.cost, body.delivered_at or now,
@@ -111,7 +125,7 @@ def deliver(
 
 
 def add_note(
-    case_id: uuid.UUID, text: str, principal: Principal, keys: PersonalDataKeys
+    case_id: uuid.UUID, text: str, principal: Principal, keys: PersonalDataKeys, *, clock: Now
 ) -> Command:
     """A follow-up note, sealed under the participant's key: never an event, shredded on erasure."""
 
@@ -120,15 +134,17 @@ def add_note(
             "SELECT participant_id, status FROM cases WHERE case_id = $1", case_id
         )
         if row is None:
-            raise Refused("case_not_found", "no such case", 404)
-        note_id, now = new_id(), datetime.now(UTC)
+            raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
+        note_id, now = new_id(), clock()
         try:
             sealed = await personal_data.cipher(conn, keys).encrypt(
                 str(row["participant_id"]), {f"note/{note_id}": text}
             )
         except Erased:  # the person's key is destroyed: nothing can be written about them
             raise Refused(
-                "participant_erased", "this case's participant was erased; no note can be added"
+                "participant_erased",
+                "this case's participant was erased; no note can be added",
+                RefusalKind.CONFLICT,
             ) from None
         await conn.execute(
             "INSERT INTO case_notes VALUES ($1, $2, $3, $4, $5, $6)",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal
 from access.participant_keys import Erased
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import case_commands as commands
@@ -25,8 +25,9 @@ router = APIRouter(tags=["cases"])
 async def file_complaint(
     case_id: uuid.UUID, body: ComplaintRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     complaint_id = new_id()
     command = commands.change(
         case_id, "legal_complaint.file",
@@ -36,6 +37,7 @@ async def file_complaint(
             ), s,
         ),
         principal, None,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -47,8 +49,9 @@ async def file_complaint(
 async def complaint_taken_up(
     case_id: uuid.UUID, complaint_id: uuid.UUID, body: TakenUpRequest, request: Request,
     principal: CurrentPrincipal, key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "legal_complaint.taken_up",
         lambda s, by, now: legal_complaint.taken_up(
@@ -57,6 +60,7 @@ async def complaint_taken_up(
             ), s,
         ),
         principal, None,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -65,19 +69,22 @@ async def complaint_taken_up(
 async def add_note(
     case_id: uuid.UUID, body: NoteRequest, request: Request, principal: CurrentPrincipal,
     key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
-    command = commands.add_note(case_id, body.text, principal, request.app.state.personal_data_keys)
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
+    command = commands.add_note(
+        case_id, body.text, principal, request.app.state.personal_data_keys, clock=clock
+    )
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.get("/cases/{case_id}/notes", summary="The case's follow-up notes (audited)")
 async def read_notes(
-    case_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    case_id: uuid.UUID, request: Request, principal: CurrentPrincipal, *, clock: Clock, pool: Pool
 ) -> dict[str, Any]:
-    row, grant = await sensitive_read(request, principal, case_id)
+    row, grant = await sensitive_read(pool, principal, case_id)
     keys = request.app.state.personal_data_keys
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(
             "SELECT * FROM case_notes WHERE case_id = $1 ORDER BY written_at", case_id
         )
@@ -94,4 +101,4 @@ async def read_notes(
             notes.append({"note_id": str(note["note_id"]), "written_by": str(note["written_by"]),
                           "written_at": note["written_at"].isoformat(), "text": text})  # fmt: skip
         await audit(conn, principal, "case.read_notes", ("case", case_id), grant)
-    return {"case_id": str(case_id), "notes": notes, "read_at": datetime.now(UTC).isoformat()}
+    return {"case_id": str(case_id), "notes": notes, "read_at": clock().isoformat()}

@@ -7,14 +7,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
+import asyncpg
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
-from eventkit.http import IdempotencyKey, authorize, run_command
+from eventkit.dependencies import Clock, Pool
+from eventkit.http import IdempotencyKey, run_command
 from services.cases import case_commands as commands
 from services.cases import open_case, queries
 from services.cases.case import Status
@@ -27,9 +29,7 @@ from services.cases.case_requests import (
 )
 from services.cases.http_scope import (
     ExpectedVersion,
-    authorize_all,
     case_row,
-    permit,
     person_scopes,
     scope,
 )
@@ -41,18 +41,24 @@ SENSITIVE_TYPES = {CaseType.GBV_PROTECTION, CaseType.MENTAL_HEALTH}
 
 @router.post("/cases", status_code=201, summary="Open a case (needs consent for services)")
 async def open_new(
-    body: OpenCaseRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    body: OpenCaseRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
     authorize(principal, "case.open", ResourceScope(region=Region(body.region)))
     # The person's region too: a case for another region's participant is not the caller's.
-    authorize_all(principal, "case.open", await person_scopes(request, body.participant_id))
-    command = commands.open_new(body, principal)
+    authorize_all(principal, "case.open", await person_scopes(pool, body.participant_id))
+    command = commands.open_new(body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.get("/cases", summary="Cases by region, status, type and caseworker; paginated, sorted")
 async def list_cases(
-    request: Request,
+    pool: Pool,
     principal: CurrentPrincipal,
     region: Region | None = None,
     status: Status | None = None,
@@ -71,7 +77,7 @@ async def list_cases(
         for each in regions
     }
     filters = {"status": status, "case_type": case_type, "caseworker_id": caseworker_id}
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         page = await queries.cases(conn, [str(r) for r in regions], filters, sort, limit, offset)
         # A list of cases reveals who has a GBV case: audited per region, with the grant used.
         for each, grant in grants.items():
@@ -80,32 +86,33 @@ async def list_cases(
 
 
 async def sensitive_read(
-    request: Request, principal: Principal, case_id: uuid.UUID
+    pool: asyncpg.Pool, principal: Principal, case_id: uuid.UUID
 ) -> tuple[Any, str | None]:
     """The case row, once the caller may read it, and the break-glass grant used, if any."""
-    row = await case_row(request, case_id)
-    return row, permit(principal, "case.read_sensitive", scope(row))
+    row = await case_row(pool, case_id)
+    return row, authorize(principal, "case.read_sensitive", scope(row)).grant_id
 
 
 @router.get("/cases/{case_id}", summary="A case (GBV and mental-health reads are audited)")
-async def read(case_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> Response:
-    row, grant = await sensitive_read(request, principal, case_id)
+async def read(case_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal) -> Response:
+    row, grant = await sensitive_read(pool, principal, case_id)
     if row["case_type"] in SENSITIVE_TYPES or grant:
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn, conn.transaction():
             await audit(conn, principal, "case.read_sensitive", ("case", case_id), grant)
     return JSONResponse(queries.plain(row), headers={"ETag": f'"{row["version"]}"'})
 
 
-async def update(request: Request, principal: Principal, case_id: uuid.UUID, action: str) -> None:
-    authorize(principal, action, scope(await case_row(request, case_id)))
+async def update(pool: asyncpg.Pool, principal: Principal, case_id: uuid.UUID, action: str) -> None:
+    authorize(principal, action, scope(await case_row(pool, case_id)))
 
 
 @router.post("/cases/{case_id}/reassignment", summary="Hand the case to another caseworker")
 async def reassign(
     case_id: uuid.UUID, body: ReassignRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     # Moving a case: the caller must hold the region it moves to as well.
     authorize(principal, "case.update", ResourceScope(region=Region(body.region)))
     command = commands.change(
@@ -114,6 +121,7 @@ async def reassign(
             s, body.caseworker_id, body.region, body.reason, by, now
         ),
         principal, expected,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -122,12 +130,14 @@ async def reassign(
 async def close(
     case_id: uuid.UUID, body: CloseRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "case.close",
         lambda s, by, now: open_case.close(s, body.reason, body.reason_code, by, now),
         principal, expected,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -136,11 +146,13 @@ async def close(
 async def reopen(
     case_id: uuid.UUID, body: ReopenRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "case.update")
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "case.reopen", lambda s, by, now: open_case.reopen(s, body.reason, by, now),
         principal, expected,
+        clock=clock,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -149,7 +161,8 @@ async def reopen(
 async def deliver(
     case_id: uuid.UUID, body: DeliverRequest, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
-) -> Response:  # fmt: skip
-    await update(request, principal, case_id, "service.deliver")
-    command = commands.deliver(case_id, body, principal, expected)
+    *, clock: Clock,
+pool: Pool,) -> Response:  # fmt: skip
+    await update(pool, principal, case_id, "service.deliver")
+    command = commands.deliver(case_id, body, principal, expected, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

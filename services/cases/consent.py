@@ -13,7 +13,7 @@ from uuid import UUID
 
 from contracts.consent import ConsentGiven, ConsentGiver, ConsentWithdrawalReason, ConsentWithdrawn
 from contracts.vocabulary import ConsentPurpose, ReferralDestination
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.cases.participant import Participant, active
 
 
@@ -31,12 +31,12 @@ def give(command: GiveConsent, state: Participant) -> list[ConsentGiven]:
     """Record informed consent for one or more purposes."""
     participant_id = active(state)
     if not command.purposes:
-        raise Refused("no_purpose", "consent needs at least one purpose", 422)
+        raise Refused("no_purpose", "consent needs at least one purpose", RefusalKind.INVALID)
     if command.destinations and ConsentPurpose.REFERRAL_SHARING not in command.purposes:
         raise Refused(
             "destinations_without_sharing",
             "destinations are named only with the referral_sharing purpose",
-            422,
+            RefusalKind.INVALID,
         )
     return [
         ConsentGiven(
@@ -64,15 +64,21 @@ def withdraw(command: WithdrawConsent, state: Participant) -> list[ConsentWithdr
     """Withdraw some or all purposes of a consent; what was never granted cannot be withdrawn."""
     participant_id = active(state)
     if command.consent_id not in state.consents:
-        raise Refused("consent_not_found", "no such consent for this participant", 404)
+        raise Refused(
+            "consent_not_found", "no such consent for this participant", RefusalKind.NOT_FOUND
+        )
     standing = state.consents[command.consent_id]
     purposes = standing if command.purposes is None else command.purposes
     if not standing:
-        raise Refused("consent_already_withdrawn", "this consent was already withdrawn")
+        raise Refused(
+            "consent_already_withdrawn", "this consent was already withdrawn", RefusalKind.CONFLICT
+        )
     not_granted = purposes - standing
     if not_granted:
         names = ", ".join(sorted(not_granted))
-        raise Refused("purpose_not_granted", f"this consent does not grant: {names}")
+        raise Refused(
+            "purpose_not_granted", f"this consent does not grant: {names}", RefusalKind.CONFLICT
+        )
     return [
         ConsentWithdrawn(
             participant_id=participant_id,

@@ -7,11 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from access.fastapi import CurrentPrincipal
-from eventkit.http import IdempotencyKey, authorize, run_command
+from access.fastapi import CurrentPrincipal, authorize, authorize_all
+from eventkit.dependencies import Clock, Pool
+from eventkit.http import IdempotencyKey, run_command
 from services.cases import consent_commands as commands
 from services.cases import queries
-from services.cases.http_scope import authorize_all, participant_row, person_scopes, scope
+from services.cases.http_scope import participant_row, person_scopes, scope
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
 from services.cases.staff import audit
 
@@ -25,10 +26,13 @@ async def give_consent(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
     # A merged id records on the survivor: its region must be the caller's too.
-    authorize_all(principal, "consent.record", await person_scopes(request, participant_id))
-    command = commands.give_consent(participant_id, body, principal)
+    authorize_all(principal, "consent.record", await person_scopes(pool, participant_id))
+    command = commands.give_consent(participant_id, body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -43,20 +47,23 @@ async def withdraw_consent(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
     # A merged id records on the survivor: its region must be the caller's too.
-    authorize_all(principal, "consent.record", await person_scopes(request, participant_id))
-    command = commands.withdraw_consent(participant_id, consent_id, body, principal)
+    authorize_all(principal, "consent.record", await person_scopes(pool, participant_id))
+    command = commands.withdraw_consent(participant_id, consent_id, body, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.get("/participants/{participant_id}/consents", summary="A participant's consents")
 async def list_consents(
-    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    participant_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    where = scope(await participant_row(request, participant_id))
+    where = scope(await participant_row(pool, participant_id))
     grant = authorize(principal, "consent.record", where).grant_id
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         found = await queries.consents(conn, participant_id)
         await audit(conn, principal, "consent.list", ("participant", participant_id), grant)
     return {"consents": found}

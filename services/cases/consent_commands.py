@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
+from access.actors import actor_id
 from access.principal import Principal
 from eventkit.aggregate import execute
+from eventkit.clock import Now
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -14,10 +15,12 @@ from services.cases import consent, views
 from services.cases.participant import Participant, evolve
 from services.cases.participant_commands import done
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
-from services.cases.staff import actor_id, audit, surviving
+from services.cases.staff import audit, surviving
 
 
-def give_consent(asked_for: uuid.UUID, body: ConsentRequest, principal: Principal) -> Command:
+def give_consent(
+    asked_for: uuid.UUID, body: ConsentRequest, principal: Principal, *, clock: Now
+) -> Command:
     """Consent recorded on a merged record's id lands on the surviving record."""
 
     async def run(conn: Connection) -> Answer:
@@ -27,7 +30,7 @@ def give_consent(asked_for: uuid.UUID, body: ConsentRequest, principal: Principa
             frozenset(body.purposes),
             body.given_by,
             actor_id(principal),
-            datetime.now(UTC),
+            clock(),
             frozenset(body.destinations),
         )
         decided = await execute(
@@ -41,12 +44,17 @@ def give_consent(asked_for: uuid.UUID, body: ConsentRequest, principal: Principa
 
 
 def withdraw_consent(
-    participant_id: uuid.UUID, consent_id: uuid.UUID, body: WithdrawRequest, principal: Principal
+    participant_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    body: WithdrawRequest,
+    principal: Principal,
+    *,
+    clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
         purposes = frozenset(body.purposes) if body.purposes is not None else None
         rule = consent.WithdrawConsent(
-            consent_id, purposes, body.reason, actor_id(principal), datetime.now(UTC)
+            consent_id, purposes, body.reason, actor_id(principal), clock()
         )
         decided = await execute(
             conn, str(participant_id), evolve, Participant(), lambda s: consent.withdraw(rule, s)

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from contracts.cases import ServiceDelivered
 from contracts.vocabulary import ConsentPurpose, ServiceType
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.cases.case import Case, open_only
 from services.cases.participant import Participant, require_consent
 
@@ -47,11 +47,15 @@ def deliver(command: DeliverService, state: Case) -> list[ServiceDelivered]:
     case_id, participant_id, region = open_only(state, "delivering services")
     require_consent(command.participant, ConsentPurpose.SERVICES)
     if command.delivered_at > command.now + _CLOCK_SKEW:
-        raise Refused("delivered_in_future", "delivered_at is in the future", 422)
+        raise Refused("delivered_in_future", "delivered_at is in the future", RefusalKind.INVALID)
     if state.opened_at and command.delivered_at.date() < state.opened_at.date():
-        raise Refused("delivered_before_opening", "delivered_at is before the case opened", 422)
+        raise Refused(
+            "delivered_before_opening",
+            "delivered_at is before the case opened",
+            RefusalKind.INVALID,
+        )
     if command.quantity < 1:
-        raise Refused("quantity_not_positive", "quantity must be at least 1", 422)
+        raise Refused("quantity_not_positive", "quantity must be at least 1", RefusalKind.INVALID)
     _check_cost(command.service_type, command.cost)
     if command.service_type is ServiceType.LODGING:
         _check_stay(state.lodging_nights, command.delivered_at.date(), command.quantity)
@@ -72,23 +76,29 @@ def deliver(command: DeliverService, state: Case) -> list[ServiceDelivered]:
 
 def _check_cost(service: ServiceType, cost: Decimal | None) -> None:
     if service in PAID_SERVICES and cost is None:
-        raise Refused("cost_required", f"cost (PEN) is required for {service}", 422)
+        raise Refused("cost_required", f"cost (PEN) is required for {service}", RefusalKind.INVALID)
     if cost is not None and cost <= 0:
-        raise Refused("cost_not_positive", "cost must be greater than 0.00 PEN", 422)
+        raise Refused(
+            "cost_not_positive", "cost must be greater than 0.00 PEN", RefusalKind.INVALID
+        )
 
 
 def _check_stay(recorded: frozenset[date], first: date, nights: int) -> None:
     wanted = {first + timedelta(days=n) for n in range(nights)}
     overlap = wanted & recorded
     if overlap:
-        raise Refused("lodging_nights_overlap", f"lodging for {min(overlap)} is already recorded")
+        raise Refused(
+            "lodging_nights_overlap",
+            f"lodging for {min(overlap)} is already recorded",
+            RefusalKind.CONFLICT,
+        )
     stay = _stay_around(recorded | wanted, first)
     if len(stay) > MAX_NIGHTS_PER_STAY:
         raise Refused(
             "lodging_exceeds_stay",
             f"lodging is at most {MAX_NIGHTS_PER_STAY} nights per stay; this stay would have "
             f"{len(stay)} nights ({min(stay)} to {max(stay)})",
-            422,
+            RefusalKind.INVALID,
         )
 
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request
+import asyncpg
+from fastapi import Depends, Header, HTTPException
 
-from access.fastapi import Forbidden
-from access.policy import ResourceScope, decide
-from access.principal import Principal, Region
+from access.policy import ResourceScope
+from access.principal import Region
 
 
 def _not_found(what: str) -> HTTPException:
     return HTTPException(404, {"rule": f"{what}_not_found", "message": f"no such {what}"})
 
 
-async def participant_row(request: Request, participant_id: uuid.UUID) -> Any:
+async def participant_row(pool: asyncpg.Pool, participant_id: uuid.UUID) -> Any:
     """The participant's read row; 404 when unknown."""
-    row = await request.app.state.pool.fetchrow(
+    row = await pool.fetchrow(
         "SELECT * FROM participants WHERE participant_id = $1", participant_id
     )
     if row is None:
@@ -26,31 +26,25 @@ async def participant_row(request: Request, participant_id: uuid.UUID) -> Any:
     return row
 
 
-async def case_row(request: Request, case_id: uuid.UUID) -> Any:
+async def case_row(pool: asyncpg.Pool, case_id: uuid.UUID) -> Any:
     """The case's read row; 404 when unknown."""
-    row = await request.app.state.pool.fetchrow("SELECT * FROM cases WHERE case_id = $1", case_id)
+    row = await pool.fetchrow("SELECT * FROM cases WHERE case_id = $1", case_id)
     if row is None:
         raise _not_found("case")
     return row
 
 
-async def person_scopes(request: Request, participant_id: uuid.UUID) -> list[ResourceScope]:
+async def person_scopes(pool: asyncpg.Pool, participant_id: uuid.UUID) -> list[ResourceScope]:
     """The regions of a participant record and of the records it was merged into (404 when
     unknown): a command naming it acts on the survivor, so the caller must reach them all."""
     scopes, seen = [], set()
     current: uuid.UUID | None = participant_id
     while current is not None and current not in seen:
         seen.add(current)
-        row = await participant_row(request, current)
+        row = await participant_row(pool, current)
         scopes.append(scope(row))
         current = row["merged_into"]
     return scopes
-
-
-def authorize_all(principal: Principal, action: str, scopes: list[ResourceScope]) -> None:
-    """403 unless `principal` may do `action` in every one of `scopes`."""
-    for where in scopes:
-        permit(principal, action, where)
 
 
 def scope(row: Any) -> ResourceScope:
@@ -79,12 +73,3 @@ def expected_version(
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
-
-
-def permit(principal: Principal, action: str, where: ResourceScope) -> str | None:
-    """Like `eventkit.http.authorize`, returning the break-glass grant that allowed it, if any:
-    sensitive reads record it as the purpose of their audit record."""
-    decision = decide(principal, action, where)
-    if not decision.allowed:
-        raise Forbidden(action, decision.reason)
-    return decision.grant_id

@@ -12,7 +12,7 @@ from contracts.legal_complaints import (
     LegalComplaintTakenUp,
     ProtectionViolation,
 )
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.cases.case import Case, existing, open_only
 
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -32,9 +32,11 @@ def file(command: FileComplaint, state: Case) -> list[LegalComplaintFiled]:
     """A complaint is filed from an open case."""
     case_id, participant_id, region = open_only(state, "filing a complaint")
     if command.filed_at > command.now + _CLOCK_SKEW:
-        raise Refused("filed_in_future", "filed_at is in the future", 422)
+        raise Refused("filed_in_future", "filed_at is in the future", RefusalKind.INVALID)
     if command.complaint_id in state.complaints:
-        raise Refused("complaint_exists", "this complaint is already recorded")
+        raise Refused(
+            "complaint_exists", "this complaint is already recorded", RefusalKind.CONFLICT
+        )
     return [
         LegalComplaintFiled(
             complaint_id=command.complaint_id,
@@ -62,11 +64,17 @@ def taken_up(command: RecordTakenUp, state: Case) -> list[LegalComplaintTakenUp]
     """Courts are slow: a complaint may be taken up after its case closed; once only."""
     case_id, participant_id, region = existing(state)
     if command.complaint_id not in state.complaints:
-        raise Refused("complaint_not_found", "no such complaint in this case", 404)
+        raise Refused(
+            "complaint_not_found", "no such complaint in this case", RefusalKind.NOT_FOUND
+        )
     if state.complaints[command.complaint_id]:
-        raise Refused("complaint_already_taken_up", "this complaint was already taken up")
+        raise Refused(
+            "complaint_already_taken_up",
+            "this complaint was already taken up",
+            RefusalKind.CONFLICT,
+        )
     if command.taken_up_at > command.now + _CLOCK_SKEW:
-        raise Refused("taken_up_in_future", "taken_up_at is in the future", 422)
+        raise Refused("taken_up_in_future", "taken_up_at is in the future", RefusalKind.INVALID)
     return [
         LegalComplaintTakenUp(
             complaint_id=command.complaint_id,

@@ -20,7 +20,7 @@ from contracts.livelihoods import (
 )
 from contracts.outreach import LivelihoodOutcomeRecorded
 from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome, LivelihoodProgram, Region
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.cases.participant import Participant, active, require_consent
 
 SIX_MONTHS = timedelta(days=182)
@@ -41,9 +41,13 @@ class Step:
 def _enrolled(state: Participant, step: Step) -> UUID:
     participant_id = active(state)
     if step.at > step.now + _CLOCK_SKEW:
-        raise Refused("date_in_future", "the date is in the future", 422)
+        raise Refused("date_in_future", "the date is in the future", RefusalKind.INVALID)
     if step.program not in state.enrolled:
-        raise Refused("not_enrolled", f"the participant is not enrolled in {step.program}")
+        raise Refused(
+            "not_enrolled",
+            f"the participant is not enrolled in {step.program}",
+            RefusalKind.CONFLICT,
+        )
     return participant_id
 
 
@@ -52,7 +56,11 @@ def enrol(step: Step, state: Participant) -> list[LivelihoodEnrolled]:
     participant_id = active(state)
     require_consent(state, ConsentPurpose.SERVICES)
     if step.program in state.enrolled:
-        raise Refused("already_enrolled", f"the participant is already enrolled in {step.program}")
+        raise Refused(
+            "already_enrolled",
+            f"the participant is already enrolled in {step.program}",
+            RefusalKind.CONFLICT,
+        )
     return [
         LivelihoodEnrolled(
             participant_id=participant_id,
@@ -70,7 +78,7 @@ def score_stage(
     """A selection stage's score (0 to 100) and whether it was passed."""
     participant_id = _enrolled(state, step)
     if not 0 <= score <= 100:
-        raise Refused("score_out_of_range", "score must be between 0 and 100", 422)
+        raise Refused("score_out_of_range", "score must be between 0 and 100", RefusalKind.INVALID)
     return [
         LivelihoodStageScored(
             participant_id=participant_id,
@@ -89,7 +97,11 @@ def finish_training(step: Step, state: Participant) -> list[LivelihoodTrainingFi
     """The program's training was finished (once per program)."""
     participant_id = _enrolled(state, step)
     if step.program in state.training_finished:
-        raise Refused("training_already_finished", "training in this program is already finished")
+        raise Refused(
+            "training_already_finished",
+            "training in this program is already finished",
+            RefusalKind.CONFLICT,
+        )
     return [
         LivelihoodTrainingFinished(
             participant_id=participant_id,
@@ -119,6 +131,7 @@ def record_outcome(
                 "employment_not_six_months",
                 "employment_kept_6_months needs employment_obtained or "
                 "self_employment_obtained six months before",
+                RefusalKind.CONFLICT,
             )
     if outcome is LivelihoodOutcome.VOCATIONAL_SKILLS_USED:
         finished = state.training_finished.get(step.program)
@@ -126,6 +139,7 @@ def record_outcome(
             raise Refused(
                 "outside_training_window",
                 "vocational_skills_used counts within six months after finishing the training",
+                RefusalKind.CONFLICT,
             )
     return [
         LivelihoodOutcomeRecorded(

@@ -23,7 +23,7 @@ from contracts.vocabulary import (
     RegularizationProfile,
     Urgency,
 )
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.cases.case import Case, Status, existing, open_only
 from services.cases.participant import Participant, active, require_consent
 
@@ -45,24 +45,24 @@ class OpenCase:
 def open_case(command: OpenCase, state: Case) -> list[CaseOpened]:
     """A case for a registered person who consented to receive services."""
     if state.status is not Status.NOT_OPENED:
-        raise Refused("case_exists", f"case {command.case_id} already exists")
+        raise Refused("case_exists", f"case {command.case_id} already exists", RefusalKind.CONFLICT)
     participant_id = active(command.participant)
     require_consent(command.participant, ConsentPurpose.SERVICES)
     opened_at = command.opened_at or command.now
     if opened_at > command.now:
-        raise Refused("opened_in_future", "opened_at is in the future", 422)
+        raise Refused("opened_in_future", "opened_at is in the future", RefusalKind.INVALID)
     regularization = command.case_type is CaseType.MIGRATORY_REGULARIZATION
     if regularization and command.regularization_profile is None:
         raise Refused(
             "regularization_profile_required",
             "regularization_profile is required for a migratory_regularization case",
-            422,
+            RefusalKind.INVALID,
         )
     if not regularization and command.regularization_profile is not None:
         raise Refused(
             "regularization_profile_not_allowed",
             "regularization_profile is only for migratory_regularization cases",
-            422,
+            RefusalKind.INVALID,
         )
     return [
         CaseOpened(
@@ -90,7 +90,11 @@ def reassign(
     """Hand an open case to another caseworker (and region); a no-op hand-over is refused."""
     case_id, participant_id, _ = open_only(state, "reassigning it")
     if caseworker_id == state.caseworker_id and region is state.region:
-        raise Refused("already_assigned", "the case is already with this caseworker and region")
+        raise Refused(
+            "already_assigned",
+            "the case is already with this caseworker and region",
+            RefusalKind.CONFLICT,
+        )
     return [
         CaseReassigned(
             case_id=case_id,
@@ -110,9 +114,13 @@ def close(
     """Close an open case with a reason; `other` needs a reason_code saying which."""
     case_id, participant_id, _ = existing(state)
     if state.status is Status.CLOSED:
-        raise Refused("case_already_closed", "the case is already closed")
+        raise Refused("case_already_closed", "the case is already closed", RefusalKind.CONFLICT)
     if reason is CaseClosureReason.OTHER and reason_code is None:
-        raise Refused("reason_code_required", "reason_code is required when reason is other", 422)
+        raise Refused(
+            "reason_code_required",
+            "reason_code is required when reason is other",
+            RefusalKind.INVALID,
+        )
     return [
         CaseClosed(
             case_id=case_id,
@@ -129,7 +137,7 @@ def reopen(state: Case, reason: CaseReopeningReason, by: UUID, now: datetime) ->
     """Reopen a closed case."""
     case_id, participant_id, _ = existing(state)
     if state.status is not Status.CLOSED:
-        raise Refused("case_not_closed", "only a closed case can be reopened")
+        raise Refused("case_not_closed", "only a closed case can be reopened", RefusalKind.CONFLICT)
     return [
         CaseReopened(
             case_id=case_id,

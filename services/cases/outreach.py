@@ -12,7 +12,7 @@ from uuid import UUID
 
 from contracts.outreach import DeliveryMode, MessageReached
 from contracts.vocabulary import MessageChannel, MessageTopic, Region
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.cases.participant import Participant, active
 
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -32,7 +32,7 @@ class RecordReach:
 def check_reach(command: RecordReach) -> None:
     """Rules that hold for one reach as for a thousand."""
     if command.reached_at > command.now + _CLOCK_SKEW:
-        raise Refused("reached_in_future", "reached_at is in the future", 422)
+        raise Refused("reached_in_future", "reached_at is in the future", RefusalKind.INVALID)
 
 
 def reached(command: RecordReach, participant_id: UUID) -> MessageReached:

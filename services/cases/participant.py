@@ -23,7 +23,7 @@ from contracts.participants import (
 )
 from contracts.people import Sex
 from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome, LivelihoodProgram, Region
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 
 
 @dataclass(frozen=True)
@@ -51,16 +51,18 @@ class Participant:
 def active(state: Participant) -> UUID:
     """The participant id, refusing an unknown, erased or merged-away record."""
     if state.participant_id is None:
-        raise Refused("participant_not_found", "no such participant", 404)
+        raise Refused("participant_not_found", "no such participant", RefusalKind.NOT_FOUND)
     if state.erased:
         raise Refused(
             "participant_erased",
             "this participant's personal data was erased; nothing new is recorded about them",
+            RefusalKind.CONFLICT,
         )
     if state.merged_into is not None:
         raise Refused(
             "participant_merged",
             f"this record was merged into participant {state.merged_into}; use that id",
+            RefusalKind.CONFLICT,
         )
     return state.participant_id
 
@@ -71,6 +73,7 @@ def require_consent(state: Participant, purpose: ConsentPurpose) -> None:
         raise Refused(
             "consent_missing",
             f"the participant has no standing consent for purpose '{purpose}'; record it first",
+            RefusalKind.CONFLICT,
         )
 
 

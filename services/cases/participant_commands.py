@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
+from access.actors import actor_id
 from access.blind_index import Kind
 from access.principal import Principal
 from access.settings import PersonalDataKeys
 from contracts.participants import ParticipantRegistered
-from eventkit.aggregate import Decided, Refused, execute
+from eventkit.aggregate import Decided, execute
+from eventkit.clock import Now
+from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -22,7 +24,7 @@ from services.cases.participant_requests import (
     RegisterRequest,
     born_on,
 )
-from services.cases.staff import actor_id, audit, participant
+from services.cases.staff import audit, participant
 
 _PERSONAL = ("given_names", "family_names", "document_type", "document_number", "phone")
 
@@ -46,10 +48,10 @@ def done(participant_id: uuid.UUID, decided: Decided[Any]) -> dict[str, object]:
 
 
 def register_participant(
-    body: RegisterRequest, principal: Principal, keys: PersonalDataKeys
+    body: RegisterRequest, principal: Principal, keys: PersonalDataKeys, *, clock: Now
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        participant_id, now = new_id(), datetime.now(UTC)
+        participant_id, now = new_id(), clock()
         birth, estimated = born_on(body.birth_date, body.estimated_age_years)
         rule = register.RegisterParticipant(
             participant_id, body.sex, birth, estimated, body.nationality, body.region,
@@ -106,13 +108,15 @@ def correct_participant(
     principal: Principal,
     keys: PersonalDataKeys,
     expected: int | None,
+    *,
+    clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
         birth = None
         if body.birth_date or body.estimated_age_years is not None:
             birth = born_on(body.birth_date, body.estimated_age_years)
         rule = register.CorrectParticipant(
-            body.reason, actor_id(principal), datetime.now(UTC), body.sex,
+            body.reason, actor_id(principal), clock(), body.sex,
             birth[0] if birth else None, birth[1] if birth else None, body.nationality,
             body.region,
         )  # fmt: skip
@@ -150,7 +154,11 @@ async def _reseal(
         "SELECT erased_at FROM participants WHERE participant_id = $1", participant_id
     )
     if erased is not None:
-        raise Refused("personal_data_erased", "this participant's personal data was erased")
+        raise Refused(
+            "personal_data_erased",
+            "this participant's personal data was erased",
+            RefusalKind.CONFLICT,
+        )
     sealed = await personal_data.cipher(conn, keys).encrypt(str(participant_id), fields)
     await conn.execute(
         "UPDATE participants SET personal = personal || $2 WHERE participant_id = $1",
@@ -160,13 +168,16 @@ async def _reseal(
 
 
 def merge_participant(
-    participant_id: uuid.UUID, body: MergeRequest, principal: Principal, expected: int | None
+    participant_id: uuid.UUID,
+    body: MergeRequest,
+    principal: Principal,
+    expected: int | None,
+    *,
+    clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
         surviving = await participant(conn, body.into_participant_id)
-        rule = register.MergeParticipant(
-            surviving, body.reason, actor_id(principal), datetime.now(UTC)
-        )
+        rule = register.MergeParticipant(surviving, body.reason, actor_id(principal), clock())
         decided = await execute(
             conn, str(participant_id), evolve, Participant(),
             lambda s: register.merge(rule, s), expected,
@@ -180,10 +191,15 @@ def merge_participant(
 
 
 def erase_personal_data(
-    participant_id: uuid.UUID, basis: str, principal: Principal, keys: PersonalDataKeys
+    participant_id: uuid.UUID,
+    basis: str,
+    principal: Principal,
+    keys: PersonalDataKeys,
+    *,
+    clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        by, now = actor_id(principal), datetime.now(UTC)
+        by, now = actor_id(principal), clock()
         decided = await execute(
             conn, str(participant_id), evolve, Participant(), lambda s: register.erase(s, by, now)
         )

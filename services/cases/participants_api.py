@@ -9,18 +9,17 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.blind_index import Kind
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
-from eventkit.aggregate import Refused
-from eventkit.http import IdempotencyKey, authorize, refused, run_command
+from eventkit.decider import Refused
+from eventkit.dependencies import Clock, Pool
+from eventkit.http import IdempotencyKey, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
 from services.cases.http_scope import (
     ExpectedVersion,
-    authorize_all,
     participant_row,
-    permit,
     person_scopes,
     scope,
 )
@@ -43,16 +42,21 @@ def _keys(request: Request) -> Any:
 
 @router.post("/participants", status_code=201, summary="Register a participant")
 async def register(
-    body: RegisterRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    body: RegisterRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     authorize(principal, "participant.register", ResourceScope(region=Region(body.region)))
-    command = commands.register_participant(body, principal, _keys(request))
+    command = commands.register_participant(body, principal, _keys(request), clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post("/participants/search", summary="Find records by document number or phone (dedup)")
 async def search(
-    body: SearchRequest, request: Request, principal: CurrentPrincipal
+    body: SearchRequest, request: Request, principal: CurrentPrincipal, *, pool: Pool
 ) -> dict[str, Any]:
     """Ids, regions and how they matched (exact or normalized); never anyone's data."""
     authorize(principal, "participant.search", ResourceScope())
@@ -62,7 +66,7 @@ async def search(
     assert value is not None
     secret = _keys(request).blind_index_secret()
     try:
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn, conn.transaction():
             found = await personal_data.find(conn, kind, value, secret)
             # The audit names what kind of number was looked up, never the number.
             await audit(conn, principal, "participant.search", ("participant_lookup", kind.value))
@@ -73,11 +77,11 @@ async def search(
 
 @router.get("/participants/{participant_id}", summary="A participant with personal data (audited)")
 async def read(
-    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal, *, pool: Pool
 ) -> Response:
-    row = await participant_row(request, participant_id)
-    grant = permit(principal, "participant.read_personal", scope(row))
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    row = await participant_row(pool, participant_id)
+    grant = authorize(principal, "participant.read_personal", scope(row)).grant_id
+    async with pool.acquire() as conn, conn.transaction():
         fields = await queries.personal(conn, _keys(request), row)
         await audit(
             conn, principal, "participant.read_personal", ("participant", participant_id), grant
@@ -94,14 +98,15 @@ async def correct(
     principal: CurrentPrincipal,
     expected: ExpectedVersion,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
-    authorize(
-        principal, "participant.correct", scope(await participant_row(request, participant_id))
-    )
+    authorize(principal, "participant.correct", scope(await participant_row(pool, participant_id)))
     if body.region is not None:  # moving a person to a region the caller does not work in
         authorize(principal, "participant.correct", ResourceScope(region=Region(body.region)))
     command = commands.correct_participant(
-        participant_id, body, principal, _keys(request), expected
+        participant_id, body, principal, _keys(request), expected, clock=clock
     )
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -114,12 +119,15 @@ async def merge(
     principal: CurrentPrincipal,
     expected: ExpectedVersion,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
-    authorize(principal, "participant.merge", scope(await participant_row(request, participant_id)))
+    authorize(principal, "participant.merge", scope(await participant_row(pool, participant_id)))
     # Merging joins two people's histories: the caller must hold the surviving record's region.
-    into = await person_scopes(request, body.into_participant_id)
+    into = await person_scopes(pool, body.into_participant_id)
     authorize_all(principal, "participant.merge", into)
-    command = commands.merge_participant(participant_id, body, principal, expected)
+    command = commands.merge_participant(participant_id, body, principal, expected, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -130,10 +138,15 @@ async def erase(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
     """Destroys the person's data key: names, numbers and notes become unreadable for good."""
-    authorize(principal, "participant.erase", scope(await participant_row(request, participant_id)))
-    command = commands.erase_personal_data(participant_id, body.basis, principal, _keys(request))
+    authorize(principal, "participant.erase", scope(await participant_row(pool, participant_id)))
+    command = commands.erase_personal_data(
+        participant_id, body.basis, principal, _keys(request), clock=clock
+    )
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -141,11 +154,13 @@ async def erase(
     "/participants/{participant_id}/timeline", summary="Everything about a person (audited)"
 )
 async def timeline(
-    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    participant_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """Events only (no personal data), but they reveal GBV cases: audited as a sensitive read."""
-    grant = permit(principal, SENSITIVE, scope(await participant_row(request, participant_id)))
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    grant = authorize(
+        principal, SENSITIVE, scope(await participant_row(pool, participant_id))
+    ).grant_id
+    async with pool.acquire() as conn, conn.transaction():
         events = await queries.timeline(conn, participant_id)
         await audit(conn, principal, "participant.timeline", ("participant", participant_id), grant)
     return {"participant_id": str(participant_id), "events": events}

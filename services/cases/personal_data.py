@@ -18,7 +18,7 @@ from access.blind_index import Kind, blind_index
 from access.crypto import PersonalDataCipher
 from access.participant_keys import PostgresParticipantKeys
 from access.settings import PersonalDataKeys
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from eventkit.store import Connection
 
 
@@ -32,7 +32,9 @@ def digests(kind: Kind, value: str, key: bytes) -> dict[str, str]:
     try:
         normalized = blind_index(kind, value, key=key)
     except ValueError as error:
-        raise Refused(f"invalid_{kind.value}", f"{kind.value}: {error}", 422) from None
+        raise Refused(
+            f"invalid_{kind.value}", f"{kind.value}: {error}", RefusalKind.INVALID
+        ) from None
     exact = hmac.new(key, f"{kind.value}\x00exact\x00{value.strip()}".encode(), hashlib.sha256)
     return {"exact": exact.hexdigest(), "normalized": normalized}
 

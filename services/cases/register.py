@@ -16,16 +16,18 @@ from contracts.participants import (
 )
 from contracts.people import Sex
 from contracts.vocabulary import Region
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.cases.participant import Participant, active
 
 
 def birth_month(born_on: date, now: datetime) -> str:
     """The `YYYY-MM` events carry; refuses a birth date in the future or over 120 years ago."""
     if born_on > now.date():
-        raise Refused("birth_date_in_future", "birth_date is in the future", 422)
+        raise Refused("birth_date_in_future", "birth_date is in the future", RefusalKind.INVALID)
     if now.year - born_on.year > 120:
-        raise Refused("birth_date_implausible", "birth_date is more than 120 years ago", 422)
+        raise Refused(
+            "birth_date_implausible", "birth_date is more than 120 years ago", RefusalKind.INVALID
+        )
     return f"{born_on.year:04d}-{born_on.month:02d}"
 
 
@@ -44,7 +46,11 @@ class RegisterParticipant:
 def register(command: RegisterParticipant, state: Participant) -> list[ParticipantRegistered]:
     """A new record, with only the coarse attributes reports group by."""
     if state.participant_id is not None:
-        raise Refused("already_registered", f"participant {command.participant_id} exists")
+        raise Refused(
+            "already_registered",
+            f"participant {command.participant_id} exists",
+            RefusalKind.CONFLICT,
+        )
     return [
         ParticipantRegistered(
             participant_id=command.participant_id,
@@ -105,16 +111,27 @@ def merge(command: MergeParticipant, state: Participant) -> list[ParticipantMerg
     """The duplicate (this stream) ends in a merge into a surviving, active record."""
     merged_id = active(state)
     if command.surviving.participant_id is None:
-        raise Refused("participant_not_found", "the surviving participant does not exist", 404)
+        raise Refused(
+            "participant_not_found",
+            "the surviving participant does not exist",
+            RefusalKind.NOT_FOUND,
+        )
     if command.surviving.merged_into is not None:
         raise Refused(
             "surviving_merged",
             f"the surviving record was itself merged into {command.surviving.merged_into}",
+            RefusalKind.CONFLICT,
         )
     if command.surviving.erased:
-        raise Refused("participant_erased", "the surviving record's personal data was erased")
+        raise Refused(
+            "participant_erased",
+            "the surviving record's personal data was erased",
+            RefusalKind.CONFLICT,
+        )
     if command.surviving.participant_id == merged_id:
-        raise Refused("merge_into_itself", "a participant cannot be merged into itself", 422)
+        raise Refused(
+            "merge_into_itself", "a participant cannot be merged into itself", RefusalKind.INVALID
+        )
     return [
         ParticipantMerged(
             merged_participant_id=merged_id,
@@ -129,9 +146,13 @@ def merge(command: MergeParticipant, state: Participant) -> list[ParticipantMerg
 def erase(state: Participant, erased_by: UUID, now: datetime) -> list[ParticipantErased]:
     """Announce an erasure (a merged-away record too: its own data is erased); once only."""
     if state.participant_id is None:
-        raise Refused("participant_not_found", "no such participant", 404)
+        raise Refused("participant_not_found", "no such participant", RefusalKind.NOT_FOUND)
     if state.erased:
-        raise Refused("participant_erased", "this participant's personal data is already erased")
+        raise Refused(
+            "participant_erased",
+            "this participant's personal data is already erased",
+            RefusalKind.CONFLICT,
+        )
     return [
         ParticipantErased(participant_id=state.participant_id, erased_by=erased_by, erased_at=now)
     ]

@@ -1,4 +1,5 @@
-"""Who acts, as events and audit records see them; loading a participant for a rule."""
+"""What staff do, as audit records see it; loading a participant for a rule (the actor id in
+events is `access.actors.actor_id`)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,10 @@ import uuid
 from access.audit import append
 from access.audit_chain import AuditRecord
 from access.principal import Principal
-from eventkit.aggregate import fold, load_stream
+from eventkit.aggregate import load_stream
+from eventkit.decider import fold
 from eventkit.store import Connection
 from services.cases.participant import Participant, evolve
-
-_ACTORS = uuid.UUID("6c1f4a4e-8d1b-4d8e-9a57-3f9a4c2b1e70")  # the namespace every service uses
-
-
-def actor_id(principal: Principal) -> uuid.UUID:
-    """The pseudonymous id events carry for a staff member (stable, not reversible to a name)."""
-    return uuid.uuid5(_ACTORS, f"{principal.organization_id}/{principal.subject}")
 
 
 async def audit(

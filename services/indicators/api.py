@@ -11,14 +11,16 @@ changes the figures. `private`, because exact and suppressed views differ by cal
 import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 
 from contracts.vocabulary import Region
+from eventkit.clock import Now
 from eventkit.consumer import ConsumerRunner
+from eventkit.dependencies import Clock, app_pool
 from eventkit.replay import Replay
 from services.indicators.attainment import Attainment, FilterError, Filters, Rebuilding, window
 from services.indicators.audience import ViewDep
@@ -88,7 +90,7 @@ def attainment_router(
                 check_published(lf, filters)
             except UnpublishedPeriod as refused:
                 raise HTTPException(422, str(refused)) from None
-        pool = request.app.state.pool
+        pool = app_pool(request)
         consumer = (consumers or {}).get(lf.key)
         replay = replay_of(request.app, consumer) if consumer else None
         state = f"{view}|{replay}"  # a replay's end changes the answer, not the revision
@@ -107,10 +109,10 @@ def attainment_router(
         return response
 
     @router.get("/logframes", summary="The logframe versions served and the default one")
-    async def logframes() -> dict[str, Any]:
+    async def logframes(clock: Clock) -> dict[str, Any]:
         return {
             "default": catalog.default,
-            "current": catalog.current(_today(catalog)),
+            "current": catalog.current(_today(catalog, clock)),
             "logframes": [
                 {"key": lf.key, "program": lf.program, "title": lf.title, "period": lf.period,
                  "indicators": [{"id": i.id, "title": i.title, "unit": i.unit, "target": i.target,
@@ -165,9 +167,9 @@ def attainment_router(
     return router
 
 
-def _today(catalog: Catalog) -> date:
+def _today(catalog: Catalog, clock: Now) -> date:
     """Today in the program's time zone (the default version's)."""
-    return datetime.now(catalog.get(None).zone).date()
+    return clock().astimezone(catalog.get(None).zone).date()
 
 
 def _json(payload: Any) -> Response:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from pydantic import Field
 
 from access.fastapi import use_verifier
+from access.platform import access_extension
 from access.settings import TokenSettings
 from contracts.topics import CASES, PARTICIPANTS, REFERRALS, VOUCHERS
 from eventkit.consumer import ConsumerRunner
@@ -130,6 +131,7 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
         description=(
             "Live logframe attainment computed from every event stream; dashboard and exports."
         ),
+        extensions=[access_extension()],
     )
     app.state.settings = settings
     app.state.reader = reader

@@ -14,8 +14,9 @@ from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from access.disclosure import sees_exact
-from access.fastapi import _bearer, authenticated
-from access.policy import ResourceScope, decide
+from access.fastapi import _bearer, authenticated, authorize
+from access.policy import ResourceScope
+from eventkit.dependencies import app_settings
 from services.indicators.suppression import View
 
 
@@ -25,13 +26,11 @@ async def caller_is_me_staff(
 ) -> bool:
     """Whether the caller may see exact figures; 401/403 for callers who may see nothing."""
     if credentials is None:
-        if not request.app.state.settings.public_aggregates:
+        if not app_settings(request).public_aggregates:
             raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
         return False
     principal = await authenticated(request, credentials)
-    decision = decide(principal, "indicators.read", ResourceScope())
-    if not decision.allowed:
-        raise HTTPException(403, decision.reason)
+    authorize(principal, "indicators.read", ResourceScope())
     return sees_exact(principal)
 
 

@@ -19,6 +19,7 @@ import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from eventkit.dependencies import Pool
 from eventkit.positions import wait_for_events
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.logframe import Logframe
@@ -39,13 +40,15 @@ def live_router(catalog: Catalog, reader: AttainmentReader, consumers: dict[str,
             raise HTTPException(404, f"unknown logframe {key!r}") from None
 
     @router.get("/stream", summary="Server-Sent Events: `revision` whenever the figures change")
-    async def stream(request: Request, logframe: str | None = None) -> StreamingResponse:
+    async def stream(
+        request: Request, logframe: str | None = None, *, pool: Pool
+    ) -> StreamingResponse:
         lf = logframe_or_404(logframe)
 
         async def events() -> AsyncIterator[bytes]:
             last, quiet_since = -1, time.monotonic()
             while not await request.is_disconnected():
-                current = await reader.revision(request.app.state.pool, lf)
+                current = await reader.revision(pool, lf)
                 if current != last:
                     last, quiet_since = current, time.monotonic()
                     data = orjson.dumps({"logframe": lf.key, "revision": current})
@@ -63,13 +66,13 @@ def live_router(catalog: Catalog, reader: AttainmentReader, consumers: dict[str,
         summary="Wait until the projection applied an event (200), or time out (408)",
     )
     async def position(
-        request: Request,
+        pool: Pool,
         event_id: UUID,
         within: Annotated[float, Query(alias="timeout", ge=0, le=30, description="Seconds.")] = 5.0,
         logframe: str | None = None,
     ) -> JSONResponse:
         lf = logframe_or_404(logframe)
-        consumer, pool = consumers[lf.key], request.app.state.pool
+        consumer = consumers[lf.key]
         try:
             await wait_for_events(pool, consumer, [str(event_id)], within)
         except TimeoutError:

@@ -26,8 +26,6 @@ from enum import StrEnum
 from access import disclosure
 from services.indicators.attainment import Attainment, Cell, IndicatorFigures, Month
 
-SMALL = disclosure.SMALL
-
 
 class View(StrEnum):
     """Exact figures (M&E staff) or figures under disclosure control (everyone else)."""
@@ -53,7 +51,9 @@ def suppress(figures: IndicatorFigures) -> IndicatorFigures:
     """One sensitive indicator's figures with every count under the rule of `published`."""
     value = published(figures.value)
     target = figures.target  # None: a region without its own target shows no percent
-    percent = None if value == SMALL or target is None else round(100 * int(value) / target, 1)
+    percent = (
+        None if value == disclosure.SMALL or target is None else round(100 * int(value) / target, 1)
+    )
     return replace(
         figures,
         value=value,

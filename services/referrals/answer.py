@@ -20,7 +20,7 @@ from contracts.referrals import (
     ReferralRejected,
     ReferralRejectionReason,
 )
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.referrals.referral import Referral, Requested, Transition, require
 
 
@@ -59,12 +59,18 @@ def _checked(state: Referral, transition: Transition, answer: Answer) -> Request
     facts = require(state, transition)
     if answer.evidence is not None:
         if answer.evidence.channel is AnswerChannel.API:
-            raise Refused("channel_api", "an answer recorded on a unit's behalf did not come "
-                          "through the API: name the channel it came through", 422)  # fmt: skip
+            raise Refused(
+                "channel_api",
+                "an answer recorded on a unit's behalf did not come through the API: name the"
+                " channel it came through",
+                RefusalKind.INVALID,
+            )
         if answer.at > answer.now:
-            raise Refused("answered_in_future", "answered_at is in the future", 422)
+            raise Refused("answered_in_future", "answered_at is in the future", RefusalKind.INVALID)
         if answer.at < facts.requested_at:
-            raise Refused("answered_before_request", "answered_at is before the request", 422)
+            raise Refused(
+                "answered_before_request", "answered_at is before the request", RefusalKind.INVALID
+            )
     return facts
 
 

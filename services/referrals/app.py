@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 import asyncpg
 from fastapi import FastAPI
 from pydantic import Field
@@ -12,7 +9,9 @@ from pydantic import Field
 from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
+from access.platform import access_extension
 from access.settings import PersonalDataKeys, TokenSettings
+from eventkit.clock import Now, utc_now
 from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
@@ -25,7 +24,7 @@ from services.referrals.consent_feed import consent_worker
 from services.referrals.deadlines import Deadlines
 from services.referrals.directory_api import router as directory_router
 from services.referrals.links import LINKS
-from services.referrals.overdue import OverdueWorker
+from services.referrals.overdue import overdue_worker
 from services.referrals.schema import ALL_DDL
 from services.referrals.team_api import router as team_router
 from services.referrals.unit_api import router as unit_router
@@ -46,11 +45,6 @@ class ReferralsSettings(ServiceSettings):
     metrics_min_cell: int = Field(5, ge=1)
 
 
-def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
-
-
 AUDITED = {  # what `GET /audit` answers for, and where each one's region is (the latest)
     "referral": "SELECT region FROM referrals WHERE referral_id = $1",
     "participant": "SELECT region FROM referrals WHERE participant_id = $1"
@@ -58,9 +52,7 @@ AUDITED = {  # what `GET /audit` answers for, and where each one's region is (th
 }
 
 
-def create_app(
-    settings: ReferralsSettings | None = None, clock: Callable[[], datetime] = utc_now
-) -> FastAPI:
+def create_app(settings: ReferralsSettings | None = None, clock: Now = utc_now) -> FastAPI:
     """Build the referrals API; `clock` is injectable so tests control deadlines."""
     settings = settings or ReferralsSettings()
     context = Context(clock, Deadlines(settings.referral_deadline_hours),
@@ -68,7 +60,7 @@ def create_app(
     interval = settings.overdue_interval_seconds
 
     def overdue(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
-        worker = OverdueWorker(pool, clock, interval)
+        worker = overdue_worker(pool, clock, interval)
         app.state.overdue = worker
         return worker
 
@@ -87,6 +79,8 @@ def create_app(
             roster_worker(settings.roster_consumer, on_erased=shared_data.forget),
         ],
         copies=(settings.consent_consumer, settings.roster_consumer),
+        extensions=[access_extension()],
+        clock=clock,
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

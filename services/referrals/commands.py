@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from access.actors import actor_id
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
 from access.crypto import MasterKey
@@ -17,7 +18,8 @@ from contracts.referrals import (
     ReferralOutcome,
     ReferralRejectionReason,
 )
-from eventkit.aggregate import Refused, execute
+from eventkit.aggregate import execute
+from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -31,8 +33,6 @@ from services.referrals.request_referral import RequestReferral
 from services.referrals.request_referral import request as request_rule
 from services.referrals.requests import Evidence, ReferralRequest
 
-_ACTORS = uuid.UUID("2b9d6c1e-5f0a-4c3b-8e7d-1a2b3c4d5e6f")
-
 Clock = Callable[[], datetime]
 
 
@@ -45,11 +45,6 @@ class Context:
     master: MasterKey
 
 
-def actor_id(principal: Principal) -> uuid.UUID:
-    """The pseudonymous id events carry for a caller (stable, not reversible to a name)."""
-    return uuid.uuid5(_ACTORS, f"{principal.organization_id}/{principal.subject}")
-
-
 def request(body: ReferralRequest, principal: Principal, ctx: Context) -> Command:
     """Refer a participant to a unit, sharing the minimum under a standing consent."""
 
@@ -57,7 +52,9 @@ def request(body: ReferralRequest, principal: Principal, ctx: Context) -> Comman
         referral_id, now = new_id(), ctx.clock()
         unit = await directory.find(conn, body.unit_id)
         if not unit.active:
-            raise Refused("unit_inactive", f"{unit.name} no longer receives referrals", 422)
+            raise Refused(
+                "unit_inactive", f"{unit.name} no longer receives referrals", RefusalKind.INVALID
+            )
         person = await participant_in_reach(conn, principal, "referral.request",
                                             body.participant_id)  # fmt: skip
         await case_in_reach(conn, principal, "referral.request", body.case_id, person)

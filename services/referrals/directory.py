@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.vocabulary import ReferralDestination, Region
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from eventkit.ids import new_id
 from eventkit.store import Connection
 
@@ -40,7 +40,9 @@ async def add(conn: Connection, fields: dict[str, Any]) -> dict[str, Any]:
         fields["active"],
     )  # fmt: skip
     if row is None:
-        raise Refused("unit_exists", f"{fields['region']} already has a unit named so")
+        raise Refused(
+            "unit_exists", f"{fields['region']} already has a unit named so", RefusalKind.CONFLICT
+        )
     return _plain(row)
 
 
@@ -58,7 +60,7 @@ async def update(conn: Connection, unit_id: uuid.UUID, changes: dict[str, Any]) 
         changes.get("active"),
     )
     if row is None:
-        raise Refused("unit_not_found", "no such receiving unit", 404)
+        raise Refused("unit_not_found", "no such receiving unit", RefusalKind.NOT_FOUND)
     return _plain(row)
 
 
@@ -84,7 +86,9 @@ async def find(conn: Connection, unit_id: uuid.UUID) -> Unit:
         unit_id,
     )
     if row is None:
-        raise Refused("unknown_unit", "the directory has no such receiving unit", 422)
+        raise Refused(
+            "unknown_unit", "the directory has no such receiving unit", RefusalKind.INVALID
+        )
     return Unit(
         row["unit_id"], row["name"], ReferralDestination(row["destination"]),
         Region(row["region"]), row["has_system_account"], row["active"],

@@ -11,12 +11,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
 from access.disclosure import sees_exact
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from contracts.scalars import PlausibleQueryDateTime
 from contracts.vocabulary import ReferralDestination, Region
-from eventkit.aggregate import Refused
-from eventkit.http import authorize, refused
+from eventkit.decider import Refused
+from eventkit.dependencies import Pool, app_settings
+from eventkit.http import refused
 from services.referrals import directory, metrics
 from services.referrals.requests import UnitChange, UnitRequest
 from services.referrals.routing import context
@@ -25,12 +26,10 @@ router = APIRouter(tags=["directory and metrics"])
 
 
 @router.post("/units", status_code=201, summary="Add a receiving unit to the directory")
-async def add_unit(
-    body: UnitRequest, request: Request, principal: CurrentPrincipal
-) -> dict[str, Any]:
+async def add_unit(body: UnitRequest, pool: Pool, principal: CurrentPrincipal) -> dict[str, Any]:
     authorize(principal, "directory.manage", ResourceScope())
     try:
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn, conn.transaction():
             unit = await directory.add(conn, body.model_dump(mode="json"))
             resource = ("receiving_unit", str(unit["unit_id"]))
             await audit(conn, AuditRecord.by(principal, "directory.unit_added", resource, "done"))
@@ -41,11 +40,11 @@ async def add_unit(
 
 @router.patch("/units/{unit_id}", summary="Change a unit's contact, account or activity")
 async def change_unit(
-    unit_id: uuid.UUID, body: UnitChange, request: Request, principal: CurrentPrincipal
+    unit_id: uuid.UUID, body: UnitChange, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     authorize(principal, "directory.manage", ResourceScope())
     try:
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn, conn.transaction():
             unit = await directory.update(conn, unit_id, body.model_dump(mode="json"))
             resource = ("receiving_unit", str(unit_id))
             await audit(conn, AuditRecord.by(principal, "directory.unit_changed", resource, "done"))
@@ -56,13 +55,13 @@ async def change_unit(
 
 @router.get("/units", summary="The receiving units and their contacts (case teams, admin)")
 async def list_units(
-    request: Request,
+    pool: Pool,
     principal: CurrentPrincipal,
     region: Region | None = None,
     destination: ReferralDestination | None = None,
 ) -> list[dict[str, Any]]:
     authorize(principal, "directory.read_units", ResourceScope())
-    async with request.app.state.pool.acquire() as conn:
+    async with pool.acquire() as conn:
         return await directory.listing(conn, region, destination)
 
 
@@ -72,6 +71,8 @@ async def time_to_answer(
     principal: CurrentPrincipal,
     period_from: Annotated[PlausibleQueryDateTime | None, Query(alias="from")] = None,
     period_to: Annotated[PlausibleQueryDateTime | None, Query(alias="to")] = None,
+    *,
+    pool: Pool,
 ) -> dict[str, Any]:
     authorize(principal, "indicators.read", ResourceScope())
     exact = sees_exact(principal)
@@ -87,8 +88,8 @@ async def time_to_answer(
             )
         except metrics.UnpublishedPeriod as refused_period:
             raise HTTPException(422, str(refused_period)) from None
-    min_cell = request.app.state.settings.metrics_min_cell
-    async with request.app.state.pool.acquire() as conn:
+    min_cell = app_settings(request).metrics_min_cell
+    async with pool.acquire() as conn:
         cells = await metrics.time_to_answer(conn, start, end, min_cell, exact)
     return {"from": start, "to": end, "min_cell": min_cell, "exact": exact, "cells": cells}
 

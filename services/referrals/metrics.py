@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from access.disclosure import SMALL, published
+from access.disclosure import published, small_cell
 from contracts.vocabulary import ReferralDestination, Region
 from eventkit.store import Connection
 
@@ -92,8 +92,9 @@ async def time_to_answer(
     cells = []
     for row in rows:
         cell: dict[str, Any] = {"destination": row["destination"], "region": row["region"]}
-        if row["requested"] < min_cell:
-            cells.append({**cell, "requested": f"<{min_cell}", "suppressed": True})
+        hidden = small_cell(row["requested"], min_cell, exact=True)
+        if hidden is not None:
+            cells.append({**cell, "requested": hidden, "suppressed": True})
             continue
         cell["requested"] = row["requested"]
         cell.update({name: row[name] for name in _FIGURES})
@@ -113,10 +114,9 @@ def _published(rows: list[Any], min_cell: int) -> list[dict[str, Any]]:
             row = found.get((destination.value, region.value))
             cell: dict[str, Any] = {"destination": destination.value, "region": region.value}
             requested = row["requested"] if row else 0
-            if requested < min_cell and min_cell > 5:
-                cells.append({**cell, "requested": f"<{min_cell}", "suppressed": True})
-            elif published(requested) == SMALL:
-                cells.append({**cell, "requested": SMALL, "suppressed": True})
+            hidden = small_cell(requested, min_cell, exact=False)
+            if hidden is not None:
+                cells.append({**cell, "requested": hidden, "suppressed": True})
             else:
                 assert row is not None  # 5 or more referrals: a row
                 cell["requested"] = published(requested)

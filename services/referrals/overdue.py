@@ -7,20 +7,16 @@ decider is idempotent and the stream is versioned, so two replicas never mark on
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable
 from datetime import datetime
 
 import asyncpg
-import structlog
 
 from eventkit.aggregate import execute
+from eventkit.clock import Now
+from eventkit.periodic import Periodic
 from services.referrals import views
 from services.referrals.deadlines import mark_overdue
 from services.referrals.referral import Referral, evolve
-
-log = structlog.get_logger("referrals.overdue")
 
 
 async def mark_due(pool: asyncpg.Pool, now: datetime) -> int:
@@ -41,36 +37,12 @@ async def mark_due(pool: asyncpg.Pool, now: datetime) -> int:
     return marked
 
 
-class OverdueWorker:
+def overdue_worker(pool: asyncpg.Pool, clock: Now, interval: float = 60.0) -> Periodic:
     """Runs `mark_due` every `interval` seconds (or at once when woken) until stopped."""
-
-    def __init__(
-        self, pool: asyncpg.Pool, clock: Callable[[], datetime], interval: float = 60.0
-    ) -> None:
-        self.pool = pool
-        self.clock = clock
-        self.interval = interval
-        self.rounds = 0
-        self._stopping = asyncio.Event()
-        self._woken = asyncio.Event()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._woken.set()
-
-    def wake(self) -> None:
-        """Run a round now (the clock moved, e.g. in a test)."""
-        self._woken.set()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                count = await mark_due(self.pool, self.clock())
-                if count:
-                    log.info("referrals.overdue", count=count)
-            except Exception as exc:  # the next round retries; nothing is half-written
-                log.warning("referrals.overdue_failed", error=type(exc).__name__)
-            self.rounds += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._woken.wait(), self.interval)
-            self._woken.clear()
+    return Periodic(
+        lambda now: mark_due(pool, now),
+        clock,
+        interval,
+        done="referrals.overdue",
+        failed="referrals.overdue_failed",
+    )

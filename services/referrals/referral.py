@@ -26,7 +26,7 @@ from contracts.referrals import (
     ReferralRequested,
 )
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 
 
 class Status(StrEnum):
@@ -90,13 +90,14 @@ class Referral:
 def require(state: Referral, transition: Transition) -> Requested:
     """The referral's facts if `transition` is legal now; else `Refused` naming the state."""
     if state.facts is None:
-        raise Refused("referral_not_found", "no such referral", 404)
+        raise Refused("referral_not_found", "no such referral", RefusalKind.NOT_FOUND)
     allowed = ALLOWED_FROM[transition]
     if state.status not in allowed:
         raise Refused(
             "illegal_transition",
             f"the referral is {state.status}: it cannot {transition} "
             f"(only from {', '.join(sorted(allowed))})",
+            RefusalKind.CONFLICT,
         )
     return state.facts
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from contracts.referrals import ReferralRequested
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.referrals.referral import Referral, Status
 from services.referrals.shared_minimum import refuse_unneeded
 
@@ -57,12 +57,17 @@ class RequestReferral:
 def request(command: RequestReferral, state: Referral) -> list[ReferralRequested]:
     """No sharing without consent, and only the fields the destination needs."""
     if state.status is not Status.NOT_REQUESTED:
-        raise Refused("already_requested", f"referral {command.referral_id} already exists")
+        raise Refused(
+            "already_requested",
+            f"referral {command.referral_id} already exists",
+            RefusalKind.CONFLICT,
+        )
     if command.consent_id is None:
         raise Refused(
             "consent_missing",
             f"the participant has no standing referral_sharing consent that allows sharing "
             f"with {command.destination}; record it in the cases service first",
+            RefusalKind.CONFLICT,
         )
     refuse_unneeded(command.destination, command.shared_fields)
     return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
 from fastapi import HTTPException, Request
 
 from access.policy import ResourceScope
@@ -18,9 +19,9 @@ def context(request: Request) -> Context:
     return found
 
 
-async def referral_row(request: Request, referral_id: uuid.UUID) -> dict[str, Any]:
+async def referral_row(pool: asyncpg.Pool, referral_id: uuid.UUID) -> dict[str, Any]:
     """The referral's read-model row (404 when there is none)."""
-    row = await request.app.state.pool.fetchrow(
+    row = await pool.fetchrow(
         "SELECT r.*, u.has_system_account, u.name AS unit_name FROM referrals r"
         " JOIN receiving_units u USING (unit_id) WHERE r.referral_id = $1",
         referral_id,

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from contracts.people import AgeGroup, Sex
 from contracts.scalars import HAS_A_LETTER
 from contracts.vocabulary import DocumentType, ReferralDestination
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 
 
 class ContactTime(StrEnum):
@@ -88,5 +88,5 @@ def refuse_unneeded(destination: ReferralDestination, fields: Iterable[str]) -> 
             "fields_not_allowed",
             f"{destination} does not receive: {', '.join(extra)} "
             f"(it may receive: {', '.join(sorted(NEEDS[destination]))})",
-            422,
+            RefusalKind.INVALID,
         )

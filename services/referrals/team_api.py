@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
-from eventkit.http import IdempotencyKey, authorize, run_command
+from eventkit.dependencies import Pool
+from eventkit.http import IdempotencyKey, run_command
 from services.referrals import commands
 from services.referrals.referral import Status
 from services.referrals.requests import (
@@ -38,49 +40,49 @@ async def request_referral(
 
 @router.get("/referrals", summary="A region's referrals, newest first (filter by status)")
 async def list_referrals(
-    request: Request, principal: CurrentPrincipal, region: Region, status: Status | None = None
+    pool: Pool, principal: CurrentPrincipal, region: Region, status: Status | None = None
 ) -> list[dict[str, Any]]:
     authorize(principal, "referral.read", ResourceScope(region=region))
-    rows = await request.app.state.pool.fetch(
+    rows = await pool.fetch(
         "SELECT r.*, u.name AS unit_name FROM referrals r JOIN receiving_units u USING (unit_id)"
         " WHERE r.region = $1 AND ($2::text IS NULL OR r.status = $2)"
         " ORDER BY r.requested_at DESC LIMIT 500",
         region,
         status,
     )
-    await _audited(request, principal, "referral.list", ("region", region))
+    await _audited(pool, principal, "referral.list", ("region", region))
     return [team_view(dict(r)) for r in rows]
 
 
 @router.get("/referrals/overdue", summary="Overdue referrals of a region, for follow-up")
 async def overdue_referrals(
-    request: Request, principal: CurrentPrincipal, region: Region
+    pool: Pool, principal: CurrentPrincipal, region: Region
 ) -> list[dict[str, Any]]:
     authorize(principal, "referral.read", ResourceScope(region=region))
-    rows = await request.app.state.pool.fetch(
+    rows = await pool.fetch(
         "SELECT r.*, u.name AS unit_name FROM referrals r JOIN receiving_units u USING (unit_id)"
         " WHERE r.region = $1 AND r.status = 'overdue' ORDER BY r.respond_by LIMIT 500",
         region,
     )
-    await _audited(request, principal, "referral.list_overdue", ("region", region))
+    await _audited(pool, principal, "referral.list_overdue", ("region", region))
     return [team_view(dict(r)) for r in rows]
 
 
 @router.get("/referrals/{referral_id}", summary="A referral as the referring team follows it")
 async def read_referral(
-    referral_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    referral_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    row = await referral_row(request, referral_id)
+    row = await referral_row(pool, referral_id)
     authorize(principal, "referral.read", region_of(row))
-    await _audited(request, principal, "referral.read", ("referral", str(referral_id)))
+    await _audited(pool, principal, "referral.read", ("referral", str(referral_id)))
     return team_view(row)
 
 
 async def _audited(
-    request: Request, principal: Principal, action: str, resource: tuple[str, str]
+    pool: asyncpg.Pool, principal: Principal, action: str, resource: tuple[str, str]
 ) -> None:
     """A read of referrals (their reasons can reveal a GBV case) goes to the audit log."""
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         await audit(conn, AuditRecord.by(principal, action, resource, "done"))
 
 
@@ -91,14 +93,18 @@ async def cancel_referral(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    pool: Pool,
 ) -> Response:
-    authorize(principal, "referral.cancel", region_of(await referral_row(request, referral_id)))
+    authorize(principal, "referral.cancel", region_of(await referral_row(pool, referral_id)))
     command = commands.cancel(referral_id, body.reason, principal, context(request))
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
-async def _on_behalf(request: Request, principal: CurrentPrincipal, referral_id: uuid.UUID) -> None:
-    row = await referral_row(request, referral_id)
+async def _on_behalf(
+    pool: asyncpg.Pool, principal: CurrentPrincipal, referral_id: uuid.UUID
+) -> None:
+    row = await referral_row(pool, referral_id)
     authorize(principal, "referral.record_answer", region_of(row))
     if row["has_system_account"]:
         raise HTTPException(
@@ -115,8 +121,10 @@ async def record_accept(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    pool: Pool,
 ) -> Response:
-    await _on_behalf(request, principal, referral_id)
+    await _on_behalf(pool, principal, referral_id)
     command = commands.accept(referral_id, principal, context(request), body.evidence)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -128,8 +136,10 @@ async def record_reject(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    pool: Pool,
 ) -> Response:
-    await _on_behalf(request, principal, referral_id)
+    await _on_behalf(pool, principal, referral_id)
     command = commands.reject(referral_id, body.reason, principal, context(request), body.evidence)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -141,8 +151,10 @@ async def record_complete(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    pool: Pool,
 ) -> Response:
-    await _on_behalf(request, principal, referral_id)
+    await _on_behalf(pool, principal, referral_id)
     ctx = context(request)
     command = commands.complete(referral_id, body.outcome, principal, ctx, body.evidence)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

@@ -9,14 +9,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal
-from eventkit.http import IdempotencyKey, authorize, run_command
+from eventkit.dependencies import Pool
+from eventkit.http import IdempotencyKey, run_command
 from services.referrals import commands, shared_data
 from services.referrals.referral import Status
 from services.referrals.requests import CompleteRequest, RejectRequest, UnitReferralView
@@ -34,8 +36,8 @@ def _own(principal: Principal, unit_id: uuid.UUID, action: str) -> None:
     authorize(principal, action, ResourceScope(unit_id=str(unit_id)))
 
 
-async def _addressed(request: Request, unit_id: uuid.UUID, referral_id: uuid.UUID) -> None:
-    found = await request.app.state.pool.fetchval(
+async def _addressed(pool: asyncpg.Pool, unit_id: uuid.UUID, referral_id: uuid.UUID) -> None:
+    found = await pool.fetchval(
         "SELECT 1 FROM referrals WHERE referral_id = $1 AND unit_id = $2", referral_id, unit_id
     )
     if found is None:
@@ -44,10 +46,10 @@ async def _addressed(request: Request, unit_id: uuid.UUID, referral_id: uuid.UUI
 
 @router.get("/units/{unit_id}/referrals", summary="The referrals addressed to this unit")
 async def unit_referrals(
-    unit_id: uuid.UUID, request: Request, principal: CurrentPrincipal, status: Status | None = None
+    unit_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal, status: Status | None = None
 ) -> list[dict[str, Any]]:
     _own(principal, unit_id, "referral.list_own")
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(
             f"SELECT {_VIEW} FROM referrals WHERE unit_id = $1"  # noqa: S608
             " AND ($2::text IS NULL OR status = $2) ORDER BY requested_at DESC LIMIT 500",
@@ -65,11 +67,16 @@ async def unit_referrals(
     summary="A referral addressed to this unit, with the shared minimum (audited read)",
 )
 async def unit_referral(
-    unit_id: uuid.UUID, referral_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    unit_id: uuid.UUID,
+    referral_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    *,
+    pool: Pool,
 ) -> UnitReferralView:
     _own(principal, unit_id, "referral.list_own")
     master = context(request).master
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(
             f"SELECT {_VIEW} FROM referrals WHERE referral_id = $1 AND unit_id = $2",  # noqa: S608
             referral_id,
@@ -90,9 +97,11 @@ async def accept(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    pool: Pool,
 ) -> Response:
     _own(principal, unit_id, "referral.answer")
-    await _addressed(request, unit_id, referral_id)
+    await _addressed(pool, unit_id, referral_id)
     command = commands.accept(referral_id, principal, context(request))
     return await run_command(request, principal, key, {}, command)
 
@@ -105,9 +114,11 @@ async def reject(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    pool: Pool,
 ) -> Response:
     _own(principal, unit_id, "referral.answer")
-    await _addressed(request, unit_id, referral_id)
+    await _addressed(pool, unit_id, referral_id)
     command = commands.reject(referral_id, body.reason, principal, context(request))
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -122,8 +133,10 @@ async def complete(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    pool: Pool,
 ) -> Response:
     _own(principal, unit_id, "referral.answer")
-    await _addressed(request, unit_id, referral_id)
+    await _addressed(pool, unit_id, referral_id)
     command = commands.complete(referral_id, body.outcome, principal, context(request))
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

@@ -8,22 +8,18 @@ from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.fastapi import CurrentPrincipal
+from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.scalars import PlausibleQueryDateTime, plausible_date
-from eventkit.http import (
-    IdempotencyKey,
-    RequiredIdempotencyKey,
-    authorize,
-    refused,
-    run_command,
-)
+from eventkit.dependencies import Clock, Pool, app_settings
+from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, refused, run_command
 from eventkit.ids import new_id
 from services.vouchers import commands, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
@@ -41,8 +37,8 @@ from services.vouchers.requests import (
 router = APIRouter(tags=["vouchers"])
 
 
-async def _voucher_scope(request: Request, voucher_id: uuid.UUID) -> tuple[ResourceScope, Any]:
-    row = await request.app.state.pool.fetchrow(
+async def _voucher_scope(pool: asyncpg.Pool, voucher_id: uuid.UUID) -> tuple[ResourceScope, Any]:
+    row = await pool.fetchrow(
         "SELECT region, provider_id::text FROM vouchers WHERE voucher_id = $1", voucher_id
     )
     if row is None:
@@ -52,22 +48,26 @@ async def _voucher_scope(request: Request, voucher_id: uuid.UUID) -> tuple[Resou
 
 @router.post("/vouchers", status_code=201, summary="Issue a voucher to a participant")
 async def issue_voucher(
-    body: IssueRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    body: IssueRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
 ) -> Response:
     authorize(principal, "voucher.issue", ResourceScope(region=Region(body.region)))
-    settings = request.app.state.settings
-    command = commands.issue(body, principal, new_code(), settings.standard_cap_pen)
+    settings = app_settings(request)
+    command = commands.issue(body, principal, new_code(), settings.standard_cap_pen, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.get("/vouchers/{voucher_id}", summary="A voucher as the case team sees it")
 async def read_voucher(
-    voucher_id: uuid.UUID, request: Request, principal: CurrentPrincipal
+    voucher_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    scope, _ = await _voucher_scope(request, voucher_id)
+    scope, _ = await _voucher_scope(pool, voucher_id)
     decision = authorize(principal, "voucher.read", ResourceScope(region=scope.region))
-    pool = request.app.state.pool
-    row = await pool.fetchrow("SELECT * FROM vouchers WHERE voucher_id = $1", voucher_id)
+    row: Any = await pool.fetchrow("SELECT * FROM vouchers WHERE voucher_id = $1", voucher_id)
     resource = ("voucher", str(voucher_id))
     await _audit_read(pool, principal, "voucher.read", resource, purpose=decision.grant_id)
     return {**_plain(dict(row)), "qr_payload": qr_payload(row["code"])}
@@ -75,11 +75,19 @@ async def read_voucher(
 
 @router.post("/vouchers/{voucher_id}/approve", summary="Approve a voucher above the standard cap")
 async def approve_voucher(
-    voucher_id: uuid.UUID, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
+    voucher_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
-    scope, _ = await _voucher_scope(request, voucher_id)
+    scope, _ = await _voucher_scope(pool, voucher_id)
     authorize(principal, "voucher.approve", scope)
-    return await run_command(request, principal, key, {}, commands.approve(voucher_id, principal))
+    return await run_command(
+        request, principal, key, {}, commands.approve(voucher_id, principal, clock=clock)
+    )
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unredeemed voucher")
@@ -89,10 +97,13 @@ async def cancel_voucher(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
-    scope, _ = await _voucher_scope(request, voucher_id)
+    scope, _ = await _voucher_scope(pool, voucher_id)
     authorize(principal, "voucher.issue", ResourceScope(region=scope.region))
-    command = commands.cancel(voucher_id, body.reason, principal)
+    command = commands.cancel(voucher_id, body.reason, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -107,10 +118,13 @@ async def reverse_redemption(
     request: Request,
     principal: CurrentPrincipal,
     key: IdempotencyKey = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> Response:
-    scope, _ = await _voucher_scope(request, voucher_id)
+    scope, _ = await _voucher_scope(pool, voucher_id)
     authorize(principal, "voucher.reverse", scope)
-    command = commands.reverse(voucher_id, redemption_id, body.reason, principal)
+    command = commands.reverse(voucher_id, redemption_id, body.reason, principal, clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -126,10 +140,10 @@ def _calling_provider(principal: Principal) -> uuid.UUID:
         raise refused(commands.not_a_partner()) from None
 
 
-async def _clinic(request: Request, principal: Principal) -> tuple[str, str]:
+async def _clinic(pool: asyncpg.Pool, principal: Principal) -> tuple[str, str]:
     """The calling clinic's provider id and region, from the directory."""
     provider_id = _calling_provider(principal)
-    row = await request.app.state.pool.fetchrow(
+    row = await pool.fetchrow(
         "SELECT region FROM providers WHERE provider_id = $1 AND active", provider_id
     )
     if row is None:
@@ -147,12 +161,13 @@ def _code(text: str) -> str:
 
 
 @router.post("/lookup", summary="A clinic looks a voucher up by its code or QR payload")
-async def lookup(body: LookupRequest, request: Request, principal: CurrentPrincipal) -> ClinicView:
+async def lookup(
+    body: LookupRequest, pool: Pool, principal: CurrentPrincipal, *, clock: Clock
+) -> ClinicView:
     """A read, but a POST: the code travels in the body, never in a URL (traces, logs)."""
-    provider_id, region = await _clinic(request, principal)
-    pool = request.app.state.pool
+    provider_id, region = await _clinic(pool, principal)
     try:
-        view = await commands.clinic_view(pool, _code(body.code), provider_id, region)
+        view = await commands.clinic_view(pool, _code(body.code), provider_id, region, clock=clock)
     except HTTPException as missing:
         # A clinic trying codes shows in the audit log (never the code: it is a bearer secret).
         if missing.status_code == 404:
@@ -177,19 +192,21 @@ async def redeem_voucher(
     request: Request,
     principal: CurrentPrincipal,
     key: RequiredIdempotencyKey,
+    *,
+    clock: Clock,
 ) -> Response:
     # The directory check runs in the command's transaction, in its first statement.
-    command = commands.redeem(body, _code(body.code), _calling_provider(principal))
+    command = commands.redeem(body, _code(body.code), _calling_provider(principal), clock=clock)
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post("/providers", status_code=201, summary="Add a partner provider to the directory")
 async def add_provider(
-    body: ProviderRequest, request: Request, principal: CurrentPrincipal
+    body: ProviderRequest, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     authorize(principal, "directory.manage", ResourceScope())
     provider_id = new_id()
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "INSERT INTO providers VALUES ($1, $2, $3, $4, $5, $6)",
             provider_id, body.name, body.region, body.kind, list(body.services), body.active,
@@ -201,10 +218,10 @@ async def add_provider(
 
 @router.get("/providers", summary="The partner providers (case teams, M&E, admin)")
 async def list_providers(
-    request: Request, principal: CurrentPrincipal, region: Region | None = None
+    pool: Pool, principal: CurrentPrincipal, region: Region | None = None
 ) -> list[dict[str, Any]]:
     authorize(principal, "directory.read_providers", ResourceScope())
-    rows = await request.app.state.pool.fetch(
+    rows = await pool.fetch(
         "SELECT provider_id::text, name, region, kind, services, active FROM providers"
         " WHERE $1::text IS NULL OR region = $1 ORDER BY region, name",
         region,
@@ -217,14 +234,14 @@ async def set_budget(
     region: Region,
     period_start: str,
     body: BudgetRequest,
-    request: Request,
+    pool: Pool,
     principal: CurrentPrincipal,
 ) -> dict[str, Any]:
     authorize(principal, "directory.manage", ResourceScope())
     start = _date(period_start)
     if body.period_end < start:
         raise HTTPException(422, "period_end is before period_start")
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "INSERT INTO budgets VALUES ($1, $2, $3, $4) ON CONFLICT (region, period_start)"
             " DO UPDATE SET period_end = EXCLUDED.period_end, amount = EXCLUDED.amount",
@@ -259,20 +276,20 @@ async def reconcile(
         Query(alias="to", description="A date (to the end of that local day) or a date-time."),
     ],
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    *,
+    pool: Pool,
 ) -> Response:
-    zone = ZoneInfo(request.app.state.settings.program_timezone)
+    zone = ZoneInfo(app_settings(request).program_timezone)
     try:
         start, end = reconciliation.period(period_from, period_to, zone)
     except ValueError as bad:
         raise HTTPException(422, str(bad)) from None
-    region = await request.app.state.pool.fetchval(
-        "SELECT region FROM providers WHERE provider_id = $1", provider_id
-    )
+    region = await pool.fetchval("SELECT region FROM providers WHERE provider_id = $1", provider_id)
     if region is None:
         raise HTTPException(404, "no such provider in the directory")
     scope = ResourceScope(region=Region(region), provider_id=str(provider_id))
     authorize(principal, "voucher.reconcile", scope)
-    async with request.app.state.pool.acquire() as conn:
+    async with pool.acquire() as conn:
         found = await reconciliation.statement(conn, str(provider_id), start, end)
     if format == "csv":
         return Response(found.as_csv(), media_type="text/csv")
@@ -285,12 +302,15 @@ async def signals(
     principal: CurrentPrincipal,
     period_from: Annotated[PlausibleQueryDateTime | None, Query(alias="from")] = None,
     period_to: Annotated[PlausibleQueryDateTime | None, Query(alias="to")] = None,
+    *,
+    clock: Clock,
+    pool: Pool,
 ) -> dict[str, Any]:
     authorize(principal, "voucher.fraud_signals", ResourceScope())
-    end = _aware(period_to) if period_to else datetime.now(UTC)
+    end = _aware(period_to) if period_to else clock()
     start = _aware(period_from) if period_from else end - timedelta(days=30)
-    cap: Decimal = request.app.state.settings.standard_cap_pen
-    async with request.app.state.pool.acquire() as conn:
+    cap: Decimal = app_settings(request).standard_cap_pen
+    async with pool.acquire() as conn:
         return await reconciliation.fraud_signals(conn, start, end, cap)
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
 from access.fastapi import use_verifier
+from access.platform import access_extension
 from access.settings import TokenSettings
 from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
@@ -18,7 +19,7 @@ from eventkit.settings import ServiceSettings
 from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
-from services.vouchers.expiry import ExpiryWorker
+from services.vouchers.expiry import expiry_worker
 from services.vouchers.links import LINKS
 from services.vouchers.schema import VOUCHERS_DDL
 
@@ -49,7 +50,7 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
     interval = settings.expiry_interval_seconds
 
     def expiry(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
-        return ExpiryWorker(pool, interval)
+        return expiry_worker(pool, app.state.clock, interval)
 
     app = create_service_app(
         settings,
@@ -61,6 +62,7 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
         ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, ROSTER_DDL, VOUCHERS_DDL),
         workers=[expiry, roster_worker(settings.roster_consumer)],  # no personal data to forget
         copies=(settings.roster_consumer,),
+        extensions=[access_extension()],
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from eventkit.store import Connection
 
 
@@ -39,4 +39,5 @@ async def reserve(conn: Connection, region: str, on: date, amount: Decimal) -> N
             "budget_exceeded",
             f"the {region} budget for {budget['period_start']}..{budget['period_end']} has "
             f"{left:.2f} PEN left; this voucher needs {amount:.2f} PEN",
+            RefusalKind.CONFLICT,
         )

@@ -3,38 +3,33 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
 from fastapi import HTTPException
 
+from access.actors import actor_id
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
 from access.principal import Principal
 from contracts.vocabulary import Region
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
-from eventkit.aggregate import Decided, Refused, execute, fold, history_of, load_stream
+from eventkit.aggregate import Decided, execute, history_of, load_stream
+from eventkit.clock import Now
+from eventkit.decider import RefusalKind, Refused, fold
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
-from eventkit.metrics import REDEEMED_PEN
 from eventkit.store import Connection, event_columns, recorded
 from roster.reach import case_in_reach, participant_in_reach
 from services.vouchers import budget, lifecycle, views
 from services.vouchers.code import qr_payload
 from services.vouchers.issue import IssueVoucher
 from services.vouchers.issue import issue as issue_rule
+from services.vouchers.metrics import REDEEMED_PEN
 from services.vouchers.redeem import RedeemVoucher, redeemable
 from services.vouchers.redeem import redeem as redeem_rule
 from services.vouchers.requests import ClinicView, IssueRequest, RedeemRequest
 from services.vouchers.voucher import Voucher, evolve
-
-_ACTORS = uuid.UUID("6c1f4a4e-8d1b-4d8e-9a57-3f9a4c2b1e70")
-
-
-def actor_id(principal: Principal) -> uuid.UUID:
-    """The pseudonymous id events carry for a staff member (stable, not reversible to a name)."""
-    return uuid.uuid5(_ACTORS, f"{principal.organization_id}/{principal.subject}")
 
 
 async def _done(
@@ -53,9 +48,11 @@ async def _done(
     }
 
 
-def issue(body: IssueRequest, principal: Principal, code: str, cap: Decimal) -> Command:
+def issue(
+    body: IssueRequest, principal: Principal, code: str, cap: Decimal, *, clock: Now
+) -> Command:
     async def run(conn: Connection) -> Answer:
-        voucher_id, now = new_id(), datetime.now(UTC)
+        voucher_id, now = new_id(), clock()
         person = await participant_in_reach(conn, principal, "voucher.issue", body.participant_id)
         await case_in_reach(conn, principal, "voucher.issue", body.case_id, person)
         await budget.reserve(conn, body.region, now.date(), body.amount)
@@ -89,9 +86,9 @@ def issue(body: IssueRequest, principal: Principal, code: str, cap: Decimal) -> 
     return run
 
 
-def approve(voucher_id: uuid.UUID, principal: Principal) -> Command:
+def approve(voucher_id: uuid.UUID, principal: Principal, *, clock: Now) -> Command:
     async def run(conn: Connection) -> Answer:
-        now = datetime.now(UTC)
+        now = clock()
         decided = await execute(
             conn, str(voucher_id), evolve, Voucher(),
             lambda s: lifecycle.approve(s, actor_id(principal), now),
@@ -102,10 +99,10 @@ def approve(voucher_id: uuid.UUID, principal: Principal) -> Command:
 
 
 def cancel(
-    voucher_id: uuid.UUID, reason: VoucherCancellationReason, principal: Principal
+    voucher_id: uuid.UUID, reason: VoucherCancellationReason, principal: Principal, *, clock: Now
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        now = datetime.now(UTC)
+        now = clock()
         decided = await execute(
             conn, str(voucher_id), evolve, Voucher(),
             lambda s: lifecycle.cancel(s, reason, actor_id(principal), now),
@@ -116,7 +113,12 @@ def cancel(
 
 
 def reverse(
-    voucher_id: uuid.UUID, redemption_id: uuid.UUID, reason: ReversalReason, principal: Principal
+    voucher_id: uuid.UUID,
+    redemption_id: uuid.UUID,
+    reason: ReversalReason,
+    principal: Principal,
+    *,
+    clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
         provider = await conn.fetchval(
@@ -125,9 +127,11 @@ def reverse(
             voucher_id,
         )
         if provider is None:
-            raise Refused("redemption_not_found", "no such redemption on this voucher", 404)
+            raise Refused(
+                "redemption_not_found", "no such redemption on this voucher", RefusalKind.NOT_FOUND
+            )
         command = lifecycle.ReverseRedemption(
-            redemption_id, provider, reason, actor_id(principal), datetime.now(UTC)
+            redemption_id, provider, reason, actor_id(principal), clock()
         )
         decided = await execute(
             conn, str(voucher_id), evolve, Voucher(), lambda s: lifecycle.reverse(command, s)
@@ -152,11 +156,13 @@ ORDER BY e.stream_version
 def not_a_partner() -> Refused:
     """The refusal of a clinic whose provider is not an active partner in the directory."""
     return Refused(
-        "provider_not_active", "your provider is not an active partner in the directory", 403
+        "provider_not_active",
+        "your provider is not an active partner in the directory",
+        RefusalKind.FORBIDDEN,
     )
 
 
-def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID) -> Command:
+def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID, *, clock: Now) -> Command:
     async def run(conn: Connection) -> Answer:
         found = await conn.fetch(_REDEEMING, provider_id, code)
         if not found:
@@ -167,7 +173,7 @@ def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID) -> Command:
         await _receipt_unused(conn, provider_id, body.receipt_number)
         rule = RedeemVoucher(
             voucher_id, new_id(), provider_id, Region(region), body.amount,
-            frozenset(body.services), body.receipt_number, datetime.now(UTC),
+            frozenset(body.services), body.receipt_number, clock(),
         )  # fmt: skip
         try:
             decided = await execute(
@@ -220,7 +226,7 @@ lookup and redeem both answer `voucher_not_found` instead, as for a code that do
 
 
 def _no_such_code() -> Refused:
-    return Refused("voucher_not_found", "no voucher has this code", 404)
+    return Refused("voucher_not_found", "no voucher has this code", RefusalKind.NOT_FOUND)
 
 
 async def _receipt_unused(conn: Connection, provider_id: uuid.UUID, receipt: str) -> None:
@@ -240,10 +246,12 @@ async def _receipt_unused(conn: Connection, provider_id: uuid.UUID, receipt: str
 
 
 def _receipt_used(message: str) -> Refused:
-    return Refused("receipt_already_used", message, 409)
+    return Refused("receipt_already_used", message, RefusalKind.CONFLICT)
 
 
-async def clinic_view(pool: asyncpg.Pool, code: str, provider_id: str, region: str) -> ClinicView:
+async def clinic_view(
+    pool: asyncpg.Pool, code: str, provider_id: str, region: str, *, clock: Now
+) -> ClinicView:
     """What a clinic may see of a voucher; 404 when no voucher has this code."""
     async with pool.acquire() as conn:
         voucher_id = await conn.fetchval("SELECT voucher_id FROM vouchers WHERE code = $1", code)
@@ -255,7 +263,7 @@ async def clinic_view(pool: asyncpg.Pool, code: str, provider_id: str, region: s
     state = fold(evolve, Voucher(), history)
     refusal = None
     try:
-        redeemable(state, uuid.UUID(provider_id), Region(region), datetime.now(UTC))
+        redeemable(state, uuid.UUID(provider_id), Region(region), clock())
     except Refused as refused:
         if refused.rule in NOT_YOURS:
             # Another provider's voucher: say nothing about it.

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from contracts.vocabulary import Region, Urgency, VoucherService
 from contracts.vouchers import VoucherIssued
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.vouchers.voucher import Status, Voucher
 
 
@@ -34,11 +34,17 @@ class IssueVoucher:
 def issue(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
     """Above the program's standard cap a voucher waits for a supervisor's approval."""
     if state.status is not Status.NOT_ISSUED:
-        raise Refused("already_issued", f"voucher {command.voucher_id} already exists")
+        raise Refused(
+            "already_issued", f"voucher {command.voucher_id} already exists", RefusalKind.CONFLICT
+        )
     if command.amount <= 0:
-        raise Refused("amount_not_positive", "amount must be greater than 0.00 PEN", 422)
+        raise Refused(
+            "amount_not_positive", "amount must be greater than 0.00 PEN", RefusalKind.INVALID
+        )
     if command.valid_until <= command.now:
-        raise Refused("valid_until_in_past", "valid_until must be in the future", 422)
+        raise Refused(
+            "valid_until_in_past", "valid_until must be in the future", RefusalKind.INVALID
+        )
     return [
         VoucherIssued(
             voucher_id=command.voucher_id,

@@ -14,13 +14,13 @@ from contracts.vouchers import (
     VoucherExpired,
     VoucherReversed,
 )
-from eventkit.aggregate import Refused
+from eventkit.decider import RefusalKind, Refused
 from services.vouchers.voucher import Status, Voucher
 
 
 def _exists(state: Voucher) -> tuple[UUID, UUID]:
     if state.status is Status.NOT_ISSUED or not state.voucher_id or not state.participant_id:
-        raise Refused("voucher_not_found", "no such voucher", 404)
+        raise Refused("voucher_not_found", "no such voucher", RefusalKind.NOT_FOUND)
     return state.voucher_id, state.participant_id
 
 
@@ -29,7 +29,9 @@ def approve(state: Voucher, approved_by: UUID, now: datetime) -> list[VoucherApp
     voucher_id, participant_id = _exists(state)
     if state.status is not Status.AWAITING_APPROVAL:
         raise Refused(
-            "not_awaiting_approval", f"the voucher is {state.status}, not awaiting approval"
+            "not_awaiting_approval",
+            f"the voucher is {state.status}, not awaiting approval",
+            RefusalKind.CONFLICT,
         )
     return [
         VoucherApproved(
@@ -48,9 +50,15 @@ def cancel(
     """Only a voucher with nothing redeemed (or all reversed) can be cancelled."""
     voucher_id, participant_id = _exists(state)
     if state.status in (Status.CANCELLED, Status.EXPIRED):
-        raise Refused(str(state.status), f"the voucher is already {state.status}")
+        raise Refused(
+            str(state.status), f"the voucher is already {state.status}", RefusalKind.CONFLICT
+        )
     if state.redemptions:
-        raise Refused("has_redemptions", "the voucher has redemptions; reverse them first")
+        raise Refused(
+            "has_redemptions",
+            "the voucher has redemptions; reverse them first",
+            RefusalKind.CONFLICT,
+        )
     return [
         VoucherCancelled(
             voucher_id=voucher_id,
@@ -92,9 +100,13 @@ def reverse(command: ReverseRedemption, state: Voucher) -> list[VoucherReversed]
     """An administrator undoes a redemption: it is no longer paid nor counted."""
     voucher_id, participant_id = _exists(state)
     if command.redemption_id in state.reversed:
-        raise Refused("already_reversed", "the redemption was already reversed")
+        raise Refused(
+            "already_reversed", "the redemption was already reversed", RefusalKind.CONFLICT
+        )
     if command.redemption_id not in state.redemptions:
-        raise Refused("redemption_not_found", "no such redemption on this voucher", 404)
+        raise Refused(
+            "redemption_not_found", "no such redemption on this voucher", RefusalKind.NOT_FOUND
+        )
     return [
         VoucherReversed(
             voucher_id=voucher_id,

@@ -25,9 +25,6 @@ import pytest
 
 import access.fastapi
 import access.policy
-import eventkit.http
-import services.cases.http_scope
-import services.indicators.audience
 from access.policy import Decision
 from access.principal import Principal
 from deploy.local.stack import create_databases
@@ -68,8 +65,7 @@ def decisions(monkeypatch: pytest.MonkeyPatch) -> Recorded:
         seen.append((principal.role.value, action, decision.allowed))
         return decision
 
-    for module in (access.policy, access.fastapi, eventkit.http, services.cases.http_scope,
-                   services.indicators.audience):  # fmt: skip
+    for module in (access.policy, access.fastapi):
         monkeypatch.setattr(module, "decide", recording)
     return seen
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from contracts.event import Event
-from eventkit.aggregate import Refused, fold
+from eventkit.decider import Refused, fold
 
 S = TypeVar("S")
 E = TypeVar("E", bound=Event)

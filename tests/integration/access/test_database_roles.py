@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from access.audit import AUDIT_DDL, append, chain_pending, verify
+from access.audit import AUDIT_DDL, append, chain_pending, grant_audit_access, verify
 from access.audit_chain import GENESIS_HASH, AuditRecord, record_hash
 from access.grants import GRANTS_DDL
 from deploy.local.postgres import ensure_service_role, url_as
@@ -38,7 +38,8 @@ async def roles(postgres: PostgresEndpoint) -> AsyncIterator[Roles]:
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         await ensure_service_role(postgres.server_url, role, "secret-for-tests", name)
-        await migrate_as_owner(postgres.url(name), (STORE_DDL, AUDIT_DDL, GRANTS_DDL), role)
+        ddl = (STORE_DDL, AUDIT_DDL, GRANTS_DDL)
+        await migrate_as_owner(postgres.url(name), ddl, role, (grant_audit_access,))
         owner = await asyncpg.connect(postgres.url(name))
         service = await asyncpg.connect(url_as(postgres.server_url, role, "secret-for-tests", name))
         try:

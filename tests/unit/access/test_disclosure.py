@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from access.disclosure import SMALL, published, sees_exact
+from access.disclosure import SMALL, published, sees_exact, small_cell
 from access.principal import Principal, Role
 
 
@@ -25,3 +25,23 @@ def test_every_shown_count_is_small_or_a_multiple_of_five_near_the_exact_one() -
             assert shown == SMALL
         else:
             assert isinstance(shown, int) and shown % 5 == 0 and abs(shown - n) <= 2 and shown >= 5
+
+
+@pytest.mark.parametrize(
+    ("count", "min_cell", "exact", "mark"),
+    [
+        (1, 1, True, None),
+        (3, 5, True, "<5"),
+        (5, 5, True, None),
+        (9, 10, True, "<10"),
+        (3, 1, False, SMALL),
+        (4, 5, False, SMALL),
+        (9, 10, False, "<10"),
+        (10, 10, False, None),
+        (7, 2, False, None),
+    ],
+)
+def test_a_small_cell_shows_a_mark_instead_of_its_figures(
+    count: int, min_cell: int, exact: bool, mark: str | None
+) -> None:
+    assert small_cell(count, min_cell, exact=exact) == mark

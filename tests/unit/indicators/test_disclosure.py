@@ -42,6 +42,7 @@ from itertools import combinations
 import pytest
 from openpyxl import load_workbook
 
+from access.disclosure import SMALL
 from contracts.event import Event
 from services.indicators.attainment import (
     REGIONS,
@@ -57,7 +58,7 @@ from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import load_directory
 from services.indicators.periods import UnpublishedPeriod, check_published, published_periods
-from services.indicators.suppression import SMALL, View, in_view, published
+from services.indicators.suppression import View, in_view, published
 from tests.unit.indicators.builders import (
     case_opened,
     ledger_of,

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from access.disclosure import SMALL
 from contracts.event import Event
 from services.indicators.attainment import (
     AGE_GROUPS,
@@ -18,7 +19,7 @@ from services.indicators.attainment import (
     figures,
 )
 from services.indicators.logframe import load_directory
-from services.indicators.suppression import SMALL, View, in_view, published
+from services.indicators.suppression import View, in_view, published
 from tests.unit.indicators.builders import (
     case_opened,
     ledger_of,

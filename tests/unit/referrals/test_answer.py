@@ -11,6 +11,7 @@ from contracts.referrals import (
     AnswererRole,
     ReferralAccepted,
 )
+from eventkit.http import REFUSAL_STATUS
 from services.referrals import answer
 from services.referrals.referral import Status
 from tests.support.deciders import then_refused, when
@@ -42,4 +43,4 @@ def test_evidence_must_be_plausible(evidence: answer.Answer, rule: str) -> None:
     refused = then_refused(
         when(answer.accept, referral(*history(Status.REQUESTED)), evidence), rule
     )
-    assert (refused.status, refused.rule) == (422, rule)
+    assert (REFUSAL_STATUS[refused.kind], refused.rule) == (422, rule)

@@ -11,6 +11,7 @@ from contracts.referrals import (
     ReferralRequested,
 )
 from contracts.vocabulary import ReferralDestination, Urgency
+from eventkit.http import REFUSAL_STATUS
 from services.referrals.deadlines import DEFAULT_HOURS, Deadlines
 from services.referrals.referral import Referral, Status
 from services.referrals.request_referral import request
@@ -31,7 +32,7 @@ def test_without_consent_the_request_is_refused_naming_the_consent() -> None:
     refused = then_refused(
         when(request, requesting(consent_id=None), referral()), "consent_missing"
     )
-    assert 400 <= refused.status < 500
+    assert 400 <= REFUSAL_STATUS[refused.kind] < 500
     assert "referral_sharing consent" in refused.message
     assert "CEM" in refused.message
 
@@ -42,7 +43,7 @@ def test_fields_the_destination_does_not_need_are_refused_by_name() -> None:
         shared_fields=frozenset({"age_group", "contact_phone", "document_number"}),
     )
     refused = then_refused(when(request, command, referral()), "fields_not_allowed")
-    assert refused.status == 422
+    assert REFUSAL_STATUS[refused.kind] == 422
     assert "contact_phone, document_number" in refused.message
 
 

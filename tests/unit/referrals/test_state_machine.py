@@ -18,6 +18,7 @@ from contracts.referrals import (
     ReferralRejected,
     ReferralRejectionReason,
 )
+from eventkit.http import REFUSAL_STATUS
 from services.referrals import answer
 from services.referrals.cancel import cancel
 from services.referrals.deadlines import mark_overdue
@@ -74,14 +75,14 @@ def test_every_transition_from_every_state(status: Status, name: str) -> None:
         assert referral(*[*history(status), *events]).status is not status
     else:
         refused = then_refused(when(decide, given), "illegal_transition")
-        assert refused.status == 409
+        assert REFUSAL_STATUS[refused.kind] == 409
         assert f"the referral is {status}" in refused.message
 
 
 @pytest.mark.parametrize("name", list(TRANSITIONS))
 def test_no_transition_on_a_referral_that_does_not_exist(name: str) -> None:
     refused = then_refused(when(TRANSITIONS[name][0], referral()), "referral_not_found")
-    assert (refused.status, refused.rule) == (404, "referral_not_found")
+    assert (REFUSAL_STATUS[refused.kind], refused.rule) == (404, "referral_not_found")
 
 
 def test_the_resulting_states() -> None:

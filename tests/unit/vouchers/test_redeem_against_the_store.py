@@ -15,7 +15,8 @@ from decimal import Decimal
 import pytest
 
 from contracts.vouchers import VoucherRedeemed
-from eventkit.aggregate import History, Refused, execute, load_stream
+from eventkit.aggregate import History, execute, load_stream
+from eventkit.decider import Refused
 from eventkit.memory_store import MemoryEventStore
 from eventkit.store import ConcurrencyConflict
 from services.vouchers import lifecycle

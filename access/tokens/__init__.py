@@ -7,7 +7,6 @@ in `access.settings.TokenSettings`); locally, `python -m access.tokens keygen|is
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -162,9 +161,3 @@ def _check_dates(claims: dict[str, Any]) -> None:
             raise MalformedToken(
                 f"the token's {name!r} claim is not a time between 1970 and 9999 in epoch seconds"
             )
-
-
-if __name__ == "__main__":
-    from access.signing import main
-
-    sys.exit(main())
