@@ -24,7 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from deploy.local import sample_directory
+from deploy.keycloak.server import KeycloakServer
+from deploy.local import sample_directory, sign_in_accounts
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer, ensure_service_role, role_passwords, url_as
 from deploy.local.processes import InfrastructureError, ManagedProcess, require_free_port
@@ -63,6 +64,7 @@ class LocalStack:
     external_database_url: str | None = None
     service_ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     environment: str = "development"
+    keycloak_port: int = 8180
 
     @classmethod
     def from_env(cls) -> LocalStack:
@@ -77,6 +79,7 @@ class LocalStack:
                 name: int(env.get(f"PANA_{name.upper()}_PORT", port))
                 for name, port in SERVICE_PORTS.items()
             },
+            keycloak_port=int(env.get("PANA_KEYCLOAK_PORT", 8180)),
         )
 
     @property
@@ -86,6 +89,16 @@ class LocalStack:
     @property
     def postgres(self) -> PostgresServer:
         return PostgresServer(self.state_dir / "postgres", self.postgres_port)
+
+    @property
+    def keycloak(self) -> KeycloakServer:
+        """The OpenID provider people sign in with (deploy/keycloak)."""
+        return KeycloakServer(self.state_dir / "keycloak", self.keycloak_port)
+
+    def openid_env(self) -> dict[str, str]:
+        """What a service needs to accept the provider's access tokens (access/oidc.py)."""
+        keycloak = self.keycloak
+        return {"PANA_OIDC_ISSUER": keycloak.issuer, "PANA_OIDC_JWKS_URL": keycloak.jwks_url}
 
     @property
     def server_url(self) -> str:
@@ -105,12 +118,14 @@ class LocalStack:
             names.append("kafka")
         if self.postgres.process.running():
             names.append("postgres")
+        if self.keycloak.process.running():
+            names.append("keycloak")
         return names
 
     def parts(self) -> list[str]:
         """The names of every process this stack runs."""
         own_postgres = [] if self.external_database_url else ["postgres"]
-        return [*self.service_ports, "kafka", *own_postgres]
+        return [*self.service_ports, "kafka", *own_postgres, "keycloak"]
 
     def up(self, timeout: float = 120.0) -> None:
         """Start whatever is not running; fail with a clear message when something can't."""
@@ -118,6 +133,7 @@ class LocalStack:
         for name in self.service_ports:
             self.start_service(name)
         self.wait_ready(list(self.service_ports), timeout)
+        self.keycloak.wait()
 
     @property
     def auth_dir(self) -> Path:
@@ -132,6 +148,9 @@ class LocalStack:
         if self.external_database_url is None:
             self.postgres.start()
         self.kafka.start()
+        if not self.keycloak.process.running():
+            require_free_port(self.keycloak_port, "Keycloak", "PANA_KEYCLOAK_PORT")
+        self.keycloak.launch()  # answers about 25 s later: awaited after the services start
         asyncio.run(create_databases(self.server_url, [f"pana_{n}" for n in self.service_ports]))
         asyncio.run(self._service_roles())
 
@@ -174,6 +193,7 @@ class LocalStack:
             **self.database_urls(name),
             **self.kafka.access(name).env(),  # its own principal: writes only its own topics
             **self.secrets(),
+            **self.openid_env(),
         }
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
 
@@ -205,6 +225,7 @@ class LocalStack:
             self.service(name).stop(timeout=15)
         self.kafka.stop()
         self.postgres.stop()
+        self.keycloak.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             print("Sample directory (fictional clinics and units; PANA_SAMPLE_DIRECTORY=0: none):")
             for line in loaded:
                 print(f"  {line}")
+        sign_in_accounts.link(stack)
     print("The stack is up:")
     print(
         f"  Kafka       {stack.kafka.bootstrap_servers} (SASL_PLAINTEXT, SCRAM-SHA-512; "
@@ -255,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Tokens (local issuer): .venv/bin/python -m access.tokens issue --key {key} "
         "--sub me --org ngo --role caseworker --region lima_callao"
     )
+    sign_in_accounts.describe(stack)
     print(f"Logs: {stack.state_dir}   Stop: make down")
     return 0
 
