@@ -65,6 +65,8 @@ class LocalStack:
     service_ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     environment: str = "development"
     keycloak_port: int = 8180
+    sign_in: bool = False
+    """Whether Keycloak runs too (`make up`: yes unless PANA_KEYCLOAK=0)."""
 
     @classmethod
     def from_env(cls) -> LocalStack:
@@ -80,6 +82,7 @@ class LocalStack:
                 for name, port in SERVICE_PORTS.items()
             },
             keycloak_port=int(env.get("PANA_KEYCLOAK_PORT", 8180)),
+            sign_in=env.get("PANA_KEYCLOAK", "1").lower() not in ("0", "false", "no"),
         )
 
     @property
@@ -97,6 +100,8 @@ class LocalStack:
 
     def openid_env(self) -> dict[str, str]:
         """What a service needs to accept the provider's access tokens (access/oidc.py)."""
+        if not self.sign_in:
+            return {}
         keycloak = self.keycloak
         return {"PANA_OIDC_ISSUER": keycloak.issuer, "PANA_OIDC_JWKS_URL": keycloak.jwks_url}
 
@@ -125,7 +130,8 @@ class LocalStack:
     def parts(self) -> list[str]:
         """The names of every process this stack runs."""
         own_postgres = [] if self.external_database_url else ["postgres"]
-        return [*self.service_ports, "kafka", *own_postgres, "keycloak"]
+        keycloak = ["keycloak"] if self.sign_in else []
+        return [*self.service_ports, "kafka", *own_postgres, *keycloak]
 
     def up(self, timeout: float = 120.0) -> None:
         """Start whatever is not running; fail with a clear message when something can't."""
@@ -133,7 +139,8 @@ class LocalStack:
         for name in self.service_ports:
             self.start_service(name)
         self.wait_ready(list(self.service_ports), timeout)
-        self.keycloak.wait()
+        if self.sign_in:
+            self.keycloak.wait()
 
     @property
     def auth_dir(self) -> Path:
@@ -148,9 +155,9 @@ class LocalStack:
         if self.external_database_url is None:
             self.postgres.start()
         self.kafka.start()
-        if not self.keycloak.process.running():
+        if self.sign_in and not self.keycloak.process.running():
             require_free_port(self.keycloak_port, "Keycloak", "PANA_KEYCLOAK_PORT")
-        self.keycloak.launch()  # answers about 25 s later: awaited after the services start
+            self.keycloak.launch()  # answers about 25 s later: awaited after the services start
         asyncio.run(create_databases(self.server_url, [f"pana_{n}" for n in self.service_ports]))
         asyncio.run(self._service_roles())
 
@@ -263,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
             print("Sample directory (fictional clinics and units; PANA_SAMPLE_DIRECTORY=0: none):")
             for line in loaded:
                 print(f"  {line}")
-        sign_in_accounts.link(stack)
+        if stack.sign_in:
+            sign_in_accounts.link(stack)
     print("The stack is up:")
     print(
         f"  Kafka       {stack.kafka.bootstrap_servers} (SASL_PLAINTEXT, SCRAM-SHA-512; "
@@ -277,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Tokens (local issuer): .venv/bin/python -m access.tokens issue --key {key} "
         "--sub me --org ngo --role caseworker --region lima_callao"
     )
-    sign_in_accounts.describe(stack)
+    if stack.sign_in:
+        sign_in_accounts.describe(stack)
     print(f"Logs: {stack.state_dir}   Stop: make down")
     return 0
 
