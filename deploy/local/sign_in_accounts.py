@@ -37,6 +37,7 @@ def link(stack: LocalStack) -> None:
 
 def describe(stack: LocalStack) -> None:
     """Print where to sign in and as whom."""
+    print(f"  web app     {stack.web_url}/   (sign in with an account below)")
     password_file = stack.keycloak.state_dir / "admin-password"
     print(f"  keycloak    {stack.keycloak.url}/admin   (user admin, password in {password_file})")
     print(f"Sign-in accounts (fictional; password {PASSWORD!r}):")

@@ -28,7 +28,12 @@ from deploy.keycloak.server import KeycloakServer
 from deploy.local import sample_directory, sign_in_accounts
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer, ensure_service_role, role_passwords, url_as
-from deploy.local.processes import InfrastructureError, ManagedProcess, require_free_port
+from deploy.local.processes import (
+    InfrastructureError,
+    ManagedProcess,
+    require_free_port,
+    wait_until,
+)
 from deploy.local.secrets import ensure_local_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +71,8 @@ class LocalStack:
     environment: str = "development"
     keycloak_port: int = 8180
     sign_in: bool = False
-    """Whether Keycloak runs too (`make up`: yes unless PANA_KEYCLOAK=0)."""
+    """Whether Keycloak and the web app run too (`make up`: yes unless PANA_KEYCLOAK=0)."""
+    web_port: int = 8000
 
     @classmethod
     def from_env(cls) -> LocalStack:
@@ -83,6 +89,7 @@ class LocalStack:
             },
             keycloak_port=int(env.get("PANA_KEYCLOAK_PORT", 8180)),
             sign_in=env.get("PANA_KEYCLOAK", "1").lower() not in ("0", "false", "no"),
+            web_port=int(env.get("PANA_WEB_PORT", 8000)),
         )
 
     @property
@@ -125,12 +132,14 @@ class LocalStack:
             names.append("postgres")
         if self.keycloak.process.running():
             names.append("keycloak")
+        if self.service("web").running():
+            names.append("web")
         return names
 
     def parts(self) -> list[str]:
         """The names of every process this stack runs."""
         own_postgres = [] if self.external_database_url else ["postgres"]
-        keycloak = ["keycloak"] if self.sign_in else []
+        keycloak = ["keycloak", "web"] if self.sign_in else []
         return [*self.service_ports, "kafka", *own_postgres, *keycloak]
 
     def up(self, timeout: float = 120.0) -> None:
@@ -140,7 +149,9 @@ class LocalStack:
             self.start_service(name)
         self.wait_ready(list(self.service_ports), timeout)
         if self.sign_in:
+            self.start_web()
             self.keycloak.wait()
+            self.wait_web(timeout)
 
     @property
     def auth_dir(self) -> Path:
@@ -204,6 +215,37 @@ class LocalStack:
         }
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
 
+    def start_web(self) -> None:
+        """The web app (`web/`): pages calling the services with the signed-in person's token."""
+        process = self.service("web")
+        if process.running():
+            return
+        require_free_port(self.web_port, "the web app", "PANA_WEB_PORT")
+        env = {
+            **os.environ,
+            "PANA_WEB_PORT": str(self.web_port),
+            "PANA_ENVIRONMENT": self.environment,
+            "PANA_OIDC_ISSUER": self.keycloak.issuer,
+            **{f"PANA_WEB_{name.upper()}_URL": self.url(name) for name in self.service_ports},
+        }
+        process.start([sys.executable, "-m", "web"], env=env, cwd=ROOT)
+
+    def wait_web(self, timeout: float) -> None:
+        def answers() -> bool:
+            try:
+                return httpx.get(f"{self.web_url}/healthz", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        if not wait_until(answers, timeout, interval=0.2):
+            raise InfrastructureError(
+                f"the web app did not start:\n{self.service('web').log_tail()}"
+            )
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
     def wait_ready(self, names: list[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         pending = list(names)
@@ -228,7 +270,7 @@ class LocalStack:
 
     def down(self) -> None:
         """Stop the services, then Kafka, then PostgreSQL."""
-        for name in self.service_ports:
+        for name in [*self.service_ports, "web"]:
             self.service(name).stop(timeout=15)
         self.kafka.stop()
         self.postgres.stop()
