@@ -60,8 +60,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
+    @app.get("/readyz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok"}  # nothing to wait for: sign-in and services are found per call
 
     @app.exception_handler(SignInNeeded)
     async def sign_in(_: Request, exc: SignInNeeded) -> Response:

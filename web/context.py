@@ -22,7 +22,10 @@ from web.signin import OpenIdClient, SignInFailed
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 TEMPLATES.env.globals.update(
-    format_date=i18n.format_date, format_money=i18n.format_money, translate=i18n.translate
+    format_date=i18n.format_date,
+    format_money=i18n.format_money,
+    format_number=i18n.format_number,
+    translate=i18n.translate,
 )
 
 

@@ -63,3 +63,13 @@ def format_money(value: str | Decimal | int | None, language: str) -> str:
     if language == "es":
         text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
     return f"S/ {text}"
+
+
+def format_number(value: float | int | str | None, language: str, decimals: int = 0) -> str:
+    """A count or a percentage: `26.500` and `12,5` in Spanish, `26,500` and `12.5` in English."""
+    if value is None or value == "":
+        return ""
+    text = f"{float(value):,.{decimals}f}"
+    if language == "es":
+        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return text

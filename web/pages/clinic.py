@@ -83,6 +83,7 @@ async def redeem(
                 "amount_text": _money(signed, redeemed["amount"]),
                 "remaining_text": _money(signed, redeemed["remaining_pen"]),
             },
+            status_code=answer.status_code,
         )
     refused = refusal(answer)
     return JSONResponse(

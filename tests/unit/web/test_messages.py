@@ -38,6 +38,12 @@ def test_money_in_soles(language: str, amount: str | Decimal, shown: str) -> Non
     assert i18n.format_money(amount, language) == shown
 
 
+def test_numbers_group_and_decimals_by_language() -> None:
+    assert i18n.format_number(26500, "es") == "26.500"
+    assert i18n.format_number(12.25, "es", 1) == "12,2"
+    assert i18n.format_number(26500, "en") == "26,500"
+
+
 def test_dates_are_day_month_year_in_the_program_time_zone() -> None:
     assert i18n.format_date(date(2026, 3, 9), "es") == "09/03/2026"
     # 02:00 UTC on 1 March is still 28 February in Lima (UTC-5).
