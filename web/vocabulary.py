@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contracts.consent import ConsentGiver
-from contracts.people import Sex
+from contracts.people import AgeGroup, Sex
 from contracts.referrals import ReferralOutcome, ReferralRejectionReason
 from contracts.vocabulary import (
     AssistanceType,
@@ -32,3 +32,6 @@ ASSISTANCE = tuple(a.value for a in AssistanceType)
 REFERRAL_REASONS = tuple(r.value for r in ReferralReason)
 REJECTION_REASONS = tuple(r.value for r in ReferralRejectionReason)
 OUTCOMES = tuple(o.value for o in ReferralOutcome)
+AGE_GROUPS = tuple(a.value for a in AgeGroup)
+CHOICES = {"age_group": AGE_GROUPS, "sex": SEXES, "document_type": DOCUMENT_TYPES}
+"""Shared-minimum fields offered as a choice of codes rather than typed."""

@@ -23,6 +23,7 @@ from web.services import ServiceRefusal
 from web.vocabulary import (
     ASSISTANCE,
     CASE_TYPES,
+    CHOICES,
     CONSENT_PURPOSES,
     DESTINATIONS,
     DOCUMENT_TYPES,
@@ -290,6 +291,7 @@ async def refer_form(signed: SignedIn, case_id: uuid.UUID, unit_id: uuid.UUID) -
         values=_shared_values(person),
         reasons=REFERRAL_REASONS,
         assistance=ASSISTANCE,
+        choices=CHOICES,
         key=str(uuid.uuid4()),
     )
 
@@ -434,3 +436,47 @@ def _shared_values(person: dict[str, Any]) -> dict[str, str]:
     if person.get("birth_year_month"):
         values["age_group"] = age_group_at(person["birth_year_month"], date.today()).value
     return values
+
+
+@router.post("/personas/{participant_id}/fusion")
+async def merge(
+    signed: SignedIn,
+    participant_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    into: Text,
+    reason: Text,
+    version: Text,
+) -> Response:
+    """A supervisor merges this duplicate record into the surviving one (If-Match: the version
+    the page showed, so a record changed meanwhile is not merged blind)."""
+    signed.check_csrf(csrf)
+    body = {"into_participant_id": str(uuid.UUID(into.strip())), "reason": reason}
+    try:
+        await signed.services.call(
+            signed.token,
+            "cases",
+            "POST",
+            f"/participants/{participant_id}/merge",
+            json=body,
+            headers={**_key(key), "If-Match": f'"{version}"'},
+        )
+    except ServiceRefusal as refused:
+        return signed.render(
+            "message.html",
+            title=signed.t("error.refused"),
+            text=_refusal_text(signed, refused),
+            back=f"/personas/{participant_id}",
+            status_code=refused.status if refused.status < 500 else 502,
+        )
+    return RedirectResponse(f"/personas/{body['into_participant_id']}", status_code=303)
+
+
+@router.post("/vales/{voucher_id}/aprobar")
+async def approve(signed: SignedIn, voucher_id: uuid.UUID, csrf: Text, key: Text) -> Response:
+    """A supervisor approves a voucher above the standard cap."""
+    signed.check_csrf(csrf)
+    made = await _command(signed, "vouchers", f"/vouchers/{voucher_id}/approve", {}, key)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"/vales/{voucher_id}", status_code=303)
