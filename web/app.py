@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web import i18n
 from web.context import TEMPLATES, SignInNeeded
-from web.pages import auth, caseworker, clinic, dashboard, inbox
+from web.pages import admin, auth, caseworker, clinic, dashboard, inbox
 from web.pages.auth import language_of
 from web.services import Services, ServiceUnavailable
 from web.sessions import Sessions
@@ -56,7 +56,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     secure = security_headers(settings)
     app.state.sessions = Sessions(settings.session_idle_minutes * 60)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, clinic, caseworker, inbox, dashboard):
+    for module in (auth, clinic, caseworker, inbox, dashboard, admin):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -21,7 +21,7 @@ HOME = {
     Role.SUPERVISOR: "/casos",
     Role.ME_OFFICER: "/tablero",
     Role.VIEWER: "/tablero",
-    Role.ADMINISTRATOR: "/tablero",
+    Role.ADMINISTRATOR: "/admin",
 }
 
 

@@ -259,6 +259,13 @@ async def test_a_gbv_case_from_registration_to_redemption_on_the_dashboard(
     await system.sign_in(donor, "donante.lectura", "/tablero")
     assert "Vista protegida" in await donor.inner_text("#view")
 
+    # The administrator's page (directories, budgets, break-glass, audit), in English.
+    admin = await (await _context(browser, DESKTOP)).new_page()
+    await system.sign_in(admin, "admin.pana", "/admin")
+    await admin.goto(f"{system.web.url}/idioma/en?next=/admin")
+    assert await admin.inner_text("h1") == "Administration"
+    await pages.check(admin, "admin")
+
     assert participant_id
     report: dict[str, Any] = {**timings, "pages_checked_by_axe": pages.checked}
     (ARTIFACTS / "timings.json").write_text(json.dumps(report, indent=2))
