@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class WebSettings(BaseSettings):
     """Where the services and the OpenID provider are, and how the session cookie behaves."""
 
-    model_config = SettingsConfigDict(env_prefix="PANA_WEB_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PANA_WEB_", extra="ignore", populate_by_name=True)
 
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias="PANA_ENVIRONMENT"
