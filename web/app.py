@@ -65,7 +65,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return {"status": "ok"}  # nothing to wait for: sign-in and services are found per call
 
     @app.exception_handler(SignInNeeded)
-    async def sign_in(_: Request, exc: SignInNeeded) -> Response:
+    async def sign_in(request: Request, exc: SignInNeeded) -> Response:
+        if request.headers.get("content-type", "").startswith("application/json"):
+            # The clinic's script: a 401 keeps its redemption pending (a redirect to the
+            # provider's page would look like a dropped network to it).
+            return JSONResponse({"state": "signed_out"}, status_code=401)
         return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
 
     @app.exception_handler(ServiceUnavailable)

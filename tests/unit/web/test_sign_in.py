@@ -41,6 +41,11 @@ def test_pages_need_a_session(client: TestClient) -> None:
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next=")
 
 
+def test_the_clinic_script_hears_401_when_the_session_ended(client: TestClient) -> None:
+    answer = client.post("/clinica/canje", json={"code": "X"}, headers={"Idempotency-Key": "k"})
+    assert answer.status_code == 401  # its redemption stays pending, the page asks to sign in
+
+
 def test_a_form_without_the_sessions_csrf_token_is_refused(client: TestClient) -> None:
     sessions = client.app.state.sessions  # type: ignore[attr-defined]
     token = "header.eyJzdWIiOiJ4In0.signature"  # never verified here: the services do that
