@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from access.crypto import MasterKey, decode_key
 from access.jwks import JwksFile, JwksUrl, KeySource
+from access.oidc import with_openid_provider
 from access.tokens import DEV_AUDIENCE, DEV_ISSUER, TokenVerifier
 
 
@@ -45,7 +46,8 @@ class TokenSettings(BaseSettings):
             else JwksUrl(str(self.jwks_url), cache_seconds=self.jwks_cache_seconds)
         )
         leeway = timedelta(seconds=self.leeway_seconds)
-        return TokenVerifier(keys, self.issuer, self.audience, leeway)
+        # The OpenID provider people sign in with, when configured (PANA_OIDC_*): access.oidc.
+        return with_openid_provider(TokenVerifier(keys, self.issuer, self.audience, leeway))
 
 
 class PersonalDataKeys(BaseSettings):

@@ -31,6 +31,7 @@ from eventkit.holds import address
 from eventkit.idempotency import IdempotencyKeyReused
 from eventkit.logs import configure_logging
 from eventkit.metrics import metrics_router
+from eventkit.offline_docs import serve_docs_offline
 from eventkit.outbox_pressure import OutboxPressure, backlog_refusal
 from eventkit.read_your_writes import after_events
 from eventkit.readiness import Check, database_check, health_router, kafka_check
@@ -239,7 +240,15 @@ def create_service_app(
                 await asyncio.gather(*tasks)
             await pool.close()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    serve_docs_offline(app)
     for extension in extensions:
         if extension.install is not None:
             extension.install(app)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from deploy.keycloak.server import KeycloakServer
+from deploy.local.processes import free_port
 from tests.support.infrastructure import (
     KafkaEndpoint,
     PostgresEndpoint,
@@ -36,6 +38,16 @@ def postgres(state_root: Path) -> Iterator[PostgresEndpoint]:
     yield endpoint
     if control is not None:
         control.stop()
+
+
+@pytest.fixture(scope="session")
+def keycloak(state_root: Path) -> Iterator[KeycloakServer]:
+    """A real Keycloak with the program's realm (deploy/keycloak), started once when a test
+    needs it: about 25 s and 0.5 GB, so only the tests of sign-in ask for it."""
+    server = KeycloakServer(state_root / "keycloak", free_port())
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -25,10 +25,16 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from deploy.local import sample_directory
+from deploy.keycloak.server import KeycloakServer
+from deploy.local import sample_directory, sign_in_accounts
 from deploy.local.kafka import KafkaBroker
 from deploy.local.postgres import PostgresServer, ensure_service_role, role_passwords, url_as
-from deploy.local.processes import InfrastructureError, ManagedProcess, require_free_port
+from deploy.local.processes import (
+    InfrastructureError,
+    ManagedProcess,
+    require_free_port,
+    wait_until,
+)
 from deploy.local.secrets import ensure_local_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +91,10 @@ class LocalStack:
     external_database_url: str | None = None
     service_ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     environment: str = "development"
+    keycloak_port: int = 8180
+    sign_in: bool = False
+    """Whether Keycloak and the web app run too (`make up`: yes unless PANA_KEYCLOAK=0)."""
+    web_port: int = 8000
 
     @classmethod
     def from_env(cls) -> LocalStack:
@@ -99,6 +109,9 @@ class LocalStack:
                 name: int(env.get(f"PANA_{name.upper()}_PORT", port))
                 for name, port in SERVICE_PORTS.items()
             },
+            keycloak_port=int(env.get("PANA_KEYCLOAK_PORT", 8180)),
+            sign_in=env.get("PANA_KEYCLOAK", "1").lower() not in ("0", "false", "no"),
+            web_port=int(env.get("PANA_WEB_PORT", 8000)),
         )
 
     @property
@@ -108,6 +121,18 @@ class LocalStack:
     @property
     def postgres(self) -> PostgresServer:
         return PostgresServer(self.state_dir / "postgres", self.postgres_port)
+
+    @property
+    def keycloak(self) -> KeycloakServer:
+        """The OpenID provider people sign in with (deploy/keycloak)."""
+        return KeycloakServer(self.state_dir / "keycloak", self.keycloak_port)
+
+    def openid_env(self) -> dict[str, str]:
+        """What a service needs to accept the provider's access tokens (access/oidc.py)."""
+        if not self.sign_in:
+            return {}
+        keycloak = self.keycloak
+        return {"PANA_OIDC_ISSUER": keycloak.issuer, "PANA_OIDC_JWKS_URL": keycloak.jwks_url}
 
     @property
     def server_url(self) -> str:
@@ -127,12 +152,17 @@ class LocalStack:
             names.append("kafka")
         if self.postgres.process.running():
             names.append("postgres")
+        if self.keycloak.process.running():
+            names.append("keycloak")
+        if self.service("web").running():
+            names.append("web")
         return names
 
     def parts(self) -> list[str]:
         """The names of every process this stack runs."""
         own_postgres = [] if self.external_database_url else ["postgres"]
-        return [*self.service_ports, "kafka", *own_postgres]
+        keycloak = ["keycloak", "web"] if self.sign_in else []
+        return [*self.service_ports, "kafka", *own_postgres, *keycloak]
 
     def up(self, timeout: float = 120.0) -> None:
         """Start whatever is not running; fail with a clear message when something can't."""
@@ -140,6 +170,10 @@ class LocalStack:
         for name in self.service_ports:
             self.start_service(name)
         self.wait_ready(list(self.service_ports), timeout)
+        if self.sign_in:
+            self.start_web()
+            self.keycloak.wait()
+            self.wait_web(timeout)
 
     @property
     def auth_dir(self) -> Path:
@@ -154,6 +188,9 @@ class LocalStack:
         if self.external_database_url is None:
             self.postgres.start()
         self.kafka.start()
+        if self.sign_in and not self.keycloak.process.running():
+            require_free_port(self.keycloak_port, "Keycloak", "PANA_KEYCLOAK_PORT")
+            self.keycloak.launch()  # answers about 25 s later: awaited after the services start
         asyncio.run(create_databases(self.server_url, [f"pana_{n}" for n in self.service_ports]))
         asyncio.run(self._service_roles())
 
@@ -196,8 +233,40 @@ class LocalStack:
             **self.database_urls(name),
             **self.kafka.access(name).env(),  # its own principal: writes only its own topics
             **self.secrets(),
+            **self.openid_env(),
         }
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
+
+    def start_web(self) -> None:
+        """The web app (`web/`): pages calling the services with the signed-in person's token."""
+        process = self.service("web")
+        if process.running():
+            return
+        require_free_port(self.web_port, "the web app", "PANA_WEB_PORT")
+        env = {
+            **os.environ,
+            "PANA_WEB_PORT": str(self.web_port),
+            "PANA_ENVIRONMENT": self.environment,
+            "PANA_OIDC_ISSUER": self.keycloak.issuer,
+            **{f"PANA_WEB_{name.upper()}_URL": self.url(name) for name in self.service_ports},
+        }
+        process.start([sys.executable, "-m", "web"], env=env, cwd=ROOT)
+
+    def wait_web(self, timeout: float) -> None:
+        def answers() -> bool:
+            try:
+                return httpx.get(f"{self.web_url}/healthz", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        if not wait_until(answers, timeout, interval=0.2):
+            raise InfrastructureError(
+                f"the web app did not start:\n{self.service('web').log_tail()}"
+            )
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     def wait_ready(self, names: list[str], timeout: float) -> None:
         processes = {name: (self.service(name), self.url(name)) for name in names}
@@ -210,10 +279,11 @@ class LocalStack:
 
     def down(self) -> None:
         """Stop the services, then Kafka, then PostgreSQL."""
-        for name in self.service_ports:
+        for name in [*self.service_ports, "web"]:
             self.service(name).stop(timeout=15)
         self.kafka.stop()
         self.postgres.stop()
+        self.keycloak.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
             print("Sample directory (fictional clinics and units; PANA_SAMPLE_DIRECTORY=0: none):")
             for line in loaded:
                 print(f"  {line}")
+        if stack.sign_in:
+            sign_in_accounts.link(stack)
     print("The stack is up:")
     print(
         f"  Kafka       {stack.kafka.bootstrap_servers} (SASL_PLAINTEXT, SCRAM-SHA-512; "
@@ -264,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Tokens (local issuer): .venv/bin/python -m access.tokens issue --key {key} "
         "--sub me --org ngo --role caseworker --region lima_callao"
     )
+    if stack.sign_in:
+        sign_in_accounts.describe(stack)
     print(f"Logs: {stack.state_dir}   Stop: make down")
     return 0
 

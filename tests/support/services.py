@@ -55,9 +55,11 @@ class RunningService:
 
 
 @contextlib.asynccontextmanager
-async def serve(app_factory: Callable[[], FastAPI], keys: Keys) -> AsyncIterator[RunningService]:
-    """Start the app (lifespan included) on a free port; stop it afterwards."""
-    port = free_port()
+async def serve(
+    app_factory: Callable[[], FastAPI], keys: Keys, *, port: int | None = None
+) -> AsyncIterator[RunningService]:
+    """Start the app (lifespan included) on `port` (default a free one); stop it afterwards."""
+    port = port or free_port()
     app = app_factory()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")

@@ -1,0 +1,482 @@
+"""Caseworker and supervisor: find or register a person, consent, cases, services, referrals,
+vouchers (with a printable slip), the region's cases and overdue referrals.
+
+Every write carries an Idempotency-Key made when the form was drawn (a double click or a
+resent form records once). Referrals and vouchers pass the cases service's positions this
+session wrote as `Pana-After`, so a referral right after the consent finds it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form
+from fastapi.responses import RedirectResponse, Response
+
+from contracts.people import age_group_at
+from services.referrals.shared_minimum import NEEDS
+from web.context import Signed, SignedIn
+from web.qr import qr_svg
+from web.services import ServiceRefusal
+from web.vocabulary import (
+    ASSISTANCE,
+    CASE_TYPES,
+    CHOICES,
+    CONSENT_PURPOSES,
+    DESTINATIONS,
+    DOCUMENT_TYPES,
+    INTAKE_CHANNELS,
+    REFERRAL_REASONS,
+    SERVICE_TYPES,
+    SEXES,
+    VOUCHER_SERVICES,
+)
+
+router = APIRouter()
+Text = Annotated[str, Form()]
+Checked = Annotated[list[str], Form()]
+
+
+def _region(signed: Signed) -> str:
+    principal = signed.principal
+    return sorted(principal.regions)[0].value if principal and principal.regions else "lima_callao"
+
+
+def _key(key: str) -> dict[str, str]:
+    return {"Idempotency-Key": key or str(uuid.uuid4())}
+
+
+def _after(signed: Signed) -> dict[str, str]:
+    positions = signed.session.positions
+    return {"Pana-After": ",".join(positions[-8:])} if positions else {}
+
+
+def _wrote(signed: Signed, answer: Any) -> None:
+    if isinstance(answer, dict) and answer.get("position"):
+        kept = signed.session.positions
+        kept.append(str(answer["position"]))
+        del kept[:-8]
+
+
+@router.get("/casos")
+async def cases(signed: SignedIn, estado: str = "open") -> Response:
+    region = _region(signed)
+    listed = await signed.services.call(
+        signed.token,
+        "cases",
+        "GET",
+        "/cases",
+        params={"region": region, "status": estado, "limit": 50, "sort": "-opened_at"},
+    )
+    overdue = await signed.services.call(
+        signed.token, "referrals", "GET", "/referrals/overdue", params={"region": region}
+    )
+    return signed.render("cases.html", cases=listed, overdue=overdue, region=region)
+
+
+@router.post("/personas/buscar")
+async def search(
+    signed: SignedIn, csrf: Text, document_number: Text = "", phone: Text = "", code: Text = ""
+) -> Response:
+    signed.check_csrf(csrf)
+    if code.strip():
+        return RedirectResponse(f"/personas/{uuid.UUID(code.strip())}", status_code=303)
+    body = {
+        k: v.strip()
+        for k, v in (("document_number", document_number), ("phone", phone))
+        if v.strip()
+    }
+    matches: dict[str, Any] = {"matches": []}
+    refusal = None
+    if body:
+        try:
+            matches = await signed.services.call(
+                signed.token, "cases", "POST", "/participants/search", json=body
+            )
+        except ServiceRefusal as refused:
+            refusal = refused
+    return signed.render("search.html", matches=matches["matches"], refusal=refusal)
+
+
+@router.get("/personas/nueva")
+async def new_person(signed: SignedIn) -> Response:
+    return signed.render(
+        "person_new.html",
+        key=str(uuid.uuid4()),
+        documents=DOCUMENT_TYPES,
+        sexes=SEXES,
+        region=_region(signed),
+        form={},
+    )
+
+
+@router.post("/personas/nueva")
+async def register(
+    signed: SignedIn,
+    csrf: Text,
+    key: Text,
+    given_names: Text,
+    family_names: Text,
+    sex: Text,
+    birth_date: Text,
+    document_type: Text = "none",
+    document_number: Text = "",
+    phone: Text = "",
+    nationality: Text = "VEN",
+) -> Response:
+    signed.check_csrf(csrf)
+    body: dict[str, Any] = {
+        "given_names": given_names,
+        "family_names": family_names,
+        "sex": sex,
+        "birth_date": birth_date,
+        "document_type": document_type,
+        "nationality": nationality.strip().upper() or "VEN",
+        "region": _region(signed),
+    }
+    if document_number.strip():
+        body["document_number"] = document_number.strip()
+    if phone.strip():
+        body["phone"] = phone.strip()
+    try:
+        made = await signed.services.call(
+            signed.token, "cases", "POST", "/participants", json=body, headers=_key(key)
+        )
+    except ServiceRefusal as refused:
+        return signed.render(
+            "person_new.html",
+            key=key,
+            documents=DOCUMENT_TYPES,
+            sexes=SEXES,
+            region=_region(signed),
+            form=body,
+            refusal=refused,
+            status_code=422,
+        )
+    _wrote(signed, made)
+    return signed.render("registered.html", made=made)
+
+
+@router.get("/personas/{participant_id}")
+async def person(signed: SignedIn, participant_id: uuid.UUID) -> Response:
+    found = await signed.services.call(
+        signed.token, "cases", "GET", f"/participants/{participant_id}"
+    )
+    consents = await signed.services.call(
+        signed.token, "cases", "GET", f"/participants/{participant_id}/consents"
+    )
+    standing = sorted({p for c in consents["consents"] for p in c["standing"]})
+    return signed.render(
+        "person.html",
+        person=found,
+        consents=consents["consents"],
+        standing=standing,
+        purposes=CONSENT_PURPOSES,
+        destinations=DESTINATIONS,
+        case_types=CASE_TYPES,
+        channels=INTAKE_CHANNELS,
+        consent_key=str(uuid.uuid4()),
+        case_key=str(uuid.uuid4()),
+    )
+
+
+@router.post("/personas/{participant_id}/consentimiento")
+async def consent(
+    signed: SignedIn,
+    participant_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    purposes: Checked,
+    destinations: Checked = [],  # noqa: B006
+    given_by: Text = "participant",
+) -> Response:
+    signed.check_csrf(csrf)
+    body: dict[str, Any] = {"purposes": purposes, "given_by": given_by}
+    if "referral_sharing" in purposes:
+        body["destinations"] = destinations
+    made = await _command(signed, "cases", f"/participants/{participant_id}/consents", body, key)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"/personas/{participant_id}", status_code=303)
+
+
+@router.post("/personas/{participant_id}/casos")
+async def open_case(
+    signed: SignedIn,
+    participant_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    case_type: Text,
+    intake_channel: Text,
+) -> Response:
+    signed.check_csrf(csrf)
+    body = {
+        "participant_id": str(participant_id),
+        "case_type": case_type,
+        "intake_channel": intake_channel,
+        "region": _region(signed),
+    }
+    made = await _command(signed, "cases", "/cases", body, key)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"/casos/{made['case_id']}", status_code=303)
+
+
+@router.get("/casos/{case_id}")
+async def case(signed: SignedIn, case_id: uuid.UUID) -> Response:
+    found = await signed.services.call(signed.token, "cases", "GET", f"/cases/{case_id}")
+    referrals = await signed.services.call(
+        signed.token,
+        "referrals",
+        "GET",
+        "/referrals",
+        params={"region": found["region"]},
+        headers=_after(signed),
+    )
+    units = await signed.services.call(
+        signed.token, "referrals", "GET", "/units", params={"region": found["region"]}
+    )
+    providers = await signed.services.call(
+        signed.token, "vouchers", "GET", "/providers", params={"region": found["region"]}
+    )
+    return signed.render(
+        "case.html",
+        case=found,
+        services=SERVICE_TYPES,
+        voucher_services=VOUCHER_SERVICES,
+        referrals=[r for r in referrals if r["case_id"] == str(case_id)],
+        units=[u for u in units if u["active"]],
+        providers=[p for p in providers if p["active"]],
+        service_key=str(uuid.uuid4()),
+        voucher_key=str(uuid.uuid4()),
+        valid_until=(date.today() + timedelta(days=30)).isoformat(),
+    )
+
+
+@router.post("/casos/{case_id}/servicios")
+async def deliver(
+    signed: SignedIn, case_id: uuid.UUID, csrf: Text, key: Text, service_type: Text, cost: Text = ""
+) -> Response:
+    signed.check_csrf(csrf)
+    body: dict[str, Any] = {
+        "service_type": service_type,
+        "delivered_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if cost.strip():
+        body |= {"cost": f"{float(cost.replace(',', '.')):.2f}", "currency": "PEN"}
+    made = await _command(signed, "cases", f"/cases/{case_id}/services", body, key)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"/casos/{case_id}?hecho=servicio", status_code=303)
+
+
+@router.get("/casos/{case_id}/derivar")
+async def refer_form(signed: SignedIn, case_id: uuid.UUID, unit_id: uuid.UUID) -> Response:
+    found = await signed.services.call(signed.token, "cases", "GET", f"/cases/{case_id}")
+    units = await signed.services.call(
+        signed.token, "referrals", "GET", "/units", params={"region": found["region"]}
+    )
+    unit = next(u for u in units if u["unit_id"] == str(unit_id))
+    person = await signed.services.call(
+        signed.token, "cases", "GET", f"/participants/{found['participant_id']}"
+    )
+    fields = sorted(NEEDS[_destination(unit["destination"])])
+    return signed.render(
+        "refer.html",
+        case=found,
+        unit=unit,
+        fields=fields,
+        values=_shared_values(person),
+        reasons=REFERRAL_REASONS,
+        assistance=ASSISTANCE,
+        choices=CHOICES,
+        key=str(uuid.uuid4()),
+    )
+
+
+@router.post("/casos/{case_id}/derivar")
+async def refer(
+    signed: SignedIn,
+    case_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    unit_id: Text,
+    participant_id: Text,
+    region: Text,
+    reason: Text,
+    assistance_type: Text,
+    urgency: Text = "routine",
+    full_name: Text = "",
+    contact_phone: Text = "",
+    preferred_contact_time: Text = "",
+    document_type: Text = "",
+    document_number: Text = "",
+    age_group: Text = "",
+    sex: Text = "",
+    pregnant: Text = "",
+) -> Response:
+    signed.check_csrf(csrf)
+    offered = {
+        "full_name": full_name,
+        "contact_phone": contact_phone,
+        "preferred_contact_time": preferred_contact_time,
+        "document_type": document_type,
+        "document_number": document_number,
+        "age_group": age_group,
+        "sex": sex,
+    }
+    shared: dict[str, Any] = {k: v.strip() for k, v in offered.items() if v.strip()}
+    if pregnant:
+        shared["pregnant"] = pregnant == "true"
+    body = {
+        "case_id": str(case_id),
+        "participant_id": participant_id,
+        "unit_id": unit_id,
+        "region": region,
+        "reason": reason,
+        "assistance_type": assistance_type,
+        "urgency": urgency,
+        "shared": shared,
+    }
+    made = await _command(signed, "referrals", "/referrals", body, key, after=True)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"/casos/{case_id}?hecho=derivacion", status_code=303)
+
+
+@router.post("/casos/{case_id}/vales")
+async def issue(
+    signed: SignedIn,
+    case_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    participant_id: Text,
+    region: Text,
+    provider_id: Text,
+    amount: Text,
+    services: Checked,
+    valid_until: Text,
+) -> Response:
+    signed.check_csrf(csrf)
+    body = {
+        "case_id": str(case_id),
+        "participant_id": participant_id,
+        "region": region,
+        "provider_id": provider_id,
+        "services": services,
+        "amount": f"{float(amount.replace(',', '.')):.2f}",
+        "valid_until": f"{valid_until}T23:59:59-05:00",
+    }
+    made = await _command(signed, "vouchers", "/vouchers", body, key, after=True)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"/vales/{made['voucher_id']}", status_code=303)
+
+
+@router.get("/vales/{voucher_id}")
+async def slip(signed: SignedIn, voucher_id: uuid.UUID) -> Response:
+    voucher = await signed.services.call(
+        signed.token, "vouchers", "GET", f"/vouchers/{voucher_id}", headers=_after(signed)
+    )
+    providers = await signed.services.call(signed.token, "vouchers", "GET", "/providers")
+    provider = next((p for p in providers if p["provider_id"] == voucher["provider_id"]), None)
+    return signed.render(
+        "slip.html", voucher=voucher, provider=provider, qr=qr_svg(voucher["qr_payload"])
+    )
+
+
+async def _command(
+    signed: Signed, service: str, path: str, body: dict[str, Any], key: str, *, after: bool = False
+) -> Any:
+    headers = {**_key(key), **(_after(signed) if after else {})}
+    try:
+        made = await signed.services.call(
+            signed.token, service, "POST", path, json=body, headers=headers
+        )
+    except ServiceRefusal as refused:
+        return signed.render(
+            "message.html",
+            title=signed.t("error.refused"),
+            text=_refusal_text(signed, refused),
+            back="/casos",
+            status_code=refused.status if refused.status < 500 else 502,
+        )
+    if service == "cases":
+        _wrote(signed, made)
+    return made
+
+
+def _refusal_text(signed: Signed, refused: ServiceRefusal) -> str:
+    if refused.rule:
+        label = signed.t(f"rule.{refused.rule}")
+        if label != f"rule.{refused.rule}":
+            return label
+    return refused.message
+
+
+def _destination(value: str) -> Any:
+    from contracts.vocabulary import ReferralDestination
+
+    return ReferralDestination(value)
+
+
+def _shared_values(person: dict[str, Any]) -> dict[str, str]:
+    personal = person.get("personal") or {}
+    values = {
+        "full_name": " ".join(
+            filter(None, (personal.get("given_names"), personal.get("family_names")))
+        ),
+        "contact_phone": personal.get("phone") or "",
+        "document_type": personal.get("document_type") or "",
+        "document_number": personal.get("document_number") or "",
+        "sex": person.get("sex") or "",
+    }
+    if person.get("birth_year_month"):
+        values["age_group"] = age_group_at(person["birth_year_month"], date.today()).value
+    return values
+
+
+@router.post("/personas/{participant_id}/fusion")
+async def merge(
+    signed: SignedIn,
+    participant_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    into: Text,
+    reason: Text,
+    version: Text,
+) -> Response:
+    """A supervisor merges this duplicate record into the surviving one (If-Match: the version
+    the page showed, so a record changed meanwhile is not merged blind)."""
+    signed.check_csrf(csrf)
+    body = {"into_participant_id": str(uuid.UUID(into.strip())), "reason": reason}
+    try:
+        await signed.services.call(
+            signed.token,
+            "cases",
+            "POST",
+            f"/participants/{participant_id}/merge",
+            json=body,
+            headers={**_key(key), "If-Match": f'"{version}"'},
+        )
+    except ServiceRefusal as refused:
+        return signed.render(
+            "message.html",
+            title=signed.t("error.refused"),
+            text=_refusal_text(signed, refused),
+            back=f"/personas/{participant_id}",
+            status_code=refused.status if refused.status < 500 else 502,
+        )
+    return RedirectResponse(f"/personas/{body['into_participant_id']}", status_code=303)
+
+
+@router.post("/vales/{voucher_id}/aprobar")
+async def approve(signed: SignedIn, voucher_id: uuid.UUID, csrf: Text, key: Text) -> Response:
+    """A supervisor approves a voucher above the standard cap."""
+    signed.check_csrf(csrf)
+    made = await _command(signed, "vouchers", f"/vouchers/{voucher_id}/approve", {}, key)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"/vales/{voucher_id}", status_code=303)

@@ -1,0 +1,37 @@
+"""The program's codes the forms offer, each shown through its catalog label (`code.<value>`)."""
+
+from __future__ import annotations
+
+from contracts.consent import ConsentGiver
+from contracts.people import AgeGroup, Sex
+from contracts.referrals import ReferralOutcome, ReferralRejectionReason
+from contracts.vocabulary import (
+    AssistanceType,
+    CaseType,
+    ConsentPurpose,
+    DocumentType,
+    IntakeChannel,
+    ReferralDestination,
+    Region,
+    ServiceType,
+    VoucherService,
+)
+from services.referrals.request_referral import ReferralReason
+
+VOUCHER_SERVICES = tuple(s.value for s in VoucherService)
+REGIONS = tuple(r.value for r in Region)
+DESTINATIONS = tuple(d.value for d in ReferralDestination)
+DOCUMENT_TYPES = tuple(d.value for d in DocumentType)
+SEXES = tuple(s.value for s in Sex)
+CASE_TYPES = tuple(c.value for c in CaseType)
+INTAKE_CHANNELS = tuple(c.value for c in IntakeChannel)
+SERVICE_TYPES = tuple(s.value for s in ServiceType)
+CONSENT_PURPOSES = tuple(p.value for p in ConsentPurpose)
+CONSENT_GIVERS = tuple(g.value for g in ConsentGiver)
+ASSISTANCE = tuple(a.value for a in AssistanceType)
+REFERRAL_REASONS = tuple(r.value for r in ReferralReason)
+REJECTION_REASONS = tuple(r.value for r in ReferralRejectionReason)
+OUTCOMES = tuple(o.value for o in ReferralOutcome)
+AGE_GROUPS = tuple(a.value for a in AgeGroup)
+CHOICES = {"age_group": AGE_GROUPS, "sex": SEXES, "document_type": DOCUMENT_TYPES}
+"""Shared-minimum fields offered as a choice of codes rather than typed."""
