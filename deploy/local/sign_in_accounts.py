@@ -6,15 +6,31 @@ sample's CEM in Lima (`deploy/keycloak/accounts.py` sets their `provider_id` / `
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 import httpx
 
 from access.signing import issue_token, load_key
 from deploy.keycloak.accounts import ACCOUNTS, PASSWORD, link_directory
+from deploy.keycloak.server import KeycloakServer
 
-if TYPE_CHECKING:
-    from deploy.local.stack import LocalStack
+
+class LocalStack(Protocol):
+    """What of the local stack (deploy/local/stack.py) the accounts need; the stack imports this
+    module, so it is named by shape here rather than imported."""
+
+    @property
+    def auth_dir(self) -> Path: ...
+
+    @property
+    def keycloak(self) -> KeycloakServer: ...
+
+    @property
+    def web_url(self) -> str: ...
+
+    def url(self, service: str) -> str: ...
+
 
 SAMPLE_CLINIC = "Policlínico Ficticio Lima Norte (muestra)"
 SAMPLE_UNIT = "CEM Ficticio Lima (muestra)"

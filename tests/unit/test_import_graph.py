@@ -20,6 +20,7 @@ PACKAGES = (
     "deploy",
     "bench",
     "reliability",
+    "web",
 )
 
 
