@@ -18,7 +18,6 @@ from web.context import TEMPLATES, SignInNeeded
 from web.pages import admin, auth, caseworker, clinic, dashboard, inbox
 from web.pages.auth import language_of
 from web.services import Services, ServiceUnavailable
-from web.sessions import Sessions
 from web.settings import WebSettings
 from web.signin import OpenIdClient
 
@@ -47,14 +46,19 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         async with httpx.AsyncClient(timeout=settings.service_timeout_seconds) as http:
             app.state.services = Services(settings, http)
             app.state.openid = OpenIdClient(settings, http)
-            yield
+            await sessions.start()
+            try:
+                yield
+            finally:
+                await sessions.stop()
 
     app = FastAPI(
         title="Pana web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.state.settings = settings
     secure = security_headers(settings)
-    app.state.sessions = Sessions(settings.session_idle_minutes * 60)
+    sessions = settings.session_store()
+    app.state.sessions = sessions
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, clinic, caseworker, inbox, dashboard, admin):
         app.include_router(module.router)

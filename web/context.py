@@ -17,7 +17,7 @@ from access.oidc import principal_claims
 from access.principal import InconsistentClaims, Principal
 from web import i18n
 from web.services import Services
-from web.sessions import COOKIE, Session, Sessions
+from web.sessions import COOKIE, Session, SessionStore
 from web.signin import OpenIdClient, SignInFailed
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -43,6 +43,7 @@ class Signed:
 
     request: Request
     session: Session
+    sid: str
     principal: Principal | None
     """Who the access token says (for menus only: the services decide what is allowed)."""
 
@@ -75,6 +76,11 @@ class Signed:
         if token != self.session.csrf:
             raise HTTPException(403, self.t("error.csrf"))
 
+    async def save(self) -> None:
+        """Keep what this request changed in the session (for every replica)."""
+        sessions: SessionStore = self.request.app.state.sessions
+        await sessions.save(self.sid, self.session)
+
 
 def principal_of(access_token: str) -> Principal | None:
     """The principal an access token describes, read without verifying (menus only)."""
@@ -87,8 +93,9 @@ def principal_of(access_token: str) -> Principal | None:
 
 async def signed(request: Request) -> Signed:
     """The signed-in person, with a fresh access token; `SignInNeeded` otherwise."""
-    sessions: Sessions = request.app.state.sessions
-    session = sessions.get(request.cookies.get(COOKIE))
+    sessions: SessionStore = request.app.state.sessions
+    sid = request.cookies.get(COOKIE) or ""
+    session = await sessions.get(sid)
     next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if session is None:
         raise SignInNeeded(quote(next_path))
@@ -97,9 +104,10 @@ async def signed(request: Request) -> Signed:
         try:
             session.tokens = await client.refresh(session.tokens)
         except SignInFailed:
-            sessions.close(request.cookies.get(COOKIE))
+            await sessions.close(sid)
             raise SignInNeeded(quote(next_path)) from None
-    return Signed(request, session, principal_of(session.tokens.access_token))
+        await sessions.save(sid, session)
+    return Signed(request, session, sid, principal_of(session.tokens.access_token))
 
 
 SignedIn = Annotated[Signed, Depends(signed)]

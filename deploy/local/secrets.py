@@ -2,7 +2,8 @@
 
 `python -m deploy.local.secrets <folder>` writes, once, `signing-key.pem` and `jwks.json` (the
 local issuer) and `personal-data.env` (the master key that wraps participants' data keys and the
-blind-index key). Production takes both from its identity provider and secret store instead.
+blind-index key), and `web-session.key` (seals the web app's sessions). Production takes
+them from its identity provider and secret store instead.
 """
 
 from __future__ import annotations
@@ -34,5 +35,19 @@ def ensure_local_secrets(folder: Path) -> dict[str, str]:
     return {"PANA_AUTH_JWKS_PATH": str(jwks), **keys}
 
 
+def ensure_web_session_key(folder: Path) -> Path:
+    """The key that seals the web app's sessions in its database (`web-session.key`, 0600),
+    made once; its path (`PANA_WEB_SESSION_KEY_FILE`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "web-session.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
+    return path
+
+
 if __name__ == "__main__":
-    ensure_local_secrets(Path(sys.argv[1] if len(sys.argv) > 1 else ".local/auth"))
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else ".local/auth")
+    ensure_local_secrets(folder)
+    ensure_web_session_key(folder)

@@ -35,10 +35,12 @@ from deploy.local.processes import (
     require_free_port,
     wait_until,
 )
-from deploy.local.secrets import ensure_local_secrets
+from deploy.local.secrets import ensure_local_secrets, ensure_web_session_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_PORTS = {"cases": 8001, "referrals": 8002, "vouchers": 8003, "indicators": 8004}
+WEB_DATABASE = "pana_web"
+"""The web app's sessions: its own database, owned by its own role of the same name."""
 
 
 def database_url_for(server_url: str, database: str) -> str:
@@ -191,7 +193,10 @@ class LocalStack:
         if self.sign_in and not self.keycloak.process.running():
             require_free_port(self.keycloak_port, "Keycloak", "PANA_KEYCLOAK_PORT")
             self.keycloak.launch()  # answers about 25 s later: awaited after the services start
-        asyncio.run(create_databases(self.server_url, [f"pana_{n}" for n in self.service_ports]))
+        databases = [f"pana_{n}" for n in self.service_ports]
+        if self.sign_in:
+            databases.append(WEB_DATABASE)
+        asyncio.run(create_databases(self.server_url, databases))
         asyncio.run(self._service_roles())
 
     def service_role(self, name: str) -> str:
@@ -199,7 +204,7 @@ class LocalStack:
         return f"pana_{name}"
 
     def _role_passwords(self) -> dict[str, str]:
-        roles = [self.service_role(n) for n in self.service_ports]
+        roles = [self.service_role(n) for n in self.service_ports] + [WEB_DATABASE]
         return role_passwords(self.state_dir / "database-roles.json", roles)
 
     async def _service_roles(self) -> None:
@@ -207,6 +212,15 @@ class LocalStack:
         for name in self.service_ports:
             role = self.service_role(name)
             await ensure_service_role(self.server_url, role, passwords[role], f"pana_{name}")
+        if self.sign_in:  # the web app's sessions: its role owns its database (no audit there)
+            await ensure_service_role(
+                self.server_url, WEB_DATABASE, passwords[WEB_DATABASE], WEB_DATABASE
+            )
+            conn = await asyncpg.connect(database_url_for(self.server_url, "postgres"))
+            try:
+                await conn.execute(f'ALTER DATABASE "{WEB_DATABASE}" OWNER TO "{WEB_DATABASE}"')
+            finally:
+                await conn.close()
 
     def database_urls(self, name: str) -> dict[str, str]:
         """The service's own URL (its role owns nothing) and the schema owner's, for migrations
@@ -249,6 +263,10 @@ class LocalStack:
             "PANA_ENVIRONMENT": self.environment,
             "PANA_OIDC_ISSUER": self.keycloak.issuer,
             **{f"PANA_WEB_{name.upper()}_URL": self.url(name) for name in self.service_ports},
+            "PANA_WEB_DATABASE_URL": url_as(
+                self.server_url, WEB_DATABASE, self._role_passwords()[WEB_DATABASE], WEB_DATABASE
+            ),
+            "PANA_WEB_SESSION_KEY_FILE": str(ensure_web_session_key(self.auth_dir)),
         }
         process.start([sys.executable, "-m", "web"], env=env, cwd=ROOT)
 

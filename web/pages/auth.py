@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from access.principal import Role
 from web import i18n
 from web.context import TEMPLATES, principal_of
-from web.sessions import COOKIE, LOGIN_COOKIE, Session, Sessions
+from web.sessions import COOKIE, LOGIN_COOKIE, Session, SessionStore
 from web.signin import OpenIdClient, SignInFailed, new_pending
 
 router = APIRouter()
@@ -45,8 +45,8 @@ def _safe_next(path: str | None) -> str:
 
 @router.get("/", include_in_schema=False)
 async def start(request: Request) -> Response:
-    sessions: Sessions = request.app.state.sessions
-    session = sessions.get(request.cookies.get(COOKIE))
+    sessions: SessionStore = request.app.state.sessions
+    session = await sessions.get(request.cookies.get(COOKIE))
     if session is not None:
         principal = principal_of(session.tokens.access_token)
         if principal is not None:
@@ -65,10 +65,10 @@ async def start(request: Request) -> Response:
 
 @router.get("/login", include_in_schema=False)
 async def login(request: Request, next: str = "/") -> Response:
-    sessions: Sessions = request.app.state.sessions
+    sessions: SessionStore = request.app.state.sessions
     client: OpenIdClient = request.app.state.openid
     pending = new_pending(_safe_next(next))
-    state = sessions.start_sign_in(pending)
+    state = await sessions.start_sign_in(pending)
     url = await client.authorization_url(state, pending, language_of(request))
     response = RedirectResponse(url, status_code=303)
     _cookie(response, LOGIN_COOKIE, state, request, 600)
@@ -77,17 +77,18 @@ async def login(request: Request, next: str = "/") -> Response:
 
 @router.get("/auth/callback", include_in_schema=False)
 async def callback(request: Request, state: str = "", code: str = "", error: str = "") -> Response:
-    sessions: Sessions = request.app.state.sessions
+    sessions: SessionStore = request.app.state.sessions
     client: OpenIdClient = request.app.state.openid
     # The state must be this browser's own sign-in (no one else's code signs it in).
-    pending = sessions.finish_sign_in(state) if state == request.cookies.get(LOGIN_COOKIE) else None
+    mine = state == request.cookies.get(LOGIN_COOKIE)
+    pending = await sessions.finish_sign_in(state) if mine else None
     if pending is None or error or not code:
         return RedirectResponse("/", status_code=303)
     try:
         tokens, claims = await client.exchange(code, pending)
     except SignInFailed:
         return RedirectResponse("/", status_code=303)
-    sid = sessions.open(Session(tokens, claims, language_of(request)))
+    sid = await sessions.open(Session(tokens, claims, language_of(request)))
     principal = principal_of(tokens.access_token)
     target = pending.next_path
     if target == "/" and principal is not None:
@@ -100,12 +101,12 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
 
 @router.post("/logout", include_in_schema=False)
 async def logout(request: Request, csrf: str = Form("")) -> Response:
-    sessions: Sessions = request.app.state.sessions
+    sessions: SessionStore = request.app.state.sessions
     client: OpenIdClient = request.app.state.openid
-    session = sessions.get(request.cookies.get(COOKIE))
+    session = await sessions.get(request.cookies.get(COOKIE))
     target = "/"
     if session is not None and csrf == session.csrf:
-        sessions.close(request.cookies.get(COOKIE))
+        await sessions.close(request.cookies.get(COOKIE))
         target = await client.sign_out_url(session.tokens.id_token) or "/"
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE, path="/")
@@ -115,10 +116,11 @@ async def logout(request: Request, csrf: str = Form("")) -> Response:
 @router.get("/idioma/{language}", include_in_schema=False)
 async def choose_language(request: Request, language: str, next: str = "/") -> Response:
     chosen = language if language in i18n.LANGUAGES else i18n.DEFAULT
-    sessions: Sessions = request.app.state.sessions
-    session = sessions.get(request.cookies.get(COOKIE))
+    sessions: SessionStore = request.app.state.sessions
+    session = await sessions.get(request.cookies.get(COOKIE))
     if session is not None:
         session.language = chosen
+        await sessions.save(request.cookies.get(COOKIE), session)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _cookie(response, LANGUAGE_COOKIE, chosen, request, 365 * 24 * 3600)
     return response

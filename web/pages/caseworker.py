@@ -53,11 +53,12 @@ def _after(signed: Signed) -> dict[str, str]:
     return {"Pana-After": ",".join(positions[-8:])} if positions else {}
 
 
-def _wrote(signed: Signed, answer: Any) -> None:
+async def _wrote(signed: Signed, answer: Any) -> None:
     if isinstance(answer, dict) and answer.get("position"):
         kept = signed.session.positions
         kept.append(str(answer["position"]))
         del kept[:-8]
+        await signed.save()
 
 
 @router.get("/casos")
@@ -155,7 +156,7 @@ async def register(
             refusal=refused,
             status_code=422,
         )
-    _wrote(signed, made)
+    await _wrote(signed, made)
     return signed.render("registered.html", made=made)
 
 
@@ -404,7 +405,7 @@ async def _command(
             status_code=refused.status if refused.status < 500 else 502,
         )
     if service == "cases":
-        _wrote(signed, made)
+        await _wrote(signed, made)
     return made
 
 

@@ -67,7 +67,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
 async def system(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys, keycloak: KeycloakServer
 ) -> AsyncIterator[WebSystem]:
-    names = [f"t_web_{uuid.uuid4().hex[:8]}" for _ in range(4)]
+    names = [f"t_web_{uuid.uuid4().hex[:8]}" for _ in range(5)]  # the last: web sessions
     await create_databases(postgres.server_url, names)
     urls = [postgres.url(n) for n in names]
     tag = uuid.uuid4().hex[:8]
@@ -100,7 +100,8 @@ async def system(
             web = await stack.enter_async_context(serve(lambda: web_app(WebSettings(
                 port=port, cases_url=cases.url, referrals_url=referrals.url,
                 vouchers_url=vouchers.url, indicators_url=indicators.url,
-                oidc_issuer=keycloak.issuer,
+                oidc_issuer=keycloak.issuer, database_url=urls[4],
+                session_key=base64.b64encode(os.urandom(32)).decode(),
             )), keys, port=port))  # fmt: skip
             yield WebSystem(cases, referrals, vouchers, indicators, web, keycloak,
                             provider_id, unit_id)  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from anyio.from_thread import BlockingPortal
 from fastapi.testclient import TestClient
 
 from web.app import create_app
@@ -22,9 +23,17 @@ def client() -> Iterator[TestClient]:
         yield client
 
 
+def _portal(client: TestClient) -> BlockingPortal:
+    """The client's event loop, where the app's (async) session store runs."""
+    assert client.portal is not None
+    return client.portal
+
+
 def test_a_callback_with_another_browsers_state_opens_no_session(client: TestClient) -> None:
     sessions = client.app.state.sessions  # type: ignore[attr-defined]
-    state = sessions.start_sign_in(PendingSignIn("verifier", "nonce", "/casos"))
+    state = _portal(client).call(
+        sessions.start_sign_in, PendingSignIn("verifier", "nonce", "/casos")
+    )
     client.cookies.set(LOGIN_COOKIE, "someone-elses-state")
     answer = client.get(f"/auth/callback?state={state}&code=stolen", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/"
@@ -49,7 +58,7 @@ def test_the_clinic_script_hears_401_when_the_session_ended(client: TestClient) 
 def test_a_form_without_the_sessions_csrf_token_is_refused(client: TestClient) -> None:
     sessions = client.app.state.sessions  # type: ignore[attr-defined]
     token = "header.eyJzdWIiOiJ4In0.signature"  # never verified here: the services do that
-    sid = sessions.open(Session(Tokens(token, None, None, 9e12), {}, "es"))
+    sid = _portal(client).call(sessions.open, Session(Tokens(token, None, None, 9e12), {}, "es"))
     client.cookies.set(COOKIE, sid)
     answer = client.post("/clinica/vale", data={"code": "X", "csrf": "forged"})
     assert answer.status_code == 403
