@@ -31,6 +31,10 @@ class WebSettings(BaseSettings):
     oidc_issuer: str = Field(
         "http://127.0.0.1:8180/realms/pana", validation_alias="PANA_OIDC_ISSUER"
     )
+    oidc_discovery_url: str | None = None
+    """Where this app reads the provider's discovery document, when it reaches the provider at
+    another address than browsers do (compose, Kubernetes: the provider's in-cluster name, with
+    its backchannel URLs resolved from the request); default the issuer's own."""
     oidc_client_id: str = "pana-web"
     oidc_client_secret: SecretStr | None = None
     """Only for a confidential client; the local realm's `pana-web` is public (PKCE)."""
@@ -65,6 +69,11 @@ class WebSettings(BaseSettings):
         else:
             key = decode_key(Path(str(self.session_key_file)).read_text().strip())
         return PostgresSessions(self.database_url.get_secret_value(), key, idle)
+
+    @property
+    def discovery_url(self) -> str:
+        default = f"{self.oidc_issuer.rstrip('/')}/.well-known/openid-configuration"
+        return self.oidc_discovery_url or default
 
     @property
     def base_url(self) -> str:

@@ -1,6 +1,7 @@
 """OpenID Connect sign-in: authorization code with PKCE (S256), against any standard provider.
 
-The provider is found from its discovery document (`<issuer>/.well-known/openid-configuration`),
+The provider is found from its discovery document (`<issuer>/.well-known/openid-configuration`,
+or `PANA_WEB_OIDC_DISCOVERY_URL`, which must name the same issuer),
 so Keycloak locally and any other certified provider elsewhere work the same way. The ID token
 is verified (signature by the provider's JWKS, issuer, audience, nonce) before a session opens;
 the access token is only passed on to the services, which verify it themselves.
@@ -48,10 +49,13 @@ class OpenIdClient:
 
     async def provider(self) -> Provider:
         if self._provider is None:
-            url = f"{self.settings.oidc_issuer}/.well-known/openid-configuration"
-            answer = await self.http.get(url)
+            answer = await self.http.get(self.settings.discovery_url)
             answer.raise_for_status()
             found = answer.json()
+            if str(found.get("issuer", "")).rstrip("/") != self.settings.oidc_issuer.rstrip("/"):
+                # Browsers and services must see one `iss`: a provider answering with another
+                # name (its hostname not set) would issue tokens the services refuse.
+                raise SignInFailed(f"the provider names itself {found.get('issuer')!r}")
             self._provider = Provider(
                 found["authorization_endpoint"],
                 found["token_endpoint"],

@@ -11,3 +11,9 @@ CREATE ROLE pana_cases LOGIN PASSWORD 'pana-cases-local-only';
 CREATE ROLE pana_referrals LOGIN PASSWORD 'pana-referrals-local-only';
 CREATE ROLE pana_vouchers LOGIN PASSWORD 'pana-vouchers-local-only';
 CREATE ROLE pana_indicators LOGIN PASSWORD 'pana-indicators-local-only';
+-- The web app's sessions: its own role owns its own database (nothing there is audited).
+CREATE ROLE pana_web LOGIN PASSWORD 'pana-web-local-only';
+CREATE DATABASE pana_web OWNER pana_web;
+-- Keycloak's realms, accounts and sessions.
+CREATE ROLE keycloak LOGIN PASSWORD 'keycloak-local-only';
+CREATE DATABASE keycloak OWNER keycloak;

@@ -10,6 +10,12 @@ authorization, and one `KafkaUser` per principal of `deploy/kafka_principals.py`
 a service write only its own topics and read what it consumes (the reader reads, writes
 nothing). Each service reads its own user's Secret (made by Strimzi's user operator), trusts the
 cluster CA, and a NetworkPolicy lets only the four services' pods reach the client port.
+
+People sign in at Keycloak (production mode, its own database, the realm file from
+`deploy/keycloak/pana-realm.json` as the ConfigMap `keycloak-realm`) and use the web app (the
+project's image, `python -m web`, sessions in its own database), both behind one Ingress. Every
+token's issuer is Keycloak's public address (`KC_HOSTNAME`); pods fetch keys and the discovery
+document at its in-cluster Service (`KC_HOSTNAME_BACKCHANNEL_DYNAMIC`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import yaml
 
 from contracts.topics import ALL_TOPICS
 from deploy.kafka_principals import ADMIN, PRINCIPALS, Principal, acls
+from deploy.keycloak.server import KEYCLOAK_VERSION, REALM, REALM_FILE
 from eventkit.topics import KEEP_FOREVER
 
 OUT = Path(__file__).with_name("pana.yaml")
@@ -38,6 +45,19 @@ LABELS = {"app.kubernetes.io/part-of": "pana"}
 KAFKA_CLUSTER = "pana-kafka"
 KAFKA_PORT = 9093  # the TLS + SCRAM listener; there is no other client listener
 KAFKA_CA = "/etc/pana/kafka-ca"
+WEB = ("web", 8000, 2, "100m", "128Mi", "256Mi")
+"""The pages (several replicas: sessions live in its own database)."""
+KEYCLOAK = ("keycloak", 8080, 2, "500m", "768Mi", "1536Mi")
+"""The OpenID provider (replicas find each other through its database: 26's jdbc-ping)."""
+KEYCLOAK_MANAGEMENT_PORT = 9000
+PUBLIC_WEB = "https://pana.example.org"
+PUBLIC_SIGN_IN = "https://sign-in.example.org"
+"""Where browsers reach the pages and Keycloak (Ingress hosts); `KC_HOSTNAME` names the latter,
+so every token's `iss` is `PUBLIC_SIGN_IN/realms/pana`, for browsers and services alike."""
+ISSUER = f"{PUBLIC_SIGN_IN}/realms/{REALM}"
+IN_CLUSTER_REALM = f"http://keycloak:{KEYCLOAK[1]}/realms/{REALM}"
+"""The realm as pods reach it: its discovery document then names in-cluster backchannel URLs
+(token, JWKS) because `KC_HOSTNAME_BACKCHANNEL_DYNAMIC` is on."""
 
 
 def _meta(name: str, **labels: str) -> dict[str, Any]:
@@ -135,6 +155,10 @@ def service(name: str) -> dict[str, Any]:
 
 
 def disruption_budget(name: str) -> dict[str, Any]:
+    return disruption_budget_of(name)
+
+
+def disruption_budget_of(name: str) -> dict[str, Any]:
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
@@ -153,6 +177,11 @@ def platform() -> list[dict[str, Any]]:
         "PANA_AUTH_JWKS_URL": "https://id.example.org/.well-known/jwks.json",
         "PANA_AUTH_ISSUER": "https://id.example.org/",
         "PANA_AUTH_AUDIENCE": "pana",
+        # People's tokens, from the realm's Keycloak (access.oidc): one issuer for browsers and
+        # services, keys fetched inside the cluster.
+        "PANA_OIDC_ISSUER": ISSUER,
+        "PANA_OIDC_JWKS_URL": f"{IN_CLUSTER_REALM}/protocol/openid-connect/certs",
+        "PANA_OIDC_AUDIENCE": "pana",
         "PANA_OTEL_EXPORTER": "otlp",
         "PANA_OTEL_ENDPOINT": "http://otel-collector.observability:4318/v1/traces",
     }
@@ -288,10 +317,187 @@ def kafka_network_policy() -> dict[str, Any]:
     }
 
 
+def _container_security(read_only: bool = True) -> dict[str, Any]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": read_only,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def _workload(
+    spec: tuple[str, int, int, str, str, str],
+    pod: dict[str, Any],
+    container: dict[str, Any],
+) -> dict[str, Any]:
+    """A Deployment of `spec` (name, port, replicas, cpu, memory request, memory limit)."""
+    name, port, replicas, cpu, memory, limit = spec
+    labels = {"app.kubernetes.io/name": name}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _meta(name, **labels),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": {**LABELS, **labels}},
+                "spec": {
+                    **pod,
+                    "containers": [
+                        {
+                            "name": name,
+                            "ports": [{"name": "http", "containerPort": port}],
+                            "resources": {
+                                "requests": {"cpu": cpu, "memory": memory},
+                                "limits": {"memory": limit},
+                            },
+                            **container,
+                        }
+                    ],
+                },
+            },
+        },
+    }
+
+
+def web() -> dict[str, Any]:
+    """The pages: the project's image running `python -m web`, sessions in its own database
+    (Secret `pana-databases`, key `web`) sealed by the key in Secret `pana-web-session`."""
+    name, port = WEB[0], WEB[1]
+    env = [
+        {"name": "PANA_WEB_HOST", "value": "0.0.0.0"},
+        {"name": "PANA_WEB_PORT", "value": str(port)},
+        {"name": "PANA_WEB_PUBLIC_URL", "value": PUBLIC_WEB},
+        *(
+            {"name": f"PANA_WEB_{s.upper()}_URL", "value": f"http://{s}:{SERVICES[s][0]}"}
+            for s in SERVICES
+        ),
+        {
+            "name": "PANA_WEB_OIDC_DISCOVERY_URL",
+            "value": f"{IN_CLUSTER_REALM}/.well-known/openid-configuration",
+        },
+        {"name": "PANA_WEB_OIDC_CLIENT_ID", "value": "pana-web"},
+        _secret("PANA_WEB_DATABASE_URL", "pana-databases", name),
+        _secret("PANA_WEB_SESSION_KEY", "pana-web-session", "key"),
+    ]
+    return _workload(
+        WEB,
+        {"securityContext": {"runAsNonRoot": True, "runAsUser": 10001}},
+        {
+            "image": IMAGE,
+            "command": ["python", "-m", "web"],
+            "envFrom": [{"configMapRef": {"name": "pana-config"}}],  # environment, issuer
+            "env": env,
+            "livenessProbe": _probe("/healthz", port, 10),
+            "readinessProbe": _probe("/readyz", port, 5),
+            "securityContext": _container_security(),
+        },
+    )
+
+
+def keycloak() -> list[dict[str, Any]]:
+    """Keycloak in production mode with its own PostgreSQL database, importing the realm file
+    (deploy/keycloak/pana-realm.json: no accounts) from the ConfigMap `keycloak-realm`."""
+    realm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _meta("keycloak-realm"),
+        "data": {REALM_FILE.name: REALM_FILE.read_text()},
+    }
+    env = [
+        {"name": "KC_DB", "value": "postgres"},
+        _secret("KC_DB_URL", "pana-keycloak-database", "jdbc-url"),
+        _secret("KC_DB_USERNAME", "pana-keycloak-database", "username"),
+        _secret("KC_DB_PASSWORD", "pana-keycloak-database", "password"),
+        {"name": "KC_HOSTNAME", "value": PUBLIC_SIGN_IN},
+        {"name": "KC_HOSTNAME_BACKCHANNEL_DYNAMIC", "value": "true"},
+        {"name": "KC_HTTP_ENABLED", "value": "true"},  # TLS ends at the Ingress
+        {"name": "KC_PROXY_HEADERS", "value": "xforwarded"},
+        {"name": "KC_HEALTH_ENABLED", "value": "true"},
+        _secret("KC_BOOTSTRAP_ADMIN_USERNAME", "pana-keycloak-admin", "username"),
+        _secret("KC_BOOTSTRAP_ADMIN_PASSWORD", "pana-keycloak-admin", "password"),
+    ]
+    management = KEYCLOAK_MANAGEMENT_PORT
+    deployment = _workload(
+        KEYCLOAK,
+        {
+            "securityContext": {"runAsNonRoot": True, "runAsUser": 1000},
+            "volumes": [{"name": "realm", "configMap": {"name": "keycloak-realm"}}],
+        },
+        {
+            "image": f"quay.io/keycloak/keycloak:{KEYCLOAK_VERSION}",
+            "args": ["start", "--import-realm"],
+            "env": env,
+            "volumeMounts": [
+                {"name": "realm", "mountPath": "/opt/keycloak/data/import", "readOnly": True}
+            ],
+            "livenessProbe": _probe("/health/live", management, 10),
+            "readinessProbe": _probe("/health/ready", management, 5),
+            "startupProbe": {**_probe("/health/started", management, 5), "failureThreshold": 60},
+            # `start` builds its Quarkus application into /opt/keycloak at the first start.
+            "securityContext": _container_security(read_only=False),
+        },
+    )
+    deployment["spec"]["template"]["spec"]["containers"][0]["ports"].append(
+        {"name": "management", "containerPort": management}
+    )
+    return [realm, deployment]
+
+
+def _plain_service(spec: tuple[str, int, int, str, str, str]) -> dict[str, Any]:
+    name, port = spec[0], spec[1]
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(name),
+        "spec": {
+            "selector": {"app.kubernetes.io/name": name},
+            "ports": [{"name": "http", "port": port, "targetPort": "http"}],
+        },
+    }
+
+
+def ingress() -> dict[str, Any]:
+    """Browsers reach the pages and Keycloak at their public names, over TLS."""
+    hosts = {
+        PUBLIC_WEB.removeprefix("https://"): WEB,
+        PUBLIC_SIGN_IN.removeprefix("https://"): KEYCLOAK,
+    }
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": _meta("pana"),
+        "spec": {
+            "tls": [{"hosts": sorted(hosts), "secretName": "pana-tls"}],
+            "rules": [
+                {
+                    "host": host,
+                    "http": {
+                        "paths": [
+                            {
+                                "path": "/",
+                                "pathType": "Prefix",
+                                "backend": {
+                                    "service": {"name": spec[0], "port": {"number": spec[1]}}
+                                },
+                            }
+                        ]
+                    },
+                }
+                for host, spec in sorted(hosts.items())
+            ],
+        },
+    }
+
+
 def documents() -> list[dict[str, Any]]:
     docs = platform() + kafka()
     for name in SERVICES:
         docs += [deployment(name), service(name), disruption_budget(name)]
+    docs += [web(), _plain_service(WEB), disruption_budget_of(WEB[0])]
+    docs += [*keycloak(), _plain_service(KEYCLOAK), disruption_budget_of(KEYCLOAK[0])]
+    docs.append(ingress())
     return docs
 
 

@@ -15,7 +15,7 @@ from deploy.keycloak.server import REALM, KeycloakServer
 CLINIC_ACCOUNT = "clinica.lima"
 UNIT_ACCOUNT = "cem.lima"
 PASSWORD = "pana-demo"  # noqa: S105 (fictional accounts of the local and test realms)
-"""Every fictional account's password in `pana-realm.json` (local and test realms only)."""
+"""Every fictional account's password in `local-accounts.json` (local and test realms only)."""
 
 ACCOUNTS = {
     "caseworker": "gestora.lima",

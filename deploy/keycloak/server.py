@@ -4,14 +4,16 @@ Its server distribution (`org.keycloak:keycloak-quarkus-dist`, a zip on Maven Ce
 fetched once with Maven into `~/.cache/pana/keycloak-<version>` like the Kafka jars; later runs
 need no network. It runs in development mode (`start-dev`: the H2 `dev-file` database, plain
 HTTP on the loopback interface) with a Java 21+ runtime, and imports `pana-realm.json` on its
-first start. Each state folder gets its own Keycloak home: a copy of `bin/` (the start script
-finds the home from its own path), links to the shared `lib/`, `conf/`, `providers/`,
-`themes/`, and a `data/` of its own (database and import folder).
+first start, with the fictional accounts of `local-accounts.json` added (`local_realm`). Each
+state folder gets its own Keycloak home: a copy of `bin/` (the start script finds the home from
+its own path), links to the shared `lib/`, `conf/`, `providers/`, `themes/`, and a `data/` of
+its own (database and import folder).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -20,6 +22,7 @@ import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -28,6 +31,9 @@ from deploy.local.processes import InfrastructureError, ManagedProcess, pid_aliv
 
 KEYCLOAK_VERSION = "26.7.3"
 REALM_FILE = Path(__file__).with_name("pana-realm.json")
+"""The realm every deployment imports: roles, the `pana-web` client, the claims' mappers."""
+LOCAL_ACCOUNTS_FILE = Path(__file__).with_name("local-accounts.json")
+"""The fictional accounts (one per role, one shared password): the local and test realms only."""
 REALM = "pana"
 JAVA_CANDIDATES = ("/usr/lib/jvm/temurin-25-jdk-amd64", "/usr/lib/jvm/temurin-21-jdk-amd64")
 
@@ -73,6 +79,14 @@ def java_home() -> Path:
     raise InfrastructureError(
         "Keycloak needs Java 21+: install a Temurin JDK 21 or 25 (or set PANA_KEYCLOAK_JAVA_HOME)"
     )
+
+
+def local_realm() -> dict[str, Any]:
+    """`pana-realm.json` with the fictional accounts of `local-accounts.json` added: what
+    `make up` and the tests import (compose and Kubernetes import the realm file alone)."""
+    realm: dict[str, Any] = json.loads(REALM_FILE.read_text())
+    accounts = json.loads(LOCAL_ACCOUNTS_FILE.read_text())
+    return {**realm, "users": accounts["users"]}
 
 
 @dataclass
@@ -122,7 +136,7 @@ class KeycloakServer:
             link = home / name
             if not link.is_symlink():
                 link.symlink_to(dist / name)
-        shutil.copyfile(REALM_FILE, home / "data" / "import" / REALM_FILE.name)
+        (home / "data" / "import" / REALM_FILE.name).write_text(json.dumps(local_realm()))
         return home
 
     def start(self, timeout: float = 180.0) -> None:

@@ -1,9 +1,10 @@
-"""Local secrets for `make up` and `docker compose`: a token issuer and personal-data keys.
+"""Local secrets for `make up` and `docker compose`: a token issuer, keys and passwords.
 
 `python -m deploy.local.secrets <folder>` writes, once, `signing-key.pem` and `jwks.json` (the
-local issuer) and `personal-data.env` (the master key that wraps participants' data keys and the
-blind-index key), and `web-session.key` (seals the web app's sessions). Production takes
-them from its identity provider and secret store instead.
+local issuer), `personal-data.env` (the master key that wraps participants' data keys and the
+blind-index key), `web-session.key` (seals the web app's sessions) and
+`keycloak-admin.password` (the compose Keycloak's administrator). Production takes them from its
+identity provider and secret store instead.
 """
 
 from __future__ import annotations
@@ -47,7 +48,20 @@ def ensure_web_session_key(folder: Path) -> Path:
     return path
 
 
+def ensure_keycloak_admin_password(folder: Path) -> Path:
+    """The compose Keycloak's bootstrap administrator password (`keycloak-admin.password`,
+    0600), made once; `make up`'s Keycloak keeps its own in `.local/keycloak`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "keycloak-admin.password"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(18))
+    return path
+
+
 if __name__ == "__main__":
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else ".local/auth")
     ensure_local_secrets(folder)
     ensure_web_session_key(folder)
+    ensure_keycloak_admin_password(folder)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import stat
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from deploy.kafka_principals import SERVICES, USERS
+from deploy.keycloak.accounts import ACCOUNTS, PASSWORD
+from deploy.keycloak.server import KEYCLOAK_VERSION, REALM, REALM_FILE, local_realm
 from deploy.local.kafka import security_properties
 from deploy.local.kafka_secrets import write_compose_secrets
 
@@ -119,3 +124,88 @@ def test_compose_secrets_are_made_once_and_readable_by_their_owner_only(tmp_path
 def _properties(text: str) -> dict[str, str]:
     lines = [line for line in text.splitlines() if line and line[0] != "#"]
     return dict(line.split("=", 1) for line in lines)
+
+
+def test_keycloak_runs_the_same_version_and_realm_as_make_up_with_its_own_database() -> None:
+    services = _compose()["services"]
+    keycloak = services["keycloak"]
+    assert keycloak["image"] == f"quay.io/keycloak/keycloak:{KEYCLOAK_VERSION}"
+    start = keycloak["command"][0]
+    assert "kc.sh start --import-realm" in start and "start-dev" not in start
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in keycloak["volumes"]}
+    realm = mounts["/opt/keycloak/data/import/pana-realm.json"]
+    assert (ROOT / realm).resolve() == REALM_FILE  # one realm file for every deployment
+    env = keycloak["environment"]
+    assert env["KC_DB"] == "postgres"
+    assert env["KC_DB_URL"] == "jdbc:postgresql://postgres:5432/keycloak"
+    created = (ROOT / "deploy/compose/create-databases.sql").read_text()
+    assert f"CREATE DATABASE keycloak OWNER {env['KC_DB_USERNAME']};" in created
+    assert "KC_BOOTSTRAP_ADMIN_PASSWORD" not in env  # read from the secrets volume at start
+    assert "/run/pana/keycloak-admin.password" in start
+    assert mounts["/run/pana"] == "secrets"
+    assert "chown 1000 /run/pana/keycloak-admin.password" in " ".join(
+        services["secrets"]["command"]
+    )
+    assert "/health/ready" in " ".join(keycloak["healthcheck"]["test"])
+    assert env["KC_HEALTH_ENABLED"] == "true"
+
+
+def test_browsers_and_services_see_one_issuer() -> None:
+    services = _compose()["services"]
+    keycloak = services["keycloak"]["environment"]
+    issuer = f"{keycloak['KC_HOSTNAME']}/realms/{REALM}"
+    published = services["keycloak"]["ports"][0]  # where browsers reach it
+    assert urlsplit(keycloak["KC_HOSTNAME"]).port == int(published.split(":")[1])
+    assert urlsplit(keycloak["KC_HOSTNAME"]).hostname == "localhost"
+    assert keycloak["KC_HOSTNAME_BACKCHANNEL_DYNAMIC"] == "true"  # containers: keycloak:8080
+    for name in ("cases", "referrals", "vouchers", "indicators", "web"):
+        env = services[name]["environment"]
+        assert env["PANA_OIDC_ISSUER"] == issuer, name
+    for name in ("cases", "referrals", "vouchers", "indicators"):
+        env = services[name]["environment"]
+        assert env["PANA_OIDC_JWKS_URL"] == (
+            f"http://keycloak:8080/realms/{REALM}/protocol/openid-connect/certs"
+        )
+        assert env["PANA_OIDC_AUDIENCE"] == "pana"
+    web = services["web"]["environment"]
+    assert web["PANA_WEB_OIDC_DISCOVERY_URL"] == (
+        f"http://keycloak:8080/realms/{REALM}/.well-known/openid-configuration"
+    )
+    # The realm's redirect URIs admit the web app's public address.
+    (client,) = json.loads(REALM_FILE.read_text())["clients"]
+    assert client["clientId"] == web["PANA_WEB_OIDC_CLIENT_ID"]
+    public = web["PANA_WEB_PUBLIC_URL"]
+    assert any(
+        fnmatch.fnmatchcase(f"{public}/auth/callback", uri) for uri in client["redirectUris"]
+    )
+
+
+def test_the_web_app_calls_the_services_and_keeps_sessions_in_its_own_database() -> None:
+    services = _compose()["services"]
+    web = services["web"]
+    assert web["image"] == "pana-platform:local" and web["command"] == ["python", "-m", "web"]
+    env = web["environment"]
+    ports = {"cases": 8001, "referrals": 8002, "vouchers": 8003, "indicators": 8004}
+    for name, port in ports.items():
+        assert env[f"PANA_WEB_{name.upper()}_URL"] == f"http://{name}:{port}"
+        assert services[name]["environment"]["PANA_PORT"] == str(port)
+        assert web["depends_on"][name] == {"condition": "service_healthy"}
+    assert web["depends_on"]["keycloak"] == {"condition": "service_healthy"}
+    assert env["PANA_WEB_HOST"] == "0.0.0.0"
+    assert f"127.0.0.1:{env['PANA_WEB_PORT']}:" in web["ports"][0]
+    database = urlsplit(env["PANA_WEB_DATABASE_URL"])
+    assert database.username == "pana_web" and database.path == "/pana_web"
+    created = (ROOT / "deploy/compose/create-databases.sql").read_text()
+    assert "CREATE DATABASE pana_web OWNER pana_web;" in created
+    assert "PANA_WEB_SESSION_KEY" not in env  # never the key in the compose file: a file
+    assert env["PANA_WEB_SESSION_KEY_FILE"] == "/run/pana/web-session.key"
+    assert "chown 10001 /run/pana/web-session.key" in " ".join(services["secrets"]["command"])
+    assert "readyz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_the_compose_and_kubernetes_realm_holds_no_account_nor_demo_password() -> None:
+    text = REALM_FILE.read_text()
+    assert "users" not in json.loads(text) and PASSWORD not in text
+    local = local_realm()  # make up and the tests: the fictional accounts, one per role
+    assert {u["username"] for u in local["users"]} == set(ACCOUNTS.values())
+    assert {k: v for k, v in local.items() if k != "users"} == json.loads(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from anyio.from_thread import BlockingPortal
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from web.app import create_app
 from web.pages.auth import _safe_next
 from web.sessions import COOKIE, LOGIN_COOKIE, PendingSignIn, Session, Tokens
 from web.settings import WebSettings
+from web.signin import OpenIdClient, SignInFailed
 
 
 @pytest.fixture
@@ -71,3 +73,36 @@ def test_every_page_carries_the_security_headers(client: TestClient) -> None:
     assert "form-action 'self' http://127.0.0.1:1" in policy
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert 'lang="es"' in answer.text and "Iniciar sesión" in answer.text
+
+
+async def test_the_discovery_document_must_name_the_configured_issuer() -> None:
+    """Compose and Kubernetes read it at an in-network address; the issuer stays the browsers'."""
+    settings = WebSettings(
+        oidc_issuer="http://localhost:8180/realms/pana",
+        oidc_discovery_url="http://keycloak:8080/realms/pana/.well-known/openid-configuration",
+    )
+    asked: list[str] = []
+
+    def answer(issuer: str) -> httpx.MockTransport:
+        def handler(request: httpx.Request) -> httpx.Response:
+            asked.append(str(request.url))
+            base = "http://keycloak:8080/realms/pana/protocol/openid-connect"
+            return httpx.Response(
+                200,
+                json={
+                    "issuer": issuer,
+                    "authorization_endpoint": "http://localhost:8180/realms/pana/auth",
+                    "token_endpoint": f"{base}/token",
+                    "jwks_uri": f"{base}/certs",
+                },
+            )
+
+        return httpx.MockTransport(handler)
+
+    async with httpx.AsyncClient(transport=answer("http://keycloak:8080/realms/pana")) as http:
+        with pytest.raises(SignInFailed):
+            await OpenIdClient(settings, http).provider()
+    async with httpx.AsyncClient(transport=answer(settings.oidc_issuer)) as http:
+        provider = await OpenIdClient(settings, http).provider()
+    assert provider.token_endpoint.startswith("http://keycloak:8080/")
+    assert asked == [settings.discovery_url] * 2
