@@ -251,6 +251,14 @@ class LocalStack:
         }
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
 
+    def web_sessions_env(self) -> dict[str, str]:
+        """Where the web app keeps its sessions: its database as its own role, and the key."""
+        password = self._role_passwords()[WEB_DATABASE]
+        return {
+            "PANA_WEB_DATABASE_URL": url_as(self.server_url, WEB_DATABASE, password, WEB_DATABASE),
+            "PANA_WEB_SESSION_KEY_FILE": str(ensure_web_session_key(self.auth_dir)),
+        }
+
     def start_web(self) -> None:
         """The web app (`web/`): pages calling the services with the signed-in person's token."""
         process = self.service("web")
@@ -263,10 +271,7 @@ class LocalStack:
             "PANA_ENVIRONMENT": self.environment,
             "PANA_OIDC_ISSUER": self.keycloak.issuer,
             **{f"PANA_WEB_{name.upper()}_URL": self.url(name) for name in self.service_ports},
-            "PANA_WEB_DATABASE_URL": url_as(
-                self.server_url, WEB_DATABASE, self._role_passwords()[WEB_DATABASE], WEB_DATABASE
-            ),
-            "PANA_WEB_SESSION_KEY_FILE": str(ensure_web_session_key(self.auth_dir)),
+            **self.web_sessions_env(),
         }
         process.start([sys.executable, "-m", "web"], env=env, cwd=ROOT)
 
