@@ -30,7 +30,11 @@ def test_compose_services_connect_as_their_own_role_not_the_owner() -> None:
 
 def test_kubernetes_services_take_the_owner_url_from_its_own_secret() -> None:
     docs = [d for d in yaml.safe_load_all(OUT.read_text()) if d]
-    for doc in (d for d in docs if d["kind"] == "Deployment"):
+    services = [
+        d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] in SERVICES
+    ]  # the web app and Keycloak migrate nothing of the services' (their own databases)
+    assert {d["metadata"]["name"] for d in services} == set(SERVICES)
+    for doc in services:
         env = {e["name"]: e for e in doc["spec"]["template"]["spec"]["containers"][0]["env"]}
         own = env["PANA_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"]
         owner = env["PANA_DATABASE_OWNER_URL"]["valueFrom"]["secretKeyRef"]["name"]
