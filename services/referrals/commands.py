@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from access.actors import actor_id
+from access.audit import append as audit
 from access.audit_chain import AuditRecord
 from access.principal import Principal
 from contracts.event import Event
@@ -29,9 +31,9 @@ from eventkit.store import Connection, EventStore
 from services.referrals import accept as accepting
 from services.referrals import cancel as cancelling
 from services.referrals import complete as completing
+from services.referrals import directory, request_referral
 from services.referrals import mark_overdue as overdue
 from services.referrals import reject as rejecting
-from services.referrals import request_referral
 from services.referrals.answer import Answer, Evidence
 from services.referrals.deadlines import Deadlines
 from services.referrals.ports import Ports
@@ -176,6 +178,26 @@ async def mark_overdue(store: Store, ports: Ports, referral_id: uuid.UUID, now: 
     )
     await ports.record(decided.events, decided.appended.version)
     return len(decided.events)
+
+
+async def add_unit(
+    conn: Connection, principal: Principal, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Add a receiving unit to the directory (a plain table, no events), audited."""
+    unit = await directory.add(conn, fields)
+    resource = ("receiving_unit", str(unit["unit_id"]))
+    await audit(conn, AuditRecord.by(principal, "directory.unit_added", resource, "done"))
+    return unit
+
+
+async def change_unit(
+    conn: Connection, principal: Principal, unit_id: uuid.UUID, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Change a unit's contact, account or activity, audited."""
+    unit = await directory.update(conn, unit_id, changes)
+    resource = ("receiving_unit", str(unit_id))
+    await audit(conn, AuditRecord.by(principal, "directory.unit_changed", resource, "done"))
+    return unit
 
 
 async def _answer(

@@ -8,8 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from access.audit import append as audit
-from access.audit_chain import AuditRecord
 from access.disclosure import sees_exact
 from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
@@ -18,7 +16,7 @@ from contracts.vocabulary import ReferralDestination, Region
 from eventkit.decider import Refused
 from eventkit.dependencies import Clock, Pool, app_settings
 from eventkit.http import refused
-from services.referrals import directory, metrics, queries
+from services.referrals import commands, directory, metrics, queries
 from services.referrals.requests import UnitChange, UnitRequest
 
 router = APIRouter(tags=["directory and metrics"])
@@ -29,10 +27,7 @@ async def add_unit(body: UnitRequest, pool: Pool, principal: CurrentPrincipal) -
     authorize(principal, "directory.manage", ResourceScope())
     try:
         async with pool.acquire() as conn, conn.transaction():
-            unit = await directory.add(conn, body.model_dump(mode="json"))
-            resource = ("receiving_unit", str(unit["unit_id"]))
-            await audit(conn, AuditRecord.by(principal, "directory.unit_added", resource, "done"))
-            return unit
+            return await commands.add_unit(conn, principal, body.model_dump(mode="json"))
     except Refused as refusal:
         raise refused(refusal) from None
 
@@ -44,10 +39,9 @@ async def change_unit(
     authorize(principal, "directory.manage", ResourceScope())
     try:
         async with pool.acquire() as conn, conn.transaction():
-            unit = await directory.update(conn, unit_id, body.model_dump(mode="json"))
-            resource = ("receiving_unit", str(unit_id))
-            await audit(conn, AuditRecord.by(principal, "directory.unit_changed", resource, "done"))
-            return unit
+            return await commands.change_unit(
+                conn, principal, unit_id, body.model_dump(mode="json")
+            )
     except Refused as refusal:
         raise refused(refusal) from None
 
