@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Request
 
@@ -94,13 +94,22 @@ def team_view(row: dict[str, Any]) -> dict[str, Any]:
     return {k: str(row[k]) if isinstance(row[k], uuid.UUID) else row[k] for k in keep if k in row}
 
 
-def requested(
-    master: MasterKey, work: Callable[[Connection, PostgresPorts], Awaitable[Requested]]
+R = TypeVar("R", Requested, Done)
+
+
+def answered(
+    master: MasterKey, work: Callable[[Connection, PostgresPorts], Awaitable[R]]
 ) -> Command:
-    """`work` in the command's transaction, answered 201 with where the referral went."""
+    """`work` in the command's transaction over `PostgresPorts`, answered 201 with where a
+    requested referral went, or 200 with the status a referral moved to."""
 
     async def run(conn: Connection) -> Answer:
         done = await work(conn, PostgresPorts(conn, master))
+        common = {"version": done.version, "position": done.position}
+        if isinstance(done, Done):
+            return Answer(
+                200, {"referral_id": str(done.referral_id), "status": str(done.status), **common}
+            )
         return Answer(
             201,
             {
@@ -110,28 +119,7 @@ def requested(
                 "status": "requested",
                 "respond_by": done.respond_by.isoformat(),
                 "shared_fields": list(done.shared_fields),
-                "version": done.version,
-                "position": done.position,
-            },
-        )
-
-    return run
-
-
-def moved(
-    master: MasterKey, work: Callable[[Connection, PostgresPorts], Awaitable[Done]]
-) -> Command:
-    """`work` in the command's transaction, answered 200 with the referral's status now."""
-
-    async def run(conn: Connection) -> Answer:
-        done = await work(conn, PostgresPorts(conn, master))
-        return Answer(
-            200,
-            {
-                "referral_id": str(done.referral_id),
-                "status": str(done.status),
-                "version": done.version,
-                "position": done.position,
+                **common,
             },
         )
 

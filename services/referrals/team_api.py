@@ -30,11 +30,10 @@ from services.referrals.routing import (
     AppDeadlines,
     ExpectedVersion,
     Master,
+    answered,
     etag,
-    moved,
     referral_row,
     region_of,
-    requested,
     team_view,
 )
 
@@ -47,7 +46,7 @@ async def request_referral(
     key: IdempotencyKey = None, *, clock: Clock, deadlines: AppDeadlines, master: Master,
 ) -> Response:  # fmt: skip
     authorize(principal, "referral.request", ResourceScope(region=Region(body.region)))
-    command = requested(master, lambda conn, ports: commands.request(
+    command = answered(master, lambda conn, ports: commands.request(
         conn, ports, principal, body, clock(), deadlines))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -105,7 +104,7 @@ async def cancel_referral(
     *, pool: Pool, clock: Clock, master: Master,
 ) -> Response:  # fmt: skip
     authorize(principal, "referral.cancel", region_of(await _row(pool, referral_id)))
-    command = moved(master, lambda conn, ports: commands.cancel(
+    command = answered(master, lambda conn, ports: commands.cancel(
         conn, ports, principal, referral_id, body.reason, clock(), expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -125,7 +124,7 @@ async def record_accept(
     *, pool: Pool, clock: Clock, master: Master,
 ) -> Response:  # fmt: skip
     await _on_behalf(pool, principal, referral_id)
-    command = moved(master, lambda conn, ports: commands.accept(
+    command = answered(master, lambda conn, ports: commands.accept(
         conn, ports, principal, referral_id, clock(), _evidence(body.evidence),
         expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
@@ -138,7 +137,7 @@ async def record_reject(
     *, pool: Pool, clock: Clock, master: Master,
 ) -> Response:  # fmt: skip
     await _on_behalf(pool, principal, referral_id)
-    command = moved(master, lambda conn, ports: commands.reject(
+    command = answered(master, lambda conn, ports: commands.reject(
         conn, ports, principal, referral_id, body.reason, clock(), _evidence(body.evidence),
         expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
@@ -151,7 +150,7 @@ async def record_complete(
     *, pool: Pool, clock: Clock, master: Master,
 ) -> Response:  # fmt: skip
     await _on_behalf(pool, principal, referral_id)
-    command = moved(master, lambda conn, ports: commands.complete(
+    command = answered(master, lambda conn, ports: commands.complete(
         conn, ports, principal, referral_id, body.outcome, clock(), _evidence(body.evidence),
         expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

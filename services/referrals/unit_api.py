@@ -22,7 +22,7 @@ from eventkit.http import IdempotencyKey, run_command
 from services.referrals import commands, queries, shared_data
 from services.referrals.referral import Status
 from services.referrals.requests import CompleteRequest, RejectRequest, UnitReferralView
-from services.referrals.routing import ExpectedVersion, Master, moved, not_found
+from services.referrals.routing import ExpectedVersion, Master, answered, not_found
 
 router = APIRouter(tags=["receiving unit"])
 
@@ -81,7 +81,7 @@ async def accept(
 ) -> Response:  # fmt: skip
     _own(principal, unit_id, "referral.answer")
     await _addressed(pool, unit_id, referral_id)
-    command = moved(master, lambda conn, ports: commands.accept(
+    command = answered(master, lambda conn, ports: commands.accept(
         conn, ports, principal, referral_id, clock(), expected_version=expected))  # fmt: skip
     return await run_command(request, principal, key, {}, command)
 
@@ -94,7 +94,7 @@ async def reject(
 ) -> Response:  # fmt: skip
     _own(principal, unit_id, "referral.answer")
     await _addressed(pool, unit_id, referral_id)
-    command = moved(master, lambda conn, ports: commands.reject(
+    command = answered(master, lambda conn, ports: commands.reject(
         conn, ports, principal, referral_id, body.reason, clock(),
         expected_version=expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
@@ -110,7 +110,7 @@ async def complete(
 ) -> Response:  # fmt: skip
     _own(principal, unit_id, "referral.answer")
     await _addressed(pool, unit_id, referral_id)
-    command = moved(master, lambda conn, ports: commands.complete(
+    command = answered(master, lambda conn, ports: commands.complete(
         conn, ports, principal, referral_id, body.outcome, clock(),
         expected_version=expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
