@@ -1,4 +1,6 @@
-"""The receiving unit's answers: accept, reject with a reason, complete with an outcome.
+"""What every answer of a receiving unit carries: who records it, when, and on whose behalf.
+
+The answers themselves are use cases: `accept.py`, `reject.py`, `complete.py`.
 
 A unit with a system account answers itself through the API. For a unit without one, a
 caseworker records the answer on its behalf with `Evidence`: who at the unit answered (a role),
@@ -14,11 +16,6 @@ from uuid import UUID
 from contracts.referrals import (
     AnswerChannel,
     AnswererRole,
-    ReferralAccepted,
-    ReferralCompleted,
-    ReferralOutcome,
-    ReferralRejected,
-    ReferralRejectionReason,
 )
 from eventkit.decider import RefusalKind, Refused
 from services.referrals.referral import Referral, Requested, Transition, require
@@ -55,7 +52,8 @@ class Answer:
         return self.evidence.answerer_role if self.evidence else None
 
 
-def _checked(state: Referral, transition: Transition, answer: Answer) -> Requested:
+def checked(state: Referral, transition: Transition, answer: Answer) -> Requested:
+    """The referral's facts if `transition` is legal now and the evidence, if any, is plausible."""
     facts = require(state, transition)
     if answer.evidence is not None:
         if answer.evidence.channel is AnswerChannel.API:
@@ -72,59 +70,3 @@ def _checked(state: Referral, transition: Transition, answer: Answer) -> Request
                 "answered_before_request", "answered_at is before the request", RefusalKind.INVALID
             )
     return facts
-
-
-def accept(state: Referral, answer: Answer) -> list[ReferralAccepted]:
-    """The unit takes the referral on (also after the deadline: a late answer still counts)."""
-    facts = _checked(state, Transition.ACCEPT, answer)
-    return [
-        ReferralAccepted(
-            referral_id=facts.referral_id,
-            participant_id=facts.participant_id,
-            destination_org_id=facts.unit_id,
-            accepted_by=answer.by,
-            accepted_at=answer.at,
-            channel=answer.channel,
-            answerer_role=answer.answerer_role,
-        )
-    ]
-
-
-def reject(
-    state: Referral, reason: ReferralRejectionReason, answer: Answer
-) -> list[ReferralRejected]:
-    """The unit turns the referral down, with a reason from the list (no free text)."""
-    facts = _checked(state, Transition.REJECT, answer)
-    return [
-        ReferralRejected(
-            referral_id=facts.referral_id,
-            participant_id=facts.participant_id,
-            destination_org_id=facts.unit_id,
-            reason=reason,
-            rejected_by=answer.by,
-            rejected_at=answer.at,
-            channel=answer.channel,
-            answerer_role=answer.answerer_role,
-        )
-    ]
-
-
-def complete(state: Referral, outcome: ReferralOutcome, answer: Answer) -> list[ReferralCompleted]:
-    """The unit reports what it did for the person; only an accepted referral completes."""
-    facts = _checked(state, Transition.COMPLETE, answer)
-    return [
-        ReferralCompleted(
-            referral_id=facts.referral_id,
-            case_id=facts.case_id,
-            participant_id=facts.participant_id,
-            destination=facts.destination,
-            destination_org_id=facts.unit_id,
-            assistance_type=facts.assistance_type,
-            region=facts.region,
-            completed_by=answer.by,
-            completed_at=answer.at,
-            outcome=outcome,
-            channel=answer.channel,
-            answerer_role=answer.answerer_role,
-        )
-    ]

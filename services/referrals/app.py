@@ -19,15 +19,13 @@ from eventkit.settings import ServiceSettings
 from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.referrals import shared_data
-from services.referrals.commands import Context
-from services.referrals.consent_feed import consent_worker
 from services.referrals.deadlines import Deadlines
 from services.referrals.directory_api import router as directory_router
 from services.referrals.links import LINKS
-from services.referrals.overdue import overdue_worker
 from services.referrals.schema import ALL_DDL
 from services.referrals.team_api import router as team_router
 from services.referrals.unit_api import router as unit_router
+from services.referrals.workers import consent_worker, overdue_worker
 
 
 class ReferralsSettings(ServiceSettings):
@@ -55,12 +53,12 @@ AUDITED = {  # what `GET /audit` answers for, and where each one's region is (th
 def create_app(settings: ReferralsSettings | None = None, clock: Now = utc_now) -> FastAPI:
     """Build the referrals API; `clock` is injectable so tests control deadlines."""
     settings = settings or ReferralsSettings()
-    context = Context(clock, Deadlines(settings.referral_deadline_hours),
-                      PersonalDataKeys().master())  # fmt: skip
+    deadlines = Deadlines(settings.referral_deadline_hours)
+    master = PersonalDataKeys().master()
     interval = settings.overdue_interval_seconds
 
     def overdue(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
-        worker = overdue_worker(pool, clock, interval)
+        worker = overdue_worker(pool, master, clock, interval)
         app.state.overdue = worker
         return worker
 
@@ -76,7 +74,7 @@ def create_app(settings: ReferralsSettings | None = None, clock: Now = utc_now) 
         workers=[
             overdue,
             consent_worker(settings.consent_consumer),
-            roster_worker(settings.roster_consumer, on_erased=shared_data.forget),
+            roster_worker(settings.roster_consumer, on_erased=shared_data.forgetting(clock)),
         ],
         copies=(settings.consent_consumer, settings.roster_consumer),
         extensions=[access_extension()],
@@ -84,7 +82,8 @@ def create_app(settings: ReferralsSettings | None = None, clock: Now = utc_now) 
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))
-    app.state.referrals = context
+    app.state.deadlines = deadlines
+    app.state.master_key = master
     use_verifier(app, TokenSettings().verifier())
     document_links(app, LINKS)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -9,17 +10,24 @@ from contracts.referrals import ReferralCancellationReason, ReferralCancelled
 from services.referrals.referral import Referral, Transition, require
 
 
-def cancel(
-    state: Referral, reason: ReferralCancellationReason, cancelled_by: UUID, now: datetime
-) -> list[ReferralCancelled]:
+@dataclass(frozen=True)
+class Cancel:
+    """Who withdraws the referral, why, and when."""
+
+    reason: ReferralCancellationReason
+    cancelled_by: UUID
+    now: datetime
+
+
+def decide(command: Cancel, state: Referral) -> list[ReferralCancelled]:
     """Waiting, overdue or accepted referrals can be cancelled; closed ones cannot."""
     facts = require(state, Transition.CANCEL)
     return [
         ReferralCancelled(
             referral_id=facts.referral_id,
             participant_id=facts.participant_id,
-            reason=reason,
-            cancelled_by=cancelled_by,
-            cancelled_at=now,
+            reason=command.reason,
+            cancelled_by=command.cancelled_by,
+            cancelled_at=command.now,
         )
     ]

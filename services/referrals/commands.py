@@ -1,4 +1,10 @@
-"""The referrals service layer: each command is one transaction of rules, events, views, audit."""
+"""The referrals service layer: each command is one transaction of rules, events, views, audit.
+
+Each function loads the referral's stream, decides with its use case, appends, keeps the read
+table and the audit log through `Ports`, and returns what happened (`Requested`, `Done`); the
+routes turn that into an answer. `expected_version` is the client's `If-Match`: a stream that
+moved on since is a `ConcurrencyConflict`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from access.actors import actor_id
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
-from access.crypto import MasterKey
 from access.principal import Principal
 from contracts.event import Event
 from contracts.referrals import (
@@ -20,158 +26,215 @@ from contracts.referrals import (
 )
 from eventkit.aggregate import execute
 from eventkit.decider import RefusalKind, Refused
-from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
-from eventkit.store import Connection
-from roster.reach import case_in_reach, participant_in_reach
-from services.referrals import answer, directory, shared_data, views
-from services.referrals.cancel import cancel as cancel_rule
-from services.referrals.consent import standing_consent
+from eventkit.store import Connection, EventStore
+from services.referrals import accept as accepting
+from services.referrals import cancel as cancelling
+from services.referrals import complete as completing
+from services.referrals import directory, request_referral
+from services.referrals import mark_overdue as overdue
+from services.referrals import reject as rejecting
+from services.referrals.answer import Answer, Evidence
 from services.referrals.deadlines import Deadlines
-from services.referrals.referral import Referral, evolve
-from services.referrals.request_referral import RequestReferral
-from services.referrals.request_referral import request as request_rule
-from services.referrals.requests import Evidence, ReferralRequest
+from services.referrals.ports import Ports
+from services.referrals.referral import Referral, Status, evolve
+from services.referrals.requests import ReferralRequest
 
-Clock = Callable[[], datetime]
+Store = EventStore | Connection
 
 
 @dataclass(frozen=True)
-class Context:
-    """What commands need besides the request: the clock, the deadlines, the master key."""
+class Requested:
+    """A referral was requested: where it went, by when it is due, what was shared."""
 
-    clock: Clock
-    deadlines: Deadlines
-    master: MasterKey
-
-
-def request(body: ReferralRequest, principal: Principal, ctx: Context) -> Command:
-    """Refer a participant to a unit, sharing the minimum under a standing consent."""
-
-    async def run(conn: Connection) -> Answer:
-        referral_id, now = new_id(), ctx.clock()
-        unit = await directory.find(conn, body.unit_id)
-        if not unit.active:
-            raise Refused(
-                "unit_inactive", f"{unit.name} no longer receives referrals", RefusalKind.INVALID
-            )
-        person = await participant_in_reach(conn, principal, "referral.request",
-                                            body.participant_id)  # fmt: skip
-        await case_in_reach(conn, principal, "referral.request", body.case_id, person)
-        participant_id = person.participant_id  # a merged record's survivor
-        consent_id = await standing_consent(conn, participant_id, unit.destination)
-        shared = body.shared.filled()
-        rule = RequestReferral(
-            referral_id, body.case_id, participant_id, unit.unit_id, unit.destination,
-            body.assistance_type, body.urgency, body.region, consent_id, frozenset(shared),
-            actor_id(principal), now, ctx.deadlines.respond_by(unit.destination, body.urgency, now),
-        )  # fmt: skip
-        decided = await execute(
-            conn, str(referral_id), evolve, Referral(), lambda s: request_rule(rule, s)
-        )
-        await views.record(conn, decided.events, decided.appended.version, body.reason)
-        assert consent_id is not None  # the rule refused otherwise
-        await shared_data.seal(conn, ctx.master, referral_id, participant_id, consent_id, shared)
-        await audit(conn, AuditRecord.by(principal, "referral.request",
-                                         ("referral", str(referral_id)), "done"))  # fmt: skip
-        return Answer(
-            201,
-            {
-                "referral_id": str(referral_id),
-                "destination": unit.destination,
-                "unit_id": str(unit.unit_id),
-                "status": "requested",
-                "respond_by": rule.respond_by.isoformat(),
-                "shared_fields": sorted(shared),
-                "version": decided.appended.version,
-                "position": decided.position,
-            },
-        )
-
-    return run
+    referral_id: uuid.UUID
+    destination: str
+    unit_id: uuid.UUID
+    respond_by: datetime
+    shared_fields: tuple[str, ...]
+    version: int
+    position: str | None
 
 
-def _transition(
-    referral_id: uuid.UUID,
+@dataclass(frozen=True)
+class Done:
+    """A referral moved on: its status and stream version now."""
+
+    referral_id: uuid.UUID
+    status: Status
+    version: int
+    position: str | None
+
+
+async def request(
+    store: Store,
+    ports: Ports,
     principal: Principal,
-    action: str,
-    decide: Callable[[Referral], Sequence[Event]],
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        decided = await execute(conn, str(referral_id), evolve, Referral(), decide)
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, AuditRecord.by(principal, action, ("referral", str(referral_id)),
-                                         "done"))  # fmt: skip
-        status = await conn.fetchval(
-            "SELECT status FROM referrals WHERE referral_id = $1", referral_id
+    body: ReferralRequest,
+    now: datetime,
+    deadlines: Deadlines,
+) -> Requested:
+    """Refer a participant to a unit, sharing the minimum under a standing consent."""
+    referral_id = new_id()
+    unit = await ports.unit(body.unit_id)
+    if not unit.active:
+        raise Refused(
+            "unit_inactive", f"{unit.name} no longer receives referrals", RefusalKind.INVALID
         )
-        return Answer(
-            200,
-            {
-                "referral_id": str(referral_id),
-                "status": status,
-                "version": decided.appended.version,
-                "position": decided.position,
-            },
-        )
+    person = await ports.participant_in_reach(principal, "referral.request", body.participant_id)
+    await ports.case_in_reach(principal, "referral.request", body.case_id, person)
+    participant_id = person.participant_id  # a merged record's survivor
+    consent_id = await ports.standing_consent(participant_id, unit.destination)
+    shared = body.shared.filled()
+    command = request_referral.RequestReferral(
+        referral_id, body.case_id, participant_id, unit.unit_id, unit.destination,
+        body.assistance_type, body.urgency, body.region, consent_id, frozenset(shared),
+        actor_id(principal), now, deadlines.respond_by(unit.destination, body.urgency, now),
+    )  # fmt: skip
+    decided = await execute(
+        store, str(referral_id), evolve, Referral(),
+        lambda s: request_referral.decide(command, s),
+    )  # fmt: skip
+    await ports.record(decided.events, decided.appended.version, body.reason)
+    assert consent_id is not None  # the rule refused otherwise
+    await ports.seal(referral_id, participant_id, consent_id, shared)
+    await ports.audit(AuditRecord.by(principal, "referral.request",
+                                     ("referral", str(referral_id)), "done"))  # fmt: skip
+    return Requested(
+        referral_id, unit.destination, unit.unit_id, command.respond_by, tuple(sorted(shared)),
+        decided.appended.version, decided.position,
+    )  # fmt: skip
 
-    return run
 
-
-def _by(principal: Principal, ctx: Context, evidence: Evidence | None) -> answer.Answer:
-    proof = (
-        answer.Evidence(evidence.answerer_role, evidence.channel, evidence.answered_at)
-        if evidence
-        else None
-    )
-    return answer.Answer(actor_id(principal), ctx.clock(), proof)
-
-
-def accept(
-    referral_id: uuid.UUID, principal: Principal, ctx: Context, evidence: Evidence | None = None
-) -> Command:
+async def accept(
+    store: Store,
+    ports: Ports,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    now: datetime,
+    evidence: Evidence | None = None,
+    expected_version: int | None = None,
+) -> Done:
     """The unit (or a caseworker with evidence) accepts the referral."""
-    by = _by(principal, ctx, evidence)
-    return _transition(referral_id, principal, _action("accept", evidence),
-                       lambda s: answer.accept(s, by))  # fmt: skip
+    command = accepting.Accept(await _answer(ports, principal, referral_id, now, evidence))
+    return await _transition(store, ports, principal, referral_id, _action("accept", evidence),
+                             lambda s: accepting.decide(command, s), expected_version)  # fmt: skip
 
 
-def reject(
+async def reject(
+    store: Store,
+    ports: Ports,
+    principal: Principal,
     referral_id: uuid.UUID,
     reason: ReferralRejectionReason,
-    principal: Principal,
-    ctx: Context,
+    now: datetime,
     evidence: Evidence | None = None,
-) -> Command:
+    expected_version: int | None = None,
+) -> Done:
     """The unit (or a caseworker with evidence) rejects the referral with a reason."""
-    by = _by(principal, ctx, evidence)
-    return _transition(referral_id, principal, _action("reject", evidence),
-                       lambda s: answer.reject(s, reason, by))  # fmt: skip
+    by = await _answer(ports, principal, referral_id, now, evidence)
+    command = rejecting.Reject(reason, by)
+    return await _transition(store, ports, principal, referral_id, _action("reject", evidence),
+                             lambda s: rejecting.decide(command, s), expected_version)  # fmt: skip
 
 
-def complete(
+async def complete(
+    store: Store,
+    ports: Ports,
+    principal: Principal,
     referral_id: uuid.UUID,
     outcome: ReferralOutcome,
-    principal: Principal,
-    ctx: Context,
+    now: datetime,
     evidence: Evidence | None = None,
-) -> Command:
+    expected_version: int | None = None,
+) -> Done:
     """The unit (or a caseworker with evidence) completes the referral with an outcome."""
-    by = _by(principal, ctx, evidence)
-    return _transition(referral_id, principal, _action("complete", evidence),
-                       lambda s: answer.complete(s, outcome, by))  # fmt: skip
+    by = await _answer(ports, principal, referral_id, now, evidence)
+    command = completing.Complete(outcome, by)
+    return await _transition(store, ports, principal, referral_id, _action("complete", evidence),
+                             lambda s: completing.decide(command, s), expected_version)  # fmt: skip
 
 
-def cancel(
+async def cancel(
+    store: Store,
+    ports: Ports,
+    principal: Principal,
     referral_id: uuid.UUID,
     reason: ReferralCancellationReason,
-    principal: Principal,
-    ctx: Context,
-) -> Command:
+    now: datetime,
+    expected_version: int | None = None,
+) -> Done:
     """The referring team withdraws the referral."""
-    by, now = actor_id(principal), ctx.clock()
-    return _transition(referral_id, principal, "referral.cancel",
-                       lambda s: cancel_rule(s, reason, by, now))  # fmt: skip
+    command = cancelling.Cancel(reason, actor_id(principal), now)
+    return await _transition(store, ports, principal, referral_id, "referral.cancel",
+                             lambda s: cancelling.decide(command, s), expected_version)  # fmt: skip
+
+
+async def mark_overdue(store: Store, ports: Ports, referral_id: uuid.UUID, now: datetime) -> int:
+    """Mark one referral overdue if it is past its deadline unanswered; how many events."""
+    command = overdue.MarkOverdue(now)
+    decided = await execute(
+        store, str(referral_id), evolve, Referral(), lambda s: overdue.decide(command, s)
+    )
+    await ports.record(decided.events, decided.appended.version)
+    return len(decided.events)
+
+
+async def add_unit(
+    conn: Connection, principal: Principal, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Add a receiving unit to the directory (a plain table, no events), audited."""
+    unit = await directory.add(conn, fields)
+    resource = ("receiving_unit", str(unit["unit_id"]))
+    await audit(conn, AuditRecord.by(principal, "directory.unit_added", resource, "done"))
+    return unit
+
+
+async def change_unit(
+    conn: Connection, principal: Principal, unit_id: uuid.UUID, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Change a unit's contact, account or activity, audited."""
+    unit = await directory.update(conn, unit_id, changes)
+    resource = ("receiving_unit", str(unit_id))
+    await audit(conn, AuditRecord.by(principal, "directory.unit_changed", resource, "done"))
+    return unit
+
+
+async def _answer(
+    ports: Ports,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    now: datetime,
+    evidence: Evidence | None,
+) -> Answer:
+    """Who answers and when; an answer on a unit's behalf only for a unit without an account."""
+    if evidence is not None:
+        unit = await ports.unit_of(referral_id)
+        if unit is not None and unit.has_system_account:
+            raise Refused(
+                "unit_answers_itself",
+                f"{unit.name} has a system account: it answers through the API",
+                RefusalKind.CONFLICT,
+            )
+    return Answer(actor_id(principal), now, evidence)
+
+
+async def _transition(
+    store: Store,
+    ports: Ports,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    action: str,
+    decide: Callable[[Referral], Sequence[Event]],
+    expected_version: int | None,
+) -> Done:
+    decided = await execute(
+        store, str(referral_id), evolve, Referral(), decide, expected_version=expected_version
+    )
+    await ports.record(decided.events, decided.appended.version)
+    await ports.audit(AuditRecord.by(principal, action, ("referral", str(referral_id)),
+                                     "done"))  # fmt: skip
+    return Done(referral_id, decided.state.status, decided.appended.version, decided.position)
 
 
 def _action(verb: str, evidence: Evidence | None) -> str:

@@ -1,4 +1,5 @@
-"""How long a unit has to answer, per destination type and urgency; and becoming overdue.
+"""How long a unit has to answer, per destination type and urgency: the `respond_by` a request
+sets, after which `mark_overdue.py` marks an unanswered referral overdue.
 
 The defaults follow how fast each institution is expected to act (a CEM or a child-protection
 unit within a day when urgent); `PANA_REFERRAL_DEADLINE_HOURS` overrides any of them, e.g.
@@ -10,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from contracts.referrals import ReferralOverdue
 from contracts.vocabulary import ReferralDestination, Urgency
-from services.referrals.referral import Referral, Status, Transition, require
 
 D, U = ReferralDestination, Urgency
 
@@ -48,21 +47,3 @@ class Deadlines:
     ) -> datetime:
         """When an answer is due for a referral requested at `requested_at`."""
         return requested_at + timedelta(hours=self.hours[(destination, urgency)])
-
-
-def mark_overdue(state: Referral, now: datetime) -> list[ReferralOverdue]:
-    """Past its deadline an unanswered referral is overdue; otherwise nothing (safe to repeat)."""
-    if state.status is not Status.REQUESTED or state.facts is None:
-        return []
-    if now < state.facts.respond_by:
-        return []
-    facts = require(state, Transition.BECOME_OVERDUE)
-    return [
-        ReferralOverdue(
-            referral_id=facts.referral_id,
-            participant_id=facts.participant_id,
-            destination_org_id=facts.unit_id,
-            respond_by=facts.respond_by,
-            detected_at=now,
-        )
-    ]

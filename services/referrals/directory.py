@@ -78,6 +78,16 @@ async def listing(
     return [_plain(r) for r in rows]
 
 
+async def addressed(conn: Connection, referral_id: uuid.UUID) -> Unit | None:
+    """The unit a referral is addressed to; None when there is no such referral."""
+    row = await conn.fetchrow(
+        "SELECT u.unit_id, u.name, u.destination, u.region, u.has_system_account, u.active"
+        " FROM referrals r JOIN receiving_units u USING (unit_id) WHERE r.referral_id = $1",
+        referral_id,
+    )
+    return None if row is None else _unit(row)
+
+
 async def find(conn: Connection, unit_id: uuid.UUID) -> Unit:
     """The unit, or `Refused` (422) when the directory has no such unit."""
     row = await conn.fetchrow(
@@ -89,6 +99,10 @@ async def find(conn: Connection, unit_id: uuid.UUID) -> Unit:
         raise Refused(
             "unknown_unit", "the directory has no such receiving unit", RefusalKind.INVALID
         )
+    return _unit(row)
+
+
+def _unit(row: Any) -> Unit:
     return Unit(
         row["unit_id"], row["name"], ReferralDestination(row["destination"]),
         Region(row["region"]), row["has_system_account"], row["active"],

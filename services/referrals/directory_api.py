@@ -6,21 +6,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 
-from access.audit import append as audit
-from access.audit_chain import AuditRecord
 from access.disclosure import sees_exact
 from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from contracts.scalars import PlausibleQueryDateTime
 from contracts.vocabulary import ReferralDestination, Region
 from eventkit.decider import Refused
-from eventkit.dependencies import Pool, app_settings
+from eventkit.dependencies import Clock, Pool, app_settings
 from eventkit.http import refused
-from services.referrals import directory, metrics
+from services.referrals import commands, directory, metrics, queries
 from services.referrals.requests import UnitChange, UnitRequest
-from services.referrals.routing import context
 
 router = APIRouter(tags=["directory and metrics"])
 
@@ -30,10 +27,7 @@ async def add_unit(body: UnitRequest, pool: Pool, principal: CurrentPrincipal) -
     authorize(principal, "directory.manage", ResourceScope())
     try:
         async with pool.acquire() as conn, conn.transaction():
-            unit = await directory.add(conn, body.model_dump(mode="json"))
-            resource = ("receiving_unit", str(unit["unit_id"]))
-            await audit(conn, AuditRecord.by(principal, "directory.unit_added", resource, "done"))
-            return unit
+            return await commands.add_unit(conn, principal, body.model_dump(mode="json"))
     except Refused as refusal:
         raise refused(refusal) from None
 
@@ -45,10 +39,9 @@ async def change_unit(
     authorize(principal, "directory.manage", ResourceScope())
     try:
         async with pool.acquire() as conn, conn.transaction():
-            unit = await directory.update(conn, unit_id, body.model_dump(mode="json"))
-            resource = ("receiving_unit", str(unit_id))
-            await audit(conn, AuditRecord.by(principal, "directory.unit_changed", resource, "done"))
-            return unit
+            return await commands.change_unit(
+                conn, principal, unit_id, body.model_dump(mode="json")
+            )
     except Refused as refusal:
         raise refused(refusal) from None
 
@@ -65,32 +58,38 @@ async def list_units(
         return await directory.listing(conn, region, destination)
 
 
+def _min_cell(settings: Annotated[Any, Depends(app_settings)]) -> int:
+    """`PANA_METRICS_MIN_CELL`: the fewest referrals a cell shows figures for."""
+    return int(settings.metrics_min_cell)
+
+
 @router.get("/metrics/time-to-answer", summary="Time to answer per destination type and region")
 async def time_to_answer(
-    request: Request,
     principal: CurrentPrincipal,
     period_from: Annotated[PlausibleQueryDateTime | None, Query(alias="from")] = None,
     period_to: Annotated[PlausibleQueryDateTime | None, Query(alias="to")] = None,
     *,
     pool: Pool,
+    clock: Clock,
+    min_cell: Annotated[int, Depends(_min_cell)],
 ) -> dict[str, Any]:
     authorize(principal, "indicators.read", ResourceScope())
     exact = sees_exact(principal)
     if exact:
-        end = _aware(period_to) if period_to else context(request).clock() + timedelta(seconds=1)
+        end = _aware(period_to) if period_to else clock() + timedelta(seconds=1)
         start = _aware(period_from) if period_from else end - timedelta(days=365)
     else:  # two windows a second apart would give a referral back: fixed periods only
         try:
             start, end = metrics.fixed_period(
                 period_from and _aware(period_from),
                 period_to and _aware(period_to),
-                context(request).clock(),
+                clock(),
             )
         except metrics.UnpublishedPeriod as refused_period:
             raise HTTPException(422, str(refused_period)) from None
-    min_cell = app_settings(request).metrics_min_cell
     async with pool.acquire() as conn:
-        cells = await metrics.time_to_answer(conn, start, end, min_cell, exact)
+        cells = metrics.time_to_answer(await queries.time_to_answer(conn, start, end),
+                                       min_cell, exact)  # fmt: skip
     return {"from": start, "to": end, "min_cell": min_cell, "exact": exact, "cells": cells}
 
 

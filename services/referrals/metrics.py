@@ -9,35 +9,18 @@ Callers without exact access (viewers, supervisors: `access.disclosure`) could s
 windows a second apart and get a referral back. They get fixed periods only (`fixed_period`:
 a calendar month, quarter or year, UTC) and every cell of every destination type and region,
 each count through `access.disclosure.published` (0-4 as "<5", others rounded to base 5), the
-hours only where 5 or more referrals stand behind them.
+hours only where 5 or more referrals stand behind them. The rules live here; the SELECT is
+`queries.time_to_answer`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from access.disclosure import published, small_cell
 from contracts.vocabulary import ReferralDestination, Region
-from eventkit.store import Connection
-
-_HOURS = "extract(epoch FROM answered_at - requested_at) / 3600.0"
-
-_QUERY = f"""
-SELECT destination, region,
-       count(*) AS requested,
-       count(answered_at) AS answered,
-       count(*) FILTER (WHERE answered_at <= respond_by) AS answered_in_time,
-       count(*) FILTER (WHERE overdue_at IS NOT NULL) AS became_overdue,
-       count(*) FILTER (WHERE status IN ('requested', 'overdue')) AS waiting,
-       avg({_HOURS}) AS mean_hours,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY {_HOURS}) AS median_hours,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY {_HOURS}) AS p90_hours
-FROM referrals
-WHERE requested_at >= $1 AND requested_at < $2
-GROUP BY destination, region
-ORDER BY destination, region
-"""  # noqa: S608 - built from constants only
 
 _FIGURES = ("answered", "answered_in_time", "became_overdue", "waiting")
 _TIMES = ("mean_hours", "median_hours", "p90_hours")
@@ -79,14 +62,11 @@ def _month_start(utc: datetime) -> bool:
     return (utc.day, utc.hour, utc.minute, utc.second, utc.microsecond) == (1, 0, 0, 0, 0)
 
 
-async def time_to_answer(
-    conn: Connection, start: datetime, end: datetime, min_cell: int, exact: bool = True
-) -> list[dict[str, Any]]:
-    """One row per (destination type, region) of referrals requested in [start, end).
+def time_to_answer(rows: Sequence[Any], min_cell: int, exact: bool = True) -> list[dict[str, Any]]:
+    """One cell per row of `queries.time_to_answer` (a destination type and region).
 
     Not `exact`: every (destination type, region), each count published by the rule.
     """
-    rows = await conn.fetch(_QUERY, start, end)
     if not exact:
         return _published(rows, min_cell)
     cells = []
@@ -105,7 +85,7 @@ async def time_to_answer(
     return cells
 
 
-def _published(rows: list[Any], min_cell: int) -> list[dict[str, Any]]:
+def _published(rows: Sequence[Any], min_cell: int) -> list[dict[str, Any]]:
     # Every pair, an absent one as 0: a missing row would tell 0 from 1-4.
     found = {(row["destination"], row["region"]): row for row in rows}
     cells = []

@@ -54,7 +54,7 @@ class RequestReferral:
     respond_by: datetime
 
 
-def request(command: RequestReferral, state: Referral) -> list[ReferralRequested]:
+def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]:
     """No sharing without consent, and only the fields the destination needs."""
     if state.status is not Status.NOT_REQUESTED:
         raise Refused(

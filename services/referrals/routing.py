@@ -1,39 +1,86 @@
-"""What the referrals routes share: the command context and where a referral belongs."""
+"""What the referrals routes share: the app's deadlines and key, the client's `If-Match`, where a
+referral belongs, and how the service layer's results are answered."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
-import asyncpg
-from fastapi import HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request
 
+from access.crypto import MasterKey
 from access.policy import ResourceScope
 from access.principal import Region
-from services.referrals.commands import Context
+from eventkit.decider import RefusalKind, Refused
+from eventkit.http import refused
+from eventkit.idempotency import Answer, Command
+from eventkit.store import Connection
+from services.referrals import queries
+from services.referrals.commands import Done, Requested
+from services.referrals.deadlines import Deadlines
+from services.referrals.ports import PostgresPorts
 
 
-def context(request: Request) -> Context:
-    """The clock, deadlines and master key the app was built with."""
-    found: Context = request.app.state.referrals
-    return found
+def app_deadlines(request: Request) -> Deadlines:
+    """The answer deadlines the app was built with (`PANA_REFERRAL_DEADLINE_HOURS`)."""
+    deadlines: Deadlines = request.app.state.deadlines
+    return deadlines
 
 
-async def referral_row(pool: asyncpg.Pool, referral_id: uuid.UUID) -> dict[str, Any]:
+def app_master(request: Request) -> MasterKey:
+    """The personal-data master key the app was built with."""
+    master: MasterKey = request.app.state.master_key
+    return master
+
+
+AppDeadlines = Annotated[Deadlines, Depends(app_deadlines)]
+Master = Annotated[MasterKey, Depends(app_master)]
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The version you read (ETag); a newer one answers 409 with it",
+        ),
+    ] = None,
+) -> int | None:
+    """The stream version the client saw, from `If-Match: "3"` (quotes and W/ allowed)."""
+    if if_match is None:
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 9:
+        raise HTTPException(
+            422, {"rule": "invalid_if_match", "message": 'If-Match must be a version, e.g. "3"'}
+        )
+    return int(text)
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+async def referral_row(conn: Connection, referral_id: uuid.UUID) -> dict[str, Any]:
     """The referral's read-model row (404 when there is none)."""
-    row = await pool.fetchrow(
-        "SELECT r.*, u.has_system_account, u.name AS unit_name FROM referrals r"
-        " JOIN receiving_units u USING (unit_id) WHERE r.referral_id = $1",
-        referral_id,
-    )
+    row = await queries.referral_row(conn, referral_id)
     if row is None:
-        raise HTTPException(404, {"rule": "referral_not_found", "message": "no such referral"})
-    return dict(row)
+        raise not_found()
+    return row
+
+
+def not_found() -> HTTPException:
+    return refused(Refused("referral_not_found", "no such referral", RefusalKind.NOT_FOUND))
 
 
 def region_of(row: dict[str, Any]) -> ResourceScope:
     """The scope a referring team's action on this referral is checked against."""
     return ResourceScope(region=Region(row["region"]))
+
+
+def etag(version: int) -> str:
+    """The ETag of a referral at stream `version` (what `If-Match` sends back)."""
+    return f'"{version}"'
 
 
 def team_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -45,3 +92,35 @@ def team_view(row: dict[str, Any]) -> dict[str, Any]:
         "outcome", "closed_at", "cancellation_reason", "version",
     )  # fmt: skip
     return {k: str(row[k]) if isinstance(row[k], uuid.UUID) else row[k] for k in keep if k in row}
+
+
+R = TypeVar("R", Requested, Done)
+
+
+def answered(
+    master: MasterKey, work: Callable[[Connection, PostgresPorts], Awaitable[R]]
+) -> Command:
+    """`work` in the command's transaction over `PostgresPorts`, answered 201 with where a
+    requested referral went, or 200 with the status a referral moved to."""
+
+    async def run(conn: Connection) -> Answer:
+        done = await work(conn, PostgresPorts(conn, master))
+        common = {"version": done.version, "position": done.position}
+        if isinstance(done, Done):
+            return Answer(
+                200, {"referral_id": str(done.referral_id), "status": str(done.status), **common}
+            )
+        return Answer(
+            201,
+            {
+                "referral_id": str(done.referral_id),
+                "destination": done.destination,
+                "unit_id": str(done.unit_id),
+                "status": "requested",
+                "respond_by": done.respond_by.isoformat(),
+                "shared_fields": list(done.shared_fields),
+                **common,
+            },
+        )
+
+    return run

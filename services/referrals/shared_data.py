@@ -9,12 +9,14 @@ deleted when the consent it relied on is withdrawn (see `consent.py`); when the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from access.crypto import MasterKey, PersonalDataCipher
 from access.participant_keys import Erased, PostgresParticipantKeys
+from eventkit.clock import Now
 from eventkit.store import Connection
+from roster.projection import OnErased
 
 
 async def seal(
@@ -55,8 +57,17 @@ async def unseal(conn: Connection, master: MasterKey, referral_id: UUID) -> dict
         return None
 
 
-async def forget(conn: Connection, participant_id: UUID) -> None:
+async def forget(conn: Connection, participant_id: UUID, now: datetime) -> None:
     """Erasure: destroy the person's data key here and delete every referral's shared minimum
     of theirs (answered or not); units then read that the data was withheld."""
-    await PostgresParticipantKeys(conn).destroy(str(participant_id), datetime.now(UTC))
+    await PostgresParticipantKeys(conn).destroy(str(participant_id), now)
     await conn.execute("DELETE FROM referral_shared_data WHERE participant_id = $1", participant_id)
+
+
+def forgetting(clock: Now) -> OnErased:
+    """`forget` as the roster feed's erasure callback, the key destroyed at `clock`'s time."""
+
+    async def on_erased(conn: Connection, participant_id: UUID) -> None:
+        await forget(conn, participant_id, clock())
+
+    return on_erased

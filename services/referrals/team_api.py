@@ -6,16 +6,17 @@ import uuid
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
-from eventkit.dependencies import Pool
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
-from services.referrals import commands
+from services.referrals import commands, queries
+from services.referrals.answer import Evidence
 from services.referrals.referral import Status
 from services.referrals.requests import (
     CancelRequest,
@@ -24,17 +25,29 @@ from services.referrals.requests import (
     RecordedReject,
     ReferralRequest,
 )
-from services.referrals.routing import context, referral_row, region_of, team_view
+from services.referrals.requests import Evidence as EvidenceBody
+from services.referrals.routing import (
+    AppDeadlines,
+    ExpectedVersion,
+    Master,
+    answered,
+    etag,
+    referral_row,
+    region_of,
+    team_view,
+)
 
 router = APIRouter(tags=["referring team"])
 
 
 @router.post("/referrals", status_code=201, summary="Refer a participant to a receiving unit")
 async def request_referral(
-    body: ReferralRequest, request: Request, principal: CurrentPrincipal, key: IdempotencyKey = None
-) -> Response:
+    body: ReferralRequest, request: Request, principal: CurrentPrincipal,
+    key: IdempotencyKey = None, *, clock: Clock, deadlines: AppDeadlines, master: Master,
+) -> Response:  # fmt: skip
     authorize(principal, "referral.request", ResourceScope(region=Region(body.region)))
-    command = commands.request(body, principal, context(request))
+    command = answered(master, lambda conn, ports: commands.request(
+        conn, ports, principal, body, clock(), deadlines))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -43,13 +56,8 @@ async def list_referrals(
     pool: Pool, principal: CurrentPrincipal, region: Region, status: Status | None = None
 ) -> list[dict[str, Any]]:
     authorize(principal, "referral.read", ResourceScope(region=region))
-    rows = await pool.fetch(
-        "SELECT r.*, u.name AS unit_name FROM referrals r JOIN receiving_units u USING (unit_id)"
-        " WHERE r.region = $1 AND ($2::text IS NULL OR r.status = $2)"
-        " ORDER BY r.requested_at DESC LIMIT 500",
-        region,
-        status,
-    )
+    async with pool.acquire() as conn:
+        rows = await queries.of_region(conn, region, status)
     await _audited(pool, principal, "referral.list", ("region", region))
     return [team_view(dict(r)) for r in rows]
 
@@ -59,23 +67,26 @@ async def overdue_referrals(
     pool: Pool, principal: CurrentPrincipal, region: Region
 ) -> list[dict[str, Any]]:
     authorize(principal, "referral.read", ResourceScope(region=region))
-    rows = await pool.fetch(
-        "SELECT r.*, u.name AS unit_name FROM referrals r JOIN receiving_units u USING (unit_id)"
-        " WHERE r.region = $1 AND r.status = 'overdue' ORDER BY r.respond_by LIMIT 500",
-        region,
-    )
+    async with pool.acquire() as conn:
+        rows = await queries.overdue_of_region(conn, region)
     await _audited(pool, principal, "referral.list_overdue", ("region", region))
     return [team_view(dict(r)) for r in rows]
 
 
 @router.get("/referrals/{referral_id}", summary="A referral as the referring team follows it")
 async def read_referral(
-    referral_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal
+    referral_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal, response: Response
 ) -> dict[str, Any]:
-    row = await referral_row(pool, referral_id)
+    row = await _row(pool, referral_id)
     authorize(principal, "referral.read", region_of(row))
     await _audited(pool, principal, "referral.read", ("referral", str(referral_id)))
+    response.headers["ETag"] = etag(row["version"])
     return team_view(row)
+
+
+async def _row(pool: asyncpg.Pool, referral_id: uuid.UUID) -> dict[str, Any]:
+    async with pool.acquire() as conn:
+        return await referral_row(conn, referral_id)
 
 
 async def _audited(
@@ -88,73 +99,58 @@ async def _audited(
 
 @router.post("/referrals/{referral_id}/cancel", summary="Withdraw a referral")
 async def cancel_referral(
-    referral_id: uuid.UUID,
-    body: CancelRequest,
-    request: Request,
-    principal: CurrentPrincipal,
-    key: IdempotencyKey = None,
-    *,
-    pool: Pool,
-) -> Response:
-    authorize(principal, "referral.cancel", region_of(await referral_row(pool, referral_id)))
-    command = commands.cancel(referral_id, body.reason, principal, context(request))
+    referral_id: uuid.UUID, body: CancelRequest, request: Request, principal: CurrentPrincipal,
+    expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, pool: Pool, clock: Clock, master: Master,
+) -> Response:  # fmt: skip
+    authorize(principal, "referral.cancel", region_of(await _row(pool, referral_id)))
+    command = answered(master, lambda conn, ports: commands.cancel(
+        conn, ports, principal, referral_id, body.reason, clock(), expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
-async def _on_behalf(
-    pool: asyncpg.Pool, principal: CurrentPrincipal, referral_id: uuid.UUID
-) -> None:
-    row = await referral_row(pool, referral_id)
-    authorize(principal, "referral.record_answer", region_of(row))
-    if row["has_system_account"]:
-        raise HTTPException(
-            409,
-            {"rule": "unit_answers_itself",
-             "message": f"{row['unit_name']} has a system account: it answers through the API"},
-        )  # fmt: skip
+async def _on_behalf(pool: asyncpg.Pool, principal: Principal, referral_id: uuid.UUID) -> None:
+    authorize(principal, "referral.record_answer", region_of(await _row(pool, referral_id)))
+
+
+def _evidence(body: EvidenceBody) -> Evidence:
+    return Evidence(body.answerer_role, body.channel, body.answered_at)
 
 
 @router.post("/referrals/{referral_id}/accept", summary="Record a unit's acceptance for it")
 async def record_accept(
-    referral_id: uuid.UUID,
-    body: RecordedAccept,
-    request: Request,
-    principal: CurrentPrincipal,
-    key: IdempotencyKey = None,
-    *,
-    pool: Pool,
-) -> Response:
+    referral_id: uuid.UUID, body: RecordedAccept, request: Request, principal: CurrentPrincipal,
+    expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, pool: Pool, clock: Clock, master: Master,
+) -> Response:  # fmt: skip
     await _on_behalf(pool, principal, referral_id)
-    command = commands.accept(referral_id, principal, context(request), body.evidence)
+    command = answered(master, lambda conn, ports: commands.accept(
+        conn, ports, principal, referral_id, clock(), _evidence(body.evidence),
+        expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post("/referrals/{referral_id}/reject", summary="Record a unit's rejection for it")
 async def record_reject(
-    referral_id: uuid.UUID,
-    body: RecordedReject,
-    request: Request,
-    principal: CurrentPrincipal,
-    key: IdempotencyKey = None,
-    *,
-    pool: Pool,
-) -> Response:
+    referral_id: uuid.UUID, body: RecordedReject, request: Request, principal: CurrentPrincipal,
+    expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, pool: Pool, clock: Clock, master: Master,
+) -> Response:  # fmt: skip
     await _on_behalf(pool, principal, referral_id)
-    command = commands.reject(referral_id, body.reason, principal, context(request), body.evidence)
+    command = answered(master, lambda conn, ports: commands.reject(
+        conn, ports, principal, referral_id, body.reason, clock(), _evidence(body.evidence),
+        expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post("/referrals/{referral_id}/complete", summary="Record a unit's completion for it")
 async def record_complete(
-    referral_id: uuid.UUID,
-    body: RecordedComplete,
-    request: Request,
-    principal: CurrentPrincipal,
-    key: IdempotencyKey = None,
-    *,
-    pool: Pool,
-) -> Response:
+    referral_id: uuid.UUID, body: RecordedComplete, request: Request, principal: CurrentPrincipal,
+    expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, pool: Pool, clock: Clock, master: Master,
+) -> Response:  # fmt: skip
     await _on_behalf(pool, principal, referral_id)
-    ctx = context(request)
-    command = commands.complete(referral_id, body.outcome, principal, ctx, body.evidence)
+    command = answered(master, lambda conn, ports: commands.complete(
+        conn, ports, principal, referral_id, body.outcome, clock(), _evidence(body.evidence),
+        expected))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

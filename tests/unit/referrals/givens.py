@@ -12,11 +12,10 @@ from contracts.referrals import (
     ReferralRejectionReason,
 )
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
-from services.referrals import answer
-from services.referrals.cancel import cancel
-from services.referrals.deadlines import mark_overdue
+from services.referrals import accept, answer, cancel, complete, mark_overdue, reject
 from services.referrals.referral import Referral, Status, evolve
-from services.referrals.request_referral import RequestReferral, request
+from services.referrals.request_referral import RequestReferral
+from services.referrals.request_referral import decide as request
 from tests.support.deciders import Given
 
 referral = Given(evolve, Referral())
@@ -63,13 +62,25 @@ def history(status: Status) -> list[Event]:
         events.extend(decide(referral(*events)))  # type: ignore[operator]
 
     if status is Status.OVERDUE:
-        then(lambda s: mark_overdue(s, DEADLINE + timedelta(minutes=1)))
+        then(
+            lambda s: mark_overdue.decide(
+                mark_overdue.MarkOverdue(DEADLINE + timedelta(minutes=1)), s
+            )
+        )
     if status in (Status.ACCEPTED, Status.COMPLETED):
-        then(lambda s: answer.accept(s, by_unit()))
+        then(lambda s: accept.decide(accept.Accept(by_unit()), s))
     if status is Status.COMPLETED:
-        then(lambda s: answer.complete(s, ReferralOutcome.ATTENDED, by_unit(2)))
+        then(lambda s: complete.decide(complete.Complete(ReferralOutcome.ATTENDED, by_unit(2)), s))
     if status is Status.REJECTED:
-        then(lambda s: answer.reject(s, ReferralRejectionReason.NO_CAPACITY, by_unit()))
+        then(
+            lambda s: reject.decide(
+                reject.Reject(ReferralRejectionReason.NO_CAPACITY, by_unit()), s
+            )
+        )
     if status is Status.CANCELLED:
-        then(lambda s: cancel(s, ReferralCancellationReason.CONTACT_LOST, CASEWORKER, T0))
+        then(
+            lambda s: cancel.decide(
+                cancel.Cancel(ReferralCancellationReason.CONTACT_LOST, CASEWORKER, T0), s
+            )
+        )
     return events

@@ -12,7 +12,7 @@ from contracts.referrals import (
     ReferralAccepted,
 )
 from eventkit.http import REFUSAL_STATUS
-from services.referrals import answer
+from services.referrals import accept, answer
 from services.referrals.referral import Status
 from tests.support.deciders import then_refused, when
 from tests.unit.referrals.givens import CASEWORKER, T0, history, referral
@@ -24,7 +24,7 @@ def _on_behalf(hours: float, channel: AnswerChannel = AnswerChannel.PHONE) -> an
 
 
 def test_an_answer_recorded_on_behalf_carries_its_evidence() -> None:
-    (event,) = answer.accept(referral(*history(Status.REQUESTED)), _on_behalf(4))
+    (event,) = accept.decide(accept.Accept(_on_behalf(4)), referral(*history(Status.REQUESTED)))
     assert isinstance(event, ReferralAccepted)
     assert event.accepted_at == T0 + timedelta(hours=4)  # when the unit answered
     assert event.accepted_by == CASEWORKER
@@ -41,6 +41,6 @@ def test_an_answer_recorded_on_behalf_carries_its_evidence() -> None:
 )
 def test_evidence_must_be_plausible(evidence: answer.Answer, rule: str) -> None:
     refused = then_refused(
-        when(answer.accept, referral(*history(Status.REQUESTED)), evidence), rule
+        when(accept.decide, accept.Accept(evidence), referral(*history(Status.REQUESTED))), rule
     )
     assert (REFUSAL_STATUS[refused.kind], refused.rule) == (422, rule)

@@ -14,7 +14,7 @@ from contracts.vocabulary import ReferralDestination, Urgency
 from eventkit.http import REFUSAL_STATUS
 from services.referrals.deadlines import DEFAULT_HOURS, Deadlines
 from services.referrals.referral import Referral, Status
-from services.referrals.request_referral import request
+from services.referrals.request_referral import decide as request
 from services.referrals.shared_minimum import NEEDS, SharedMinimum, refuse_unneeded
 from tests.support.deciders import then_refused, when
 from tests.unit.referrals.givens import CONSENT, T0, history, referral, requesting

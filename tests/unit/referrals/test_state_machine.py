@@ -19,9 +19,9 @@ from contracts.referrals import (
     ReferralRejectionReason,
 )
 from eventkit.http import REFUSAL_STATUS
-from services.referrals import answer
-from services.referrals.cancel import cancel
-from services.referrals.deadlines import mark_overdue
+from services.referrals import accept, cancel, complete, reject
+from services.referrals.mark_overdue import MarkOverdue
+from services.referrals.mark_overdue import decide as mark_overdue
 from services.referrals.referral import Referral, Status
 from tests.support.deciders import then_refused, when
 from tests.unit.referrals.givens import (
@@ -36,17 +36,21 @@ from tests.unit.referrals.givens import (
 Decide = Callable[[Referral], Sequence[Event]]
 
 TRANSITIONS: dict[str, tuple[Decide, type[Event]]] = {
-    "accept": (lambda s: answer.accept(s, by_unit(3)), ReferralAccepted),
+    "accept": (lambda s: accept.decide(accept.Accept(by_unit(3)), s), ReferralAccepted),
     "reject": (
-        lambda s: answer.reject(s, ReferralRejectionReason.OUT_OF_SCOPE, by_unit(3)),
+        lambda s: reject.decide(reject.Reject(ReferralRejectionReason.OUT_OF_SCOPE, by_unit(3)), s),
         ReferralRejected,
     ),
     "complete": (
-        lambda s: answer.complete(s, ReferralOutcome.COMPLAINT_REGISTERED, by_unit(3)),
+        lambda s: complete.decide(
+            complete.Complete(ReferralOutcome.COMPLAINT_REGISTERED, by_unit(3)), s
+        ),
         ReferralCompleted,
     ),
     "cancel": (
-        lambda s: cancel(s, ReferralCancellationReason.NEED_MET_OTHERWISE, CASEWORKER, T0),
+        lambda s: cancel.decide(
+            cancel.Cancel(ReferralCancellationReason.NEED_MET_OTHERWISE, CASEWORKER, T0), s
+        ),
         ReferralCancelled,
     ),
 }
@@ -89,7 +93,7 @@ def test_the_resulting_states() -> None:
     assert referral(*history(Status.ACCEPTED)).answered_at == T0 + timedelta(hours=1)
     late = [
         *history(Status.OVERDUE),
-        *answer.accept(referral(*history(Status.OVERDUE)), by_unit(80)),
+        *accept.decide(accept.Accept(by_unit(80)), referral(*history(Status.OVERDUE))),
     ]
     assert referral(*late).status is Status.ACCEPTED
     assert referral(*late).answered_at == T0 + timedelta(hours=80)
@@ -97,7 +101,9 @@ def test_the_resulting_states() -> None:
 
 def test_completion_carries_what_indicators_count() -> None:
     given = referral(*history(Status.ACCEPTED))
-    (done,) = answer.complete(given, ReferralOutcome.SIS_AFFILIATION_DONE, by_unit(5))
+    (done,) = complete.decide(
+        complete.Complete(ReferralOutcome.SIS_AFFILIATION_DONE, by_unit(5)), given
+    )
     assert isinstance(done, ReferralCompleted)
     assert done.outcome is ReferralOutcome.SIS_AFFILIATION_DONE
     assert given.facts is not None
@@ -109,15 +115,18 @@ def test_completion_carries_what_indicators_count() -> None:
 class TestOverdue:
     def test_nothing_before_the_deadline(self) -> None:
         assert (
-            mark_overdue(referral(*history(Status.REQUESTED)), DEADLINE - timedelta(seconds=1))
+            mark_overdue(
+                MarkOverdue(DEADLINE - timedelta(seconds=1)), referral(*history(Status.REQUESTED))
+            )
             == []
         )
 
     def test_at_the_deadline_an_unanswered_referral_becomes_overdue(self) -> None:
-        (event,) = mark_overdue(referral(*history(Status.REQUESTED)), DEADLINE)
+        (event,) = mark_overdue(MarkOverdue(DEADLINE), referral(*history(Status.REQUESTED)))
         assert isinstance(event, ReferralOverdue)
         assert (event.respond_by, event.detected_at) == (DEADLINE, DEADLINE)
 
     @pytest.mark.parametrize("status", [s for s in Status if s is not Status.REQUESTED])
     def test_only_a_waiting_referral_becomes_overdue_and_only_once(self, status: Status) -> None:
-        assert mark_overdue(referral(*history(status)), DEADLINE + timedelta(days=30)) == []
+        later = MarkOverdue(DEADLINE + timedelta(days=30))
+        assert mark_overdue(later, referral(*history(status))) == []
