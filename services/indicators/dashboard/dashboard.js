@@ -139,17 +139,24 @@ function card(ind) {
         { expected: fmt(Math.round(ind.expected)) })}"></i>`}</div>
     ${status}
     <details data-key="${esc(key("sex_age"))}"><summary>${t("dashboard.sex_age")}</summary><div class="scroll">${sexAge(ind)}</div></details>
+    <details data-key="${esc(key("sex_region"))}"><summary>${t("dashboard.sex_region")}</summary><div class="scroll">${sexBy(ind.sex_region, (r) => (r === "total" ? "Total" : t(`code.${r}`)))}</div></details>
     <details data-key="${esc(key("regions"))}"><summary>${t("dashboard.regions")}</summary>${regions(ind)}</details>
     <div class="chart-slot" aria-busy="true"></div>
   </section>`;
 }
 
 function sexAge(ind) {
-  const ages = Object.keys(ind.sex_age.total);
-  const rows = Object.entries(ind.sex_age).filter(([sex, row]) =>
+  return sexBy(ind.sex_age, (a) => AGE[a] || esc(a));
+}
+
+// A table of sex rows (a row with nobody of unrecorded sex left out) by `named` columns.
+function sexBy(table, named) {
+  if (!table || !table.total) return "";
+  const ages = Object.keys(table.total);
+  const rows = Object.entries(table).filter(([sex, row]) =>
     sex !== "unknown" || (row.total !== 0 && row.total !== "<5"));
   const head = `<tr><th></th>${ages.map((a) =>
-    `<th class="${a === "total" ? "total" : ""}">${AGE[a] || esc(a)}</th>`).join("")}</tr>`;
+    `<th class="${a === "total" ? "total" : ""}">${named(a)}</th>`).join("")}</tr>`;
   const body = rows.map(([sex, row]) => `<tr class="${sex === "total" ? "total" : ""}">
     <td>${t(`dashboard.sex.${sex}`)}</td>${ages.map((a) =>
       `<td class="${a === "total" ? "total" : ""}">${fmt(row[a])}</td>`).join("")}</tr>`).join("");

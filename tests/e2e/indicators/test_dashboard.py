@@ -149,7 +149,7 @@ async def test_the_dashboard_shows_the_api_figures_and_updates_live(
                 now = (await api.get("/attainment")).json()["indicators"]
             assert await shown_values(page) == {i["id"]: str(i["value"]) for i in now}
             pap = page.locator('[data-indicator="OE2.7"]')
-            await pap.locator("summary", has_text="Sex").click()
+            await pap.locator("summary", has_text="Sexo \u00d7 edad").click()
             assert await pap.locator("table tr", has_text="Hombres").first.is_visible()
 
             # Fixed periods only (issue 20): no day pickers; a month is read as published.
@@ -263,6 +263,7 @@ async def test_a_long_period_reads_in_spanish_with_status_at_phone_and_desktop_w
                 assert protected["total"] == "acumulado 15"  # the card's number, not "total 1"
                 text = await page.inner_text("body")
                 assert "Sexo \u00d7 edad" in text and "Regiones" in text and "Atrasado" in text
+                assert "Sexo \u00d7 regi\u00f3n" in text
                 assert "Monthly" not in text and "Regions" not in text and "Sex \u00d7" not in text
                 assert await page.get_attribute("html", "lang") == "es"
                 window_text = await page.text_content("#window") or ""
