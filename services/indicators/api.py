@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
@@ -22,14 +22,29 @@ from eventkit.clock import Now
 from eventkit.consumer import ConsumerRunner
 from eventkit.dependencies import Clock, app_pool
 from eventkit.replay import Replay
-from services.indicators.attainment import Attainment, FilterError, Filters, Rebuilding, window
+from services.indicators.attainment import (
+    Attainment,
+    FilterError,
+    Filters,
+    IndicatorFigures,
+    Rebuilding,
+    window,
+)
 from services.indicators.audience import ViewDep
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.logframe import Logframe
 from services.indicators.periods import UnpublishedPeriod, check_published, published_periods
 from services.indicators.reading import AttainmentReader
-from services.indicators.suppression import View
+from services.indicators.schedule import by_year, expected_by, status
+from services.indicators.suppression import View, published
+
+Series = Literal["month", "year", "none"]
+"""How much of the series an answer carries: months (the default), years, or none (cards)."""
+Render = Callable[[Attainment, Attainment], Response]
+"""Renders the figures in the caller's view; the second argument is the same figures exact,
+read only when the render needs them (years of a sensitive indicator are published from
+their own exact counts, never summed from rounded months)."""
 
 CACHE_CONTROL = "private, no-cache"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,6 +90,10 @@ def attainment_router(
             raise HTTPException(422, str(bad)) from None
         return filters
 
+    SeriesDep = Annotated[
+        Series,
+        Query(description="`month` (default), `year` (long periods) or `none` (cards only)."),
+    ]
     LogframeDep = Annotated[Logframe, Depends(chosen_logframe)]
     FiltersDep = Annotated[Filters, Depends(chosen_filters)]
 
@@ -83,7 +102,9 @@ def attainment_router(
         lf: Logframe,
         filters: Filters,
         view: View,
-        render: Callable[[Attainment], Response],
+        render: Render,
+        needs_exact: bool = False,
+        today: date | None = None,
     ) -> Response:
         if view is not View.EXACT:
             try:  # every read of counts passes here: JSON, one indicator, CSV, XLSX
@@ -93,15 +114,18 @@ def attainment_router(
         pool = app_pool(request)
         consumer = (consumers or {}).get(lf.key)
         replay = replay_of(request.app, consumer) if consumer else None
-        state = f"{view}|{replay}"  # a replay's end changes the answer, not the revision
+        state = f"{view}|{replay}|{today}"  # these change the answer, not the revision
         tag = _etag(request, lf, await reader.revision(pool, lf), state)
         if tag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
         at, result = await reader.read(pool, lf, filters, view)
+        exact = result
+        if needs_exact and view is not View.EXACT:
+            _, exact = await reader.read(pool, lf, filters, View.EXACT)
         if replay is not None:
             rebuilding = Rebuilding(replay.done, replay.total, replay.progress)
             result = dataclasses.replace(result, rebuilding=rebuilding)
-        response = render(result)
+        response = render(result, exact)
         response.headers["ETag"] = _etag(request, lf, at, state)
         response.headers["Cache-Control"] = CACHE_CONTROL
         if replay is not None:
@@ -125,30 +149,48 @@ def attainment_router(
 
     @router.get("/attainment", summary="Every indicator's value against its target, with tables")
     async def attainment(
-        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+        request: Request,
+        lf: LogframeDep,
+        filters: FiltersDep,
+        view: ViewDep,
+        clock: Clock,
+        series: SeriesDep = "month",
     ) -> Response:
-        return await answer(request, lf, filters, view, _json)
+        today = clock().astimezone(lf.zone).date()
+
+        def render(result: Attainment, exact: Attainment) -> Response:
+            return _json(_shown(lf, result, exact, series, today))
+
+        return await answer(request, lf, filters, view, render, series == "year", today)
 
     @router.get("/indicators/{indicator_id}", summary="One indicator with its disaggregations")
     async def indicator(
-        request: Request, indicator_id: str, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+        request: Request,
+        indicator_id: str,
+        lf: LogframeDep,
+        filters: FiltersDep,
+        view: ViewDep,
+        clock: Clock,
+        series: SeriesDep = "month",
     ) -> Response:
+        today = clock().astimezone(lf.zone).date()
+
         if lf.indicator(indicator_id) is None:
             raise HTTPException(404, f"logframe {lf.key} has no indicator {indicator_id!r}")
 
-        def one(result: Attainment) -> Response:
-            found = next(i for i in result.indicators if i.id == indicator_id)
-            keys = ("logframe", "start", "end", "region", "view", "rebuilding")
-            meta = {k: getattr(result, k) for k in keys}
-            return _json({**meta, "indicator": found})
+        def one(result: Attainment, exact: Attainment) -> Response:
+            shown = _shown(lf, result, exact, series, today)
+            found = next(i for i in shown["indicators"] if i["id"] == indicator_id)
+            keys = ("logframe", "start", "end", "region", "view", "rebuilding", "as_of")
+            return _json({**{k: shown[k] for k in keys}, "indicator": found})
 
-        return await answer(request, lf, filters, view, one)
+        return await answer(request, lf, filters, view, one, series == "year", today)
 
     @router.get("/exports/donor.csv", summary="The donor tables as CSV")
     async def export_csv(
         request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
     ) -> Response:
-        def render(result: Attainment) -> Response:
+        def render(result: Attainment, _: Attainment) -> Response:
             name = f"{lf.key}-{result.start}-{result.end}.csv"
             return _file(donor_csv(result), "text/csv; charset=utf-8", name)
 
@@ -158,7 +200,7 @@ def attainment_router(
     async def export_xlsx(
         request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
     ) -> Response:
-        def render(result: Attainment) -> Response:
+        def render(result: Attainment, _: Attainment) -> Response:
             name = f"{lf.key}-{result.start}-{result.end}.xlsx"
             return _file(donor_xlsx(result), XLSX, name)
 
@@ -170,6 +212,35 @@ def attainment_router(
 def _today(catalog: Catalog, clock: Now) -> date:
     """Today in the program's time zone (the default version's)."""
     return clock().astimezone(catalog.get(None).zone).date()
+
+
+def _shown(
+    lf: Logframe, result: Attainment, exact: Attainment, series: Series, today: date
+) -> dict[str, Any]:
+    """The answer of `/attainment`: the figures with the series asked for, and per indicator
+    where the linear schedule expects it by `today` and its status against that."""
+    keys = ("logframe", "title", "start", "end", "region", "view", "rebuilding")
+    window_ = (result.start, result.end)
+    period = (lf.period.start, lf.period.end)
+    exact_by_id = {i.id: i for i in exact.indicators}
+
+    def indicator(i: IndicatorFigures) -> dict[str, Any]:
+        shown = {f.name: getattr(i, f.name) for f in dataclasses.fields(i) if f.name != "months"}
+        if series == "month":
+            shown["months"] = i.months
+        elif series == "year":
+            rule = published if i.sensitive and result.view != View.EXACT else int
+            shown["years"] = by_year(exact_by_id[i.id].months, rule)
+        expected = expected_by(i.target, period, window_, today)
+        shown["expected"], shown["status"] = expected, status(i.value, expected)
+        return shown
+
+    return {
+        **{k: getattr(result, k) for k in keys},
+        "as_of": today,
+        "series": series,
+        "indicators": [indicator(i) for i in result.indicators],
+    }
 
 
 def _json(payload: Any) -> Response:

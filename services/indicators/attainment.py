@@ -81,6 +81,8 @@ class IndicatorFigures:
     sex_age: dict[str, dict[str, Cell]]
     regions: dict[str, Cell]
     months: list[Month]
+    sex_region: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    """Sex rows x region columns, with totals (the report shows it beside sex x age)."""
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,7 @@ class Totals:
     cells: Counter[tuple[str, str]] = field(default_factory=Counter)
     regions: Counter[str] = field(default_factory=Counter)
     months: Counter[str] = field(default_factory=Counter)
+    sex_regions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @classmethod
     def of(cls, subjects: list[Counted]) -> Totals:
@@ -271,6 +274,7 @@ class Totals:
         self.value += sign
         self.cells[(c.sex, c.age_group)] += sign
         self.regions[c.region] += sign
+        self.sex_regions[(c.sex, c.region)] += sign
         self.months[f"{c.counted_on.year:04d}-{c.counted_on.month:02d}"] += sign
 
 
@@ -293,15 +297,20 @@ def _figures(
         sex_age=_with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES}),
         regions={r: regions[r] for r in REGIONS},
         months=months,
+        sex_region=_with_totals(
+            {s: {r: totals.sex_regions[(s, r)] for r in REGIONS} for s in SEXES}, REGIONS
+        ),
     )
 
 
-def _with_totals(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Cell]]:
+def _with_totals(
+    table: dict[str, dict[str, int]], columns: list[str] = AGE_GROUPS
+) -> dict[str, dict[str, Cell]]:
     """The table with a `total` column per row and a `total` row (as the donor tables show)."""
     out: dict[str, dict[str, Cell]] = {
         row: {**cols, TOTAL: sum(cols.values())} for row, cols in table.items()
     }
-    out[TOTAL] = {col: sum(int(out[row][col]) for row in table) for col in [*AGE_GROUPS, TOTAL]}
+    out[TOTAL] = {col: sum(int(out[row][col]) for row in table) for col in [*columns, TOTAL]}
     return out
 
 

@@ -1,6 +1,8 @@
 """M&E officer, manager, donor: the logframe's attainment, read with the person's own token, so
 M&E sees exact figures and everyone else the suppressed view the indicators API gives them;
-the donor exports (CSV, Excel) fetched the same way."""
+with each indicator where the schedule expects it by today and its status (word and shape, as
+the indicators dashboard shows them, from the same catalog); the donor exports (CSV, Excel)
+fetched the same way."""
 
 from __future__ import annotations
 
@@ -28,7 +30,11 @@ async def dashboard(signed: SignedIn, logframe: str | None = None) -> Response:
     attainment = None
     try:
         attainment = await signed.services.call(
-            signed.token, "indicators", "GET", "/attainment", params={"logframe": chosen}
+            signed.token,
+            "indicators",
+            "GET",
+            "/attainment",
+            params={"logframe": chosen, "series": "none"},  # the table shows no series
         )
     except ServiceRefusal as refused:
         refusal = refused

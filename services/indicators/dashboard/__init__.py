@@ -1,14 +1,33 @@
-"""The dashboard: one static page (HTML, CSS, JS; no build step) reading the API and its SSE."""
+"""The dashboard: one static page (HTML, CSS, JS; no build step) reading the API and its SSE.
+
+Its labels are the web app's: the page reads `/dashboard/messages/{es,en}.json`, served here
+from `web/messages/*.json` (the package data of `web`, read as files, not imported code), the
+`dashboard.*` and `code.*` labels only. One catalog per language, edited in one place, for the
+signed-in `/tablero` and this page alike; nothing is copied at build time.
+"""
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 FILES = Path(__file__).parent
 _TYPES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+LANGUAGES = ("es", "en")
+_SHARED = ("dashboard.", "code.")
+
+
+@cache
+def labels(language: str) -> bytes:
+    """The dashboard's labels in `language`, as JSON, from the web app's catalog."""
+    catalog = json.loads(files("web").joinpath("messages", f"{language}.json").read_text("utf-8"))
+    shown = {k: v for k, v in catalog.items() if k.startswith(_SHARED)}
+    return json.dumps(shown, ensure_ascii=False).encode()
 
 
 def dashboard_router() -> APIRouter:
@@ -22,6 +41,12 @@ def dashboard_router() -> APIRouter:
     @router.get("/dashboard", summary="Live logframe dashboard (HTML)")
     async def page() -> FileResponse:
         return FileResponse(FILES / "index.html", media_type="text/html")
+
+    @router.get("/dashboard/messages/{language}.json", include_in_schema=False)
+    async def messages(language: str) -> Response:
+        if language not in LANGUAGES:
+            raise HTTPException(404, "no such language")
+        return Response(labels(language), media_type="application/json")
 
     @router.get("/dashboard/{asset}", include_in_schema=False)
     async def asset(asset: str) -> FileResponse:

@@ -1,22 +1,43 @@
 // The logframe dashboard: renders /attainment and re-renders when /stream says it changed.
 // No framework and no build step; the browser's HTTP cache revalidates with the API's ETag.
+// Labels come from the web app's catalogs (/dashboard/messages/<lang>.json): Spanish first.
+// First paint reads the cards only (`series=none`); the charts follow with the series sized
+// to the window: months up to two years, years beyond (never more than MAX_BARS bars).
 "use strict";
 
+const MAX_BARS = 24;
 const AGE = { early_childhood: "0–5", childhood: "6–11", adolescence: "12–17", youth: "18–29",
   young_adults: "30–44", adults: "45–59", older_adults: "60+", unknown: "?", total: "Total" };
-const SEX = { woman: "Mujeres", man: "Hombres", non_binary: "No binario",
-  unknown: "Sin registro", total: "Total" };
-const REGION = { lima_callao: "Lima y Callao", la_libertad: "La Libertad", piura: "Piura",
-  tumbes: "Tumbes" };
+const ICON = { ahead: "▲", on_track: "●", behind: "▼", not_started: "○" };
 
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const num = (n) => (typeof n === "number" ? n : null);
-const fmt = (n) => (typeof n === "number" ? n.toLocaleString("es-PE") : esc(n));
+const lang = new URLSearchParams(window.location.search).get("lang") === "en" ? "en" : "es";
+let labels = {};
+
+function t(key, values = {}) {
+  const text = labels[key] || key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : `{${name}}`));
+}
+
+// Numbers as the web app writes them: 26.500 and 12,5 in Spanish, 26,500 and 12.5 in English.
+function fmt(n, decimals = 0) {
+  if (typeof n !== "number") return esc(n);
+  const text = n.toLocaleString("en-US", { minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals });
+  return lang === "es" ? text.replace(/,/g, " ").replace(".", ",").replace(/ /g, ".") : text;
+}
+
+// dd/mm/aaaa, whatever the browser's locale.
+const day = (iso) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+const monthLabel = (ym) => `${ym.slice(5, 7)}/${ym.slice(2, 4)}`;
 
 let loading = false;
 let again = false;
 let source = null;
+let catalog = null;
+const opened = new Set();  // the <details> a reader opened stay open across live updates
 
 function query() {
   const params = new URLSearchParams();
@@ -31,21 +52,40 @@ function query() {
   return params.toString();
 }
 
+function monthsIn(from, to) {
+  return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 +
+    Number(to.slice(5, 7)) - Number(from.slice(5, 7)) + 1;
+}
+
+async function fetchJson(url) {
+  const res = await fetch(url);
+  const body = await res.json();
+  if (!res.ok) throw new Error(typeof body.detail === "string" ? body.detail : res.statusText);
+  return body;
+}
+
 async function load() {
   if (loading) { again = true; return; }
   loading = true;
   try {
     const q = query();
-    const res = await fetch(`/attainment?${q}`);
-    const body = await res.json();
-    if (!res.ok) throw new Error(typeof body.detail === "string" ? body.detail : res.statusText);
+    const cards = await fetchJson(`/attainment?${q}${q ? "&" : ""}series=none`);
     $("error").hidden = true;
-    render(body);
+    render(cards);
+    if (!document.body.dataset.firstPaint) {
+      document.body.dataset.firstPaint = String(Math.round(performance.now()));
+    }
     $("csv").href = `/exports/donor.csv?${q}`;
     $("xlsx").href = `/exports/donor.xlsx?${q}`;
+    const series = monthsIn(cards.start, cards.end) <= MAX_BARS ? "month" : "year";
+    const full = await fetchJson(`/attainment?${q}${q ? "&" : ""}series=${series}`);
+    for (const ind of full.indicators) {
+      const slot = document.querySelector(`[data-indicator="${CSS.escape(ind.id)}"] .chart-slot`);
+      if (slot) slot.innerHTML = chart(ind, series, full.as_of);
+    }
     document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
   } catch (err) {
-    $("error").textContent = `Could not load the figures: ${err.message}`;
+    $("error").textContent = t("dashboard.error", { error: err.message });
     $("error").hidden = false;
   } finally {
     loading = false;
@@ -55,43 +95,70 @@ async function load() {
 
 function render(data) {
   $("title").textContent = data.title;
-  $("window").textContent = `${data.start} – ${data.end}` +
-    (data.region ? ` · ${REGION[data.region] || data.region}` : " · all regions");
-  $("view-note").textContent = data.view === "exact" ? "Exact figures (M&E)." :
-    "Protection (GBV) indicators: counts 0–4 show as <5, other counts rounded to a multiple of 5.";
+  $("window").textContent = `${day(data.start)} – ${day(data.end)} · ` +
+    (data.region ? t(`code.${data.region}`) : t("dashboard.all_regions"));
+  $("view-note").textContent = t(`dashboard.view_${data.view}`) + ".";
+  const now = new Date(), two = (n) => String(n).padStart(2, "0");
+  $("updated").textContent = t("dashboard.updated", { when: `${two(now.getDate())}/` +
+    `${two(now.getMonth() + 1)}/${now.getFullYear()} ${two(now.getHours())}:${two(now.getMinutes())}` });
+  const charts = new Map([...document.querySelectorAll("[data-indicator]")].map((c) =>
+    [c.dataset.indicator, c.querySelector(".chart-slot").innerHTML]));
   $("indicators").innerHTML = data.indicators.map(card).join("");
+  for (const c of document.querySelectorAll("[data-indicator]")) {  // until the new series come
+    c.querySelector(".chart-slot").innerHTML = charts.get(c.dataset.indicator) || "";
+  }
+  for (const d of document.querySelectorAll("details[data-key]")) {
+    d.open = opened.has(d.dataset.key);
+  }
   const rebuilding = data.rebuilding;  // partial figures while the version is replayed
   $("rebuilding").hidden = !rebuilding;
   $("rebuilding").textContent = rebuilding ?
-    `Reconstruyendo: cifras parciales (${Math.floor(rebuilding.progress * 100)} %) · ` +
-    `Rebuilding: partial figures` : "";
+    t("dashboard.rebuilding", { percent: Math.floor(rebuilding.progress * 100) }) : "";
 }
 
 function card(ind) {
-  const pct = ind.percent === null ? null : ind.percent;
+  const pct = ind.percent;
   const width = pct === null ? 0 : Math.min(100, pct);
+  const expectedAt = ind.expected === null || !ind.target ? null :
+    Math.min(100, (100 * ind.expected) / ind.target);
+  const unit = t(`dashboard.unit.${ind.unit}`);
+  const status = ind.status ? `<p class="status ${esc(ind.status)}" data-field="status">
+    <span aria-hidden="true">${ICON[ind.status]}</span> ${t(`dashboard.status.${ind.status}`)}
+    <span class="muted">· ${t("dashboard.expected", { expected: fmt(Math.round(ind.expected)) })}</span></p>` : "";
+  const key = (kind) => `${ind.id}|${kind}`;
   return `<section class="card${ind.id === "DIRECT" ? " overall" : ""}" data-indicator="${esc(ind.id)}">
-    <h2>${esc(ind.id)} ${ind.sensitive ? '<span class="tag">protected</span>' : ""}</h2>
+    <h2>${esc(ind.id)} ${ind.sensitive ? `<span class="tag">${t("dashboard.protected")}</span>` : ""}</h2>
     <p class="title">${esc(ind.title)}</p>
     <div class="figure"><span class="value" data-field="value">${fmt(ind.value)}</span>
-      ${ind.target === null ? '<span data-field="target">sin meta para esta región</span>' :
-        `<span>of <span data-field="target">${fmt(ind.target)}</span> ${esc(ind.unit)}</span>`}
-      <span data-field="percent">${pct === null ? "" : `· ${pct}%`}</span></div>
+      ${ind.target === null ? `<span data-field="target">${t("dashboard.no_target")}</span>` :
+        `<span>${t("dashboard.of", { target: `<span data-field="target">${fmt(ind.target)}</span>` })} ${esc(unit)}</span>`}
+      <span data-field="percent">${pct === null ? "" : `· ${fmt(pct, 1)} %`}</span></div>
     <div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"
-      aria-valuenow="${width}"><span style="width:${width}%"></span></div>
-    <details><summary>Sex × age group</summary><div class="scroll">${sexAge(ind)}</div></details>
-    <details><summary>Regions</summary>${regions(ind)}</details>
-    <details><summary>Monthly</summary>${chart(ind)}</details>
+      aria-valuenow="${width}"><span style="width:${width}%"></span>${expectedAt === null ? "" :
+      `<i class="expected" style="left:${expectedAt}%" title="${t("dashboard.expected",
+        { expected: fmt(Math.round(ind.expected)) })}"></i>`}</div>
+    ${status}
+    <details data-key="${esc(key("sex_age"))}"><summary>${t("dashboard.sex_age")}</summary><div class="scroll">${sexAge(ind)}</div></details>
+    <details data-key="${esc(key("sex_region"))}"><summary>${t("dashboard.sex_region")}</summary><div class="scroll">${sexBy(ind.sex_region, (r) => (r === "total" ? "Total" : t(`code.${r}`)))}</div></details>
+    <details data-key="${esc(key("regions"))}"><summary>${t("dashboard.regions")}</summary>${regions(ind)}</details>
+    <div class="chart-slot" aria-busy="true"></div>
   </section>`;
 }
 
 function sexAge(ind) {
-  const ages = Object.keys(ind.sex_age.total);
-  const rows = Object.entries(ind.sex_age).filter(([sex, row]) =>
+  return sexBy(ind.sex_age, (a) => AGE[a] || esc(a));
+}
+
+// A table of sex rows (a row with nobody of unrecorded sex left out) by `named` columns.
+function sexBy(table, named) {
+  if (!table || !table.total) return "";
+  const ages = Object.keys(table.total);
+  const rows = Object.entries(table).filter(([sex, row]) =>
     sex !== "unknown" || (row.total !== 0 && row.total !== "<5"));
-  const head = `<tr><th></th>${ages.map((a) => `<th>${AGE[a] || esc(a)}</th>`).join("")}</tr>`;
+  const head = `<tr><th></th>${ages.map((a) =>
+    `<th class="${a === "total" ? "total" : ""}">${named(a)}</th>`).join("")}</tr>`;
   const body = rows.map(([sex, row]) => `<tr class="${sex === "total" ? "total" : ""}">
-    <td>${SEX[sex] || esc(sex)}</td>${ages.map((a) =>
+    <td>${t(`dashboard.sex.${sex}`)}</td>${ages.map((a) =>
       `<td class="${a === "total" ? "total" : ""}">${fmt(row[a])}</td>`).join("")}</tr>`).join("");
   return `<table>${head}${body}</table>`;
 }
@@ -99,28 +166,43 @@ function sexAge(ind) {
 function regions(ind) {
   const max = Math.max(1, ...Object.values(ind.regions).map((n) => num(n) || 0));
   return `<div class="regions">${Object.entries(ind.regions).map(([r, n]) => `<div
-    data-region="${esc(r)}"><span>${REGION[r] || esc(r)}</span><span class="rbar"
+    data-region="${esc(r)}"><span>${t(`code.${r}`)}</span><span class="rbar"
     style="width:${((num(n) || 0) / max) * 100}%"></span><span>${fmt(n)}</span></div>`).join("")}</div>`;
 }
 
-function chart(ind) {
-  const months = ind.months;
-  const w = 320, h = 130, pad = 18, bw = (w - pad) / Math.max(1, months.length);
-  const maxNew = Math.max(1, ...months.map((m) => num(m.new) || 0));
-  const maxCum = Math.max(1, ...months.map((m) => num(m.cumulative) || 0));
-  const bars = months.map((m, i) => {
-    const v = num(m.new) || 0, bh = (v / maxNew) * (h - 2 * pad);
-    return `<rect x="${pad + i * bw + 1}" y="${h - pad - bh}" width="${bw - 2}" height="${bh}"
-      fill="#99d5cf"><title>${esc(m.month)}: ${fmt(m.new)} new, ${fmt(m.cumulative)} total</title></rect>`;
+// Bars: new per month or year, up to today and at most MAX_BARS (the latest); line: the
+// running total. The header's total is the card's own number, so a protected indicator's
+// chart says what its table says.
+function chart(ind, series, asOf) {
+  const all = series === "month" ?
+    (ind.months || []).filter((m) => m.month <= asOf.slice(0, 7)).map((m) =>
+      ({ label: monthLabel(m.month), key: m.month, new: m.new, cumulative: m.cumulative })) :
+    (ind.years || []).filter((y) => y.year <= asOf.slice(0, 4)).map((y) =>
+      ({ label: y.year, key: y.year, new: y.new, cumulative: y.cumulative }));
+  const buckets = all.slice(-MAX_BARS);
+  const w = 320, h = 140, left = 6, right = 6, top = 22, bottom = 18;
+  const bw = (w - left - right) / Math.max(1, buckets.length);
+  const maxNew = Math.max(1, ...buckets.map((b) => num(b.new) || 0));
+  const maxCum = Math.max(1, ...buckets.map((b) => num(b.cumulative) || 0));
+  const plot = h - top - bottom;
+  const bars = buckets.map((b, i) => {
+    const v = num(b.new) || 0, bh = (v / maxNew) * plot;
+    return `<rect class="col" x="${left + i * bw + 1}" y="${h - bottom - bh}" width="${Math.max(1, bw - 2)}"
+      height="${bh}" data-new="${esc(b.new)}" data-cumulative="${esc(b.cumulative)}"><title>${esc(b.label)}: ${fmt(b.new)} ${t("dashboard.new")}, ${fmt(b.cumulative)} ${t("dashboard.cumulative")}</title></rect>`;
   }).join("");
-  const points = months.map((m, i) => [i, num(m.cumulative)]).filter(([, v]) => v !== null)
-    .map(([i, v]) => `${pad + i * bw + bw / 2},${h - pad - (v / maxCum) * (h - 2 * pad)}`).join(" ");
-  const labels = months.map((m, i) => (i % 3 === 0 ?
-    `<text x="${pad + i * bw}" y="${h - 4}">${esc(m.month.slice(2))}</text>` : "")).join("");
-  return `<svg class="chart" viewBox="0 0 ${w} ${h}" role="img"
-    aria-label="New per month (bars) and cumulative (line)">${bars}
-    <polyline points="${points}" fill="none" stroke="#0f766e" stroke-width="2"/>${labels}
-    <text x="${pad}" y="10">max new ${maxNew} · total ${maxCum}</text></svg>`;
+  const points = buckets.map((b, i) => [i, num(b.cumulative)]).filter(([, v]) => v !== null)
+    .map(([i, v]) => `${left + i * bw + bw / 2},${h - bottom - (v / maxCum) * plot}`).join(" ");
+  const step = Math.max(1, Math.ceil(34 / bw));  // a label needs about 30 units of width
+  const labels = buckets.map((b, i) => ((buckets.length - 1 - i) % step === 0 ?
+    `<text class="axis" x="${left + i * bw + bw / 2}" y="${h - 5}" text-anchor="middle">${esc(b.label)}</text>` : ""))
+    .join("");
+  const unit = t(`dashboard.unit.${series}`);
+  const title = t(series === "month" ? "dashboard.chart_month" : "dashboard.chart_year");
+  return `<p class="chart-head">${title} · <span data-field="chart-total">${t("dashboard.chart_total",
+    { total: fmt(ind.value) })}</span></p>
+    <svg class="chart" viewBox="0 0 ${w} ${h}" role="img" data-series="${series}"
+    aria-label="${t("dashboard.chart_aria", { unit })}">${bars}
+    <polyline points="${points}" fill="none" stroke="#0f766e" stroke-width="2"/>${labels}</svg>`;
 }
 
 function connect() {
@@ -135,33 +217,77 @@ function connect() {
   source.onerror = () => $("live").classList.remove("on");  // EventSource reconnects itself
 }
 
-function periods(catalog) {
-  const lf = catalog.logframes.find((l) => l.key === ($("logframe").value || catalog.default));
-  $("period").innerHTML = lf.periods.map((p) => `<option value="${p.kind === "period" ? "" :
-    `${esc(p.from)}|${esc(p.to)}`}">${p.kind === "period" ? "Whole period" : esc(p.label)}</option>`)
-    .join("");
+function chosenLogframe() {
+  return catalog.logframes.find((l) => l.key === ($("logframe").value || catalog.default));
+}
+
+// Years of the period up to this one (nothing to read in the future), the current one chosen.
+function years() {
+  const lf = chosenLogframe();
+  const first = Number(lf.period.start.slice(0, 4));
+  const now = new Date().getFullYear();
+  const last = Math.max(first, Math.min(Number(lf.period.end.slice(0, 4)), now));
+  const list = [];
+  for (let y = last; y >= first; y -= 1) list.push(y);
+  $("year").innerHTML = list.map((y) => `<option value="${y}">${y}</option>`).join("");
+}
+
+// A short list: the whole period, then the chosen year's quarters and months (all published).
+function periods() {
+  const lf = chosenLogframe();
+  const year = $("year").value;
+  const whole = lf.periods.find((p) => p.kind === "period");
+  const mine = lf.periods.filter((p) => p.kind !== "period" && p.from.startsWith(year));
+  const label = (p) => (p.kind === "quarter" ?
+    t("dashboard.quarter", { quarter: p.label.slice(-1), first: day(p.from), last: day(p.to) }) :
+    `${p.from.slice(5, 7)}/${p.from.slice(0, 4)}`);
+  $("period").innerHTML = `<option value="">${t("dashboard.whole_period")} (${day(whole.from)} – ${day(whole.to)})</option>` +
+    mine.map((p) => `<option value="${esc(p.from)}|${esc(p.to)}">${esc(label(p))}</option>`).join("");
+}
+
+function translatePage() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  const other = lang === "es" ? "en" : "es";
+  const address = new URL(window.location.href);
+  address.searchParams.set("lang", other);
+  $("language").href = address.search;
+  $("language").hreflang = other;
+  $("language").textContent = t("dashboard.other_language");
+  $("region").innerHTML = `<option value="">${t("dashboard.all_regions")}</option>` +
+    ["lima_callao", "la_libertad", "piura", "tumbes"].map((r) =>
+      `<option value="${r}">${t(`code.${r}`)}</option>`).join("");
+  document.title = `Pana · ${t("dashboard.title")}`;
 }
 
 async function start() {
-  const res = await fetch("/logframes");
-  const catalog = await res.json();
+  [labels, catalog] = await Promise.all([
+    fetchJson(`/dashboard/messages/${lang}.json`), fetchJson("/logframes")]);
+  translatePage();
   // The version in the address (a shared link) first, else the one whose period includes today.
   const asked = new URLSearchParams(window.location.search).get("logframe");
   const keys = catalog.logframes.map((lf) => lf.key);
   const chosen = keys.includes(asked) ? asked : catalog.current || catalog.default;
   $("logframe").innerHTML = catalog.logframes.map((lf) =>
     `<option value="${esc(lf.key)}"${lf.key === chosen ? " selected" : ""}>${esc(lf.key)}</option>`).join("");
-  periods(catalog);
+  years();
+  periods();
   $("filters").addEventListener("change", (e) => {
     if (e.target.id === "logframe") {
       const address = new URL(window.location.href);
       address.searchParams.set("logframe", e.target.value);
       window.history.replaceState(null, "", address);
-      periods(catalog);
+      years();
+      periods();
       connect();
     }
+    if (e.target.id === "year") periods();
     load();
   });
+  $("indicators").addEventListener("toggle", (e) => {
+    const key = e.target.dataset && e.target.dataset.key;
+    if (key) { if (e.target.open) opened.add(key); else opened.delete(key); }
+  }, true);
   connect();
   await load();
 }

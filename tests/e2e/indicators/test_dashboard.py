@@ -7,6 +7,7 @@ Kafka); the write services' HTTP APIs do not exist yet, so the test appends to a
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -25,7 +26,14 @@ from tests.integration.indicators.publishing import fresh_topics, store_and_rela
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.services import make_keys
 from tests.support.store import open_pool
-from tests.unit.indicators.builders import Numbered, numbered, registered, service
+from tests.unit.indicators.builders import (
+    Numbered,
+    case_opened,
+    numbered,
+    referral_completed,
+    registered,
+    service,
+)
 from tests.unit.indicators.test_order_independence import scenario
 
 pytestmark = pytest.mark.e2e
@@ -141,16 +149,19 @@ async def test_the_dashboard_shows_the_api_figures_and_updates_live(
                 now = (await api.get("/attainment")).json()["indicators"]
             assert await shown_values(page) == {i["id"]: str(i["value"]) for i in now}
             pap = page.locator('[data-indicator="OE2.7"]')
-            await pap.locator("summary", has_text="Sex").click()
+            await pap.locator("summary", has_text="Sexo \u00d7 edad").click()
             assert await pap.locator("table tr", has_text="Hombres").first.is_visible()
 
             # Fixed periods only (issue 20): no day pickers; a month is read as published.
             assert await page.locator("input[type=date]").count() == 0
             loads = await page.evaluate("document.body.dataset.loads")
-            await page.select_option("#period", label="2022-10")
+            await page.select_option("#year", "2022")
+            await page.wait_for_function(f"document.body.dataset.loads !== '{loads}'")
+            loads = await page.evaluate("document.body.dataset.loads")
+            await page.select_option("#period", label="10/2022")  # dd/mm/aaaa's month
             await page.wait_for_function(f"document.body.dataset.loads !== '{loads}'")
             shown_window = await page.text_content("#window") or ""
-            assert shown_window.startswith("2022-10-01 \u2013 2022-10-31")  # en dash
+            assert shown_window.startswith("01/10/2022 \u2013 31/10/2022")  # en dash
             assert await page.locator("#error").is_hidden()
         finally:
             await browser.close()
@@ -176,5 +187,99 @@ async def test_the_dashboard_opens_on_the_running_logframe_and_follows_its_addre
 
             await page.select_option("#logframe", catalog["current"])
             assert page.url.endswith(f"?logframe={catalog['current']}")  # a link to share
+        finally:
+            await browser.close()
+
+
+ARTIFACTS = ROOT / ".artifacts"  # git-ignored: screenshots of the runs, never committed
+DEMO = "pana_peru_demo_v1"  # 2020-2099: 960 months, the long period of issue 27
+SPANISH = {"Adelantado", "En camino", "Atrasado", "Aún no empieza"}
+
+CHARTS = """() => [...document.querySelectorAll('[data-indicator]')].map(card => {
+  const svg = card.querySelector('svg.chart');
+  const boxes = svg ? [...svg.querySelectorAll('text.axis')].map(t => {
+    const b = t.getBoundingClientRect(); return [b.left, b.right]; }) : [];
+  const rects = svg ? [...svg.querySelectorAll('rect.col')] : [];
+  return {id: card.dataset.indicator,
+    value: card.querySelector('[data-field=value]').textContent,
+    status: card.querySelector('[data-field=status]')?.textContent.trim() ?? '',
+    total: card.querySelector('[data-field=chart-total]')?.textContent ?? '',
+    bars: rects.length, drawn: rects.filter(r => r.getBoundingClientRect().height > 0.5).length,
+    sized: rects.filter(r => Number(r.getAttribute('height')) > 0.5).length,
+    last: rects.length ? rects[rects.length - 1].dataset.cumulative : null,
+    series: svg?.dataset.series, labels: boxes};
+})"""
+
+
+def gbv_survivors(n: int) -> list[Numbered]:
+    """`n` GBV survivors assisted in Tumbes: the protected indicator OE1.1 counts them."""
+    return numbered(*(x for p in range(300, 300 + n) for x in (
+        case_opened(p, region="tumbes"), referral_completed(p, region="tumbes"),
+    )))  # fmt: skip
+
+
+async def test_a_long_period_reads_in_spanish_with_status_at_phone_and_desktop_width(
+    indicators: Service, database: str, kafka: KafkaEndpoint, topics: dict[str, str]
+) -> None:
+    await publish(database, kafka, topics, indicators.url, [*scenario(), *gbv_survivors(12)])
+    async with httpx.AsyncClient(base_url=indicators.url) as api:
+        sizes = {
+            series: len((await api.get(f"/attainment?logframe={DEMO}{query}")).content)
+            for series, query in [("month", ""), ("year", "&series=year"), ("none", "&series=none")]
+        }
+        cards = (await api.get(f"/attainment?logframe={DEMO}&series=none")).json()
+    print(f"\n/attainment?logframe={DEMO} bytes by series: {sizes}")
+    assert sizes["none"] < sizes["year"] < sizes["month"]
+    want = {i["id"]: i for i in cards["indicators"]}
+    assert want["OE1.1"]["value"] == 15 and cards["view"] == "suppressed"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            for name, width, height in [("phone", 390, 844), ("desktop", 1280, 900)]:
+                page = await browser.new_page(viewport={"width": width, "height": height})
+                await page.goto(f"{indicators.url}/dashboard?logframe={DEMO}")
+                await page.wait_for_function(
+                    "document.querySelectorAll('svg.chart').length > 0 &&"
+                    " document.querySelectorAll('svg.chart').length ==="
+                    " document.querySelectorAll('[data-indicator]').length"
+                )
+                first_paint = await page.evaluate("document.body.dataset.firstPaint")
+                print(f"{name} ({width}px): first paint of the cards {first_paint} ms")
+                await page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+                shown = await page.evaluate(CHARTS)
+                assert {c["id"] for c in shown} == set(want)
+                assert sum(c["drawn"] for c in shown) > 0
+                for c in shown:
+                    assert c["series"] == "year" and 0 < c["bars"] <= 24, c
+                    assert c["drawn"] == c["sized"], c  # drawn as tall as their counts say
+                    spans = sorted(c["labels"])
+                    assert spans and all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), c
+                    if want[c["id"]]["status"] is not None:
+                        assert any(word in c["status"] for word in SPANISH), c
+                protected = next(c for c in shown if c["id"] == "OE1.1")
+                assert protected["value"] == "15" and protected["last"] == "15"
+                assert protected["total"] == "acumulado 15"  # the card's number, not "total 1"
+                text = await page.inner_text("body")
+                assert "Sexo \u00d7 edad" in text and "Regiones" in text and "Atrasado" in text
+                assert "Sexo \u00d7 regi\u00f3n" in text
+                assert "Monthly" not in text and "Regions" not in text and "Sex \u00d7" not in text
+                assert await page.get_attribute("html", "lang") == "es"
+                window_text = await page.text_content("#window") or ""
+                assert window_text.startswith("01/01/2020 \u2013 31/12/2099")
+                assert await page.locator("#period option").count() <= 1 + 4 + 12
+                assert await page.evaluate(
+                    "document.documentElement.scrollWidth <= window.innerWidth"
+                )
+                await page.close()
+
+            page = await browser.new_page()
+            await page.goto(f"{indicators.url}/dashboard?logframe={DEMO}&lang=en")
+            await page.wait_for_selector('[data-indicator="OE1.1"] svg.chart')
+            head = page.locator('[data-indicator="OE1.1"] .chart-head')
+            assert (await head.text_content() or "").startswith("Yearly")
+            text = await page.inner_text("body")
+            assert "Sex \u00d7 age" in text and "Behind" in text and "All regions" in text
         finally:
             await browser.close()

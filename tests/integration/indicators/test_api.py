@@ -258,3 +258,32 @@ async def test_every_answer_says_rebuilding_while_the_version_is_replayed(
     assert done.status_code == 200  # not 304: the same revision, no longer partial
     assert done.json()["rebuilding"] is None
     assert "pana-rebuilding" not in done.headers
+
+
+async def test_answers_are_sized_by_the_series_asked_for_and_say_where_they_should_be(
+    app: FastAPI, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    app.state.clock = lambda: datetime(2023, 3, 1, 17, tzinfo=UTC)  # 12:00 in Lima
+    await apply(pool, [*scenario(), *gbv(12)])
+    monthly = await client.get("/attainment")
+    yearly = await client.get("/attainment?series=year")
+    cards = await client.get("/attainment?series=none")
+    assert len(cards.content) < len(yearly.content) < len(monthly.content)
+    by_id = {i["id"]: i for i in monthly.json()["indicators"]}
+    assert len(by_id["OE2.7"]["months"]) == 12 and "years" not in by_id["OE2.7"]
+    for i in cards.json()["indicators"]:
+        assert "months" not in i and "years" not in i
+    assert cards.json()["as_of"] == "2023-03-01" and cards.json()["series"] == "none"
+    pap = next(i for i in cards.json()["indicators"] if i["id"] == "OE2.7")
+    assert pap["expected"] == round(8550 * 182 / 365, 1) and pap["status"] == "behind"
+    years = {i["id"]: i["years"] for i in yearly.json()["indicators"]}
+    assert [y["year"] for y in years["OE2.7"]] == ["2022", "2023"]
+    assert years["OE2.7"][-1]["cumulative"] == by_id["OE2.7"]["value"] == 2
+    # Anonymous readers get the suppressed view: a protected indicator's years are published
+    # from their own exact counts, so the series ends on the card's number.
+    assert by_id["OE1.1"]["value"] == 15 and monthly.json()["view"] == "suppressed"
+    assert years["OE1.1"][-1]["cumulative"] == 15
+    assert sum(int(y["new"]) for y in years["OE1.1"] if y["new"] != "<5") % 5 == 0
+    one = (await client.get("/indicators/OE1.1?series=year")).json()
+    assert one["indicator"]["years"] == years["OE1.1"] and one["as_of"] == "2023-03-01"
+    assert (await client.get("/attainment?series=week")).status_code == 422
