@@ -10,7 +10,7 @@ import hashlib
 from typing import Annotated, Any, Protocol
 
 import orjson
-from fastapi import Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from eventkit.decider import RefusalKind, Refused
@@ -28,6 +28,31 @@ IdempotencyKey = Annotated[
 RequiredIdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", min_length=8, max_length=200)
 ]
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The version you read (ETag); a newer one answers 409 with it",
+        ),
+    ] = None,
+) -> int | None:
+    """The stream version the client saw, from `If-Match: "3"` (quotes and W/ allowed)."""
+    if if_match is None:
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 9:
+        raise HTTPException(
+            422, {"rule": "invalid_if_match", "message": 'If-Match must be a version, e.g. "3"'}
+        )
+    return int(text)
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+"""A route's `If-Match`: the aggregate's version the client read (`ETag`); a stale one is a
+`ConcurrencyConflict`, answered 409 with the current version."""
 
 
 class Caller(Protocol):

@@ -1,8 +1,12 @@
-"""HTTP routes of the vouchers service: caseworkers issue, supervisors approve, clinics redeem."""
+"""HTTP routes of the vouchers service: caseworkers issue, supervisors approve, clinics redeem.
+
+Thin: authorize, call the service layer (`commands`) or a read (`queries`), shape the answer.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
@@ -12,17 +16,26 @@ import asyncpg
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from access.audit import append as audit
-from access.audit_chain import AuditRecord
 from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.scalars import PlausibleQueryDateTime, plausible_date
+from eventkit.decider import RefusalKind, Refused
 from eventkit.dependencies import Clock, Pool, app_settings
-from eventkit.http import IdempotencyKey, RequiredIdempotencyKey, refused, run_command
+from eventkit.http import (
+    ExpectedVersion,
+    IdempotencyKey,
+    RequiredIdempotencyKey,
+    refused,
+    run_command,
+)
+from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
-from services.vouchers import commands, reconciliation
+from eventkit.store import Connection
+from services.vouchers import commands, queries, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
+from services.vouchers.metrics import REDEEMED_PEN
+from services.vouchers.ports import Ports, postgres
 from services.vouchers.requests import (
     BudgetRequest,
     CancelRequest,
@@ -37,13 +50,30 @@ from services.vouchers.requests import (
 router = APIRouter(tags=["vouchers"])
 
 
-async def _voucher_scope(pool: asyncpg.Pool, voucher_id: uuid.UUID) -> tuple[ResourceScope, Any]:
-    row = await pool.fetchrow(
-        "SELECT region, provider_id::text FROM vouchers WHERE voucher_id = $1", voucher_id
-    )
+def _in_transaction(work: Callable[[Ports], Awaitable[Answer]]) -> Command:
+    """The command `run_command` runs: `work` on the ports over its connection."""
+
+    async def run(conn: Connection) -> Answer:
+        return await work(postgres(conn))
+
+    return run
+
+
+def _changed(done: commands.Changed) -> Answer:
+    body = {"voucher_id": str(done.voucher_id), "version": done.version, "position": done.position}
+    return Answer(200, body)
+
+
+async def _voucher(pool: asyncpg.Pool, voucher_id: uuid.UUID) -> tuple[ResourceScope, Any]:
+    """The voucher's read row and its policy scope (region, provider); 404 when unknown."""
+    row = await queries.voucher(pool, voucher_id)
     if row is None:
-        raise HTTPException(404, {"rule": "voucher_not_found", "message": "no such voucher"})
-    return ResourceScope(region=Region(row["region"]), provider_id=row["provider_id"]), row
+        raise refused(Refused("voucher_not_found", "no such voucher", RefusalKind.NOT_FOUND))
+    return ResourceScope(region=Region(row["region"]), provider_id=_text(row["provider_id"])), row
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @router.post("/vouchers", status_code=201, summary="Issue a voucher to a participant")
@@ -56,20 +86,38 @@ async def issue_voucher(
     clock: Clock,
 ) -> Response:
     authorize(principal, "voucher.issue", ResourceScope(region=Region(body.region)))
-    settings = app_settings(request)
-    command = commands.issue(body, principal, new_code(), settings.standard_cap_pen, clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    code, cap = new_code(), app_settings(request).standard_cap_pen
+
+    async def work(ports: Ports) -> Answer:
+        done = await commands.issue(ports, principal, body, code, cap, new_id(), clock())
+        return Answer(
+            201,
+            {
+                "voucher_id": str(done.voucher_id),
+                "code": code,
+                "qr_payload": qr_payload(code),
+                "requires_approval": done.requires_approval,
+                "status": "awaiting_approval" if done.requires_approval else "active",
+                "version": done.version,
+                "position": done.position,
+            },
+        )
+
+    return await run_command(
+        request, principal, key, body.model_dump(mode="json"), _in_transaction(work)
+    )
 
 
 @router.get("/vouchers/{voucher_id}", summary="A voucher as the case team sees it")
 async def read_voucher(
-    voucher_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal
+    voucher_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal, response: Response
 ) -> dict[str, Any]:
-    scope, _ = await _voucher_scope(pool, voucher_id)
+    """The `ETag` is the voucher's version: send it as `If-Match` to approve, cancel, reverse."""
+    scope, row = await _voucher(pool, voucher_id)
     decision = authorize(principal, "voucher.read", ResourceScope(region=scope.region))
-    row: Any = await pool.fetchrow("SELECT * FROM vouchers WHERE voucher_id = $1", voucher_id)
     resource = ("voucher", str(voucher_id))
     await _audit_read(pool, principal, "voucher.read", resource, purpose=decision.grant_id)
+    response.headers["ETag"] = f'"{row["version"]}"'
     return {**_plain(dict(row)), "qr_payload": qr_payload(row["code"])}
 
 
@@ -78,16 +126,19 @@ async def approve_voucher(
     voucher_id: uuid.UUID,
     request: Request,
     principal: CurrentPrincipal,
+    expected: ExpectedVersion,
     key: IdempotencyKey = None,
     *,
     clock: Clock,
     pool: Pool,
 ) -> Response:
-    scope, _ = await _voucher_scope(pool, voucher_id)
+    scope, _ = await _voucher(pool, voucher_id)
     authorize(principal, "voucher.approve", scope)
-    return await run_command(
-        request, principal, key, {}, commands.approve(voucher_id, principal, clock=clock)
-    )
+
+    async def work(ports: Ports) -> Answer:
+        return _changed(await commands.approve(ports, principal, voucher_id, clock(), expected))
+
+    return await run_command(request, principal, key, {}, _in_transaction(work))
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unredeemed voucher")
@@ -96,15 +147,22 @@ async def cancel_voucher(
     body: CancelRequest,
     request: Request,
     principal: CurrentPrincipal,
+    expected: ExpectedVersion,
     key: IdempotencyKey = None,
     *,
     clock: Clock,
     pool: Pool,
 ) -> Response:
-    scope, _ = await _voucher_scope(pool, voucher_id)
+    scope, _ = await _voucher(pool, voucher_id)
     authorize(principal, "voucher.issue", ResourceScope(region=scope.region))
-    command = commands.cancel(voucher_id, body.reason, principal, clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+    async def work(ports: Ports) -> Answer:
+        done = await commands.cancel(ports, principal, voucher_id, body.reason, clock(), expected)
+        return _changed(done)
+
+    return await run_command(
+        request, principal, key, body.model_dump(mode="json"), _in_transaction(work)
+    )
 
 
 @router.post(
@@ -117,38 +175,33 @@ async def reverse_redemption(
     body: ReverseRequest,
     request: Request,
     principal: CurrentPrincipal,
+    expected: ExpectedVersion,
     key: IdempotencyKey = None,
     *,
     clock: Clock,
     pool: Pool,
 ) -> Response:
-    scope, _ = await _voucher_scope(pool, voucher_id)
+    scope, _ = await _voucher(pool, voucher_id)
     authorize(principal, "voucher.reverse", scope)
-    command = commands.reverse(voucher_id, redemption_id, body.reason, principal, clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+    async def work(ports: Ports) -> Answer:
+        done = await commands.reverse(
+            ports, principal, voucher_id, redemption_id, body.reason, clock(), expected
+        )
+        return _changed(done)
+
+    return await run_command(
+        request, principal, key, body.model_dump(mode="json"), _in_transaction(work)
+    )
 
 
 def _calling_provider(principal: Principal) -> uuid.UUID:
-    """The calling clinic's provider id, once the policy lets it redeem (403 otherwise).
-
-    A token naming no provider of the directory's form can name no partner either.
-    """
+    """The calling clinic's provider id, once the policy lets it redeem (403 otherwise)."""
     authorize(principal, "voucher.redeem", ResourceScope(provider_id=principal.provider_id))
     try:
-        return uuid.UUID(str(principal.provider_id))
-    except ValueError:
-        raise refused(commands.not_a_partner()) from None
-
-
-async def _clinic(pool: asyncpg.Pool, principal: Principal) -> tuple[str, str]:
-    """The calling clinic's provider id and region, from the directory."""
-    provider_id = _calling_provider(principal)
-    row = await pool.fetchrow(
-        "SELECT region FROM providers WHERE provider_id = $1 AND active", provider_id
-    )
-    if row is None:
-        raise refused(commands.not_a_partner())
-    return str(provider_id), row["region"]
+        return commands.calling_provider(principal.provider_id)
+    except Refused as refusal:
+        raise refused(refusal) from None
 
 
 def _code(text: str) -> str:
@@ -165,25 +218,32 @@ async def lookup(
     body: LookupRequest, pool: Pool, principal: CurrentPrincipal, *, clock: Clock
 ) -> ClinicView:
     """A read, but a POST: the code travels in the body, never in a URL (traces, logs)."""
-    provider_id, region = await _clinic(pool, principal)
-    try:
-        view = await commands.clinic_view(pool, _code(body.code), provider_id, region, clock=clock)
-    except HTTPException as missing:
+    provider_id = _calling_provider(principal)
+    async with pool.acquire() as conn:
+        ports = postgres(conn)
+        try:
+            region = await commands.partner_region(ports, provider_id)
+            view: ClinicView | Refused = await commands.clinic_view(
+                ports, _code(body.code), provider_id, region, clock()
+            )
+        except Refused as refusal:
+            if refusal.kind is not RefusalKind.NOT_FOUND:
+                raise refused(refusal) from None
+            view = refusal
+    if isinstance(view, Refused):
         # A clinic trying codes shows in the audit log (never the code: it is a bearer secret).
-        if missing.status_code == 404:
-            await _audit_read(pool, principal, "voucher.lookup", ("voucher", "-"), "not_found")
-        raise
+        await _audit_read(pool, principal, "voucher.lookup", ("voucher", "-"), "not_found")
+        raise refused(view)
     await _audit_read(pool, principal, "voucher.lookup", ("voucher", str(view.voucher_id)))
     return view
 
 
 async def _audit_read(
-    pool: Any, principal: Principal, action: str, resource: tuple[str, str],
+    pool: asyncpg.Pool, principal: Principal, action: str, resource: tuple[str, str],
     outcome: str = "done", purpose: str | None = None,
 ) -> None:  # fmt: skip
-    """A read of vouchers (who holds one, where it is spent) goes to the audit log."""
     async with pool.acquire() as conn, conn.transaction():
-        await audit(conn, AuditRecord.by(principal, action, resource, outcome, purpose))
+        await commands.audit_read(postgres(conn), principal, action, resource, outcome, purpose)
 
 
 @router.post("/redemptions", status_code=201, summary="A clinic redeems a voucher")
@@ -195,9 +255,27 @@ async def redeem_voucher(
     *,
     clock: Clock,
 ) -> Response:
-    # The directory check runs in the command's transaction, in its first statement.
-    command = commands.redeem(body, _code(body.code), _calling_provider(principal), clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    code = _code(body.code)
+    provider_id = _calling_provider(principal)
+
+    async def work(ports: Ports) -> Answer:
+        done = await commands.redeem(ports, body, code, provider_id, new_id(), clock())
+        return Answer(
+            201,
+            {
+                "voucher_id": str(done.voucher_id),
+                "redemption_id": str(done.redemption_id),
+                "amount": f"{done.amount:.2f}",
+                "remaining_pen": f"{done.remaining:.2f}",
+                "receipt_number": done.receipt_number,
+                "position": done.position,
+            },
+            after_commit=lambda: REDEEMED_PEN.labels(done.region).inc(float(done.amount)),
+        )
+
+    return await run_command(
+        request, principal, key, body.model_dump(mode="json"), _in_transaction(work)
+    )
 
 
 @router.post("/providers", status_code=201, summary="Add a partner provider to the directory")
@@ -207,12 +285,7 @@ async def add_provider(
     authorize(principal, "directory.manage", ResourceScope())
     provider_id = new_id()
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(
-            "INSERT INTO providers VALUES ($1, $2, $3, $4, $5, $6)",
-            provider_id, body.name, body.region, body.kind, list(body.services), body.active,
-        )  # fmt: skip
-        resource = ("provider", str(provider_id))
-        await audit(conn, AuditRecord.by(principal, "directory.provider_added", resource, "done"))
+        await commands.add_provider(conn, principal, body, provider_id)
     return {"provider_id": str(provider_id), **body.model_dump(mode="json")}
 
 
@@ -221,12 +294,7 @@ async def list_providers(
     pool: Pool, principal: CurrentPrincipal, region: Region | None = None
 ) -> list[dict[str, Any]]:
     authorize(principal, "directory.read_providers", ResourceScope())
-    rows = await pool.fetch(
-        "SELECT provider_id::text, name, region, kind, services, active FROM providers"
-        " WHERE $1::text IS NULL OR region = $1 ORDER BY region, name",
-        region,
-    )
-    return [dict(r) for r in rows]
+    return await queries.providers(pool, region)
 
 
 @router.put("/budgets/{region}/{period_start}", summary="Set a region's budget for a period")
@@ -242,13 +310,7 @@ async def set_budget(
     if body.period_end < start:
         raise HTTPException(422, "period_end is before period_start")
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(
-            "INSERT INTO budgets VALUES ($1, $2, $3, $4) ON CONFLICT (region, period_start)"
-            " DO UPDATE SET period_end = EXCLUDED.period_end, amount = EXCLUDED.amount",
-            region, start, body.period_end, body.amount,
-        )  # fmt: skip
-        resource = ("budget", f"{region}/{start.isoformat()}")
-        await audit(conn, AuditRecord.by(principal, "budget.set", resource, "done"))
+        await commands.set_budget(conn, principal, region, start, body)
     return {"region": region, "period_start": start.isoformat(), **body.model_dump(mode="json")}
 
 
@@ -284,7 +346,7 @@ async def reconcile(
         start, end = reconciliation.period(period_from, period_to, zone)
     except ValueError as bad:
         raise HTTPException(422, str(bad)) from None
-    region = await pool.fetchval("SELECT region FROM providers WHERE provider_id = $1", provider_id)
+    region = await queries.provider_region(pool, provider_id)
     if region is None:
         raise HTTPException(404, "no such provider in the directory")
     scope = ResourceScope(region=Region(region), provider_id=str(provider_id))

@@ -19,9 +19,9 @@ from eventkit.settings import ServiceSettings
 from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
-from services.vouchers.expiry import expiry_worker
 from services.vouchers.links import LINKS
 from services.vouchers.schema import VOUCHERS_DDL
+from services.vouchers.workers import expiry_worker
 
 
 class VouchersSettings(ServiceSettings):

@@ -1,156 +1,152 @@
-"""The vouchers service layer: each command is one transaction of rules, events, views, audit."""
+"""The vouchers service layer: each command loads, decides and appends, keeps the views and the
+audit log, in the caller's transaction, and returns what happened (never an HTTP answer).
+
+It reaches beyond the voucher's stream only through `ports.Ports`, so unit tests run it on a
+`MemoryEventStore` and fakes. Refusals are `Refused` with a kind; the routes shape the answer.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
-
-import asyncpg
-from fastapi import HTTPException
+from functools import partial
 
 from access.actors import actor_id
-from access.audit import append as audit
+from access.audit import append as audit_append
 from access.audit_chain import AuditRecord
 from access.principal import Principal
+from contracts.event import Event
 from contracts.vocabulary import Region
-from contracts.vouchers import ReversalReason, VoucherCancellationReason
-from eventkit.aggregate import Decided, execute, history_of, load_stream
-from eventkit.clock import Now
+from contracts.vouchers import ReversalReason, VoucherCancellationReason, VoucherIssued
+from eventkit.aggregate import execute, load_stream
 from eventkit.decider import RefusalKind, Refused, fold
-from eventkit.idempotency import Answer, Command
-from eventkit.ids import new_id
-from eventkit.store import Connection, event_columns, recorded
-from roster.reach import case_in_reach, participant_in_reach
-from services.vouchers import budget, lifecycle, views
-from services.vouchers.code import qr_payload
-from services.vouchers.issue import IssueVoucher
-from services.vouchers.issue import issue as issue_rule
-from services.vouchers.metrics import REDEEMED_PEN
-from services.vouchers.redeem import RedeemVoucher, redeemable
-from services.vouchers.redeem import redeem as redeem_rule
-from services.vouchers.requests import ClinicView, IssueRequest, RedeemRequest
+from eventkit.store import Connection
+from services.vouchers import approve as approve_
+from services.vouchers import cancel as cancel_
+from services.vouchers import expire as expire_
+from services.vouchers import issue as issue_
+from services.vouchers import redeem as redeem_
+from services.vouchers import reverse as reverse_
+from services.vouchers.ports import Ports, ReceiptRaced
+from services.vouchers.requests import (
+    BudgetRequest,
+    ClinicView,
+    IssueRequest,
+    ProviderRequest,
+    RedeemRequest,
+)
 from services.vouchers.voucher import Voucher, evolve
 
 
-async def _done(
-    conn: Connection,
-    principal: Principal,
-    action: str,
-    voucher_id: uuid.UUID,
-    decided: Decided[Voucher],
-) -> dict[str, object]:
-    await views.record(conn, decided.events, decided.appended.version)
-    await audit(conn, AuditRecord.by(principal, action, ("voucher", str(voucher_id)), "done"))
-    return {
-        "voucher_id": str(voucher_id),
-        "version": decided.appended.version,
-        "position": decided.position,
-    }
+@dataclass(frozen=True)
+class Changed:
+    """A voucher's stream after a command: its version and the last event's id."""
+
+    voucher_id: uuid.UUID
+    version: int
+    position: str | None
 
 
-def issue(
-    body: IssueRequest, principal: Principal, code: str, cap: Decimal, *, clock: Now
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        voucher_id, now = new_id(), clock()
-        person = await participant_in_reach(conn, principal, "voucher.issue", body.participant_id)
-        await case_in_reach(conn, principal, "voucher.issue", body.case_id, person)
-        await budget.reserve(conn, body.region, now.date(), body.amount)
-        rule = IssueVoucher(
-            voucher_id, body.case_id, person.participant_id, body.provider_id, body.region,
-            frozenset(body.services), body.amount, body.allows_partial, body.urgency,
-            body.emblematic, body.valid_until, actor_id(principal), now, cap,
-        )  # fmt: skip
-        decided = await execute(
-            conn, str(voucher_id), evolve, Voucher(), lambda s: issue_rule(rule, s)
+@dataclass(frozen=True)
+class Issued(Changed):
+    code: str
+    requires_approval: bool
+
+
+@dataclass(frozen=True)
+class Redeemed(Changed):
+    redemption_id: uuid.UUID
+    amount: Decimal
+    remaining: Decimal
+    receipt_number: str
+    region: str
+
+
+async def issue(
+    ports: Ports, principal: Principal, body: IssueRequest, code: str, cap: Decimal,
+    voucher_id: uuid.UUID, now: datetime,
+) -> Issued:  # fmt: skip
+    """Issue a voucher to a participant in the caller's reach, within the region's budget."""
+    person = await ports.reach.participant(principal, "voucher.issue", body.participant_id)
+    await ports.reach.case(principal, "voucher.issue", body.case_id, person)
+    await ports.budget.reserve(body.region, now.date(), body.amount)
+    command = issue_.IssueVoucher(
+        voucher_id, body.case_id, person.participant_id, body.provider_id, body.region,
+        frozenset(body.services), body.amount, body.allows_partial, body.urgency,
+        body.emblematic, body.valid_until, actor_id(principal), now, cap,
+    )  # fmt: skip
+    decided = await execute(
+        ports.store, str(voucher_id), evolve, Voucher(), lambda s: issue_.decide(command, s)
+    )
+    await ports.views.record(decided.events, decided.appended.version, code)
+    await _audit(ports, principal, "voucher.issue", voucher_id)
+    [event] = decided.events
+    assert isinstance(event, VoucherIssued)
+    return Issued(
+        voucher_id, decided.appended.version, decided.position, code, event.requires_approval
+    )
+
+
+async def approve(
+    ports: Ports, principal: Principal, voucher_id: uuid.UUID, now: datetime,
+    expected: int | None = None,
+) -> Changed:  # fmt: skip
+    command = approve_.ApproveVoucher(actor_id(principal), now)
+    decide = partial(approve_.decide, command)
+    return await _change(ports, principal, "voucher.approve", voucher_id, decide, expected)
+
+
+async def cancel(
+    ports: Ports, principal: Principal, voucher_id: uuid.UUID,
+    reason: VoucherCancellationReason, now: datetime, expected: int | None = None,
+) -> Changed:  # fmt: skip
+    command = cancel_.CancelVoucher(reason, actor_id(principal), now)
+    decide = partial(cancel_.decide, command)
+    return await _change(ports, principal, "voucher.cancel", voucher_id, decide, expected)
+
+
+async def reverse(
+    ports: Ports, principal: Principal, voucher_id: uuid.UUID, redemption_id: uuid.UUID,
+    reason: ReversalReason, now: datetime, expected: int | None = None,
+) -> Changed:  # fmt: skip
+    provider = await ports.receipts.provider_of(voucher_id, redemption_id)
+    if provider is None:
+        raise Refused(
+            "redemption_not_found", "no such redemption on this voucher", RefusalKind.NOT_FOUND
         )
-        await views.record(conn, decided.events, decided.appended.version, code)
-        await audit(
-            conn, AuditRecord.by(principal, "voucher.issue", ("voucher", str(voucher_id)), "done")
-        )
-        event = decided.events[0]
-        assert hasattr(event, "requires_approval")
-        return Answer(
-            201,
-            {
-                "voucher_id": str(voucher_id),
-                "code": code,
-                "qr_payload": qr_payload(code),
-                "requires_approval": event.requires_approval,
-                "status": "awaiting_approval" if event.requires_approval else "active",
-                "version": decided.appended.version,
-                "position": decided.position,
-            },
-        )
-
-    return run
+    command = reverse_.ReverseRedemption(redemption_id, provider, reason, actor_id(principal), now)
+    decide = partial(reverse_.decide, command)
+    return await _change(ports, principal, "voucher.reverse", voucher_id, decide, expected)
 
 
-def approve(voucher_id: uuid.UUID, principal: Principal, *, clock: Now) -> Command:
-    async def run(conn: Connection) -> Answer:
-        now = clock()
-        decided = await execute(
-            conn, str(voucher_id), evolve, Voucher(),
-            lambda s: lifecycle.approve(s, actor_id(principal), now),
-        )  # fmt: skip
-        return Answer(200, await _done(conn, principal, "voucher.approve", voucher_id, decided))
-
-    return run
-
-
-def cancel(
-    voucher_id: uuid.UUID, reason: VoucherCancellationReason, principal: Principal, *, clock: Now
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        now = clock()
-        decided = await execute(
-            conn, str(voucher_id), evolve, Voucher(),
-            lambda s: lifecycle.cancel(s, reason, actor_id(principal), now),
-        )  # fmt: skip
-        return Answer(200, await _done(conn, principal, "voucher.cancel", voucher_id, decided))
-
-    return run
+async def _change(
+    ports: Ports, principal: Principal, action: str, voucher_id: uuid.UUID,
+    decide: Callable[[Voucher], Sequence[Event]], expected: int | None,
+) -> Changed:  # fmt: skip
+    """A command on an issued voucher, at the version the client pinned (`If-Match`) if any."""
+    decided = await execute(ports.store, str(voucher_id), evolve, Voucher(), decide, expected)
+    await ports.views.record(decided.events, decided.appended.version)
+    await _audit(ports, principal, action, voucher_id)
+    return Changed(voucher_id, decided.appended.version, decided.position)
 
 
-def reverse(
-    voucher_id: uuid.UUID,
-    redemption_id: uuid.UUID,
-    reason: ReversalReason,
-    principal: Principal,
-    *,
-    clock: Now,
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        provider = await conn.fetchval(
-            "SELECT provider_id FROM redemptions WHERE redemption_id = $1 AND voucher_id = $2",
-            redemption_id,
-            voucher_id,
-        )
-        if provider is None:
-            raise Refused(
-                "redemption_not_found", "no such redemption on this voucher", RefusalKind.NOT_FOUND
-            )
-        command = lifecycle.ReverseRedemption(
-            redemption_id, provider, reason, actor_id(principal), clock()
-        )
-        decided = await execute(
-            conn, str(voucher_id), evolve, Voucher(), lambda s: lifecycle.reverse(command, s)
-        )
-        return Answer(200, await _done(conn, principal, "voucher.reverse", voucher_id, decided))
-
-    return run
+async def expire(ports: Ports, voucher_id: uuid.UUID, now: datetime) -> int:
+    """Expire the voucher if it is past its date (the worker's command); how many expired."""
+    command = expire_.ExpireVoucher(now)
+    decided = await execute(
+        ports.store, str(voucher_id), evolve, Voucher(), lambda s: expire_.decide(command, s)
+    )
+    await ports.views.record(decided.events, decided.appended.version)
+    return len(decided.events)
 
 
-# The calling clinic's directory row, the voucher its code names and the voucher's events, in
-# one round trip; no row when the clinic is not an active partner.
-_REDEEMING = f"""
-SELECT p.region AS provider_region, v.voucher_id AS found_voucher_id, {event_columns("e")}
-FROM providers p
-LEFT JOIN vouchers v ON v.code = $2
-LEFT JOIN events e ON e.stream_id = v.voucher_id::text
-WHERE p.provider_id = $1 AND p.active
-ORDER BY e.stream_version
-"""  # noqa: S608 (built from constant column names only)
+async def _audit(ports: Ports, principal: Principal, action: str, voucher_id: uuid.UUID) -> None:
+    await ports.audit.append(
+        AuditRecord.by(principal, action, ("voucher", str(voucher_id)), "done")
+    )
 
 
 def not_a_partner() -> Refused:
@@ -162,62 +158,67 @@ def not_a_partner() -> Refused:
     )
 
 
-def redeem(body: RedeemRequest, code: str, provider_id: uuid.UUID, *, clock: Now) -> Command:
-    async def run(conn: Connection) -> Answer:
-        found = await conn.fetch(_REDEEMING, provider_id, code)
-        if not found:
-            raise not_a_partner()
-        region, voucher_id = found[0]["provider_region"], found[0]["found_voucher_id"]
-        if voucher_id is None:
-            raise _no_such_code()
-        await _receipt_unused(conn, provider_id, body.receipt_number)
-        rule = RedeemVoucher(
-            voucher_id, new_id(), provider_id, Region(region), body.amount,
-            frozenset(body.services), body.receipt_number, clock(),
-        )  # fmt: skip
-        try:
-            decided = await execute(
-                conn, str(voucher_id), evolve, Voucher(), lambda s: redeem_rule(rule, s),
-                loaded=history_of(recorded(found)),
-            )  # fmt: skip
-        except Refused as refusal:
-            if refusal.rule in NOT_YOURS:  # answer as the lookup does: nothing about it
-                raise _no_such_code() from None
-            raise
-        try:
-            await views.record(conn, decided.events, decided.appended.version)
-        except asyncpg.UniqueViolationError:  # the same receipt, redeemed at the same instant
-            raise _receipt_used(
-                f"receipt {body.receipt_number!r} was used for another redemption at the same"
-                " moment"
-            ) from None
-        remaining = decided.state.remaining
-        await audit(
-            conn,
-            AuditRecord(
-                str(provider_id),
-                str(provider_id),
-                "clinic",
-                "voucher.redeem",
-                "voucher",
-                str(voucher_id),
-                "done",
-            ),
-        )
-        return Answer(
-            201,
-            {
-                "voucher_id": str(voucher_id),
-                "redemption_id": str(rule.redemption_id),
-                "amount": f"{body.amount:.2f}",
-                "remaining_pen": f"{remaining:.2f}",
-                "receipt_number": body.receipt_number,
-                "position": decided.position,
-            },
-            after_commit=lambda: REDEEMED_PEN.labels(region).inc(float(body.amount)),
-        )
+def calling_provider(provider_id: str | None) -> uuid.UUID:
+    """The calling clinic's provider id; a token naming no provider of the directory's form can
+    name no partner either."""
+    try:
+        return uuid.UUID(str(provider_id))
+    except ValueError:
+        raise not_a_partner() from None
 
-    return run
+
+async def partner_region(ports: Ports, provider_id: uuid.UUID) -> Region:
+    """The calling clinic's region, while its provider is an active partner."""
+    region = await ports.directory.partner_region(provider_id)
+    if region is None:
+        raise not_a_partner()
+    return Region(region)
+
+
+async def redeem(
+    ports: Ports, body: RedeemRequest, code: str, provider_id: uuid.UUID,
+    redemption_id: uuid.UUID, now: datetime,
+) -> Redeemed:  # fmt: skip
+    """A clinic redeems the voucher its code names; the directory check is the first statement."""
+    found = await ports.directory.redeeming(provider_id, code)
+    if found is None:
+        raise not_a_partner()
+    if found.voucher_id is None:
+        raise _no_such_code()
+    voucher_id = found.voucher_id
+    first = await ports.receipts.in_use(provider_id, body.receipt_number)
+    if first is not None:
+        raise _receipt_used(
+            f"receipt {body.receipt_number!r} was already used for redemption {first[0]}"
+            f" of voucher {first[1]}"
+        )
+    command = redeem_.RedeemVoucher(
+        voucher_id, redemption_id, provider_id, Region(found.provider_region), body.amount,
+        frozenset(body.services), body.receipt_number, now,
+    )  # fmt: skip
+    try:
+        decided = await execute(
+            ports.store, str(voucher_id), evolve, Voucher(),
+            lambda s: redeem_.decide(command, s), loaded=found.history,
+        )  # fmt: skip
+    except Refused as refusal:
+        if refusal.rule in NOT_YOURS:  # answer as the lookup does: nothing about it
+            raise _no_such_code() from None
+        raise
+    try:
+        await ports.views.record(decided.events, decided.appended.version)
+    except ReceiptRaced:  # the same receipt, redeemed at the same instant
+        raise _receipt_used(
+            f"receipt {body.receipt_number!r} was used for another redemption at the same moment"
+        ) from None
+    clinic = str(provider_id)
+    await ports.audit.append(
+        AuditRecord(clinic, clinic, "clinic", "voucher.redeem", "voucher", str(voucher_id), "done")
+    )
+    return Redeemed(
+        voucher_id, decided.appended.version, decided.position, redemption_id, body.amount,
+        decided.state.remaining, body.receipt_number, found.provider_region,
+    )  # fmt: skip
 
 
 NOT_YOURS = ("wrong_provider", "wrong_region")
@@ -229,47 +230,26 @@ def _no_such_code() -> Refused:
     return Refused("voucher_not_found", "no voucher has this code", RefusalKind.NOT_FOUND)
 
 
-async def _receipt_unused(conn: Connection, provider_id: uuid.UUID, receipt: str) -> None:
-    """Refuse a receipt number this provider already gave for a redemption not reversed: a
-    second claim for one act of care (the first one is named, to look it up)."""
-    first = await conn.fetchrow(
-        "SELECT redemption_id, voucher_id FROM redemptions"
-        " WHERE provider_id = $1 AND receipt_number = $2 AND reversed_at IS NULL",
-        provider_id,
-        receipt,
-    )
-    if first is not None:
-        raise _receipt_used(
-            f"receipt {receipt!r} was already used for redemption {first['redemption_id']}"
-            f" of voucher {first['voucher_id']}"
-        )
-
-
 def _receipt_used(message: str) -> Refused:
     return Refused("receipt_already_used", message, RefusalKind.CONFLICT)
 
 
 async def clinic_view(
-    pool: asyncpg.Pool, code: str, provider_id: str, region: str, *, clock: Now
+    ports: Ports, code: str, provider_id: uuid.UUID, region: Region, now: datetime
 ) -> ClinicView:
-    """What a clinic may see of a voucher; 404 when no voucher has this code."""
-    async with pool.acquire() as conn:
-        voucher_id = await conn.fetchval("SELECT voucher_id FROM vouchers WHERE code = $1", code)
-        if voucher_id is None:
-            raise HTTPException(
-                404, {"rule": "voucher_not_found", "message": "no voucher has this code"}
-            )
-        history, _ = await load_stream(conn, str(voucher_id))
+    """What a clinic may see of a voucher; `voucher_not_found` when no voucher has this code
+    or it is another provider's."""
+    voucher_id = await ports.directory.voucher_by_code(code)
+    if voucher_id is None:
+        raise _no_such_code()
+    history, _ = await load_stream(ports.store, str(voucher_id))
     state = fold(evolve, Voucher(), history)
     refusal = None
     try:
-        redeemable(state, uuid.UUID(provider_id), Region(region), clock())
+        redeem_.redeemable(state, provider_id, region, now)
     except Refused as refused:
         if refused.rule in NOT_YOURS:
-            # Another provider's voucher: say nothing about it.
-            raise HTTPException(
-                404, {"rule": "voucher_not_found", "message": "no voucher has this code"}
-            ) from None
+            raise _no_such_code() from None
         refusal = refused.message
     assert state.valid_until is not None
     return ClinicView(
@@ -284,3 +264,38 @@ async def clinic_view(
         redeemable=refusal is None,
         refusal=refusal,
     )
+
+
+async def audit_read(
+    ports: Ports, principal: Principal, action: str, resource: tuple[str, str],
+    outcome: str = "done", purpose: str | None = None,
+) -> None:  # fmt: skip
+    """A read of vouchers (who holds one, where it is spent) goes to the audit log."""
+    await ports.audit.append(AuditRecord.by(principal, action, resource, outcome, purpose))
+
+
+async def add_provider(
+    conn: Connection, principal: Principal, body: ProviderRequest, provider_id: uuid.UUID
+) -> None:
+    """A partner provider joins the directory (no events: the directory is reference data)."""
+    await conn.execute(
+        "INSERT INTO providers VALUES ($1, $2, $3, $4, $5, $6)",
+        provider_id, body.name, body.region, body.kind, list(body.services), body.active,
+    )  # fmt: skip
+    resource = ("provider", str(provider_id))
+    await audit_append(
+        conn, AuditRecord.by(principal, "directory.provider_added", resource, "done")
+    )
+
+
+async def set_budget(
+    conn: Connection, principal: Principal, region: Region, start: date, body: BudgetRequest
+) -> None:
+    """A region's budget for the period from `start` (set again, it is replaced)."""
+    await conn.execute(
+        "INSERT INTO budgets VALUES ($1, $2, $3, $4) ON CONFLICT (region, period_start)"
+        " DO UPDATE SET period_end = EXCLUDED.period_end, amount = EXCLUDED.amount",
+        region, start, body.period_end, body.amount,
+    )  # fmt: skip
+    resource = ("budget", f"{region}/{start.isoformat()}")
+    await audit_append(conn, AuditRecord.by(principal, "budget.set", resource, "done"))

@@ -31,7 +31,7 @@ class IssueVoucher:
     standard_cap: Decimal
 
 
-def issue(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
+def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
     """Above the program's standard cap a voucher waits for a supervisor's approval."""
     if state.status is not Status.NOT_ISSUED:
         raise Refused(

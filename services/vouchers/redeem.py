@@ -61,7 +61,7 @@ def redeemable(state: Voucher, provider_id: UUID, provider_region: Region, now: 
         raise Refused("fully_redeemed", "nothing remains on the voucher", RefusalKind.CONFLICT)
 
 
-def redeem(command: RedeemVoucher, state: Voucher) -> list[VoucherRedeemed]:
+def decide(command: RedeemVoucher, state: Voucher) -> list[VoucherRedeemed]:
     """Never above the maximum, never after expiry or cancellation, never by another provider."""
     redeemable(state, command.provider_id, command.provider_region, command.now)
     if command.amount <= 0:

@@ -18,6 +18,7 @@ from contracts.vouchers import (
     VoucherRedeemed,
     VoucherReversed,
 )
+from eventkit.decider import RefusalKind, Refused
 
 
 class Status(StrEnum):
@@ -54,6 +55,12 @@ class Voucher:
     @property
     def remaining(self) -> Decimal:
         return self.amount - self.redeemed
+
+    def identity(self) -> tuple[UUID, UUID]:
+        """The voucher's and its participant's ids; refused (not found) before it is issued."""
+        if self.status is Status.NOT_ISSUED or not self.voucher_id or not self.participant_id:
+            raise Refused("voucher_not_found", "no such voucher", RefusalKind.NOT_FOUND)
+        return self.voucher_id, self.participant_id
 
 
 def evolve(state: Voucher, event: Event) -> Voucher:

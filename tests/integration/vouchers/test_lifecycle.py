@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.vouchers.expiry import expire_due
+from services.vouchers.workers import expire_due
 from tests.integration.vouchers.test_redemption import LATER, _clinic, _issue, _provider, _redeem
 from tests.support.audit import audit_fetch
 from tests.support.roster import case_of, register

@@ -7,20 +7,21 @@ from datetime import timedelta
 import pytest
 
 from contracts.event import Event
-from services.vouchers.issue import IssueVoucher, issue
+from services.vouchers import issue
+from services.vouchers.issue import IssueVoucher
 from services.vouchers.voucher import Status
 from tests.support.deciders import then_refused, when
 from tests.unit.vouchers.givens import NOW, given, issue_cmd, issued
 
 
 def test_within_the_cap_a_voucher_is_active_at_once() -> None:
-    [event] = issue(issue_cmd("300.00"), given())
+    [event] = issue.decide(issue_cmd("300.00"), given())
     assert not event.requires_approval
     assert given(event).status is Status.ACTIVE
 
 
 def test_above_the_cap_a_voucher_awaits_approval() -> None:
-    [event] = issue(issue_cmd("300.01"), given())
+    [event] = issue.decide(issue_cmd("300.01"), given())
     assert event.requires_approval
     assert given(event).status is Status.AWAITING_APPROVAL
 
@@ -33,4 +34,4 @@ def test_above_the_cap_a_voucher_awaits_approval() -> None:
     ],
 )
 def test_issue_refusals(command: IssueVoucher, history: tuple[Event, ...], rule: str) -> None:
-    then_refused(when(issue, command, given(*history)), rule)
+    then_refused(when(issue.decide, command, given(*history)), rule)

@@ -13,8 +13,10 @@ from contracts.vouchers import (
     VoucherExpired,
     VoucherReversed,
 )
-from services.vouchers import lifecycle
-from services.vouchers.redeem import redeem
+from services.vouchers import cancel, expire, redeem, reverse
+from services.vouchers.cancel import CancelVoucher
+from services.vouchers.expire import ExpireVoucher
+from services.vouchers.reverse import ReverseRedemption
 from services.vouchers.voucher import Status
 from tests.support.deciders import then_refused, when
 from tests.unit.vouchers.givens import (
@@ -34,29 +36,31 @@ def test_a_voucher_with_redemptions_cannot_be_cancelled_until_they_are_reversed(
     rid = uuid.uuid4()
     state = given(issued(), redeemed("10.00", rid))
     reason = VoucherCancellationReason.ISSUED_IN_ERROR
-    then_refused(when(lifecycle.cancel, state, reason, STAFF, NOW), "has_redemptions")
-    reversal = lifecycle.ReverseRedemption(rid, CLINIC, ReversalReason.BILLING_ERROR, STAFF, NOW)
-    [reversed_] = lifecycle.reverse(reversal, state)
+    then_refused(when(cancel.decide, CancelVoucher(reason, STAFF, NOW), state), "has_redemptions")
+    reversal = ReverseRedemption(rid, CLINIC, ReversalReason.BILLING_ERROR, STAFF, NOW)
+    [reversed_] = reverse.decide(reversal, state)
     assert isinstance(reversed_, VoucherReversed)
     assert reversed_.amount == Decimal("10.00")
-    assert lifecycle.cancel(given(issued(), redeemed("10.00", rid), reversed_), reason, STAFF, NOW)
+    assert cancel.decide(
+        CancelVoucher(reason, STAFF, NOW), given(issued(), redeemed("10.00", rid), reversed_)
+    )
     again = given(issued(), redeemed("10.00", rid), reversed_)
-    then_refused(when(lifecycle.reverse, reversal, again), "already_reversed")
+    then_refused(when(reverse.decide, reversal, again), "already_reversed")
 
 
 def test_a_reversed_single_use_voucher_can_be_redeemed_again() -> None:
     rid = uuid.uuid4()
-    reversal = lifecycle.ReverseRedemption(rid, CLINIC, ReversalReason.BILLING_ERROR, STAFF, NOW)
-    [undone] = lifecycle.reverse(reversal, given(issued(), redeemed("10.00", rid)))
-    assert redeem(redeem_cmd("10.00"), given(issued(), redeemed("10.00", rid), undone))
+    reversal = ReverseRedemption(rid, CLINIC, ReversalReason.BILLING_ERROR, STAFF, NOW)
+    [undone] = reverse.decide(reversal, given(issued(), redeemed("10.00", rid)))
+    assert redeem.decide(redeem_cmd("10.00"), given(issued(), redeemed("10.00", rid), undone))
 
 
 def test_expiry_happens_only_after_the_date_and_only_once() -> None:
     state = given(issued())
-    assert lifecycle.expire(state, NOW) == []
-    [expired] = lifecycle.expire(state, NOW + timedelta(days=31))
+    assert expire.decide(ExpireVoucher(NOW), state) == []
+    [expired] = expire.decide(ExpireVoucher(NOW + timedelta(days=31)), state)
     assert isinstance(expired, VoucherExpired)
-    assert lifecycle.expire(given(issued(), expired), NOW + timedelta(days=32)) == []
+    assert expire.decide(ExpireVoucher(NOW + timedelta(days=32)), given(issued(), expired)) == []
 
 
 def test_approval_event_is_what_evolve_expects() -> None:

@@ -11,8 +11,9 @@ from contracts.event import Event
 from contracts.vocabulary import Region
 from contracts.vouchers import VoucherCancellationReason, VoucherCancelled
 from eventkit.http import REFUSAL_STATUS
-from services.vouchers import lifecycle
-from services.vouchers.redeem import RedeemVoucher, redeem
+from services.vouchers import approve, redeem
+from services.vouchers.approve import ApproveVoucher
+from services.vouchers.redeem import RedeemVoucher
 from tests.support.deciders import then_refused, when
 from tests.unit.vouchers.givens import (
     CLINIC,
@@ -31,24 +32,24 @@ from tests.unit.vouchers.givens import (
 
 
 def test_a_redemption_records_amount_services_receipt_and_region() -> None:
-    [event] = redeem(redeem_cmd("80.00"), given(issued()))
+    [event] = redeem.decide(redeem_cmd("80.00"), given(issued()))
     assert (event.amount, event.provider_id, event.region) == (Decimal("80.00"), CLINIC, LIMA)
     assert event.receipt_number == "R-1"
 
 
 def test_partial_redemptions_add_up_to_the_maximum_and_no_further() -> None:
     state = given(issued("100.00", partial=True), redeemed("60.00"))
-    assert redeem(redeem_cmd("40.00"), state)
-    then_refused(when(redeem, redeem_cmd("40.01"), state), "exceeds_maximum")
+    assert redeem.decide(redeem_cmd("40.00"), state)
+    then_refused(when(redeem.decide, redeem_cmd("40.01"), state), "exceeds_maximum")
     full = given(issued("100.00", partial=True), redeemed("60.00"), redeemed("40.00"))
-    then_refused(when(redeem, redeem_cmd("0.01"), full), "fully_redeemed")
+    then_refused(when(redeem.decide, redeem_cmd("0.01"), full), "fully_redeemed")
 
 
 def test_any_provider_of_the_region_may_redeem_a_regional_voucher() -> None:
     state = given(issued(provider=None))
-    assert redeem(redeem_cmd("10.00", provider=OTHER_CLINIC), state)
+    assert redeem.decide(redeem_cmd("10.00", provider=OTHER_CLINIC), state)
     wrong = redeem_cmd("10.00", provider=OTHER_CLINIC, region=Region.TUMBES)
-    then_refused(when(redeem, wrong, state), "wrong_region")
+    then_refused(when(redeem.decide, wrong, state), "wrong_region")
 
 
 @pytest.mark.parametrize(
@@ -71,12 +72,14 @@ def test_any_provider_of_the_region_may_redeem_a_regional_voucher() -> None:
 def test_redeem_refusals(
     history: tuple[Event, ...], command: RedeemVoucher, rule: str, status: int
 ) -> None:
-    found = then_refused(when(redeem, command, given(*history)), rule)
+    found = then_refused(when(redeem.decide, command, given(*history)), rule)
     assert (found.rule, REFUSAL_STATUS[found.kind]) == (rule, status)
 
 
 def test_after_approval_an_above_cap_voucher_can_be_redeemed() -> None:
     state = given(issued("900.00", approval=True))
-    [approved] = lifecycle.approve(state, STAFF, NOW)
-    assert redeem(redeem_cmd("900.00"), given(issued("900.00", approval=True), approved))
-    then_refused(when(lifecycle.approve, given(issued()), STAFF, NOW), "not_awaiting_approval")
+    [approved] = approve.decide(ApproveVoucher(STAFF, NOW), state)
+    assert redeem.decide(redeem_cmd("900.00"), given(issued("900.00", approval=True), approved))
+    then_refused(
+        when(approve.decide, ApproveVoucher(STAFF, NOW), given(issued())), "not_awaiting_approval"
+    )

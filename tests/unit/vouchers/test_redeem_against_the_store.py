@@ -19,9 +19,10 @@ from eventkit.aggregate import History, execute, load_stream
 from eventkit.decider import Refused
 from eventkit.memory_store import MemoryEventStore
 from eventkit.store import ConcurrencyConflict
-from services.vouchers import lifecycle
-from services.vouchers.issue import IssueVoucher, issue
-from services.vouchers.redeem import RedeemVoucher, redeem
+from services.vouchers import expire, issue, redeem
+from services.vouchers.expire import ExpireVoucher
+from services.vouchers.issue import IssueVoucher
+from services.vouchers.redeem import RedeemVoucher
 from services.vouchers.voucher import Voucher, evolve
 from tests.unit.vouchers.givens import NOW, OTHER_CLINIC, VOUCHER, issue_cmd, redeem_cmd
 
@@ -29,7 +30,7 @@ STREAM = str(VOUCHER)
 
 
 async def _issued(store: MemoryEventStore, command: IssueVoucher) -> None:
-    await execute(store, STREAM, evolve, Voucher(), lambda s: issue(command, s))
+    await execute(store, STREAM, evolve, Voucher(), lambda s: issue.decide(command, s))
 
 
 async def _redeem(
@@ -39,7 +40,13 @@ async def _redeem(
     expected_version: int | None = None,
 ) -> Voucher:
     decided = await execute(
-        store, STREAM, evolve, Voucher(), lambda s: redeem(command, s), expected_version, loaded
+        store,
+        STREAM,
+        evolve,
+        Voucher(),
+        lambda s: redeem.decide(command, s),
+        expected_version,
+        loaded,
     )
     return decided.state
 
@@ -48,7 +55,7 @@ async def test_a_redemption_lands_after_the_issue_and_says_what_remains() -> Non
     store = MemoryEventStore()
     await _issued(store, replace(issue_cmd("200.00"), allows_partial=True))
     decided = await execute(
-        store, STREAM, evolve, Voucher(), lambda s: redeem(redeem_cmd("80.00"), s)
+        store, STREAM, evolve, Voucher(), lambda s: redeem.decide(redeem_cmd("80.00"), s)
     )
     assert decided.appended.version == 2
     assert decided.state.remaining == Decimal("120.00")
@@ -115,7 +122,9 @@ async def test_a_redemption_rolled_back_with_its_transaction_leaves_the_voucher_
     await _issued(store, issue_cmd("200.00"))
     with pytest.raises(RuntimeError, match="receipt"):
         async with store.transaction() as streams:
-            await execute(streams, STREAM, evolve, Voucher(), lambda s: redeem(redeem_cmd("5"), s))
+            await execute(
+                streams, STREAM, evolve, Voucher(), lambda s: redeem.decide(redeem_cmd("5"), s)
+            )
             raise RuntimeError("the receipt's row failed after the append")  # e.g. a view
     assert (await _redeem(store, redeem_cmd("5.00"))).redemptions
 
@@ -124,8 +133,12 @@ async def test_expiry_repeated_by_the_worker_appends_once() -> None:
     store = MemoryEventStore()
     await _issued(store, issue_cmd("200.00"))
     later = NOW + timedelta(days=11)
-    first = await execute(store, STREAM, evolve, Voucher(), lambda s: lifecycle.expire(s, later))
-    again = await execute(store, STREAM, evolve, Voucher(), lambda s: lifecycle.expire(s, later))
+    first = await execute(
+        store, STREAM, evolve, Voucher(), lambda s: expire.decide(ExpireVoucher(later), s)
+    )
+    again = await execute(
+        store, STREAM, evolve, Voucher(), lambda s: expire.decide(ExpireVoucher(later), s)
+    )
     assert (first.appended.version, again.appended.version) == (2, 2)
     assert (len(first.events), len(again.events), again.position) == (1, 0, None)
     assert [e.event_type for e in store.events()] == ["voucher.issued", "voucher.expired"]

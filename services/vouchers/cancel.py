@@ -1,0 +1,42 @@
+"""Cancel a voucher: a caseworker withdraws one that was not used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from contracts.vouchers import VoucherCancellationReason, VoucherCancelled
+from eventkit.decider import RefusalKind, Refused
+from services.vouchers.voucher import Status, Voucher
+
+
+@dataclass(frozen=True)
+class CancelVoucher:
+    reason: VoucherCancellationReason
+    cancelled_by: UUID
+    now: datetime
+
+
+def decide(command: CancelVoucher, state: Voucher) -> list[VoucherCancelled]:
+    """Only a voucher with nothing redeemed (or all reversed) can be cancelled."""
+    voucher_id, participant_id = state.identity()
+    if state.status in (Status.CANCELLED, Status.EXPIRED):
+        raise Refused(
+            str(state.status), f"the voucher is already {state.status}", RefusalKind.CONFLICT
+        )
+    if state.redemptions:
+        raise Refused(
+            "has_redemptions",
+            "the voucher has redemptions; reverse them first",
+            RefusalKind.CONFLICT,
+        )
+    return [
+        VoucherCancelled(
+            voucher_id=voucher_id,
+            participant_id=participant_id,
+            reason=command.reason,
+            cancelled_by=command.cancelled_by,
+            cancelled_at=command.now,
+        )
+    ]
