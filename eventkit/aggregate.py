@@ -8,8 +8,8 @@ in its transaction), a unit test a `MemoryEventStore`, so a command layer is tes
 database:
 
     store = MemoryEventStore()
-    first = await execute(store, "v-1", evolve, Voucher(), lambda s: issue(issuing, s))
-    again = await execute(store, "v-1", evolve, Voucher(), lambda s: redeem(redeeming, s))
+    first = await execute(store, "v-1", evolve, Voucher(), lambda s: issue.decide(issuing, s))
+    again = await execute(store, "v-1", evolve, Voucher(), lambda s: redeem.decide(redeeming, s))
     assert again.appended.version == 2 and again.state.remaining == Decimal("120.00")
 """
 

@@ -6,7 +6,9 @@ data stored as JSON (what is loaded is a copy, as a database gives back). A comm
 takes an `EventStore` runs unchanged against it:
 
     store = MemoryEventStore()
-    decided = await execute(store, str(voucher_id), evolve, Voucher(), lambda s: issue(rule, s))
+    decided = await execute(
+        store, str(voucher_id), evolve, Voucher(), lambda s: issue.decide(rule, s)
+    )
     assert [e.event_type for e in await store.load(str(voucher_id))] == ["voucher.issued"]
 
 `transaction()` stands for the caller's database transaction: what was appended in a block that

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 
 from access.crypto import MasterKey
 from access.policy import ResourceScope
@@ -36,29 +36,6 @@ def app_master(request: Request) -> MasterKey:
 
 AppDeadlines = Annotated[Deadlines, Depends(app_deadlines)]
 Master = Annotated[MasterKey, Depends(app_master)]
-
-
-def expected_version(
-    if_match: Annotated[
-        str | None,
-        Header(
-            alias="If-Match",
-            description="The version you read (ETag); a newer one answers 409 with it",
-        ),
-    ] = None,
-) -> int | None:
-    """The stream version the client saw, from `If-Match: "3"` (quotes and W/ allowed)."""
-    if if_match is None:
-        return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 9:
-        raise HTTPException(
-            422, {"rule": "invalid_if_match", "message": 'If-Match must be a version, e.g. "3"'}
-        )
-    return int(text)
-
-
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
 
 async def referral_row(conn: Connection, referral_id: uuid.UUID) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from eventkit.dependencies import Clock, Pool
-from eventkit.http import IdempotencyKey, run_command
+from eventkit.http import ExpectedVersion, IdempotencyKey, run_command
 from services.referrals import commands, queries
 from services.referrals.answer import Evidence
 from services.referrals.referral import Status
@@ -28,7 +28,6 @@ from services.referrals.requests import (
 from services.referrals.requests import Evidence as EvidenceBody
 from services.referrals.routing import (
     AppDeadlines,
-    ExpectedVersion,
     Master,
     answered,
     etag,

@@ -18,11 +18,11 @@ from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from access.principal import Principal
 from eventkit.dependencies import Clock, Pool
-from eventkit.http import IdempotencyKey, run_command
+from eventkit.http import ExpectedVersion, IdempotencyKey, run_command
 from services.referrals import commands, queries, shared_data
 from services.referrals.referral import Status
 from services.referrals.requests import CompleteRequest, RejectRequest, UnitReferralView
-from services.referrals.routing import ExpectedVersion, Master, answered, not_found
+from services.referrals.routing import Master, answered, not_found
 
 router = APIRouter(tags=["receiving unit"])
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi import HTTPException
 
-from services.referrals.routing import etag, expected_version
+from eventkit.http import expected_version
+from services.referrals.routing import etag
 
 
 @pytest.mark.parametrize(
