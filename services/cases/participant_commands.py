@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from access.actors import actor_id
@@ -16,7 +17,8 @@ from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
-from services.cases import personal_data, register, views
+from services.cases import correct, erase, merge, personal_data, register, views
+from services.cases.audit import audit
 from services.cases.participant import Participant, evolve
 from services.cases.participant_requests import (
     CorrectRequest,
@@ -24,7 +26,7 @@ from services.cases.participant_requests import (
     RegisterRequest,
     born_on,
 )
-from services.cases.staff import audit, participant
+from services.cases.ports import Ports
 
 _PERSONAL = ("given_names", "family_names", "document_type", "document_number", "phone")
 
@@ -52,13 +54,13 @@ def register_participant(
 ) -> Command:
     async def run(conn: Connection) -> Answer:
         participant_id, now = new_id(), clock()
-        birth, estimated = born_on(body.birth_date, body.estimated_age_years)
+        birth, estimated = born_on(body.birth_date, body.estimated_age_years, now.date())
         rule = register.RegisterParticipant(
             participant_id, body.sex, birth, estimated, body.nationality, body.region,
             actor_id(principal), now,
         )  # fmt: skip
         decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: register.register(rule, s)
+            conn, str(participant_id), evolve, Participant(), lambda s: register.decide(rule, s)
         )
         duplicates = await _possible_duplicates(conn, body, keys, participant_id)
         sealed = await personal_data.cipher(conn, keys).encrypt(
@@ -112,17 +114,17 @@ def correct_participant(
     clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        birth = None
+        birth, now = None, clock()
         if body.birth_date or body.estimated_age_years is not None:
-            birth = born_on(body.birth_date, body.estimated_age_years)
-        rule = register.CorrectParticipant(
-            body.reason, actor_id(principal), clock(), body.sex,
+            birth = born_on(body.birth_date, body.estimated_age_years, now.date())
+        rule = correct.CorrectParticipant(
+            body.reason, actor_id(principal), now, body.sex,
             birth[0] if birth else None, birth[1] if birth else None, body.nationality,
             body.region,
         )  # fmt: skip
         decided = await execute(
             conn, str(participant_id), evolve, Participant(),
-            lambda s: register.correct(rule, s), expected,
+            lambda s: correct.decide(rule, s), expected,
         )  # fmt: skip
         await views.record(conn, decided.events, decided.appended.version)
         personal = _personal(body)
@@ -176,18 +178,31 @@ def merge_participant(
     clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        surviving = await participant(conn, body.into_participant_id)
-        rule = register.MergeParticipant(surviving, body.reason, actor_id(principal), clock())
-        decided = await execute(
-            conn, str(participant_id), evolve, Participant(),
-            lambda s: register.merge(rule, s), expected,
-        )  # fmt: skip
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, "participant.merge", ("participant", participant_id))
-        answer = done(participant_id, decided)
-        return Answer(200, {**answer, "merged_into": str(body.into_participant_id)})
+        return await merge_into(Ports.postgres(conn), participant_id, body, principal, expected,
+                                clock())  # fmt: skip
 
     return run
+
+
+async def merge_into(
+    ports: Ports,
+    participant_id: uuid.UUID,
+    body: MergeRequest,
+    principal: Principal,
+    expected: int | None,
+    now: datetime,
+) -> Answer:
+    """The duplicate's stream ends in a merge into the surviving record."""
+    surviving = await ports.participant(body.into_participant_id)
+    rule = merge.MergeParticipant(surviving, body.reason, actor_id(principal), now)
+    decided = await execute(
+        ports.store, str(participant_id), evolve, Participant(),
+        lambda s: merge.decide(rule, s), expected,
+    )  # fmt: skip
+    await ports.views.record(decided.events, decided.appended.version)
+    await ports.audit.done(principal, "participant.merge", ("participant", participant_id))
+    answer = done(participant_id, decided)
+    return Answer(200, {**answer, "merged_into": str(body.into_participant_id)})
 
 
 def erase_personal_data(
@@ -199,9 +214,9 @@ def erase_personal_data(
     clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        by, now = actor_id(principal), clock()
+        rule = erase.EraseParticipant(actor_id(principal), clock())
         decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: register.erase(s, by, now)
+            conn, str(participant_id), evolve, Participant(), lambda s: erase.decide(rule, s)
         )
         await views.record(conn, decided.events, decided.appended.version)
         await personal_data.erase(conn, keys, participant_id)
