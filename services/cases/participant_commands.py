@@ -26,7 +26,7 @@ from services.cases.participant_requests import (
     RegisterRequest,
     born_on,
 )
-from services.cases.ports import Ports
+from services.cases.ports import DuplicateLookup, PersonalDataStore, Ports, PostgresPersonalData
 
 _PERSONAL = ("given_names", "family_names", "document_type", "document_number", "phone")
 
@@ -53,55 +53,47 @@ def register_participant(
     body: RegisterRequest, principal: Principal, keys: PersonalDataKeys, *, clock: Now
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        participant_id, now = new_id(), clock()
-        birth, estimated = born_on(body.birth_date, body.estimated_age_years, now.date())
-        rule = register.RegisterParticipant(
-            participant_id, body.sex, birth, estimated, body.nationality, body.region,
-            actor_id(principal), now,
-        )  # fmt: skip
-        decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: register.decide(rule, s)
-        )
-        duplicates = await _possible_duplicates(conn, body, keys, participant_id)
-        sealed = await personal_data.cipher(conn, keys).encrypt(
-            str(participant_id), _personal(body)
-        )
-        event = decided.events[0]
-        assert isinstance(event, ParticipantRegistered)
-        await conn.execute(
-            "INSERT INTO participants (participant_id, region, sex, birth_year_month, nationality,"
-            " personal, registered_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            participant_id, body.region, body.sex, event.birth_year_month,
-            body.nationality, sealed, now, decided.appended.version,
-        )  # fmt: skip
-        await personal_data.index(
-            conn, participant_id,
-            {Kind.DOCUMENT: body.document_number, Kind.PHONE: body.phone},
-            keys.blind_index_secret(),
-        )  # fmt: skip
-        await audit(conn, principal, "participant.register", ("participant", participant_id))
-        return Answer(
-            201,
-            {
-                "participant_id": str(participant_id),
-                "version": decided.appended.version,
-                "position": decided.position,
-                "possible_duplicates": duplicates,
-            },
-        )
+        personal = PostgresPersonalData(conn, keys)
+        return await register_in(Ports.postgres(conn), personal, personal, body, principal, clock())
 
     return run
 
 
-async def _possible_duplicates(
-    conn: Connection, body: RegisterRequest, keys: PersonalDataKeys, new_id: uuid.UUID
-) -> list[str]:
-    found: set[str] = set()
-    for kind, value in ((Kind.DOCUMENT, body.document_number), (Kind.PHONE, body.phone)):
-        if value:
-            rows = await personal_data.find(conn, kind, value, keys.blind_index_secret(), new_id)
-            found |= {str(r["participant_id"]) for r in rows}
-    return sorted(found)
+async def register_in(
+    ports: Ports,
+    personal: PersonalDataStore,
+    lookup: DuplicateLookup,
+    body: RegisterRequest,
+    principal: Principal,
+    now: datetime,
+) -> Answer:
+    """A new record: the event carries coarse attributes only; the rest is sealed and indexed.
+    The answer names records sharing a document or phone number (`possible_duplicates`)."""
+    participant_id = new_id()
+    birth, estimated = born_on(body.birth_date, body.estimated_age_years, now.date())
+    rule = register.RegisterParticipant(
+        participant_id, body.sex, birth, estimated, body.nationality, body.region,
+        actor_id(principal), now,
+    )  # fmt: skip
+    decided = await execute(
+        ports.store, str(participant_id), evolve, Participant(),
+        lambda s: register.decide(rule, s),
+    )  # fmt: skip
+    numbers = {Kind.DOCUMENT: body.document_number, Kind.PHONE: body.phone}
+    duplicates = await lookup.possible_duplicates(numbers, participant_id)
+    event = decided.events[0]
+    assert isinstance(event, ParticipantRegistered)
+    await personal.keep(event, _personal(body), numbers, decided.appended.version)
+    await ports.audit.done(principal, "participant.register", ("participant", participant_id))
+    return Answer(
+        201,
+        {
+            "participant_id": str(participant_id),
+            "version": decided.appended.version,
+            "position": decided.position,
+            "possible_duplicates": duplicates,
+        },
+    )
 
 
 def correct_participant(

@@ -4,13 +4,14 @@ in memory, beside a `MemoryEventStore`, so commands run without PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from access.blind_index import Kind
 from access.principal import Principal, Role
 from contracts.cases import CaseOpened
 from contracts.event import Event
-from contracts.participants import ParticipantMerged
+from contracts.participants import ParticipantMerged, ParticipantRegistered
 from contracts.people import Sex
 from contracts.vocabulary import Region
 from eventkit.aggregate import execute
@@ -58,6 +59,38 @@ class FakeAudit:
         purpose: str | None = None,
     ) -> None:
         self.actions.append((principal.subject, action, f"{resource[0]}:{resource[1]}"))
+
+
+@dataclass
+class FakePersonalData:
+    """Personal data kept in the clear, by person, and looked up by exact number."""
+
+    fields: dict[uuid.UUID, dict[str, str]] = field(default_factory=dict)
+    numbers: dict[tuple[Kind, str], set[uuid.UUID]] = field(default_factory=dict)
+
+    async def keep(
+        self,
+        registered: ParticipantRegistered,
+        fields: Mapping[str, str],
+        numbers: Mapping[Kind, str | None],
+        version: int,
+    ) -> None:
+        self.fields[registered.participant_id] = dict(fields)
+        for kind, value in numbers.items():
+            if value:
+                self.numbers.setdefault((kind, value), set()).add(registered.participant_id)
+
+    async def possible_duplicates(
+        self, numbers: Mapping[Kind, str | None], excluding: uuid.UUID
+    ) -> list[str]:
+        found = {
+            str(pid)
+            for kind, value in numbers.items()
+            if value
+            for pid in self.numbers.get((kind, value), set())
+            if pid != excluding
+        }
+        return sorted(found)
 
 
 @dataclass
