@@ -13,7 +13,12 @@ from access.principal import Region
 from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
-from services.cases import livelihoods, outreach
+from services.cases import enrol as enrolment
+from services.cases import finish_training as training
+from services.cases import livelihoods
+from services.cases import record_outcome as outcomes
+from services.cases import record_reach as reaching
+from services.cases import score_stage as scoring
 from services.cases.acts_requests import (
     EnrolRequest,
     OutcomeRequest,
@@ -22,8 +27,8 @@ from services.cases.acts_requests import (
     StageRequest,
     TrainingRequest,
 )
-from services.cases.http_scope import participant_row, person_scopes, scope
 from services.cases.participant_acts import act, reach_many
+from services.cases.scopes_api import participant_row, person_scopes, scope
 
 router = APIRouter(tags=["outreach and livelihoods"])
 
@@ -39,7 +44,12 @@ async def record_outreach(
 ) -> Response:
     """Up to 10,000 participant ids; all are recorded in one transaction, or none is."""
     authorize(principal, "outreach.record", ResourceScope(region=Region(body.region)))
-    command = reach_many(body, principal, clock=clock)
+    command = reach_many(
+        body,
+        principal,
+        lambda region: authorize(principal, "outreach.record", ResourceScope(region=region)),
+        clock=clock,
+    )
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -56,8 +66,8 @@ pool: Pool,) -> Response:  # fmt: skip
     reach_id = new_id()
     command = act(
         participant_id, "outreach.record",
-        lambda s, by, now: outreach.reach(
-            outreach.RecordReach(
+        lambda s, by, now: reaching.decide(
+            reaching.RecordReach(
                 reach_id, body.topic, body.channel, body.delivery_mode, body.region,
                 body.reached_at, now,
             ), s,
@@ -88,8 +98,10 @@ pool: Pool,) -> Response:  # fmt: skip
     region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.enrol",
-        lambda s, by, now: livelihoods.enrol(
-            livelihoods.Step(body.program, region, by, body.enrolled_at or now, now), s
+        lambda s, by, now: enrolment.decide(
+            enrolment.Enrol(
+                livelihoods.Step(body.program, region, by, body.enrolled_at or now, now)
+            ), s,
         ),
         principal,
         clock=clock,
@@ -107,9 +119,11 @@ pool: Pool,) -> Response:  # fmt: skip
     region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.score",
-        lambda s, by, now: livelihoods.score_stage(
-            livelihoods.Step(body.program, region, by, body.scored_at or now, now),
-            body.stage, body.score, body.passed, s,
+        lambda s, by, now: scoring.decide(
+            scoring.ScoreStage(
+                livelihoods.Step(body.program, region, by, body.scored_at or now, now),
+                body.stage, body.score, body.passed,
+            ), s,
         ),
         principal,
         clock=clock,
@@ -127,8 +141,10 @@ pool: Pool,) -> Response:  # fmt: skip
     region = await _region(pool, participant_id, principal)
     command = act(
         participant_id, "livelihood.training",
-        lambda s, by, now: livelihoods.finish_training(
-            livelihoods.Step(body.program, region, by, body.finished_at or now, now), s
+        lambda s, by, now: training.decide(
+            training.FinishTraining(
+                livelihoods.Step(body.program, region, by, body.finished_at or now, now)
+            ), s,
         ),
         principal,
         clock=clock,
@@ -147,9 +163,11 @@ pool: Pool,) -> Response:  # fmt: skip
     outcome_id = new_id()
     command = act(
         participant_id, "livelihood.outcome",
-        lambda s, by, now: livelihoods.record_outcome(
-            livelihoods.Step(body.program, region, by, body.observed_at, now),
-            outcome_id, body.outcome, s,
+        lambda s, by, now: outcomes.decide(
+            outcomes.RecordOutcome(
+                livelihoods.Step(body.program, region, by, body.observed_at, now),
+                outcome_id, body.outcome,
+            ), s,
         ),
         principal,
         clock=clock,

@@ -19,7 +19,7 @@ from eventkit.clock import Now
 from eventkit.decider import RefusalKind, Refused
 from eventkit.ids import new_id
 from eventkit.store import Connection
-from services.cases.outreach import RecordReach, check_reach, reached
+from services.cases.record_reach import RecordReach, check_reach, reached
 
 
 async def resolve(conn: Connection, participant_ids: list[uuid.UUID]) -> list[uuid.UUID]:

@@ -17,10 +17,11 @@ from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
-from services.cases import deliver_service, open_case, personal_data, views
+from services.cases import deliver_service, open_case, personal_data
+from services.cases.audit import audit
 from services.cases.case import Case, evolve
 from services.cases.case_requests import DeliverRequest, OpenCaseRequest
-from services.cases.staff import audit, participant, surviving
+from services.cases.ports import Ports
 
 Rule = Callable[[Case, uuid.UUID, datetime], Sequence[Event]]
 """A case rule given the state, the acting staff member's id and the time."""
@@ -28,30 +29,37 @@ Rule = Callable[[Case, uuid.UUID, datetime], Sequence[Event]]
 
 def open_new(body: OpenCaseRequest, principal: Principal, *, clock: Now) -> Command:
     async def run(conn: Connection) -> Answer:
-        case_id, now = new_id(), clock()
-        person = await participant(conn, await surviving(conn, body.participant_id))
-        rule = open_case.OpenCase(
-            case_id, person, body.case_type, body.intake_channel, body.regularization_profile,
-            body.urgency, body.region, body.caseworker_id or actor_id(principal), now,
-            body.opened_at,
-        )  # fmt: skip
-        decided = await execute(
-            conn, str(case_id), evolve, Case(), lambda s: open_case.open_case(rule, s)
-        )
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, "case.open", ("case", case_id))
-        return Answer(
-            201,
-            {
-                "case_id": str(case_id),
-                "participant_id": str(person.participant_id),
-                "caseworker_id": str(rule.caseworker_id),
-                "version": decided.appended.version,
-                "position": decided.position,
-            },
-        )
+        return await open_for(Ports.postgres(conn), body, principal, clock())
 
     return run
+
+
+async def open_for(
+    ports: Ports, body: OpenCaseRequest, principal: Principal, now: datetime
+) -> Answer:
+    """A case for the person, on the surviving record if the id was merged."""
+    case_id = new_id()
+    person = await ports.participant(await ports.views.surviving(body.participant_id))
+    rule = open_case.OpenCase(
+        case_id, person, body.case_type, body.intake_channel, body.regularization_profile,
+        body.urgency, body.region, body.caseworker_id or actor_id(principal), now,
+        body.opened_at,
+    )  # fmt: skip
+    decided = await execute(
+        ports.store, str(case_id), evolve, Case(), lambda s: open_case.decide(rule, s)
+    )
+    await ports.views.record(decided.events, decided.appended.version)
+    await ports.audit.done(principal, "case.open", ("case", case_id))
+    return Answer(
+        201,
+        {
+            "case_id": str(case_id),
+            "participant_id": str(person.participant_id),
+            "caseworker_id": str(rule.caseworker_id),
+            "version": decided.appended.version,
+            "position": decided.position,
+        },
+    )
 
 
 def change(
@@ -63,26 +71,38 @@ def change(
     *,
     clock: Now,
 ) -> Command:
-    """Any case command whose rule needs only the case: reassign, close, reopen, complaints."""
-
     async def run(conn: Connection) -> Answer:
-        by, now = actor_id(principal), clock()
-        decided = await execute(
-            conn, str(case_id), evolve, Case(), lambda s: rule(s, by, now), expected
-        )
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, action, ("case", case_id))
-        body: dict[str, object] = {
-            "case_id": str(case_id),
-            "version": decided.appended.version,
-            "position": decided.position,
-        }
-        for event in decided.events:
-            if hasattr(event, "complaint_id"):
-                body["complaint_id"] = str(event.complaint_id)
-        return Answer(200, body)
+        return await changed(Ports.postgres(conn), case_id, action, rule, principal, expected,
+                             clock())  # fmt: skip
 
     return run
+
+
+async def changed(
+    ports: Ports,
+    case_id: uuid.UUID,
+    action: str,
+    rule: Rule,
+    principal: Principal,
+    expected: int | None,
+    now: datetime,
+) -> Answer:
+    """Any case command whose rule needs only the case: reassign, close, reopen, complaints."""
+    by = actor_id(principal)
+    decided = await execute(
+        ports.store, str(case_id), evolve, Case(), lambda s: rule(s, by, now), expected
+    )
+    await ports.views.record(decided.events, decided.appended.version)
+    await ports.audit.done(principal, action, ("case", case_id))
+    body: dict[str, object] = {
+        "case_id": str(case_id),
+        "version": decided.appended.version,
+        "position": decided.position,
+    }
+    for event in decided.events:
+        if hasattr(event, "complaint_id"):
+            body["complaint_id"] = str(event.complaint_id)
+    return Answer(200, body)
 
 
 def deliver(
@@ -94,34 +114,43 @@ def deliver(
     clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        now = clock()
-        participant_id = await conn.fetchval(
-            "SELECT participant_id FROM cases WHERE case_id = $1", case_id
-        )
-        if participant_id is None:
-            raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
-        rule = deliver_service.DeliverService(
-            new_id(), await participant(conn, await surviving(conn, participant_id)),
-            body.service_type, body.quantity, body.cost, body.delivered_at or now,
-            actor_id(principal), now,
-        )  # fmt: skip
-        decided = await execute(
-            conn, str(case_id), evolve, Case(), lambda s: deliver_service.deliver(rule, s),
-            expected,
-        )  # fmt: skip
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, "service.deliver", ("case", case_id))
-        return Answer(
-            201,
-            {
-                "case_id": str(case_id),
-                "delivery_id": str(rule.delivery_id),
-                "version": decided.appended.version,
-                "position": decided.position,
-            },
-        )
+        return await deliver_in(Ports.postgres(conn), case_id, body, principal, expected, clock())
 
     return run
+
+
+async def deliver_in(
+    ports: Ports,
+    case_id: uuid.UUID,
+    body: DeliverRequest,
+    principal: Principal,
+    expected: int | None,
+    now: datetime,
+) -> Answer:
+    """A service delivered within the case, checked against the person's consent now."""
+    participant_id = await ports.views.case_participant(case_id)
+    if participant_id is None:
+        raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
+    rule = deliver_service.DeliverService(
+        new_id(), await ports.participant(await ports.views.surviving(participant_id)),
+        body.service_type, body.quantity, body.cost, body.delivered_at or now,
+        actor_id(principal), now,
+    )  # fmt: skip
+    decided = await execute(
+        ports.store, str(case_id), evolve, Case(), lambda s: deliver_service.decide(rule, s),
+        expected,
+    )  # fmt: skip
+    await ports.views.record(decided.events, decided.appended.version)
+    await ports.audit.done(principal, "service.deliver", ("case", case_id))
+    return Answer(
+        201,
+        {
+            "case_id": str(case_id),
+            "delivery_id": str(rule.delivery_id),
+            "version": decided.appended.version,
+            "position": decided.position,
+        },
+    )
 
 
 def add_note(

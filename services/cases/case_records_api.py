@@ -8,15 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal
-from access.participant_keys import Erased
 from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import case_commands as commands
-from services.cases import legal_complaint, personal_data
+from services.cases import file_complaint as filing
+from services.cases import queries, record_taken_up
+from services.cases.audit import audit
 from services.cases.case_requests import ComplaintRequest, NoteRequest, TakenUpRequest
 from services.cases.cases_api import sensitive_read, update
-from services.cases.staff import audit
 
 router = APIRouter(tags=["cases"])
 
@@ -31,8 +31,8 @@ pool: Pool,) -> Response:  # fmt: skip
     complaint_id = new_id()
     command = commands.change(
         case_id, "legal_complaint.file",
-        lambda s, by, now: legal_complaint.file(
-            legal_complaint.FileComplaint(
+        lambda s, by, now: filing.decide(
+            filing.FileComplaint(
                 complaint_id, body.violation, body.authority, body.filed_at or now, by, now
             ), s,
         ),
@@ -54,8 +54,8 @@ pool: Pool,) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "legal_complaint.taken_up",
-        lambda s, by, now: legal_complaint.taken_up(
-            legal_complaint.RecordTakenUp(
+        lambda s, by, now: record_taken_up.decide(
+            record_taken_up.RecordTakenUp(
                 complaint_id, body.authority, body.taken_up_at or now, by, now
             ), s,
         ),
@@ -85,20 +85,6 @@ async def read_notes(
     row, grant = await sensitive_read(pool, principal, case_id)
     keys = request.app.state.personal_data_keys
     async with pool.acquire() as conn, conn.transaction():
-        rows = await conn.fetch(
-            "SELECT * FROM case_notes WHERE case_id = $1 ORDER BY written_at", case_id
-        )
-        notes = []
-        for note in rows:
-            name = f"note/{note['note_id']}"
-            try:
-                opened = await personal_data.cipher(conn, keys).decrypt(
-                    str(row["participant_id"]), {name: note["body"]}
-                )
-                text: str | None = opened[name]
-            except Erased:
-                text = None
-            notes.append({"note_id": str(note["note_id"]), "written_by": str(note["written_by"]),
-                          "written_at": note["written_at"].isoformat(), "text": text})  # fmt: skip
+        notes = await queries.notes(conn, keys, case_id, row["participant_id"])
         await audit(conn, principal, "case.read_notes", ("case", case_id), grant)
     return {"case_id": str(case_id), "notes": notes, "read_at": clock().isoformat()}

@@ -18,7 +18,8 @@ from contracts.vocabulary import CaseType
 from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from services.cases import case_commands as commands
-from services.cases import open_case, queries
+from services.cases import close_case, queries, reassign_case, reopen_case
+from services.cases.audit import audit
 from services.cases.case import Status
 from services.cases.case_requests import (
     CloseRequest,
@@ -27,13 +28,12 @@ from services.cases.case_requests import (
     ReassignRequest,
     ReopenRequest,
 )
-from services.cases.http_scope import (
+from services.cases.scopes_api import (
     ExpectedVersion,
     case_row,
     person_scopes,
     scope,
 )
-from services.cases.staff import audit
 
 router = APIRouter(tags=["cases"])
 SENSITIVE_TYPES = {CaseType.GBV_PROTECTION, CaseType.MENTAL_HEALTH}
@@ -117,8 +117,8 @@ pool: Pool,) -> Response:  # fmt: skip
     authorize(principal, "case.update", ResourceScope(region=Region(body.region)))
     command = commands.change(
         case_id, "case.reassign",
-        lambda s, by, now: open_case.reassign(
-            s, body.caseworker_id, body.region, body.reason, by, now
+        lambda s, by, now: reassign_case.decide(
+            reassign_case.ReassignCase(body.caseworker_id, body.region, body.reason, by, now), s
         ),
         principal, expected,
         clock=clock,
@@ -135,7 +135,9 @@ pool: Pool,) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "case.close",
-        lambda s, by, now: open_case.close(s, body.reason, body.reason_code, by, now),
+        lambda s, by, now: close_case.decide(
+            close_case.CloseCase(body.reason, body.reason_code, by, now), s
+        ),
         principal, expected,
         clock=clock,
     )  # fmt: skip
@@ -150,7 +152,8 @@ async def reopen(
 pool: Pool,) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
     command = commands.change(
-        case_id, "case.reopen", lambda s, by, now: open_case.reopen(s, body.reason, by, now),
+        case_id, "case.reopen",
+        lambda s, by, now: reopen_case.decide(reopen_case.ReopenCase(body.reason, by, now), s),
         principal, expected,
         clock=clock,
     )  # fmt: skip

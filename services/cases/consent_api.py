@@ -12,9 +12,9 @@ from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, run_command
 from services.cases import consent_commands as commands
 from services.cases import queries
-from services.cases.http_scope import participant_row, person_scopes, scope
+from services.cases.audit import audit
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
-from services.cases.staff import audit
+from services.cases.scopes_api import participant_row, person_scopes, scope
 
 router = APIRouter(tags=["consent"])
 

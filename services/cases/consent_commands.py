@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from access.actors import actor_id
 from access.principal import Principal
@@ -11,36 +12,42 @@ from eventkit.clock import Now
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
-from services.cases import consent, views
+from services.cases import give_consent as giving
+from services.cases import withdraw_consent as withdrawal
 from services.cases.participant import Participant, evolve
 from services.cases.participant_commands import done
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
-from services.cases.staff import audit, surviving
+from services.cases.ports import Ports
 
 
 def give_consent(
     asked_for: uuid.UUID, body: ConsentRequest, principal: Principal, *, clock: Now
 ) -> Command:
-    """Consent recorded on a merged record's id lands on the surviving record."""
-
     async def run(conn: Connection) -> Answer:
-        participant_id = await surviving(conn, asked_for)
-        rule = consent.GiveConsent(
-            new_id(),
-            frozenset(body.purposes),
-            body.given_by,
-            actor_id(principal),
-            clock(),
-            frozenset(body.destinations),
-        )
-        decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: consent.give(rule, s)
-        )
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, "consent.record", ("participant", participant_id))
-        return Answer(201, {**done(participant_id, decided), "consent_id": str(rule.consent_id)})
+        return await give(Ports.postgres(conn), asked_for, body, principal, clock())
 
     return run
+
+
+async def give(
+    ports: Ports, asked_for: uuid.UUID, body: ConsentRequest, principal: Principal, now: datetime
+) -> Answer:
+    """Consent recorded on a merged record's id lands on the surviving record."""
+    participant_id = await ports.views.surviving(asked_for)
+    rule = giving.GiveConsent(
+        new_id(),
+        frozenset(body.purposes),
+        body.given_by,
+        actor_id(principal),
+        now,
+        frozenset(body.destinations),
+    )
+    decided = await execute(
+        ports.store, str(participant_id), evolve, Participant(), lambda s: giving.decide(rule, s)
+    )
+    await ports.views.record(decided.events, decided.appended.version)
+    await ports.audit.done(principal, "consent.record", ("participant", participant_id))
+    return Answer(201, {**done(participant_id, decided), "consent_id": str(rule.consent_id)})
 
 
 def withdraw_consent(
@@ -52,15 +59,27 @@ def withdraw_consent(
     clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        purposes = frozenset(body.purposes) if body.purposes is not None else None
-        rule = consent.WithdrawConsent(
-            consent_id, purposes, body.reason, actor_id(principal), clock()
+        return await withdraw(
+            Ports.postgres(conn), participant_id, consent_id, body, principal, clock()
         )
-        decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: consent.withdraw(rule, s)
-        )
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, "consent.record", ("participant", participant_id))
-        return Answer(200, {**done(participant_id, decided), "consent_id": str(consent_id)})
 
     return run
+
+
+async def withdraw(
+    ports: Ports,
+    participant_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    body: WithdrawRequest,
+    principal: Principal,
+    now: datetime,
+) -> Answer:
+    purposes = frozenset(body.purposes) if body.purposes is not None else None
+    rule = withdrawal.WithdrawConsent(consent_id, purposes, body.reason, actor_id(principal), now)
+    decided = await execute(
+        ports.store, str(participant_id), evolve, Participant(),
+        lambda s: withdrawal.decide(rule, s),
+    )  # fmt: skip
+    await ports.views.record(decided.events, decided.appended.version)
+    await ports.audit.done(principal, "consent.record", ("participant", participant_id))
+    return Answer(200, {**done(participant_id, decided), "consent_id": str(consent_id)})

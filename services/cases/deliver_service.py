@@ -42,7 +42,7 @@ class DeliverService:
     now: datetime
 
 
-def deliver(command: DeliverService, state: Case) -> list[ServiceDelivered]:
+def decide(command: DeliverService, state: Case) -> list[ServiceDelivered]:
     """One delivery, checked against the case, the consent, the amount and lodging stays."""
     case_id, participant_id, region = open_only(state, "delivering services")
     require_consent(command.participant, ConsentPurpose.SERVICES)

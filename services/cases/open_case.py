@@ -1,4 +1,4 @@
-"""Open, reassign, close and reopen a case (pure rules)."""
+"""Open a case for a registered person who consented to receive services."""
 
 from __future__ import annotations
 
@@ -6,15 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from contracts.cases import (
-    CaseClosed,
-    CaseClosureReason,
-    CaseOpened,
-    CaseReassigned,
-    CaseReopened,
-    CaseReopeningReason,
-    ReassignmentReason,
-)
+from contracts.cases import CaseOpened
 from contracts.vocabulary import (
     CaseType,
     ConsentPurpose,
@@ -24,7 +16,7 @@ from contracts.vocabulary import (
     Urgency,
 )
 from eventkit.decider import RefusalKind, Refused
-from services.cases.case import Case, Status, existing, open_only
+from services.cases.case import Case, Status
 from services.cases.participant import Participant, active, require_consent
 
 
@@ -42,7 +34,7 @@ class OpenCase:
     opened_at: datetime | None = None  # recorded after the fact; None: now
 
 
-def open_case(command: OpenCase, state: Case) -> list[CaseOpened]:
+def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
     """A case for a registered person who consented to receive services."""
     if state.status is not Status.NOT_OPENED:
         raise Refused("case_exists", f"case {command.case_id} already exists", RefusalKind.CONFLICT)
@@ -75,75 +67,5 @@ def open_case(command: OpenCase, state: Case) -> list[CaseOpened]:
             region=command.region,
             caseworker_id=command.caseworker_id,
             opened_at=opened_at,
-        )
-    ]
-
-
-def reassign(
-    state: Case,
-    caseworker_id: UUID,
-    region: Region,
-    reason: ReassignmentReason,
-    by: UUID,
-    now: datetime,
-) -> list[CaseReassigned]:
-    """Hand an open case to another caseworker (and region); a no-op hand-over is refused."""
-    case_id, participant_id, _ = open_only(state, "reassigning it")
-    if caseworker_id == state.caseworker_id and region is state.region:
-        raise Refused(
-            "already_assigned",
-            "the case is already with this caseworker and region",
-            RefusalKind.CONFLICT,
-        )
-    return [
-        CaseReassigned(
-            case_id=case_id,
-            participant_id=participant_id,
-            caseworker_id=caseworker_id,
-            region=region,
-            reason=reason,
-            reassigned_by=by,
-            reassigned_at=now,
-        )
-    ]
-
-
-def close(
-    state: Case, reason: CaseClosureReason, reason_code: str | None, by: UUID, now: datetime
-) -> list[CaseClosed]:
-    """Close an open case with a reason; `other` needs a reason_code saying which."""
-    case_id, participant_id, _ = existing(state)
-    if state.status is Status.CLOSED:
-        raise Refused("case_already_closed", "the case is already closed", RefusalKind.CONFLICT)
-    if reason is CaseClosureReason.OTHER and reason_code is None:
-        raise Refused(
-            "reason_code_required",
-            "reason_code is required when reason is other",
-            RefusalKind.INVALID,
-        )
-    return [
-        CaseClosed(
-            case_id=case_id,
-            participant_id=participant_id,
-            reason=reason,
-            reason_code=reason_code,
-            closed_by=by,
-            closed_at=now,
-        )
-    ]
-
-
-def reopen(state: Case, reason: CaseReopeningReason, by: UUID, now: datetime) -> list[CaseReopened]:
-    """Reopen a closed case."""
-    case_id, participant_id, _ = existing(state)
-    if state.status is not Status.CLOSED:
-        raise Refused("case_not_closed", "only a closed case can be reopened", RefusalKind.CONFLICT)
-    return [
-        CaseReopened(
-            case_id=case_id,
-            participant_id=participant_id,
-            reason=reason,
-            reopened_by=by,
-            reopened_at=now,
         )
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from access.actors import actor_id
@@ -16,7 +17,8 @@ from eventkit.decider import RefusalKind, Refused
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
-from services.cases import personal_data, register, views
+from services.cases import correct, erase, merge, personal_data, register, views
+from services.cases.audit import audit
 from services.cases.participant import Participant, evolve
 from services.cases.participant_requests import (
     CorrectRequest,
@@ -24,7 +26,7 @@ from services.cases.participant_requests import (
     RegisterRequest,
     born_on,
 )
-from services.cases.staff import audit, participant
+from services.cases.ports import DuplicateLookup, PersonalDataStore, Ports, PostgresPersonalData
 
 _PERSONAL = ("given_names", "family_names", "document_type", "document_number", "phone")
 
@@ -51,55 +53,47 @@ def register_participant(
     body: RegisterRequest, principal: Principal, keys: PersonalDataKeys, *, clock: Now
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        participant_id, now = new_id(), clock()
-        birth, estimated = born_on(body.birth_date, body.estimated_age_years)
-        rule = register.RegisterParticipant(
-            participant_id, body.sex, birth, estimated, body.nationality, body.region,
-            actor_id(principal), now,
-        )  # fmt: skip
-        decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: register.register(rule, s)
-        )
-        duplicates = await _possible_duplicates(conn, body, keys, participant_id)
-        sealed = await personal_data.cipher(conn, keys).encrypt(
-            str(participant_id), _personal(body)
-        )
-        event = decided.events[0]
-        assert isinstance(event, ParticipantRegistered)
-        await conn.execute(
-            "INSERT INTO participants (participant_id, region, sex, birth_year_month, nationality,"
-            " personal, registered_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            participant_id, body.region, body.sex, event.birth_year_month,
-            body.nationality, sealed, now, decided.appended.version,
-        )  # fmt: skip
-        await personal_data.index(
-            conn, participant_id,
-            {Kind.DOCUMENT: body.document_number, Kind.PHONE: body.phone},
-            keys.blind_index_secret(),
-        )  # fmt: skip
-        await audit(conn, principal, "participant.register", ("participant", participant_id))
-        return Answer(
-            201,
-            {
-                "participant_id": str(participant_id),
-                "version": decided.appended.version,
-                "position": decided.position,
-                "possible_duplicates": duplicates,
-            },
-        )
+        personal = PostgresPersonalData(conn, keys)
+        return await register_in(Ports.postgres(conn), personal, personal, body, principal, clock())
 
     return run
 
 
-async def _possible_duplicates(
-    conn: Connection, body: RegisterRequest, keys: PersonalDataKeys, new_id: uuid.UUID
-) -> list[str]:
-    found: set[str] = set()
-    for kind, value in ((Kind.DOCUMENT, body.document_number), (Kind.PHONE, body.phone)):
-        if value:
-            rows = await personal_data.find(conn, kind, value, keys.blind_index_secret(), new_id)
-            found |= {str(r["participant_id"]) for r in rows}
-    return sorted(found)
+async def register_in(
+    ports: Ports,
+    personal: PersonalDataStore,
+    lookup: DuplicateLookup,
+    body: RegisterRequest,
+    principal: Principal,
+    now: datetime,
+) -> Answer:
+    """A new record: the event carries coarse attributes only; the rest is sealed and indexed.
+    The answer names records sharing a document or phone number (`possible_duplicates`)."""
+    participant_id = new_id()
+    birth, estimated = born_on(body.birth_date, body.estimated_age_years, now.date())
+    rule = register.RegisterParticipant(
+        participant_id, body.sex, birth, estimated, body.nationality, body.region,
+        actor_id(principal), now,
+    )  # fmt: skip
+    decided = await execute(
+        ports.store, str(participant_id), evolve, Participant(),
+        lambda s: register.decide(rule, s),
+    )  # fmt: skip
+    numbers = {Kind.DOCUMENT: body.document_number, Kind.PHONE: body.phone}
+    duplicates = await lookup.possible_duplicates(numbers, participant_id)
+    event = decided.events[0]
+    assert isinstance(event, ParticipantRegistered)
+    await personal.keep(event, _personal(body), numbers, decided.appended.version)
+    await ports.audit.done(principal, "participant.register", ("participant", participant_id))
+    return Answer(
+        201,
+        {
+            "participant_id": str(participant_id),
+            "version": decided.appended.version,
+            "position": decided.position,
+            "possible_duplicates": duplicates,
+        },
+    )
 
 
 def correct_participant(
@@ -112,17 +106,17 @@ def correct_participant(
     clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        birth = None
+        birth, now = None, clock()
         if body.birth_date or body.estimated_age_years is not None:
-            birth = born_on(body.birth_date, body.estimated_age_years)
-        rule = register.CorrectParticipant(
-            body.reason, actor_id(principal), clock(), body.sex,
+            birth = born_on(body.birth_date, body.estimated_age_years, now.date())
+        rule = correct.CorrectParticipant(
+            body.reason, actor_id(principal), now, body.sex,
             birth[0] if birth else None, birth[1] if birth else None, body.nationality,
             body.region,
         )  # fmt: skip
         decided = await execute(
             conn, str(participant_id), evolve, Participant(),
-            lambda s: register.correct(rule, s), expected,
+            lambda s: correct.decide(rule, s), expected,
         )  # fmt: skip
         await views.record(conn, decided.events, decided.appended.version)
         personal = _personal(body)
@@ -176,18 +170,31 @@ def merge_participant(
     clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        surviving = await participant(conn, body.into_participant_id)
-        rule = register.MergeParticipant(surviving, body.reason, actor_id(principal), clock())
-        decided = await execute(
-            conn, str(participant_id), evolve, Participant(),
-            lambda s: register.merge(rule, s), expected,
-        )  # fmt: skip
-        await views.record(conn, decided.events, decided.appended.version)
-        await audit(conn, principal, "participant.merge", ("participant", participant_id))
-        answer = done(participant_id, decided)
-        return Answer(200, {**answer, "merged_into": str(body.into_participant_id)})
+        return await merge_into(Ports.postgres(conn), participant_id, body, principal, expected,
+                                clock())  # fmt: skip
 
     return run
+
+
+async def merge_into(
+    ports: Ports,
+    participant_id: uuid.UUID,
+    body: MergeRequest,
+    principal: Principal,
+    expected: int | None,
+    now: datetime,
+) -> Answer:
+    """The duplicate's stream ends in a merge into the surviving record."""
+    surviving = await ports.participant(body.into_participant_id)
+    rule = merge.MergeParticipant(surviving, body.reason, actor_id(principal), now)
+    decided = await execute(
+        ports.store, str(participant_id), evolve, Participant(),
+        lambda s: merge.decide(rule, s), expected,
+    )  # fmt: skip
+    await ports.views.record(decided.events, decided.appended.version)
+    await ports.audit.done(principal, "participant.merge", ("participant", participant_id))
+    answer = done(participant_id, decided)
+    return Answer(200, {**answer, "merged_into": str(body.into_participant_id)})
 
 
 def erase_personal_data(
@@ -199,9 +206,9 @@ def erase_personal_data(
     clock: Now,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
-        by, now = actor_id(principal), clock()
+        rule = erase.EraseParticipant(actor_id(principal), clock())
         decided = await execute(
-            conn, str(participant_id), evolve, Participant(), lambda s: register.erase(s, by, now)
+            conn, str(participant_id), evolve, Participant(), lambda s: erase.decide(rule, s)
         )
         await views.record(conn, decided.events, decided.appended.version)
         await personal_data.erase(conn, keys, participant_id)

@@ -5,7 +5,7 @@ Validated at the edge (422 naming the field); each carries an OpenAPI example.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self
 from uuid import UUID
@@ -30,12 +30,14 @@ def _example(**data: Any) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": [data]})
 
 
-def born_on(birth_date: date | None, estimated_age_years: int | None) -> tuple[date, bool]:
-    """The birth date to record and whether it is an estimate (from an age in years)."""
+def born_on(
+    birth_date: date | None, estimated_age_years: int | None, today: date
+) -> tuple[date, bool]:
+    """The birth date to record and whether it is an estimate (from an age in years, as of the
+    command's `today`, the service's clock)."""
     if birth_date is not None:
         return birth_date, False
     assert estimated_age_years is not None
-    today = datetime.now(UTC).date()
     return date(today.year - estimated_age_years, today.month, 1), True
 
 

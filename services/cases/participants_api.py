@@ -17,12 +17,7 @@ from eventkit.dependencies import Clock, Pool
 from eventkit.http import IdempotencyKey, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
-from services.cases.http_scope import (
-    ExpectedVersion,
-    participant_row,
-    person_scopes,
-    scope,
-)
+from services.cases.audit import audit
 from services.cases.participant_requests import (
     CorrectRequest,
     ErasureRequest,
@@ -30,7 +25,12 @@ from services.cases.participant_requests import (
     RegisterRequest,
     SearchRequest,
 )
-from services.cases.staff import audit
+from services.cases.scopes_api import (
+    ExpectedVersion,
+    participant_row,
+    person_scopes,
+    scope,
+)
 
 router = APIRouter(tags=["participants"])
 SENSITIVE = "case.read_sensitive"

@@ -1,10 +1,13 @@
-"""Reads: a person's personal data (audited), their timeline, their consents, case lists."""
+"""Reads: a person's or a case's row, where a merged record leads, personal data (audited),
+timelines, consents, case lists, notes."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 from typing import Any
+
+import asyncpg
 
 from access.participant_keys import Erased
 from access.settings import PersonalDataKeys
@@ -19,6 +22,41 @@ CASE_SORTS = {
     "updated_at": "updated_at ASC, case_id",
     "-updated_at": "updated_at DESC, case_id",
 }
+
+
+Reader = Connection | asyncpg.Pool
+"""A connection in a transaction, or the pool for a read on its own."""
+
+
+async def participant_row(db: Reader, participant_id: uuid.UUID) -> Any:
+    """The participant's read row; None when unknown."""
+    return await db.fetchrow("SELECT * FROM participants WHERE participant_id = $1", participant_id)
+
+
+async def case_row(db: Reader, case_id: uuid.UUID) -> Any:
+    """The case's read row; None when unknown."""
+    return await db.fetchrow("SELECT * FROM cases WHERE case_id = $1", case_id)
+
+
+async def case_participant(db: Reader, case_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose case it is; None when unknown."""
+    found: uuid.UUID | None = await db.fetchval(
+        "SELECT participant_id FROM cases WHERE case_id = $1", case_id
+    )
+    return found
+
+
+async def surviving(db: Reader, participant_id: uuid.UUID) -> uuid.UUID:
+    """The id commands should act on: a merged record redirects to the record it merged into."""
+    seen = {participant_id}
+    while True:
+        into = await db.fetchval(
+            "SELECT merged_into FROM participants WHERE participant_id = $1", participant_id
+        )
+        if into is None or into in seen:
+            return participant_id
+        seen.add(into)
+        participant_id = into
 
 
 def plain(row: Any) -> dict[str, Any]:
@@ -120,3 +158,25 @@ async def cases(
         offset,
     )
     return {"total": total, "limit": limit, "offset": offset, "items": [plain(r) for r in rows]}
+
+
+async def notes(
+    conn: Connection, keys: PersonalDataKeys, case_id: uuid.UUID, participant_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The case's follow-up notes, opened; a note of an erased person reads as None."""
+    rows = await conn.fetch(
+        "SELECT * FROM case_notes WHERE case_id = $1 ORDER BY written_at", case_id
+    )
+    found = []
+    for note in rows:
+        name = f"note/{note['note_id']}"
+        try:
+            opened = await personal_data.cipher(conn, keys).decrypt(
+                str(participant_id), {name: note["body"]}
+            )
+            text: str | None = opened[name]
+        except Erased:
+            text = None
+        found.append({"note_id": str(note["note_id"]), "written_by": str(note["written_by"]),
+                      "written_at": note["written_at"].isoformat(), "text": text})  # fmt: skip
+    return found

@@ -10,7 +10,7 @@ from contracts.consent import ConsentGiven, ConsentGiver
 from contracts.participants import ParticipantRegistered
 from contracts.people import Sex
 from contracts.vocabulary import CaseType, ConsentPurpose, IntakeChannel, Region
-from services.cases import case, open_case, participant
+from services.cases import case, close_case, participant
 from tests.support.deciders import Given
 
 NOW = datetime(2022, 6, 15, 12, tzinfo=UTC)
@@ -58,5 +58,7 @@ a_case = Given(case.evolve, case.Case())
 CONSENTING = person(registered(), consented())
 CLOSED = (
     opened(),
-    *open_case.close(a_case(opened()), CaseClosureReason.NEEDS_MET, None, STAFF, NOW),
+    *close_case.decide(
+        close_case.CloseCase(CaseClosureReason.NEEDS_MET, None, STAFF, NOW), a_case(opened())
+    ),
 )

@@ -10,7 +10,7 @@ from contracts.vocabulary import (
     ConsentPurpose,
     ReferralDestination,
 )
-from services.cases import consent
+from services.cases import give_consent, withdraw_consent
 from services.cases.participant import require_consent
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.cases.givens import (
@@ -24,7 +24,7 @@ from tests.unit.cases.givens import (
 
 
 def test_consent_given_then_partly_withdrawn_then_missing() -> None:
-    give = consent.GiveConsent(
+    give = give_consent.GiveConsent(
         CONSENT,
         frozenset({ConsentPurpose.SERVICES, ConsentPurpose.REFERRAL_SHARING}),
         ConsentGiver.GUARDIAN,
@@ -32,49 +32,53 @@ def test_consent_given_then_partly_withdrawn_then_missing() -> None:
         NOW,
     )
     then_only(
-        consent.give(give, person(registered())), ConsentGiven, given_by=ConsentGiver.GUARDIAN
+        give_consent.decide(give, person(registered())),
+        ConsentGiven,
+        given_by=ConsentGiver.GUARDIAN,
     )
-    state = person(registered(), *consent.give(give, person(registered())))
-    withdraw = consent.WithdrawConsent(
+    state = person(registered(), *give_consent.decide(give, person(registered())))
+    withdraw = withdraw_consent.WithdrawConsent(
         CONSENT,
         frozenset({ConsentPurpose.SERVICES}),
         ConsentWithdrawalReason.PARTICIPANT_REQUEST,
         STAFF,
         NOW,
     )
-    events = consent.withdraw(withdraw, state)
+    events = withdraw_consent.decide(withdraw, state)
     then_only(events, ConsentWithdrawn, purposes=(ConsentPurpose.SERVICES,))
-    after = person(registered(), *consent.give(give, person(registered())), *events)
+    after = person(registered(), *give_consent.decide(give, person(registered())), *events)
     assert after.standing_purposes == {ConsentPurpose.REFERRAL_SHARING}
     missing = then_refused(when(require_consent, after, ConsentPurpose.SERVICES), "consent_missing")
     assert "'services'" in missing.message
-    then_refused(when(consent.withdraw, withdraw, after), "purpose_not_granted")
+    then_refused(when(withdraw_consent.decide, withdraw, after), "purpose_not_granted")
 
 
 def test_consent_refusals() -> None:
-    withdraw = consent.WithdrawConsent(
+    withdraw = withdraw_consent.WithdrawConsent(
         uuid.uuid4(), None, ConsentWithdrawalReason.RECORDED_IN_ERROR, STAFF, NOW
     )
-    then_refused(when(consent.withdraw, withdraw, person(registered())), "consent_not_found")
-    all_of_it = consent.WithdrawConsent(
+    then_refused(when(withdraw_consent.decide, withdraw, person(registered())), "consent_not_found")
+    all_of_it = withdraw_consent.WithdrawConsent(
         CONSENT, None, ConsentWithdrawalReason.PARTICIPANT_REQUEST, STAFF, NOW
     )
     state = person(registered(), consented())
-    done = person(registered(), consented(), *consent.withdraw(all_of_it, state))
-    then_refused(when(consent.withdraw, all_of_it, done), "consent_already_withdrawn")
-    give = consent.GiveConsent(CONSENT, frozenset(), ConsentGiver.PARTICIPANT, STAFF, NOW)
-    then_refused(when(consent.give, give, person(registered())), "no_purpose")
+    done = person(registered(), consented(), *withdraw_consent.decide(all_of_it, state))
+    then_refused(when(withdraw_consent.decide, all_of_it, done), "consent_already_withdrawn")
+    give = give_consent.GiveConsent(CONSENT, frozenset(), ConsentGiver.PARTICIPANT, STAFF, NOW)
+    then_refused(when(give_consent.decide, give, person(registered())), "no_purpose")
 
 
 def test_consent_to_share_names_its_destinations_only_with_referral_sharing() -> None:
     sharing = frozenset({ConsentPurpose.REFERRAL_SHARING})
     cem = frozenset({ReferralDestination.CEM})
-    give = consent.GiveConsent(CONSENT, sharing, ConsentGiver.PARTICIPANT, STAFF, NOW, cem)
+    give = give_consent.GiveConsent(CONSENT, sharing, ConsentGiver.PARTICIPANT, STAFF, NOW, cem)
     then_only(
-        consent.give(give, person(registered())),
+        give_consent.decide(give, person(registered())),
         ConsentGiven,
         destinations=(ReferralDestination.CEM,),
     )
     services = frozenset({ConsentPurpose.SERVICES})
-    wrong = consent.GiveConsent(CONSENT, services, ConsentGiver.PARTICIPANT, STAFF, NOW, cem)
-    then_refused(when(consent.give, wrong, person(registered())), "destinations_without_sharing")
+    wrong = give_consent.GiveConsent(CONSENT, services, ConsentGiver.PARTICIPANT, STAFF, NOW, cem)
+    then_refused(
+        when(give_consent.decide, wrong, person(registered())), "destinations_without_sharing"
+    )

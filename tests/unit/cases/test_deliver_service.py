@@ -18,7 +18,7 @@ from contracts.vocabulary import (
     Region,
     ServiceType,
 )
-from services.cases import deliver_service, open_case
+from services.cases import deliver_service, reopen_case
 from services.cases.participant import Participant
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.cases.givens import (
@@ -55,13 +55,13 @@ def _deliver(
 def _delivered(*commands: deliver_service.DeliverService) -> list[Event]:
     events: list[Event] = [opened()]
     for command in commands:
-        events += deliver_service.deliver(command, a_case(*events))
+        events += deliver_service.decide(command, a_case(*events))
     return events
 
 
 def test_deliver_services_with_amounts_in_pen() -> None:
     then_only(
-        deliver_service.deliver(
+        deliver_service.decide(
             _deliver(ServiceType.REGULARIZATION_FEE, cost="350.00"), a_case(opened())
         ),
         ServiceDelivered,
@@ -82,24 +82,26 @@ def test_deliver_services_with_amounts_in_pen() -> None:
     ],
 )
 def test_deliver_refusals(command: deliver_service.DeliverService, rule: str) -> None:
-    then_refused(when(deliver_service.deliver, command, a_case(opened())), rule)
+    then_refused(when(deliver_service.decide, command, a_case(opened())), rule)
 
 
 def test_a_closed_case_refuses_services_until_reopened() -> None:
-    then_refused(when(deliver_service.deliver, _deliver(), a_case(*CLOSED)), "case_closed")
+    then_refused(when(deliver_service.decide, _deliver(), a_case(*CLOSED)), "case_closed")
     reopened = (
         *CLOSED,
-        *open_case.reopen(a_case(*CLOSED), CaseReopeningReason.NEW_NEEDS, STAFF, NOW),
+        *reopen_case.decide(
+            reopen_case.ReopenCase(CaseReopeningReason.NEW_NEEDS, STAFF, NOW), a_case(*CLOSED)
+        ),
     )
-    assert deliver_service.deliver(_deliver(), a_case(*reopened))
+    assert deliver_service.decide(_deliver(), a_case(*reopened))
 
 
 def test_lodging_stays_are_runs_of_consecutive_nights_of_at_most_seven() -> None:
     three = _delivered(_deliver(ServiceType.LODGING, 3))  # nights 0, 1, 2
     touching = _deliver(ServiceType.LODGING, 5, days=3)  # 3..7: one stay of 8 nights
-    then_refused(when(deliver_service.deliver, touching, a_case(*three)), "lodging_exceeds_stay")
+    then_refused(when(deliver_service.decide, touching, a_case(*three)), "lodging_exceeds_stay")
     assert _delivered(_deliver(ServiceType.LODGING, 3), _deliver(ServiceType.LODGING, 4, days=3))
     overlap = _deliver(ServiceType.LODGING, 2, days=2)
-    then_refused(when(deliver_service.deliver, overlap, a_case(*three)), "lodging_nights_overlap")
+    then_refused(when(deliver_service.decide, overlap, a_case(*three)), "lodging_nights_overlap")
     # A night off between them: two stays of 7 nights each.
     assert _delivered(_deliver(ServiceType.LODGING, 7), _deliver(ServiceType.LODGING, 7, days=8))

@@ -14,7 +14,7 @@ from contracts.livelihoods import (
 )
 from contracts.outreach import LivelihoodOutcomeRecorded
 from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome, LivelihoodProgram, Region
-from services.cases import livelihoods
+from services.cases import enrol, finish_training, livelihoods, record_outcome, score_stage
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.cases.givens import NOW, STAFF, consented, person, registered
 
@@ -28,64 +28,75 @@ def _step(days: int = 0) -> livelihoods.Step:
     )
 
 
-ENROLLED = (registered(), BOTH, *livelihoods.enrol(_step(), person(registered(), BOTH)))
+ENROLLED = (registered(), BOTH, *enrol.decide(enrol.Enrol(_step()), person(registered(), BOTH)))
 
 
 def _outcome(outcome: LivelihoodOutcome, days: int, *events: Event) -> list[Event]:
     return list(
-        livelihoods.record_outcome(_step(days), uuid.uuid4(), outcome, person(*ENROLLED, *events))
+        record_outcome.decide(
+            record_outcome.RecordOutcome(_step(days), uuid.uuid4(), outcome),
+            person(*ENROLLED, *events),
+        )
     )
 
 
 def test_enrol_once_with_consent_for_services() -> None:
     then_only(
-        livelihoods.enrol(_step(), person(registered(), BOTH)), LivelihoodEnrolled, program=PROGRAM
+        enrol.decide(enrol.Enrol(_step()), person(registered(), BOTH)),
+        LivelihoodEnrolled,
+        program=PROGRAM,
     )
-    then_refused(when(livelihoods.enrol, _step(), person(*ENROLLED)), "already_enrolled")
-    then_refused(when(livelihoods.enrol, _step(), person(registered())), "consent_missing")
+    then_refused(when(enrol.decide, enrol.Enrol(_step()), person(*ENROLLED)), "already_enrolled")
+    then_refused(when(enrol.decide, enrol.Enrol(_step()), person(registered())), "consent_missing")
 
 
 def test_stages_and_training_need_enrolment() -> None:
-    scored = livelihoods.score_stage(_step(), SelectionStage.INTERVIEW, 71, True, person(*ENROLLED))
+    scored = score_stage.decide(
+        score_stage.ScoreStage(_step(), SelectionStage.INTERVIEW, 71, True), person(*ENROLLED)
+    )
     then_only(scored, LivelihoodStageScored, score=71, passed=True)
     then_refused(
         when(
-            livelihoods.score_stage, _step(), SelectionStage.INTERVIEW, 101, True, person(*ENROLLED)
+            score_stage.decide,
+            score_stage.ScoreStage(_step(), SelectionStage.INTERVIEW, 101, True),
+            person(*ENROLLED),
         ),
         "score_out_of_range",
     )
     then_refused(
         when(
-            livelihoods.score_stage,
-            _step(),
-            SelectionStage.PITCH_VIDEO,
-            50,
-            False,
+            score_stage.decide,
+            score_stage.ScoreStage(_step(), SelectionStage.PITCH_VIDEO, 50, False),
             person(registered(), BOTH),
         ),
         "not_enrolled",
     )
-    finished = livelihoods.finish_training(_step(), person(*ENROLLED))
+    finished = finish_training.decide(finish_training.FinishTraining(_step()), person(*ENROLLED))
     then_only(finished, LivelihoodTrainingFinished)
     then_refused(
-        when(livelihoods.finish_training, _step(), person(*ENROLLED, *finished)),
+        when(
+            finish_training.decide,
+            finish_training.FinishTraining(_step()),
+            person(*ENROLLED, *finished),
+        ),
         "training_already_finished",
     )
-    then_refused(when(livelihoods.finish_training, _step(401), person(*ENROLLED)), "date_in_future")
+    then_refused(
+        when(finish_training.decide, finish_training.FinishTraining(_step(401)), person(*ENROLLED)),
+        "date_in_future",
+    )
 
 
 def test_outcomes_need_consent_for_monitoring() -> None:
     services_only = (
         registered(),
         consented(),
-        *livelihoods.enrol(_step(), person(registered(), consented())),
+        *enrol.decide(enrol.Enrol(_step()), person(registered(), consented())),
     )
     then_refused(
         when(
-            livelihoods.record_outcome,
-            _step(),
-            uuid.uuid4(),
-            LivelihoodOutcome.BUSINESS_STARTED,
+            record_outcome.decide,
+            record_outcome.RecordOutcome(_step(), uuid.uuid4(), LivelihoodOutcome.BUSINESS_STARTED),
             person(*services_only),
         ),
         "consent_missing",
@@ -111,7 +122,7 @@ def test_skills_used_count_within_six_months_after_training() -> None:
     then_refused(
         when(_outcome, LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 10), "outside_training_window"
     )
-    finished = livelihoods.finish_training(_step(), person(*ENROLLED))
+    finished = finish_training.decide(finish_training.FinishTraining(_step()), person(*ENROLLED))
     assert _outcome(LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 100, *finished)
     then_refused(
         when(_outcome, LivelihoodOutcome.VOCATIONAL_SKILLS_USED, 200, *finished),

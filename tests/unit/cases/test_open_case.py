@@ -26,7 +26,7 @@ from contracts.vocabulary import (
     RegularizationProfile,
     Urgency,
 )
-from services.cases import open_case
+from services.cases import close_case, open_case, reassign_case, reopen_case
 from services.cases.participant import Participant
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.cases.givens import (
@@ -63,7 +63,7 @@ def _open(
 
 def test_open_a_case_with_type_channel_region_and_caseworker() -> None:
     then_only(
-        open_case.open_case(_open(), a_case()),
+        open_case.decide(_open(), a_case()),
         CaseOpened,
         intake_channel=IntakeChannel.HOTLINE,
         regularization_profile=RegularizationProfile.VULNERABILITY,
@@ -87,23 +87,26 @@ def test_open_a_case_with_type_channel_region_and_caseworker() -> None:
     ],
 )
 def test_open_refusals(command: open_case.OpenCase, state: object, rule: str) -> None:
-    then_refused(when(open_case.open_case, command, state), rule)
+    then_refused(when(open_case.decide, command, state), rule)
 
 
 def test_a_case_recorded_later_keeps_when_it_was_opened_but_never_a_future_date() -> None:
     earlier = NOW - timedelta(days=40)
-    [opened] = open_case.open_case(replace(_open(), opened_at=earlier), a_case())
+    [opened] = open_case.decide(replace(_open(), opened_at=earlier), a_case())
     assert isinstance(opened, CaseOpened)
     assert opened.opened_at == earlier
     later = replace(_open(), opened_at=NOW + timedelta(minutes=5))
-    then_refused(when(open_case.open_case, later, a_case()), "opened_in_future")
+    then_refused(when(open_case.decide, later, a_case()), "opened_in_future")
 
 
 def test_reassign_close_reopen() -> None:
     other = uuid.uuid4()
     then_only(
-        open_case.reassign(
-            a_case(opened()), other, Region.PIURA, ReassignmentReason.PARTICIPANT_MOVED, STAFF, NOW
+        reassign_case.decide(
+            reassign_case.ReassignCase(
+                other, Region.PIURA, ReassignmentReason.PARTICIPANT_MOVED, STAFF, NOW
+            ),
+            a_case(opened()),
         ),
         CaseReassigned,
         region=Region.PIURA,
@@ -111,49 +114,64 @@ def test_reassign_close_reopen() -> None:
     )
     assert a_case(*CLOSED).status == "closed"
     then_only(
-        open_case.reopen(a_case(*CLOSED), CaseReopeningReason.NEW_NEEDS, STAFF, NOW), CaseReopened
+        reopen_case.decide(
+            reopen_case.ReopenCase(CaseReopeningReason.NEW_NEEDS, STAFF, NOW), a_case(*CLOSED)
+        ),
+        CaseReopened,
     )
-    other_reason = open_case.close(
-        a_case(opened()), CaseClosureReason.OTHER, "moved_abroad", STAFF, NOW
+    other_reason = close_case.decide(
+        close_case.CloseCase(CaseClosureReason.OTHER, "moved_abroad", STAFF, NOW), a_case(opened())
     )
     then_only(other_reason, CaseClosed, reason_code="moved_abroad")
 
 
 def test_life_cycle_refusals() -> None:
-    same = lambda: open_case.reassign(  # noqa: E731
+    same = lambda: reassign_case.decide(  # noqa: E731
+        reassign_case.ReassignCase(
+            STAFF, Region.LIMA_CALLAO, ReassignmentReason.WORKLOAD_BALANCING, STAFF, NOW
+        ),
         a_case(opened()),
-        STAFF,
-        Region.LIMA_CALLAO,
-        ReassignmentReason.WORKLOAD_BALANCING,
-        STAFF,
-        NOW,
     )
     then_refused(when(same), "already_assigned")
     then_refused(
         when(
-            open_case.reassign,
+            reassign_case.decide,
+            reassign_case.ReassignCase(
+                uuid.uuid4(), Region.PIURA, ReassignmentReason.WORKLOAD_BALANCING, STAFF, NOW
+            ),
             a_case(*CLOSED),
-            uuid.uuid4(),
-            Region.PIURA,
-            ReassignmentReason.WORKLOAD_BALANCING,
-            STAFF,
-            NOW,
         ),
         "case_closed",
     )
     then_refused(
-        when(open_case.close, a_case(*CLOSED), CaseClosureReason.CONTACT_LOST, None, STAFF, NOW),
+        when(
+            close_case.decide,
+            close_case.CloseCase(CaseClosureReason.CONTACT_LOST, None, STAFF, NOW),
+            a_case(*CLOSED),
+        ),
         "case_already_closed",
     )
     then_refused(
-        when(open_case.close, a_case(opened()), CaseClosureReason.OTHER, None, STAFF, NOW),
+        when(
+            close_case.decide,
+            close_case.CloseCase(CaseClosureReason.OTHER, None, STAFF, NOW),
+            a_case(opened()),
+        ),
         "reason_code_required",
     )
     then_refused(
-        when(open_case.reopen, a_case(opened()), CaseReopeningReason.NEW_NEEDS, STAFF, NOW),
+        when(
+            reopen_case.decide,
+            reopen_case.ReopenCase(CaseReopeningReason.NEW_NEEDS, STAFF, NOW),
+            a_case(opened()),
+        ),
         "case_not_closed",
     )
     then_refused(
-        when(open_case.reopen, a_case(), CaseReopeningReason.NEW_NEEDS, STAFF, NOW),
+        when(
+            reopen_case.decide,
+            reopen_case.ReopenCase(CaseReopeningReason.NEW_NEEDS, STAFF, NOW),
+            a_case(),
+        ),
         "case_not_found",
     )

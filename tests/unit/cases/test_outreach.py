@@ -11,7 +11,7 @@ from contracts.vocabulary import (
     MessageTopic,
     Region,
 )
-from services.cases import outreach
+from services.cases import record_reach
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.cases.givens import (
     NOW,
@@ -21,7 +21,7 @@ from tests.unit.cases.givens import (
 
 
 def test_outreach_reaches_a_registered_person_not_in_the_future() -> None:
-    reach = outreach.RecordReach(
+    reach = record_reach.RecordReach(
         uuid.uuid4(),
         MessageTopic.HEALTH_SERVICES,
         MessageChannel.FAIR,
@@ -30,9 +30,11 @@ def test_outreach_reaches_a_registered_person_not_in_the_future() -> None:
         NOW,
         NOW,
     )
-    then_only(outreach.reach(reach, person(registered())), MessageReached, region=Region.TUMBES)
-    then_refused(when(outreach.reach, reach, person()), "participant_not_found")
-    later = outreach.RecordReach(
+    then_only(
+        record_reach.decide(reach, person(registered())), MessageReached, region=Region.TUMBES
+    )
+    then_refused(when(record_reach.decide, reach, person()), "participant_not_found")
+    later = record_reach.RecordReach(
         reach.reach_id,
         reach.topic,
         reach.channel,
@@ -41,4 +43,4 @@ def test_outreach_reaches_a_registered_person_not_in_the_future() -> None:
         NOW + timedelta(days=1),
         NOW,
     )
-    then_refused(when(outreach.reach, later, person(registered())), "reached_in_future")
+    then_refused(when(record_reach.decide, later, person(registered())), "reached_in_future")

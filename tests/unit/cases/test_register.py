@@ -22,7 +22,7 @@ from contracts.vocabulary import (
     MessageTopic,
     Region,
 )
-from services.cases import outreach, register
+from services.cases import correct, erase, merge, record_reach, register
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.cases.givens import (
     NOW,
@@ -44,7 +44,7 @@ def _register(born: date = date(1994, 3, 12)) -> register.RegisterParticipant:
 
 def test_register_publishes_the_birth_month_only() -> None:
     then_only(
-        register.register(_register(), person()),
+        register.decide(_register(), person()),
         ParticipantRegistered,
         birth_year_month="1994-03",
         region=Region.PIURA,
@@ -52,36 +52,36 @@ def test_register_publishes_the_birth_month_only() -> None:
 
 
 def test_register_refuses_an_existing_record_and_impossible_birth_dates() -> None:
-    then_refused(when(register.register, _register(), person(registered())), "already_registered")
+    then_refused(when(register.decide, _register(), person(registered())), "already_registered")
     future = NOW.date() + timedelta(days=1)
-    then_refused(when(register.register, _register(future), person()), "birth_date_in_future")
+    then_refused(when(register.decide, _register(future), person()), "birth_date_in_future")
     ancient = date(1800, 1, 1)
-    then_refused(when(register.register, _register(ancient), person()), "birth_date_implausible")
+    then_refused(when(register.decide, _register(ancient), person()), "birth_date_implausible")
 
 
 def test_correct_changes_only_what_is_given_and_personal_only_is_no_event() -> None:
-    command = register.CorrectParticipant(
+    command = correct.CorrectParticipant(
         CorrectionReason.DOCUMENT_VERIFIED, STAFF, NOW, born_on=date(1994, 4, 2)
     )
     then_only(
-        register.correct(command, person(registered())),
+        correct.decide(command, person(registered())),
         ParticipantCorrected,
         birth_year_month="1994-04",
         sex=None,
     )
-    nothing = register.CorrectParticipant(CorrectionReason.DATA_ENTRY_ERROR, STAFF, NOW)
-    assert register.correct(nothing, person(registered())) == []
-    then_refused(when(register.correct, command, person()), "participant_not_found")
+    nothing = correct.CorrectParticipant(CorrectionReason.DATA_ENTRY_ERROR, STAFF, NOW)
+    assert correct.decide(nothing, person(registered())) == []
+    then_refused(when(correct.decide, command, person()), "participant_not_found")
 
 
-def _merge(surviving: ParticipantRegistered | None) -> register.MergeParticipant:
+def _merge(surviving: ParticipantRegistered | None) -> merge.MergeParticipant:
     state = person(surviving) if surviving else person()
-    return register.MergeParticipant(state, MergeReason.DOCUMENT_MATCH, STAFF, NOW)
+    return merge.MergeParticipant(state, MergeReason.DOCUMENT_MATCH, STAFF, NOW)
 
 
 def test_merge_ends_the_duplicate_stream_into_an_active_record() -> None:
     then_only(
-        register.merge(_merge(registered(OTHER)), person(registered())),
+        merge.decide(_merge(registered(OTHER)), person(registered())),
         ParticipantMerged,
         merged_participant_id=PERSON,
         surviving_participant_id=OTHER,
@@ -90,8 +90,8 @@ def test_merge_ends_the_duplicate_stream_into_an_active_record() -> None:
 
 def test_merge_refusals() -> None:
     state = person(registered())
-    then_refused(when(register.merge, _merge(registered(PERSON)), state), "merge_into_itself")
-    then_refused(when(register.merge, _merge(None), state), "participant_not_found")
+    then_refused(when(merge.decide, _merge(registered(PERSON)), state), "merge_into_itself")
+    then_refused(when(merge.decide, _merge(None), state), "participant_not_found")
     merged = ParticipantMerged(
         merged_participant_id=OTHER,
         surviving_participant_id=PERSON,
@@ -99,17 +99,17 @@ def test_merge_refusals() -> None:
         merged_by=STAFF,
         merged_at=NOW,
     )
-    gone = register.MergeParticipant(
+    gone = merge.MergeParticipant(
         person(registered(OTHER), merged), MergeReason.DOCUMENT_MATCH, STAFF, NOW
     )
-    then_refused(when(register.merge, gone, state), "surviving_merged")
+    then_refused(when(merge.decide, gone, state), "surviving_merged")
     again = person(
         registered(),
         merged.model_copy(
             update={"merged_participant_id": PERSON, "surviving_participant_id": OTHER}
         ),
     )
-    then_refused(when(register.merge, _merge(registered(OTHER)), again), "participant_merged")
+    then_refused(when(merge.decide, _merge(registered(OTHER)), again), "participant_merged")
 
 
 def _erased() -> ParticipantErased:
@@ -117,23 +117,22 @@ def _erased() -> ParticipantErased:
 
 
 def test_erasure_is_announced_once_with_no_personal_data() -> None:
-    then_only(register.erase(person(registered()), STAFF, NOW), ParticipantErased,
+    _erase = erase.EraseParticipant(STAFF, NOW)
+    then_only(erase.decide(_erase, person(registered())), ParticipantErased,
               participant_id=PERSON, erased_by=STAFF)  # fmt: skip
-    then_refused(
-        when(register.erase, person(registered(), _erased()), STAFF, NOW), "participant_erased"
-    )
-    then_refused(when(register.erase, person(), STAFF, NOW), "participant_not_found")
+    then_refused(when(erase.decide, _erase, person(registered(), _erased())), "participant_erased")
+    then_refused(when(erase.decide, _erase, person()), "participant_not_found")
 
 
 def test_nothing_new_is_recorded_about_an_erased_person() -> None:
     gone = person(registered(), consented(ConsentPurpose.SERVICES), _erased())
-    reach = outreach.RecordReach(
+    reach = record_reach.RecordReach(
         uuid.uuid4(), MessageTopic.HEALTH_SERVICES, MessageChannel.FAIR, DeliveryMode.IN_PERSON,
         Region.PIURA, NOW, NOW,
     )  # fmt: skip
-    then_refused(when(outreach.reach, reach, gone), "participant_erased")
-    merge = register.MergeParticipant(person(registered(OTHER)), MergeReason.DOCUMENT_MATCH,
+    then_refused(when(record_reach.decide, reach, gone), "participant_erased")
+    into = merge.MergeParticipant(person(registered(OTHER)), MergeReason.DOCUMENT_MATCH,
                                       STAFF, NOW)  # fmt: skip
-    then_refused(when(register.merge, merge, gone), "participant_erased")
-    into_gone = register.MergeParticipant(gone, MergeReason.DOCUMENT_MATCH, STAFF, NOW)
-    then_refused(when(register.merge, into_gone, person(registered(OTHER))), "participant_erased")
+    then_refused(when(merge.decide, into, gone), "participant_erased")
+    into_gone = merge.MergeParticipant(gone, MergeReason.DOCUMENT_MATCH, STAFF, NOW)
+    then_refused(when(merge.decide, into_gone, person(registered(OTHER))), "participant_erased")

@@ -1,4 +1,5 @@
-"""A targeted message reached a person (O.E. 2.5 health services, O.E. 3.6 income generation).
+"""Record that a targeted message reached a person (O.E. 2.5 health services, O.E. 3.6 income
+generation).
 
 The bulk form (thousands of people from one activity) is `bulk_outreach.py`; both produce the
 same event, one per person and act.
@@ -48,7 +49,7 @@ def reached(command: RecordReach, participant_id: UUID) -> MessageReached:
     )
 
 
-def reach(command: RecordReach, state: Participant) -> list[MessageReached]:
+def decide(command: RecordReach, state: Participant) -> list[MessageReached]:
     """One registered, unmerged person reached."""
     participant_id = active(state)
     check_reach(command)

@@ -1,4 +1,5 @@
-"""What the routes share: where a participant or case belongs, and the client's If-Match."""
+"""What the routes share: where a participant or case belongs (404 when unknown), and the client's
+If-Match. The rows come from `queries.py`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import Depends, Header, HTTPException
 
 from access.policy import ResourceScope
 from access.principal import Region
+from services.cases import queries
 
 
 def _not_found(what: str) -> HTTPException:
@@ -18,9 +20,7 @@ def _not_found(what: str) -> HTTPException:
 
 async def participant_row(pool: asyncpg.Pool, participant_id: uuid.UUID) -> Any:
     """The participant's read row; 404 when unknown."""
-    row = await pool.fetchrow(
-        "SELECT * FROM participants WHERE participant_id = $1", participant_id
-    )
+    row = await queries.participant_row(pool, participant_id)
     if row is None:
         raise _not_found("participant")
     return row
@@ -28,7 +28,7 @@ async def participant_row(pool: asyncpg.Pool, participant_id: uuid.UUID) -> Any:
 
 async def case_row(pool: asyncpg.Pool, case_id: uuid.UUID) -> Any:
     """The case's read row; 404 when unknown."""
-    row = await pool.fetchrow("SELECT * FROM cases WHERE case_id = $1", case_id)
+    row = await queries.case_row(pool, case_id)
     if row is None:
         raise _not_found("case")
     return row
