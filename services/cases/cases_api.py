@@ -16,7 +16,7 @@ from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
 from eventkit.dependencies import Clock, Pool
-from eventkit.http import IdempotencyKey, run_command
+from eventkit.http import ExpectedVersion, IdempotencyKey, run_command
 from services.cases import case_commands as commands
 from services.cases import close_case, queries, reassign_case, reopen_case
 from services.cases.audit import audit
@@ -29,7 +29,6 @@ from services.cases.case_requests import (
     ReopenRequest,
 )
 from services.cases.scopes_api import (
-    ExpectedVersion,
     case_row,
     person_scopes,
     scope,

@@ -14,7 +14,7 @@ from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.decider import Refused
 from eventkit.dependencies import Clock, Pool
-from eventkit.http import IdempotencyKey, refused, run_command
+from eventkit.http import ExpectedVersion, IdempotencyKey, refused, run_command
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
 from services.cases.audit import audit
@@ -26,7 +26,6 @@ from services.cases.participant_requests import (
     SearchRequest,
 )
 from services.cases.scopes_api import (
-    ExpectedVersion,
     participant_row,
     person_scopes,
     scope,

@@ -4,10 +4,10 @@ If-Match. The rows come from `queries.py`."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
-from fastapi import Depends, Header, HTTPException
+from fastapi import HTTPException
 
 from access.policy import ResourceScope
 from access.principal import Region
@@ -50,26 +50,3 @@ async def person_scopes(pool: asyncpg.Pool, participant_id: uuid.UUID) -> list[R
 def scope(row: Any) -> ResourceScope:
     """The policy scope of a participant or case row: its region."""
     return ResourceScope(region=Region(row["region"]))
-
-
-def expected_version(
-    if_match: Annotated[
-        str | None,
-        Header(
-            alias="If-Match",
-            description="The version you read (ETag); a newer one answers 409 with it",
-        ),
-    ] = None,
-) -> int | None:
-    """The stream version the client saw, from `If-Match: "3"` (quotes and W/ allowed)."""
-    if if_match is None:
-        return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 9:
-        raise HTTPException(
-            422, {"rule": "invalid_if_match", "message": 'If-Match must be a version, e.g. "3"'}
-        )
-    return int(text)
-
-
-ExpectedVersion = Annotated[int | None, Depends(expected_version)]
