@@ -81,6 +81,9 @@ class IndicatorFigures:
     sex_age: dict[str, dict[str, Cell]]
     regions: dict[str, Cell]
     months: list[Month]
+    sex_regions: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    """Sex x territory (rows: sexes and `total`; columns: regions and `total`), as the donor
+    report shows every indicator beside its sex x age table."""
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,7 @@ class Totals:
     cells: Counter[tuple[str, str]] = field(default_factory=Counter)
     regions: Counter[str] = field(default_factory=Counter)
     months: Counter[str] = field(default_factory=Counter)
+    sex_regions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @classmethod
     def of(cls, subjects: list[Counted]) -> Totals:
@@ -271,6 +275,7 @@ class Totals:
         self.value += sign
         self.cells[(c.sex, c.age_group)] += sign
         self.regions[c.region] += sign
+        self.sex_regions[(c.sex, c.region)] += sign
         self.months[f"{c.counted_on.year:04d}-{c.counted_on.month:02d}"] += sign
 
 
@@ -293,6 +298,9 @@ def _figures(
         sex_age=_with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES}),
         regions={r: regions[r] for r in REGIONS},
         months=months,
+        sex_regions=_with_totals(
+            {s: {r: totals.sex_regions[(s, r)] for r in REGIONS} for s in SEXES}
+        ),
     )
 
 
@@ -301,7 +309,8 @@ def _with_totals(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Cell]]
     out: dict[str, dict[str, Cell]] = {
         row: {**cols, TOTAL: sum(cols.values())} for row, cols in table.items()
     }
-    out[TOTAL] = {col: sum(int(out[row][col]) for row in table) for col in [*AGE_GROUPS, TOTAL]}
+    columns = [*next(iter(table.values())), TOTAL]
+    out[TOTAL] = {col: sum(int(out[row][col]) for row in table) for col in columns}
     return out
 
 

@@ -2,10 +2,11 @@
 
 Suppressing a small cell inside one table is not enough: two reads that differ by one day, or
 the national figure minus one region's, give a hidden count back by subtraction. So in the
-suppressed view every count of a sensitive indicator (the value, every sex x age cell and
-total, every region, every month's new and running total) is published from **its own exact
-value only**, by the platform's rule (`access.disclosure.published`): 0 to 4 show as "<5",
-any other count is rounded to the nearest multiple of 5 (5-7 show 5, 8-12 show 10, ...).
+suppressed view every count of a sensitive indicator (the value, every sex x age and sex x
+region cell and total, every region, every month's new and running total) is published from
+**its own exact value only**, by the platform's rule (`access.disclosure.published`): 0 to 4
+show as "<5", any other count is rounded to the nearest multiple of 5 (5-7 show 5, 8-12 show
+10, ...).
 Every number shown is then a multiple of 5, so any sum or difference of shown numbers, across
 tables, queries, periods, regions and formats, is a multiple of 5 too: never a count from 1
 to 4. A count reads the same wherever it appears (a function of the exact value, not of its
@@ -62,5 +63,8 @@ def suppress(figures: IndicatorFigures) -> IndicatorFigures:
             r: {c: published(n) for c, n in row.items()} for r, row in figures.sex_age.items()
         },
         regions={r: published(n) for r, n in figures.regions.items()},
+        sex_regions={
+            r: {c: published(n) for c, n in row.items()} for r, row in figures.sex_regions.items()
+        },
         months=[Month(m.month, published(m.new), published(m.cumulative)) for m in figures.months],
     )

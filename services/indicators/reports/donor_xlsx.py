@@ -3,8 +3,8 @@ per indicator laid out as the report shows it (domain brief, section 8).
 
 Each indicator's sheet: its title, target, result and percent; the table of unique people (or
 cases) with the age groups as rows and Mujeres, Hombres, No binario, Total as columns, a total
-row; then the territories. Figures arrive already in their view, so a suppressed count is
-written as shown ("<5", a multiple of 5). Percents are stored as fractions with a percent
+row; then the same by sex and territory. Figures arrive already in their view, so a suppressed
+count is written as shown ("<5", a multiple of 5). Percents are stored as fractions with a percent
 format, counts as integers with a thousands format: the donor's spreadsheet can sum them.
 """
 
@@ -21,7 +21,7 @@ from services.indicators.attainment import Attainment, Cell, IndicatorFigures
 from services.indicators.reports.labels import (
     UNIT_LABELS,
     age_sex_table,
-    region_rows,
+    sex_region_table,
     window_label,
 )
 
@@ -98,11 +98,12 @@ def _indicator(sheet: Worksheet, a: Attainment, i: IndicatorFigures) -> None:
     _header(sheet, table_header)
     _table(sheet, rows)
     sheet.append([])
-    sheet.append([f"Número de {unit} por territorio"])
+    sheet.append([f"Número de {unit} por sexo y territorio"])
     sheet.cell(sheet.max_row, 1).font = BOLD
-    sheet.append([REGION_HEADER, "Total"])
+    header, rows = sex_region_table(i)
+    sheet.append([REGION_HEADER, *header])
     _header(sheet, sheet.max_row)
-    _table(sheet, [(label, [n]) for label, n in region_rows(i)])
+    _table(sheet, rows)
     sheet.freeze_panes = f"B{table_header + 1}"
     _widths(sheet, [36, 12, 12, 12, 12, 12])
 

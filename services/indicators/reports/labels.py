@@ -60,9 +60,18 @@ def age_sex_table(i: IndicatorFigures) -> tuple[list[str], list[tuple[str, list[
     return header, rows
 
 
-def region_rows(i: IndicatorFigures) -> list[tuple[str, Cell]]:
-    """Territories with their Spanish names and counts."""
-    return [(REGION_LABELS.get(r, r), n) for r, n in i.regions.items()]
+def sex_region_table(i: IndicatorFigures) -> tuple[list[str], list[tuple[str, list[Cell]]]]:
+    """Sex x territory: header (sex labels) and rows (territory, cells), total row last."""
+    sexes = [s for s in i.sex_regions if s != TOTAL]
+    sexes = [s for s in sexes if s != UNKNOWN or _shown(i.sex_regions[s][TOTAL])]
+    columns = [*sexes, TOTAL]
+    header = [SEX_LABELS.get(s, s) for s in columns]
+    regions = list(i.sex_regions[TOTAL])
+    rows = [
+        (REGION_LABELS.get(r, "Total" if r == TOTAL else r), [i.sex_regions[s][r] for s in columns])
+        for r in regions
+    ]
+    return header, rows
 
 
 def window_label(a: Attainment) -> str:

@@ -101,8 +101,11 @@ def test_an_indicator_sheet_is_the_reports_table_with_totals_equal_to_the_figure
     assert table[-1][1:5] == (3, 2, 0, 5)
     assert sum(int(str(r[4])) for r in table[1:-1]) == table[-1][4] == oe22.value
     territories = table_after(content, "Territorio")
-    assert [r[0] for r in territories[1:]] == list(REGION_LABELS.values())
-    assert {r[0]: r[1] for r in territories[1:]}["La Libertad"] == 5
+    assert territories[0][:5] == ("Territorio", "Mujeres", "Hombres", "No binario", "Total")
+    assert [r[0] for r in territories[1:]] == [*REGION_LABELS.values(), "Total"]
+    by_region = {r[0]: r[1:5] for r in territories[1:]}
+    assert by_region["La Libertad"] == (3, 2, 0, 5) == by_region["Total"]
+    assert by_region["Tumbes"] == (0, 0, 0, 0)
     assert sheet.freeze_panes is not None and sheet.freeze_panes.startswith("B")
     assert sheet.column_dimensions["A"].width >= 30
     assert not any("_" in str(c) for r in content for c in r if isinstance(c, str) and c != "OE2.2")
