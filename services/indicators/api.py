@@ -29,6 +29,7 @@ from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.logframe import Logframe
 from services.indicators.periods import UnpublishedPeriod, check_published, published_periods
 from services.indicators.reading import AttainmentReader
+from services.indicators.reports.donor_pdf import donor_report_pdf
 from services.indicators.reports.donor_xlsx import donor_report_xlsx
 from services.indicators.suppression import View
 
@@ -172,6 +173,16 @@ def attainment_router(
         def render(result: Attainment) -> Response:
             name = f"informe-{lf.key}-{result.start}-{result.end}.xlsx"
             return _file(donor_report_xlsx(result), XLSX, name)
+
+        return await answer(request, lf, filters, view, render)
+
+    @router.get("/reports/donor.pdf", summary="The donor report as the donor reads it (PDF)")
+    async def report_pdf(
+        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+    ) -> Response:
+        def render(result: Attainment) -> Response:
+            name = f"informe-{lf.key}-{result.start}-{result.end}.pdf"
+            return _file(donor_report_pdf(result), "application/pdf", name)
 
         return await answer(request, lf, filters, view, render)
 
