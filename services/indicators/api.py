@@ -31,6 +31,7 @@ from services.indicators.periods import UnpublishedPeriod, check_published, publ
 from services.indicators.reading import AttainmentReader
 from services.indicators.reports.donor_pdf import donor_report_pdf
 from services.indicators.reports.donor_xlsx import donor_report_xlsx
+from services.indicators.reports.r4v import five_w, five_w_csv, five_w_xlsx
 from services.indicators.suppression import View
 
 CACHE_CONTROL = "private, no-cache"
@@ -185,6 +186,43 @@ def attainment_router(
             return _file(donor_report_pdf(result), "application/pdf", name)
 
         return await answer(request, lf, filters, view, render)
+
+    async def five_w_answer(
+        request: Request, lf: Logframe, year: int | None, view: View, clock: Now, suffix: str
+    ) -> Response:
+        if view is not View.EXACT:  # its year-to-date windows are not published periods
+            raise HTTPException(403, "the R4V 5W report is for authorised M&E staff")
+        if lf.r4v is None:
+            raise HTTPException(404, f"logframe {lf.key} has no R4V reporting (`r4v:`)")
+        today = clock().astimezone(lf.zone).date()
+        asked = year or min(max(today.year, lf.period.start.year), lf.period.end.year)
+        at, rows = await reader.on_ledger(
+            app_pool(request), lf, lambda ledger: five_w(lf, ledger, asked)
+        )
+        name = f"r4v-5w-{lf.key}-{asked}.{suffix}"
+        if suffix == "csv":
+            answer = _file(five_w_csv(lf, rows), "text/csv; charset=utf-8", name)
+        else:
+            answer = _file(five_w_xlsx(lf, rows), XLSX, name)
+        answer.headers["ETag"] = _etag(request, lf, at, view)
+        answer.headers["Cache-Control"] = CACHE_CONTROL
+        return answer
+
+    Year = Annotated[
+        int | None, Query(ge=2000, le=2100, description="Calendar year (default: this one).")
+    ]
+
+    @router.get("/reports/r4v-5w.csv", summary="The R4V 5W monthly report (M&E staff)")
+    async def r4v_csv(
+        request: Request, lf: LogframeDep, view: ViewDep, clock: Clock, year: Year = None
+    ) -> Response:
+        return await five_w_answer(request, lf, year, view, clock, "csv")
+
+    @router.get("/reports/r4v-5w.xlsx", summary="The R4V 5W monthly report as XLSX (M&E staff)")
+    async def r4v_xlsx(
+        request: Request, lf: LogframeDep, view: ViewDep, clock: Clock, year: Year = None
+    ) -> Response:
+        return await five_w_answer(request, lf, year, view, clock, "xlsx")
 
     return router
 

@@ -4,6 +4,7 @@ year compared cell by cell with `/attainment` for the same question, in both vie
 # ruff: noqa: F811 (the API test's fixtures, imported, are parameters here)
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from openpyxl import load_workbook
 
 from services.indicators.reports.donor_pdf import count, percent
 from services.indicators.reports.labels import AGE_LABELS, REGION_LABELS, SEX_LABELS
+from services.indicators.reports.r4v import HEADER
 from tests.integration.indicators.test_api import (  # noqa: F401 (fixtures)
     app,
     apply,
@@ -27,6 +29,7 @@ from tests.integration.indicators.test_api import (  # noqa: F401 (fixtures)
 )
 from tests.support.services import Keys
 from tests.unit.indicators.reports.poppler import page_texts
+from tests.unit.indicators.reports.test_r4v import year_2023
 from tests.unit.indicators.test_order_independence import scenario
 
 pytestmark = pytest.mark.integration
@@ -123,3 +126,24 @@ async def test_the_pdf_prints_the_apis_figures(
                 assert printed == [label, *(count(c) for c in cells)]  # type: ignore[arg-type]
             summary_line = next(x for x in pages[1].splitlines() if x.startswith(i["id"]))
             assert summary_line.rstrip().endswith(percent(i["percent"]))
+
+
+async def test_the_r4v_5w_through_the_read_model(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, keys: Keys
+) -> None:
+    await apply(pool, year_2023())
+    me = keys.headers("me_officer")
+    answer = await client.get("/reports/r4v-5w.csv?year=2023", headers=me)
+    assert answer.status_code == 200 and "r4v-5w-pana_peru_y2_v1-2023.csv" in (
+        answer.headers["content-disposition"])  # fmt: skip
+    lines = list(csv.reader(io.StringIO(answer.text)))
+    assert lines[0] == HEADER
+    march = next(x for x in lines if x[10] == "OE2.7" and x[8] == "2023-03" and x[1] != "Piura")
+    assert march[11:] == ["1", "0", "1", "0", "0", "2", "1", "1", "1", "0", "1", "4"]
+    book = load_workbook(io.BytesIO(
+        (await client.get("/reports/r4v-5w.xlsx?year=2023", headers=me)).content))  # fmt: skip
+    assert [[str(c) for c in r] for r in book["5W"].iter_rows(values_only=True)][1:] == [
+        [c if c != "" else "None" for c in line] for line in lines[1:]]  # fmt: skip
+    assert (await client.get("/reports/r4v-5w.csv?year=2023")).status_code == 403
+    viewer = keys.headers("viewer")
+    assert (await client.get("/reports/r4v-5w.csv", headers=viewer)).status_code == 403
