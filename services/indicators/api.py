@@ -23,7 +23,7 @@ from eventkit.consumer import ConsumerRunner
 from eventkit.dependencies import Clock, app_pool
 from eventkit.replay import Replay
 from services.indicators.attainment import Attainment, FilterError, Filters, Rebuilding, window
-from services.indicators.audience import ViewDep
+from services.indicators.audience import ExactReader, ViewDep
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.logframe import Logframe
@@ -188,10 +188,10 @@ def attainment_router(
         return await answer(request, lf, filters, view, render)
 
     async def five_w_answer(
-        request: Request, lf: Logframe, year: int | None, view: View, clock: Now, suffix: str
+        request: Request, lf: Logframe, year: int | None, clock: Now, suffix: str
     ) -> Response:
-        if view is not View.EXACT:  # its year-to-date windows are not published periods
-            raise HTTPException(403, "the R4V 5W report is for authorised M&E staff")
+        # M&E staff only (`ExactReader`): its year-to-date windows are not published periods
+        view = View.EXACT
         if lf.r4v is None:
             raise HTTPException(404, f"logframe {lf.key} has no R4V reporting (`r4v:`)")
         today = clock().astimezone(lf.zone).date()
@@ -212,17 +212,19 @@ def attainment_router(
         int | None, Query(ge=2000, le=2100, description="Calendar year (default: this one).")
     ]
 
-    @router.get("/reports/r4v-5w.csv", summary="The R4V 5W monthly report (M&E staff)")
+    @router.get("/reports/r4v-5w.csv", summary="The R4V 5W monthly report (M&E staff)",
+                dependencies=[ExactReader])  # fmt: skip
     async def r4v_csv(
-        request: Request, lf: LogframeDep, view: ViewDep, clock: Clock, year: Year = None
+        request: Request, lf: LogframeDep, clock: Clock, year: Year = None
     ) -> Response:
-        return await five_w_answer(request, lf, year, view, clock, "csv")
+        return await five_w_answer(request, lf, year, clock, "csv")
 
-    @router.get("/reports/r4v-5w.xlsx", summary="The R4V 5W monthly report as XLSX (M&E staff)")
+    @router.get("/reports/r4v-5w.xlsx", summary="The R4V 5W monthly report as XLSX (M&E staff)",
+                dependencies=[ExactReader])  # fmt: skip
     async def r4v_xlsx(
-        request: Request, lf: LogframeDep, view: ViewDep, clock: Clock, year: Year = None
+        request: Request, lf: LogframeDep, clock: Clock, year: Year = None
     ) -> Response:
-        return await five_w_answer(request, lf, year, view, clock, "xlsx")
+        return await five_w_answer(request, lf, year, clock, "xlsx")
 
     return router
 

@@ -144,6 +144,6 @@ async def test_the_r4v_5w_through_the_read_model(
         (await client.get("/reports/r4v-5w.xlsx?year=2023", headers=me)).content))  # fmt: skip
     assert [[str(c) for c in r] for r in book["5W"].iter_rows(values_only=True)][1:] == [
         [c if c != "" else "None" for c in line] for line in lines[1:]]  # fmt: skip
-    assert (await client.get("/reports/r4v-5w.csv?year=2023")).status_code == 403
+    assert (await client.get("/reports/r4v-5w.csv?year=2023")).status_code == 401
     viewer = keys.headers("viewer")
     assert (await client.get("/reports/r4v-5w.csv", headers=viewer)).status_code == 403
