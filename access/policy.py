@@ -107,6 +107,9 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "directory.read_units": {CASEWORKER: ANY, SUPERVISOR: ANY, ADMINISTRATOR: ANY},
     # Aggregates only: never a person.
     "indicators.read": {VIEWER: ANY, ME_OFFICER: ANY, SUPERVISOR: ANY, ADMINISTRATOR: ANY},
+    # Exact counts in reports that have no suppressed form (the R4V 5W's year-to-date figures):
+    # the roles of `access.disclosure.EXACT_ROLES`.
+    "indicators.read_exact": {ME_OFFICER: ANY, ADMINISTRATOR: ANY},
     "audit.verify": {ADMINISTRATOR: ANY, ME_OFFICER: ANY},
     # Break-glass grants under review: who opened which, when, until when, whether used (the
     # written reason only to the region's supervisors and administrators, see access.grants).

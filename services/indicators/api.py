@@ -30,12 +30,15 @@ from services.indicators.attainment import (
     Rebuilding,
     window,
 )
-from services.indicators.audience import ViewDep
+from services.indicators.audience import ExactReader, ViewDep
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.logframe import Logframe
 from services.indicators.periods import UnpublishedPeriod, check_published, published_periods
 from services.indicators.reading import AttainmentReader
+from services.indicators.reports.donor_pdf import donor_report_pdf
+from services.indicators.reports.donor_xlsx import donor_report_xlsx
+from services.indicators.reports.r4v import five_w, five_w_csv, five_w_xlsx
 from services.indicators.schedule import by_year, expected_by, status
 from services.indicators.suppression import View, published
 
@@ -205,6 +208,65 @@ def attainment_router(
             return _file(donor_xlsx(result), XLSX, name)
 
         return await answer(request, lf, filters, view, render)
+
+    @router.get("/reports/donor.xlsx", summary="The donor report as the donor reads it (XLSX)")
+    async def report_xlsx(
+        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+    ) -> Response:
+        def render(result: Attainment, _: Attainment) -> Response:
+            name = f"informe-{lf.key}-{result.start}-{result.end}.xlsx"
+            return _file(donor_report_xlsx(result), XLSX, name)
+
+        return await answer(request, lf, filters, view, render)
+
+    @router.get("/reports/donor.pdf", summary="The donor report as the donor reads it (PDF)")
+    async def report_pdf(
+        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+    ) -> Response:
+        def render(result: Attainment, _: Attainment) -> Response:
+            name = f"informe-{lf.key}-{result.start}-{result.end}.pdf"
+            return _file(donor_report_pdf(result), "application/pdf", name)
+
+        return await answer(request, lf, filters, view, render)
+
+    async def five_w_answer(
+        request: Request, lf: Logframe, year: int | None, clock: Now, suffix: str
+    ) -> Response:
+        # M&E staff only (`ExactReader`): its year-to-date windows are not published periods
+        view = View.EXACT
+        if lf.r4v is None:
+            raise HTTPException(404, f"logframe {lf.key} has no R4V reporting (`r4v:`)")
+        today = clock().astimezone(lf.zone).date()
+        asked = year or min(max(today.year, lf.period.start.year), lf.period.end.year)
+        at, rows = await reader.on_ledger(
+            app_pool(request), lf, lambda ledger: five_w(lf, ledger, asked)
+        )
+        name = f"r4v-5w-{lf.key}-{asked}.{suffix}"
+        if suffix == "csv":
+            answer = _file(five_w_csv(lf, rows), "text/csv; charset=utf-8", name)
+        else:
+            answer = _file(five_w_xlsx(lf, rows), XLSX, name)
+        answer.headers["ETag"] = _etag(request, lf, at, view)
+        answer.headers["Cache-Control"] = CACHE_CONTROL
+        return answer
+
+    Year = Annotated[
+        int | None, Query(ge=2000, le=2100, description="Calendar year (default: this one).")
+    ]
+
+    @router.get("/reports/r4v-5w.csv", summary="The R4V 5W monthly report (M&E staff)",
+                dependencies=[ExactReader])  # fmt: skip
+    async def r4v_csv(
+        request: Request, lf: LogframeDep, clock: Clock, year: Year = None
+    ) -> Response:
+        return await five_w_answer(request, lf, year, clock, "csv")
+
+    @router.get("/reports/r4v-5w.xlsx", summary="The R4V 5W monthly report as XLSX (M&E staff)",
+                dependencies=[ExactReader])  # fmt: skip
+    async def r4v_xlsx(
+        request: Request, lf: LogframeDep, clock: Clock, year: Year = None
+    ) -> Response:
+        return await five_w_answer(request, lf, year, clock, "xlsx")
 
     return router
 

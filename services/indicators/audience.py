@@ -48,3 +48,18 @@ async def requested_view(
 
 
 ViewDep = Annotated[View, Depends(requested_view)]
+
+
+async def exact_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Only M&E staff (the policy's `indicators.read_exact`): for reports with exact counts
+    only, such as the R4V 5W. Anonymous callers get 401, others 403."""
+    if credentials is None:
+        raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
+    principal = await authenticated(request, credentials)
+    authorize(principal, "indicators.read_exact", ResourceScope())
+
+
+ExactReader = Depends(exact_reader)

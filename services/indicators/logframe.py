@@ -90,6 +90,26 @@ class Requirement(_Strict):
     any_of: list[EventRule] = Field(min_length=1)
 
 
+class R4VActivity(_Strict):
+    """Where an indicator's people go in the R4V 5W report: the RMRP sector, indicator and
+    activity they are reported under. Data, not code; it moves to the program file (issue 23)."""
+
+    sector: str = Field(min_length=1)
+    indicator: str = Field(min_length=1, description="The RMRP indicator reported against.")
+    activity: str = Field(min_length=1)
+
+
+class R4VReporting(_Strict):
+    """Who reports to R4V and where (the 5W's fixed columns); moves to the program file
+    (issue 23). The events carry no population type nor admin2: one population type is stated
+    for the program, admin2 is left empty."""
+
+    country: str = Field(min_length=1)
+    appealing_organisation: str = Field(min_length=1)
+    implementing_organisation: str = Field(min_length=1)
+    population_type: str = Field(min_length=1)
+
+
 class Indicator(_Strict):
     """A logframe indicator with its target and counting rule."""
 
@@ -104,6 +124,13 @@ class Indicator(_Strict):
     )
     sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
     requires: list[Requirement] = Field(min_length=1)
+    r4v: R4VActivity | None = Field(default=None, description="Its row in the R4V 5W report.")
+
+    @model_validator(mode="after")
+    def _r4v_counts_people(self) -> Indicator:
+        if self.r4v is not None and self.unit is not Unit.PEOPLE:
+            raise ValueError(f"{self.id}: R4V reports people reached; a {self.unit} indicator")
+        return self
 
     @model_validator(mode="after")
     def _subject_present(self) -> Indicator:
@@ -138,6 +165,14 @@ class Logframe(_Strict):
     disaggregations: list[Literal["sex_age", "region", "month"]] = ["sex_age", "region", "month"]
     overall: Indicator | None = None
     indicators: list[Indicator] = Field(min_length=1)
+    r4v: R4VReporting | None = None
+
+    @model_validator(mode="after")
+    def _r4v_complete(self) -> Logframe:
+        mapped = [i.id for i in self.all_indicators if i.r4v is not None]
+        if mapped and self.r4v is None:
+            raise ValueError(f"indicators {mapped} map to R4V but the logframe has no `r4v:`")
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Logframe:

@@ -21,6 +21,7 @@ import asyncpg
 
 from services.indicators import read_model
 from services.indicators.attainment import Attainment, Filters
+from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe
 from services.indicators.standing import Standing
 from services.indicators.suppression import View, in_view
@@ -95,6 +96,15 @@ class AttainmentReader:
                 while len(self._results) > _KEPT_RESULTS:
                     self._results.popitem(last=False)
             return held.revision, self._results[key]
+
+    async def on_ledger(
+        self, pool: asyncpg.Pool, logframe: Logframe, work: Callable[[Ledger], _T]
+    ) -> tuple[int, _T]:
+        """The revision read and `work` run on the version's ledger at it (in the worker
+        thread, never beside a change): for reports that need more than the tables (R4V 5W)."""
+        async with self._lock:
+            held = await self._refresh(pool, logframe)
+            return held.revision, await held.run(lambda: work(held.standing.ledger))
 
     async def _refresh(self, pool: asyncpg.Pool, logframe: Logframe) -> _Held:
         held = self._held.get(logframe.key)

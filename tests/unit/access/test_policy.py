@@ -49,6 +49,7 @@ directory.manage           -          -          -          any      -        - 
 directory.read_providers   any        any        any        any      -        -         -
 directory.read_units       any        any        -          any      -        -         -
 indicators.read            -          any        any        any      -        -         any
+indicators.read_exact      -          -          any        any      -        -         -
 audit.verify               -          -          any        any      -        -         -
 break_glass.review         -          any        -          any      -        -         -
 audit.query                -          region     -          any      -        -         -

@@ -1,0 +1,83 @@
+"""Spanish labels of the report's categories (domain brief, sections 2, 3 and 8).
+
+The report never shows a code (`early_childhood`, `lima_callao`): every row and column is
+named here. "Sin dato" (no data) stands for a person whose sex or birth month is not known
+yet; its row or column appears only when its published total is a count above zero, so the
+exact table adds up to its total.
+"""
+
+from __future__ import annotations
+
+from services.indicators.attainment import TOTAL, Attainment, Cell, IndicatorFigures
+from services.indicators.people import UNKNOWN
+
+AGE_LABELS = {
+    "early_childhood": "Primera infancia (0 - 5 años)",
+    "childhood": "Niñez (6 - 11 años)",
+    "adolescence": "Adolescencia (12 - 17 años)",
+    "youth": "Jóvenes (18 - 29 años)",
+    "young_adults": "Adultos/as jóvenes (30 - 44 años)",
+    "adults": "Adultos/as (45 - 59 años)",
+    "older_adults": "Adultos/as mayores (60 y más años)",
+    UNKNOWN: "Edad sin dato",
+    TOTAL: "Total",
+}
+SEX_LABELS = {
+    "woman": "Mujeres",
+    "man": "Hombres",
+    "non_binary": "No binario",
+    UNKNOWN: "Sin dato",
+    TOTAL: "Total",
+}
+REGION_LABELS = {
+    "lima_callao": "Lima y Callao",
+    "la_libertad": "La Libertad",
+    "piura": "Piura",
+    "tumbes": "Tumbes",
+}
+UNIT_LABELS = {"people": "personas", "cases": "casos"}
+VIEW_LABELS = {"exact": "cifras exactas", "suppressed": "cifras con control de divulgación"}
+
+
+def _shown(cell: Cell) -> bool:
+    """Whether an unknown row or column holds someone, judged from the published value only
+    (a "<5" would otherwise tell that a suppressed cell is not zero)."""
+    return isinstance(cell, int) and cell != 0
+
+
+def age_sex_table(i: IndicatorFigures) -> tuple[list[str], list[tuple[str, list[Cell]]]]:
+    """The report's table: header (sex labels) and rows (age label, cells), total row last.
+
+    Rows are the age groups, columns the sexes then Total: the API's `sex_age` transposed.
+    """
+    sexes = [s for s in i.sex_age if s != TOTAL]
+    ages = [a for a in i.sex_age[TOTAL] if a != TOTAL]
+    sexes = [s for s in sexes if s != UNKNOWN or _shown(i.sex_age[s][TOTAL])]
+    ages = [a for a in ages if a != UNKNOWN or _shown(i.sex_age[TOTAL][a])]
+    columns = [*sexes, TOTAL]
+    header = [SEX_LABELS.get(s, s) for s in columns]
+    rows = [(AGE_LABELS.get(a, a), [i.sex_age[s][a] for s in columns]) for a in [*ages, TOTAL]]
+    return header, rows
+
+
+def sex_region_table(i: IndicatorFigures) -> tuple[list[str], list[tuple[str, list[Cell]]]]:
+    """Sex x territory: header (sex labels) and rows (territory, cells), total row last."""
+    sexes = [s for s in i.sex_region if s != TOTAL]
+    sexes = [s for s in sexes if s != UNKNOWN or _shown(i.sex_region[s][TOTAL])]
+    columns = [*sexes, TOTAL]
+    header = [SEX_LABELS.get(s, s) for s in columns]
+    regions = list(i.sex_region[TOTAL])
+    rows = [
+        (REGION_LABELS.get(r, "Total" if r == TOTAL else r), [i.sex_region[s][r] for s in columns])
+        for r in regions
+    ]
+    return header, rows
+
+
+def window_label(a: Attainment) -> str:
+    """The period the figures cover, as the report states it."""
+    where = REGION_LABELS.get(a.region, a.region) if a.region else "nacional"
+    return (
+        f"Del {a.start.strftime('%d/%m/%Y')} al {a.end.strftime('%d/%m/%Y')} · {where} · "
+        f"{VIEW_LABELS.get(a.view, a.view)}"
+    )
