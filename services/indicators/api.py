@@ -193,40 +193,27 @@ def attainment_router(
     async def export_csv(
         request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
     ) -> Response:
-        def render(result: Attainment, _: Attainment) -> Response:
-            name = f"{lf.key}-{result.start}-{result.end}.csv"
-            return _file(donor_csv(result), "text/csv; charset=utf-8", name)
-
+        render = _download(lf, donor_csv, "text/csv; charset=utf-8", "", "csv")
         return await answer(request, lf, filters, view, render)
 
     @router.get("/exports/donor.xlsx", summary="The donor tables as an Excel workbook")
     async def export_xlsx(
         request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
     ) -> Response:
-        def render(result: Attainment, _: Attainment) -> Response:
-            name = f"{lf.key}-{result.start}-{result.end}.xlsx"
-            return _file(donor_xlsx(result), XLSX, name)
-
-        return await answer(request, lf, filters, view, render)
+        return await answer(request, lf, filters, view, _download(lf, donor_xlsx, XLSX, "", "xlsx"))
 
     @router.get("/reports/donor.xlsx", summary="The donor report as the donor reads it (XLSX)")
     async def report_xlsx(
         request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
     ) -> Response:
-        def render(result: Attainment, _: Attainment) -> Response:
-            name = f"informe-{lf.key}-{result.start}-{result.end}.xlsx"
-            return _file(donor_report_xlsx(result), XLSX, name)
-
+        render = _download(lf, donor_report_xlsx, XLSX, "informe-", "xlsx")
         return await answer(request, lf, filters, view, render)
 
     @router.get("/reports/donor.pdf", summary="The donor report as the donor reads it (PDF)")
     async def report_pdf(
         request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
     ) -> Response:
-        def render(result: Attainment, _: Attainment) -> Response:
-            name = f"informe-{lf.key}-{result.start}-{result.end}.pdf"
-            return _file(donor_report_pdf(result), "application/pdf", name)
-
+        render = _download(lf, donor_report_pdf, "application/pdf", "informe-", "pdf")
         return await answer(request, lf, filters, view, render)
 
     async def five_w_answer(
@@ -307,6 +294,22 @@ def _shown(
 
 def _json(payload: Any) -> Response:
     return Response(orjson.dumps(payload), media_type="application/json")
+
+
+def _download(
+    lf: Logframe,
+    build: Callable[[Attainment], str | bytes],
+    media_type: str,
+    prefix: str,
+    extension: str,
+) -> Render:
+    """A render that sends the figures built into a file named for the logframe and window."""
+
+    def render(result: Attainment, _: Attainment) -> Response:
+        name = f"{prefix}{lf.key}-{result.start}-{result.end}.{extension}"
+        return _file(build(result), media_type, name)
+
+    return render
 
 
 def _file(content: str | bytes, media_type: str, name: str) -> Response:
