@@ -20,16 +20,11 @@ from deploy.keycloak.accounts import PASSWORD, link_directory
 from deploy.keycloak.server import KeycloakServer
 from deploy.local.processes import free_port
 from deploy.local.stack import create_databases
-from services.cases.app import CasesSettings
-from services.cases.app import create_app as cases_app
 from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
-from services.referrals.app import ReferralsSettings
-from services.referrals.app import create_app as referrals_app
-from services.vouchers.app import VouchersSettings
-from services.vouchers.app import create_app as vouchers_app
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
 from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.writers import serve_writers
 from web.app import create_app as web_app
 from web.settings import WebSettings
 
@@ -78,18 +73,7 @@ async def system(
         for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
             env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
         async with contextlib.AsyncExitStack() as stack:
-            cases = await stack.enter_async_context(serve(lambda: cases_app(
-                CasesSettings(database_url=urls[0], **kafka.settings("cases"))
-            ), keys))  # fmt: skip
-            referrals = await stack.enter_async_context(serve(lambda: referrals_app(
-                ReferralsSettings(database_url=urls[1], **kafka.settings("referrals"),
-                                  consent_consumer=f"referrals.web.consent.{tag}",
-                                  roster_consumer=f"referrals.web.roster.{tag}")
-            ), keys))  # fmt: skip
-            vouchers = await stack.enter_async_context(serve(lambda: vouchers_app(
-                VouchersSettings(database_url=urls[2], **kafka.settings("vouchers"),
-                                 roster_consumer=f"vouchers.web.roster.{tag}")
-            ), keys))  # fmt: skip
+            cases, referrals, vouchers = await serve_writers(stack, kafka, keys, urls, f"web.{tag}")
             indicators = await stack.enter_async_context(serve(lambda: indicators_app(
                 IndicatorsSettings(database_url=urls[3], **kafka.settings("indicators"),
                                    consumer_prefix=f"indicators-web-{tag}")
