@@ -15,6 +15,7 @@ PACKAGES = (
     "eventkit",
     "access",
     "contracts",
+    "program",
     "roster",
     "services",
     "deploy",

@@ -1,0 +1,1 @@
+"""A deployment's program: its vocabulary as data (territories, services, destinations...)."""

@@ -1,0 +1,67 @@
+"""Codes history uses: a program file may add codes and relabel them, never drop one in use.
+
+Events are immutable: a code an event carries must keep meaning something, or its figures
+could no longer be labelled, filtered or checked. `refuse_removals` compares the codes found in
+the event stores (`python -m deploy.ops program-check` gathers them) with a new program file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from typing import Any
+
+from contracts.codes import field_vocabulary
+from contracts.registry import REGISTRY
+from program.load import ProgramError
+from program.model import Program
+
+CodeFields = Mapping[tuple[str, int], Mapping[str, str]]
+
+
+def code_fields() -> dict[tuple[str, int], dict[str, str]]:
+    """For each (event type, version) with program codes: field name -> vocabulary."""
+    found: dict[tuple[str, int], dict[str, str]] = {}
+    for key, model in REGISTRY.items():
+        fields = {
+            name: vocabulary
+            for name, info in model.model_fields.items()
+            if (vocabulary := field_vocabulary(info)) is not None
+        }
+        if fields:
+            found[key] = fields
+    return found
+
+
+def codes_in(events: Iterable[tuple[str, int, Mapping[str, Any]]]) -> dict[str, set[str]]:
+    """The codes, by vocabulary, that stored events (type, version, data) carry."""
+    fields = code_fields()
+    seen: dict[str, set[str]] = {}
+    for event_type, version, data in events:
+        for field, vocabulary in fields.get((event_type, version), {}).items():
+            value = data.get(field)
+            values = value if isinstance(value, list) else [value]
+            seen.setdefault(vocabulary, set()).update(v for v in values if isinstance(v, str))
+    return seen
+
+
+def removed_codes(seen: Mapping[str, AbstractSet[str]], program: Program) -> dict[str, list[str]]:
+    """The codes history uses that `program` no longer has, by vocabulary (empty: none)."""
+    gone = {
+        vocabulary: sorted(set(codes) - program.codes(vocabulary))
+        for vocabulary, codes in seen.items()
+    }
+    return {vocabulary: codes for vocabulary, codes in sorted(gone.items()) if codes}
+
+
+def refuse_removals(seen: Mapping[str, AbstractSet[str]], program: Program, source: str) -> None:
+    """Raise `ProgramError` when the program `source` drops a code history uses."""
+    gone = removed_codes(seen, program)
+    if gone:
+        listed = "; ".join(
+            f"{vocabulary}: {', '.join(codes)}" for vocabulary, codes in gone.items()
+        )
+        raise ProgramError(
+            f"{source}: removes codes that recorded events use ({listed}); keep them (a label"
+            " may change) or the history they name could no longer be read"
+        )

@@ -1,0 +1,54 @@
+"""Request-model types that accept only the deployment's codes.
+
+Events accept any code of the right shape (history is never re-judged); a command is checked
+against the program the service runs, so an unknown code is refused with a 422 that names the
+field (pydantic's `loc`) and the code, with the program's codes for that field. The OpenAPI
+document lists the program's codes (`enum`), read when the document is generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field
+
+from contracts.codes import DestinationCode, ServiceCode, TerritoryCode, VoucherCoverageCode
+from program.load import current_program
+
+
+def in_program(vocabulary: str) -> Callable[[str], str]:
+    """A validator accepting the codes of one vocabulary of the deployment's program."""
+
+    def known(code: str) -> str:
+        codes = current_program().codes(vocabulary)
+        if code not in codes:
+            raise ValueError(
+                f"unknown {vocabulary} code {code!r}; the program's: {', '.join(sorted(codes))}"
+            )
+        return code
+
+    return known
+
+
+def listed(vocabulary: str) -> Any:
+    """Field metadata that lists the program's codes in the OpenAPI document (`enum`)."""
+
+    def add_codes(schema: dict[str, Any]) -> None:
+        schema["enum"] = sorted(current_program().codes(vocabulary))
+
+    return Field(json_schema_extra=add_codes)
+
+
+KnownTerritory = Annotated[
+    TerritoryCode, AfterValidator(in_program("territory")), listed("territory")
+]
+KnownService = Annotated[ServiceCode, AfterValidator(in_program("service")), listed("service")]
+KnownDestination = Annotated[
+    DestinationCode, AfterValidator(in_program("destination")), listed("destination")
+]
+KnownVoucherCoverage = Annotated[
+    VoucherCoverageCode,
+    AfterValidator(in_program("voucher_coverage")),
+    listed("voucher_coverage"),
+]

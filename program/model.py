@@ -1,0 +1,279 @@
+"""The program file's model: one deployment's vocabulary, validated when it is loaded.
+
+A program names its territories (admin levels from the top down), the sexes and age groups of
+its reports, the services it delivers, the institutions it refers people to, what its vouchers
+may cover, its currency, the population types of inter-agency reporting and further coarse
+attributes a person may have. Every list is of codes with a label per language; a code is what
+events carry, a label is only shown, so changing a label changes no event.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from contracts.codes import CODE_PATTERN
+from contracts.people import Sex
+from contracts.vocabulary import Urgency
+
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+T = TypeVar("T", bound="Term")
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+AssistanceKind = Literal[
+    "medical", "legal", "psychosocial", "protection", "health_insurance", "regularization",
+    "material", "cash", "information", "education",
+]  # fmt: skip
+"""What kind of help a service is (the logframes count medical, legal and psychosocial)."""
+
+ShareableField = Literal[
+    "full_name", "contact_phone", "preferred_contact_time", "document_type", "document_number",
+    "age_group", "sex", "pregnant",
+]  # fmt: skip
+"""The personal data a referral may pass to a destination (the referrals service's shared
+minimum); a destination receives only those its entry lists."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Labels(_Strict):
+    """A text in each language of the program's screens and reports."""
+
+    es: Label
+    en: Label
+
+
+class Term(_Strict):
+    """A code and its labels."""
+
+    code: Code
+    labels: Labels
+
+
+class AdminLevel(Term):
+    """One level of the territories, e.g. region, or country then municipality."""
+
+
+class Territory(Term):
+    """A territory at one admin level, inside its `parent` of the level above."""
+
+    level: Code
+    parent: Code | None = None
+
+
+class Territories(_Strict):
+    """Admin levels from the top down, the territories, and the level acts are recorded at."""
+
+    levels: list[AdminLevel] = Field(min_length=1)
+    recorded_at: Code = Field(description="The level whose codes events carry as `region`.")
+    units: list[Territory] = Field(min_length=1)
+
+    @field_validator("levels", "units")
+    @classmethod
+    def _unique(cls, terms: list[Term]) -> list[Term]:
+        return unique(terms)
+
+    @model_validator(mode="after")
+    def _tree(self) -> Territories:
+        levels = [level.code for level in self.levels]
+        if self.recorded_at not in levels:
+            raise ValueError(f"recorded_at: unknown level {self.recorded_at!r} (levels: {levels})")
+        level_of = {unit.code: unit.level for unit in self.units}
+        for unit in self.units:
+            if unit.level not in levels:
+                raise ValueError(f"territory {unit.code!r}: unknown level {unit.level!r}")
+            depth = levels.index(unit.level)
+            above = levels[depth - 1] if depth else None
+            if above is None and unit.parent is not None:
+                raise ValueError(f"territory {unit.code!r}: a {unit.level} has no parent")
+            if above is not None and level_of.get(unit.parent or "") != above:
+                raise ValueError(
+                    f"territory {unit.code!r}: parent {unit.parent!r} is not a known {above}"
+                )
+        return self
+
+    def at(self, level: str) -> list[Territory]:
+        """The territories of one level, in file order."""
+        return [unit for unit in self.units if unit.level == level]
+
+
+class AgeBand(Term):
+    """An age group of the reports: age in whole years from `from_age` (to the next band's)."""
+
+    from_age: int = Field(ge=0, le=120, alias="from")
+
+
+class Service(Term):
+    """A service the program itself delivers."""
+
+    assistance: AssistanceKind
+    paid: bool = Field(default=False, description="Its delivery records the amount paid.")
+    max_stay_days: int | None = Field(
+        default=None, gt=0, description="Delivered per day in stays of at most this many days."
+    )
+
+
+class Destination(Term):
+    """A kind of institution people are referred to, what it may receive, when it must answer."""
+
+    receives: list[ShareableField] = Field(default_factory=list)
+    answer_hours: dict[Urgency, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=lambda: {Urgency.ROUTINE: 120.0, Urgency.URGENT: 48.0},
+        description="Hours a unit has to answer, per urgency (missing urgencies: 120 and 48).",
+    )
+
+    @field_validator("receives")
+    @classmethod
+    def _receives_once(cls, fields: list[str]) -> list[str]:
+        repeated = sorted(f for f, n in Counter(fields).items() if n > 1)
+        if repeated:
+            raise ValueError(f"fields repeat: {repeated}")
+        return fields
+
+    def hours(self, urgency: Urgency) -> float:
+        """The answer deadline for `urgency`, in hours."""
+        return self.answer_hours.get(urgency, 48.0 if urgency is Urgency.URGENT else 120.0)
+
+
+class Attribute(Term):
+    """A coarse attribute a person may have (disability, nationality, ethnicity...)."""
+
+    sensitive: bool = Field(description="Counts by it are suppressed in small cells.")
+    values: list[Term] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _unique(cls, terms: list[Term]) -> list[Term]:
+        return unique(terms)
+
+
+DEFAULT_SEXES = [
+    Term(code="woman", labels=Labels(es="Mujer", en="Woman")),
+    Term(code="man", labels=Labels(es="Hombre", en="Man")),
+    Term(code="non_binary", labels=Labels(es="No binario", en="Non-binary")),
+]
+
+
+def _band(code: str, from_age: int, es: str, en: str) -> AgeBand:
+    return AgeBand(code=code, from_age=from_age, labels=Labels(es=es, en=en))
+
+
+DEFAULT_AGE_GROUPS = [
+    _band("early_childhood", 0, "Primera infancia", "Early childhood"),
+    _band("childhood", 6, "Niñez", "Childhood"),
+    _band("adolescence", 12, "Adolescencia", "Adolescence"),
+    _band("youth", 18, "Jóvenes", "Youth"),
+    _band("young_adults", 30, "Adultos/as jóvenes", "Young adults"),
+    _band("adults", 45, "Adultos/as", "Adults"),
+    _band("older_adults", 60, "Adultos/as mayores", "Older adults"),
+]  # fmt: skip
+"""The seven age groups of the reports (domain brief, section 3)."""
+
+DEFAULT_POPULATION_TYPES = [
+    Term(code="in_destination", labels=Labels(es="En destino", en="In destination")),
+    Term(code="in_transit", labels=Labels(es="En tránsito", en="In transit")),
+    Term(code="pendular", labels=Labels(es="Pendular", en="Pendular")),
+    Term(code="host_community", labels=Labels(es="Comunidad de acogida", en="Host community")),
+    Term(code="returnees", labels=Labels(es="Retornados/as", en="Returnees")),
+]
+"""R4V's five population types (domain brief, section 9)."""
+
+
+class Program(_Strict):
+    """One deployment's vocabulary (the program file)."""
+
+    code: Code
+    title: Labels
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    territories: Territories
+    sexes: list[Term] = Field(default_factory=lambda: list(DEFAULT_SEXES))
+    age_groups: list[AgeBand] = Field(default_factory=lambda: list(DEFAULT_AGE_GROUPS))
+    services: list[Service] = Field(min_length=1)
+    referral_destinations: list[Destination] = Field(default_factory=list)
+    voucher_coverage: list[Term] = Field(default_factory=list)
+    population_types: list[Term] = Field(default_factory=lambda: list(DEFAULT_POPULATION_TYPES))
+    attributes: list[Attribute] = Field(default_factory=list)
+
+    @field_validator(
+        "sexes", "age_groups", "services", "referral_destinations", "voucher_coverage",
+        "population_types", "attributes",
+    )  # fmt: skip
+    @classmethod
+    def _unique(cls, terms: list[Term]) -> list[Term]:
+        return unique(terms)
+
+    @field_validator("sexes")
+    @classmethod
+    def _sexes_events_carry(cls, sexes: list[Term]) -> list[Term]:
+        # Events still carry `contracts.people.Sex`: a program may name fewer, not others.
+        unknown = [s.code for s in sexes if s.code not in {m.value for m in Sex}]
+        if unknown:
+            raise ValueError(
+                f"{unknown} not among the sexes events carry ({[m.value for m in Sex]})"
+            )
+        return sexes
+
+    @field_validator("age_groups")
+    @classmethod
+    def _age_groups_reports_compute(cls, bands: list[AgeBand]) -> list[AgeBand]:
+        # `contracts.people.age_group_at` computes the seven groups of the reports.
+        if [(b.code, b.from_age) for b in bands] != [
+            (b.code, b.from_age) for b in DEFAULT_AGE_GROUPS
+        ]:
+            wanted = [(b.code, b.from_age) for b in DEFAULT_AGE_GROUPS]
+            raise ValueError(f"age groups must be the reports' seven for now: {wanted}")
+        return bands
+
+    def codes(self, vocabulary: str) -> frozenset[str]:
+        """The codes of one vocabulary: `territory` (at the recorded level), `territories` (all
+        levels), `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
+        `population_type`, or an attribute's code (its values)."""
+        lists: dict[str, Iterable[Term]] = {
+            "territory": self.territories.at(self.territories.recorded_at),
+            "territories": self.territories.units,
+            "service": self.services,
+            "destination": self.referral_destinations,
+            "voucher_coverage": self.voucher_coverage,
+            "sex": self.sexes,
+            "age_group": self.age_groups,
+            "population_type": self.population_types,
+            **{attribute.code: attribute.values for attribute in self.attributes},
+        }
+        if vocabulary not in lists:
+            raise KeyError(f"no vocabulary {vocabulary!r} (known: {sorted(lists)})")
+        return frozenset(term.code for term in lists[vocabulary])
+
+    def service(self, code: str) -> Service:
+        """The service with this code (KeyError when the program has none)."""
+        return _by_code(self.services, code, "service")
+
+    def destination(self, code: str) -> Destination:
+        """The referral destination with this code (KeyError when the program has none)."""
+        return _by_code(self.referral_destinations, code, "referral destination")
+
+
+def unique(terms: list[T]) -> list[T]:
+    """`terms` when no code repeats; else ValueError naming the repeated codes."""
+    repeated = sorted(code for code, n in Counter(t.code for t in terms).items() if n > 1)
+    if repeated:
+        raise ValueError(f"duplicate codes: {repeated}")
+    return terms
+
+
+def _by_code(terms: list[T], code: str, what: str) -> T:
+    for term in terms:
+        if term.code == code:
+            return term
+    raise KeyError(f"the program has no {what} {code!r}")

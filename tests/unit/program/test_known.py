@@ -1,0 +1,53 @@
+"""A command's codes are checked against the program the service runs, not the code's enums."""
+
+from collections.abc import Iterator
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from program.known import KnownDestination, KnownTerritory
+from program.load import PROGRAMS_DIR, current_program
+
+
+class Request(BaseModel):
+    region: KnownTerritory
+    destinations: list[KnownDestination] = []
+
+
+@pytest.fixture
+def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
+    current_program.cache_clear()
+    yield
+    current_program.cache_clear()
+
+
+def test_peru_accepts_its_regions_and_names_an_unknown_code_and_its_field() -> None:
+    assert Request(region="tumbes", destinations=["CEM"]).region == "tumbes"
+
+    with pytest.raises(ValidationError) as refused:
+        Request(region="cusco")
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("region",)
+    assert "unknown territory code 'cusco'" in error["msg"]
+    assert "lima_callao, piura, tumbes" in error["msg"]
+
+
+@pytest.mark.usefixtures("balkans")
+def test_another_program_file_changes_what_is_accepted_without_code() -> None:
+    assert Request(region="rs_nis", destinations=["CSW"]).destinations == ["CSW"]
+
+    with pytest.raises(ValidationError) as refused:
+        Request(region="tumbes", destinations=["CEM"])
+    assert [e["loc"] for e in refused.value.errors()] == [("region",), ("destinations", 0)]
+
+
+def test_the_openapi_schema_lists_the_programs_codes() -> None:
+    schema = Request.model_json_schema()
+
+    assert schema["properties"]["region"]["enum"] == [
+        "la_libertad",
+        "lima_callao",
+        "piura",
+        "tumbes",
+    ]
