@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from contracts.vocabulary import Region
+from program.load import current_program
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -76,7 +77,7 @@ class Principal:
             subject=_text(claims, "sub", required=True) or "",
             organization_id=_text(claims, "org", required=True) or "",
             role=role,
-            regions=frozenset(_parse(Region, r, "region") for r in _list(claims, "regions")),
+            regions=frozenset(_region(r) for r in _list(claims, "regions")),
             provider_id=_text(claims, "provider_id"),
             unit_id=_text(claims, "unit_id"),
         )
@@ -125,3 +126,10 @@ def _parse(enum: type[_E], value: object, what: str) -> _E:
     except ValueError:
         # The unknown value itself is left out: the reason reaches HTTP answers and logs.
         raise InconsistentClaims(f"unknown {what}") from None
+
+
+def _region(value: object) -> Region:
+    # A region claim names a territory of the deployment's program (where acts are recorded).
+    if str(value) not in current_program().codes("territory"):
+        raise InconsistentClaims("unknown region")
+    return str(value)

@@ -20,8 +20,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from access.principal import InconsistentClaims, Principal, Region, Role
+from access.principal import InconsistentClaims, Principal, Role
 from access.tokens import DEV_AUDIENCE, DEV_ISSUER
+from program.load import current_program
 
 SigningKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -115,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--region",
         action="append",
         default=[],
-        choices=[r.value for r in Region],
+        choices=sorted(current_program().codes("territory")),
         help="a region the principal acts in (repeat for several)",
     )
     issue.add_argument("--provider-id", help="the provider a clinic acts for")

@@ -10,9 +10,10 @@ from uuid import UUID
 
 from pydantic import model_validator
 
+from contracts.codes import DestinationSet
 from contracts.participants import ParticipantEvent
-from contracts.scalars import EnumSet, NonEmptyEnumSet, UtcDateTime
-from contracts.vocabulary import ConsentPurpose, ReferralDestination
+from contracts.scalars import NonEmptyEnumSet, UtcDateTime
+from contracts.vocabulary import ConsentPurpose
 
 Purposes = NonEmptyEnumSet[ConsentPurpose]
 
@@ -35,7 +36,7 @@ class ConsentGiven(ParticipantEvent):
     # Added (optional, same version): the referral destinations the person agreed to share
     # with. Only with the referral_sharing purpose; empty means no destination was named, which
     # consumers read as before: the consent covers every destination.
-    destinations: EnumSet[ReferralDestination] = ()
+    destinations: DestinationSet = ()
     given_by: ConsentGiver
     recorded_by: UUID
     given_at: UtcDateTime

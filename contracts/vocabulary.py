@@ -1,20 +1,21 @@
 """The program's shared vocabulary: regions, case types, services, destinations, topics.
 
-These enums are what reports group and filter by. Reasons that matter to a single aggregate
-(why a voucher was cancelled, why a referral was rejected) live beside that aggregate's events.
+These are what reports group and filter by. Reasons that matter to a single aggregate (why a
+voucher was cancelled, why a referral was rejected) live beside that aggregate's events.
 Values are stable wire strings: renaming one is a breaking change (new event version).
+
+A deployment's own words (territories, services, referral destinations, voucher coverage) are
+program codes (`contracts.codes`), defined by its program file (`program/`), not enums here:
+their old names stay as aliases, so events and services read as before. The enums left are the
+platform's own flows (case types, urgency, consent, intake, messages, livelihood outcomes).
 """
 
 from enum import StrEnum
 
+from contracts.codes import DestinationCode, ServiceCode, TerritoryCode, VoucherCoverageCode
 
-class Region(StrEnum):
-    """Territories of intervention (Lima and Callao are reported as one)."""
-
-    LIMA_CALLAO = "lima_callao"
-    LA_LIBERTAD = "la_libertad"
-    PIURA = "piura"
-    TUMBES = "tumbes"
+Region = TerritoryCode
+"""The territory of an act, at the level its program records acts at: a program code."""
 
 
 class DocumentType(StrEnum):
@@ -73,41 +74,12 @@ class IntakeChannel(StrEnum):
     HOTLINE = "hotline"
 
 
-class ServiceType(StrEnum):
-    """Services the project itself delivers."""
-
-    GBV_ORIENTATION = "gbv_orientation"
-    REGULARIZATION_ORIENTATION = "regularization_orientation"
-    HEALTH_ACCESS_ORIENTATION = "health_access_orientation"
-    DIGNITY_KIT = "dignity_kit"
-    KIT_CAMINANTE = "kit_caminante"
-    PSYCHOLOGICAL_FIRST_AID = "psychological_first_aid"
-    HUMANITARIAN_ASSISTANCE = "humanitarian_assistance"
-    TRANSPORT_SUPPORT = "transport_support"
-    LODGING = "lodging"
-    REGULARIZATION_FEE = "regularization_fee"
-    MEDICAL_REPORT = "medical_report"
-    LIVELIHOODS_ADVICE = "livelihoods_advice"
-    TECHNICAL_TRAINING = "technical_training"
-    ENTREPRENEUR_MENTORING = "entrepreneur_mentoring"
-    BUSINESS_EQUIPMENT = "business_equipment"
+ServiceType = ServiceCode
+"""A service the program itself delivers: a program code."""
 
 
-class ReferralDestination(StrEnum):
-    """Kinds of institution a person can be referred to."""
-
-    CEM = "CEM"
-    SIS = "SIS"
-    CSMC = "CSMC"
-    EESS = "EESS"
-    DEFENSA_PUBLICA = "DEFENSA_PUBLICA"
-    DEFENSORIA = "DEFENSORIA"
-    UPE = "UPE"
-    UDAVIT = "UDAVIT"
-    FISCALIA = "FISCALIA"
-    TRATA_MININTER = "TRATA_MININTER"
-    MIGRACIONES = "MIGRACIONES"
-    ALLY_NGO = "ALLY_NGO"
+ReferralDestination = DestinationCode
+"""A kind of institution a person can be referred to: a program code."""
 
 
 class AssistanceType(StrEnum):
@@ -169,9 +141,5 @@ class LivelihoodOutcome(StrEnum):
     VOCATIONAL_SKILLS_USED = "vocational_skills_used"
 
 
-class VoucherService(StrEnum):
-    """What a health voucher covers at a partner provider."""
-
-    CONSULTATION = "consultation"
-    EXAMS = "exams"
-    MEDICINES = "medicines"
+VoucherService = VoucherCoverageCode
+"""What a health voucher covers at a partner provider: a program code."""

@@ -10,11 +10,12 @@ from uuid import UUID
 
 from pydantic import model_validator
 
+from contracts.codes import VoucherCoverageSet
 from contracts.event import Event
-from contracts.scalars import Money, NonEmptyEnumSet, ReasonCode, ReceiptNumber, UtcDateTime
-from contracts.vocabulary import Region, Urgency, VoucherService
+from contracts.scalars import Money, ReasonCode, ReceiptNumber, UtcDateTime
+from contracts.vocabulary import Region, Urgency
 
-VoucherServices = NonEmptyEnumSet[VoucherService]
+VoucherServices = VoucherCoverageSet
 
 
 class VoucherEvent(Event):

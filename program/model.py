@@ -236,12 +236,16 @@ class Program(_Strict):
             raise ValueError(f"age groups must be the reports' seven for now: {wanted}")
         return bands
 
+    def recorded(self) -> list[Territory]:
+        """The territories acts are recorded at (their codes are events' `region`), in order."""
+        return self.territories.at(self.territories.recorded_at)
+
     def codes(self, vocabulary: str) -> frozenset[str]:
         """The codes of one vocabulary: `territory` (at the recorded level), `territories` (all
         levels), `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
         `population_type`, or an attribute's code (its values)."""
         lists: dict[str, Iterable[Term]] = {
-            "territory": self.territories.at(self.territories.recorded_at),
+            "territory": self.recorded(),
             "territories": self.territories.units,
             "service": self.services,
             "destination": self.referral_destinations,

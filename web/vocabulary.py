@@ -11,21 +11,19 @@ from contracts.vocabulary import (
     ConsentPurpose,
     DocumentType,
     IntakeChannel,
-    ReferralDestination,
-    Region,
-    ServiceType,
-    VoucherService,
 )
+from program.load import current_program
 from services.referrals.request_referral import ReferralReason
 
-VOUCHER_SERVICES = tuple(s.value for s in VoucherService)
-REGIONS = tuple(r.value for r in Region)
-DESTINATIONS = tuple(d.value for d in ReferralDestination)
+_PROGRAM = current_program()
+VOUCHER_SERVICES = tuple(c.code for c in _PROGRAM.voucher_coverage)
+REGIONS = tuple(t.code for t in _PROGRAM.recorded())
+DESTINATIONS = tuple(d.code for d in _PROGRAM.referral_destinations)
 DOCUMENT_TYPES = tuple(d.value for d in DocumentType)
 SEXES = tuple(s.value for s in Sex)
 CASE_TYPES = tuple(c.value for c in CaseType)
 INTAKE_CHANNELS = tuple(c.value for c in IntakeChannel)
-SERVICE_TYPES = tuple(s.value for s in ServiceType)
+SERVICE_TYPES = tuple(s.code for s in _PROGRAM.services)
 CONSENT_PURPOSES = tuple(p.value for p in ConsentPurpose)
 CONSENT_GIVERS = tuple(g.value for g in ConsentGiver)
 ASSISTANCE = tuple(a.value for a in AssistanceType)

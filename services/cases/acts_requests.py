@@ -15,8 +15,8 @@ from contracts.vocabulary import (
     LivelihoodProgram,
     MessageChannel,
     MessageTopic,
-    Region,
 )
+from program.known import KnownTerritory
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -36,7 +36,7 @@ class OutreachRequest(BaseModel):
     topic: MessageTopic
     channel: MessageChannel
     delivery_mode: DeliveryMode
-    region: Region
+    region: KnownTerritory
     reached_at: PlausibleDateTime
 
 
@@ -83,5 +83,5 @@ class ReachRequest(BaseModel):
     topic: MessageTopic
     channel: MessageChannel
     delivery_mode: DeliveryMode
-    region: Region
+    region: KnownTerritory
     reached_at: PlausibleDateTime

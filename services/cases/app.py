@@ -13,6 +13,7 @@ from eventkit.openapi_links import document_links
 from eventkit.schema import STORE_DDL
 from eventkit.service import create_service_app
 from eventkit.settings import ServiceSettings
+from program.load import current_program
 from services.cases.acts_api import router as acts
 from services.cases.case_records_api import router as case_records
 from services.cases.cases_api import router as cases
@@ -43,6 +44,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
     a default key would be a published key) and the token settings (`PANA_AUTH_*`).
     """
     settings = settings or CasesSettings()
+    current_program()  # a broken program file (PANA_PROGRAM_FILE) stops start-up
     app = create_service_app(
         settings,
         title="Pana cases",

@@ -16,6 +16,7 @@ from contracts.event import Event
 from contracts.legal_complaints import LegalComplaintFiled, LegalComplaintTakenUp
 from contracts.vocabulary import CaseType, Region, ServiceType
 from eventkit.decider import RefusalKind, Refused
+from program.load import current_program
 
 
 class Status(StrEnum):
@@ -39,6 +40,12 @@ class Case:
     opened_at: datetime | None = None
     lodging_nights: frozenset[date] = frozenset()  # every night of lodging already delivered
     complaints: dict[UUID, bool] = field(default_factory=dict)  # complaint id -> taken up
+
+
+def stay_limit(service: ServiceType) -> int | None:
+    """The most days per stay of a service delivered by the day (Peru's lodging: 7), or None."""
+    found = next((s for s in current_program().services if s.code == service), None)
+    return found.max_stay_days if found else None
 
 
 def existing(state: Case) -> tuple[UUID, UUID, Region]:
@@ -78,7 +85,7 @@ def evolve(state: Case, event: Event) -> Case:
             return replace(state, status=Status.CLOSED)
         case CaseReopened():
             return replace(state, status=Status.OPEN)
-        case ServiceDelivered() if event.service_type is ServiceType.LODGING:
+        case ServiceDelivered() if stay_limit(event.service_type) is not None:
             first = event.delivered_at.date()
             nights = {date.fromordinal(first.toordinal() + n) for n in range(event.quantity)}
             return replace(state, lodging_nights=state.lodging_nights | nights)

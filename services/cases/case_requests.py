@@ -13,11 +13,10 @@ from contracts.scalars import NOT_BLANK, Money, PlausibleDateTime, ReasonCode
 from contracts.vocabulary import (
     CaseType,
     IntakeChannel,
-    Region,
     RegularizationProfile,
-    ServiceType,
     Urgency,
 )
+from program.known import KnownService, KnownTerritory
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -38,7 +37,7 @@ class OpenCaseRequest(BaseModel):
     intake_channel: IntakeChannel
     regularization_profile: RegularizationProfile | None = None
     urgency: Urgency = Urgency.ROUTINE
-    region: Region
+    region: KnownTerritory
     caseworker_id: UUID | None = Field(None, description="None: the caller")
     opened_at: PlausibleDateTime | None = Field(
         None, description="When the case was opened, if recorded later; None: now"
@@ -58,7 +57,7 @@ class ReassignRequest(BaseModel):
     model_config = _example(caseworker_id=_ID, region="piura", reason="participant_moved")
 
     caseworker_id: UUID
-    region: Region
+    region: KnownTerritory
     reason: ReassignmentReason
 
 
@@ -89,7 +88,7 @@ class DeliverRequest(BaseModel):
         delivered_at="2022-06-01T15:30:00Z",
     )  # fmt: skip
 
-    service_type: ServiceType
+    service_type: KnownService
     quantity: Annotated[int, Field(ge=1, le=1000, strict=True)] = Field(
         1, description="Nights for lodging"
     )

@@ -17,6 +17,7 @@ from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
 from eventkit.dependencies import Clock, Pool
 from eventkit.http import ExpectedVersion, IdempotencyKey, run_command
+from program.known import KnownTerritory
 from services.cases import case_commands as commands
 from services.cases import close_case, queries, reassign_case, reopen_case
 from services.cases.audit import audit
@@ -59,7 +60,7 @@ async def open_new(
 async def list_cases(
     pool: Pool,
     principal: CurrentPrincipal,
-    region: Region | None = None,
+    region: KnownTerritory | None = None,
     status: Status | None = None,
     case_type: CaseType | None = None,
     caseworker_id: uuid.UUID | None = None,

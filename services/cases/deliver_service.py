@@ -1,8 +1,9 @@
 """Deliver a service within a case: only while the case is open and consent for services stands.
 
-Lodging is for survivors referred by protection and justice institutions, at most seven nights
-per stay. A stay is a run of consecutive nights, so two deliveries that touch (3 nights from
-the 1st, then 5 from the 4th) are one stay of 8 nights and the second is refused.
+A service the program delivers by the night (`max_stay_days`: lodging for survivors referred by
+protection and justice institutions, seven nights) is limited per stay. A stay is a run of
+consecutive nights, so two deliveries that touch (3 nights from the 1st, then 5 from the 4th)
+are one stay of 8 nights and the second is refused.
 """
 
 from __future__ import annotations
@@ -16,17 +17,10 @@ from uuid import UUID
 from contracts.cases import ServiceDelivered
 from contracts.vocabulary import ConsentPurpose, ServiceType
 from eventkit.decider import RefusalKind, Refused
-from services.cases.case import Case, open_only
+from program.load import current_program
+from services.cases.case import Case, open_only, stay_limit
 from services.cases.participant import Participant, require_consent
 
-MAX_NIGHTS_PER_STAY = 7
-PAID_SERVICES = frozenset(
-    {
-        ServiceType.HUMANITARIAN_ASSISTANCE,
-        ServiceType.TRANSPORT_SUPPORT,
-        ServiceType.REGULARIZATION_FEE,
-    }
-)
 _CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -57,8 +51,9 @@ def decide(command: DeliverService, state: Case) -> list[ServiceDelivered]:
     if command.quantity < 1:
         raise Refused("quantity_not_positive", "quantity must be at least 1", RefusalKind.INVALID)
     _check_cost(command.service_type, command.cost)
-    if command.service_type is ServiceType.LODGING:
-        _check_stay(state.lodging_nights, command.delivered_at.date(), command.quantity)
+    limit = stay_limit(command.service_type)
+    if limit is not None:
+        _check_stay(state.lodging_nights, command.delivered_at.date(), command.quantity, limit)
     return [
         ServiceDelivered(
             delivery_id=command.delivery_id,
@@ -75,15 +70,19 @@ def decide(command: DeliverService, state: Case) -> list[ServiceDelivered]:
 
 
 def _check_cost(service: ServiceType, cost: Decimal | None) -> None:
-    if service in PAID_SERVICES and cost is None:
-        raise Refused("cost_required", f"cost (PEN) is required for {service}", RefusalKind.INVALID)
+    program = current_program()
+    currency = program.currency
+    if program.service(service).paid and cost is None:
+        raise Refused(
+            "cost_required", f"cost ({currency}) is required for {service}", RefusalKind.INVALID
+        )
     if cost is not None and cost <= 0:
         raise Refused(
-            "cost_not_positive", "cost must be greater than 0.00 PEN", RefusalKind.INVALID
+            "cost_not_positive", f"cost must be greater than 0.00 {currency}", RefusalKind.INVALID
         )
 
 
-def _check_stay(recorded: frozenset[date], first: date, nights: int) -> None:
+def _check_stay(recorded: frozenset[date], first: date, nights: int, limit: int) -> None:
     wanted = {first + timedelta(days=n) for n in range(nights)}
     overlap = wanted & recorded
     if overlap:
@@ -93,10 +92,10 @@ def _check_stay(recorded: frozenset[date], first: date, nights: int) -> None:
             RefusalKind.CONFLICT,
         )
     stay = _stay_around(recorded | wanted, first)
-    if len(stay) > MAX_NIGHTS_PER_STAY:
+    if len(stay) > limit:
         raise Refused(
             "lodging_exceeds_stay",
-            f"lodging is at most {MAX_NIGHTS_PER_STAY} nights per stay; this stay would have "
+            f"lodging is at most {limit} nights per stay; this stay would have "
             f"{len(stay)} nights ({min(stay)} to {max(stay)})",
             RefusalKind.INVALID,
         )

@@ -16,7 +16,8 @@ from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.participants import CorrectionReason, MergeReason
 from contracts.people import Sex, VulnerabilityProfile
 from contracts.scalars import CountryCode, PersonName
-from contracts.vocabulary import ConsentPurpose, DocumentType, ReferralDestination, Region
+from contracts.vocabulary import ConsentPurpose, DocumentType
+from program.known import KnownDestination, KnownTerritory
 
 Name = PersonName
 Age = Annotated[int, Field(ge=0, le=120, strict=True)]  # strict: `true` is no age
@@ -58,7 +59,7 @@ class RegisterRequest(BaseModel):
     birth_date: date | None = None
     estimated_age_years: Age | None = None
     nationality: CountryCode
-    region: Region
+    region: KnownTerritory
     vulnerabilities: Vulnerabilities = []
 
     @model_validator(mode="after")
@@ -81,7 +82,7 @@ class CorrectRequest(BaseModel):
     birth_date: date | None = None
     estimated_age_years: Age | None = None
     nationality: CountryCode | None = None
-    region: Region | None = None
+    region: KnownTerritory | None = None
     vulnerabilities: Vulnerabilities | None = None
 
     @model_validator(mode="after")
@@ -123,7 +124,7 @@ class ConsentRequest(BaseModel):
     )
 
     purposes: Purposes
-    destinations: Annotated[list[ReferralDestination], Field(max_length=12)] = []
+    destinations: Annotated[list[KnownDestination], Field(max_length=12)] = []
     given_by: ConsentGiver = ConsentGiver.PARTICIPANT
 
 

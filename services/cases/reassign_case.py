@@ -24,7 +24,7 @@ class ReassignCase:
 def decide(command: ReassignCase, state: Case) -> list[CaseReassigned]:
     """A no-op hand-over (same caseworker and region) is refused."""
     case_id, participant_id, _ = open_only(state, "reassigning it")
-    if command.caseworker_id == state.caseworker_id and command.region is state.region:
+    if command.caseworker_id == state.caseworker_id and command.region == state.region:
         raise Refused(
             "already_assigned",
             "the case is already with this caseworker and region",

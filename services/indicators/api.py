@@ -17,11 +17,11 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 
-from contracts.vocabulary import Region
 from eventkit.clock import Now
 from eventkit.consumer import ConsumerRunner
 from eventkit.dependencies import Clock, app_pool
 from eventkit.replay import Replay
+from program.known import KnownTerritory
 from services.indicators.attainment import (
     Attainment,
     FilterError,
@@ -82,11 +82,11 @@ def attainment_router(
 
     def chosen_filters(
         lf: Annotated[Logframe, Depends(chosen_logframe)],
-        region: Region | None = None,
+        region: KnownTerritory | None = None,
         start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
         end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
     ) -> Filters:
-        filters = Filters(region.value if region else None, start, end)
+        filters = Filters(region, start, end)
         try:
             window(lf, filters)
         except FilterError as bad:

@@ -19,6 +19,7 @@ from eventkit.consumer import ConsumerRunner
 from eventkit.schema import CONSUMER_DDL
 from eventkit.service import Worker, WorkerFactory, create_service_app
 from eventkit.settings import ServiceSettings
+from program.load import current_program
 from services.indicators import read_model
 from services.indicators.api import attainment_router
 from services.indicators.catalog import Catalog
@@ -105,6 +106,7 @@ class WarmUp:
 def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     """Build the indicators API: every logframe version found is projected and served."""
     settings = settings or IndicatorsSettings()
+    current_program()  # a broken program file (PANA_PROGRAM_FILE) stops start-up
     catalog = Catalog(load_directory(settings.logframes_dir), settings.default_logframe)
     reader = AttainmentReader()
     consumers = {

@@ -17,7 +17,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from contracts.people import AgeGroup, Sex
-from contracts.vocabulary import Region
+from program.load import current_program
 from services.indicators.facts import Act
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
@@ -25,7 +25,6 @@ from services.indicators.people import UNKNOWN, People
 
 SEXES = [s.value for s in Sex] + [UNKNOWN]
 AGE_GROUPS = [a.value for a in AgeGroup] + [UNKNOWN]
-REGIONS = [r.value for r in Region]
 TOTAL = "total"
 
 Cell = int | str
@@ -249,7 +248,7 @@ def target_for(indicator: Indicator, region: str | None) -> int | None:
     a region's figure read against the national target (1 of 2,200) says nothing."""
     if region is None:
         return indicator.target
-    return indicator.region_targets.get(Region(region))
+    return indicator.region_targets.get(region)
 
 
 @dataclass
@@ -282,6 +281,7 @@ def _figures(
     indicator: Indicator, totals: Totals, start: date, end: date, target: int | None
 ) -> IndicatorFigures:
     cells, regions, per_month = totals.cells, totals.regions, totals.months
+    territories = [t.code for t in current_program().recorded()]
     months, running = [], 0
     for month in _months(start, end):
         running += per_month[month]
@@ -295,10 +295,10 @@ def _figures(
         value=totals.value,
         percent=None if target is None else round(100 * totals.value / target, 1),
         sex_age=_with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES}),
-        regions={r: regions[r] for r in REGIONS},
+        regions={r: regions[r] for r in territories},
         months=months,
         sex_region=_with_totals(
-            {s: {r: totals.sex_regions[(s, r)] for r in REGIONS} for s in SEXES}, REGIONS
+            {s: {r: totals.sex_regions[(s, r)] for r in territories} for s in SEXES}, territories
         ),
     )
 

@@ -4,7 +4,8 @@ A logframe file describes one program period. Each indicator says what it counts
 cases), its target, and its counting rule: a list of *requirements* that must all hold for a
 person (or case), each met by *any* of its event rules. An event rule names an event type and
 conditions on the event's fields. Rules are checked against the event models in `contracts`
-when the file is loaded, so a misspelt event type, field or enum value fails at start-up, not
+and the deployment's program file (`program/`: regions, services, destinations...) when the file
+is loaded, so a misspelt event type, field, enum value or program code fails at start-up, not
 silently at counting time.
 """
 
@@ -21,9 +22,11 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contracts.codes import field_vocabulary
 from contracts.event import Event
 from contracts.registry import UnknownEventType, latest_model
 from contracts.vocabulary import Region
+from program.load import current_program
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "logframes"
 
@@ -130,6 +133,14 @@ class Indicator(_Strict):
     def _r4v_counts_people(self) -> Indicator:
         if self.r4v is not None and self.unit is not Unit.PEOPLE:
             raise ValueError(f"{self.id}: R4V reports people reached; a {self.unit} indicator")
+        return self
+
+    @model_validator(mode="after")
+    def _regions_of_the_program(self) -> Indicator:
+        known = current_program().codes("territory")
+        unknown = sorted(set(self.region_targets) - known)
+        if unknown:
+            raise ValueError(f"{self.id}: region_targets {unknown} not in {sorted(known)}")
         return self
 
     @model_validator(mode="after")
@@ -254,6 +265,14 @@ def _check_values(model: type[Event], field: str, values: list[str]) -> None:
         unknown = [v for v in values if v not in allowed]
         if unknown:
             raise ValueError(f"{model.event_type}.{field}: {unknown} not in {sorted(allowed)}")
+    vocabulary = field_vocabulary(model.model_fields[field])
+    if vocabulary is not None:
+        known = current_program().codes(vocabulary)
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise ValueError(
+                f"{model.event_type}.{field}: {unknown} not in the program's {sorted(known)}"
+            )
     if not values:
         raise ValueError(f"{model.event_type}.{field}: no values given")
 

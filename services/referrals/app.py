@@ -16,6 +16,7 @@ from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
+from program.load import current_program
 from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.referrals import shared_data
@@ -53,6 +54,7 @@ AUDITED = {  # what `GET /audit` answers for, and where each one's region is (th
 def create_app(settings: ReferralsSettings | None = None, clock: Now = utc_now) -> FastAPI:
     """Build the referrals API; `clock` is injectable so tests control deadlines."""
     settings = settings or ReferralsSettings()
+    current_program()  # a broken program file (PANA_PROGRAM_FILE) stops start-up
     deadlines = Deadlines(settings.referral_deadline_hours)
     master = PersonalDataKeys().master()
     interval = settings.overdue_interval_seconds

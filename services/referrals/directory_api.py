@@ -12,10 +12,10 @@ from access.disclosure import sees_exact
 from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from contracts.scalars import PlausibleQueryDateTime
-from contracts.vocabulary import ReferralDestination, Region
 from eventkit.decider import Refused
 from eventkit.dependencies import Clock, Pool, app_settings
 from eventkit.http import refused
+from program.known import KnownDestination, KnownTerritory
 from services.referrals import commands, directory, metrics, queries
 from services.referrals.requests import UnitChange, UnitRequest
 
@@ -50,8 +50,8 @@ async def change_unit(
 async def list_units(
     pool: Pool,
     principal: CurrentPrincipal,
-    region: Region | None = None,
-    destination: ReferralDestination | None = None,
+    region: KnownTerritory | None = None,
+    destination: KnownDestination | None = None,
 ) -> list[dict[str, Any]]:
     authorize(principal, "directory.read_units", ResourceScope())
     async with pool.acquire() as conn:

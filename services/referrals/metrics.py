@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from access.disclosure import published, small_cell
-from contracts.vocabulary import ReferralDestination, Region
+from program.load import current_program
 
 _FIGURES = ("answered", "answered_in_time", "became_overdue", "waiting")
 _TIMES = ("mean_hours", "median_hours", "p90_hours")
@@ -89,10 +89,11 @@ def _published(rows: Sequence[Any], min_cell: int) -> list[dict[str, Any]]:
     # Every pair, an absent one as 0: a missing row would tell 0 from 1-4.
     found = {(row["destination"], row["region"]): row for row in rows}
     cells = []
-    for destination in ReferralDestination:
-        for region in Region:
-            row = found.get((destination.value, region.value))
-            cell: dict[str, Any] = {"destination": destination.value, "region": region.value}
+    program = current_program()
+    for destination in (d.code for d in program.referral_destinations):
+        for region in (t.code for t in program.recorded()):
+            row = found.get((destination, region))
+            cell: dict[str, Any] = {"destination": destination, "region": region}
             requested = row["requested"] if row else 0
             hidden = small_cell(requested, min_cell, exact=False)
             if hidden is not None:

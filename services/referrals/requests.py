@@ -16,7 +16,8 @@ from contracts.referrals import (
     ReferralRejectionReason,
 )
 from contracts.scalars import PlausibleDateTime
-from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
+from contracts.vocabulary import AssistanceType, Urgency
+from program.known import KnownDestination, KnownTerritory
 from services.referrals.request_referral import ReferralReason
 from services.referrals.shared_minimum import Phone, SharedMinimum
 
@@ -55,8 +56,8 @@ class UnitRequest(_Body):
     )
 
     name: Text
-    destination: ReferralDestination
-    region: Region
+    destination: KnownDestination
+    region: KnownTerritory
     handover_contact: HandoverContact
     has_system_account: StrictBool
     active: StrictBool = True
@@ -91,7 +92,9 @@ class ReferralRequest(_Body):
     case_id: UUID
     participant_id: UUID
     unit_id: UUID = Field(description="The receiving unit, from GET /units")
-    region: Region = Field(description="The region of the referring team (the act's region)")
+    region: KnownTerritory = Field(
+        description="The region of the referring team (the act's region)"
+    )
     assistance_type: AssistanceType
     reason: ReferralReason
     urgency: Urgency = Urgency.ROUTINE
@@ -161,8 +164,8 @@ class UnitReferralView(BaseModel):
 
     referral_id: UUID
     unit_id: UUID
-    destination: ReferralDestination
-    region: Region
+    destination: KnownDestination
+    region: KnownTerritory
     assistance_type: AssistanceType
     reason: ReferralReason
     urgency: Urgency

@@ -1,10 +1,12 @@
 """The shared minimum: which of a participant's data each kind of destination may receive.
 
-A receiving unit gets only what it needs to act on the referral (domain brief, section 6):
-a CEM calls the survivor back, so it gets a phone and when to call; the SIS affiliates, so it
-gets the identity document; a CSMC schedules through the referring caseworker, so it gets only
-the age group and sex. The caseworker submits these values with the request; they are stored
-only in this service's database, encrypted per field, and never appear in events or logs.
+A receiving unit gets only what it needs to act on the referral (domain brief, section 6): the
+program file lists, per kind of destination, the fields it may receive (in Peru's, a women's
+emergency centre calls the survivor back, so it gets a phone and when to call; public health
+insurance affiliates, so it gets the identity document; community mental health schedules
+through the referring caseworker, so it gets only the age group and sex). The caseworker submits
+these values with the request; they are stored only in this service's database, encrypted per
+field, and never appear in events or logs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from contracts.people import AgeGroup, Sex
 from contracts.scalars import HAS_A_LETTER
 from contracts.vocabulary import DocumentType, ReferralDestination
 from eventkit.decider import RefusalKind, Refused
+from program.load import current_program
 
 
 class ContactTime(StrEnum):
@@ -59,34 +62,20 @@ class SharedMinimum(BaseModel):
         }
 
 
-_NAME, _PHONE, _WHEN = "full_name", "contact_phone", "preferred_contact_time"
-_DOCUMENT = ("document_type", "document_number")
-_PROFILE = ("age_group", "sex")
-
-NEEDS: dict[ReferralDestination, frozenset[str]] = {
-    ReferralDestination.CEM: frozenset({_NAME, _PHONE, _WHEN, *_PROFILE}),
-    ReferralDestination.SIS: frozenset({_NAME, *_DOCUMENT, *_PROFILE, "pregnant"}),
-    ReferralDestination.CSMC: frozenset(_PROFILE),
-    ReferralDestination.EESS: frozenset({_NAME, *_DOCUMENT, *_PROFILE, "pregnant"}),
-    ReferralDestination.DEFENSA_PUBLICA: frozenset({_NAME, _PHONE, *_DOCUMENT}),
-    ReferralDestination.DEFENSORIA: frozenset({_NAME, _PHONE, _WHEN}),
-    ReferralDestination.UPE: frozenset({_NAME, *_PROFILE}),
-    ReferralDestination.UDAVIT: frozenset({_NAME, _PHONE, _WHEN, *_DOCUMENT}),
-    ReferralDestination.FISCALIA: frozenset({_NAME, *_DOCUMENT}),
-    ReferralDestination.TRATA_MININTER: frozenset(_PROFILE),
-    ReferralDestination.MIGRACIONES: frozenset({_NAME, *_DOCUMENT}),
-    ReferralDestination.ALLY_NGO: frozenset({_PHONE, _WHEN, *_PROFILE}),
-}
-"""The fields each kind of destination may receive (and nothing else)."""
+def needs(destination: ReferralDestination) -> frozenset[str]:
+    """The fields this kind of destination may receive (and nothing else): the program's
+    `referral_destinations[].receives`."""
+    return frozenset(current_program().destination(destination).receives)
 
 
 def refuse_unneeded(destination: ReferralDestination, fields: Iterable[str]) -> None:
     """Refuse (422, naming them) fields this destination does not need."""
-    extra = sorted(set(fields) - NEEDS[destination])
+    allowed = needs(destination)
+    extra = sorted(set(fields) - allowed)
     if extra:
         raise Refused(
             "fields_not_allowed",
             f"{destination} does not receive: {', '.join(extra)} "
-            f"(it may receive: {', '.join(sorted(NEEDS[destination]))})",
+            f"(it may receive: {', '.join(sorted(allowed))})",
             RefusalKind.INVALID,
         )

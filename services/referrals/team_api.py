@@ -15,6 +15,7 @@ from access.policy import ResourceScope
 from access.principal import Principal, Region
 from eventkit.dependencies import Clock, Pool
 from eventkit.http import ExpectedVersion, IdempotencyKey, run_command
+from program.known import KnownTerritory
 from services.referrals import commands, queries
 from services.referrals.answer import Evidence
 from services.referrals.referral import Status
@@ -52,7 +53,7 @@ async def request_referral(
 
 @router.get("/referrals", summary="A region's referrals, newest first (filter by status)")
 async def list_referrals(
-    pool: Pool, principal: CurrentPrincipal, region: Region, status: Status | None = None
+    pool: Pool, principal: CurrentPrincipal, region: KnownTerritory, status: Status | None = None
 ) -> list[dict[str, Any]]:
     authorize(principal, "referral.read", ResourceScope(region=region))
     async with pool.acquire() as conn:
@@ -63,7 +64,7 @@ async def list_referrals(
 
 @router.get("/referrals/overdue", summary="Overdue referrals of a region, for follow-up")
 async def overdue_referrals(
-    pool: Pool, principal: CurrentPrincipal, region: Region
+    pool: Pool, principal: CurrentPrincipal, region: KnownTerritory
 ) -> list[dict[str, Any]]:
     authorize(principal, "referral.read", ResourceScope(region=region))
     async with pool.acquire() as conn:

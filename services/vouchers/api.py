@@ -32,6 +32,7 @@ from eventkit.http import (
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
+from program.known import KnownTerritory
 from services.vouchers import commands, queries, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
 from services.vouchers.metrics import REDEEMED_PEN
@@ -291,7 +292,7 @@ async def add_provider(
 
 @router.get("/providers", summary="The partner providers (case teams, M&E, admin)")
 async def list_providers(
-    pool: Pool, principal: CurrentPrincipal, region: Region | None = None
+    pool: Pool, principal: CurrentPrincipal, region: KnownTerritory | None = None
 ) -> list[dict[str, Any]]:
     authorize(principal, "directory.read_providers", ResourceScope())
     return await queries.providers(pool, region)
@@ -299,7 +300,7 @@ async def list_providers(
 
 @router.put("/budgets/{region}/{period_start}", summary="Set a region's budget for a period")
 async def set_budget(
-    region: Region,
+    region: KnownTerritory,
     period_start: str,
     body: BudgetRequest,
     pool: Pool,

@@ -16,6 +16,7 @@ from eventkit.openapi_links import document_links
 from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
+from program.load import current_program
 from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
@@ -47,6 +48,7 @@ AUDITED = {  # what `GET /audit` answers for, and where each one's region is (th
 def create_app(settings: VouchersSettings | None = None) -> FastAPI:
     """Build the vouchers API."""
     settings = settings or VouchersSettings()
+    current_program()  # a broken program file (PANA_PROGRAM_FILE) stops start-up
     interval = settings.expiry_interval_seconds
 
     def expiry(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:

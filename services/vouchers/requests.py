@@ -10,10 +10,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.scalars import NOT_BLANK, Money, PlausibleDate, PlausibleDateTime, ReceiptNumber
-from contracts.vocabulary import Region, Urgency, VoucherService
+from contracts.vocabulary import Urgency
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
+from program.known import KnownTerritory, KnownVoucherCoverage
 
-Services = Annotated[list[VoucherService], Field(min_length=1, max_length=3)]
+Services = Annotated[list[KnownVoucherCoverage], Field(min_length=1, max_length=3)]
 
 
 class _Body(BaseModel):
@@ -40,7 +41,7 @@ class IssueRequest(_Body):
     case_id: UUID
     participant_id: UUID
     provider_id: UUID | None = Field(None, description="None: any partner provider of the region")
-    region: Region
+    region: KnownTerritory
     services: Services
     amount: Money = Field(gt=0)
     allows_partial: StrictBool = False
@@ -104,7 +105,7 @@ class ProviderRequest(_Body):
     )
 
     name: Annotated[str, NOT_BLANK] = Field(min_length=2, max_length=120)
-    region: Region
+    region: KnownTerritory
     kind: str = Field(pattern="^(clinic|polyclinic|pharmacy|laboratory)$")
     services: Services
     active: StrictBool = True

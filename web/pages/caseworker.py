@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from contracts.people import age_group_at
-from services.referrals.shared_minimum import NEEDS
+from services.referrals.shared_minimum import needs
 from web.context import Signed, SignedIn
 from web.qr import qr_svg
 from web.services import ServiceRefusal
@@ -29,6 +29,7 @@ from web.vocabulary import (
     DOCUMENT_TYPES,
     INTAKE_CHANNELS,
     REFERRAL_REASONS,
+    REGIONS,
     SERVICE_TYPES,
     SEXES,
     VOUCHER_SERVICES,
@@ -41,7 +42,7 @@ Checked = Annotated[list[str], Form()]
 
 def _region(signed: Signed) -> str:
     principal = signed.principal
-    return sorted(principal.regions)[0].value if principal and principal.regions else "lima_callao"
+    return sorted(principal.regions)[0] if principal and principal.regions else REGIONS[0]
 
 
 def _key(key: str) -> dict[str, str]:
@@ -283,7 +284,7 @@ async def refer_form(signed: SignedIn, case_id: uuid.UUID, unit_id: uuid.UUID) -
     person = await signed.services.call(
         signed.token, "cases", "GET", f"/participants/{found['participant_id']}"
     )
-    fields = sorted(NEEDS[_destination(unit["destination"])])
+    fields = sorted(needs(unit["destination"]))
     return signed.render(
         "refer.html",
         case=found,
@@ -415,12 +416,6 @@ def _refusal_text(signed: Signed, refused: ServiceRefusal) -> str:
         if label != f"rule.{refused.rule}":
             return label
     return refused.message
-
-
-def _destination(value: str) -> Any:
-    from contracts.vocabulary import ReferralDestination
-
-    return ReferralDestination(value)
 
 
 def _shared_values(person: dict[str, Any]) -> dict[str, str]:

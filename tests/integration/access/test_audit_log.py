@@ -12,7 +12,8 @@ import pytest
 from access.audit import append, chain_pending, migrate, pending_count, verify
 from access.audit_chain import AuditRecord
 from access.break_glass import open_break_glass
-from access.principal import Principal, Region, Role
+from access.principal import Principal, Role
+from tests.support.peru import Region
 
 pytestmark = pytest.mark.integration
 

@@ -126,3 +126,20 @@ async def test_openapi_has_an_example_for_every_request_body(cases: RunningServi
                 bodies.append(ref)
             assert operation.get("summary"), path
     assert ours <= set(bodies)
+
+
+async def test_a_code_the_program_lacks_gets_a_422_naming_the_field_and_the_code(
+    cases: RunningService,
+) -> None:
+    headers = {
+        **cases.keys.headers("caseworker", regions=["lima_callao"]),
+        "Idempotency-Key": str(uuid.uuid4()),
+    }
+    opening = {**_example(cr.OpenCaseRequest), "region": "cusco"}
+    async with httpx.AsyncClient(base_url=cases.url, headers=headers) as client:
+        answer = await client.post("/cases", json=opening)
+
+    assert answer.status_code == 422
+    (problem,) = answer.json()["detail"]
+    assert problem["loc"] == ["body", "region"]
+    assert "unknown territory code 'cusco'" in problem["msg"]

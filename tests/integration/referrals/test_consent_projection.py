@@ -12,11 +12,12 @@ import pytest
 from contracts.consent import ConsentGiven, ConsentGiver, ConsentWithdrawn
 from contracts.envelope import envelope_for
 from contracts.event import Event
-from contracts.vocabulary import ConsentPurpose, ReferralDestination
+from contracts.vocabulary import ConsentPurpose
 from eventkit.consumer import Delivered
 from eventkit.schema import migrate
 from services.referrals.consent import ConsentProjection, consent_stands, standing_consent
 from services.referrals.schema import ALL_DDL
+from tests.support.peru import ReferralDestination
 from tests.support.store import open_pool
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,8 @@ import services.cases.participant_commands
 import services.referrals.commands
 import services.vouchers.commands
 from access.actors import actor_id
-from access.principal import Principal, Region, Role
+from access.principal import Principal, Role
+from tests.support.peru import Region
 
 CASEWORKER = Principal("cw-7", "ngo-pe", Role.CASEWORKER, frozenset({Region.PIURA}))
 

@@ -13,7 +13,8 @@ from access.break_glass import (
     written_reason,
 )
 from access.policy import ResourceScope, decide
-from access.principal import Principal, Region, Role
+from access.principal import Principal, Role
+from tests.support.peru import Region
 
 NOW = datetime(2022, 6, 1, 12, tzinfo=UTC)
 REASON = "survivor transferred from Lima to Piura overnight; shelter needs the case history"

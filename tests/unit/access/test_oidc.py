@@ -9,9 +9,10 @@ import pytest
 
 from access.jwks import JwksFile, JwksUrl
 from access.oidc import WithOpenIdProvider, principal_claims, with_openid_provider
-from access.principal import InconsistentClaims, Principal, Region, Role
+from access.principal import InconsistentClaims, Principal, Role
 from access.signing import issue_token, load_key, write_keys
 from access.tokens import BadSignature, TokenVerifier
+from tests.support.peru import Region
 from tests.unit.access.issuer import Issue
 
 PROVIDER = "http://127.0.0.1:8180/realms/pana"

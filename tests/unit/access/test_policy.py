@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from access.policy import POLICY, ResourceScope, decide
-from access.principal import BreakGlassGrant, Principal, Region, Role
+from access.principal import BreakGlassGrant, Principal, Role
+from tests.support.peru import Region
 
 # "-" denied everywhere; "any" allowed everywhere; "region", "provider", "unit": allowed only on
 # the principal's own region, provider or receiving unit.

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from access.principal import BreakGlassGrant, InconsistentClaims, Principal, Region, Role
+from access.principal import BreakGlassGrant, InconsistentClaims, Principal, Role
+from tests.support.peru import Region
 
 BASE: dict[str, Any] = {"sub": "user-1", "org": "ngo-pe"}
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from access.jwks import JwksFile
-from access.principal import Principal, Region, Role
+from access.principal import Principal, Role
 from access.signing import main
 from access.tokens import DEV_AUDIENCE, DEV_ISSUER, TokenVerifier
+from tests.support.peru import Region
 
 
 def test_keygen_then_issue_gives_a_token_the_jwks_verifies(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from access.principal import Principal, Region, Role
+from access.principal import Principal, Role
 from access.verified_tokens import VerifiedTokens
+from tests.support.peru import Region
 
 CLINIC = Principal("clinic-1", "ngo-pe", Role.CASEWORKER, frozenset({Region.PIURA}))
 

@@ -13,12 +13,12 @@ from contracts.cases import CaseOpened
 from contracts.event import Event
 from contracts.participants import ParticipantMerged, ParticipantRegistered
 from contracts.people import Sex
-from contracts.vocabulary import Region
 from eventkit.aggregate import execute
 from eventkit.memory_store import MemoryEventStore
 from services.cases import register
 from services.cases.participant import Participant, evolve
 from services.cases.ports import Ports
+from tests.support.peru import Region
 from tests.unit.cases.givens import NOW, STAFF
 
 CASEWORKER = Principal("cw-1", "ngo-pe", Role.CASEWORKER, frozenset({Region.LIMA_CALLAO}))

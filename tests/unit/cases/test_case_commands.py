@@ -8,13 +8,7 @@ import uuid
 import pytest
 
 from contracts.cases import CaseClosureReason
-from contracts.vocabulary import (
-    CaseType,
-    ConsentPurpose,
-    IntakeChannel,
-    Region,
-    ServiceType,
-)
+from contracts.vocabulary import CaseType, ConsentPurpose, IntakeChannel
 from eventkit.decider import Refused
 from eventkit.store import ConcurrencyConflict
 from services.cases import close_case
@@ -23,6 +17,7 @@ from services.cases.case_requests import DeliverRequest, OpenCaseRequest
 from services.cases.consent_commands import give
 from services.cases.participant_requests import ConsentRequest
 from services.cases.ports import Ports
+from tests.support.peru import Region, ServiceType
 from tests.unit.cases.fakes import CASEWORKER, InMemory, registered_person
 from tests.unit.cases.givens import NOW
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import uuid
 
 from contracts.consent import ConsentGiven, ConsentGiver, ConsentWithdrawalReason, ConsentWithdrawn
-from contracts.vocabulary import (
-    ConsentPurpose,
-    ReferralDestination,
-)
+from contracts.vocabulary import ConsentPurpose
 from services.cases import give_consent, withdraw_consent
 from services.cases.participant import require_consent
 from tests.support.deciders import then_only, then_refused, when
+from tests.support.peru import ReferralDestination
 from tests.unit.cases.givens import (
     CONSENT,
     NOW,

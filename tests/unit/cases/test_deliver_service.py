@@ -14,13 +14,10 @@ from contracts.cases import (
     ServiceDelivered,
 )
 from contracts.event import Event
-from contracts.vocabulary import (
-    Region,
-    ServiceType,
-)
 from services.cases import deliver_service, reopen_case
 from services.cases.participant import Participant
 from tests.support.deciders import then_only, then_refused, when
+from tests.support.peru import Region, ServiceType
 from tests.unit.cases.givens import (
     CLOSED,
     CONSENTING,

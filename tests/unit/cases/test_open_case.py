@@ -22,13 +22,13 @@ from contracts.vocabulary import (
     CaseType,
     ConsentPurpose,
     IntakeChannel,
-    Region,
     RegularizationProfile,
     Urgency,
 )
 from services.cases import close_case, open_case, reassign_case, reopen_case
 from services.cases.participant import Participant
 from tests.support.deciders import then_only, then_refused, when
+from tests.support.peru import Region
 from tests.unit.cases.givens import (
     CASE,
     CLOSED,

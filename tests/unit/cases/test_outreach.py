@@ -6,13 +6,10 @@ import uuid
 from datetime import timedelta
 
 from contracts.outreach import DeliveryMode, MessageReached
-from contracts.vocabulary import (
-    MessageChannel,
-    MessageTopic,
-    Region,
-)
+from contracts.vocabulary import MessageChannel, MessageTopic
 from services.cases import record_reach
 from tests.support.deciders import then_only, then_refused, when
+from tests.support.peru import Region
 from tests.unit.cases.givens import (
     NOW,
     person,

@@ -16,14 +16,10 @@ from contracts.participants import (
     ParticipantRegistered,
 )
 from contracts.people import Sex
-from contracts.vocabulary import (
-    ConsentPurpose,
-    MessageChannel,
-    MessageTopic,
-    Region,
-)
+from contracts.vocabulary import ConsentPurpose, MessageChannel, MessageTopic
 from services.cases import correct, erase, merge, record_reach, register
 from tests.support.deciders import then_only, then_refused, when
+from tests.support.peru import Region
 from tests.unit.cases.givens import (
     NOW,
     PERSON,

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from contracts.vocabulary import Region
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.logframe import Logframe, Unit
+from tests.support.peru import Region
 
 PEOPLE_IDS = [f"00000000-0000-4000-8000-00000000000{n}" for n in range(6)]
 CASE_IDS = [f"00000000-0000-4000-8000-00000000900{n}" for n in range(3)]

@@ -45,7 +45,6 @@ from openpyxl import load_workbook
 from access.disclosure import SMALL
 from contracts.event import Event
 from services.indicators.attainment import (
-    REGIONS,
     SEXES,
     TOTAL,
     Attainment,
@@ -59,6 +58,7 @@ from services.indicators.ledger import Ledger
 from services.indicators.logframe import load_directory
 from services.indicators.periods import UnpublishedPeriod, check_published, published_periods
 from services.indicators.suppression import View, in_view, published
+from tests.support.peru import REGIONS
 from tests.unit.indicators.builders import (
     case_opened,
     ledger_of,

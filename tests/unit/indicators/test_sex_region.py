@@ -3,8 +3,9 @@ totals, and in the suppressed view each cell published from its own count."""
 
 from __future__ import annotations
 
-from services.indicators.attainment import REGIONS, SEXES, TOTAL, Filters, figures
+from services.indicators.attainment import SEXES, TOTAL, Filters, figures
 from services.indicators.suppression import View, in_view
+from tests.support.peru import REGIONS
 from tests.unit.indicators.builders import (
     Numbered,
     case_opened,

@@ -12,7 +12,6 @@ from access.disclosure import SMALL
 from contracts.event import Event
 from services.indicators.attainment import (
     AGE_GROUPS,
-    REGIONS,
     SEXES,
     Filters,
     IndicatorFigures,
@@ -20,6 +19,7 @@ from services.indicators.attainment import (
 )
 from services.indicators.logframe import load_directory
 from services.indicators.suppression import View, in_view, published
+from tests.support.peru import REGIONS
 from tests.unit.indicators.builders import (
     case_opened,
     ledger_of,

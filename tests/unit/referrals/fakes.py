@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from access.audit_chain import AuditRecord
-from access.principal import Principal, Region, Role
+from access.principal import Principal, Role
 from contracts.event import Event
-from contracts.vocabulary import ReferralDestination
 from eventkit.decider import RefusalKind, Refused
 from roster.reach import Person
 from services.referrals.directory import Unit
+from tests.support.peru import ReferralDestination, Region
 from tests.unit.referrals.givens import CONSENT, UNIT
 
 CASEWORKER = Principal("cw-7", "ngo-pe", Role.CASEWORKER, frozenset({Region.TUMBES}))
@@ -33,11 +33,9 @@ class FakePorts:
             UNIT: Unit(UNIT, "CEM Tumbes", ReferralDestination.CEM, Region.TUMBES, True, True)
         }
     )
-    participants: dict[uuid.UUID, Region] = field(
-        default_factory=lambda: {PARTICIPANT: Region.TUMBES}
-    )
+    participants: dict[uuid.UUID, str] = field(default_factory=lambda: {PARTICIPANT: Region.TUMBES})
     cases: dict[uuid.UUID, uuid.UUID] = field(default_factory=lambda: {CASE: PARTICIPANT})
-    consents: dict[tuple[uuid.UUID, ReferralDestination], uuid.UUID] = field(
+    consents: dict[tuple[uuid.UUID, str], uuid.UUID] = field(
         default_factory=lambda: {(PARTICIPANT, ReferralDestination.CEM): CONSENT}
     )
     addressed_to: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
@@ -71,7 +69,7 @@ class FakePorts:
         return None if unit_id is None else self.units[unit_id]
 
     async def standing_consent(
-        self, participant_id: uuid.UUID, destination: ReferralDestination
+        self, participant_id: uuid.UUID, destination: str
     ) -> uuid.UUID | None:
         return self.consents.get((participant_id, destination))
 

@@ -11,12 +11,13 @@ from contracts.referrals import (
     ReferralOutcome,
     ReferralRejectionReason,
 )
-from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
+from contracts.vocabulary import AssistanceType, Urgency
 from services.referrals import accept, answer, cancel, complete, mark_overdue, reject
 from services.referrals.referral import Referral, Status, evolve
 from services.referrals.request_referral import RequestReferral
 from services.referrals.request_referral import decide as request
 from tests.support.deciders import Given
+from tests.support.peru import ReferralDestination, Region
 
 referral = Given(evolve, Referral())
 

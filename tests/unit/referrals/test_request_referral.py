@@ -10,20 +10,22 @@ import pytest
 from contracts.referrals import (
     ReferralRequested,
 )
-from contracts.vocabulary import ReferralDestination, Urgency
+from contracts.vocabulary import Urgency
 from eventkit.http import REFUSAL_STATUS
-from services.referrals.deadlines import DEFAULT_HOURS, Deadlines
+from program.load import current_program
+from services.referrals.deadlines import Deadlines, default_hours
 from services.referrals.referral import Referral, Status
 from services.referrals.request_referral import decide as request
-from services.referrals.shared_minimum import NEEDS, SharedMinimum, refuse_unneeded
+from services.referrals.shared_minimum import SharedMinimum, needs, refuse_unneeded
 from tests.support.deciders import then_refused, when
+from tests.support.peru import ReferralDestination
 from tests.unit.referrals.givens import CONSENT, T0, history, referral, requesting
 
 
 def test_a_request_names_destination_unit_consent_and_deadline() -> None:
     (event,) = request(requesting(), Referral())
     assert isinstance(event, ReferralRequested)
-    assert event.destination is ReferralDestination.CEM
+    assert event.destination == ReferralDestination.CEM
     assert event.consent_id == CONSENT
     assert event.respond_by > event.requested_at == T0
 
@@ -54,10 +56,10 @@ def test_a_referral_is_requested_once() -> None:
 
 
 def test_every_destination_has_its_minimum_and_a_csmc_gets_only_age_group_and_sex() -> None:
-    assert set(NEEDS) == set(ReferralDestination)
-    assert NEEDS[ReferralDestination.CSMC] == {"age_group", "sex"}
-    assert {"document_type", "document_number"} <= NEEDS[ReferralDestination.SIS]
-    assert "document_number" not in NEEDS[ReferralDestination.CEM]
+    assert all(needs(destination) for destination in ReferralDestination)
+    assert needs(ReferralDestination.CSMC) == {"age_group", "sex"}
+    assert {"document_type", "document_number"} <= needs(ReferralDestination.SIS)
+    assert "document_number" not in needs(ReferralDestination.CEM)
     refuse_unneeded(ReferralDestination.CEM, {"contact_phone", "preferred_contact_time"})
 
 
@@ -71,7 +73,9 @@ def test_the_shared_minimum_as_text() -> None:
 
 
 def test_deadlines_per_destination_and_urgency_with_overrides() -> None:
-    assert {(d, u) for d in ReferralDestination for u in Urgency} == set(DEFAULT_HOURS)
+    assert {(d, u) for d in ReferralDestination for u in Urgency} == set(
+        default_hours(current_program())
+    )
     deadlines = Deadlines({"CEM/urgent": 6})
     assert deadlines.respond_by(ReferralDestination.CEM, Urgency.URGENT, T0) == T0 + timedelta(
         hours=6

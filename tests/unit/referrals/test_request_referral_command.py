@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from contracts.referrals import ReferralRequested
-from contracts.vocabulary import ReferralDestination
 from eventkit.decider import Refused
 from eventkit.memory_store import MemoryEventStore
 from services.referrals import commands
+from tests.support.peru import ReferralDestination
 from tests.unit.referrals.commands_given import DEADLINES, body, requested
 from tests.unit.referrals.fakes import CASEWORKER, PARTICIPANT, FakePorts
 from tests.unit.referrals.givens import CONSENT, T0, UNIT

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from access.audit_chain import AuditRecord
-from access.principal import Principal, Region, Role
+from access.principal import Principal, Role
 from contracts.event import Event
 from contracts.vouchers import VoucherIssued, VoucherRedeemed, VoucherReversed
 from eventkit.aggregate import load_stream
@@ -21,6 +21,7 @@ from services.vouchers import commands
 from services.vouchers.commands import Issued, Redeemed
 from services.vouchers.ports import Ports, ReceiptRaced, Redeeming
 from services.vouchers.requests import IssueRequest, RedeemRequest
+from tests.support.peru import Region
 from tests.unit.vouchers.givens import (
     CAP,
     CASE,

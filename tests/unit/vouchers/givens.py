@@ -6,12 +6,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from contracts.vocabulary import Region, Urgency, VoucherService
+from contracts.vocabulary import Urgency
 from contracts.vouchers import VoucherIssued, VoucherRedeemed
 from services.vouchers.issue import IssueVoucher
 from services.vouchers.redeem import RedeemVoucher
 from services.vouchers.voucher import Voucher, evolve
 from tests.support.deciders import Given
+from tests.support.peru import Region, VoucherService
 
 NOW = datetime(2023, 3, 1, 15, 0, tzinfo=UTC)
 VOUCHER, PARTICIPANT, CASE = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

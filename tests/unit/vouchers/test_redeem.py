@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 
 from contracts.event import Event
-from contracts.vocabulary import Region
 from contracts.vouchers import VoucherCancellationReason, VoucherCancelled
 from eventkit.http import REFUSAL_STATUS
 from services.vouchers import approve, redeem
 from services.vouchers.approve import ApproveVoucher
 from services.vouchers.redeem import RedeemVoucher
 from tests.support.deciders import then_refused, when
+from tests.support.peru import Region
 from tests.unit.vouchers.givens import (
     CLINIC,
     EXAMS,

@@ -1,0 +1,54 @@
+"""Peru's program codes as enums, for tests: test data, not vocabulary (that is the program
+file's, `program/programs/peru.yaml`; `tests/unit/program/test_peru_codes.py` keeps them equal)."""
+
+from enum import StrEnum
+
+
+class Region(StrEnum):
+    LIMA_CALLAO = "lima_callao"
+    LA_LIBERTAD = "la_libertad"
+    PIURA = "piura"
+    TUMBES = "tumbes"
+
+
+class ServiceType(StrEnum):
+    GBV_ORIENTATION = "gbv_orientation"
+    REGULARIZATION_ORIENTATION = "regularization_orientation"
+    HEALTH_ACCESS_ORIENTATION = "health_access_orientation"
+    DIGNITY_KIT = "dignity_kit"
+    KIT_CAMINANTE = "kit_caminante"
+    PSYCHOLOGICAL_FIRST_AID = "psychological_first_aid"
+    HUMANITARIAN_ASSISTANCE = "humanitarian_assistance"
+    TRANSPORT_SUPPORT = "transport_support"
+    LODGING = "lodging"
+    REGULARIZATION_FEE = "regularization_fee"
+    MEDICAL_REPORT = "medical_report"
+    LIVELIHOODS_ADVICE = "livelihoods_advice"
+    TECHNICAL_TRAINING = "technical_training"
+    ENTREPRENEUR_MENTORING = "entrepreneur_mentoring"
+    BUSINESS_EQUIPMENT = "business_equipment"
+
+
+class ReferralDestination(StrEnum):
+    CEM = "CEM"
+    SIS = "SIS"
+    CSMC = "CSMC"
+    EESS = "EESS"
+    DEFENSA_PUBLICA = "DEFENSA_PUBLICA"
+    DEFENSORIA = "DEFENSORIA"
+    UPE = "UPE"
+    UDAVIT = "UDAVIT"
+    FISCALIA = "FISCALIA"
+    TRATA_MININTER = "TRATA_MININTER"
+    MIGRACIONES = "MIGRACIONES"
+    ALLY_NGO = "ALLY_NGO"
+
+
+class VoucherService(StrEnum):
+    CONSULTATION = "consultation"
+    EXAMS = "exams"
+    MEDICINES = "medicines"
+
+
+REGIONS = [r.value for r in Region]
+"""Peru's regions in the program file's order (the indicators' tables list them so)."""

@@ -1,0 +1,53 @@
+"""A program file may add and relabel codes, never drop one that recorded events use."""
+
+from typing import Any
+
+import pytest
+
+from program.history import code_fields, codes_in, refuse_removals, removed_codes
+from program.load import PROGRAMS_DIR, ProgramError, load_program
+
+PERU = load_program(PROGRAMS_DIR / "peru.yaml")
+BALKANS = load_program(PROGRAMS_DIR / "western_balkans.yaml")
+
+STORED: list[tuple[str, int, dict[str, Any]]] = [
+    ("case.opened", 1, {"region": "tumbes", "case_type": "gbv_protection"}),
+    ("service.delivered", 1, {"region": "piura", "service_type": "lodging"}),
+    ("referral.requested", 1, {"region": "piura", "destination": "CEM"}),
+    ("voucher.issued", 1, {"region": "lima_callao", "services": ["exams", "medicines"]}),
+    ("consent.given", 1, {"destinations": ["SIS"]}),
+]
+
+
+def test_the_events_code_fields_are_found_by_their_vocabulary() -> None:
+    fields = code_fields()
+
+    assert fields[("service.delivered", 1)] == {"service_type": "service", "region": "territory"}
+    assert fields[("voucher.redeemed", 1)]["services"] == "voucher_coverage"
+    assert fields[("consent.given", 1)] == {"destinations": "destination"}
+    assert fields[("referral.completed", 1)]["destination"] == "destination"
+
+
+def test_the_codes_stored_events_carry_are_gathered_by_vocabulary() -> None:
+    assert codes_in(STORED) == {
+        "territory": {"tumbes", "piura", "lima_callao"},
+        "service": {"lodging"},
+        "destination": {"CEM", "SIS"},
+        "voucher_coverage": {"exams", "medicines"},
+    }
+
+
+def test_the_same_program_removes_nothing() -> None:
+    assert removed_codes(codes_in(STORED), PERU) == {}
+    refuse_removals(codes_in(STORED), PERU, "peru.yaml")
+
+
+def test_a_program_that_drops_codes_in_use_is_refused_naming_them() -> None:
+    assert removed_codes(codes_in(STORED), BALKANS) == {
+        "destination": ["CEM", "SIS"],
+        "service": ["lodging"],
+        "territory": ["lima_callao", "piura", "tumbes"],
+        "voucher_coverage": ["exams", "medicines"],
+    }
+    with pytest.raises(ProgramError, match=r"new.yaml: removes codes .*territory: lima_callao"):
+        refuse_removals(codes_in(STORED), BALKANS, "new.yaml")

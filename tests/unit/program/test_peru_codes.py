@@ -1,0 +1,13 @@
+"""The tests' Peru enums are exactly the Peru program file's codes, in its order."""
+
+from program.load import DEFAULT_PROGRAM_FILE, load_program
+from tests.support.peru import ReferralDestination, Region, ServiceType, VoucherService
+
+PERU = load_program(DEFAULT_PROGRAM_FILE)
+
+
+def test_the_test_enums_are_the_programs_codes() -> None:
+    assert [r.value for r in Region] == [t.code for t in PERU.recorded()]
+    assert [s.value for s in ServiceType] == [s.code for s in PERU.services]
+    assert [d.value for d in ReferralDestination] == [d.code for d in PERU.referral_destinations]
+    assert [v.value for v in VoucherService] == [v.code for v in PERU.voucher_coverage]
