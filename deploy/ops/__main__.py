@@ -151,6 +151,20 @@ def _republish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _program_check(args: argparse.Namespace) -> int:
+    from deploy.ops.program_check import check_program
+    from program.load import ProgramError
+
+    try:
+        seen = asyncio.run(check_program(args.program, targets().databases.values()))
+    except ProgramError as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    used = sum(len(codes) for codes in seen.values())
+    print(f"{args.program}: valid, and keeps all {used} codes recorded events use")
+    return 0
+
+
 def _load_units(args: argparse.Namespace) -> int:
     rows = unit_rows(args.csv)
     for line in post_all(targets().urls["referrals"], "/units", args.token, rows):
@@ -209,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     again.add_argument("--service", required=True, choices=["cases", "referrals", "vouchers"])
     again.set_defaults(run=_republish)
+    check = commands.add_parser(
+        "program-check",
+        help="validate a program file and refuse it if it drops a code recorded events use",
+    )
+    check.add_argument("--program", type=Path, required=True, help="the new program file")
+    check.set_defaults(run=_program_check)
     token = commands.add_parser("token", help="issue a token (same as python -m access.tokens)")
     token.add_argument("rest", nargs=argparse.REMAINDER)
     token.set_defaults(run=lambda a: _tokens(a.rest))
