@@ -20,6 +20,7 @@ from access.principal import BreakGlassGrant, Principal, Region, Role
 from eventkit.decider import RefusalKind
 from eventkit.dependencies import Clock, Pool
 from eventkit.http import refused as refusal_answer
+from program.known import example
 
 
 class BreakGlassRequest(BaseModel):
@@ -28,8 +29,8 @@ class BreakGlassRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "region": "tumbes",
-                    "reason": "Covering the Tumbes team during an emergency intake tonight",
+                    "region": example("territory", 3),
+                    "reason": "Covering the border team during an emergency intake tonight",
                     "minutes": 60,
                 }
             ]

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.fields import FieldInfo
 
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,39}$"
-"""A program code: a letter, then letters, digits and underscores (e.g. `lima_callao`, `CEM`)."""
+"""A program code: a letter, then letters, digits and underscores (e.g. `north`, `SHELTER`)."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,13 @@ def in_program(vocabulary: str) -> Callable[[str], str]:
     return known
 
 
+def example(vocabulary: str, index: int = 0) -> str:
+    """A code of the running program for an OpenAPI example: the `index`-th in file order
+    (wrapping around), so examples stay valid for any program."""
+    codes = current_program().ordered(vocabulary)
+    return codes[index % len(codes)]
+
+
 def listed(vocabulary: str) -> Any:
     """Field metadata that lists the program's codes in the OpenAPI document (`enum`)."""
 

@@ -50,7 +50,7 @@ def load_program(path: Path) -> Program:
 
 
 def _place(document: Any, loc: tuple[int | str, ...]) -> str:
-    """Where a problem is, e.g. `territories.units[tumbes].labels`: list items by their code."""
+    """Where a problem is, e.g. `territories.units[north].labels`: list items by their code."""
     parts: list[str] = []
     node = document
     for part in loc:

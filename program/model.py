@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from typing import Annotated, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -197,6 +198,7 @@ class Program(_Strict):
     code: Code
     title: Labels
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    timezone: str = Field(default="UTC", description="Where acts are dated: an IANA zone.")
     territories: Territories
     sexes: list[Term] = Field(default_factory=lambda: list(DEFAULT_SEXES))
     age_groups: list[AgeBand] = Field(default_factory=lambda: list(DEFAULT_AGE_GROUPS))
@@ -213,6 +215,15 @@ class Program(_Strict):
     @classmethod
     def _unique(cls, terms: list[Term]) -> list[Term]:
         return unique(terms)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"unknown time zone {zone!r}") from None
+        return zone
 
     @field_validator("sexes")
     @classmethod
@@ -244,6 +255,10 @@ class Program(_Strict):
         """The codes of one vocabulary: `territory` (at the recorded level), `territories` (all
         levels), `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
         `population_type`, or an attribute's code (its values)."""
+        return frozenset(self.ordered(vocabulary))
+
+    def ordered(self, vocabulary: str) -> list[str]:
+        """The codes of one vocabulary (as `codes`), in file order."""
         lists: dict[str, Iterable[Term]] = {
             "territory": self.recorded(),
             "territories": self.territories.units,
@@ -257,7 +272,7 @@ class Program(_Strict):
         }
         if vocabulary not in lists:
             raise KeyError(f"no vocabulary {vocabulary!r} (known: {sorted(lists)})")
-        return frozenset(term.code for term in lists[vocabulary])
+        return [term.code for term in lists[vocabulary]]
 
     def service(self, code: str) -> Service:
         """The service with this code (KeyError when the program has none)."""

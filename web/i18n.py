@@ -16,10 +16,12 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from program.load import current_program
+
 LANGUAGES = ("es", "en")
 DEFAULT = "es"
 CATALOGS = Path(__file__).with_name("messages")
-PROGRAM_TIME = ZoneInfo("America/Lima")
+PROGRAM_TIME = ZoneInfo(current_program().timezone)
 
 
 @cache

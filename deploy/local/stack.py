@@ -36,6 +36,7 @@ from deploy.local.processes import (
     wait_until,
 )
 from deploy.local.secrets import ensure_local_secrets, ensure_web_session_key
+from program.load import current_program
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_PORTS = {"cases": 8001, "referrals": 8002, "vouchers": 8003, "indicators": 8004}
@@ -357,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     key = stack.auth_dir / "signing-key.pem"
     print(
         f"Tokens (local issuer): .venv/bin/python -m access.tokens issue --key {key} "
-        "--sub me --org ngo --role caseworker --region lima_callao"
+        f"--sub me --org ngo --role caseworker --region {current_program().ordered('territory')[0]}"
     )
     if stack.sign_in:
         sign_in_accounts.describe(stack)

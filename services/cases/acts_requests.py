@@ -16,7 +16,7 @@ from contracts.vocabulary import (
     MessageChannel,
     MessageTopic,
 )
-from program.known import KnownTerritory
+from program.known import KnownTerritory, example
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -29,7 +29,8 @@ def _example(**data: Any) -> ConfigDict:
 class OutreachRequest(BaseModel):
     model_config = _example(
         participant_ids=[_ID], topic="health_services", channel="fair",
-        delivery_mode="in_person", region="tumbes", reached_at="2022-06-01T15:30:00Z",
+        delivery_mode="in_person", region=example("territory", 3),
+        reached_at="2022-06-01T15:30:00Z",
     )  # fmt: skip
 
     participant_ids: list[UUID] = Field(min_length=1, max_length=MAX_BULK)
@@ -76,7 +77,8 @@ class OutcomeRequest(BaseModel):
 
 class ReachRequest(BaseModel):
     model_config = _example(
-        topic="income_generation", channel="whatsapp", delivery_mode="remote", region="piura",
+        topic="income_generation", channel="whatsapp", delivery_mode="remote",
+        region=example("territory", 2),
         reached_at="2022-06-01T15:30:00Z",
     )  # fmt: skip
 

@@ -16,7 +16,7 @@ from contracts.vocabulary import (
     RegularizationProfile,
     Urgency,
 )
-from program.known import KnownService, KnownTerritory
+from program.known import KnownService, KnownTerritory, example
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -29,7 +29,7 @@ def _example(**data: Any) -> ConfigDict:
 class OpenCaseRequest(BaseModel):
     model_config = _example(
         participant_id=_ID, case_type="migratory_regularization", intake_channel="admission_form",
-        regularization_profile="expired_permit_and_fines", region="lima_callao",
+        regularization_profile="expired_permit_and_fines", region=example("territory"),
     )  # fmt: skip
 
     participant_id: UUID
@@ -54,7 +54,9 @@ class OpenCaseRequest(BaseModel):
 
 
 class ReassignRequest(BaseModel):
-    model_config = _example(caseworker_id=_ID, region="piura", reason="participant_moved")
+    model_config = _example(
+        caseworker_id=_ID, region=example("territory", 2), reason="participant_moved"
+    )
 
     caseworker_id: UUID
     region: KnownTerritory
@@ -75,7 +77,7 @@ class ReopenRequest(BaseModel):
 
 
 class NoteRequest(BaseModel):
-    model_config = _example(text="Follow-up call: appointment at CEM confirmed for Monday.")
+    model_config = _example(text="Follow-up call: appointment at the unit confirmed for Monday.")
 
     text: Annotated[str, NOT_BLANK] = Field(
         min_length=1, max_length=5000, description="Kept encrypted, never published"
@@ -84,7 +86,7 @@ class NoteRequest(BaseModel):
 
 class DeliverRequest(BaseModel):
     model_config = _example(
-        service_type="lodging", quantity=3, cost="180.00", currency="PEN",
+        service_type=example("service"), quantity=3, cost="180.00", currency="PEN",
         delivered_at="2022-06-01T15:30:00Z",
     )  # fmt: skip
 

@@ -1,7 +1,7 @@
 """Give consent per purpose, by the person or a guardian.
 
 Sharing with referral destinations is its own purpose, and the consent may name the
-destinations the person agreed to (CEM, SIS, ...); withdrawing referral_sharing withdraws it
+destinations the person agreed to (program codes); withdrawing referral_sharing withdraws it
 for every destination of that consent (give a new consent to narrow it).
 """
 

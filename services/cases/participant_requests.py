@@ -17,7 +17,7 @@ from contracts.participants import CorrectionReason, MergeReason
 from contracts.people import Sex, VulnerabilityProfile
 from contracts.scalars import CountryCode, PersonName
 from contracts.vocabulary import ConsentPurpose, DocumentType
-from program.known import KnownDestination, KnownTerritory
+from program.known import KnownDestination, KnownTerritory, example
 
 Name = PersonName
 Age = Annotated[int, Field(ge=0, le=120, strict=True)]  # strict: `true` is no age
@@ -46,7 +46,7 @@ class RegisterRequest(BaseModel):
     model_config = _example(
         given_names="María José", family_names="Pérez Rojas", document_type="ptp",
         document_number="V-12.345.678", phone="+51 987 654 321", sex="woman",
-        birth_date="1994-03-12", nationality="VEN", region="lima_callao",
+        birth_date="1994-03-12", nationality="VEN", region=example("territory"),
         vulnerabilities=["irregular_migratory_status"],
     )  # fmt: skip
 
@@ -120,7 +120,9 @@ class SearchRequest(BaseModel):
 
 class ConsentRequest(BaseModel):
     model_config = _example(
-        purposes=["services", "referral_sharing"], destinations=["CEM"], given_by="participant"
+        purposes=["services", "referral_sharing"],
+        destinations=[example("destination")],
+        given_by="participant",
     )
 
     purposes: Purposes

@@ -36,7 +36,7 @@ class ReferralsSettings(ServiceSettings):
     port: int = 8002
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_referrals"
     referral_deadline_hours: dict[str, float] = Field(
-        default_factory=dict, description='overrides, e.g. {"CEM/urgent": 12}'
+        default_factory=dict, description='overrides, e.g. {"<DESTINATION>/urgent": 12}'
     )
     overdue_interval_seconds: float = 60.0
     consent_consumer: str = "referrals.consent"
@@ -68,8 +68,8 @@ def create_app(settings: ReferralsSettings | None = None, clock: Now = utc_now) 
         settings,
         title="Pana referrals",
         description=(
-            "Closed-loop referrals to CEM, SIS, CSMC and other services, "
-            "answered by the receiving units."
+            "Closed-loop referrals to the program's referral destinations (protection, health,"
+            " legal and other services), answered by the receiving units."
         ),
         routers=[team_router, unit_router, directory_router],
         ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, ROSTER_DDL, *ALL_DDL),

@@ -3,7 +3,7 @@ sets, after which `mark_overdue.py` marks an unanswered referral overdue.
 
 The defaults are the program file's (`referral_destinations[].answer_hours`: how fast each
 institution is expected to act, e.g. within a day when urgent for a women's emergency centre);
-`PANA_REFERRAL_DEADLINE_HOURS` overrides any of them, e.g. `{"CEM/urgent": 12, "SIS/routine": 120}`.
+`PANA_REFERRAL_DEADLINE_HOURS` overrides any of them: `{"<DESTINATION>/<urgency>": hours}`.
 """
 
 from __future__ import annotations

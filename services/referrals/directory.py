@@ -1,4 +1,5 @@
-"""The directory of receiving units: named units (\"CEM Tumbes\") with their destination type,
+"""The directory of receiving units: named units (a women's emergency centre of one
+city) with their destination type,
 region and handover contact; administered. A `receiving_service` principal acts as one unit
 (its `unit_id` claim is the unit's id here)."""
 

@@ -2,8 +2,8 @@
 
 The time to answer runs from the request to the unit's first answer (accept or reject; for an
 answer recorded on a unit's behalf, the moment the evidence names). Cells with fewer referrals
-than `min_cell` show no figures: a handful of CEM referrals in one region could point at a
-person.
+than `min_cell` show no figures: a handful of referrals to a GBV service in one region could
+point at a person.
 
 Callers without exact access (viewers, supervisors: `access.disclosure`) could subtract two
 windows a second apart and get a referral back. They get fixed periods only (`fixed_period`:

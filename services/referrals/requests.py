@@ -17,7 +17,7 @@ from contracts.referrals import (
 )
 from contracts.scalars import PlausibleDateTime
 from contracts.vocabulary import AssistanceType, Urgency
-from program.known import KnownDestination, KnownTerritory
+from program.known import KnownDestination, KnownTerritory, example
 from services.referrals.request_referral import ReferralReason
 from services.referrals.shared_minimum import Phone, SharedMinimum
 
@@ -41,15 +41,15 @@ class HandoverContact(_Body):
     email: Email | None = None
 
 
-_CONTACT = {"office": "Admisión CEM Tumbes", "phone": "072 523 000", "email": "cem@example.pe"}
+_CONTACT = {"office": "Admisión", "phone": "072 523 000", "email": "unit@example.org"}
 
 
 class UnitRequest(_Body):
     model_config = _example(
         {
-            "name": "CEM Tumbes",
-            "destination": "CEM",
-            "region": "tumbes",
+            "name": "Unidad de admisión",
+            "destination": example("destination"),
+            "region": example("territory", 3),
             "handover_contact": _CONTACT,
             "has_system_account": True,
         }
@@ -77,7 +77,7 @@ class ReferralRequest(_Body):
             "case_id": "3f1c2a7e-2d4b-4c55-9a53-0b7a1d1e9f10",
             "participant_id": "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b",
             "unit_id": "0d7d0b60-447c-50cf-9d09-dd161afb7cbd",
-            "region": "tumbes",
+            "region": example("territory", 3),
             "assistance_type": "psychosocial",
             "reason": "gbv_care",
             "urgency": "urgent",

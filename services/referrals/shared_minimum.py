@@ -52,7 +52,9 @@ class SharedMinimum(BaseModel):
     document_number: DocumentNumber | None = None
     age_group: AgeGroup | None = None
     sex: Sex | None = None
-    pregnant: StrictBool | None = Field(None, description="SIS affiliates pregnant women first")
+    pregnant: StrictBool | None = Field(
+        None, description="public health insurance affiliates pregnant women first"
+    )
 
     def filled(self) -> dict[str, str]:
         """The submitted fields as text (what gets encrypted and stored)."""

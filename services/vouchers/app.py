@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import asyncpg
 from fastapi import FastAPI
+from pydantic import Field
 
 from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
@@ -33,8 +34,8 @@ class VouchersSettings(ServiceSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_vouchers"
     standard_cap_pen: Decimal = Decimal("300.00")
     expiry_interval_seconds: float = 30.0
-    program_timezone: str = "America/Lima"
-    """Where the program's days begin and end (reconciliation by date)."""
+    program_timezone: str = Field(default_factory=lambda: current_program().timezone)
+    """Where the program's days begin and end (reconciliation by date): the program file's."""
     roster_consumer: str = "vouchers.roster"
 
 

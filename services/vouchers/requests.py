@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from contracts.scalars import NOT_BLANK, Money, PlausibleDate, PlausibleDateTime, ReceiptNumber
 from contracts.vocabulary import Urgency
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
-from program.known import KnownTerritory, KnownVoucherCoverage
+from program.known import KnownTerritory, KnownVoucherCoverage, example
 
 Services = Annotated[list[KnownVoucherCoverage], Field(min_length=1, max_length=3)]
 
@@ -29,8 +29,8 @@ class IssueRequest(_Body):
                     "case_id": "3f1c2a7e-2d4b-4c55-9a53-0b7a1d1e9f10",
                     "participant_id": "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b",
                     "provider_id": "c0a80101-0000-4000-8000-000000000001",
-                    "region": "lima_callao",
-                    "services": ["consultation", "medicines"],
+                    "region": example("territory"),
+                    "services": [example("voucher_coverage"), example("voucher_coverage", 2)],
                     "amount": "150.00",
                     "valid_until": "2023-03-31T23:59:59Z",
                 }
@@ -57,7 +57,7 @@ class RedeemRequest(_Body):
                 {
                     "code": "7K2M-9QXA-4TR",
                     "amount": "80.00",
-                    "services": ["consultation"],
+                    "services": [example("voucher_coverage")],
                     "receipt_number": "B001-000123",
                 }
             ]
@@ -96,9 +96,9 @@ class ProviderRequest(_Body):
             "examples": [
                 {
                     "name": "Policlínico Ejemplo",
-                    "region": "tumbes",
+                    "region": example("territory", 3),
                     "kind": "polyclinic",
-                    "services": ["consultation", "exams"],
+                    "services": [example("voucher_coverage"), example("voucher_coverage", 1)],
                 }
             ]
         }

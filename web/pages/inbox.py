@@ -1,4 +1,4 @@
-"""A receiving service (CEM, SIS, CSMC...): the referrals addressed to its unit, with the
+"""A receiving service (a referral destination's unit): the referrals addressed to it, with the
 deadline of each; accept, reject with a reason, complete with an outcome."""
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """Spanish labels of the report's categories (domain brief, sections 2, 3 and 8).
 
-The report never shows a code (`early_childhood`, `lima_callao`): every row and column is
-named here. "Sin dato" (no data) stands for a person whose sex or birth month is not known
-yet; its row or column appears only when its published total is a count above zero, so the
-exact table adds up to its total.
+The report never shows a code (`early_childhood`, a region's): every row and column is named
+here, regions by the program file's Spanish labels. "Sin dato" (no data) stands for a person
+whose sex or birth month is not known yet; its row or column appears only when its published
+total is a count above zero, so the exact table adds up to its total.
 """
 
 from __future__ import annotations
 
+from program.load import current_program
 from services.indicators.attainment import TOTAL, Attainment, Cell, IndicatorFigures
 from services.indicators.people import UNKNOWN
 
@@ -29,12 +30,7 @@ SEX_LABELS = {
     UNKNOWN: "Sin dato",
     TOTAL: "Total",
 }
-REGION_LABELS = {
-    "lima_callao": "Lima y Callao",
-    "la_libertad": "La Libertad",
-    "piura": "Piura",
-    "tumbes": "Tumbes",
-}
+REGION_LABELS = {t.code: t.labels.es for t in current_program().recorded()}
 UNIT_LABELS = {"people": "personas", "cases": "casos"}
 VIEW_LABELS = {"exact": "cifras exactas", "suppressed": "cifras con control de divulgación"}
 

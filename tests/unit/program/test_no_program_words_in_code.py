@@ -1,0 +1,66 @@
+"""No module names a Peruvian region, service or institution: those are the program file's.
+
+Another program runs with another file and no code change only if the code holds none of Peru's
+words. Allowed: the program and logframe files themselves (data, not modules), the tests (their
+Peru data is `tests/support/peru.py`), and the few modules whose job is to play Peru's program
+as a fixture (the demo year, the benchmarks, the reliability journeys, the demo accounts).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from program.load import DEFAULT_PROGRAM_FILE, load_program
+
+ROOT = Path(__file__).resolve().parents[3]
+
+FIXTURES = (
+    "tests/",
+    "deploy/demo/",  # a year of Peru's program played through the APIs
+    "bench/",  # benchmarks over Peru's data
+    "reliability/",  # load journeys of Peru's caseworkers and clinics
+    "deploy/local/sign_in_accounts.py",  # the demo's sign-in accounts (a CEM unit, Lima's team)
+    "deploy/keycloak/accounts.py",  # the same accounts in Keycloak
+)
+
+INSTITUTIONS = (
+    "Centro Emergencia Mujer", "Seguro Integral", "Defensoría", "Migraciones", "Fiscalía",
+    "Mininter", "Lima", "Callao",
+)  # fmt: skip
+
+
+def _words() -> re.Pattern[str]:
+    peru = load_program(DEFAULT_PROGRAM_FILE)
+    names = [t.code for t in peru.territories.units]
+    names += [t.labels.es for t in peru.territories.units] + [
+        t.labels.en for t in peru.territories.units
+    ]
+    names += [d.code for d in peru.referral_destinations] + list(INSTITUTIONS)
+    services = [s.code for s in peru.services] + [c.code for c in peru.voucher_coverage]
+    word = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+    quoted = "|".join(re.escape(s) for s in services)  # "lodging" as a value, not the English word
+    return re.compile(rf"(?<![\w])({word})(?![\w])|[\"']({quoted})[\"']")
+
+
+def test_no_module_names_peru_s_regions_services_or_institutions() -> None:
+    words = _words()
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {match.group(0)}"
+        for path in sorted(ROOT.rglob("*.py"))
+        if not str(path.relative_to(ROOT)).startswith((".venv", ".cache", *FIXTURES))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for match in [words.search(line)]
+        if match
+    ]
+
+    assert found == []
+
+
+def test_the_check_would_see_a_region_named_in_code() -> None:
+    words = _words()
+
+    assert words.search('if region == "tumbes":')
+    assert words.search("referrals to CEM and SIS")
+    assert words.search('service_type="kit_caminante"')
+    assert not words.search("lodging is at most 7 nights per stay")
