@@ -30,7 +30,17 @@ def catalog(language: str) -> dict[str, str]:
     if language not in LANGUAGES:
         language = DEFAULT
     loaded: dict[str, str] = json.loads((CATALOGS / f"{language}.json").read_text("utf-8"))
-    return loaded
+    return {**loaded, **_program_labels(language)}
+
+
+def _program_labels(language: str) -> dict[str, str]:
+    # The deployment's own words are labelled by its program file, not by the catalogs.
+    program = current_program()
+    terms = [
+        *program.territories.units, *program.services, *program.referral_destinations,
+        *program.voucher_coverage,
+    ]  # fmt: skip
+    return {f"code.{term.code}": getattr(term.labels, language) for term in terms}
 
 
 def translate(language: str, key: str, **values: object) -> str:
