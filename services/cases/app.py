@@ -14,6 +14,7 @@ from eventkit.schema import STORE_DDL
 from eventkit.service import create_service_app
 from eventkit.settings import ServiceSettings
 from program.load import current_program
+from program.stored import history_kept
 from services.cases.acts_api import router as acts
 from services.cases.case_records_api import router as case_records
 from services.cases.cases_api import router as cases
@@ -54,6 +55,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
         ),
         routers=[participants, consents, cases, case_records, acts],
         ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL),
+        workers=[history_kept],
         extensions=[access_extension()],
     )
     app.state.settings = settings

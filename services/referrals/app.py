@@ -17,6 +17,7 @@ from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
 from program.load import current_program
+from program.stored import history_kept
 from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.referrals import shared_data
@@ -77,6 +78,7 @@ def create_app(settings: ReferralsSettings | None = None, clock: Now = utc_now) 
             overdue,
             consent_worker(settings.consent_consumer),
             roster_worker(settings.roster_consumer, on_erased=shared_data.forgetting(clock)),
+            history_kept,
         ],
         copies=(settings.consent_consumer, settings.roster_consumer),
         extensions=[access_extension()],

@@ -18,6 +18,7 @@ from eventkit.schema import CONSUMER_DDL, STORE_DDL
 from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
 from program.load import current_program
+from program.stored import history_kept
 from roster.feed import roster_worker
 from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
@@ -63,7 +64,11 @@ def create_app(settings: VouchersSettings | None = None) -> FastAPI:
         ),
         routers=[router],
         ddl=(STORE_DDL, CONSUMER_DDL, AUDIT_DDL, ROSTER_DDL, VOUCHERS_DDL),
-        workers=[expiry, roster_worker(settings.roster_consumer)],  # no personal data to forget
+        workers=[
+            expiry,
+            roster_worker(settings.roster_consumer),  # no personal data to forget
+            history_kept,
+        ],
         copies=(settings.roster_consumer,),
         extensions=[access_extension()],
     )

@@ -6,7 +6,8 @@ import pytest
 
 from deploy.ops.program_check import check_program, codes_in_store
 from eventkit.store import NewEvent, append
-from program.load import PROGRAMS_DIR, ProgramError
+from program.load import PROGRAMS_DIR, ProgramError, current_program
+from program.stored import HistoryKept
 from tests.support.store import open_pool
 
 pytestmark = pytest.mark.integration
@@ -23,7 +24,10 @@ async def test_a_program_dropping_codes_history_uses_is_refused(database: str) -
             NewEvent("voucher.issued", {"region": "piura", "services": ["exams", "medicines"]}),
         ])  # fmt: skip
     await pool.close()
+    await _then_codes_are_read_and_checked(database)
 
+
+async def _then_codes_are_read_and_checked(database: str) -> None:
     assert await codes_in_store(database) == {
         "territory": {"tumbes", "piura"},
         "service": {"lodging"},
@@ -32,3 +36,27 @@ async def test_a_program_dropping_codes_history_uses_is_refused(database: str) -
     await check_program(PROGRAMS_DIR / "peru.yaml", [database])
     with pytest.raises(ProgramError, match=r"territory: piura, tumbes"):
         await check_program(PROGRAMS_DIR / "western_balkans.yaml", [database])
+
+
+async def test_a_service_whose_program_drops_its_codes_is_not_ready(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = await open_pool(database, max_size=2)
+    async with pool.acquire() as conn, conn.transaction():
+        await append(conn, "c-1", 0, [NewEvent("case.opened", {"region": "tumbes"})])
+    kept = HistoryKept(pool)
+    with pytest.raises(RuntimeError, match="not checked yet"):
+        await kept.check()
+    await kept.run()
+    await kept.check()  # Peru's program keeps tumbes
+
+    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
+    current_program.cache_clear()
+    try:
+        dropped = HistoryKept(pool)
+        await dropped.run()
+        with pytest.raises(RuntimeError, match="removes codes that recorded events use"):
+            await dropped.check()
+    finally:
+        current_program.cache_clear()
+        await pool.close()
