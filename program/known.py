@@ -31,6 +31,29 @@ def in_program(vocabulary: str) -> Callable[[str], str]:
     return known
 
 
+def _program_currency(currency: str) -> str:
+    expected = current_program().currency
+    if currency != expected:
+        raise ValueError(f"amounts are in the program's currency, {expected}, not {currency!r}")
+    return currency
+
+
+KnownCurrency = Annotated[
+    str,
+    AfterValidator(_program_currency),
+    Field(
+        description="The program's currency (ISO 4217); the only one accepted.",
+        json_schema_extra=lambda schema: schema.update(enum=[current_program().currency]),
+    ),
+]
+"""The currency of an amount in a request: the program's (default it with `program_currency`)."""
+
+
+def program_currency() -> str:
+    """The running program's currency (a request field's default)."""
+    return current_program().currency
+
+
 def example(vocabulary: str, index: int = 0) -> str:
     """A code of the running program for an OpenAPI example: the `index`-th in file order
     (wrapping around), so examples stay valid for any program."""

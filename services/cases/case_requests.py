@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -16,7 +16,7 @@ from contracts.vocabulary import (
     RegularizationProfile,
     Urgency,
 )
-from program.known import KnownService, KnownTerritory, example
+from program.known import KnownCurrency, KnownService, KnownTerritory, example, program_currency
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -95,7 +95,7 @@ class DeliverRequest(BaseModel):
         1, description="Nights for lodging"
     )
     cost: Money | None = None
-    currency: Literal["PEN"] = "PEN"
+    currency: KnownCurrency = Field(default_factory=program_currency)
     delivered_at: PlausibleDateTime | None = Field(None, description="None: now")
 
 
