@@ -37,6 +37,7 @@ from services.vouchers.code import new_code, normalize, qr_payload
 from services.vouchers.metrics import REDEEMED_PEN
 from services.vouchers.ports import Ports, postgres
 from services.vouchers.requests import (
+    ApproveRequest,
     BudgetRequest,
     CancelRequest,
     ClinicView,
@@ -89,7 +90,9 @@ async def issue_voucher(
     code, cap = new_code(), app_settings(request).standard_cap_pen
 
     async def work(ports: Ports) -> Answer:
-        done = await commands.issue(ports, principal, body, code, cap, new_id(), clock())
+        done = await commands.issue(
+            ports, principal, body, code, cap, new_id(), clock(), body.occurred_at
+        )
         return Answer(
             201,
             {
@@ -128,17 +131,21 @@ async def approve_voucher(
     principal: CurrentPrincipal,
     expected: ExpectedVersion,
     key: IdempotencyKey = None,
+    body: ApproveRequest | None = None,
     *,
     clock: Clock,
     pool: Pool,
 ) -> Response:
     scope, _ = await _voucher(pool, voucher_id)
     authorize(principal, "voucher.approve", scope)
+    at = body.occurred_at if body else None
 
     async def work(ports: Ports) -> Answer:
-        return _changed(await commands.approve(ports, principal, voucher_id, clock(), expected))
+        done = await commands.approve(ports, principal, voucher_id, clock(), expected, at)
+        return _changed(done)
 
-    return await run_command(request, principal, key, {}, _in_transaction(work))
+    payload = body.model_dump(mode="json", exclude_none=True) if body else {}
+    return await run_command(request, principal, key, payload, _in_transaction(work))
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unredeemed voucher")
@@ -157,7 +164,9 @@ async def cancel_voucher(
     authorize(principal, "voucher.issue", ResourceScope(region=scope.region))
 
     async def work(ports: Ports) -> Answer:
-        done = await commands.cancel(ports, principal, voucher_id, body.reason, clock(), expected)
+        done = await commands.cancel(
+            ports, principal, voucher_id, body.reason, clock(), expected, body.occurred_at
+        )
         return _changed(done)
 
     return await run_command(
@@ -186,7 +195,14 @@ async def reverse_redemption(
 
     async def work(ports: Ports) -> Answer:
         done = await commands.reverse(
-            ports, principal, voucher_id, redemption_id, body.reason, clock(), expected
+            ports,
+            principal,
+            voucher_id,
+            redemption_id,
+            body.reason,
+            clock(),
+            expected,
+            body.occurred_at,
         )
         return _changed(done)
 
@@ -259,7 +275,9 @@ async def redeem_voucher(
     provider_id = _calling_provider(principal)
 
     async def work(ports: Ports) -> Answer:
-        done = await commands.redeem(ports, body, code, provider_id, new_id(), clock())
+        done = await commands.redeem(
+            ports, body, code, provider_id, new_id(), clock(), body.occurred_at
+        )
         return Answer(
             201,
             {

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from contracts.scalars import NOT_BLANK, Money, PlausibleDate, PlausibleDateTime, ReceiptNumber
 from contracts.vocabulary import Region, Urgency, VoucherService
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
+from eventkit.field_time import OCCURRED_AT
 
 Services = Annotated[list[VoucherService], Field(min_length=1, max_length=3)]
 
@@ -47,6 +48,7 @@ class IssueRequest(_Body):
     urgency: Urgency = Urgency.ROUTINE
     emblematic: StrictBool = False
     valid_until: PlausibleDateTime
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class RedeemRequest(_Body):
@@ -67,6 +69,9 @@ class RedeemRequest(_Body):
     amount: Money = Field(gt=0)
     services: Services
     receipt_number: ReceiptNumber
+    occurred_at: PlausibleDateTime | None = Field(
+        None, description="When the clinic served (expiry is judged then). " + OCCURRED_AT
+    )
 
 
 class LookupRequest(_Body):
@@ -81,12 +86,24 @@ class CancelRequest(_Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "no_longer_needed"}]})
 
     reason: VoucherCancellationReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class ReverseRequest(_Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "billing_error"}]})
 
     reason: ReversalReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
+
+
+class ApproveRequest(_Body):
+    """Optional: approving now needs no body."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"occurred_at": "2022-06-01T15:30:00Z"}]}
+    )
+
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class ProviderRequest(_Body):
