@@ -24,8 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from eventkit.decider import RefusalKind, Refused
@@ -157,3 +158,11 @@ OCCURRED_AT = (
     "more than the late-entry delay ago, a supervisor's entry."
 )
 """The description of every request's `occurred_at` field."""
+
+
+def act_moment(name: str, default: Any = None) -> Any:
+    """The request field of an act whose body already names its moment (`delivered_at`):
+    `occurred_at`, the name every act shares, is read into it too (both given: 422)."""
+    return Field(
+        default, validation_alias=AliasChoices(name, "occurred_at"), description=OCCURRED_AT
+    )

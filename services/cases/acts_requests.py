@@ -17,6 +17,7 @@ from contracts.vocabulary import (
     MessageTopic,
     Region,
 )
+from eventkit.field_time import act_moment
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -37,14 +38,14 @@ class OutreachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: Region
-    reached_at: PlausibleDateTime
+    reached_at: PlausibleDateTime = act_moment("reached_at", ...)
 
 
 class EnrolRequest(BaseModel):
     model_config = _example(program="despega_tus_suenos")
 
     program: LivelihoodProgram
-    enrolled_at: PlausibleDateTime | None = None
+    enrolled_at: PlausibleDateTime | None = act_moment("enrolled_at")
 
 
 class StageRequest(BaseModel):
@@ -54,14 +55,14 @@ class StageRequest(BaseModel):
     stage: SelectionStage
     score: Annotated[int, Field(ge=0, le=100, strict=True)]
     passed: StrictBool
-    scored_at: PlausibleDateTime | None = None
+    scored_at: PlausibleDateTime | None = act_moment("scored_at")
 
 
 class TrainingRequest(BaseModel):
     model_config = _example(program="despega_tus_suenos", finished_at="2022-10-31T15:30:00Z")
 
     program: LivelihoodProgram
-    finished_at: PlausibleDateTime | None = None
+    finished_at: PlausibleDateTime | None = act_moment("finished_at")
 
 
 class OutcomeRequest(BaseModel):
@@ -71,7 +72,7 @@ class OutcomeRequest(BaseModel):
 
     program: LivelihoodProgram
     outcome: LivelihoodOutcome
-    observed_at: PlausibleDateTime
+    observed_at: PlausibleDateTime = act_moment("observed_at", ...)
 
 
 class ReachRequest(BaseModel):
@@ -84,4 +85,4 @@ class ReachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: Region
-    reached_at: PlausibleDateTime
+    reached_at: PlausibleDateTime = act_moment("reached_at", ...)

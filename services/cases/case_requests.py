@@ -18,6 +18,7 @@ from contracts.vocabulary import (
     ServiceType,
     Urgency,
 )
+from eventkit.field_time import OCCURRED_AT, act_moment
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -40,9 +41,7 @@ class OpenCaseRequest(BaseModel):
     urgency: Urgency = Urgency.ROUTINE
     region: Region
     caseworker_id: UUID | None = Field(None, description="None: the caller")
-    opened_at: PlausibleDateTime | None = Field(
-        None, description="When the case was opened, if recorded later; None: now"
-    )
+    opened_at: PlausibleDateTime | None = act_moment("opened_at")
 
     @model_validator(mode="after")
     def _profile(self) -> Self:
@@ -60,6 +59,7 @@ class ReassignRequest(BaseModel):
     caseworker_id: UUID
     region: Region
     reason: ReassignmentReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class CloseRequest(BaseModel):
@@ -67,12 +67,14 @@ class CloseRequest(BaseModel):
 
     reason: CaseClosureReason
     reason_code: ReasonCode | None = None
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class ReopenRequest(BaseModel):
     model_config = _example(reason="contact_restored")
 
     reason: CaseReopeningReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class NoteRequest(BaseModel):
@@ -95,7 +97,7 @@ class DeliverRequest(BaseModel):
     )
     cost: Money | None = None
     currency: Literal["PEN"] = "PEN"
-    delivered_at: PlausibleDateTime | None = Field(None, description="None: now")
+    delivered_at: PlausibleDateTime | None = act_moment("delivered_at")
 
 
 class ComplaintRequest(BaseModel):
@@ -103,11 +105,11 @@ class ComplaintRequest(BaseModel):
 
     violation: ProtectionViolation
     authority: LegalAuthority
-    filed_at: PlausibleDateTime | None = None
+    filed_at: PlausibleDateTime | None = act_moment("filed_at")
 
 
 class TakenUpRequest(BaseModel):
     model_config = _example(authority="prosecutor", taken_up_at="2022-07-01T15:30:00Z")
 
     authority: LegalAuthority
-    taken_up_at: PlausibleDateTime | None = None
+    taken_up_at: PlausibleDateTime | None = act_moment("taken_up_at")

@@ -16,6 +16,7 @@ from uuid import UUID
 from contracts.cases import ServiceDelivered
 from contracts.vocabulary import ConsentPurpose, ServiceType
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.case import Case, open_only
 from services.cases.participant import Participant, require_consent
 
@@ -27,7 +28,6 @@ PAID_SERVICES = frozenset(
         ServiceType.REGULARIZATION_FEE,
     }
 )
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -40,20 +40,17 @@ class DeliverService:
     delivered_at: datetime
     delivered_by: UUID
     now: datetime
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: DeliverService, state: Case) -> list[ServiceDelivered]:
     """One delivery, checked against the case, the consent, the amount and lodging stays."""
     case_id, participant_id, region = open_only(state, "delivering services")
     require_consent(command.participant, ConsentPurpose.SERVICES)
-    if command.delivered_at > command.now + _CLOCK_SKEW:
-        raise Refused("delivered_in_future", "delivered_at is in the future", RefusalKind.INVALID)
-    if state.opened_at and command.delivered_at.date() < state.opened_at.date():
-        raise Refused(
-            "delivered_before_opening",
-            "delivered_at is before the case opened",
-            RefusalKind.INVALID,
-        )
+    happened(
+        "delivered", command.delivered_at, command.now, command.rules,
+        [("opening", state.opened_at)],
+    )  # fmt: skip
     if command.quantity < 1:
         raise Refused("quantity_not_positive", "quantity must be at least 1", RefusalKind.INVALID)
     _check_cost(command.service_type, command.cost)

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.participants import CorrectionReason, MergeReason
 from contracts.people import Sex, VulnerabilityProfile
-from contracts.scalars import CountryCode, PersonName
+from contracts.scalars import CountryCode, PersonName, PlausibleDateTime
 from contracts.vocabulary import ConsentPurpose, DocumentType, ReferralDestination, Region
+from eventkit.field_time import OCCURRED_AT
 
 Name = PersonName
 Age = Annotated[int, Field(ge=0, le=120, strict=True)]  # strict: `true` is no age
@@ -60,6 +61,7 @@ class RegisterRequest(BaseModel):
     nationality: CountryCode
     region: Region
     vulnerabilities: Vulnerabilities = []
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
     @model_validator(mode="after")
     def _one_age(self) -> Self:
@@ -100,6 +102,7 @@ class MergeRequest(BaseModel):
 
     into_participant_id: UUID = Field(description="The surviving record")
     reason: MergeReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class SearchRequest(BaseModel):
@@ -125,6 +128,7 @@ class ConsentRequest(BaseModel):
     purposes: Purposes
     destinations: Annotated[list[ReferralDestination], Field(max_length=12)] = []
     given_by: ConsentGiver = ConsentGiver.PARTICIPANT
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class WithdrawRequest(BaseModel):
@@ -132,6 +136,7 @@ class WithdrawRequest(BaseModel):
 
     purposes: Purposes | None = Field(None, description="None: every purpose of the consent")
     reason: ConsentWithdrawalReason = ConsentWithdrawalReason.PARTICIPANT_REQUEST
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class ErasureBasis(StrEnum):

@@ -7,10 +7,10 @@ unit (403 otherwise), and a referral addressed to another unit is not found (404
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
@@ -81,16 +81,16 @@ async def unit_referral(
 @router.post("/units/{unit_id}/referrals/{referral_id}/accept", summary="Accept a referral")
 async def accept(
     unit_id: uuid.UUID, referral_id: uuid.UUID, request: Request, principal: CurrentPrincipal,
-    expected: ExpectedVersion, key: IdempotencyKey = None, body: AcceptRequest | None = None,
-    *, pool: Pool, clock: Clock, master: Master,
+    expected: ExpectedVersion, key: IdempotencyKey = None,
+    *, body: Annotated[AcceptRequest, Body(default_factory=AcceptRequest)],
+    pool: Pool, clock: Clock, master: Master,
 ) -> Response:  # fmt: skip
     _own(principal, unit_id, "referral.answer")
     await _addressed(pool, unit_id, referral_id)
-    at = body.occurred_at if body else None
     command = answered(master, lambda conn, ports: commands.accept(
         conn, ports, principal, referral_id, clock(), expected_version=expected,
-        occurred_at=at))  # fmt: skip
-    payload = body.model_dump(mode="json", exclude_none=True) if body else {}
+        occurred_at=body.occurred_at))  # fmt: skip
+    payload = body.model_dump(mode="json", exclude_none=True)
     return await run_command(request, principal, key, payload, command)
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.fastapi import CurrentPrincipal, authorize
@@ -131,20 +131,21 @@ async def approve_voucher(
     principal: CurrentPrincipal,
     expected: ExpectedVersion,
     key: IdempotencyKey = None,
-    body: ApproveRequest | None = None,
     *,
+    body: Annotated[ApproveRequest, Body(default_factory=ApproveRequest)],
     clock: Clock,
     pool: Pool,
 ) -> Response:
     scope, _ = await _voucher(pool, voucher_id)
     authorize(principal, "voucher.approve", scope)
-    at = body.occurred_at if body else None
 
     async def work(ports: Ports) -> Answer:
-        done = await commands.approve(ports, principal, voucher_id, clock(), expected, at)
+        done = await commands.approve(
+            ports, principal, voucher_id, clock(), expected, body.occurred_at
+        )
         return _changed(done)
 
-    payload = body.model_dump(mode="json", exclude_none=True) if body else {}
+    payload = body.model_dump(mode="json", exclude_none=True)
     return await run_command(request, principal, key, payload, _in_transaction(work))
 
 
