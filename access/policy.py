@@ -117,6 +117,9 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     # Who read or changed a person, case, referral or voucher: the region's supervisors and
     # administrators (the data protection officer), see access.audit_query.
     "audit.query": {SUPERVISOR: REGION, ADMINISTRATOR: ANY},
+    # An act recorded long after it happened (eventkit.field_time): the act's own permission
+    # scopes it; recording it late is a supervisor's (or an administrator's) call, audited.
+    "entry.late": {SUPERVISOR: ANY, ADMINISTRATOR: ANY},
 }
 
 

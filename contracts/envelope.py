@@ -72,7 +72,9 @@ def envelope_for(
 ) -> Envelope:
     """Wrap ``event`` in its envelope; ``source`` defaults to the service owning its aggregate.
 
-    ``time`` is when the event happened (CloudEvents ``time``) and must be timezone-aware.
+    ``time`` (CloudEvents ``time``) must be timezone-aware: the relay gives the store's time of
+    append, when the event was recorded; when the act happened is its own ``*_at`` field
+    (docs/field-dates.md).
     """
     if time.tzinfo is None or time.utcoffset() is None:
         raise ValueError("envelope time must be timezone-aware")

@@ -50,6 +50,9 @@ OUTCOMES = {"CEM": "care_started", "SIS": "sis_affiliation_done",
             "EESS": "attended", "CSMC": "care_started"}  # fmt: skip
 PROGRAM = "despega_tus_suenos"
 BULK = 2000
+TEAM = "supervisor"
+"""Who enters the year: its acts are dated months back, late entries that are a supervisor's
+(docs/field-dates.md); the people are registered, and consent, before the year began."""
 
 
 def _iso(moment: datetime) -> str:
@@ -58,8 +61,11 @@ def _iso(moment: datetime) -> str:
 
 async def play_person(player: Player, person: Person, now: datetime) -> str:
     """Register, consent, and the person's case with all it brings; return the participant id."""
-    cases = player.client(player.endpoints.cases, "caseworker", regions=[person.region])
+    cases = player.client(player.endpoints.cases, TEAM, regions=[person.region])
+    # Before any act of the planned year (outreach is dated on the 1st of its month).
+    known_since = _iso(now - timedelta(days=400))
     registered = await player.post(cases, "/participants", {
+        "occurred_at": known_since,
         "given_names": "Persona", "family_names": f"Demo {person.number:05d}",
         "document_type": "ptp", "document_number": f"DEMO{person.number:07d}",
         "phone": f"+51 9{person.number:08d}", "sex": person.sex,
@@ -69,7 +75,7 @@ async def play_person(player: Player, person: Person, now: datetime) -> str:
     pid = str(registered["participant_id"])
     consent = await player.post(cases, f"/participants/{pid}/consents", {
         "purposes": ["services", "referral_sharing", "monitoring_evaluation"],
-        "given_by": "participant" if person.adult else "guardian",
+        "given_by": "participant" if person.adult else "guardian", "occurred_at": known_since,
     }, "consent given")  # fmt: skip
     if person.case is not None:
         await _case(player, person, person.case, pid, now, SHARED, str(consent["position"]))
@@ -80,7 +86,7 @@ async def _case(player: Player, person: Person, case: Case, pid: str, now: datet
                 shared: dict[str, Any], consented: str) -> None:  # fmt: skip
     """The case and what it brings; `consented` is the consent's event id (the person's last on
     the participants topic): with the case's, what referrals and vouchers wait for."""
-    cases = player.client(player.endpoints.cases, "caseworker", regions=[person.region])
+    cases = player.client(player.endpoints.cases, TEAM, regions=[person.region])
     body: dict[str, Any] = {
         "participant_id": pid,
         "case_type": case.case_type,
@@ -117,7 +123,7 @@ async def _case(player: Player, person: Person, case: Case, pid: str, now: datet
 async def _refer(player: Player, person: Person, pid: str, case_id: str, destination: str,
                  assistance: str, completed: bool, shared: dict[str, Any],
                  after: str) -> None:  # fmt: skip
-    team = player.client(player.endpoints.referrals, "caseworker", regions=[person.region])
+    team = player.client(player.endpoints.referrals, TEAM, regions=[person.region])
     unit_id = player.units[(person.region, destination)]
     referral = await player.post(team, "/referrals", {
         "case_id": case_id, "participant_id": pid, "unit_id": unit_id, "region": person.region,
@@ -135,7 +141,7 @@ async def _refer(player: Player, person: Person, pid: str, case_id: str, destina
 
 async def _voucher(player: Player, person: Person, pid: str, case_id: str, case: Case,
                    now: datetime, after: str) -> None:  # fmt: skip
-    team = player.client(player.endpoints.vouchers, "caseworker", regions=[person.region])
+    team = player.client(player.endpoints.vouchers, TEAM, regions=[person.region])
     provider = player.providers[person.region]
     voucher = await player.post(team, "/vouchers", {
         "case_id": case_id, "participant_id": pid, "provider_id": provider,

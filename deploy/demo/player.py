@@ -1,4 +1,5 @@
-"""Play a planned year through the public APIs, as caseworkers, clinics and receiving units do."""
+"""Play a planned year through the public APIs, as the team (its supervisor entering the year
+late, see `acts.TEAM`), clinics and receiving units do."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 
 from access.signing import issue_token, load_key
-from deploy.demo.acts import outreach_batches, play_person
+from deploy.demo.acts import TEAM, outreach_batches, play_person
 from deploy.demo.plan import DESTINATIONS, REGIONS, Person
 from eventkit.read_your_writes import AFTER_HEADER
 
@@ -162,8 +163,8 @@ class Player:
     async def outreach(self, people: list[Person], ids: dict[int, str]) -> None:
         """Messages reach people in bulk: one request per region, topic and month."""
         for region, topic, at, batch in outreach_batches(people, ids):
-            caseworker = self.client(self.endpoints.cases, "caseworker", regions=[region])
-            await self.post(caseworker, "/outreach", {
+            team = self.client(self.endpoints.cases, TEAM, regions=[region])
+            await self.post(team, "/outreach", {
                 "participant_ids": batch, "topic": topic, "region": region, "reached_at": at,
                 "channel": "whatsapp" if topic == "income_generation" else "fair",
                 "delivery_mode": "remote" if topic == "income_generation" else "in_person",

@@ -11,6 +11,7 @@ from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.dependencies import Clock, Pool
+from eventkit.field_time import configured
 from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import enrol as enrolment
@@ -69,11 +70,11 @@ pool: Pool,) -> Response:  # fmt: skip
         lambda s, by, now: reaching.decide(
             reaching.RecordReach(
                 reach_id, body.topic, body.channel, body.delivery_mode, body.region,
-                body.reached_at, now,
+                body.reached_at, now, configured(),
             ), s,
         ),
         principal,
-        clock=clock,
+        clock=clock, occurred_at=body.reached_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -100,11 +101,13 @@ pool: Pool,) -> Response:  # fmt: skip
         participant_id, "livelihood.enrol",
         lambda s, by, now: enrolment.decide(
             enrolment.Enrol(
-                livelihoods.Step(body.program, region, by, body.enrolled_at or now, now)
+                livelihoods.Step(
+                    body.program, region, by, body.enrolled_at or now, now, configured()
+                )
             ), s,
         ),
         principal,
-        clock=clock,
+        clock=clock, occurred_at=body.enrolled_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -121,12 +124,14 @@ pool: Pool,) -> Response:  # fmt: skip
         participant_id, "livelihood.score",
         lambda s, by, now: scoring.decide(
             scoring.ScoreStage(
-                livelihoods.Step(body.program, region, by, body.scored_at or now, now),
+                livelihoods.Step(
+                    body.program, region, by, body.scored_at or now, now, configured()
+                ),
                 body.stage, body.score, body.passed,
             ), s,
         ),
         principal,
-        clock=clock,
+        clock=clock, occurred_at=body.scored_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -143,11 +148,13 @@ pool: Pool,) -> Response:  # fmt: skip
         participant_id, "livelihood.training",
         lambda s, by, now: training.decide(
             training.FinishTraining(
-                livelihoods.Step(body.program, region, by, body.finished_at or now, now)
+                livelihoods.Step(
+                    body.program, region, by, body.finished_at or now, now, configured()
+                )
             ), s,
         ),
         principal,
-        clock=clock,
+        clock=clock, occurred_at=body.finished_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -165,11 +172,11 @@ pool: Pool,) -> Response:  # fmt: skip
         participant_id, "livelihood.outcome",
         lambda s, by, now: outcomes.decide(
             outcomes.RecordOutcome(
-                livelihoods.Step(body.program, region, by, body.observed_at, now),
+                livelihoods.Step(body.program, region, by, body.observed_at, now, configured()),
                 outcome_id, body.outcome,
             ), s,
         ),
         principal,
-        clock=clock,
+        clock=clock, occurred_at=body.observed_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

@@ -16,6 +16,7 @@ from contracts.vocabulary import (
     MessageChannel,
     MessageTopic,
 )
+from eventkit.field_time import act_moment
 from program.known import KnownTerritory, example
 
 MAX_BULK = 10_000
@@ -38,14 +39,14 @@ class OutreachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: KnownTerritory
-    reached_at: PlausibleDateTime
+    reached_at: PlausibleDateTime = act_moment("reached_at", ...)
 
 
 class EnrolRequest(BaseModel):
     model_config = _example(program="despega_tus_suenos")
 
     program: LivelihoodProgram
-    enrolled_at: PlausibleDateTime | None = None
+    enrolled_at: PlausibleDateTime | None = act_moment("enrolled_at")
 
 
 class StageRequest(BaseModel):
@@ -55,14 +56,14 @@ class StageRequest(BaseModel):
     stage: SelectionStage
     score: Annotated[int, Field(ge=0, le=100, strict=True)]
     passed: StrictBool
-    scored_at: PlausibleDateTime | None = None
+    scored_at: PlausibleDateTime | None = act_moment("scored_at")
 
 
 class TrainingRequest(BaseModel):
     model_config = _example(program="despega_tus_suenos", finished_at="2022-10-31T15:30:00Z")
 
     program: LivelihoodProgram
-    finished_at: PlausibleDateTime | None = None
+    finished_at: PlausibleDateTime | None = act_moment("finished_at")
 
 
 class OutcomeRequest(BaseModel):
@@ -72,7 +73,7 @@ class OutcomeRequest(BaseModel):
 
     program: LivelihoodProgram
     outcome: LivelihoodOutcome
-    observed_at: PlausibleDateTime
+    observed_at: PlausibleDateTime = act_moment("observed_at", ...)
 
 
 class ReachRequest(BaseModel):
@@ -86,4 +87,4 @@ class ReachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: KnownTerritory
-    reached_at: PlausibleDateTime
+    reached_at: PlausibleDateTime = act_moment("reached_at", ...)

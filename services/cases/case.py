@@ -38,6 +38,7 @@ class Case:
     region: Region | None = None
     caseworker_id: UUID | None = None
     opened_at: datetime | None = None
+    closed_at: datetime | None = None
     lodging_nights: frozenset[date] = frozenset()  # every night of lodging already delivered
     complaints: dict[UUID, bool] = field(default_factory=dict)  # complaint id -> taken up
 
@@ -82,7 +83,7 @@ def evolve(state: Case, event: Event) -> Case:
         case CaseReassigned():
             return replace(state, caseworker_id=event.caseworker_id, region=event.region)
         case CaseClosed():
-            return replace(state, status=Status.CLOSED)
+            return replace(state, status=Status.CLOSED, closed_at=event.closed_at)
         case CaseReopened():
             return replace(state, status=Status.OPEN)
         case ServiceDelivered() if stay_limit(event.service_type) is not None:

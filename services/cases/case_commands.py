@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from access.actors import actor_id
+from access.late_entry import late_entry_note
 from access.participant_keys import Erased
 from access.principal import Principal
 from access.settings import PersonalDataKeys
@@ -14,6 +15,7 @@ from contracts.event import Event
 from eventkit.aggregate import execute
 from eventkit.clock import Now
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import configured
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -38,18 +40,20 @@ async def open_for(
     ports: Ports, body: OpenCaseRequest, principal: Principal, now: datetime
 ) -> Answer:
     """A case for the person, on the surviving record if the id was merged."""
+    rules = configured()
+    late = late_entry_note(principal, body.opened_at, now, rules)
     case_id = new_id()
     person = await ports.participant(await ports.views.surviving(body.participant_id))
     rule = open_case.OpenCase(
         case_id, person, body.case_type, body.intake_channel, body.regularization_profile,
         body.urgency, body.region, body.caseworker_id or actor_id(principal), now,
-        body.opened_at,
+        body.opened_at, rules,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(case_id), evolve, Case(), lambda s: open_case.decide(rule, s)
     )
     await ports.views.record(decided.events, decided.appended.version)
-    await ports.audit.done(principal, "case.open", ("case", case_id))
+    await ports.audit.done(principal, "case.open", ("case", case_id), late)
     return Answer(
         201,
         {
@@ -70,10 +74,11 @@ def change(
     expected: int | None,
     *,
     clock: Now,
+    occurred_at: datetime | None = None,
 ) -> Command:
     async def run(conn: Connection) -> Answer:
         return await changed(Ports.postgres(conn), case_id, action, rule, principal, expected,
-                             clock())  # fmt: skip
+                             clock(), occurred_at)  # fmt: skip
 
     return run
 
@@ -86,14 +91,19 @@ async def changed(
     principal: Principal,
     expected: int | None,
     now: datetime,
+    occurred_at: datetime | None = None,
 ) -> Answer:
-    """Any case command whose rule needs only the case: reassign, close, reopen, complaints."""
+    """Any case command whose rule needs only the case: reassign, close, reopen, complaints.
+
+    `occurred_at` is the moment the rule was given (when it happened): late, a supervisor's.
+    """
+    late = late_entry_note(principal, occurred_at, now, configured())
     by = actor_id(principal)
     decided = await execute(
         ports.store, str(case_id), evolve, Case(), lambda s: rule(s, by, now), expected
     )
     await ports.views.record(decided.events, decided.appended.version)
-    await ports.audit.done(principal, action, ("case", case_id))
+    await ports.audit.done(principal, action, ("case", case_id), late)
     body: dict[str, object] = {
         "case_id": str(case_id),
         "version": decided.appended.version,
@@ -131,17 +141,19 @@ async def deliver_in(
     participant_id = await ports.views.case_participant(case_id)
     if participant_id is None:
         raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
+    rules = configured()
+    late = late_entry_note(principal, body.delivered_at, now, rules)
     rule = deliver_service.DeliverService(
         new_id(), await ports.participant(await ports.views.surviving(participant_id)),
         body.service_type, body.quantity, body.cost, body.delivered_at or now,
-        actor_id(principal), now,
+        actor_id(principal), now, rules,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(case_id), evolve, Case(), lambda s: deliver_service.decide(rule, s),
         expected,
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
-    await ports.audit.done(principal, "service.deliver", ("case", case_id))
+    await ports.audit.done(principal, "service.deliver", ("case", case_id), late)
     return Answer(
         201,
         {

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal
 from eventkit.dependencies import Clock, Pool
+from eventkit.field_time import configured
 from eventkit.http import IdempotencyKey, run_command
 from eventkit.ids import new_id
 from services.cases import case_commands as commands
@@ -33,11 +34,12 @@ pool: Pool,) -> Response:  # fmt: skip
         case_id, "legal_complaint.file",
         lambda s, by, now: filing.decide(
             filing.FileComplaint(
-                complaint_id, body.violation, body.authority, body.filed_at or now, by, now
+                complaint_id, body.violation, body.authority, body.filed_at or now, by, now,
+                configured(),
             ), s,
         ),
         principal, None,
-        clock=clock,
+        clock=clock, occurred_at=body.filed_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -56,11 +58,11 @@ pool: Pool,) -> Response:  # fmt: skip
         case_id, "legal_complaint.taken_up",
         lambda s, by, now: record_taken_up.decide(
             record_taken_up.RecordTakenUp(
-                complaint_id, body.authority, body.taken_up_at or now, by, now
+                complaint_id, body.authority, body.taken_up_at or now, by, now, configured()
             ), s,
         ),
         principal, None,
-        clock=clock,
+        clock=clock, occurred_at=body.taken_up_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 

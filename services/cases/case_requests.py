@@ -16,6 +16,7 @@ from contracts.vocabulary import (
     RegularizationProfile,
     Urgency,
 )
+from eventkit.field_time import OCCURRED_AT, act_moment
 from program.known import KnownCurrency, KnownService, KnownTerritory, example, program_currency
 
 MAX_BULK = 10_000
@@ -39,9 +40,7 @@ class OpenCaseRequest(BaseModel):
     urgency: Urgency = Urgency.ROUTINE
     region: KnownTerritory
     caseworker_id: UUID | None = Field(None, description="None: the caller")
-    opened_at: PlausibleDateTime | None = Field(
-        None, description="When the case was opened, if recorded later; None: now"
-    )
+    opened_at: PlausibleDateTime | None = act_moment("opened_at")
 
     @model_validator(mode="after")
     def _profile(self) -> Self:
@@ -61,6 +60,7 @@ class ReassignRequest(BaseModel):
     caseworker_id: UUID
     region: KnownTerritory
     reason: ReassignmentReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class CloseRequest(BaseModel):
@@ -68,12 +68,14 @@ class CloseRequest(BaseModel):
 
     reason: CaseClosureReason
     reason_code: ReasonCode | None = None
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class ReopenRequest(BaseModel):
     model_config = _example(reason="contact_restored")
 
     reason: CaseReopeningReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class NoteRequest(BaseModel):
@@ -96,7 +98,7 @@ class DeliverRequest(BaseModel):
     )
     cost: Money | None = None
     currency: KnownCurrency = Field(default_factory=program_currency)
-    delivered_at: PlausibleDateTime | None = Field(None, description="None: now")
+    delivered_at: PlausibleDateTime | None = act_moment("delivered_at")
 
 
 class ComplaintRequest(BaseModel):
@@ -104,11 +106,11 @@ class ComplaintRequest(BaseModel):
 
     violation: ProtectionViolation
     authority: LegalAuthority
-    filed_at: PlausibleDateTime | None = None
+    filed_at: PlausibleDateTime | None = act_moment("filed_at")
 
 
 class TakenUpRequest(BaseModel):
     model_config = _example(authority="prosecutor", taken_up_at="2022-07-01T15:30:00Z")
 
     authority: LegalAuthority
-    taken_up_at: PlausibleDateTime | None = None
+    taken_up_at: PlausibleDateTime | None = act_moment("taken_up_at")

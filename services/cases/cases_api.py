@@ -16,6 +16,7 @@ from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
 from eventkit.dependencies import Clock, Pool
+from eventkit.field_time import configured
 from eventkit.http import ExpectedVersion, IdempotencyKey, run_command
 from program.known import KnownTerritory
 from services.cases import case_commands as commands
@@ -118,10 +119,11 @@ pool: Pool,) -> Response:  # fmt: skip
     command = commands.change(
         case_id, "case.reassign",
         lambda s, by, now: reassign_case.decide(
-            reassign_case.ReassignCase(body.caseworker_id, body.region, body.reason, by, now), s
+            reassign_case.ReassignCase(body.caseworker_id, body.region, body.reason, by, now,
+                                       body.occurred_at, configured()), s
         ),
         principal, expected,
-        clock=clock,
+        clock=clock, occurred_at=body.occurred_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -136,10 +138,11 @@ pool: Pool,) -> Response:  # fmt: skip
     command = commands.change(
         case_id, "case.close",
         lambda s, by, now: close_case.decide(
-            close_case.CloseCase(body.reason, body.reason_code, by, now), s
+            close_case.CloseCase(body.reason, body.reason_code, by, now, body.occurred_at,
+                                 configured()), s
         ),
         principal, expected,
-        clock=clock,
+        clock=clock, occurred_at=body.occurred_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
@@ -153,9 +156,11 @@ pool: Pool,) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
     command = commands.change(
         case_id, "case.reopen",
-        lambda s, by, now: reopen_case.decide(reopen_case.ReopenCase(body.reason, by, now), s),
+        lambda s, by, now: reopen_case.decide(
+            reopen_case.ReopenCase(body.reason, by, now, body.occurred_at, configured()), s
+        ),
         principal, expected,
-        clock=clock,
+        clock=clock, occurred_at=body.occurred_at,
     )  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 

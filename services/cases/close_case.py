@@ -8,6 +8,7 @@ from uuid import UUID
 
 from contracts.cases import CaseClosed, CaseClosureReason
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.case import Case, Status, existing
 
 
@@ -17,6 +18,8 @@ class CloseCase:
     reason_code: str | None
     by: UUID
     now: datetime
+    occurred_at: datetime | None = None  # when it happened in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: CloseCase, state: Case) -> list[CaseClosed]:
@@ -30,6 +33,10 @@ def decide(command: CloseCase, state: Case) -> list[CaseClosed]:
             "reason_code is required when reason is other",
             RefusalKind.INVALID,
         )
+    at = happened(
+        "closed", command.occurred_at, command.now, command.rules,
+        [("opening", state.opened_at)],
+    )  # fmt: skip
     return [
         CaseClosed(
             case_id=case_id,
@@ -37,6 +44,6 @@ def decide(command: CloseCase, state: Case) -> list[CaseClosed]:
             reason=command.reason,
             reason_code=command.reason_code,
             closed_by=command.by,
-            closed_at=command.now,
+            closed_at=at,
         )
     ]

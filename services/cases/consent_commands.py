@@ -6,9 +6,11 @@ import uuid
 from datetime import datetime
 
 from access.actors import actor_id
+from access.late_entry import late_entry_note
 from access.principal import Principal
 from eventkit.aggregate import execute
 from eventkit.clock import Now
+from eventkit.field_time import configured
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -33,6 +35,8 @@ async def give(
     ports: Ports, asked_for: uuid.UUID, body: ConsentRequest, principal: Principal, now: datetime
 ) -> Answer:
     """Consent recorded on a merged record's id lands on the surviving record."""
+    rules = configured()
+    late = late_entry_note(principal, body.occurred_at, now, rules)
     participant_id = await ports.views.surviving(asked_for)
     rule = giving.GiveConsent(
         new_id(),
@@ -41,12 +45,14 @@ async def give(
         actor_id(principal),
         now,
         frozenset(body.destinations),
+        body.occurred_at,
+        rules,
     )
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(), lambda s: giving.decide(rule, s)
     )
     await ports.views.record(decided.events, decided.appended.version)
-    await ports.audit.done(principal, "consent.record", ("participant", participant_id))
+    await ports.audit.done(principal, "consent.record", ("participant", participant_id), late)
     return Answer(201, {**done(participant_id, decided), "consent_id": str(rule.consent_id)})
 
 
@@ -74,12 +80,16 @@ async def withdraw(
     principal: Principal,
     now: datetime,
 ) -> Answer:
+    rules = configured()
+    late = late_entry_note(principal, body.occurred_at, now, rules)
     purposes = frozenset(body.purposes) if body.purposes is not None else None
-    rule = withdrawal.WithdrawConsent(consent_id, purposes, body.reason, actor_id(principal), now)
+    rule = withdrawal.WithdrawConsent(
+        consent_id, purposes, body.reason, actor_id(principal), now, body.occurred_at, rules
+    )
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),
         lambda s: withdrawal.decide(rule, s),
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
-    await ports.audit.done(principal, "consent.record", ("participant", participant_id))
+    await ports.audit.done(principal, "consent.record", ("participant", participant_id), late)
     return Answer(200, {**done(participant_id, decided), "consent_id": str(consent_id)})

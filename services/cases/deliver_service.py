@@ -17,11 +17,10 @@ from uuid import UUID
 from contracts.cases import ServiceDelivered
 from contracts.vocabulary import ConsentPurpose, ServiceType
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from program.load import current_program
 from services.cases.case import Case, open_only, stay_limit
 from services.cases.participant import Participant, require_consent
-
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -34,20 +33,17 @@ class DeliverService:
     delivered_at: datetime
     delivered_by: UUID
     now: datetime
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: DeliverService, state: Case) -> list[ServiceDelivered]:
     """One delivery, checked against the case, the consent, the amount and lodging stays."""
     case_id, participant_id, region = open_only(state, "delivering services")
     require_consent(command.participant, ConsentPurpose.SERVICES)
-    if command.delivered_at > command.now + _CLOCK_SKEW:
-        raise Refused("delivered_in_future", "delivered_at is in the future", RefusalKind.INVALID)
-    if state.opened_at and command.delivered_at.date() < state.opened_at.date():
-        raise Refused(
-            "delivered_before_opening",
-            "delivered_at is before the case opened",
-            RefusalKind.INVALID,
-        )
+    happened(
+        "delivered", command.delivered_at, command.now, command.rules,
+        [("opening", state.opened_at)],
+    )  # fmt: skip
     if command.quantity < 1:
         raise Refused("quantity_not_positive", "quantity must be at least 1", RefusalKind.INVALID)
     _check_cost(command.service_type, command.cost)

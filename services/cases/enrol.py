@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from contracts.livelihoods import LivelihoodEnrolled
 from contracts.vocabulary import ConsentPurpose
 from eventkit.decider import RefusalKind, Refused
-from services.cases.livelihoods import Step
+from services.cases.livelihoods import Step, dated
 from services.cases.participant import Participant, active, require_consent
 
 
@@ -20,6 +20,7 @@ def decide(command: Enrol, state: Participant) -> list[LivelihoodEnrolled]:
     """Once per program."""
     step = command.step
     participant_id = active(state)
+    dated(state, step)
     require_consent(state, ConsentPurpose.SERVICES)
     if step.program in state.enrolled:
         raise Refused(

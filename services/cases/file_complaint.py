@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from contracts.legal_complaints import LegalAuthority, LegalComplaintFiled, ProtectionViolation
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.case import Case, open_only
-
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -21,13 +20,13 @@ class FileComplaint:
     filed_at: datetime
     recorded_by: UUID
     now: datetime
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: FileComplaint, state: Case) -> list[LegalComplaintFiled]:
     """A complaint is filed from an open case."""
     case_id, participant_id, region = open_only(state, "filing a complaint")
-    if command.filed_at > command.now + _CLOCK_SKEW:
-        raise Refused("filed_in_future", "filed_at is in the future", RefusalKind.INVALID)
+    happened("filed", command.filed_at, command.now, command.rules, [("opening", state.opened_at)])
     if command.complaint_id in state.complaints:
         raise Refused(
             "complaint_exists", "this complaint is already recorded", RefusalKind.CONFLICT

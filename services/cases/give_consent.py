@@ -14,6 +14,7 @@ from uuid import UUID
 from contracts.consent import ConsentGiven, ConsentGiver
 from contracts.vocabulary import ConsentPurpose, ReferralDestination
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.participant import Participant, active
 
 
@@ -25,6 +26,8 @@ class GiveConsent:
     recorded_by: UUID
     now: datetime
     destinations: frozenset[ReferralDestination] = frozenset()
+    occurred_at: datetime | None = None  # when it happened in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: GiveConsent, state: Participant) -> list[ConsentGiven]:
@@ -38,6 +41,10 @@ def decide(command: GiveConsent, state: Participant) -> list[ConsentGiven]:
             "destinations are named only with the referral_sharing purpose",
             RefusalKind.INVALID,
         )
+    given_at = happened(
+        "given", command.occurred_at, command.now, command.rules,
+        [("registration", state.registered_at)],
+    )  # fmt: skip
     return [
         ConsentGiven(
             participant_id=participant_id,
@@ -46,6 +53,6 @@ def decide(command: GiveConsent, state: Participant) -> list[ConsentGiven]:
             destinations=tuple(sorted(command.destinations)),
             given_by=command.given_by,
             recorded_by=command.recorded_by,
-            given_at=command.now,
+            given_at=given_at,
         )
     ]

@@ -16,10 +16,10 @@ from uuid import UUID
 
 from contracts.vocabulary import LivelihoodOutcome, LivelihoodProgram, Region
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.participant import Participant, active
 
 SIX_MONTHS = timedelta(days=182)
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,19 @@ class Step:
     by: UUID
     at: datetime
     now: datetime
+    rules: FieldTimeRules = PROGRAM_RULES
+
+
+def dated(state: Participant, step: Step) -> None:
+    """The step's date follows the field-time rules (`date_in_future`, ...): after the person
+    was registered."""
+    happened("date", step.at, step.now, step.rules, [("registration", state.registered_at)])
 
 
 def enrolled(state: Participant, step: Step) -> UUID:
     """The participant's id if the step is on an active, enrolled record and not in the future."""
     participant_id = active(state)
-    if step.at > step.now + _CLOCK_SKEW:
-        raise Refused("date_in_future", "the date is in the future", RefusalKind.INVALID)
+    dated(state, step)
     if step.program not in state.enrolled:
         raise Refused(
             "not_enrolled",

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from contracts.participants import MergeReason, ParticipantMerged
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.participant import Participant, active
 
 
@@ -17,6 +18,8 @@ class MergeParticipant:
     reason: MergeReason
     merged_by: UUID
     now: datetime
+    occurred_at: datetime | None = None  # when it happened in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: MergeParticipant, state: Participant) -> list[ParticipantMerged]:
@@ -44,12 +47,17 @@ def decide(command: MergeParticipant, state: Participant) -> list[ParticipantMer
         raise Refused(
             "merge_into_itself", "a participant cannot be merged into itself", RefusalKind.INVALID
         )
+    merged_at = happened(
+        "merged", command.occurred_at, command.now, command.rules,
+        [("registration", state.registered_at),
+         ("registration", command.surviving.registered_at)],
+    )  # fmt: skip
     return [
         ParticipantMerged(
             merged_participant_id=merged_id,
             surviving_participant_id=command.surviving.participant_id,
             reason=command.reason,
             merged_by=command.merged_by,
-            merged_at=command.now,
+            merged_at=merged_at,
         )
     ]

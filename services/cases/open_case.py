@@ -16,6 +16,7 @@ from contracts.vocabulary import (
     Urgency,
 )
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.case import Case, Status
 from services.cases.participant import Participant, active, require_consent
 
@@ -31,7 +32,8 @@ class OpenCase:
     region: Region
     caseworker_id: UUID
     now: datetime
-    opened_at: datetime | None = None  # recorded after the fact; None: now
+    opened_at: datetime | None = None  # when it was opened in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
@@ -40,9 +42,10 @@ def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
         raise Refused("case_exists", f"case {command.case_id} already exists", RefusalKind.CONFLICT)
     participant_id = active(command.participant)
     require_consent(command.participant, ConsentPurpose.SERVICES)
-    opened_at = command.opened_at or command.now
-    if opened_at > command.now:
-        raise Refused("opened_in_future", "opened_at is in the future", RefusalKind.INVALID)
+    opened_at = happened(
+        "opened", command.opened_at, command.now, command.rules,
+        [("registration", command.participant.registered_at)],
+    )  # fmt: skip
     regularization = command.case_type is CaseType.MIGRATORY_REGULARIZATION
     if regularization and command.regularization_profile is None:
         raise Refused(

@@ -32,12 +32,14 @@ class Participant:
 
     participant_id: UUID | None = None
     region: Region | None = None
+    registered_at: datetime | None = None
     sex: Sex | None = None
     birth_year_month: str | None = None
     merged_into: UUID | None = None
     erased: bool = False  # personal data erased: no new acts about the person
     # consent id -> the purposes it still grants (withdrawn purposes removed)
     consents: dict[UUID, frozenset[ConsentPurpose]] = field(default_factory=dict)
+    consent_given_at: dict[UUID, datetime] = field(default_factory=dict)
     enrolled: frozenset[LivelihoodProgram] = frozenset()
     training_finished: dict[LivelihoodProgram, datetime] = field(default_factory=dict)
     outcomes: tuple[tuple[LivelihoodProgram, LivelihoodOutcome, datetime], ...] = ()
@@ -84,6 +86,7 @@ def evolve(state: Participant, event: Event) -> Participant:
             return Participant(
                 participant_id=event.participant_id,
                 region=event.region,
+                registered_at=event.registered_at,
                 sex=event.sex,
                 birth_year_month=event.birth_year_month,
             )
@@ -100,7 +103,11 @@ def evolve(state: Participant, event: Event) -> Participant:
             return replace(state, erased=True)
         case ConsentGiven():
             granted = frozenset(event.purposes)
-            return replace(state, consents={**state.consents, event.consent_id: granted})
+            return replace(
+                state,
+                consents={**state.consents, event.consent_id: granted},
+                consent_given_at={**state.consent_given_at, event.consent_id: event.given_at},
+            )
         case ConsentWithdrawn():
             left = state.consents.get(event.consent_id, frozenset()) - set(event.purposes)
             return replace(state, consents={**state.consents, event.consent_id: left})

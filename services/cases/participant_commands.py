@@ -8,12 +8,14 @@ from typing import Any
 
 from access.actors import actor_id
 from access.blind_index import Kind
+from access.late_entry import late_entry_note
 from access.principal import Principal
 from access.settings import PersonalDataKeys
 from contracts.participants import ParticipantRegistered
 from eventkit.aggregate import Decided, execute
 from eventkit.clock import Now
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import configured
 from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
@@ -69,11 +71,14 @@ async def register_in(
 ) -> Answer:
     """A new record: the event carries coarse attributes only; the rest is sealed and indexed.
     The answer names records sharing a document or phone number (`possible_duplicates`)."""
+    rules = configured()
+    late = late_entry_note(principal, body.occurred_at, now, rules)
     participant_id = new_id()
-    birth, estimated = born_on(body.birth_date, body.estimated_age_years, now.date())
+    on = (body.occurred_at or now).date()  # an estimated age is as of the registration
+    birth, estimated = born_on(body.birth_date, body.estimated_age_years, on)
     rule = register.RegisterParticipant(
         participant_id, body.sex, birth, estimated, body.nationality, body.region,
-        actor_id(principal), now,
+        actor_id(principal), now, body.occurred_at, rules,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),
@@ -84,7 +89,7 @@ async def register_in(
     event = decided.events[0]
     assert isinstance(event, ParticipantRegistered)
     await personal.keep(event, _personal(body), numbers, decided.appended.version)
-    await ports.audit.done(principal, "participant.register", ("participant", participant_id))
+    await ports.audit.done(principal, "participant.register", ("participant", participant_id), late)
     return Answer(
         201,
         {
@@ -185,14 +190,18 @@ async def merge_into(
     now: datetime,
 ) -> Answer:
     """The duplicate's stream ends in a merge into the surviving record."""
+    rules = configured()
+    late = late_entry_note(principal, body.occurred_at, now, rules)
     surviving = await ports.participant(body.into_participant_id)
-    rule = merge.MergeParticipant(surviving, body.reason, actor_id(principal), now)
+    rule = merge.MergeParticipant(
+        surviving, body.reason, actor_id(principal), now, body.occurred_at, rules
+    )
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),
         lambda s: merge.decide(rule, s), expected,
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
-    await ports.audit.done(principal, "participant.merge", ("participant", participant_id))
+    await ports.audit.done(principal, "participant.merge", ("participant", participant_id), late)
     answer = done(participant_id, decided)
     return Answer(200, {**answer, "merged_into": str(body.into_participant_id)})
 

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.participants import CorrectionReason, MergeReason
 from contracts.people import Sex, VulnerabilityProfile
-from contracts.scalars import CountryCode, PersonName
+from contracts.scalars import CountryCode, PersonName, PlausibleDateTime
 from contracts.vocabulary import ConsentPurpose, DocumentType
+from eventkit.field_time import OCCURRED_AT
 from program.known import KnownDestination, KnownTerritory, example
 
 Name = PersonName
@@ -61,6 +62,7 @@ class RegisterRequest(BaseModel):
     nationality: CountryCode
     region: KnownTerritory
     vulnerabilities: Vulnerabilities = []
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
     @model_validator(mode="after")
     def _one_age(self) -> Self:
@@ -101,6 +103,7 @@ class MergeRequest(BaseModel):
 
     into_participant_id: UUID = Field(description="The surviving record")
     reason: MergeReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class SearchRequest(BaseModel):
@@ -128,6 +131,7 @@ class ConsentRequest(BaseModel):
     purposes: Purposes
     destinations: Annotated[list[KnownDestination], Field(max_length=12)] = []
     given_by: ConsentGiver = ConsentGiver.PARTICIPANT
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class WithdrawRequest(BaseModel):
@@ -135,6 +139,7 @@ class WithdrawRequest(BaseModel):
 
     purposes: Purposes | None = Field(None, description="None: every purpose of the consent")
     reason: ConsentWithdrawalReason = ConsentWithdrawalReason.PARTICIPANT_REQUEST
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class ErasureBasis(StrEnum):

@@ -9,6 +9,7 @@ from uuid import UUID
 from contracts.cases import CaseReassigned, ReassignmentReason
 from contracts.vocabulary import Region
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.case import Case, open_only
 
 
@@ -19,6 +20,8 @@ class ReassignCase:
     reason: ReassignmentReason
     by: UUID
     now: datetime
+    occurred_at: datetime | None = None  # when it happened in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: ReassignCase, state: Case) -> list[CaseReassigned]:
@@ -30,6 +33,10 @@ def decide(command: ReassignCase, state: Case) -> list[CaseReassigned]:
             "the case is already with this caseworker and region",
             RefusalKind.CONFLICT,
         )
+    at = happened(
+        "reassigned", command.occurred_at, command.now, command.rules,
+        [("opening", state.opened_at)],
+    )  # fmt: skip
     return [
         CaseReassigned(
             case_id=case_id,
@@ -38,6 +45,6 @@ def decide(command: ReassignCase, state: Case) -> list[CaseReassigned]:
             region=command.region,
             reason=command.reason,
             reassigned_by=command.by,
-            reassigned_at=command.now,
+            reassigned_at=at,
         )
     ]

@@ -8,15 +8,13 @@ same event, one per person and act.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from contracts.outreach import DeliveryMode, MessageReached
 from contracts.vocabulary import MessageChannel, MessageTopic, Region
-from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.participant import Participant, active
-
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -28,12 +26,12 @@ class RecordReach:
     region: Region
     reached_at: datetime
     now: datetime
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def check_reach(command: RecordReach) -> None:
     """Rules that hold for one reach as for a thousand."""
-    if command.reached_at > command.now + _CLOCK_SKEW:
-        raise Refused("reached_in_future", "reached_at is in the future", RefusalKind.INVALID)
+    happened("reached", command.reached_at, command.now, command.rules)
 
 
 def reached(command: RecordReach, participant_id: UUID) -> MessageReached:
@@ -53,4 +51,8 @@ def decide(command: RecordReach, state: Participant) -> list[MessageReached]:
     """One registered, unmerged person reached."""
     participant_id = active(state)
     check_reach(command)
+    happened(
+        "reached", command.reached_at, command.now, command.rules,
+        [("registration", state.registered_at)],
+    )  # fmt: skip
     return [reached(command, participant_id)]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from contracts.legal_complaints import LegalAuthority, LegalComplaintTakenUp
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.case import Case, existing
-
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -20,6 +19,7 @@ class RecordTakenUp:
     taken_up_at: datetime
     recorded_by: UUID
     now: datetime
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: RecordTakenUp, state: Case) -> list[LegalComplaintTakenUp]:
@@ -35,8 +35,10 @@ def decide(command: RecordTakenUp, state: Case) -> list[LegalComplaintTakenUp]:
             "this complaint was already taken up",
             RefusalKind.CONFLICT,
         )
-    if command.taken_up_at > command.now + _CLOCK_SKEW:
-        raise Refused("taken_up_in_future", "taken_up_at is in the future", RefusalKind.INVALID)
+    happened(
+        "taken_up", command.taken_up_at, command.now, command.rules,
+        [("opening", state.opened_at)],
+    )  # fmt: skip
     return [
         LegalComplaintTakenUp(
             complaint_id=command.complaint_id,

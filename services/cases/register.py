@@ -10,6 +10,7 @@ from contracts.participants import ParticipantRegistered
 from contracts.people import Sex
 from contracts.vocabulary import Region
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.participant import Participant
 
 
@@ -34,6 +35,8 @@ class RegisterParticipant:
     region: Region
     registered_by: UUID
     now: datetime
+    occurred_at: datetime | None = None  # when it happened in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: RegisterParticipant, state: Participant) -> list[ParticipantRegistered]:
@@ -44,15 +47,16 @@ def decide(command: RegisterParticipant, state: Participant) -> list[Participant
             f"participant {command.participant_id} exists",
             RefusalKind.CONFLICT,
         )
+    registered_at = happened("registered", command.occurred_at, command.now, command.rules)
     return [
         ParticipantRegistered(
             participant_id=command.participant_id,
             sex=command.sex,
-            birth_year_month=birth_month(command.born_on, command.now),
+            birth_year_month=birth_month(command.born_on, registered_at),
             birth_date_estimated=command.estimated,
             nationality=command.nationality,
             region=command.region,
             registered_by=command.registered_by,
-            registered_at=command.now,
+            registered_at=registered_at,
         )
     ]

@@ -10,6 +10,7 @@ from uuid import UUID
 from contracts.consent import ConsentWithdrawalReason, ConsentWithdrawn
 from contracts.vocabulary import ConsentPurpose
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.cases.participant import Participant, active
 
 
@@ -20,6 +21,8 @@ class WithdrawConsent:
     reason: ConsentWithdrawalReason
     recorded_by: UUID
     now: datetime
+    occurred_at: datetime | None = None  # when it happened in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: WithdrawConsent, state: Participant) -> list[ConsentWithdrawn]:
@@ -41,6 +44,10 @@ def decide(command: WithdrawConsent, state: Participant) -> list[ConsentWithdraw
         raise Refused(
             "purpose_not_granted", f"this consent does not grant: {names}", RefusalKind.CONFLICT
         )
+    withdrawn_at = happened(
+        "withdrawn", command.occurred_at, command.now, command.rules,
+        [("consent", state.consent_given_at.get(command.consent_id))],
+    )  # fmt: skip
     return [
         ConsentWithdrawn(
             participant_id=participant_id,
@@ -48,6 +55,6 @@ def decide(command: WithdrawConsent, state: Participant) -> list[ConsentWithdraw
             purposes=tuple(sorted(purposes)),
             reason=command.reason,
             recorded_by=command.recorded_by,
-            withdrawn_at=command.now,
+            withdrawn_at=withdrawn_at,
         )
     ]

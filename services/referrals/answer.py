@@ -18,6 +18,7 @@ from contracts.referrals import (
     AnswererRole,
 )
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.referrals.referral import Referral, Requested, Transition, require
 
 
@@ -37,11 +38,18 @@ class Answer:
     by: UUID
     now: datetime
     evidence: Evidence | None = None
+    occurred_at: datetime | None = None  # when the unit answered, if recorded later
+    rules: FieldTimeRules = PROGRAM_RULES
+
+    @property
+    def given(self) -> datetime | None:
+        """The moment the client gave: the evidence's, or `occurred_at` (None: now)."""
+        return self.evidence.answered_at if self.evidence else self.occurred_at
 
     @property
     def at(self) -> datetime:
-        """When the unit answered: now, or the moment the evidence names."""
-        return self.evidence.answered_at if self.evidence else self.now
+        """When the unit answered: now, or the moment given."""
+        return self.given or self.now
 
     @property
     def channel(self) -> AnswerChannel:
@@ -53,20 +61,19 @@ class Answer:
 
 
 def checked(state: Referral, transition: Transition, answer: Answer) -> Requested:
-    """The referral's facts if `transition` is legal now and the evidence, if any, is plausible."""
+    """The referral's facts if `transition` is legal now and the evidence, if any, is plausible;
+    its moment follows the field-time rules: after the request, and a completion after the
+    acceptance."""
     facts = require(state, transition)
-    if answer.evidence is not None:
-        if answer.evidence.channel is AnswerChannel.API:
-            raise Refused(
-                "channel_api",
-                "an answer recorded on a unit's behalf did not come through the API: name the"
-                " channel it came through",
-                RefusalKind.INVALID,
-            )
-        if answer.at > answer.now:
-            raise Refused("answered_in_future", "answered_at is in the future", RefusalKind.INVALID)
-        if answer.at < facts.requested_at:
-            raise Refused(
-                "answered_before_request", "answered_at is before the request", RefusalKind.INVALID
-            )
+    if answer.evidence is not None and answer.evidence.channel is AnswerChannel.API:
+        raise Refused(
+            "channel_api",
+            "an answer recorded on a unit's behalf did not come through the API: name the"
+            " channel it came through",
+            RefusalKind.INVALID,
+        )
+    after = [("request", facts.requested_at)]
+    if transition is Transition.COMPLETE:
+        after.append(("acceptance", state.answered_at or facts.requested_at))
+    happened("answered", answer.given, answer.now, answer.rules, after)
     return facts

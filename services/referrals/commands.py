@@ -17,6 +17,7 @@ from typing import Any
 from access.actors import actor_id
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
+from access.late_entry import late_entry_note
 from access.principal import Principal
 from contracts.event import Event
 from contracts.referrals import (
@@ -26,6 +27,7 @@ from contracts.referrals import (
 )
 from eventkit.aggregate import execute
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import FieldTimeRules, configured
 from eventkit.ids import new_id
 from eventkit.store import Connection, EventStore
 from services.referrals import accept as accepting
@@ -73,8 +75,16 @@ async def request(
     body: ReferralRequest,
     now: datetime,
     deadlines: Deadlines,
+    occurred_at: datetime | None = None,
+    rules: FieldTimeRules | None = None,
 ) -> Requested:
-    """Refer a participant to a unit, sharing the minimum under a standing consent."""
+    """Refer a participant to a unit, sharing the minimum under a standing consent.
+
+    `occurred_at` is when it was requested in the field (None: now); the deadline runs from it.
+    """
+    rules = rules or configured()
+    late = late_entry_note(principal, occurred_at, now, rules)
+    requested_at = occurred_at or now
     referral_id = new_id()
     unit = await ports.unit(body.unit_id)
     if not unit.active:
@@ -89,7 +99,8 @@ async def request(
     command = request_referral.RequestReferral(
         referral_id, body.case_id, participant_id, unit.unit_id, unit.destination,
         body.assistance_type, body.urgency, body.region, consent_id, frozenset(shared),
-        actor_id(principal), now, deadlines.respond_by(unit.destination, body.urgency, now),
+        actor_id(principal), now,
+        deadlines.respond_by(unit.destination, body.urgency, requested_at), occurred_at, rules,
     )  # fmt: skip
     decided = await execute(
         store, str(referral_id), evolve, Referral(),
@@ -99,7 +110,7 @@ async def request(
     assert consent_id is not None  # the rule refused otherwise
     await ports.seal(referral_id, participant_id, consent_id, shared)
     await ports.audit(AuditRecord.by(principal, "referral.request",
-                                     ("referral", str(referral_id)), "done"))  # fmt: skip
+                                     ("referral", str(referral_id)), "done", late))  # fmt: skip
     return Requested(
         referral_id, unit.destination, unit.unit_id, command.respond_by, tuple(sorted(shared)),
         decided.appended.version, decided.position,
@@ -114,11 +125,15 @@ async def accept(
     now: datetime,
     evidence: Evidence | None = None,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
+    rules: FieldTimeRules | None = None,
 ) -> Done:
     """The unit (or a caseworker with evidence) accepts the referral."""
-    command = accepting.Accept(await _answer(ports, principal, referral_id, now, evidence))
+    answer = await _answer(ports, principal, referral_id, now, evidence, occurred_at, rules)
+    command = accepting.Accept(answer)
     return await _transition(store, ports, principal, referral_id, _action("accept", evidence),
-                             lambda s: accepting.decide(command, s), expected_version)  # fmt: skip
+                             lambda s: accepting.decide(command, s), expected_version,
+                             _late(principal, answer))  # fmt: skip
 
 
 async def reject(
@@ -130,12 +145,15 @@ async def reject(
     now: datetime,
     evidence: Evidence | None = None,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
+    rules: FieldTimeRules | None = None,
 ) -> Done:
     """The unit (or a caseworker with evidence) rejects the referral with a reason."""
-    by = await _answer(ports, principal, referral_id, now, evidence)
+    by = await _answer(ports, principal, referral_id, now, evidence, occurred_at, rules)
     command = rejecting.Reject(reason, by)
     return await _transition(store, ports, principal, referral_id, _action("reject", evidence),
-                             lambda s: rejecting.decide(command, s), expected_version)  # fmt: skip
+                             lambda s: rejecting.decide(command, s), expected_version,
+                             _late(principal, by))  # fmt: skip
 
 
 async def complete(
@@ -147,12 +165,15 @@ async def complete(
     now: datetime,
     evidence: Evidence | None = None,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
+    rules: FieldTimeRules | None = None,
 ) -> Done:
     """The unit (or a caseworker with evidence) completes the referral with an outcome."""
-    by = await _answer(ports, principal, referral_id, now, evidence)
+    by = await _answer(ports, principal, referral_id, now, evidence, occurred_at, rules)
     command = completing.Complete(outcome, by)
     return await _transition(store, ports, principal, referral_id, _action("complete", evidence),
-                             lambda s: completing.decide(command, s), expected_version)  # fmt: skip
+                             lambda s: completing.decide(command, s), expected_version,
+                             _late(principal, by))  # fmt: skip
 
 
 async def cancel(
@@ -163,11 +184,16 @@ async def cancel(
     reason: ReferralCancellationReason,
     now: datetime,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
+    rules: FieldTimeRules | None = None,
 ) -> Done:
     """The referring team withdraws the referral."""
-    command = cancelling.Cancel(reason, actor_id(principal), now)
+    rules = rules or configured()
+    late = late_entry_note(principal, occurred_at, now, rules)
+    command = cancelling.Cancel(reason, actor_id(principal), now, occurred_at, rules)
     return await _transition(store, ports, principal, referral_id, "referral.cancel",
-                             lambda s: cancelling.decide(command, s), expected_version)  # fmt: skip
+                             lambda s: cancelling.decide(command, s), expected_version,
+                             late)  # fmt: skip
 
 
 async def mark_overdue(store: Store, ports: Ports, referral_id: uuid.UUID, now: datetime) -> int:
@@ -206,6 +232,8 @@ async def _answer(
     referral_id: uuid.UUID,
     now: datetime,
     evidence: Evidence | None,
+    occurred_at: datetime | None,
+    rules: FieldTimeRules | None,
 ) -> Answer:
     """Who answers and when; an answer on a unit's behalf only for a unit without an account."""
     if evidence is not None:
@@ -216,7 +244,12 @@ async def _answer(
                 f"{unit.name} has a system account: it answers through the API",
                 RefusalKind.CONFLICT,
             )
-    return Answer(actor_id(principal), now, evidence)
+    return Answer(actor_id(principal), now, evidence, occurred_at, rules or configured())
+
+
+def _late(principal: Principal, answer: Answer) -> str | None:
+    """The late-entry note of an answer given long after the unit gave it (a supervisor's)."""
+    return late_entry_note(principal, answer.given, answer.now, answer.rules)
 
 
 async def _transition(
@@ -227,13 +260,14 @@ async def _transition(
     action: str,
     decide: Callable[[Referral], Sequence[Event]],
     expected_version: int | None,
+    late: str | None = None,
 ) -> Done:
     decided = await execute(
         store, str(referral_id), evolve, Referral(), decide, expected_version=expected_version
     )
     await ports.record(decided.events, decided.appended.version)
     await ports.audit(AuditRecord.by(principal, action, ("referral", str(referral_id)),
-                                     "done"))  # fmt: skip
+                                     "done", late))  # fmt: skip
     return Done(referral_id, decided.state.status, decided.appended.version, decided.position)
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from contracts.referrals import ReferralRequested
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.referrals.referral import Referral, Status
 from services.referrals.shared_minimum import refuse_unneeded
 
@@ -52,6 +53,8 @@ class RequestReferral:
     requested_by: UUID
     now: datetime
     respond_by: datetime
+    occurred_at: datetime | None = None  # when it was requested in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]:
@@ -70,6 +73,7 @@ def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]
             RefusalKind.CONFLICT,
         )
     refuse_unneeded(command.destination, command.shared_fields)
+    requested_at = happened("requested", command.occurred_at, command.now, command.rules)
     return [
         ReferralRequested(
             referral_id=command.referral_id,
@@ -82,7 +86,7 @@ def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]
             consent_id=command.consent_id,
             region=command.region,
             requested_by=command.requested_by,
-            requested_at=command.now,
+            requested_at=requested_at,
             respond_by=command.respond_by,
         )
     ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from contracts.referrals import (
     AnswerChannel,
@@ -17,6 +17,7 @@ from contracts.referrals import (
 )
 from contracts.scalars import PlausibleDateTime
 from contracts.vocabulary import AssistanceType, Urgency
+from eventkit.field_time import OCCURRED_AT
 from program.known import KnownDestination, KnownTerritory, example
 from services.referrals.request_referral import ReferralReason
 from services.referrals.shared_minimum import Phone, SharedMinimum
@@ -102,24 +103,28 @@ class ReferralRequest(_Body):
         default_factory=SharedMinimum,
         description="Only the fields the destination needs (see the README's table)",
     )
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class RejectRequest(_Body):
     model_config = _example({"reason": "no_capacity"})
 
     reason: ReferralRejectionReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class CompleteRequest(_Body):
     model_config = _example({"outcome": "sis_affiliation_done"})
 
     outcome: ReferralOutcome
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class CancelRequest(_Body):
     model_config = _example({"reason": "need_met_otherwise"})
 
     reason: ReferralCancellationReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class Evidence(_Body):
@@ -143,13 +148,33 @@ class RecordedAccept(_Body):
     evidence: Evidence
 
 
-class RecordedReject(RejectRequest):
+class AcceptRequest(_Body):
+    """Optional: a unit accepting now needs no body."""
+
+    model_config = _example({"occurred_at": "2022-06-01T15:30:00Z"})
+
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
+
+
+class _OnBehalf(BaseModel):
+    """An answer recorded on a unit's behalf: its moment is `evidence.answered_at`, only."""
+
+    occurred_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _one_moment(self) -> Any:
+        if self.occurred_at is not None:
+            raise ValueError("an answer on a unit's behalf is dated by evidence.answered_at")
+        return self
+
+
+class RecordedReject(_OnBehalf, RejectRequest):
     model_config = _example({"reason": "out_of_scope", "evidence": _EVIDENCE})
 
     evidence: Evidence
 
 
-class RecordedComplete(CompleteRequest):
+class RecordedComplete(_OnBehalf, CompleteRequest):
     model_config = _example({"outcome": "attended", "evidence": _EVIDENCE})
 
     evidence: Evidence

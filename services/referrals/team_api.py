@@ -47,7 +47,7 @@ async def request_referral(
 ) -> Response:  # fmt: skip
     authorize(principal, "referral.request", ResourceScope(region=Region(body.region)))
     command = answered(master, lambda conn, ports: commands.request(
-        conn, ports, principal, body, clock(), deadlines))  # fmt: skip
+        conn, ports, principal, body, clock(), deadlines, body.occurred_at))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -105,7 +105,8 @@ async def cancel_referral(
 ) -> Response:  # fmt: skip
     authorize(principal, "referral.cancel", region_of(await _row(pool, referral_id)))
     command = answered(master, lambda conn, ports: commands.cancel(
-        conn, ports, principal, referral_id, body.reason, clock(), expected))  # fmt: skip
+        conn, ports, principal, referral_id, body.reason, clock(), expected,
+        body.occurred_at))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 

@@ -7,10 +7,10 @@ unit (403 otherwise), and a referral addressed to another unit is not found (404
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 
 from access.audit import append as audit
 from access.audit_chain import AuditRecord
@@ -21,7 +21,12 @@ from eventkit.dependencies import Clock, Pool
 from eventkit.http import ExpectedVersion, IdempotencyKey, run_command
 from services.referrals import commands, queries, shared_data
 from services.referrals.referral import Status
-from services.referrals.requests import CompleteRequest, RejectRequest, UnitReferralView
+from services.referrals.requests import (
+    AcceptRequest,
+    CompleteRequest,
+    RejectRequest,
+    UnitReferralView,
+)
 from services.referrals.routing import Master, answered, not_found
 
 router = APIRouter(tags=["receiving unit"])
@@ -77,13 +82,16 @@ async def unit_referral(
 async def accept(
     unit_id: uuid.UUID, referral_id: uuid.UUID, request: Request, principal: CurrentPrincipal,
     expected: ExpectedVersion, key: IdempotencyKey = None,
-    *, pool: Pool, clock: Clock, master: Master,
+    *, body: Annotated[AcceptRequest, Body(default_factory=AcceptRequest)],
+    pool: Pool, clock: Clock, master: Master,
 ) -> Response:  # fmt: skip
     _own(principal, unit_id, "referral.answer")
     await _addressed(pool, unit_id, referral_id)
     command = answered(master, lambda conn, ports: commands.accept(
-        conn, ports, principal, referral_id, clock(), expected_version=expected))  # fmt: skip
-    return await run_command(request, principal, key, {}, command)
+        conn, ports, principal, referral_id, clock(), expected_version=expected,
+        occurred_at=body.occurred_at))  # fmt: skip
+    payload = body.model_dump(mode="json", exclude_none=True)
+    return await run_command(request, principal, key, payload, command)
 
 
 @router.post("/units/{unit_id}/referrals/{referral_id}/reject", summary="Reject with a reason")
@@ -96,7 +104,7 @@ async def reject(
     await _addressed(pool, unit_id, referral_id)
     command = answered(master, lambda conn, ports: commands.reject(
         conn, ports, principal, referral_id, body.reason, clock(),
-        expected_version=expected))  # fmt: skip
+        expected_version=expected, occurred_at=body.occurred_at))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
@@ -112,5 +120,5 @@ async def complete(
     await _addressed(pool, unit_id, referral_id)
     command = answered(master, lambda conn, ports: commands.complete(
         conn, ports, principal, referral_id, body.outcome, clock(),
-        expected_version=expected))  # fmt: skip
+        expected_version=expected, occurred_at=body.occurred_at))  # fmt: skip
     return await run_command(request, principal, key, body.model_dump(mode="json"), command)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.fastapi import CurrentPrincipal, authorize
@@ -38,6 +38,7 @@ from services.vouchers.code import new_code, normalize, qr_payload
 from services.vouchers.metrics import REDEEMED_PEN
 from services.vouchers.ports import Ports, postgres
 from services.vouchers.requests import (
+    ApproveRequest,
     BudgetRequest,
     CancelRequest,
     ClinicView,
@@ -90,7 +91,9 @@ async def issue_voucher(
     code, cap = new_code(), app_settings(request).standard_cap_pen
 
     async def work(ports: Ports) -> Answer:
-        done = await commands.issue(ports, principal, body, code, cap, new_id(), clock())
+        done = await commands.issue(
+            ports, principal, body, code, cap, new_id(), clock(), body.occurred_at
+        )
         return Answer(
             201,
             {
@@ -130,6 +133,7 @@ async def approve_voucher(
     expected: ExpectedVersion,
     key: IdempotencyKey = None,
     *,
+    body: Annotated[ApproveRequest, Body(default_factory=ApproveRequest)],
     clock: Clock,
     pool: Pool,
 ) -> Response:
@@ -137,9 +141,13 @@ async def approve_voucher(
     authorize(principal, "voucher.approve", scope)
 
     async def work(ports: Ports) -> Answer:
-        return _changed(await commands.approve(ports, principal, voucher_id, clock(), expected))
+        done = await commands.approve(
+            ports, principal, voucher_id, clock(), expected, body.occurred_at
+        )
+        return _changed(done)
 
-    return await run_command(request, principal, key, {}, _in_transaction(work))
+    payload = body.model_dump(mode="json", exclude_none=True)
+    return await run_command(request, principal, key, payload, _in_transaction(work))
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unredeemed voucher")
@@ -158,7 +166,9 @@ async def cancel_voucher(
     authorize(principal, "voucher.issue", ResourceScope(region=scope.region))
 
     async def work(ports: Ports) -> Answer:
-        done = await commands.cancel(ports, principal, voucher_id, body.reason, clock(), expected)
+        done = await commands.cancel(
+            ports, principal, voucher_id, body.reason, clock(), expected, body.occurred_at
+        )
         return _changed(done)
 
     return await run_command(
@@ -187,7 +197,14 @@ async def reverse_redemption(
 
     async def work(ports: Ports) -> Answer:
         done = await commands.reverse(
-            ports, principal, voucher_id, redemption_id, body.reason, clock(), expected
+            ports,
+            principal,
+            voucher_id,
+            redemption_id,
+            body.reason,
+            clock(),
+            expected,
+            body.occurred_at,
         )
         return _changed(done)
 
@@ -260,7 +277,9 @@ async def redeem_voucher(
     provider_id = _calling_provider(principal)
 
     async def work(ports: Ports) -> Answer:
-        done = await commands.redeem(ports, body, code, provider_id, new_id(), clock())
+        done = await commands.redeem(
+            ports, body, code, provider_id, new_id(), clock(), body.occurred_at
+        )
         return Answer(
             201,
             {

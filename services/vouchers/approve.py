@@ -8,6 +8,7 @@ from uuid import UUID
 
 from contracts.vouchers import VoucherApproved
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.vouchers.voucher import Status, Voucher
 
 
@@ -15,6 +16,8 @@ from services.vouchers.voucher import Status, Voucher
 class ApproveVoucher:
     approved_by: UUID
     now: datetime
+    occurred_at: datetime | None = None
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: ApproveVoucher, state: Voucher) -> list[VoucherApproved]:
@@ -26,12 +29,15 @@ def decide(command: ApproveVoucher, state: Voucher) -> list[VoucherApproved]:
             f"the voucher is {state.status}, not awaiting approval",
             RefusalKind.CONFLICT,
         )
+    approved_at = happened(
+        "approved", command.occurred_at, command.now, command.rules, [("issue", state.issued_at)]
+    )
     return [
         VoucherApproved(
             voucher_id=voucher_id,
             participant_id=participant_id,
             amount=state.amount,
             approved_by=command.approved_by,
-            approved_at=command.now,
+            approved_at=approved_at,
         )
     ]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from contracts.vouchers import VoucherCancellationReason, VoucherCancelled
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.vouchers.voucher import Status, Voucher
 
 
@@ -16,6 +17,8 @@ class CancelVoucher:
     reason: VoucherCancellationReason
     cancelled_by: UUID
     now: datetime
+    occurred_at: datetime | None = None
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: CancelVoucher, state: Voucher) -> list[VoucherCancelled]:
@@ -31,12 +34,15 @@ def decide(command: CancelVoucher, state: Voucher) -> list[VoucherCancelled]:
             "the voucher has redemptions; reverse them first",
             RefusalKind.CONFLICT,
         )
+    cancelled_at = happened(
+        "cancelled", command.occurred_at, command.now, command.rules, [("issue", state.issued_at)]
+    )
     return [
         VoucherCancelled(
             voucher_id=voucher_id,
             participant_id=participant_id,
             reason=command.reason,
             cancelled_by=command.cancelled_by,
-            cancelled_at=command.now,
+            cancelled_at=cancelled_at,
         )
     ]

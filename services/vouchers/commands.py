@@ -17,12 +17,14 @@ from functools import partial
 from access.actors import actor_id
 from access.audit import append as audit_append
 from access.audit_chain import AuditRecord
+from access.late_entry import late_entry_note
 from access.principal import Principal
 from contracts.event import Event
 from contracts.vocabulary import Region
 from contracts.vouchers import ReversalReason, VoucherCancellationReason, VoucherIssued
 from eventkit.aggregate import execute, load_stream
 from eventkit.decider import RefusalKind, Refused, fold
+from eventkit.field_time import FieldTimeRules, configured, late_entry
 from eventkit.store import Connection
 from services.vouchers import approve as approve_
 from services.vouchers import cancel as cancel_
@@ -67,22 +69,26 @@ class Redeemed(Changed):
 
 async def issue(
     ports: Ports, principal: Principal, body: IssueRequest, code: str, cap: Decimal,
-    voucher_id: uuid.UUID, now: datetime,
+    voucher_id: uuid.UUID, now: datetime, occurred_at: datetime | None = None,
+    rules: FieldTimeRules | None = None,
 ) -> Issued:  # fmt: skip
-    """Issue a voucher to a participant in the caller's reach, within the region's budget."""
+    """Issue a voucher to a participant in the caller's reach, within the region's budget
+    of the day it was issued (`occurred_at`, when it happened in the field; None: now)."""
+    rules = rules or configured()
+    late = late_entry_note(principal, occurred_at, now, rules)
     person = await ports.reach.participant(principal, "voucher.issue", body.participant_id)
     await ports.reach.case(principal, "voucher.issue", body.case_id, person)
-    await ports.budget.reserve(body.region, now.date(), body.amount)
+    await ports.budget.reserve(body.region, (occurred_at or now).date(), body.amount)
     command = issue_.IssueVoucher(
         voucher_id, body.case_id, person.participant_id, body.provider_id, body.region,
         frozenset(body.services), body.amount, body.allows_partial, body.urgency,
-        body.emblematic, body.valid_until, actor_id(principal), now, cap,
+        body.emblematic, body.valid_until, actor_id(principal), now, cap, occurred_at, rules,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(voucher_id), evolve, Voucher(), lambda s: issue_.decide(command, s)
     )
     await ports.views.record(decided.events, decided.appended.version, code)
-    await _audit(ports, principal, "voucher.issue", voucher_id)
+    await _audit(ports, principal, "voucher.issue", voucher_id, late)
     [event] = decided.events
     assert isinstance(event, VoucherIssued)
     return Issued(
@@ -92,44 +98,55 @@ async def issue(
 
 async def approve(
     ports: Ports, principal: Principal, voucher_id: uuid.UUID, now: datetime,
-    expected: int | None = None,
+    expected: int | None = None, occurred_at: datetime | None = None,
+    rules: FieldTimeRules | None = None,
 ) -> Changed:  # fmt: skip
-    command = approve_.ApproveVoucher(actor_id(principal), now)
+    rules = rules or configured()
+    late = late_entry_note(principal, occurred_at, now, rules)
+    command = approve_.ApproveVoucher(actor_id(principal), now, occurred_at, rules)
     decide = partial(approve_.decide, command)
-    return await _change(ports, principal, "voucher.approve", voucher_id, decide, expected)
+    return await _change(ports, principal, "voucher.approve", voucher_id, decide, expected, late)
 
 
 async def cancel(
     ports: Ports, principal: Principal, voucher_id: uuid.UUID,
     reason: VoucherCancellationReason, now: datetime, expected: int | None = None,
+    occurred_at: datetime | None = None, rules: FieldTimeRules | None = None,
 ) -> Changed:  # fmt: skip
-    command = cancel_.CancelVoucher(reason, actor_id(principal), now)
+    rules = rules or configured()
+    late = late_entry_note(principal, occurred_at, now, rules)
+    command = cancel_.CancelVoucher(reason, actor_id(principal), now, occurred_at, rules)
     decide = partial(cancel_.decide, command)
-    return await _change(ports, principal, "voucher.cancel", voucher_id, decide, expected)
+    return await _change(ports, principal, "voucher.cancel", voucher_id, decide, expected, late)
 
 
 async def reverse(
     ports: Ports, principal: Principal, voucher_id: uuid.UUID, redemption_id: uuid.UUID,
     reason: ReversalReason, now: datetime, expected: int | None = None,
+    occurred_at: datetime | None = None, rules: FieldTimeRules | None = None,
 ) -> Changed:  # fmt: skip
+    rules = rules or configured()
+    late = late_entry_note(principal, occurred_at, now, rules)
     provider = await ports.receipts.provider_of(voucher_id, redemption_id)
     if provider is None:
         raise Refused(
             "redemption_not_found", "no such redemption on this voucher", RefusalKind.NOT_FOUND
         )
-    command = reverse_.ReverseRedemption(redemption_id, provider, reason, actor_id(principal), now)
+    command = reverse_.ReverseRedemption(
+        redemption_id, provider, reason, actor_id(principal), now, occurred_at, rules
+    )
     decide = partial(reverse_.decide, command)
-    return await _change(ports, principal, "voucher.reverse", voucher_id, decide, expected)
+    return await _change(ports, principal, "voucher.reverse", voucher_id, decide, expected, late)
 
 
 async def _change(
     ports: Ports, principal: Principal, action: str, voucher_id: uuid.UUID,
-    decide: Callable[[Voucher], Sequence[Event]], expected: int | None,
+    decide: Callable[[Voucher], Sequence[Event]], expected: int | None, late: str | None,
 ) -> Changed:  # fmt: skip
     """A command on an issued voucher, at the version the client pinned (`If-Match`) if any."""
     decided = await execute(ports.store, str(voucher_id), evolve, Voucher(), decide, expected)
     await ports.views.record(decided.events, decided.appended.version)
-    await _audit(ports, principal, action, voucher_id)
+    await _audit(ports, principal, action, voucher_id, late)
     return Changed(voucher_id, decided.appended.version, decided.position)
 
 
@@ -143,9 +160,12 @@ async def expire(ports: Ports, voucher_id: uuid.UUID, now: datetime) -> int:
     return len(decided.events)
 
 
-async def _audit(ports: Ports, principal: Principal, action: str, voucher_id: uuid.UUID) -> None:
+async def _audit(
+    ports: Ports, principal: Principal, action: str, voucher_id: uuid.UUID, late: str | None = None
+) -> None:
+    """The record of a done act; a late entry's note (`eventkit.field_time`) as its purpose."""
     await ports.audit.append(
-        AuditRecord.by(principal, action, ("voucher", str(voucher_id)), "done")
+        AuditRecord.by(principal, action, ("voucher", str(voucher_id)), "done", late)
     )
 
 
@@ -177,9 +197,16 @@ async def partner_region(ports: Ports, provider_id: uuid.UUID) -> Region:
 
 async def redeem(
     ports: Ports, body: RedeemRequest, code: str, provider_id: uuid.UUID,
-    redemption_id: uuid.UUID, now: datetime,
+    redemption_id: uuid.UUID, now: datetime, occurred_at: datetime | None = None,
+    rules: FieldTimeRules | None = None, recorded_by: Principal | None = None,
 ) -> Redeemed:  # fmt: skip
-    """A clinic redeems the voucher its code names; the directory check is the first statement."""
+    """A clinic redeems the voucher its code names; the directory check is the first statement.
+
+    `occurred_at` is when the clinic served (None: now): expiry is judged then. `recorded_by`, a
+    supervisor recording it for the clinic (an import), may go past the claim window.
+    """
+    rules = rules or configured()
+    beyond = recorded_by is not None and late_entry_note(recorded_by, occurred_at, now, rules)
     found = await ports.directory.redeeming(provider_id, code)
     if found is None:
         raise not_a_partner()
@@ -194,7 +221,7 @@ async def redeem(
         )
     command = redeem_.RedeemVoucher(
         voucher_id, redemption_id, provider_id, Region(found.provider_region), body.amount,
-        frozenset(body.services), body.receipt_number, now,
+        frozenset(body.services), body.receipt_number, now, occurred_at, rules, bool(beyond),
     )  # fmt: skip
     try:
         decided = await execute(
@@ -212,8 +239,11 @@ async def redeem(
             f"receipt {body.receipt_number!r} was used for another redemption at the same moment"
         ) from None
     clinic = str(provider_id)
+    late = late_entry(occurred_at, now, True, rules)  # within the claim window: the clinic's own
     await ports.audit.append(
-        AuditRecord(clinic, clinic, "clinic", "voucher.redeem", "voucher", str(voucher_id), "done")
+        AuditRecord(
+            clinic, clinic, "clinic", "voucher.redeem", "voucher", str(voucher_id), "done", late
+        )
     )
     return Redeemed(
         voucher_id, decided.appended.version, decided.position, redemption_id, body.amount,

@@ -10,6 +10,7 @@ from uuid import UUID
 from contracts.vocabulary import Region, Urgency, VoucherService
 from contracts.vouchers import VoucherIssued
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.vouchers.voucher import Status, Voucher
 
 
@@ -29,6 +30,8 @@ class IssueVoucher:
     issued_by: UUID
     now: datetime
     standard_cap: Decimal
+    occurred_at: datetime | None = None  # when it was issued in the field; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
@@ -41,9 +44,12 @@ def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
         raise Refused(
             "amount_not_positive", "amount must be greater than 0.00 PEN", RefusalKind.INVALID
         )
-    if command.valid_until <= command.now:
+    issued_at = happened("issued", command.occurred_at, command.now, command.rules)
+    if command.valid_until <= issued_at:
         raise Refused(
-            "valid_until_in_past", "valid_until must be in the future", RefusalKind.INVALID
+            "valid_until_in_past",
+            "valid_until must be after the voucher was issued",
+            RefusalKind.INVALID,
         )
     return [
         VoucherIssued(
@@ -59,7 +65,7 @@ def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
             allows_partial=command.allows_partial,
             region=command.region,
             issued_by=command.issued_by,
-            issued_at=command.now,
+            issued_at=issued_at,
             valid_until=command.valid_until,
         )
     ]

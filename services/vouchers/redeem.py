@@ -1,4 +1,11 @@
-"""Redeem a voucher: a partner provider records the care it gave and what it is owed."""
+"""Redeem a voucher: a partner provider records the care it gave and what it is owed.
+
+Expiry is judged at the time of service: a clinic that served before `valid_until` and could
+only send the redemption later is paid, even if the expiry process has marked the voucher
+expired meanwhile, as long as it sends it within the claim window
+(`FieldTimeRules.claim_window`, 60 days by default). Past the window only a supervisor may
+record it (`beyond_claim_window`). The voucher stays expired for any care after its date.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from uuid import UUID
 from contracts.vocabulary import Region, VoucherService
 from contracts.vouchers import VoucherRedeemed
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.vouchers.voucher import Status, Voucher
 
 
@@ -23,10 +31,16 @@ class RedeemVoucher:
     services: frozenset[VoucherService]
     receipt_number: str
     now: datetime
+    occurred_at: datetime | None = None  # when the clinic served; None: now
+    rules: FieldTimeRules = PROGRAM_RULES
+    beyond_claim_window: bool = False  # a supervisor records it (late billing, an import)
 
 
-def redeemable(state: Voucher, provider_id: UUID, provider_region: Region, now: datetime) -> None:
-    """Raise `Refused` naming the rule when this provider can't redeem the voucher now."""
+def redeemable(
+    state: Voucher, provider_id: UUID, provider_region: Region, served_at: datetime
+) -> None:
+    """Raise `Refused` naming the rule when this provider can't redeem the voucher for care
+    given at `served_at` (expiry is judged then, not when the redemption arrives)."""
     if state.status is Status.NOT_ISSUED:
         raise Refused("voucher_not_found", "no such voucher", RefusalKind.NOT_FOUND)
     if state.status is Status.AWAITING_APPROVAL:
@@ -35,7 +49,7 @@ def redeemable(state: Voucher, provider_id: UUID, provider_region: Region, now: 
         )
     if state.status is Status.CANCELLED:
         raise Refused("cancelled", "the voucher was cancelled", RefusalKind.CONFLICT)
-    if state.status is Status.EXPIRED or (state.valid_until and now > state.valid_until):
+    if state.valid_until and served_at > state.valid_until:
         raise Refused(
             "expired",
             f"the voucher expired at {state.valid_until:%Y-%m-%dT%H:%MZ}",
@@ -63,7 +77,19 @@ def redeemable(state: Voucher, provider_id: UUID, provider_region: Region, now: 
 
 def decide(command: RedeemVoucher, state: Voucher) -> list[VoucherRedeemed]:
     """Never above the maximum, never after expiry or cancellation, never by another provider."""
-    redeemable(state, command.provider_id, command.provider_region, command.now)
+    served_at = command.occurred_at or command.now
+    redeemable(state, command.provider_id, command.provider_region, served_at)
+    happened(
+        "redeemed", served_at, command.now, command.rules,
+        [("issue", state.issued_at), ("approval", state.approved_at)],
+    )  # fmt: skip
+    if command.now - served_at > command.rules.claim_window and not command.beyond_claim_window:
+        raise Refused(
+            "claim_window_passed",
+            f"care given on {served_at:%Y-%m-%d} is claimed more than "
+            f"{command.rules.claim_window.days} days later; a supervisor records it",
+            RefusalKind.FORBIDDEN,
+        )
     if command.amount <= 0:
         raise Refused(
             "amount_not_positive", "amount must be greater than 0.00 PEN", RefusalKind.INVALID
@@ -95,6 +121,6 @@ def decide(command: RedeemVoucher, state: Voucher) -> list[VoucherRedeemed]:
             services=tuple(sorted(command.services)),
             receipt_number=command.receipt_number,
             region=state.region,
-            redeemed_at=command.now,
+            redeemed_at=served_at,
         )
     ]

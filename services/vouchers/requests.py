@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from contracts.scalars import NOT_BLANK, Money, PlausibleDate, PlausibleDateTime, ReceiptNumber
 from contracts.vocabulary import Urgency
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
+from eventkit.field_time import OCCURRED_AT
 from program.known import KnownTerritory, KnownVoucherCoverage, example
 
 Services = Annotated[list[KnownVoucherCoverage], Field(min_length=1, max_length=3)]
@@ -48,6 +49,7 @@ class IssueRequest(_Body):
     urgency: Urgency = Urgency.ROUTINE
     emblematic: StrictBool = False
     valid_until: PlausibleDateTime
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class RedeemRequest(_Body):
@@ -68,6 +70,9 @@ class RedeemRequest(_Body):
     amount: Money = Field(gt=0)
     services: Services
     receipt_number: ReceiptNumber
+    occurred_at: PlausibleDateTime | None = Field(
+        None, description="When the clinic served (expiry is judged then). " + OCCURRED_AT
+    )
 
 
 class LookupRequest(_Body):
@@ -82,12 +87,24 @@ class CancelRequest(_Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "no_longer_needed"}]})
 
     reason: VoucherCancellationReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class ReverseRequest(_Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "billing_error"}]})
 
     reason: ReversalReason
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
+
+
+class ApproveRequest(_Body):
+    """Optional: approving now needs no body."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"occurred_at": "2022-06-01T15:30:00Z"}]}
+    )
+
+    occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
 
 class ProviderRequest(_Body):

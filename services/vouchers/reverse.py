@@ -8,6 +8,7 @@ from uuid import UUID
 
 from contracts.vouchers import ReversalReason, VoucherReversed
 from eventkit.decider import RefusalKind, Refused
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from services.vouchers.voucher import Voucher
 
 
@@ -18,6 +19,8 @@ class ReverseRedemption:
     reason: ReversalReason
     reversed_by: UUID
     now: datetime
+    occurred_at: datetime | None = None
+    rules: FieldTimeRules = PROGRAM_RULES
 
 
 def decide(command: ReverseRedemption, state: Voucher) -> list[VoucherReversed]:
@@ -31,6 +34,10 @@ def decide(command: ReverseRedemption, state: Voucher) -> list[VoucherReversed]:
         raise Refused(
             "redemption_not_found", "no such redemption on this voucher", RefusalKind.NOT_FOUND
         )
+    served = state.redeemed_on.get(command.redemption_id)
+    reversed_at = happened(
+        "reversed", command.occurred_at, command.now, command.rules, [("redemption", served)]
+    )
     return [
         VoucherReversed(
             voucher_id=voucher_id,
@@ -40,6 +47,6 @@ def decide(command: ReverseRedemption, state: Voucher) -> list[VoucherReversed]:
             amount=state.redemptions[command.redemption_id],
             reason=command.reason,
             reversed_by=command.reversed_by,
-            reversed_at=command.now,
+            reversed_at=reversed_at,
         )
     ]

@@ -45,6 +45,9 @@ class Voucher:
     amount: Decimal = Decimal("0.00")
     allows_partial: bool = False
     valid_until: datetime | None = None
+    issued_at: datetime | None = None
+    approved_at: datetime | None = None
+    redeemed_on: dict[UUID, datetime] = field(default_factory=dict)  # when each was served
     redemptions: dict[UUID, Decimal] = field(default_factory=dict)  # not reversed
     reversed: frozenset[UUID] = frozenset()
 
@@ -77,12 +80,17 @@ def evolve(state: Voucher, event: Event) -> Voucher:
                 amount=event.amount,
                 allows_partial=event.allows_partial,
                 valid_until=event.valid_until,
+                issued_at=event.issued_at,
             )
         case VoucherApproved():
-            return replace(state, status=Status.ACTIVE, amount=event.amount)
+            return replace(
+                state, status=Status.ACTIVE, amount=event.amount, approved_at=event.approved_at
+            )
         case VoucherRedeemed():
             after = replace(
-                state, redemptions={**state.redemptions, event.redemption_id: event.amount}
+                state,
+                redemptions={**state.redemptions, event.redemption_id: event.amount},
+                redeemed_on={**state.redeemed_on, event.redemption_id: event.redeemed_at},
             )
             return replace(after, status=_redeemed_or(after, state.status))
         case VoucherReversed():

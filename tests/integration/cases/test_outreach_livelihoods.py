@@ -46,7 +46,8 @@ async def test_one_person_reached_and_a_merged_id_counts_on_the_survivor(
     cases: RunningService,
 ) -> None:
     client = caseworker(cases)
-    participant_id, _ = await register(client)
+    # Field dates (issue 25): a person is reached after being registered (REACH is dated NOW).
+    participant_id, _ = await register(client, occurred_at=(NOW - timedelta(days=1)).isoformat())
     answer = await client.post(f"/participants/{participant_id}/reaches", json=REACH)
     assert answer.status_code == 201, answer.text
     future = {**REACH, "reached_at": (NOW + timedelta(days=2)).isoformat()}
@@ -85,8 +86,10 @@ async def test_three_thousand_people_in_one_request_in_one_transaction_or_none(
 
 
 async def test_livelihood_enrolment_stages_training_and_outcomes(cases: RunningService) -> None:
-    client = caseworker(cases)
-    participant_id, _ = await register(client)
+    # Field dates (issue 25): the training finished 30 days ago is a late entry (a supervisor's)
+    # about a person registered before it.
+    client = cases.client("supervisor", regions=["lima_callao"])
+    participant_id, _ = await register(client, occurred_at=(NOW - timedelta(days=60)).isoformat())
     base = f"/participants/{participant_id}/livelihoods"
     program = {"program": "despega_tus_suenos"}
     refused = await client.post(f"{base}/enrolments", json=program)

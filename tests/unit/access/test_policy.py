@@ -54,6 +54,7 @@ indicators.read_exact      -          -          any        any      -        - 
 audit.verify               -          -          any        any      -        -         -
 break_glass.review         -          any        -          any      -        -         -
 audit.query                -          region     -          any      -        -         -
+entry.late                 -          any        -          any      -        -         -
 """
 COLUMNS = {"admin": Role.ADMINISTRATOR, "receiving": Role.RECEIVING_SERVICE}
 

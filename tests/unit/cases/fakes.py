@@ -22,6 +22,7 @@ from tests.support.peru import Region
 from tests.unit.cases.givens import NOW, STAFF
 
 CASEWORKER = Principal("cw-1", "ngo-pe", Role.CASEWORKER, frozenset({Region.LIMA_CALLAO}))
+SUPERVISOR = Principal("sv-1", "ngo-pe", Role.SUPERVISOR, frozenset({Region.LIMA_CALLAO}))
 
 
 @dataclass
@@ -50,6 +51,7 @@ class FakeViews:
 @dataclass
 class FakeAudit:
     actions: list[tuple[str, str, str]] = field(default_factory=list)
+    purposes: list[str | None] = field(default_factory=list)  # one per action (late entries)
 
     async def done(
         self,
@@ -59,6 +61,7 @@ class FakeAudit:
         purpose: str | None = None,
     ) -> None:
         self.actions.append((principal.subject, action, f"{resource[0]}:{resource[1]}"))
+        self.purposes.append(purpose)
 
 
 @dataclass

@@ -92,11 +92,19 @@ def test_open_refusals(command: open_case.OpenCase, state: object, rule: str) ->
 
 def test_a_case_recorded_later_keeps_when_it_was_opened_but_never_a_future_date() -> None:
     earlier = NOW - timedelta(days=40)
-    [opened] = open_case.decide(replace(_open(), opened_at=earlier), a_case())
+    # Field dates (issue 25): a case is never opened before its person was registered, and the
+    # future is judged with the clock allowance (five minutes) every act shares.
+    long_known = person(
+        registered().model_copy(update={"registered_at": earlier - timedelta(days=1)}),
+        consented(),
+    )
+    [opened] = open_case.decide(replace(_open(long_known), opened_at=earlier), a_case())
     assert isinstance(opened, CaseOpened)
     assert opened.opened_at == earlier
-    later = replace(_open(), opened_at=NOW + timedelta(minutes=5))
+    later = replace(_open(), opened_at=NOW + timedelta(minutes=6))
     then_refused(when(open_case.decide, later, a_case()), "opened_in_future")
+    then_refused(when(open_case.decide, replace(_open(), opened_at=earlier), a_case()),
+                 "opened_before_registration")  # fmt: skip
 
 
 def test_reassign_close_reopen() -> None:
