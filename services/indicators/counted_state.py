@@ -32,11 +32,17 @@ from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe, Unit
 from services.indicators.people import People
+from services.indicators.periods import published_periods
 
 
-def ddl(schema: str) -> str:
-    """The candidates table and the indexes recounting needs on the fact tables."""
+def ddl(schema: str, logframe: Logframe) -> str:
+    """The candidates, the published periods and their cells, and the indexes recounting
+    needs on the fact tables."""
     s = schema
+    periods = ", ".join(
+        f"('{p.label}', '{p.start.isoformat()}', '{p.end.isoformat()}')"
+        for p in published_periods(logframe)
+    )
     return f"""
 CREATE TABLE IF NOT EXISTS {s}.candidates (
     indicator text NOT NULL, subject text NOT NULL, scope text NOT NULL,
@@ -49,6 +55,15 @@ CREATE INDEX IF NOT EXISTS acts_participant ON {s}.acts (participant_id);
 CREATE INDEX IF NOT EXISTS acts_act_key ON {s}.acts (act_key);
 CREATE INDEX IF NOT EXISTS acts_subject ON {s}.acts (indicator, subject);
 CREATE INDEX IF NOT EXISTS merges_surviving ON {s}.merges (surviving_id);
+CREATE TABLE IF NOT EXISTS {s}.periods (
+    label text PRIMARY KEY, first date NOT NULL, last date NOT NULL
+);
+INSERT INTO {s}.periods VALUES {periods} ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS {s}.cells (
+    scope text NOT NULL, period text NOT NULL, indicator text NOT NULL, sex text NOT NULL,
+    age_group text NOT NULL, region text NOT NULL, month text NOT NULL, n bigint NOT NULL,
+    PRIMARY KEY (scope, period, indicator, sex, age_group, region, month)
+);
 """
 
 
@@ -139,20 +154,10 @@ async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seed
         group |= await _connected(conn, s, others - group)
     ledger = await _facts_of(conn, s, group, people_ids, case_keys if cases else None)
     rows = _candidates_of(logframe, ledger, group, cases)
-    members = list(group)
-    if people_ids and members:
-        await conn.execute(
-            f"DELETE FROM {s}.candidates"
-            " WHERE indicator = ANY($1::text[]) AND subject = ANY($2::text[])",
-            people_ids,
-            members,
-        )
-    if cases:
-        await conn.execute(
-            f"""DELETE FROM {s}.candidates c USING jsonb_array_elements($1::text::jsonb) AS k
-            WHERE c.indicator = k->>0 AND c.subject = k->>1""",
-            case_keys,
-        )
+    affected = _Affected(people_ids, list(group), case_keys if cases else None)
+    await _count_in_periods(conn, s, affected, -1)
+    for where, args in affected.clauses():
+        await conn.execute(f"DELETE FROM {s}.candidates c {where}", *args)
     if rows:
         await conn.execute(
             f"""INSERT INTO {s}.candidates (indicator, subject, scope, occurred_at, event_id,
@@ -161,6 +166,56 @@ async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seed
                 e->>6, e->>7, e->>8
             FROM jsonb_array_elements($1::text::jsonb) AS e""",
             orjson.dumps(rows, default=tuple).decode(),
+        )
+    await _count_in_periods(conn, s, affected, 1)
+
+
+@dataclass(frozen=True)
+class _Affected:
+    """The subjects recounted: the group's records in each people indicator, and the cases."""
+
+    people_ids: list[str]
+    members: list[str]
+    case_keys: str | None
+
+    def clauses(self) -> list[tuple[str, tuple[object, ...]]]:
+        """`WHERE` clauses on `candidates c` selecting them, with their arguments."""
+        found: list[tuple[str, tuple[object, ...]]] = []
+        if self.people_ids and self.members:
+            found.append((
+                "WHERE c.indicator = ANY($1::text[]) AND c.subject = ANY($2::text[])",
+                (self.people_ids, self.members),
+            ))  # fmt: skip
+        if self.case_keys is not None:
+            found.append((
+                "WHERE (c.indicator, c.subject) IN"
+                " (SELECT k->>0, k->>1 FROM jsonb_array_elements($1::text::jsonb) AS k)",
+                (self.case_keys,),
+            ))  # fmt: skip
+        return found
+
+
+async def _count_in_periods(conn: Connection, s: str, affected: _Affected, sign: int) -> None:
+    """Add (1) or take out (-1) the affected subjects' countings in each published period's
+    cells: per scope and period, a subject counts at its first candidate in the period."""
+    for where, args in affected.clauses():
+        await conn.execute(
+            f"""INSERT INTO {s}.cells AS t
+                (scope, period, indicator, sex, age_group, region, month, n)
+            SELECT scope, label, indicator, sex, age_group, region, month, {sign} * count(*)
+            FROM (
+                SELECT DISTINCT ON (c.scope, p.label, c.indicator, c.subject)
+                    c.scope, p.label, c.indicator, c.sex, c.age_group, c.region,
+                    to_char(c.day, 'YYYY-MM') AS month
+                FROM {s}.candidates c
+                JOIN {s}.periods p ON c.day BETWEEN p.first AND p.last
+                {where}
+                ORDER BY c.scope, p.label, c.indicator, c.subject, c.occurred_at, c.event_id
+            ) AS first
+            GROUP BY 1, 2, 3, 4, 5, 6, 7
+            ON CONFLICT (scope, period, indicator, sex, age_group, region, month)
+            DO UPDATE SET n = t.n + EXCLUDED.n""",
+            *args,
         )
 
 
@@ -263,19 +318,32 @@ async def totals(
 ) -> dict[str, Totals]:
     """Each indicator's counted subjects summed per cell under `filters`, by the database.
 
-    A subject counts at its first candidate in the window, in the filter's scope.
+    A published period (the whole period, a quarter, a month) is read from its kept cells;
+    any other window from the candidates: per subject, its first candidate in the window.
     """
     start, end = window(logframe, filters)
-    rows = await conn.fetch(
-        f"""SELECT indicator, sex, age_group, region, to_char(day, 'YYYY-MM'), count(*)
-        FROM (SELECT DISTINCT ON (indicator, subject) indicator, sex, age_group, region, day
-              FROM {schema}.candidates WHERE scope = $1 AND day BETWEEN $2 AND $3
-              ORDER BY indicator, subject, occurred_at, event_id) AS first
-        GROUP BY 1, 2, 3, 4, 5""",
-        filters.region or NATIONAL,
-        start,
-        end,
+    scope = filters.region or NATIONAL
+    label = next(
+        (p.label for p in published_periods(logframe) if (p.start, p.end) == (start, end)), None
     )
+    if label is not None:
+        rows = await conn.fetch(
+            f"""SELECT indicator, sex, age_group, region, month, n FROM {schema}.cells
+            WHERE scope = $1 AND period = $2 AND n <> 0""",
+            scope,
+            label,
+        )
+    else:
+        rows = await conn.fetch(
+            f"""SELECT indicator, sex, age_group, region, to_char(day, 'YYYY-MM'), count(*)
+            FROM (SELECT DISTINCT ON (indicator, subject) indicator, sex, age_group, region, day
+                  FROM {schema}.candidates WHERE scope = $1 AND day BETWEEN $2 AND $3
+                  ORDER BY indicator, subject, occurred_at, event_id) AS first
+            GROUP BY 1, 2, 3, 4, 5""",
+            scope,
+            start,
+            end,
+        )
     found = {i.id: Totals() for i in logframe.all_indicators}
     for indicator, sex, age_group, region, month, n in rows:
         t = found.get(indicator)

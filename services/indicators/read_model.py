@@ -73,7 +73,7 @@ ALTER TABLE {s}.revision
 CREATE INDEX IF NOT EXISTS {table}_rev ON {s}.{table} (rev);
 """
         for table in TABLES
-    ) + counted_state.ddl(s)  # fmt: skip
+    ) + counted_state.ddl(s, logframe)  # fmt: skip
 
 
 # One statement per table and batch. The batch's rows travel as one JSON array of arrays

@@ -20,6 +20,7 @@ from services.indicators.attainment import Filters, assemble, figures
 from services.indicators.facts import Act, AttributeSet, Fact, Merge
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import load_directory
+from services.indicators.periods import published_periods
 from tests.integration.indicators.test_read_model_changes import random_fact
 from tests.support.store import open_pool
 from tests.unit.indicators import facts_strategy as u
@@ -35,6 +36,8 @@ FILTERS = [
     Filters(start=date(2022, 9, 1), end=date(2022, 9, 1)),
     Filters(region="tumbes", start=date(2022, 10, 15), end=date(2023, 3, 2)),
     Filters(region="piura", start=date(2023, 3, 1), end=date(2023, 8, 31)),
+    *(Filters(start=p.start, end=p.end) for p in published_periods(Y2)),
+    *(Filters(region="tumbes", start=p.start, end=p.end) for p in published_periods(Y2)),
 ]
 
 
