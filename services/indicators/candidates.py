@@ -10,10 +10,11 @@ act after it is not considered). Acts are weighed in time order, so for a window
 - otherwise the subject counts at the first act at or after that moment whose local day is in
   [start, end], if there is one.
 
-So one list per (subject, scope) answers every window: the acts at or after the moment all
-requirements hold in that scope (national, or one region), each with the cell it would count
-in (sex and age group of its person on its day, its region, its day). The database keeps these
-rows (`counted_state`); a filtered read is "the first candidate in the window, per subject".
+So one list per (subject, scope) answers every window: the first act of each local day at or
+after the moment all requirements hold in that scope (national, or one region), each with the
+cell it would count in (sex and age group of its person on its day, its region, its day). The
+database keeps these rows (`counted_state`); a filtered read is "the first candidate in the
+window, per subject".
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def candidates(
 ) -> list[Candidate]:
     """The candidates of one subject from its live acts (any order), nationally and per region.
 
-    One per instant and event (the first in `act_order`, the act `count_subject` would pick).
+    One per local day (the first act of the day in `act_order`, the act `count_subject` would
+    pick): windows are whole days, so a later act of the same day is never the first in one.
     """
     mine = sorted(live, key=act_order)
     found: list[Candidate] = []
@@ -62,12 +64,14 @@ def candidates(
         if len(first) < len(indicator.requires):
             continue
         all_met = max(a.order for a in first.values())
-        seen: set[tuple[datetime, str]] = set()
+        seen: set[date] = set()
         for act in acts:
-            if act.order < all_met or act.order in seen:
+            if act.order < all_met:
                 continue
-            seen.add(act.order)
             on = act.occurred_at.astimezone(zone).date()
+            if on in seen:
+                continue
+            seen.add(on)
             person = people.person(act.participant_id)
             found.append(
                 Candidate(indicator.id, subject, scope, act.occurred_at, act.event_id, on,

@@ -48,9 +48,8 @@ CREATE TABLE IF NOT EXISTS {s}.candidates (
     indicator text NOT NULL, subject text NOT NULL, scope text NOT NULL,
     occurred_at timestamptz NOT NULL, event_id uuid NOT NULL, day date NOT NULL,
     sex text NOT NULL, age_group text NOT NULL, region text NOT NULL,
-    PRIMARY KEY (scope, indicator, subject, occurred_at, event_id)
+    PRIMARY KEY (indicator, subject, scope, occurred_at, event_id)
 );
-CREATE INDEX IF NOT EXISTS candidates_subject ON {s}.candidates (indicator, subject);
 CREATE INDEX IF NOT EXISTS acts_participant ON {s}.acts (participant_id);
 CREATE INDEX IF NOT EXISTS acts_act_key ON {s}.acts (act_key);
 CREATE INDEX IF NOT EXISTS acts_subject ON {s}.acts (indicator, subject);
