@@ -8,6 +8,8 @@ One run, one PostgreSQL and one Kafka (the suite's servers), the ratios measured
   start-up to ready, resident memory at rest and at its peak under dashboard reads, and the
   read p50 of `GET /attainment` unfiltered and filtered by region and month (the region and
   month with the most people counted);
+- the same reads' database part alone (`counted_state.totals`, what a read costs when the
+  service's answer cache misses: after each change);
 - freshness: an event published to Kafka until `/positions/{id}` says it is applied, p99,
   on the N-event read model while a client reads the dashboard without pause.
 
@@ -27,7 +29,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import asyncpg
 import orjson
 import structlog
 import uvloop
@@ -41,7 +45,8 @@ from bench.projection import READ_PREFIX, _served
 from contracts.envelope import to_kafka
 from contracts.registry import latest_model
 from deploy.local.secrets import ensure_local_secrets
-from services.indicators import read_model
+from services.indicators import counted_state, read_model
+from services.indicators.attainment import Filters
 from tests.support.infrastructure import fresh_database
 
 READS = 200
@@ -102,12 +107,33 @@ async def _serve(
             for name, path in (("unfiltered", "/attainment"), ("region+month", filtered)):
                 out.p50[name] = await _reads(connection, path, headers)
                 peak = max(peak, service.rss_mib())
+            await _uncached(url, filtered, out)
             if fresh:
                 out.freshness = await _freshness(found, service.url, event_set, headers)
             out.rss_peak = max(peak, service.rss_mib())
         finally:
             await connection.close()
     return out
+
+
+async def _uncached(url: str, filtered: str, out: Served) -> None:
+    """The database's part of a read the answer cache misses: the counted state aggregated
+    (`counted_state.totals`), p50 over `READS` reads, unfiltered and filtered."""
+    query = parse_qs(urlsplit(filtered).query)
+    region, first, last = (query[k][0] for k in ("region", "from", "to"))
+    lf = rebuild.logframe()
+    narrowed = Filters(region, date.fromisoformat(first), date.fromisoformat(last))
+    conn = await asyncpg.connect(url)
+    try:
+        for name, filters in (("unfiltered", Filters()), ("region+month", narrowed)):
+            latencies = []
+            for _ in range(READS):
+                started = time.perf_counter()
+                await counted_state.totals(conn, read_model.schema_of(lf), lf, filters)
+                latencies.append((time.perf_counter() - started) * 1000)
+            out.p50[f"{name}, database only"] = percentile(latencies, 0.5)
+    finally:
+        await conn.close()
 
 
 async def _freshness(
