@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install up down reset status lint format test unit ops soak bench bench-quick contracts clean
+.PHONY: install up down reset status lint format test unit ops soak bench bench-scale bench-quick contracts clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ ops: install ## an operator command on the local stack: make ops CMD="lag" (pana
 
 bench: install ## the benchmark suite (own Kafka + PostgreSQL; at most 20 min); writes BENCHMARKS.md
 	$(BIN)/python -m bench
+
+bench-scale: install ## indicators at national scale (issue 24): EVENTS=10000000 by default; writes BENCHMARKS-scale.md
+	$(BIN)/python -m bench.scale --events $(or $(EVENTS),10000000) --output BENCHMARKS-scale.md
 
 bench-quick: install ## the quick form (it also runs in make test, as tests/bench)
 	$(BIN)/python -m bench --quick --output /dev/null

@@ -6,13 +6,13 @@ event set, with its consumer positioned at the end of that set. A dashboard read
 
 - warm: the read model did not change since the last read (the service's cache answers after
   one revision query) - what most dashboard polls get;
-- after a change: one new event was applied, so the service loads the rows changed since the
-  revision it holds and recounts the subjects they affect (`services/indicators/reading.py`) -
-  what the first poll after each change gets.
+- after a change: one new event was applied (its subjects recounted by the projection, in the
+  database), so the service's cache misses and it reads the figures again
+  (`services/indicators/reading.py`) - what the first poll after each change gets.
 
-Both sizes are served at once, by two processes, and read in turns (`measure`). The service loads
-the whole read model before it reports ready; the time from start to ready and the first read
-after it are reported on their own.
+Both sizes are served at once, by two processes, and read in turns (`measure`). The service reads
+its figures once before it reports ready; the time from start to ready and the first read after
+it are reported on their own.
 """
 
 from __future__ import annotations

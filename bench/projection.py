@@ -307,11 +307,11 @@ def _latency(plan: Plan, reads: dict[int, dashboard_reads.Reads]) -> Figure:
         notes=(
             f"warm p99: {small_n:,} events {Samples('ms', tuple(small.warm_p99)).summary()}, "
             f"{large_n:,} events {Samples('ms', tuple(large.warm_p99)).summary()}",
-            f"first read after a change (one new event: the changed rows loaded, the affected "
-            f"subjects recounted): {small_n:,} events "
+            f"first read after a change (one new event: its subjects recounted by the "
+            f"projection, the read a query of kept cells): {small_n:,} events "
             f"{_ms(small.after_change)}, {large_n:,} events {_ms(large.after_change)} "
             f"({len(large.after_change)} samples{'; ' + large.skipped if large.skipped else ''})",
-            f"start-up to ready (the whole read model loaded into memory first): {small_n:,} "
+            f"start-up to ready (a connection and a first read of the kept cells): {small_n:,} "
             f"events {_ms(small.startup)}, {large_n:,} events {_ms(large.startup)} (with the "
             f"service's {DEFAULT_TIMEOUT:g} s database command timeout); first read after it: "
             f"{small_n:,} events {_ms(small.first)}, {large_n:,} events {_ms(large.first)}",

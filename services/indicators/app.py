@@ -70,12 +70,12 @@ def _consumer_factory(
 
 
 class WarmUp:
-    """Loads the default logframe version's read model at start-up; ready once it is held.
+    """Reads the default logframe version's unfiltered figures at start-up; ready once read.
 
-    A 1,000,000-event read model takes seconds to load (`python -m bench`, benchmark 5b): the
-    first dashboard read after a restart would wait for it. Readiness waits instead, so a
-    rolling restart keeps the old process serving until the new one answers at once. Other
-    versions load at their first read (each one held costs memory).
+    The figures live in PostgreSQL (`counted_state`): nothing is loaded into memory, so this
+    takes about the time it takes to connect and read a published period's kept cells. It
+    still waits for the database (which may come later), so a rolling restart keeps the old
+    process serving until the new one answers.
     """
 
     name = "read_model"
@@ -100,7 +100,7 @@ class WarmUp:
 
     async def check(self) -> None:
         if not self._done.is_set():
-            raise RuntimeError(f"still loading {self.logframe.key} into memory")
+            raise RuntimeError(f"still loading {self.logframe.key} (its first read)")
 
 
 def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from eventkit.store import Connection
+from services.indicators import counted_state
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe
@@ -72,7 +73,7 @@ ALTER TABLE {s}.revision
 CREATE INDEX IF NOT EXISTS {table}_rev ON {s}.{table} (rev);
 """
         for table in TABLES
-    )
+    ) + counted_state.ddl(s, logframe)  # fmt: skip
 
 
 # One statement per table and batch. The batch's rows travel as one JSON array of arrays
@@ -128,6 +129,9 @@ _UPSERTS = {
 async def record(conn: Connection, logframe: Logframe, facts: Sequence[Fact]) -> bool:
     """Store facts with the ledger's order-free conflict rules; True if any row changed.
 
+    The counted state of the subjects the facts can affect is recounted in the same
+    transaction (`counted_state.recount`), so it always matches the facts stored.
+
     Rows the facts change are marked with the next revision, which is committed only when
     something changed. The revision row is locked first: writers of one read model commit one
     after the other, so revisions follow commit order and "rows with `rev` above n" are exactly
@@ -144,6 +148,7 @@ async def record(conn: Connection, logframe: Logframe, facts: Sequence[Fact]) ->
             rows = by_kind[kind] = []
         rows.append(fact)
     rev = 1 + await conn.fetchval(f"SELECT n FROM {s}.revision FOR UPDATE")
+    seeds = await counted_state.seeds(conn, s, logframe, facts)
     changed = 0
     for kind, upsert in _UPSERTS.items():
         rows = by_kind.get(kind)
@@ -153,6 +158,7 @@ async def record(conn: Connection, logframe: Logframe, facts: Sequence[Fact]) ->
             status = await conn.execute(upsert.format(s=s), payload, rev)
             changed += int(status.rsplit(" ", 1)[1])
     if changed:
+        await counted_state.recount(conn, s, logframe, seeds)
         await conn.execute(f"UPDATE {s}.revision SET n = $1, changed_at = now()", rev)
     return changed > 0
 

@@ -1,0 +1,80 @@
+"""Where a subject can be counted: its candidate counting acts, per region scope (pure).
+
+`attainment.count_subject` counts a subject at the first act, inside the window, at or after
+the moment all requirements hold. Filters only narrow which acts are considered: a region
+(then "all requirements hold" is judged on that region's acts) and the window's last day (an
+act after it is not considered). Acts are weighed in time order, so for a window [start, end]:
+
+- a requirement met only after `end` leaves the subject uncounted, and so does the moment all
+  requirements hold falling after `end`: no act at or after that moment lies in the window;
+- otherwise the subject counts at the first act at or after that moment whose local day is in
+  [start, end], if there is one.
+
+So one list per (subject, scope) answers every window: the first act of each local day at or
+after the moment all requirements hold in that scope (national, or one region), each with the
+cell it would count in (sex and age group of its person on its day, its region, its day). The
+database keeps these rows (`counted_state`); a filtered read is "the first candidate in the
+window, per subject".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from services.indicators.attainment import Persons, act_order
+from services.indicators.facts import Act
+from services.indicators.logframe import Indicator
+
+NATIONAL = ""
+"""The scope of figures not filtered by region."""
+
+
+class Candidate(NamedTuple):
+    """An act a subject can be counted at, in `scope`, with the cell it counts in there."""
+
+    indicator: str
+    subject: str
+    scope: str
+    occurred_at: datetime
+    event_id: str
+    day: date
+    sex: str
+    age_group: str
+    region: str
+
+
+def candidates(
+    indicator: Indicator, subject: str, live: list[Act], people: Persons, zone: ZoneInfo
+) -> list[Candidate]:
+    """The candidates of one subject from its live acts (any order), nationally and per region.
+
+    One per local day (the first act of the day in `act_order`, the act `count_subject` would
+    pick): windows are whole days, so a later act of the same day is never the first in one.
+    """
+    mine = sorted(live, key=act_order)
+    found: list[Candidate] = []
+    scopes = [NATIONAL, *sorted({a.region for a in mine})]
+    for scope in scopes:
+        acts = mine if scope == NATIONAL else [a for a in mine if a.region == scope]
+        first: dict[int, Act] = {}
+        for act in acts:
+            first.setdefault(act.requirement, act)
+        if len(first) < len(indicator.requires):
+            continue
+        all_met = max(a.order for a in first.values())
+        seen: set[date] = set()
+        for act in acts:
+            if act.order < all_met:
+                continue
+            on = act.occurred_at.astimezone(zone).date()
+            if on in seen:
+                continue
+            seen.add(on)
+            person = people.person(act.participant_id)
+            found.append(
+                Candidate(indicator.id, subject, scope, act.occurred_at, act.event_id, on,
+                          people.sex(person), people.age_group(person, on), act.region)
+            )  # fmt: skip
+    return found

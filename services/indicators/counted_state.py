@@ -1,0 +1,356 @@
+"""The counted state in PostgreSQL: every subject's candidates, kept with the facts.
+
+`read_model.record` calls `recount` in the batch's transaction, after storing the facts: the
+subjects the batch can affect are found from its facts (and from the rows they replace),
+their facts are read back, and their candidates (`candidates.candidates`, from the same
+order-free rules as `attainment`) replace the ones stored. Affected, as in `standing`:
+
+- an act, new or replaced: its subject, and the replaced act's;
+- a revocation: the subjects of every act it revokes;
+- an attribute or a merge: every record of the merged group (the connected records of the
+  merges, before and after) in each people indicator, and every case with an act by one of
+  them. A whole group is recounted, so merge chains resolve as `people.People` resolves them.
+
+The tables live in the logframe version's schema (created by `read_model.ddl`) and are dropped
+and rebuilt with it on a replay.
+"""
+
+# Identifiers are the logframe's schema name (a safe identifier); values are bind parameters.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import orjson
+
+from eventkit.store import Connection
+from services.indicators.attainment import Filters, Totals, window
+from services.indicators.candidates import NATIONAL, Candidate, candidates
+from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
+from services.indicators.ledger import Ledger
+from services.indicators.logframe import Logframe, Unit
+from services.indicators.people import People
+from services.indicators.periods import published_periods
+
+
+def ddl(schema: str, logframe: Logframe) -> str:
+    """The candidates, the published periods and their cells, and the indexes recounting
+    needs on the fact tables."""
+    s = schema
+    periods = ", ".join(
+        f"('{p.label}', '{p.start.isoformat()}', '{p.end.isoformat()}')"
+        for p in published_periods(logframe)
+    )
+    return f"""
+CREATE TABLE IF NOT EXISTS {s}.candidates (
+    indicator text NOT NULL, subject text NOT NULL, scope text NOT NULL,
+    occurred_at timestamptz NOT NULL, event_id uuid NOT NULL, day date NOT NULL,
+    sex text NOT NULL, age_group text NOT NULL, region text NOT NULL,
+    PRIMARY KEY (indicator, subject, scope, occurred_at, event_id)
+);
+CREATE INDEX IF NOT EXISTS acts_participant ON {s}.acts (participant_id);
+CREATE INDEX IF NOT EXISTS acts_act_key ON {s}.acts (act_key);
+CREATE INDEX IF NOT EXISTS acts_subject ON {s}.acts (indicator, subject);
+CREATE INDEX IF NOT EXISTS merges_surviving ON {s}.merges (surviving_id);
+CREATE TABLE IF NOT EXISTS {s}.periods (
+    label text PRIMARY KEY, first date NOT NULL, last date NOT NULL
+);
+INSERT INTO {s}.periods VALUES {periods} ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS {s}.cells (
+    scope text NOT NULL, period text NOT NULL, indicator text NOT NULL, sex text NOT NULL,
+    age_group text NOT NULL, region text NOT NULL, month text NOT NULL, n bigint NOT NULL,
+    PRIMARY KEY (scope, period, indicator, sex, age_group, region, month)
+);
+"""
+
+
+@dataclass
+class Seeds:
+    """Where a batch's effects start: participant records, cases, revoked act keys."""
+
+    participants: set[str] = field(default_factory=set)
+    cases: set[tuple[str, str]] = field(default_factory=set)
+    revoked: set[str] = field(default_factory=set)
+
+
+async def seeds(conn: Connection, schema: str, logframe: Logframe, facts: Sequence[Fact]) -> Seeds:
+    """The batch's seeds, with the rows it may replace (read before the facts are stored)."""
+    cases = {i.id for i in logframe.all_indicators if i.unit is Unit.CASES}
+    found = Seeds()
+    keys: list[tuple[str, int, str]] = []
+    merged: list[str] = []
+    for fact in facts:
+        if isinstance(fact, Act):
+            keys.append(fact.key)
+            _seed_act(found, cases, fact.indicator, fact.subject, fact.participant_id)
+        elif isinstance(fact, Revocation):
+            found.revoked.add(fact.act_key)
+        elif isinstance(fact, AttributeSet):
+            found.participants.add(fact.participant_id)
+        else:
+            merged.append(fact.merged_id)
+            found.participants.update((fact.merged_id, fact.surviving_id))
+    if keys:
+        rows = await conn.fetch(
+            f"""SELECT a.indicator, a.subject, a.participant_id FROM {schema}.acts a
+            JOIN jsonb_array_elements($1::text::jsonb) AS k
+              ON a.indicator = k->>0 AND a.requirement = (k->>1)::int AND a.act_key = k->>2""",
+            orjson.dumps(keys).decode(),
+        )
+        for r in rows:
+            _seed_act(found, cases, r[0], r[1], r[2])
+    if merged:
+        rows = await conn.fetch(
+            f"SELECT surviving_id FROM {schema}.merges WHERE merged_id = ANY($1::text[])", merged
+        )
+        found.participants.update(r[0] for r in rows)
+    return found
+
+
+def _seed_act(found: Seeds, cases: set[str], indicator: str, subject: str, pid: str) -> None:
+    if indicator in cases:
+        found.cases.add((indicator, subject))
+    found.participants.add(pid)
+
+
+async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seeds) -> None:
+    """Replace the candidates of every subject the seeds can affect (facts already stored)."""
+    s = schema
+    people_ids = [i.id for i in logframe.all_indicators if i.unit is Unit.PEOPLE]
+    case_ids = [i.id for i in logframe.all_indicators if i.unit is Unit.CASES]
+    if found.revoked:
+        for r in await conn.fetch(
+            f"SELECT indicator, subject, participant_id FROM {s}.acts"
+            " WHERE act_key = ANY($1::text[])",
+            list(found.revoked),
+        ):
+            _seed_act(found, set(case_ids), r[0], r[1], r[2])
+    group = await _connected(conn, s, found.participants)
+    cases = set(found.cases)
+    if case_ids and group:
+        cases.update(
+            (r[0], r[1])
+            for r in await conn.fetch(
+                f"SELECT DISTINCT indicator, subject FROM {s}.acts"
+                " WHERE participant_id = ANY($1::text[]) AND indicator = ANY($2::text[])",
+                list(group),
+                case_ids,
+            )
+        )
+    case_keys = orjson.dumps(sorted(cases)).decode()
+    if cases:
+        others = {
+            r[0]
+            for r in await conn.fetch(
+                f"""SELECT DISTINCT a.participant_id FROM {s}.acts a
+                JOIN jsonb_array_elements($1::text::jsonb) AS k
+                  ON a.indicator = k->>0 AND a.subject = k->>1""",
+                case_keys,
+            )
+        }
+        group |= await _connected(conn, s, others - group)
+    ledger = await _facts_of(conn, s, group, people_ids, case_keys if cases else None)
+    rows = _candidates_of(logframe, ledger, group, cases)
+    affected = _Affected(people_ids, list(group), case_keys if cases else None)
+    await _count_in_periods(conn, s, affected, -1)
+    for where, args in affected.clauses():
+        await conn.execute(f"DELETE FROM {s}.candidates c {where}", *args)
+    if rows:
+        await conn.execute(
+            f"""INSERT INTO {s}.candidates (indicator, subject, scope, occurred_at, event_id,
+                day, sex, age_group, region)
+            SELECT e->>0, e->>1, e->>2, (e->>3)::timestamptz, (e->>4)::uuid, (e->>5)::date,
+                e->>6, e->>7, e->>8
+            FROM jsonb_array_elements($1::text::jsonb) AS e""",
+            orjson.dumps(rows, default=tuple).decode(),
+        )
+    await _count_in_periods(conn, s, affected, 1)
+
+
+@dataclass(frozen=True)
+class _Affected:
+    """The subjects recounted: the group's records in each people indicator, and the cases."""
+
+    people_ids: list[str]
+    members: list[str]
+    case_keys: str | None
+
+    def clauses(self) -> list[tuple[str, tuple[object, ...]]]:
+        """`WHERE` clauses on `candidates c` selecting them, with their arguments."""
+        found: list[tuple[str, tuple[object, ...]]] = []
+        if self.people_ids and self.members:
+            found.append((
+                "WHERE c.indicator = ANY($1::text[]) AND c.subject = ANY($2::text[])",
+                (self.people_ids, self.members),
+            ))  # fmt: skip
+        if self.case_keys is not None:
+            found.append((
+                "WHERE (c.indicator, c.subject) IN"
+                " (SELECT k->>0, k->>1 FROM jsonb_array_elements($1::text::jsonb) AS k)",
+                (self.case_keys,),
+            ))  # fmt: skip
+        return found
+
+
+async def _count_in_periods(conn: Connection, s: str, affected: _Affected, sign: int) -> None:
+    """Add (1) or take out (-1) the affected subjects' countings in each published period's
+    cells: per scope and period, a subject counts at its first candidate in the period."""
+    for where, args in affected.clauses():
+        await conn.execute(
+            f"""INSERT INTO {s}.cells AS t
+                (scope, period, indicator, sex, age_group, region, month, n)
+            SELECT scope, label, indicator, sex, age_group, region, month, {sign} * count(*)
+            FROM (
+                SELECT DISTINCT ON (c.scope, p.label, c.indicator, c.subject)
+                    c.scope, p.label, c.indicator, c.sex, c.age_group, c.region,
+                    to_char(c.day, 'YYYY-MM') AS month
+                FROM {s}.candidates c
+                JOIN {s}.periods p ON c.day BETWEEN p.first AND p.last
+                {where}
+                ORDER BY c.scope, p.label, c.indicator, c.subject, c.occurred_at, c.event_id
+            ) AS first
+            GROUP BY 1, 2, 3, 4, 5, 6, 7
+            ON CONFLICT (scope, period, indicator, sex, age_group, region, month)
+            DO UPDATE SET n = t.n + EXCLUDED.n""",
+            *args,
+        )
+
+
+async def _connected(conn: Connection, s: str, ids: Iterable[str]) -> set[str]:
+    """The records connected to `ids` by merges (either way), `ids` included."""
+    start = list(ids)
+    if not start:
+        return set()
+    rows = await conn.fetch(
+        f"""WITH RECURSIVE g(id) AS (
+            SELECT unnest($1::text[])
+            UNION
+            SELECT CASE WHEN m.merged_id = g.id THEN m.surviving_id ELSE m.merged_id END
+            FROM {s}.merges m JOIN g ON m.merged_id = g.id OR m.surviving_id = g.id
+        ) SELECT id FROM g""",
+        start,
+    )
+    return {r[0] for r in rows}
+
+
+async def _facts_of(
+    conn: Connection, s: str, group: set[str], people_ids: list[str], case_keys: str | None
+) -> Ledger:
+    """The stored facts the group's people and the cases need: their acts, revocations of
+    those acts, the group's attributes and merges."""
+    members = list(group)
+    act_rows = []
+    columns = "indicator, requirement, act_key, subject, participant_id, occurred_at, region"
+    if people_ids and members:
+        act_rows += await conn.fetch(
+            f"SELECT {columns}, event_id::text FROM {s}.acts"
+            " WHERE participant_id = ANY($1::text[]) AND indicator = ANY($2::text[])",
+            members,
+            people_ids,
+        )
+    if case_keys is not None:
+        act_rows += await conn.fetch(
+            f"""SELECT {columns}, a.event_id::text FROM {s}.acts a
+            JOIN jsonb_array_elements($1::text::jsonb) AS k
+              ON a.indicator = k->>0 AND a.subject = k->>1""",
+            case_keys,
+        )
+    ledger = Ledger()
+    ledger.record(Act(*r) for r in act_rows)
+    keys = list({a.act_key for a in ledger.acts.values()})
+    if keys:
+        ledger.record(
+            Revocation(*r)
+            for r in await conn.fetch(
+                f"SELECT act_key, occurred_at, event_id::text FROM {s}.revocations"
+                " WHERE act_key = ANY($1::text[])",
+                keys,
+            )
+        )
+    if members:
+        ledger.record(
+            AttributeSet(*r)
+            for r in await conn.fetch(
+                "SELECT participant_id, attribute, value, set_at, event_id::text"
+                f" FROM {s}.person_attributes WHERE participant_id = ANY($1::text[])",
+                members,
+            )
+        )
+        ledger.record(
+            Merge(*r)
+            for r in await conn.fetch(
+                "SELECT merged_id, surviving_id, merged_at, event_id::text"
+                f" FROM {s}.merges WHERE merged_id = ANY($1::text[])",
+                members,
+            )
+        )
+    return ledger
+
+
+def _candidates_of(
+    logframe: Logframe, ledger: Ledger, group: set[str], cases: set[tuple[str, str]]
+) -> list[Candidate]:
+    """The candidates of the group's persons in each people indicator, and of the cases."""
+    people, zone = People(ledger), logframe.zone
+    indicators = {i.id: i for i in logframe.all_indicators}
+    acts: dict[tuple[str, str], list[Act]] = {}
+    for act in ledger.live_acts():
+        if indicators[act.indicator].unit is Unit.PEOPLE:
+            if act.participant_id not in group:
+                continue
+            key = (act.indicator, people.person(act.participant_id))
+        else:
+            key = (act.indicator, act.subject)
+            if key not in cases:
+                continue
+        acts.setdefault(key, []).append(act)
+    rows: list[Candidate] = []
+    for (indicator, subject), mine in sorted(acts.items()):
+        rows += candidates(indicators[indicator], subject, mine, people, zone)
+    return rows
+
+
+async def totals(
+    conn: Connection, schema: str, logframe: Logframe, filters: Filters
+) -> dict[str, Totals]:
+    """Each indicator's counted subjects summed per cell under `filters`, by the database.
+
+    A published period (the whole period, a quarter, a month) is read from its kept cells;
+    any other window from the candidates: per subject, its first candidate in the window.
+    """
+    start, end = window(logframe, filters)
+    scope = filters.region or NATIONAL
+    label = next(
+        (p.label for p in published_periods(logframe) if (p.start, p.end) == (start, end)), None
+    )
+    if label is not None:
+        rows = await conn.fetch(
+            f"""SELECT indicator, sex, age_group, region, month, n FROM {schema}.cells
+            WHERE scope = $1 AND period = $2 AND n <> 0""",
+            scope,
+            label,
+        )
+    else:
+        rows = await conn.fetch(
+            f"""SELECT indicator, sex, age_group, region, to_char(day, 'YYYY-MM'), count(*)
+            FROM (SELECT DISTINCT ON (indicator, subject) indicator, sex, age_group, region, day
+                  FROM {schema}.candidates WHERE scope = $1 AND day BETWEEN $2 AND $3
+                  ORDER BY indicator, subject, occurred_at, event_id) AS first
+            GROUP BY 1, 2, 3, 4, 5""",
+            scope,
+            start,
+            end,
+        )
+    found = {i.id: Totals() for i in logframe.all_indicators}
+    for indicator, sex, age_group, region, month, n in rows:
+        t = found.get(indicator)
+        if t is None:
+            continue
+        t.value += n
+        t.cells[(sex, age_group)] += n
+        t.regions[region] += n
+        t.sex_regions[(sex, region)] += n
+        t.months[month] += n
+    return found
