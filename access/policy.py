@@ -117,6 +117,8 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     # Who read or changed a person, case, referral or voucher: the region's supervisors and
     # administrators (the data protection officer), see access.audit_query.
     "audit.query": {SUPERVISOR: REGION, ADMINISTRATOR: ANY},
+    # Bulk import (deploy/imports): a supervisor's rows of their own regions, sent as them.
+    "import.run": {SUPERVISOR: REGION},
 }
 
 

@@ -53,6 +53,7 @@ indicators.read_exact      -          -          any        any      -        - 
 audit.verify               -          -          any        any      -        -         -
 break_glass.review         -          any        -          any      -        -         -
 audit.query                -          region     -          any      -        -         -
+import.run                 -          region     -          -        -        -         -
 """
 COLUMNS = {"admin": Role.ADMINISTRATOR, "receiving": Role.RECEIVING_SERVICE}
 
