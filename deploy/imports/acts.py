@@ -23,11 +23,13 @@ from services.cases.acts_requests import (
 from services.cases.case_requests import DeliverRequest, OpenCaseRequest
 from services.cases.participant_requests import ConsentRequest, RegisterRequest
 from services.referrals.requests import (
+    CompleteRequest,
     Evidence,
     RecordedAccept,
     RecordedComplete,
     RecordedReject,
     ReferralRequest,
+    RejectRequest,
 )
 from services.vouchers.requests import IssueRequest, RedeemRequest
 
@@ -61,6 +63,13 @@ class Act:
     columns: dict[str, str] = field(default_factory=dict)
     role: str = "supervisor"
     keeps: dict[str, str] = field(default_factory=dict)
+    by_unit: Act | None = None
+    """The same act as the receiving unit sends it, for a unit with its own system account
+    (the service refuses an answer recorded on behalf of a unit that answers itself)."""
+
+
+class _Empty(BaseModel):
+    """Approval has no body today."""
 
 
 def _some(**values: Any) -> dict[str, Any]:
@@ -247,11 +256,25 @@ def _referrals(v: dict[str, Any]) -> list[Act]:
         )
     ]
     path = "/referrals/{referral_id}"
-    for name, model, when, extra in (
-        ("accept", RecordedAccept, "accepted_on", {}),
-        ("reject", RecordedReject, "rejected_on", _some(reason=v["rejection_reason"])),
-        ("complete", RecordedComplete, "completed_on", _some(outcome=v["outcome"])),
-    ):
+    unit_path = "/units/{unit_id}/referrals/{referral_id}"
+    answers: tuple[tuple[str, type[BaseModel], type[BaseModel], str, dict[str, Any]], ...] = (
+        ("accept", RecordedAccept, _Empty, "accepted_on", {}),
+        (
+            "reject",
+            RecordedReject,
+            RejectRequest,
+            "rejected_on",
+            _some(reason=v["rejection_reason"]),
+        ),
+        (
+            "complete",
+            RecordedComplete,
+            CompleteRequest,
+            "completed_on",
+            _some(outcome=v["outcome"]),
+        ),
+    )
+    for name, model, own_model, when, extra in answers:
         if v[when] is None:
             continue
         evidence = {
@@ -259,6 +282,23 @@ def _referrals(v: dict[str, Any]) -> list[Act]:
             "channel": v["answer_channel"] or "phone",
         }
         evidence |= dated(Evidence, "answered_at", v[when])
+        columns = {
+            "evidence.answered_at": when,
+            "reason": "rejection_reason",
+            "outcome": "outcome",
+            "evidence.answerer_role": "answered_by",
+            "evidence.channel": "answer_channel",
+            "occurred_at": when,
+        }
+        by_unit = Act(
+            name,
+            "referrals",
+            f"{unit_path}/{name}",
+            own_model,
+            extra | dated(own_model, None, v[when]),
+            columns,
+            role="receiving_service",
+        )
         done.append(
             Act(
                 name,
@@ -266,20 +306,11 @@ def _referrals(v: dict[str, Any]) -> list[Act]:
                 f"{path}/{name}",
                 model,
                 extra | {"evidence": evidence},
-                {
-                    "evidence.answered_at": when,
-                    "reason": "rejection_reason",
-                    "outcome": "outcome",
-                    "evidence.answerer_role": "answered_by",
-                    "evidence.channel": "answer_channel",
-                },
+                columns,
+                by_unit=by_unit,
             )
         )
     return done
-
-
-class _Empty(BaseModel):
-    """Approval has no body today."""
 
 
 def _vouchers(v: dict[str, Any]) -> list[Act]:

@@ -85,11 +85,12 @@ async def run(
     concurrency: int = 8,
     stop_after: int | None = None,
 ) -> dict[str, Any]:
-    """Send the rows not yet imported; the job's state at the end."""
+    """Send what is not yet imported (a row's acts not yet done: a referral's answers that came
+    after its first import); the job's state at the end."""
     kind, total = checked.kind, len(checked.rows)
-    done_before = await store.answers(kind, [row.key for row in checked.rows])
-    pending = [row for row in checked.rows if row.key not in done_before]
-    await store.skipped(job, total - len(pending))
+    before = await store.answers(kind, [row.key for row in checked.rows])
+    pending = [row for row in checked.rows if _to_do(row, before.get(row.key))]
+    await store.begin(job, total - len(pending))
     finished = total - len(pending)
     if progress:
         progress(finished, total)
@@ -107,7 +108,7 @@ async def run(
                 if stop_after is not None and sent >= stop_after:
                     raise Stopped(f"stopped after {stop_after} rows")
                 sent += 1
-                await _row(store, sender, job, kind, row)
+                await _row(store, sender, job, kind, row, before.get(row.key) or {})
             finished += 1
             if progress:
                 progress(finished, total)
@@ -124,14 +125,35 @@ async def run(
     return found
 
 
-async def _row(store: JobStore, sender: Sender, job: uuid.UUID, kind: str, row: Row) -> None:
+def _claims(role: str, ids: dict[str, Any]) -> dict[str, str]:
+    """What a clinic's or a unit's token names: the provider or unit the row is about."""
+    if role == "clinic":
+        return {"provider_id": str(ids["provider_id"])}
+    if role == "receiving_service":
+        return {"unit_id": str(ids["unit_id"])}
+    return {}
+
+
+def _to_do(row: Row, before: dict[str, Any] | None) -> bool:
+    return before is None or bool({a.name for a in row.acts} - set(before.get("acts", [])))
+
+
+async def _row(
+    store: JobStore, sender: Sender, job: uuid.UUID, kind: str, row: Row, before: dict[str, Any]
+) -> None:
     try:
         ids, after, person = await _references(store, sender, kind, row)
-        answer: dict[str, Any] = {}
+        ids |= before
+        answer, done = dict(before), list(before.get("acts", []))
         for act in row.acts:
-            if act.name == "approve" and not ids.get("requires_approval"):
+            if act.name in done:
                 continue
-            claims = {"provider_id": str(ids["provider_id"])} if act.role == "clinic" else {}
+            if act.name == "approve" and not ids.get("requires_approval"):
+                done.append(act.name)  # not needed: under the cap
+                continue
+            if act.by_unit is not None and await sender.answers_itself(str(ids["unit_id"])):
+                act = act.by_unit
+            claims = _claims(act.role, ids)
             got = await sender.post(
                 act.service,
                 act.path.format(**ids),
@@ -144,8 +166,9 @@ async def _row(store: JobStore, sender: Sender, job: uuid.UUID, kind: str, row: 
             for field, name in act.keeps.items():
                 ids[name] = got.get(field)
             answer |= {name: got.get(field) for field, name in act.keeps.items()}
+            done.append(act.name)
         answer |= {k: ids[k] for k in ("participant_id", "case_id") if k in ids}
-        answer["participant_ref"] = person
+        answer |= {"participant_ref": person, "acts": done}
         await store.done(job, kind, row.key, row.number, person, answer)
     except Refused as refusal:
         es, en = messages.from_service(refusal.status, refusal.detail)

@@ -63,6 +63,7 @@ class Sender:
         self.signer = signer
         self._units: dict[tuple[str, str], str] | None = None
         self._providers: dict[tuple[str, str], str] | None = None
+        self._answering: set[str] = set()
 
     async def close(self) -> None:
         for client in self.clients.values():
@@ -101,6 +102,12 @@ class Sender:
             self._units = await self._directory("referrals", "/units", "unit_id")
         return self._units.get((name.lower(), region)) or self._units.get((name.lower(), "*"))
 
+    async def answers_itself(self, unit_id: str) -> bool:
+        """Whether the unit has a system account (it answers through the API itself)."""
+        if self._units is None:
+            self._units = await self._directory("referrals", "/units", "unit_id")
+        return unit_id in self._answering
+
     async def provider(self, name: str, region: str) -> str | None:
         if self._providers is None:
             self._providers = await self._directory("vouchers", "/providers", "provider_id")
@@ -116,4 +123,6 @@ class Sender:
         for entry in answer.json():
             found[(str(entry["name"]).lower(), str(entry["region"]))] = str(entry[ident])
             found[(str(entry[ident]).lower(), "*")] = str(entry[ident])
+            if entry.get("has_system_account"):
+                self._answering.add(str(entry[ident]))
         return found

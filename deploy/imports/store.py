@@ -131,12 +131,15 @@ class JobStore:
         participant_ref: str | None,
         answer: dict[str, Any],
     ) -> bool:
-        """Record an accepted row and the job's progress together; False if already there."""
+        """Record a row's acts done (all of them, or more of them) and the job's progress
+        together; True if the row is new."""
         async with self.pool.acquire() as conn, conn.transaction():
             added = await conn.fetchval(
                 "INSERT INTO import_rows (kind, row_key, job_id, row_number, participant_ref,"
                 " answer, done_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                " ON CONFLICT DO NOTHING RETURNING true",
+                " ON CONFLICT (kind, row_key) DO UPDATE SET answer = EXCLUDED.answer,"
+                " job_id = EXCLUDED.job_id, done_at = EXCLUDED.done_at"
+                " RETURNING xmax = 0",
                 kind,
                 key,
                 job_id,
@@ -145,17 +148,18 @@ class JobStore:
                 answer,
                 _now(),
             )
-            await conn.execute(
-                "UPDATE import_jobs SET done = done + $2::int, skipped = skipped + 1 - $2::int"
-                " WHERE job_id = $1",
-                job_id,
-                1 if added else 0,
-            )
+            await conn.execute("UPDATE import_jobs SET done = done + 1 WHERE job_id = $1", job_id)
         return bool(added)
 
-    async def skipped(self, job_id: uuid.UUID, count: int) -> None:
+    async def begin(self, job_id: uuid.UUID, already: int) -> None:
+        """The job's counts as it (re)starts: `already` rows need nothing, of which those this
+        job did before a crash are `done`, the others `skipped`; refusals are tried again."""
         await self.pool.execute(
-            "UPDATE import_jobs SET skipped = skipped + $2 WHERE job_id = $1", job_id, count
+            "WITH mine AS (SELECT count(*)::int AS n FROM import_rows WHERE job_id = $1)"
+            " UPDATE import_jobs SET done = mine.n, skipped = $2 - mine.n, refused = 0,"
+            " errors = '[]', status = 'running' FROM mine WHERE job_id = $1",
+            job_id,
+            already,
         )
 
     async def refused(self, job_id: uuid.UUID, error: dict[str, Any]) -> None:
