@@ -39,8 +39,11 @@ class ImportSystem:
 
     def sender(self, subject: str = "import:m&e") -> Sender:
         signer = Signer(self.keys.key_path, subject, "ngo", list(REGIONS))
-        urls = {"cases": self.cases.url, "referrals": self.referrals.url,
-                "vouchers": self.vouchers.url}  # fmt: skip
+        urls = {
+            "cases": self.cases.url,
+            "referrals": self.referrals.url,
+            "vouchers": self.vouchers.url,
+        }
         return Sender(urls, signer, concurrency=8)
 
 
@@ -65,10 +68,18 @@ async def system(
             cases, referrals, vouchers = await serve_writers(
                 stack, kafka, keys, urls, f"imports.{tag}"
             )
-            indicators = await stack.enter_async_context(serve(lambda: indicators_app(
-                IndicatorsSettings(database_url=urls[3], **kafka.settings("indicators"),
-                                   consumer_prefix=f"indicators-imports-{tag}")
-            ), keys))  # fmt: skip
+            indicators = await stack.enter_async_context(
+                serve(
+                    lambda: indicators_app(
+                        IndicatorsSettings(
+                            database_url=urls[3],
+                            **kafka.settings("indicators"),
+                            consumer_prefix=f"indicators-imports-{tag}",
+                        )
+                    ),
+                    keys,
+                )
+            )
             await _directories(referrals, vouchers, keys)
             pool = await open_pool(urls[4])
             stack.push_async_callback(pool.close)
@@ -83,16 +94,26 @@ async def _directories(referrals: RunningService, vouchers: RunningService, keys
     async with httpx.AsyncClient(headers=admin, timeout=30) as client:
         for region in REGIONS:
             for destination in DESTINATIONS:
-                added = await client.post(f"{referrals.url}/units", json={
-                    "name": unit_name(region, destination), "destination": destination,
-                    "region": region, "has_system_account": True,
-                    "handover_contact": {"office": f"Admisión {destination}"},
-                })  # fmt: skip
+                added = await client.post(
+                    f"{referrals.url}/units",
+                    json={
+                        "name": unit_name(region, destination),
+                        "destination": destination,
+                        "region": region,
+                        "has_system_account": True,
+                        "handover_contact": {"office": f"Admisión {destination}"},
+                    },
+                )
                 assert added.status_code == 201, added.text
-            added = await client.post(f"{vouchers.url}/providers", json={
-                "name": provider_name(region), "region": region, "kind": "clinic",
-                "services": ["consultation", "exams", "medicines"],
-            })  # fmt: skip
+            added = await client.post(
+                f"{vouchers.url}/providers",
+                json={
+                    "name": provider_name(region),
+                    "region": region,
+                    "kind": "clinic",
+                    "services": ["consultation", "exams", "medicines"],
+                },
+            )
             assert added.status_code == 201, added.text
 
 

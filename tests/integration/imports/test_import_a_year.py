@@ -21,8 +21,9 @@ pytestmark = pytest.mark.integration
 LOGFRAME = "pana_peru_demo_v1"  # the Year-2 indicators over a period that includes today
 
 
-async def _import(system: ImportSystem, kind: str, path: Path,
-                  stop_after: int | None = None) -> dict[str, Any]:  # fmt: skip
+async def _import(
+    system: ImportSystem, kind: str, path: Path, stop_after: int | None = None
+) -> dict[str, Any]:
     sender = system.sender()
     try:
         job, checked = await start(
@@ -35,16 +36,19 @@ async def _import(system: ImportSystem, kind: str, path: Path,
 
 
 async def _figures(system: ImportSystem) -> dict[str, object]:
-    async with httpx.AsyncClient(base_url=system.indicators.url, timeout=30,
-                                 headers=system.keys.headers("me_officer")) as me:  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=system.indicators.url, timeout=30, headers=system.keys.headers("me_officer")
+    ) as me:
         answer = await me.get("/attainment", params={"logframe": LOGFRAME})
         answer.raise_for_status()
         return {item["id"]: item["value"] for item in answer.json()["indicators"]}
 
 
 async def _events(system: ImportSystem) -> list[dict[str, int]]:
-    return [await event_counts(s.app.state.settings.database_url)
-            for s in (system.cases, system.referrals, system.vouchers)]  # fmt: skip
+    return [
+        await event_counts(s.app.state.settings.database_url)
+        for s in (system.cases, system.referrals, system.vouchers)
+    ]
 
 
 def _year(people: int, seed: int, now: datetime, first: int = 0) -> list[Person]:
@@ -110,16 +114,21 @@ async def test_a_crash_mid_import_then_a_resume_does_every_row_once(
 
     # A crash after a service committed a row and before the import recorded it: the row's
     # command was sent (with the import's key) but the import knows nothing of it.
-    _, checked = await check(system.store, None, "consents", "consents.csv",
-                             files["consents"].read_bytes())  # fmt: skip
+    _, checked = await check(
+        system.store, None, "consents", "consents.csv", files["consents"].read_bytes()
+    )
     first = checked.rows[0]
     [act] = first.acts
     participant = await system.store.answers("participants", [first.key.split("|")[0]])
     ids = {"participant_id": next(iter(participant.values()))["participant_id"]}
     sender = system.sender()
     try:
-        await sender.post(act.service, act.path.format(**ids), act.body,
-                          idempotency_key("consents", first.key, act.name))  # fmt: skip
+        await sender.post(
+            act.service,
+            act.path.format(**ids),
+            act.body,
+            idempotency_key("consents", first.key, act.name),
+        )
     finally:
         await sender.close()
     with pytest.raises(Stopped):
