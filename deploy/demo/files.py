@@ -171,6 +171,8 @@ def rows(
                     }
                 yield record
         elif kind == "vouchers" and case.voucher is not None:
+            # Issued lately (a clinic's claim for a service must come within a bounded delay).
+            issued = max(case.opened + timedelta(hours=1), now - timedelta(days=2))
             record = {
                 "voucher_ref": f"V-{p.number:06d}",
                 "case_ref": case_ref,
@@ -179,11 +181,11 @@ def rows(
                 "services": "consultation;medicines",
                 "amount": case.voucher,
                 "valid_until": (now + timedelta(days=60)).date().isoformat(),
-                "issued_on": _day(case.opened + timedelta(hours=1)),
+                "issued_on": _day(issued),
             }
             if case.voucher_redeemed:
                 record |= {
-                    "redeemed_on": _day(min(case.opened + timedelta(days=1), now)),
+                    "redeemed_on": _day(issued + timedelta(minutes=30)),
                     "redeemed_amount": case.voucher,
                     "redeemed_services": "consultation",
                     "receipt_number": f"DEMO-{p.number:06d}",

@@ -34,7 +34,7 @@ class Signer:
     """Tokens for the import's acts: `subject` of `organization`, in `regions`."""
 
     def __init__(self, key_path: Path, subject: str, organization: str, regions: list[str]) -> None:
-        self.key = load_key(key_path)
+        self.key_path = key_path
         self.subject, self.organization, self.regions = subject, organization, regions
         self._tokens: dict[str, str] = {}
 
@@ -44,7 +44,8 @@ class Signer:
             base: dict[str, Any] = {"sub": self.subject, "org": self.organization, "role": role}
             if role == "supervisor":
                 base["regions"] = self.regions
-            self._tokens[ident] = issue_token(self.key, base | claims, ttl=timedelta(hours=12))
+            key = load_key(self.key_path)  # read when first needed: a dry run needs none
+            self._tokens[ident] = issue_token(key, base | claims, ttl=timedelta(hours=12))
         return {"Authorization": f"Bearer {self._tokens[ident]}"}
 
 

@@ -76,6 +76,9 @@ def imports_database() -> str:
 def _import(args: argparse.Namespace) -> int:
     found = targets()
     key = args.signing_key or LocalStack.from_env().auth_dir / "signing-key.pem"
+    if not args.dry_run and not key.exists():
+        print(f"no signing key at {key}: name the issuer's key with --signing-key", file=sys.stderr)
+        return 2
     regions = args.region or [r.value for r in Region]
     signer = Signer(key, args.subject, args.org, regions)
     urls = {name: found.urls[name] for name in ("cases", "referrals", "vouchers")}

@@ -3,9 +3,11 @@ its progress is read at `GET /imports/{id}`; only supervisors, only their region
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -102,3 +104,28 @@ async def test_only_supervisors_in_their_regions_upload(imports: RunningService)
     nobody = httpx.AsyncClient(base_url=imports.url)
     assert (await nobody.get("/imports/templates/cases.csv")).status_code == 401
     await nobody.aclose()
+
+
+async def test_the_command_imports_then_finds_everything_imported(
+    system: ImportSystem, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from deploy.ops.__main__ import main
+
+    people = tmp_path / "gente.csv"
+    people.write_bytes(_people(200, region="tumbes"))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PANA_IMPORTS_DATABASE_URL", system.imports_url)
+        for name in ("cases", "referrals", "vouchers"):
+            env.setenv(f"PANA_{name.upper()}_URL", getattr(system, name).url)
+        command = [
+            "import",
+            "participants",
+            str(people),
+            "--signing-key",
+            str(system.keys.key_path),
+        ]
+        assert await asyncio.to_thread(main, command) == 0
+        assert "job " in capsys.readouterr().out.splitlines()[-1]
+        assert await asyncio.to_thread(main, command) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.endswith("0 imported, 12 already imported, 0 refused by the services"), last
