@@ -20,6 +20,7 @@ from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Principal
 from contracts.vocabulary import Region
+from deploy.imports.dry_run import Checked
 from deploy.imports.importing import check, run, start
 from deploy.imports.kinds import KINDS
 from deploy.imports.reading import Unreadable
@@ -60,43 +61,61 @@ async def upload(
     content = await file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise HTTPException(413, "at most 20 MB a file; split it")
-    store: JobStore = request.app.state.store
     acting = {
         "subject": principal.subject,
         "organization": principal.organization_id,
         "regions": sorted(principal.regions),
     }
     sender: Sender = request.app.state.sender_for(acting)
+    launched = False
+    try:
+        answer, job, checked = await _checked(
+            request, principal, sender, kind, file, content, dry_run, acting
+        )
+        if job is not None and checked.valid:
+            launch(request.app.state, job, checked, sender)
+            launched = True
+        return answer
+    finally:
+        if not launched:
+            await sender.close()
+
+
+async def _checked(
+    request: Request,
+    principal: Principal,
+    sender: Sender,
+    kind: str,
+    file: UploadFile,
+    content: bytes,
+    dry_run: bool,
+    acting: dict[str, Any],
+) -> tuple[JSONResponse, uuid.UUID | None, Checked]:
+    """The dry run's answer, or the job started (the caller launches it when valid)."""
+    store: JobStore = request.app.state.store
     name = file.filename or f"{kind}.csv"
     try:
         _, checked = await check(store, sender, kind, name, content)
     except Unreadable as unreadable:
-        raise HTTPException(
-            422, {"rule": "unreadable", "es": unreadable.es, "en": unreadable.en}
-        ) from None
+        detail = {"rule": "unreadable", "es": unreadable.es, "en": unreadable.en}
+        raise HTTPException(422, detail) from None
     regions = {str(row.values.get("region")) for row in checked.rows if row.values.get("region")}
-    authorize_all(
-        principal, "import.run", [ResourceScope(region=Region(r)) for r in sorted(regions)]
-    )
+    scopes = [ResourceScope(region=Region(r)) for r in sorted(regions)]
+    authorize_all(principal, "import.run", scopes)
     errors = [asdict(error) for error in checked.errors]
     if dry_run:
-        await sender.close()
-        return JSONResponse({"rows": len(checked.rows), "errors": errors})
+        return JSONResponse({"rows": len(checked.rows), "errors": errors}), None, checked
     job, checked = await start(
         store, sender, kind, name, content, principal.subject, acting, checked
     )
     if not checked.valid:
-        await sender.close()
-        return JSONResponse({"import_id": str(job), "status": "refused", "errors": errors}, 422)
-    launch(request.app.state, job, checked, sender)
-    return JSONResponse(
-        {"import_id": str(job), "status": "running", "total": len(checked.rows)},
-        202,
-        headers={"Location": f"/imports/{job}"},
-    )
+        body: dict[str, Any] = {"import_id": str(job), "status": "refused", "errors": errors}
+        return JSONResponse(body, 422), job, checked
+    body = {"import_id": str(job), "status": "running", "total": len(checked.rows)}
+    return JSONResponse(body, 202, headers={"Location": f"/imports/{job}"}), job, checked
 
 
-def launch(state: Any, job: uuid.UUID, checked: Any, sender: Sender) -> None:
+def launch(state: Any, job: uuid.UUID, checked: Checked, sender: Sender) -> None:
     """Run the job in the background; kept in `state.jobs` until it ends."""
 
     async def work() -> None:

@@ -93,7 +93,13 @@ _REFUSAL_ES = {
     "consent_missing": "la persona no dio el consentimiento necesario",
     "case_unknown": "el caso no existe (o aún no llegó al servicio)",
     "participant_unknown": "la persona no existe (o aún no llegó al servicio)",
-    "out_of_region": "fuera de las regiones de quien importa",
+    "case_not_found": "el caso no existe",
+    "participant_not_found": "la persona no existe",
+    "budget_exceeded": "supera el presupuesto de la región",
+    "answered_before_request": "la respuesta es anterior a la derivación",
+    "unit_answers_itself": "la unidad responde por su propia cuenta en el sistema",
+    "receipt_already_used": "el comprobante ya fue usado",
+    "fully_redeemed": "el vale ya fue canjeado por completo",
 }
 
 
