@@ -20,9 +20,11 @@ from deploy.imports import messages
 from deploy.imports.dry_run import Checked, Row, dry_run, fill
 from deploy.imports.reading import Table, read_table
 from deploy.imports.sending import Refused, Sender
-from deploy.imports.store import JobStore
+from deploy.imports.store import Done, JobStore
 
 Progress = Callable[[int, int], None]
+BATCH = 32
+"""Rows recorded per transaction (see `JobStore.done`)."""
 
 
 class Stopped(Exception):
@@ -100,6 +102,11 @@ async def run(
         groups.setdefault(str(group), []).append(row)
     gate = asyncio.Semaphore(concurrency)
     sent = 0
+    batch: list[Done] = []
+
+    async def flush() -> None:
+        rows, batch[:] = list(batch), []
+        await store.done(job, kind, rows)
 
     async def one_group(rows: list[Row]) -> None:
         nonlocal finished, sent
@@ -108,7 +115,11 @@ async def run(
                 if stop_after is not None and sent >= stop_after:
                     raise Stopped(f"stopped after {stop_after} rows")
                 sent += 1
-                await _row(store, sender, job, kind, row, before.get(row.key) or {})
+                done = await _row(store, sender, job, kind, row, before.get(row.key) or {})
+            if done is not None:
+                batch.append(done)
+                if len(batch) >= BATCH:
+                    await flush()
             finished += 1
             if progress:
                 progress(finished, total)
@@ -118,7 +129,8 @@ async def run(
             for rows in groups.values():
                 tasks.create_task(one_group(rows))
     except* Stopped:
-        raise Stopped(f"stopped after {stop_after} rows") from None
+        raise Stopped(f"stopped after {stop_after} rows") from None  # the batch is lost: a crash
+    await flush()
     await store.finish(job, "done")
     found = await store.job(job)
     assert found is not None
@@ -140,7 +152,8 @@ def _to_do(row: Row, before: dict[str, Any] | None) -> bool:
 
 async def _row(
     store: JobStore, sender: Sender, job: uuid.UUID, kind: str, row: Row, before: dict[str, Any]
-) -> None:
+) -> Done | None:
+    """Send the row's acts not yet done: the row to record, or None (refused, reported)."""
     try:
         ids, after, person = await _references(store, sender, kind, row)
         ids |= before
@@ -169,10 +182,11 @@ async def _row(
             done.append(act.name)
         answer |= {k: ids[k] for k in ("participant_id", "case_id") if k in ids}
         answer |= {"participant_ref": person, "acts": done}
-        await store.done(job, kind, row.key, row.number, person, answer)
+        return Done(row.key, row.number, person, answer)
     except Refused as refusal:
         es, en = messages.from_service(refusal.status, refusal.detail)
         await store.refused(job, {"row": row.number, "column": "", "es": es, "en": en})
+        return None
 
 
 async def _references(
