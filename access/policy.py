@@ -120,6 +120,8 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     # An act recorded long after it happened (eventkit.field_time): the act's own permission
     # scopes it; recording it late is a supervisor's (or an administrator's) call, audited.
     "entry.late": {SUPERVISOR: ANY, ADMINISTRATOR: ANY},
+    # Bulk import (deploy/imports): a supervisor's rows of their own regions, sent as them.
+    "import.run": {SUPERVISOR: REGION},
 }
 
 

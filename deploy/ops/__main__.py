@@ -14,6 +14,7 @@ import asyncpg
 
 from deploy.ops.backlog import consumer_lag, outbox_backlog
 from deploy.ops.directory import PROVIDER_COLUMNS, post_all, read_rows, unit_rows
+from deploy.ops.importing import add_commands as add_import_commands
 from deploy.ops.targets import targets
 
 
@@ -229,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     check.add_argument("--program", type=Path, required=True, help="the new program file")
     check.set_defaults(run=_program_check)
+    add_import_commands(commands)
     token = commands.add_parser("token", help="issue a token (same as python -m access.tokens)")
     token.add_argument("rest", nargs=argparse.REMAINDER)
     token.set_defaults(run=lambda a: _tokens(a.rest))

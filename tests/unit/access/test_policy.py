@@ -55,6 +55,7 @@ audit.verify               -          -          any        any      -        - 
 break_glass.review         -          any        -          any      -        -         -
 audit.query                -          region     -          any      -        -         -
 entry.late                 -          any        -          any      -        -         -
+import.run                 -          region     -          -        -        -         -
 """
 COLUMNS = {"admin": Role.ADMINISTRATOR, "receiving": Role.RECEIVING_SERVICE}
 

@@ -1,0 +1,80 @@
+"""Composition root of the imports API (`python -m deploy.imports`): settings, the jobs'
+database, the token verifier, and the jobs a restart left running, resumed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from access.fastapi import use_verifier
+from access.settings import TokenSettings
+from deploy.imports.api import launch, router
+from deploy.imports.importing import check
+from deploy.imports.sending import Sender, Signer
+from deploy.imports.store import JobStore, open_pool
+
+
+class ImportsSettings(BaseSettings):
+    """`PANA_IMPORTS_*`: where the jobs live, where the services answer, the issuer's key."""
+
+    model_config = SettingsConfigDict(env_prefix="PANA_IMPORTS_")
+    port: int = 8006
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_imports"
+    cases_url: str = "http://127.0.0.1:8001"
+    referrals_url: str = "http://127.0.0.1:8002"
+    vouchers_url: str = "http://127.0.0.1:8003"
+    signing_key_path: Path = Path(".pana/auth/signing-key.pem")
+    concurrency: int = 8
+
+
+def create_app(settings: ImportsSettings | None = None) -> FastAPI:
+    settings = settings or ImportsSettings()
+    urls = {
+        "cases": settings.cases_url,
+        "referrals": settings.referrals_url,
+        "vouchers": settings.vouchers_url,
+    }
+
+    def sender_for(acting: dict[str, Any]) -> Sender:
+        signer = Signer(
+            settings.signing_key_path,
+            acting["subject"],
+            acting["organization"],
+            list(acting["regions"]),
+        )
+        return Sender(urls, signer, settings.concurrency)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await open_pool(settings.database_url)
+        app.state.store = store = JobStore(pool)
+        app.state.jobs, app.state.concurrency = set(), settings.concurrency
+        app.state.sender_for = sender_for
+        for job in await store.running():  # a restart: resume, rows done are skipped
+            kind, name, content, acting = await store.content(job)
+            sender = sender_for(acting)
+            _, checked = await check(store, sender, kind, name, content)
+            launch(app.state, job, checked, sender)
+        try:
+            yield
+        finally:
+            for task in list(app.state.jobs):
+                task.cancel()
+            await asyncio.gather(*app.state.jobs, return_exceptions=True)
+            await pool.close()
+
+    app = FastAPI(title="Pana imports", lifespan=lifespan)
+    use_verifier(app, TokenSettings().verifier())
+    app.include_router(router)
+
+    @app.get("/readyz", include_in_schema=False)
+    async def ready() -> dict[str, str]:
+        return {"status": "ready"}
+
+    return app

@@ -1,0 +1,83 @@
+"""The program's code lists, by name: what a template offers and what a row may hold.
+
+The one place the import learns the program's codes. Today they are the enums of
+`contracts.vocabulary`, the contracts and the referrals service; when the program file makes
+them data (issue 23), only `codes` changes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from contracts.consent import ConsentGiver
+from contracts.livelihoods import SelectionStage
+from contracts.outreach import DeliveryMode
+from contracts.people import AgeGroup, Sex, VulnerabilityProfile
+from contracts.referrals import AnswerChannel, AnswererRole, ReferralOutcome
+from contracts.referrals import ReferralRejectionReason as RejectionReason
+from contracts.vocabulary import (
+    AssistanceType,
+    CaseType,
+    ConsentPurpose,
+    DocumentType,
+    IntakeChannel,
+    LivelihoodOutcome,
+    LivelihoodProgram,
+    MessageChannel,
+    MessageTopic,
+    ReferralDestination,
+    Region,
+    RegularizationProfile,
+    ServiceType,
+    Urgency,
+    VoucherService,
+)
+from services.referrals.request_referral import ReferralReason
+from services.referrals.shared_minimum import ContactTime
+
+_LISTS: dict[str, type[StrEnum]] = {
+    "region": Region,
+    "sex": Sex,
+    "document_type": DocumentType,
+    "vulnerability": VulnerabilityProfile,
+    "consent_purpose": ConsentPurpose,
+    "destination": ReferralDestination,
+    "consent_giver": ConsentGiver,
+    "case_type": CaseType,
+    "intake_channel": IntakeChannel,
+    "regularization_profile": RegularizationProfile,
+    "urgency": Urgency,
+    "service_type": ServiceType,
+    "message_topic": MessageTopic,
+    "message_channel": MessageChannel,
+    "delivery_mode": DeliveryMode,
+    "livelihood_program": LivelihoodProgram,
+    "livelihood_outcome": LivelihoodOutcome,
+    "selection_stage": SelectionStage,
+    "assistance_type": AssistanceType,
+    "referral_outcome": ReferralOutcome,
+    "rejection_reason": RejectionReason,
+    "answer_channel": AnswerChannel,
+    "answerer_role": AnswererRole,
+    "voucher_service": VoucherService,
+    "age_group": AgeGroup,
+    "referral_reason": ReferralReason,
+    "contact_time": ContactTime,
+}
+
+FIXED: dict[str, list[str]] = {
+    "livelihood_record": ["enrolment", "stage", "training", "outcome"],
+    "yes_no": ["si", "no"],
+}
+
+
+def codes(name: str) -> list[str]:
+    """The codes of list `name`, in the program's order (KeyError: no such list)."""
+    if name in _LISTS:
+        return [member.value for member in _LISTS[name]]
+    return list(FIXED[name])
+
+
+def names() -> list[str]:
+    """Every code list's name."""
+    return sorted({*_LISTS, *FIXED})

@@ -1,0 +1,127 @@
+"""The three writing services and the indicators on the test's PostgreSQL and Kafka, the
+directories the demo year names, and the imports' own database."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from deploy.demo.files import provider_name, unit_name
+from deploy.demo.plan import DESTINATIONS, REGIONS
+from deploy.imports.sending import Sender, Signer
+from deploy.imports.store import JobStore, open_pool
+from deploy.local.stack import create_databases
+from services.indicators.app import IndicatorsSettings
+from services.indicators.app import create_app as indicators_app
+from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
+from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.writers import serve_writers
+
+
+@dataclass
+class ImportSystem:
+    cases: RunningService
+    referrals: RunningService
+    vouchers: RunningService
+    indicators: RunningService
+    keys: Keys
+    imports_url: str
+    store: JobStore
+
+    def sender(self, subject: str = "import:m&e") -> Sender:
+        signer = Signer(self.keys.key_path, subject, "ngo", list(REGIONS))
+        urls = {
+            "cases": self.cases.url,
+            "referrals": self.referrals.url,
+            "vouchers": self.vouchers.url,
+        }
+        return Sender(urls, signer, concurrency=8)
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+    return make_keys(Path(tmp_path_factory.mktemp("auth")))
+
+
+@pytest.fixture(scope="module")
+async def system(
+    postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
+) -> AsyncIterator[ImportSystem]:
+    names = [f"t_imports_{uuid.uuid4().hex[:8]}" for _ in range(5)]  # the last: the jobs
+    await create_databases(postgres.server_url, names)
+    urls = [postgres.url(n) for n in names]
+    tag = uuid.uuid4().hex[:8]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
+            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
+        async with contextlib.AsyncExitStack() as stack:
+            cases, referrals, vouchers = await serve_writers(
+                stack, kafka, keys, urls, f"imports.{tag}"
+            )
+            indicators = await stack.enter_async_context(
+                serve(
+                    lambda: indicators_app(
+                        IndicatorsSettings(
+                            database_url=urls[3],
+                            **kafka.settings("indicators"),
+                            consumer_prefix=f"indicators-imports-{tag}",
+                        )
+                    ),
+                    keys,
+                )
+            )
+            await _directories(referrals, vouchers, keys)
+            pool = await open_pool(urls[4])
+            stack.push_async_callback(pool.close)
+            yield ImportSystem(
+                cases, referrals, vouchers, indicators, keys, urls[4], JobStore(pool)
+            )
+
+
+async def _directories(referrals: RunningService, vouchers: RunningService, keys: Keys) -> None:
+    """The units and clinics the demo year's files name, in every region (an administrator)."""
+    admin = keys.headers("administrator")
+    async with httpx.AsyncClient(headers=admin, timeout=30) as client:
+        for region in REGIONS:
+            for destination in DESTINATIONS:
+                added = await client.post(
+                    f"{referrals.url}/units",
+                    json={
+                        "name": unit_name(region, destination),
+                        "destination": destination,
+                        "region": region,
+                        "has_system_account": True,
+                        "handover_contact": {"office": f"Admisión {destination}"},
+                    },
+                )
+                assert added.status_code == 201, added.text
+            added = await client.post(
+                f"{vouchers.url}/providers",
+                json={
+                    "name": provider_name(region),
+                    "region": region,
+                    "kind": "clinic",
+                    "services": ["consultation", "exams", "medicines"],
+                },
+            )
+            assert added.status_code == 201, added.text
+
+
+async def event_counts(url: str) -> dict[str, int]:
+    """Events by type in a service's store: what an import wrote."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch("SELECT event_type, count(*) AS n FROM events GROUP BY 1")
+    finally:
+        await conn.close()
+    return {r["event_type"]: r["n"] for r in rows}

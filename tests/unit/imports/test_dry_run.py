@@ -1,0 +1,144 @@
+"""The dry run: every row's errors (row, column, reason in Spanish and English), nothing sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from deploy.imports.acts import OCCURRED, dated
+from deploy.imports.dry_run import dry_run
+from deploy.imports.reading import read_table
+from services.cases.case_requests import OpenCaseRequest
+from services.cases.participant_requests import RegisterRequest
+
+NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+
+
+class Refs:
+    def __init__(self, **done: list[str]) -> None:
+        self.done = done
+
+    async def answers(self, kind: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        return {k: {} for k in keys if k in self.done.get(kind, [])}
+
+
+class Directory:
+    async def unit(self, name: str, region: str) -> str | None:
+        return "u-1" if (name, region) == ("CEM Tumbes", "tumbes") else None
+
+    async def provider(self, name: str, region: str) -> str | None:
+        return None
+
+
+async def _check(kind: str, text: str, refs: Refs | None = None, directory: Any = None) -> Any:
+    table = read_table(f"{kind}.csv", text.encode())
+    return await dry_run(kind, table, NOW, refs or Refs(), directory)
+
+
+PEOPLE = (
+    "participant_ref,registered_on,given_names,family_names,sex,birth_date,nationality,region\n"
+    "P-1,2026-03-02,Ana,Pérez,woman,1990-01-01,VEN,tumbes\n"
+)
+
+
+async def test_a_clean_file_has_its_rows_and_no_errors() -> None:
+    checked = await _check("participants", PEOPLE)
+    assert checked.valid
+    [row] = checked.rows
+    assert (row.number, row.key) == (2, "P-1")
+    assert row.acts[0].path == "/participants"
+    assert row.acts[0].body["given_names"] == "Ana"
+
+
+async def test_every_error_of_every_row_is_reported_in_both_languages() -> None:
+    checked = await _check(
+        "participants",
+        PEOPLE + "P-2,2099-01-01,Luis,Rojas,martian,1990-01-01,VEN,lima\n"
+        "P-3,05/13/2026,,Soto,man,,VEN,piura\n",
+    )
+    found = {(e.row, e.column): (e.es, e.en) for e in checked.errors}
+    assert set(found) == {
+        (3, "registered_on"),
+        (3, "sex"),
+        (3, "region"),
+        (4, "registered_on"),
+        (4, "given_names"),
+    }
+    es, en = found[(3, "sex")]
+    assert "no es un código de la lista sex" in es and "is not a code of the list sex" in en
+    assert "futuro" in found[(3, "registered_on")][0]
+    assert "future" in found[(3, "registered_on")][1]
+    assert found[(4, "given_names")] == (
+        "falta el valor (columna obligatoria)",
+        "missing value (required column)",
+    )
+
+
+async def test_the_services_request_models_check_what_cells_cannot() -> None:
+    checked = await _check(
+        "participants",
+        "participant_ref,given_names,family_names,sex,nationality,region\n"
+        "P-1,Ana,Pérez,woman,VEN,tumbes\n",
+    )
+    [error] = checked.errors  # neither birth date nor estimated age: RegisterRequest says so
+    assert error.row == 2
+    assert "birth_date" in error.en and "no es válido" in error.es
+
+
+async def test_a_repeated_row_key_and_unknown_columns_are_errors() -> None:
+    checked = await _check(
+        "participants", PEOPLE.replace("region\n", "region,colour\n") + PEOPLE.split("\n")[1] + "\n"
+    )
+    found = {(e.row, e.column) for e in checked.errors}
+    assert (1, "colour") in found
+    assert (3, "participant_ref") in found
+
+
+async def test_references_must_be_imported_first_and_units_in_the_directory() -> None:
+    text = (
+        "referral_ref,case_ref,unit,region,assistance_type,reason\n"
+        "R-1,C-1,CEM Tumbes,tumbes,psychosocial,gbv_care\n"
+        "R-2,C-9,CEM Lima,tumbes,psychosocial,gbv_care\n"
+    )
+    checked = await _check("referrals", text, Refs(cases=["C-1"]), Directory())
+    found = {(e.row, e.column): e.en for e in checked.errors}
+    assert set(found) == {(3, "case_ref"), (3, "unit")}
+    assert "import the cases file first" in found[(3, "case_ref")]
+
+
+async def test_a_referral_row_with_answers_is_the_request_and_each_recorded_answer() -> None:
+    text = (
+        "referral_ref,case_ref,unit,region,assistance_type,reason,accepted_on,completed_on,outcome\n"
+        "R-1,C-1,CEM Tumbes,tumbes,psychosocial,gbv_care,2026-03-05,10/03/2026,care_started\n"
+        "R-2,C-1,CEM Tumbes,tumbes,psychosocial,gbv_care,,2026-03-06,\n"
+    )
+    checked = await _check("referrals", text, Refs(cases=["C-1"]), Directory())
+    first = checked.rows[0]
+    assert [a.name for a in first.acts] == ["refer", "accept", "complete"]
+    assert first.acts[2].body["evidence"]["answered_at"] == "2026-03-10T12:00:00-05:00"
+    assert {(e.row, e.column) for e in checked.errors} == {(3, "accepted_on")}
+
+
+async def test_a_redeemed_voucher_is_issued_then_redeemed_as_its_clinic() -> None:
+    text = (
+        "voucher_ref,case_ref,provider,region,services,amount,valid_until,redeemed_on,receipt_number\n"
+        "V-1,C-1,Clínica,tumbes,consultation;medicines,150.00,2027-01-31,2026-03-09,B001-1\n"
+        "V-2,C-1,,tumbes,consultation,150,2027-01-31,2026-03-09,B001-2\n"
+    )
+    checked = await _check("vouchers", text, Refs(cases=["C-1"]))
+    redeem = checked.rows[0].acts[-1]
+    assert (redeem.name, redeem.role, redeem.path) == ("redeem", "clinic", "/redemptions")
+    assert redeem.body["services"] == ["consultation", "medicines"]
+    assert {(e.row, e.column) for e in checked.errors} == {(3, "provider")}
+
+
+def test_a_date_feeds_occurred_at_where_the_command_has_it_else_its_own_field() -> None:
+    moment = datetime(2026, 3, 2, 17, tzinfo=UTC)
+    assert dated(OpenCaseRequest, "opened_at", moment) == {"opened_at": moment.isoformat()}
+    assert dated(RegisterRequest, None, moment) == {}  # no such field yet: kept, not sent
+    assert dated(RegisterRequest, None, None) == {}
+
+    class Later(RegisterRequest):
+        occurred_at: datetime | None = None
+
+    assert dated(Later, None, moment) == {OCCURRED: moment.isoformat()}
