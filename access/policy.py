@@ -117,6 +117,11 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     # Who read or changed a person, case, referral or voucher: the region's supervisors and
     # administrators (the data protection officer), see access.audit_query.
     "audit.query": {SUPERVISOR: REGION, ADMINISTRATOR: ANY},
+    # Field forms (issue 28): the blank forms hold no data; pulling from ODK Central starts the
+    # intake; the region's supervisors review what could not be applied (its answers are personal).
+    "field_forms.download": {CASEWORKER: ANY, SUPERVISOR: ANY},
+    "field_submission.pull": {SUPERVISOR: ANY, ADMINISTRATOR: ANY},
+    "field_submission.review": {SUPERVISOR: REGION},
 }
 
 

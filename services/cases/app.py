@@ -17,6 +17,10 @@ from services.cases.acts_api import router as acts
 from services.cases.case_records_api import router as case_records
 from services.cases.cases_api import router as cases
 from services.cases.consent_api import router as consents
+from services.cases.field_forms.intake_api import router as field_intake
+from services.cases.field_forms.review_api import router as field_review
+from services.cases.field_forms.schema import FIELD_FORMS_DDL
+from services.cases.field_forms.settings import FieldFormsSettings
 from services.cases.links import LINKS
 from services.cases.participants_api import router as participants
 from services.cases.schema import CASES_DDL
@@ -50,13 +54,14 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
             "Case management: participants (personal data encrypted, never published), consent,"
             " cases, services delivered, outreach, livelihoods, legal complaints."
         ),
-        routers=[participants, consents, cases, case_records, acts],
-        ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL),
+        routers=[participants, consents, cases, case_records, acts, field_intake, field_review],
+        ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL, FIELD_FORMS_DDL),
         extensions=[access_extension()],
     )
     app.state.settings = settings
     app.include_router(audit_query_router(AUDITED))
     app.state.personal_data_keys = PersonalDataKeys()  # from the environment
+    app.state.field_forms = FieldFormsSettings()  # forms' secrets, enumerators, ODK Central
     use_verifier(app, TokenSettings().verifier())
     document_links(app, LINKS)
     return app

@@ -53,6 +53,9 @@ indicators.read_exact      -          -          any        any      -        - 
 audit.verify               -          -          any        any      -        -         -
 break_glass.review         -          any        -          any      -        -         -
 audit.query                -          region     -          any      -        -         -
+field_forms.download       any        any        -          -        -        -         -
+field_submission.pull      -          any        -          any      -        -         -
+field_submission.review    -          region     -          -        -        -         -
 """
 COLUMNS = {"admin": Role.ADMINISTRATOR, "receiving": Role.RECEIVING_SERVICE}
 
