@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 from fastapi import FastAPI
 
 from access.audit import AUDIT_DDL
@@ -11,7 +12,7 @@ from access.platform import access_extension
 from access.settings import PersonalDataKeys, TokenSettings
 from eventkit.openapi_links import document_links
 from eventkit.schema import STORE_DDL
-from eventkit.service import create_service_app
+from eventkit.service import Worker, create_service_app
 from eventkit.settings import ServiceSettings
 from services.cases.acts_api import router as acts
 from services.cases.case_records_api import router as case_records
@@ -21,6 +22,7 @@ from services.cases.field_forms.intake_api import router as field_intake
 from services.cases.field_forms.review_api import router as field_review
 from services.cases.field_forms.schema import FIELD_FORMS_DDL
 from services.cases.field_forms.settings import FieldFormsSettings
+from services.cases.field_forms.workers import central_puller
 from services.cases.links import LINKS
 from services.cases.participants_api import router as participants
 from services.cases.schema import CASES_DDL
@@ -47,6 +49,13 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
     a default key would be a published key) and the token settings (`PANA_AUTH_*`).
     """
     settings = settings or CasesSettings()
+
+    def pulling(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
+        state = app.state  # read when the worker starts: tests replace the field settings
+        return central_puller(
+            pool, lambda: state.field_forms, lambda: state.personal_data_keys, state.clock
+        )
+
     app = create_service_app(
         settings,
         title="Pana cases",
@@ -56,6 +65,7 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
         ),
         routers=[participants, consents, cases, case_records, acts, field_intake, field_review],
         ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL, FIELD_FORMS_DDL),
+        workers=[pulling],
         extensions=[access_extension()],
     )
     app.state.settings = settings

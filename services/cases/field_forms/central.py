@@ -21,7 +21,7 @@ import structlog
 from access.settings import PersonalDataKeys
 from services.cases.field_forms import intake_commands as intake
 from services.cases.field_forms.settings import Central, FieldFormsSettings
-from services.cases.field_forms.submissions import Submission, from_central
+from services.cases.field_forms.submissions import Submission, Unreadable, from_central
 
 log = structlog.get_logger("cases.field_forms")
 PAGE = 250
@@ -69,7 +69,12 @@ async def pull(
         received: list[datetime] = []
         held: list[datetime] = []
         async for entry in entries(http, central, form_id, since):
-            submission = from_central(form_id, entry)
+            try:
+                submission = from_central(form_id, entry)
+            except Unreadable as error:  # not a submission: nothing to key it by, nor to keep
+                log.warning("field_forms.unreadable_submission", form_id=form_id, error=str(error))
+                counts["unreadable"] += 1
+                continue
             status = await _receive(pool, keys, settings, submission, now)
             counts[status] += 1
             sent = submission.submitted_at or now

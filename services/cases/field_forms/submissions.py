@@ -26,6 +26,13 @@ class Unreadable(ValueError):
     """The payload is not a submission (no instance id): nothing can be kept under a key."""
 
 
+def _instance(value: object, what: str) -> str:
+    """An instance id (`uuid:...` as Collect and Enketo write it; at most 200 characters)."""
+    if not isinstance(value, str) or not 0 < len(value) <= 200:
+        raise Unreadable(f"no {what} (text of at most 200 characters)")
+    return value
+
+
 @dataclass(frozen=True)
 class Submission:
     """One filled-in form: who sent it from where, when it was filled in, and its answers."""
@@ -79,9 +86,8 @@ def answers(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 def from_kobo(form_id: str, payload: Mapping[str, Any]) -> Submission:
     """A submission as Kobo's REST Services post it."""
-    instance = payload.get("meta/instanceID") or payload.get("_uuid")
-    if not isinstance(instance, str) or not instance:
-        raise Unreadable("no meta/instanceID nor _uuid")
+    instance = _instance(payload.get("meta/instanceID") or payload.get("_uuid"),
+                         "meta/instanceID nor _uuid")  # fmt: skip
     by = payload.get("_submitted_by")
     return Submission(
         Source.KOBO, form_id, instance if ":" in instance else f"uuid:{instance}",
@@ -93,9 +99,7 @@ def from_kobo(form_id: str, payload: Mapping[str, Any]) -> Submission:
 def from_central(form_id: str, entry: Mapping[str, Any]) -> Submission:
     """A submission as ODK Central's OData feed (`.svc/Submissions?$expand=*`) serves it."""
     meta = entry.get("meta") or {}
-    instance = entry.get("__id") or meta.get("instanceID")
-    if not isinstance(instance, str) or not instance:
-        raise Unreadable("no __id nor meta/instanceID")
+    instance = _instance(entry.get("__id") or meta.get("instanceID"), "__id nor meta/instanceID")
     system = entry.get("__system") or {}
     by = system.get("submitterId")
     return Submission(

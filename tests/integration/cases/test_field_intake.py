@@ -329,6 +329,10 @@ async def test_submissions_pulled_from_odk_central_are_applied_once(
         assert done.status_code == 201, done.text
     outreach = recorded("odk_central_outreach.json")
     outreach["value"][0]["attendees"][0]["participant_id"] = person
+    stranger = copy.deepcopy(outreach["value"][0])  # from a tablet no one mapped yet
+    stranger["__id"] = stranger["meta"]["instanceID"] = f"uuid:{uuid.uuid4()}"
+    stranger["__system"].update(submitterId="99", submissionDate="2023-03-16T21:50:00.000Z")
+    outreach["value"].append(stranger)
     last = copy.deepcopy(outreach)
     last["value"], _ = [], last.pop("@odata.nextLink")
     livelihood = recorded("odk_central_livelihood.json")
@@ -344,18 +348,25 @@ async def test_submissions_pulled_from_odk_central_are_applied_once(
         supervisor = system.cases.client("supervisor", regions=[TUMBES])
         first = await supervisor.post("/field-submissions/odk-central/pull")
         assert first.status_code == 200, first.text
-        assert first.json()["pulled"] == {"applied": 2}
+        assert first.json()["pulled"] == {"applied": 2, "unmapped": 1}
         assert any("$skiptoken" in q for q in asked)  # the next page was followed
         assert all(q["$expand"] == "*" for q in asked)
         again = await supervisor.post("/field-submissions/odk-central/pull")
-        assert again.json()["pulled"] == {"known": 2}  # the recorded server ignores $filter
-    cursor = "__system/submissionDate gt 2023-03-16T21:40:07.731Z"
-    assert any(q.get("$filter") == cursor for q in asked)
+        # The cursor stays before the unmapped one (the recorded server ignores $filter).
+        assert again.json()["pulled"] == {"known": 2, "unmapped": 1}
+        cursor = "__system/submissionDate gt 2023-03-16T21:49:59.999Z"
+        assert any(q.get("$filter") == cursor for q in asked)
+        mapped = {**system.cases.app.state.field_forms.enumerators, "odk_central:99": ENUMERATOR}
+        system.cases.app.state.field_forms = FieldFormsSettings(
+            forms=system.cases.app.state.field_forms.forms, enumerators=mapped, central=odk
+        )
+        last_pull = await supervisor.post("/field-submissions/odk-central/pull")
+        assert last_pull.json()["pulled"] == {"known": 2, "applied": 1}  # not lost once mapped
     assert (
         await system.count(
             "SELECT count(*) FROM events WHERE stream_id = $1"
             " AND event_type IN ('message.reached', 'livelihood.outcome_recorded')",
             person,
         )
-        == 2
+        == 3
     )
