@@ -24,6 +24,7 @@ from contracts.vocabulary import (
     Region,
     ServiceType,
 )
+from services.cases.acts_requests import MAX_BULK
 from services.cases.case_requests import DeliverRequest
 from services.cases.deliver_service import PAID_SERVICES
 from services.cases.field_forms.xlsform import UUID_PATTERN, Form, Question, mirror
@@ -135,7 +136,8 @@ OUTREACH = Form(
         _select("channel", "Canal", "Channel"),
         _select("delivery_mode", "Modalidad", "Delivery mode", default="in_person"),
         Question("begin_repeat", "attendees", "Asistentes", "Attendees"),
-        _id("participant_id", "Código de la persona", "Participant id"),
+        Question("text", "participant_id", "Código de la persona", "Participant id",
+                 required=True, constraint=f"{_ID} and position(..) <= {MAX_BULK}"),
         Question("end_repeat", "attendees"),
     ),
     {"region": Region, "topic": MessageTopic, "channel": MessageChannel,

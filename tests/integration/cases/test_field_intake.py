@@ -200,7 +200,7 @@ async def test_the_sender_is_authenticated_by_the_form_s_secret(system: System) 
 
 
 async def test_a_bad_submission_waits_in_review_and_is_applied_after_correction(
-    system: System,
+    system: System, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     bad = recorded("kobo_registration_unknown_region.json")
     instance = bad["meta/instanceID"]
@@ -258,6 +258,10 @@ async def test_a_bad_submission_waits_in_review_and_is_applied_after_correction(
     )
     assert resent.status_code == 200 and resent.json()["status"] == "applied"
     assert resent.json()["applied"]["participant_id"] == person  # nothing registered twice
+    logged = capsys.readouterr()
+    assert "/field-submissions/" in logged.out + caplog.text  # the service's logs are here
+    for name in ("Wilmer", "Pacheco"):  # personal data never reaches the logs
+        assert name not in logged.out + logged.err + caplog.text
 
 
 async def test_a_submission_naming_no_known_case_is_discarded_with_its_reason(

@@ -59,6 +59,7 @@ def test_constraints_are_the_request_models() -> None:
     assert questions["estimated_age_years"].constraint == ". >= 0 and . <= 120"
     assert "string-length(.) <= 100" in questions["given_names"].constraint
     assert "count-selected(.) <= 15" in questions["vulnerabilities"].constraint
+    assert OUTREACH.questions()["participant_id"].constraint.endswith("position(..) <= 10000")
 
 
 def test_a_changed_form_has_a_new_version() -> None:
