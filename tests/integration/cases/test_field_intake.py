@@ -287,6 +287,12 @@ async def test_a_submission_naming_no_known_case_is_discarded_with_its_reason(
         f"/field-submissions/{instance}/discarding", json={"reason": "duplicate"}
     )
     assert twice.status_code == 409
+    elsewhere = {**recorded("kobo_outreach.json"), "region": "piura"}
+    elsewhere["meta/instanceID"] = f"uuid:{uuid.uuid4()}"
+    refused = await system.kobo("pana_outreach").post(
+        "/field-submissions/kobo/pana_outreach", json=elsewhere
+    )
+    assert refused.status_code == 202 and refused.json()["rule"] == "forbidden"  # not her region
     audited = await system.count(
         "SELECT count(*) FROM (SELECT action, resource_id FROM audit_log UNION ALL"
         " SELECT action, resource_id FROM audit_inbox) a"
