@@ -22,12 +22,14 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from pydantic import SecretStr
+from pyxform.xls2xform import convert
 
 from access.actors import actor_id
 from access.principal import Principal, Region, Role
 from deploy.local.stack import create_databases
 from services.cases.app import CasesSettings
 from services.cases.app import create_app as cases_app
+from services.cases.field_forms.intake_api import XLSX
 from services.cases.field_forms.settings import Central, FieldFormsSettings
 from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
@@ -180,6 +182,20 @@ async def test_a_day_of_outreach_and_a_registration_with_consent_count_once(
     )
     assert consents == 1
     assert await _reached(system, day.json()["applied"]["position"]) == 500
+
+
+async def test_supervisors_download_the_forms_as_xlsform(system: System) -> None:
+    supervisor = system.cases.client("supervisor", regions=[TUMBES])
+    listed = (await supervisor.get("/field-forms")).json()["forms"]
+    assert [f["form_id"] for f in listed] == [
+        "pana_registration", "pana_services", "pana_outreach", "pana_livelihood",
+    ]  # fmt: skip
+    form = await supervisor.get(listed[2]["href"])
+    assert form.status_code == 200 and form.headers["content-type"].startswith(XLSX)
+    xform = convert(form.content, form_name="pana_outreach").xform
+    assert f'version="{listed[2]["version"]}"' in xform
+    assert (await supervisor.get("/field-forms/headcounts.xlsx")).status_code == 404
+    assert (await system.cases.client("viewer").get("/field-forms")).status_code == 403
 
 
 async def test_the_sender_is_authenticated_by_the_form_s_secret(system: System) -> None:
