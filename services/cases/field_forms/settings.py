@@ -10,8 +10,9 @@ where ODK Central is. Read from `PANA_FIELD_*` (JSON values), e.g.
 from __future__ import annotations
 
 import hmac
+from typing import Self
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from access.principal import Principal, Region, Role
@@ -30,6 +31,11 @@ class Enumerator(BaseModel):
     organization_id: str
     role: Role = Role.CASEWORKER
     regions: list[Region] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _acts(self) -> Self:
+        self.principal()  # a role that cannot act (a clinic without a provider) fails at start
+        return self
 
     def principal(self) -> Principal:
         principal = Principal(self.subject, self.organization_id, self.role,

@@ -8,13 +8,15 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
+from access.principal import Region, Role
 from services.cases.field_forms.central import entries
-from services.cases.field_forms.settings import Central
+from services.cases.field_forms.settings import Central, Enumerator, FieldForm, FieldFormsSettings
 from services.cases.field_forms.submissions import Unreadable, from_central, from_kobo
 
 CENTRAL = Central(url="https://central.example.org/", project_id=3, token=SecretStr("t0ken"))
+PIURA = "piura"
 BASE = "https://central.example.org/v1/projects/3/forms/pana_outreach.svc/Submissions"
 
 
@@ -63,3 +65,23 @@ def test_kobo_s_naive_submission_time_is_utc() -> None:
     assert kobo.instance_id == "uuid:abc"
     assert kobo.filled_at == datetime(2023, 3, 14, 15, 11, 2, tzinfo=UTC)
     assert kobo.enumerator is None  # an anonymous submission maps to no one
+
+
+def test_a_form_s_secret_and_the_enumerators_map_from_settings() -> None:
+    settings = FieldFormsSettings(
+        forms={"pana_outreach": {"token": "a" * 30}},
+        enumerators={
+            "kobo:ana": {"subject": "ana", "organization_id": "ngo", "regions": ["piura"]}
+        },
+    )
+    assert settings.sender_may_send("pana_outreach", "a" * 30)
+    assert not settings.sender_may_send("pana_outreach", "a" * 29 + "b")
+    assert not settings.sender_may_send("pana_outreach", None)
+    assert not settings.sender_may_send("pana_services", "-" * 24)  # no secret: takes nothing
+    ana = settings.principal("kobo:ana")
+    assert ana is not None and ana.regions == {Region.PIURA} and ana.role is Role.CASEWORKER
+    assert settings.principal("kobo:someone") is None and settings.principal(None) is None
+    with pytest.raises(ValidationError):  # a role that could never act fails at start
+        Enumerator(subject="c", organization_id="ngo", role=Role.CLINIC, regions=[Region.PIURA])
+    with pytest.raises(ValidationError):
+        FieldForm(token=SecretStr("short"))
