@@ -119,14 +119,16 @@ async def system(
             yield System(cases, indicators)
 
 
-async def _reached(system: System, position: str) -> int:
-    """OE2.5 (people reached by a health-services message) once `position` was counted."""
+async def _reached(system: System, position: str) -> tuple[int, int]:
+    """OE2.5 (people reached by a health-services message) once `position` was counted: all,
+    and women (the one registered by the form; the others were seeded as men)."""
     viewer = system.indicators.client("me_officer")
     waited = await viewer.get(f"/positions/{position}", params={"timeout": 30})
     assert waited.status_code == 200, waited.text
     answer = await viewer.get("/indicators/OE2.5", params={"view": "exact"})
     assert answer.status_code == 200, answer.text
-    return int(answer.json()["indicator"]["value"])
+    indicator = answer.json()["indicator"]
+    return int(indicator["value"]), int(indicator["sex_age"]["woman"]["total"])
 
 
 async def test_a_day_of_outreach_and_a_registration_with_consent_count_once(
@@ -164,7 +166,7 @@ async def test_a_day_of_outreach_and_a_registration_with_consent_count_once(
         person,
     )
     assert reached_at.startswith("2023-03-15T22:45:58")  # when the list was filled in (`end`)
-    assert await _reached(system, day.json()["applied"]["position"]) == 500
+    assert await _reached(system, day.json()["applied"]["position"]) == (500, 1)
 
     events = await system.count("SELECT count(*) FROM events")
     audits = await system.count(AUDITS)
@@ -181,7 +183,7 @@ async def test_a_day_of_outreach_and_a_registration_with_consent_count_once(
         "SELECT count(*) FROM events WHERE event_type = 'consent.given' AND stream_id = $1", person
     )
     assert consents == 1
-    assert await _reached(system, day.json()["applied"]["position"]) == 500
+    assert await _reached(system, day.json()["applied"]["position"]) == (500, 1)
 
 
 async def test_supervisors_download_the_forms_as_xlsform(system: System) -> None:
