@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Body, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.fastapi import CurrentPrincipal, authorize
@@ -14,6 +14,7 @@ from eventkit.dependencies import Clock, Pool
 from services.cases.field_forms import central
 from services.cases.field_forms import intake_commands as intake
 from services.cases.field_forms.forms import FORMS, FormKind
+from services.cases.field_forms.intake_requests import KoboSubmission
 from services.cases.field_forms.settings import FieldFormsSettings
 from services.cases.field_forms.submissions import Unreadable, from_kobo
 from services.cases.field_forms.xlsform import workbook
@@ -65,7 +66,7 @@ async def download(kind: str, principal: CurrentPrincipal) -> Response:
 )  # fmt: skip
 async def from_kobo_push(
     form_id: str,
-    payload: Annotated[dict[str, Any], Body()],
+    payload: KoboSubmission,
     request: Request,
     token: FormToken = None,
     *,
@@ -78,7 +79,7 @@ async def from_kobo_push(
     if not settings.sender_may_send(form_id, token):
         raise HTTPException(401, {"rule": "form_token_invalid", "message": "unknown form or token"})
     try:
-        submission = from_kobo(form_id, payload)
+        submission = from_kobo(form_id, payload.root)
     except Unreadable as error:
         raise HTTPException(422, {"rule": "not_a_submission", "message": str(error)}) from None
     principal = settings.principal(submission.enumerator)
