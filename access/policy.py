@@ -122,6 +122,11 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "entry.late": {SUPERVISOR: ANY, ADMINISTRATOR: ANY},
     # Bulk import (deploy/imports): a supervisor's rows of their own regions, sent as them.
     "import.run": {SUPERVISOR: REGION},
+    # Field forms (issue 28): the blank forms hold no data; pulling from ODK Central starts the
+    # intake; the region's supervisors review what could not be applied (its answers are personal).
+    "field_forms.download": {CASEWORKER: ANY, SUPERVISOR: ANY},
+    "field_submission.pull": {SUPERVISOR: ANY, ADMINISTRATOR: ANY},
+    "field_submission.review": {SUPERVISOR: REGION},
 }
 
 

@@ -56,6 +56,9 @@ break_glass.review         -          any        -          any      -        - 
 audit.query                -          region     -          any      -        -         -
 entry.late                 -          any        -          any      -        -         -
 import.run                 -          region     -          -        -        -         -
+field_forms.download       any        any        -          -        -        -         -
+field_submission.pull      -          any        -          any      -        -         -
+field_submission.review    -          region     -          -        -        -         -
 """
 COLUMNS = {"admin": Role.ADMINISTRATOR, "receiving": Role.RECEIVING_SERVICE}
 

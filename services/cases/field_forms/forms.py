@@ -1,0 +1,164 @@
+"""The four field forms: registration with consent per purpose, services delivered, outreach
+attendance lists, livelihood follow-ups.
+
+Question names are the API's field names (`services.cases.*_requests`), so an answer becomes a
+request body as it is. Group activities with headcounts are not here: the platform has no such
+command yet (issue 23).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from contracts.consent import ConsentGiver
+from contracts.outreach import DeliveryMode
+from contracts.people import Sex, VulnerabilityProfile
+from contracts.vocabulary import (
+    ConsentPurpose,
+    DocumentType,
+    LivelihoodOutcome,
+    LivelihoodProgram,
+    MessageChannel,
+    MessageTopic,
+    ReferralDestination,
+    Region,
+    ServiceType,
+)
+from services.cases.acts_requests import MAX_BULK
+from services.cases.case_requests import DeliverRequest
+from services.cases.deliver_service import PAID_SERVICES
+from services.cases.field_forms.xlsform import UUID_PATTERN, Form, Question, mirror
+from services.cases.participant_requests import RegisterRequest
+
+
+class FormKind(StrEnum):
+    REGISTRATION = "registration"
+    SERVICES = "services"
+    OUTREACH = "outreach"
+    LIVELIHOOD = "livelihood"
+
+
+class YesNo(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+_META = (
+    Question("start", "start"),
+    Question("end", "end"),
+    Question("username", "username"),
+    Question("deviceid", "deviceid"),
+)
+_ID = f"regex(., '{UUID_PATTERN}')"
+_LETTER = "regex(., '[A-Za-zÀ-ÖØ-öø-ÿ]')"  # a name holds a letter (contracts.scalars)
+
+
+def _id(name: str, es: str, en: str) -> Question:
+    """A participant or case id, typed or read from the person's card (QR)."""
+    return Question("text", name, es, en, required=True, constraint=_ID)
+
+
+def _select(name: str, es: str, en: str, **kwargs: str) -> Question:
+    return Question(f"select_one {name}", name, es, en, required=True, **kwargs)
+
+
+REGISTRATION = Form(
+    "pana_registration", "Registro y consentimiento", "Registration and consent",
+    (
+        *_META,
+        Question("begin_group", "person", "Persona", "Person"),
+        Question("text", "given_names", "Nombres", "Given names", required=True,
+                 constraint=mirror(RegisterRequest, "given_names", extra=_LETTER)),
+        Question("text", "family_names", "Apellidos", "Family names", required=True,
+                 constraint=mirror(RegisterRequest, "family_names", extra=_LETTER)),
+        _select("document_type", "Tipo de documento", "Document type", default="none"),
+        Question("text", "document_number", "Número de documento", "Document number",
+                 required=True, relevant="${document_type} != 'none'",
+                 constraint=mirror(RegisterRequest, "document_number")),
+        Question("text", "phone", "Teléfono", "Phone", appearance="numbers",
+                 constraint=mirror(RegisterRequest, "phone")),
+        _select("sex", "Sexo", "Sex"),
+        Question("select_one yes_no", "birth_date_known", "¿Conoce su fecha de nacimiento?",
+                 "Is the birth date known?", required=True),
+        Question("date", "birth_date", "Fecha de nacimiento", "Birth date", required=True,
+                 relevant="${birth_date_known} = 'yes'",
+                 constraint=". <= today() and . >= date('1900-01-01')"),
+        Question("integer", "estimated_age_years", "Edad estimada (años)", "Estimated age (years)",
+                 required=True, relevant="${birth_date_known} = 'no'",
+                 constraint=mirror(RegisterRequest, "estimated_age_years")),
+        Question("text", "nationality", "Nacionalidad (ISO, p. ej. VEN)",
+                 "Nationality (ISO, e.g. VEN)", required=True, default="VEN",
+                 constraint=mirror(RegisterRequest, "nationality")),
+        _select("region", "Región", "Region"),
+        Question("select_multiple vulnerabilities", "vulnerabilities", "Vulnerabilidades",
+                 "Vulnerabilities", constraint=mirror(RegisterRequest, "vulnerabilities")),
+        Question("end_group", "person"),
+        Question("begin_group", "consent", "Consentimiento", "Consent"),
+        Question("select_one yes_no", "consent_given", "¿Da su consentimiento?",
+                 "Is consent given?", required=True),
+        Question("select_multiple purposes", "purposes", "Para qué", "Purposes", required=True,
+                 relevant="${consent_given} = 'yes'"),
+        Question("select_multiple destinations", "destinations", "Instituciones",
+                 "Destinations", relevant="selected(${purposes}, 'referral_sharing')"),
+        _select("given_by", "Lo da", "Given by", default="participant",
+                relevant="${consent_given} = 'yes'"),
+        Question("end_group", "consent"),
+    ),
+    {"document_type": DocumentType, "sex": Sex, "yes_no": YesNo, "region": Region,
+     "vulnerabilities": VulnerabilityProfile, "purposes": ConsentPurpose,
+     "destinations": ReferralDestination, "given_by": ConsentGiver},
+)  # fmt: skip
+
+_PAID = " or ".join(f"${{service_type}} = '{s}'" for s in sorted(PAID_SERVICES))
+
+SERVICES = Form(
+    "pana_services", "Servicios entregados", "Services delivered",
+    (
+        *_META,
+        _id("case_id", "Código del caso", "Case id"),
+        _select("service_type", "Servicio", "Service"),
+        Question("integer", "quantity", "Cantidad (noches de alojamiento)",
+                 "Quantity (nights of lodging)", required=True, default="1",
+                 constraint=mirror(DeliverRequest, "quantity")),
+        Question("text", "cost", "Costo (PEN, p. ej. 180.00)", "Cost (PEN, e.g. 180.00)",
+                 required=True, relevant=_PAID, appearance="numbers",
+                 constraint="regex(., '^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,2})?$') and . > 0"),
+    ),
+    {"service_type": ServiceType},
+)  # fmt: skip
+
+OUTREACH = Form(
+    "pana_outreach", "Lista de asistencia", "Outreach attendance list",
+    (
+        *_META,
+        _select("region", "Región", "Region"),
+        _select("topic", "Tema", "Topic"),
+        _select("channel", "Canal", "Channel"),
+        _select("delivery_mode", "Modalidad", "Delivery mode", default="in_person"),
+        Question("begin_repeat", "attendees", "Asistentes", "Attendees"),
+        Question("text", "participant_id", "Código de la persona", "Participant id",
+                 required=True, constraint=f"{_ID} and position(..) <= {MAX_BULK}"),
+        Question("end_repeat", "attendees"),
+    ),
+    {"region": Region, "topic": MessageTopic, "channel": MessageChannel,
+     "delivery_mode": DeliveryMode},
+)  # fmt: skip
+
+LIVELIHOOD = Form(
+    "pana_livelihood", "Seguimiento de medios de vida", "Livelihood follow-up",
+    (
+        *_META,
+        _id("participant_id", "Código de la persona", "Participant id"),
+        _select("program", "Programa", "Program"),
+        _select("outcome", "Resultado verificado", "Verified outcome"),
+    ),
+    {"program": LivelihoodProgram, "outcome": LivelihoodOutcome},
+)  # fmt: skip
+
+FORMS: dict[FormKind, Form] = {
+    FormKind.REGISTRATION: REGISTRATION,
+    FormKind.SERVICES: SERVICES,
+    FormKind.OUTREACH: OUTREACH,
+    FormKind.LIVELIHOOD: LIVELIHOOD,
+}
+BY_ID = {form.form_id: kind for kind, form in FORMS.items()}

@@ -1,0 +1,120 @@
+"""The field forms: valid XLSForm for Kobo and ODK (pyxform converts each), codes with Spanish and
+English labels, constraints read from the API's request models; submissions from Kobo and ODK
+Central read into the same answers and become the API's bodies, or a refusal naming the field."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from pyxform.xls2xform import convert
+
+from contracts.vocabulary import Region
+from eventkit.decider import Refused
+from services.cases.field_forms import bodies
+from services.cases.field_forms.choices import choices
+from services.cases.field_forms.forms import FORMS, OUTREACH, REGISTRATION, FormKind
+from services.cases.field_forms.submissions import from_central, from_kobo
+from services.cases.field_forms.xlsform import ES, workbook
+from services.cases.participant_requests import RegisterRequest
+
+RECORDED = Path(__file__).parents[2] / "integration" / "cases" / "field_submissions"
+AT = datetime(2023, 3, 15, 12, tzinfo=UTC)
+
+
+def recorded(name: str) -> Any:
+    return json.loads((RECORDED / name).read_text())
+
+
+@pytest.mark.parametrize("kind", list(FormKind))
+def test_each_form_converts_with_pyxform(kind: FormKind) -> None:
+    form = FORMS[kind]
+    warnings: list[str] = []
+    xform = convert(workbook(form), warnings=warnings, form_name=form.form_id).xform
+    assert warnings == []
+    assert f'id="{form.form_id}"' in xform and f'version="{form.version()}"' in xform
+    assert 'lang="Español (es)"' in xform and 'lang="English (en)"' in xform
+
+
+def test_choice_lists_are_the_codes_with_spanish_and_english_labels() -> None:
+    sheet = load_workbook(io.BytesIO(workbook(REGISTRATION)))["choices"]
+    rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ("list_name", "name", f"label::{ES}", "label::English (en)")
+    regions = [r[1] for r in rows if r[0] == "region"]
+    assert regions == [r.value for r in Region]
+    assert ("sex", "woman", "Mujer", "Woman") in rows
+    assert ("region", "lima_callao", "Lima y Callao", "Lima and Callao") in rows
+    assert choices(Region)[0].code == "lima_callao"
+
+
+def test_constraints_are_the_request_models() -> None:
+    questions = REGISTRATION.questions()
+    pattern = RegisterRequest.model_json_schema()["properties"]["nationality"]["pattern"]
+    assert questions["nationality"].constraint == f"regex(., '{pattern}')"
+    assert questions["estimated_age_years"].constraint == ". >= 0 and . <= 120"
+    assert "string-length(.) <= 100" in questions["given_names"].constraint
+    assert "count-selected(.) <= 15" in questions["vulnerabilities"].constraint
+    assert OUTREACH.questions()["participant_id"].constraint.endswith("position(..) <= 10000")
+
+
+def test_a_changed_form_has_a_new_version() -> None:
+    assert len({f.version() for f in FORMS.values()}) == len(FORMS)
+    assert REGISTRATION.version() == REGISTRATION.version()
+
+
+def test_kobo_and_central_submissions_read_into_answers_by_question_name() -> None:
+    kobo = from_kobo("pana_registration", recorded("kobo_registration.json"))
+    assert kobo.instance_id == "uuid:4f7b2c9e-61d3-4a8f-9b0e-2d5c7a1e8f36"
+    assert kobo.enumerator == "kobo:ana_tumbes"
+    assert kobo.filled_at == datetime.fromisoformat("2023-03-14T10:09:48.502-05:00")
+    assert kobo.answers["given_names"] == "Yusmary Andreína"
+    assert not any(k.startswith("_") or "/" in k for k in kobo.answers)
+    page = recorded("odk_central_outreach.json")
+    central = from_central("pana_outreach", page["value"][0])
+    assert central.instance_id == "uuid:5a0c9e27-48b1-4d3f-b6e2-1f7d8a3c9e40"
+    assert central.enumerator == "odk_central:41"
+    assert central.answers["attendees"] == [
+        {"participant_id": "9c4e1b7a-2f8d-4a36-b5c0-e7d3f1a29b84"}
+    ]
+    outreach = from_kobo("pana_outreach", recorded("kobo_outreach.json"))
+    assert outreach.answers["attendees"][1] == {
+        "participant_id": "7e2d4c18-3b9a-4f65-a0d7-c81e2f5b9346"
+    }
+
+
+def test_answers_become_the_api_bodies() -> None:
+    answers = from_kobo("pana_registration", recorded("kobo_registration.json")).answers
+    person, consent = bodies.registration(bodies.typed(REGISTRATION, answers))
+    assert person.estimated_age_years == 31 and person.birth_date is None
+    assert person.vulnerabilities == ["irregular_migratory_status", "in_transit"]
+    assert consent is not None and set(consent.purposes) == {
+        "services", "referral_sharing", "monitoring_evaluation",
+    }  # fmt: skip
+    assert consent.destinations == ["SIS", "EESS"]
+    listed = from_kobo("pana_outreach", recorded("kobo_outreach.json")).answers
+    body = bodies.outreach(bodies.typed(OUTREACH, listed), AT)
+    assert len(body.participant_ids) == 2 and body.reached_at == AT
+
+
+def test_an_answer_the_api_would_refuse_names_the_field_never_the_value() -> None:
+    answers = from_kobo(
+        "pana_registration", recorded("kobo_registration_unknown_region.json")
+    ).answers
+    with pytest.raises(Refused) as refused:
+        bodies.registration(bodies.typed(REGISTRATION, answers))
+    assert refused.value.rule == "invalid_answer"
+    assert refused.value.message.startswith("region: ")
+    assert "zarumilla" not in refused.value.message and "Wilmer" not in refused.value.message
+
+
+def test_a_cost_typed_on_a_phone_becomes_money_text() -> None:
+    case_id, body = bodies.services(
+        {"case_id": "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b", "service_type": "lodging",
+         "quantity": 3, "cost": "180.5"}, AT,
+    )  # fmt: skip
+    assert str(case_id).startswith("9b2e6f0c") and body.model_dump(mode="json")["cost"] == "180.50"
