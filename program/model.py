@@ -259,6 +259,10 @@ class Program(_Strict):
 
     def ordered(self, vocabulary: str) -> list[str]:
         """The codes of one vocabulary (as `codes`), in file order."""
+        return [term.code for term in self.terms(vocabulary)]
+
+    def terms(self, vocabulary: str) -> list[Term]:
+        """The codes of one vocabulary (as `codes`) with their labels, in file order."""
         lists: dict[str, Iterable[Term]] = {
             "territory": self.recorded(),
             "territories": self.territories.units,
@@ -272,7 +276,7 @@ class Program(_Strict):
         }
         if vocabulary not in lists:
             raise KeyError(f"no vocabulary {vocabulary!r} (known: {sorted(lists)})")
-        return [term.code for term in lists[vocabulary]]
+        return list(lists[vocabulary])
 
     def service(self, code: str) -> Service:
         """The service with this code (KeyError when the program has none)."""

@@ -1,7 +1,8 @@
 """Each cell read by its column's type and code list; every problem kept, none fatal.
 
-A date without a time means midday in Lima (the program's time zone), so the act falls on the
-day written whatever the server's zone. A time without a zone is Lima's time too.
+A date without a time means midday in the program's time zone (its program file's `timezone`),
+so the act falls on the day written whatever the server's zone. A time without a zone is the
+program's time too.
 """
 
 from __future__ import annotations
@@ -16,9 +17,16 @@ from deploy.imports import messages
 from deploy.imports.codes import codes
 from deploy.imports.kinds import Column, Kind
 from deploy.imports.messages import RowError
+from program.load import current_program
 
-LIMA = ZoneInfo("America/Lima")
 CLOCK_ALLOWANCE = timedelta(minutes=5)
+
+
+def _zone() -> ZoneInfo:
+    """The program's time zone: where a written day is a day."""
+    return ZoneInfo(current_program().timezone)
+
+
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YES, _NO = {"si", "sí", "yes", "true", "1", "x"}, {"no", "false", "0"}
 
@@ -151,8 +159,8 @@ def _moment(text: str) -> datetime:
                 text, "una fecha (AAAA-MM-DD o DD/MM/AAAA)", "a date (YYYY-MM-DD or DD/MM/YYYY)"
             )
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LIMA)
+    return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
 
 
 def _midday(day: date) -> datetime:
-    return datetime.combine(day, time(12), tzinfo=LIMA)
+    return datetime.combine(day, time(12), tzinfo=_zone())

@@ -1,8 +1,8 @@
 """The program's code lists, by name: what a template offers and what a row may hold.
 
-The one place the import learns the program's codes. Today they are the enums of
-`contracts.vocabulary`, the contracts and the referrals service; when the program file makes
-them data (issue 23), only `codes` changes.
+The one place the import learns the program's codes: territories, services, referral
+destinations and voucher coverage from the deployment's program file (`program`, issue 23), the
+domain's fixed lists from the enums of `contracts` and the referrals service.
 """
 
 from __future__ import annotations
@@ -25,29 +25,23 @@ from contracts.vocabulary import (
     LivelihoodProgram,
     MessageChannel,
     MessageTopic,
-    ReferralDestination,
-    Region,
     RegularizationProfile,
-    ServiceType,
     Urgency,
-    VoucherService,
 )
+from program.load import current_program
 from services.referrals.request_referral import ReferralReason
 from services.referrals.shared_minimum import ContactTime
 
 _LISTS: dict[str, type[StrEnum]] = {
-    "region": Region,
     "sex": Sex,
     "document_type": DocumentType,
     "vulnerability": VulnerabilityProfile,
     "consent_purpose": ConsentPurpose,
-    "destination": ReferralDestination,
     "consent_giver": ConsentGiver,
     "case_type": CaseType,
     "intake_channel": IntakeChannel,
     "regularization_profile": RegularizationProfile,
     "urgency": Urgency,
-    "service_type": ServiceType,
     "message_topic": MessageTopic,
     "message_channel": MessageChannel,
     "delivery_mode": DeliveryMode,
@@ -59,10 +53,16 @@ _LISTS: dict[str, type[StrEnum]] = {
     "rejection_reason": RejectionReason,
     "answer_channel": AnswerChannel,
     "answerer_role": AnswererRole,
-    "voucher_service": VoucherService,
     "age_group": AgeGroup,
     "referral_reason": ReferralReason,
     "contact_time": ContactTime,
+}
+
+PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
+    "region": "territory",
+    "destination": "destination",
+    "service_type": "service",
+    "voucher_service": "voucher_coverage",
 }
 
 FIXED: dict[str, list[str]] = {
@@ -73,6 +73,8 @@ FIXED: dict[str, list[str]] = {
 
 def codes(name: str) -> list[str]:
     """The codes of list `name`, in the program's order (KeyError: no such list)."""
+    if name in PROGRAM:
+        return current_program().ordered(PROGRAM[name])
     if name in _LISTS:
         return [member.value for member in _LISTS[name]]
     return list(FIXED[name])
@@ -80,4 +82,4 @@ def codes(name: str) -> list[str]:
 
 def names() -> list[str]:
     """Every code list's name."""
-    return sorted({*_LISTS, *FIXED})
+    return sorted({*PROGRAM, *_LISTS, *FIXED})

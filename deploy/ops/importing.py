@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from contracts.vocabulary import Region
+from deploy.imports.codes import codes
 from deploy.imports.importing import run, start
 from deploy.imports.kinds import KINDS
 from deploy.imports.reading import Unreadable
@@ -42,7 +42,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     imports.add_argument(
         "--region",
         action="append",
-        choices=[r.value for r in Region],
+        choices=codes("region"),
         help="regions the import may write in (default: all)",
     )
     imports.add_argument(
@@ -79,7 +79,7 @@ def _import(args: argparse.Namespace) -> int:
     if not args.dry_run and not key.exists():
         print(f"no signing key at {key}: name the issuer's key with --signing-key", file=sys.stderr)
         return 2
-    regions = args.region or [r.value for r in Region]
+    regions = args.region or codes("region")
     signer = Signer(key, args.subject, args.org, regions)
     urls = {name: found.urls[name] for name in ("cases", "referrals", "vouchers")}
     return asyncio.run(_imported(imports_database(), Sender(urls, signer, args.concurrency), args))

@@ -65,9 +65,12 @@ def _model(model: Callable[..., _M], **fields: Any) -> _M:
     try:
         return model(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as error:
-        first = error.errors(include_input=False, include_url=False)[0]
+        first = error.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"]) or "answers"
-        raise Refused("invalid_answer", f"{where}: {first['msg']}", RefusalKind.INVALID) from None
+        said = first["msg"]  # a validator may quote the answer (an unknown code): never kept
+        if isinstance(first.get("input"), str) and first["input"]:
+            said = said.replace(first["input"], "…")
+        raise Refused("invalid_answer", f"{where}: {said}", RefusalKind.INVALID) from None
 
 
 def _id(answers: Mapping[str, Any], name: str) -> uuid.UUID:

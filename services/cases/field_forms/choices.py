@@ -1,8 +1,9 @@
 """The codes a form offers and their Spanish and English labels: the one place forms read them.
 
-Today the codes are `contracts` enums and the labels the web app's (`web/messages/*.json`,
-`code.<value>`); a code without a label shows itself, humanized. When the program file holds the
-vocabulary (issue 23), only `choices` changes.
+The program's own vocabulary (territories, services, referral destinations: `ProgramList`) comes
+with its labels from the deployment's program file (`program`, issue 23). The domain's fixed
+lists are `contracts` enums labelled by the web app's catalogs (`web/messages/*.json`,
+`code.<value>`); a code without a label shows itself, humanized.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import NamedTuple
+
+from program.load import current_program
 
 
 class Choice(NamedTuple):
@@ -26,8 +29,22 @@ def _messages(language: str) -> dict[str, str]:
     return dict(json.loads(text))
 
 
-def choices(codes: type[StrEnum]) -> list[Choice]:
-    """Every code of `codes`, in declaration order, with its labels."""
+class ProgramList(NamedTuple):
+    """A vocabulary of the program file (`Program.ordered` names: territory, service, ...)."""
+
+    vocabulary: str
+
+
+CodeList = type[StrEnum] | ProgramList
+
+
+def choices(codes: CodeList) -> list[Choice]:
+    """Every code of `codes`, in declaration (or program file) order, with its labels."""
+    if isinstance(codes, ProgramList):
+        return [
+            Choice(term.code, term.labels.es, term.labels.en)
+            for term in current_program().terms(codes.vocabulary)
+        ]
     es, en = _messages("es"), _messages("en")
 
     def label(messages: dict[str, str], code: str) -> str:

@@ -20,13 +20,11 @@ from contracts.vocabulary import (
     LivelihoodProgram,
     MessageChannel,
     MessageTopic,
-    ReferralDestination,
-    Region,
-    ServiceType,
 )
+from program.load import current_program
 from services.cases.acts_requests import MAX_BULK
 from services.cases.case_requests import DeliverRequest
-from services.cases.deliver_service import PAID_SERVICES
+from services.cases.field_forms.choices import ProgramList
 from services.cases.field_forms.xlsform import UUID_PATTERN, Form, Question, mirror
 from services.cases.participant_requests import RegisterRequest
 
@@ -104,12 +102,14 @@ REGISTRATION = Form(
                 relevant="${consent_given} = 'yes'"),
         Question("end_group", "consent"),
     ),
-    {"document_type": DocumentType, "sex": Sex, "yes_no": YesNo, "region": Region,
+    {"document_type": DocumentType, "sex": Sex, "yes_no": YesNo, "region": ProgramList("territory"),
      "vulnerabilities": VulnerabilityProfile, "purposes": ConsentPurpose,
-     "destinations": ReferralDestination, "given_by": ConsentGiver},
+     "destinations": ProgramList("destination"), "given_by": ConsentGiver},
 )  # fmt: skip
 
-_PAID = " or ".join(f"${{service_type}} = '{s}'" for s in sorted(PAID_SERVICES))
+_PAID = " or ".join(  # the program's paid services; read when the forms are first imported
+    f"${{service_type}} = '{s.code}'" for s in current_program().services if s.paid
+)
 
 SERVICES = Form(
     "pana_services", "Servicios entregados", "Services delivered",
@@ -124,7 +124,7 @@ SERVICES = Form(
                  required=True, relevant=_PAID, appearance="numbers",
                  constraint="regex(., '^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,2})?$') and . > 0"),
     ),
-    {"service_type": ServiceType},
+    {"service_type": ProgramList("service")},
 )  # fmt: skip
 
 OUTREACH = Form(
@@ -140,7 +140,7 @@ OUTREACH = Form(
                  required=True, constraint=f"{_ID} and position(..) <= {MAX_BULK}"),
         Question("end_repeat", "attendees"),
     ),
-    {"region": Region, "topic": MessageTopic, "channel": MessageChannel,
+    {"region": ProgramList("territory"), "topic": MessageTopic, "channel": MessageChannel,
      "delivery_mode": DeliveryMode},
 )  # fmt: skip
 

@@ -7,11 +7,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.scalars import ReasonCode
+from program.known import example
 
 
 class ApplyRequest(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"answers": {"region": "tumbes"}}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"answers": {"region": example("territory")}}]},
     )
 
     answers: dict[str, Any] = Field(

@@ -2,8 +2,8 @@
 where ODK Central is. Read from `PANA_FIELD_*` (JSON values), e.g.
 
     PANA_FIELD_FORMS='{"pana_outreach": {"token": "..."}}'
-    PANA_FIELD_ENUMERATORS='{"kobo:ana_tumbes": {"subject": "ana", "organization_id": "pana",
-                             "regions": ["tumbes"]}}'
+    PANA_FIELD_ENUMERATORS='{"kobo:ana_field": {"subject": "ana", "organization_id": "pana",
+                             "regions": ["north"]}}'
     PANA_FIELD_CENTRAL='{"url": "https://central.example.org", "project_id": 3, "token": "..."}'
 """
 

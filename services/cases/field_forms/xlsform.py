@@ -12,13 +12,12 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from openpyxl import Workbook
 from pydantic import BaseModel
 
-from services.cases.field_forms.choices import choices
+from services.cases.field_forms.choices import CodeList, choices
 
 ES, EN = "Español (es)", "English (en)"
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -52,7 +51,7 @@ class Form:
     es: str
     en: str
     survey: tuple[Question, ...]
-    lists: Mapping[str, type[StrEnum]] = field(default_factory=dict)
+    lists: Mapping[str, CodeList] = field(default_factory=dict)
 
     def questions(self) -> dict[str, Question]:
         """The questions that hold an answer, by name (groups, repeats and metadata left out)."""

@@ -25,7 +25,7 @@ from pydantic import SecretStr
 from pyxform.xls2xform import convert
 
 from access.actors import actor_id
-from access.principal import Principal, Region, Role
+from access.principal import Principal, Role
 from deploy.local.stack import create_databases
 from services.cases.app import CasesSettings
 from services.cases.app import create_app as cases_app
@@ -34,6 +34,7 @@ from services.cases.field_forms.settings import Central, FieldFormsSettings
 from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
+from tests.support.peru import Region
 from tests.support.services import Keys, RunningService, make_keys, serve
 
 pytestmark = pytest.mark.integration

@@ -10,10 +10,11 @@ import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from access.principal import Region, Role
+from access.principal import Role
 from services.cases.field_forms.central import entries
 from services.cases.field_forms.settings import Central, Enumerator, FieldForm, FieldFormsSettings
 from services.cases.field_forms.submissions import Unreadable, from_central, from_kobo
+from tests.support.peru import Region
 
 CENTRAL = Central(url="https://central.example.org/", project_id=3, token=SecretStr("t0ken"))
 PIURA = "piura"

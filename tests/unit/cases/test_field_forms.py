@@ -14,14 +14,14 @@ import pytest
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
-from contracts.vocabulary import Region
 from eventkit.decider import Refused
 from services.cases.field_forms import bodies
-from services.cases.field_forms.choices import choices
+from services.cases.field_forms.choices import ProgramList, choices
 from services.cases.field_forms.forms import FORMS, OUTREACH, REGISTRATION, FormKind
 from services.cases.field_forms.submissions import from_central, from_kobo
 from services.cases.field_forms.xlsform import ES, workbook
 from services.cases.participant_requests import RegisterRequest
+from tests.support.peru import Region
 
 RECORDED = Path(__file__).parents[2] / "integration" / "cases" / "field_submissions"
 AT = datetime(2023, 3, 15, 12, tzinfo=UTC)
@@ -49,7 +49,7 @@ def test_choice_lists_are_the_codes_with_spanish_and_english_labels() -> None:
     assert regions == [r.value for r in Region]
     assert ("sex", "woman", "Mujer", "Woman") in rows
     assert ("region", "lima_callao", "Lima y Callao", "Lima and Callao") in rows
-    assert choices(Region)[0].code == "lima_callao"
+    assert choices(ProgramList("territory"))[0].code == "lima_callao"
 
 
 def test_constraints_are_the_request_models() -> None:

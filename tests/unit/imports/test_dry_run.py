@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from deploy.imports.acts import OCCURRED, dated
 from deploy.imports.dry_run import dry_run
 from deploy.imports.reading import read_table
@@ -135,10 +137,10 @@ async def test_a_redeemed_voucher_is_issued_then_redeemed_as_its_clinic() -> Non
 def test_a_date_feeds_occurred_at_where_the_command_has_it_else_its_own_field() -> None:
     moment = datetime(2026, 3, 2, 17, tzinfo=UTC)
     assert dated(OpenCaseRequest, "opened_at", moment) == {"opened_at": moment.isoformat()}
-    assert dated(RegisterRequest, None, moment) == {}  # no such field yet: kept, not sent
+    assert dated(RegisterRequest, None, moment) == {OCCURRED: moment.isoformat()}
     assert dated(RegisterRequest, None, None) == {}
 
-    class Later(RegisterRequest):
-        occurred_at: datetime | None = None
+    class Undated(BaseModel):  # a command without the act's time: kept, not sent
+        note: str = ""
 
-    assert dated(Later, None, moment) == {OCCURRED: moment.isoformat()}
+    assert dated(Undated, None, moment) == {}
