@@ -86,14 +86,19 @@ _PERSON = (
 )  # fmt: skip
 
 
-def registration(answers: Mapping[str, Any]) -> tuple[RegisterRequest, ConsentRequest | None]:
-    """The registration, and the consent given with it (None when not given)."""
-    person = _model(RegisterRequest, **{name: answers.get(name) for name in _PERSON})
+def registration(
+    answers: Mapping[str, Any], at: datetime | None = None
+) -> tuple[RegisterRequest, ConsentRequest | None]:
+    """The registration, and the consent given with it (None when not given), both dated `at`
+    (when the form was filled in; None: when the service records them)."""
+    person = _model(
+        RegisterRequest, occurred_at=at, **{name: answers.get(name) for name in _PERSON}
+    )
     if answers.get("consent_given") != "yes":
         return person, None
     consent = _model(
         ConsentRequest, purposes=answers.get("purposes"),
-        destinations=answers.get("destinations"), given_by=answers.get("given_by"),
+        destinations=answers.get("destinations"), given_by=answers.get("given_by"), occurred_at=at,
     )  # fmt: skip
     return person, consent
 

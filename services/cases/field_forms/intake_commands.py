@@ -41,8 +41,8 @@ from services.cases.ports import Ports, PostgresPersonalData
 def occurred(submission: Submission, now: datetime) -> datetime:
     """When what the form records happened: when it was filled in (its `end`, else `start`).
 
-    The one place a submission is dated: the dates the API's bodies carry (reached, delivered,
-    observed) are this; the commands' own `occurred_at` (issue 25) takes it once they have one.
+    The one place a submission is dated: the act's time of every command it becomes (registered,
+    consented, reached, delivered, observed: `occurred_at` or the act's own field, issue 25).
     """
     return submission.filled_at or now
 
@@ -74,7 +74,7 @@ async def apply(
     given = bodies.typed(FORMS[kind], answers)
     ports = Ports.postgres(conn)
     if kind is FormKind.REGISTRATION:
-        person, consent = bodies.registration(given)
+        person, consent = bodies.registration(given, at)
         _may(principal, "participant.register", person.region)
         personal = PostgresPersonalData(conn, keys)
         registered = await participant_commands.register_in(
