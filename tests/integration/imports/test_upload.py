@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from deploy.imports.app import ImportsSettings, create_app
+from deploy.imports.importing import start
 from tests.integration.imports.conftest import ImportSystem, event_counts
 from tests.support.services import RunningService, serve
 from tests.support.waiting import until
@@ -129,3 +130,33 @@ async def test_the_command_imports_then_finds_everything_imported(
         assert await asyncio.to_thread(main, command) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last.endswith("0 imported, 12 already imported, 0 refused by the services"), last
+
+
+async def test_a_restarted_imports_service_resumes_the_jobs_left_running(
+    system: ImportSystem,
+) -> None:
+    content = _people(300, region="piura")
+    acting = {"subject": "supervisor-restart", "organization": "ngo", "regions": ["piura"]}
+    sender = system.sender()
+    try:  # a job accepted, then the process died before sending a row
+        job, checked = await start(
+            system.store, sender, "participants", "gente.csv", content, "supervisor-restart", acting
+        )
+    finally:
+        await sender.close()
+    assert checked.valid and (await system.store.job(job) or {})["status"] == "running"
+    settings = ImportsSettings(
+        database_url=system.imports_url,
+        cases_url=system.cases.url,
+        referrals_url=system.referrals.url,
+        vouchers_url=system.vouchers.url,
+        signing_key_path=system.keys.key_path,
+    )
+    async with serve(lambda: create_app(settings), system.keys):
+
+        async def resumed() -> bool:
+            return (await system.store.job(job) or {}).get("status") == "done"
+
+        await until(resumed, within=60, what="the job resumed at start-up finished")
+    state = await system.store.job(job)
+    assert state is not None and (state["done"], state["refused"]) == (12, 0)
