@@ -23,6 +23,7 @@ from services.cases.acts_requests import (
 from services.cases.case_requests import DeliverRequest, OpenCaseRequest
 from services.cases.participant_requests import ConsentRequest, RegisterRequest
 from services.referrals.requests import (
+    AcceptRequest,
     CompleteRequest,
     Evidence,
     RecordedAccept,
@@ -31,7 +32,7 @@ from services.referrals.requests import (
     ReferralRequest,
     RejectRequest,
 )
-from services.vouchers.requests import IssueRequest, RedeemRequest
+from services.vouchers.requests import ApproveRequest, IssueRequest, RedeemRequest
 
 OCCURRED = "occurred_at"
 """The commands' "when it happened" field (issue 25). Where a request model has it, every dated
@@ -66,10 +67,6 @@ class Act:
     by_unit: Act | None = None
     """The same act as the receiving unit sends it, for a unit with its own system account
     (the service refuses an answer recorded on behalf of a unit that answers itself)."""
-
-
-class _Empty(BaseModel):
-    """Approval has no body today."""
 
 
 def _some(**values: Any) -> dict[str, Any]:
@@ -258,7 +255,7 @@ def _referrals(v: dict[str, Any]) -> list[Act]:
     path = "/referrals/{referral_id}"
     unit_path = "/units/{unit_id}/referrals/{referral_id}"
     answers: tuple[tuple[str, type[BaseModel], type[BaseModel], str, dict[str, Any]], ...] = (
-        ("accept", RecordedAccept, _Empty, "accepted_on", {}),
+        ("accept", RecordedAccept, AcceptRequest, "accepted_on", {}),
         (
             "reject",
             RecordedReject,
@@ -347,8 +344,8 @@ def _vouchers(v: dict[str, Any]) -> list[Act]:
                 "approve",
                 "vouchers",
                 "/vouchers/{voucher_id}/approve",
-                _Empty,
-                dated(_Empty, None, v["approved_on"]),
+                ApproveRequest,
+                dated(ApproveRequest, None, v["approved_on"]),
                 {"occurred_at": "approved_on"},
             )
         )
