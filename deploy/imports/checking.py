@@ -1,7 +1,8 @@
 """Each cell read by its column's type and code list; every problem kept, none fatal.
 
 A date without a time means midday in the program's time zone (its program file's `timezone`),
-so the act falls on the day written whatever the server's zone. A time without a zone is the
+so the act falls on the day written whatever the server's zone; today's, before midday, means
+now (an act cannot be dated in the future). A time without a zone is the
 program's time too.
 """
 
@@ -105,7 +106,7 @@ def _value(column: Column, text: str, now: datetime) -> Any:
             return False
         raise _Bad(messages.not_a(text, "si o no", "yes or no"))
     if column.value == "date":
-        moment = _moment(text)
+        moment = _moment(text, now)
         if column.name.endswith("_on") and moment > now + CLOCK_ALLOWANCE:
             raise _Bad(messages.in_the_future(text))
         return moment
@@ -143,15 +144,15 @@ def _money(text: str) -> Decimal:
     return amount
 
 
-def _moment(text: str) -> datetime:
+def _moment(text: str, now: datetime) -> datetime:
     """An aware instant from `2024-03-05`, `05/03/2024` or `2024-03-05T10:30[:00][+zone]`."""
     matched = _DMY.match(text)
     try:
         if matched:
             day, month, year = (int(g) for g in matched.groups())
-            return _midday(date(year, month, day))
+            return _midday(date(year, month, day), now)
         if len(text) == 10:
-            return _midday(date.fromisoformat(text))
+            return _midday(date.fromisoformat(text), now)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise _Bad(
@@ -162,5 +163,7 @@ def _moment(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
 
 
-def _midday(day: date) -> datetime:
-    return datetime.combine(day, time(12), tzinfo=_zone())
+def _midday(day: date, now: datetime) -> datetime:
+    """Midday of `day` in the program's zone; today's before midday is now (never the future)."""
+    midday = datetime.combine(day, time(12), tzinfo=_zone())
+    return min(midday, now) if day == now.astimezone(_zone()).date() else midday

@@ -8,7 +8,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from deploy.imports.acts import OCCURRED, dated
+from deploy.imports.checking import read_row
 from deploy.imports.dry_run import dry_run
+from deploy.imports.kinds import KINDS
 from deploy.imports.reading import read_table
 from services.cases.case_requests import OpenCaseRequest
 from services.cases.participant_requests import RegisterRequest
@@ -144,3 +146,16 @@ def test_a_date_feeds_occurred_at_where_the_command_has_it_else_its_own_field() 
         note: str = ""
 
     assert dated(Undated, None, moment) == {}
+
+
+def test_a_day_without_a_time_is_midday_there_and_today_s_is_never_in_the_future() -> None:
+    participants = KINDS["participants"]
+    morning = datetime(2026, 3, 2, 14, tzinfo=UTC)  # 09:00 in Lima
+    row = {"registered_on": "2026-03-01"}
+    earlier, _ = read_row(participants, 2, row, morning)
+    today, _ = read_row(participants, 2, {"registered_on": "2026-03-02"}, morning)
+    _, errors = read_row(participants, 2, {"registered_on": "2026-03-03"}, morning)
+
+    assert earlier["registered_on"] == datetime(2026, 3, 1, 17, tzinfo=UTC)  # midday in Lima
+    assert today["registered_on"] == morning
+    assert [e.column for e in errors if e.column == "registered_on"] == ["registered_on"]
