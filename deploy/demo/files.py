@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -69,8 +69,10 @@ def rows(
     kind: str, people: list[Person], now: datetime, answered: datetime | None = None
 ) -> Iterator[dict[str, str]]:
     """The records of `kind` for the planned year."""
-    registered = now - timedelta(days=366)
+    before_the_year = now - timedelta(days=366)
     for p in people:
+        # Known before any act of the year, once born (a baby is registered at birth).
+        registered = max(before_the_year, datetime.combine(p.birth_date, time(), UTC))
         ref = f"P-{p.number:06d}"
         case, case_ref = p.case, f"C-{p.number:06d}"
         if kind == "participants":
