@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
 import httpx
@@ -62,8 +62,9 @@ def _iso(moment: datetime) -> str:
 async def play_person(player: Player, person: Person, now: datetime) -> str:
     """Register, consent, and the person's case with all it brings; return the participant id."""
     cases = player.client(player.endpoints.cases, TEAM, regions=[person.region])
-    # Before any act of the planned year (outreach is dated on the 1st of its month).
-    known_since = _iso(now - timedelta(days=400))
+    # Before any act of the planned year (outreach is dated on the 1st of its month), once born.
+    born = datetime.combine(person.birth_date, time(), UTC)
+    known_since = _iso(max(now - timedelta(days=400), born))
     registered = await player.post(cases, "/participants", {
         "occurred_at": known_since,
         "given_names": "Persona", "family_names": f"Demo {person.number:05d}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 REGIONS = {"lima_callao": 0.55, "la_libertad": 0.15, "piura": 0.15, "tumbes": 0.15}
 SEXES = {"woman": 0.58, "man": 0.40, "non_binary": 0.02}
@@ -104,14 +104,27 @@ def plan_year(participants: int, seed: int, now: datetime) -> list[Person]:
         age = rng.randint(AGES[group][1], AGES[group][2])
         birth = (now - timedelta(days=365.25 * age + rng.uniform(30, 330))).date()
         person = Person(number, _pick(rng, REGIONS), _pick(rng, SEXES), age, birth)
+        # Nothing happens to a baby before it is born: its acts start the month after its birth
+        # (outreach is dated on the 1st of its month; docs/field-dates.md).
+        earliest = max(start, born_month_after(birth))
+
+        def moment_of(after: datetime = earliest, floor: datetime = earliest) -> datetime:
+            return moment(max(after, floor))
+
         if rng.random() < 0.70:
-            person.health_message = moment()
+            person.health_message = moment_of()
         if person.adult and rng.random() < 0.25:
-            person.income_message = moment()
+            person.income_message = moment_of()
         if rng.random() < 0.45:
-            person.case = _case(rng, person, moment, now)
+            person.case = _case(rng, person, moment_of, now)
         people.append(person)
     return people
+
+
+def born_month_after(birth: date) -> datetime:
+    """The first instant of the month after `birth` (UTC)."""
+    year, month = (birth.year + 1, 1) if birth.month == 12 else (birth.year, birth.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
 
 
 def _case(rng: random.Random, person: Person, moment: object, now: datetime) -> Case:
