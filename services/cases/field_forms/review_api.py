@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.fastapi import CurrentPrincipal, authorize
@@ -16,9 +16,11 @@ from eventkit.http import refused
 from services.cases.field_forms import queries
 from services.cases.field_forms import review_commands as review
 from services.cases.field_forms.review_requests import ApplyRequest, DiscardRequest
+from services.cases.field_forms.submissions import INSTANCE_ID
 
 router = APIRouter(tags=["field forms"])
 REVIEW = "field_submission.review"
+InstanceId = Annotated[str, Path(pattern=INSTANCE_ID, description="`meta/instanceID`")]
 
 
 async def _authorized(pool: Any, principal: Principal, instance_id: str) -> None:
@@ -42,7 +44,7 @@ async def waiting(principal: CurrentPrincipal, *, pool: Pool) -> dict[str, Any]:
 
 @router.get("/field-submissions/{instance_id}", summary="A submission in review, with its answers")
 async def read(
-    instance_id: str, request: Request, principal: CurrentPrincipal, *, pool: Pool
+    instance_id: InstanceId, request: Request, principal: CurrentPrincipal, *, pool: Pool
 ) -> dict[str, Any]:
     await _authorized(pool, principal, instance_id)
     try:
@@ -57,7 +59,7 @@ async def read(
 @router.post("/field-submissions/{instance_id}/application",
              summary="Correct a submission in review and apply it")  # fmt: skip
 async def apply(
-    instance_id: str, body: ApplyRequest, request: Request, principal: CurrentPrincipal,
+    instance_id: InstanceId, body: ApplyRequest, request: Request, principal: CurrentPrincipal,
     *, clock: Clock, pool: Pool,
 ) -> Response:  # fmt: skip
     """Applied as the supervisor, with the API's rules; a refusal changes nothing."""
@@ -74,7 +76,7 @@ async def apply(
 @router.post("/field-submissions/{instance_id}/discarding",
              summary="Discard a submission in review, with a reason")  # fmt: skip
 async def discard(
-    instance_id: str, body: DiscardRequest, request: Request, principal: CurrentPrincipal,
+    instance_id: InstanceId, body: DiscardRequest, request: Request, principal: CurrentPrincipal,
     *, clock: Clock, pool: Pool,
 ) -> Response:  # fmt: skip
     await _authorized(pool, principal, instance_id)

@@ -10,6 +10,7 @@ answer is known here by its question's name, which is unique in each form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,10 +27,13 @@ class Unreadable(ValueError):
     """The payload is not a submission (no instance id): nothing can be kept under a key."""
 
 
+INSTANCE_ID = r"^[A-Za-z0-9][A-Za-z0-9:._\-]{0,199}$"
+"""An instance id as Collect and Enketo write it (`uuid:...`), or Kobo's `_uuid`."""
+
+
 def _instance(value: object, what: str) -> str:
-    """An instance id (`uuid:...` as Collect and Enketo write it; at most 200 characters)."""
-    if not isinstance(value, str) or not 0 < len(value) <= 200:
-        raise Unreadable(f"no {what} (text of at most 200 characters)")
+    if not isinstance(value, str) or not re.fullmatch(INSTANCE_ID, value):
+        raise Unreadable(f"no {what} (letters, digits, ':', '.', '_', '-'; at most 200)")
     return value
 
 

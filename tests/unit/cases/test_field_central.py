@@ -52,7 +52,15 @@ async def test_a_failing_server_fails_the_pull() -> None:
 
 
 @pytest.mark.parametrize(
-    "payload", [{}, {"meta/instanceID": 5}, {"_uuid": ""}, {"meta/instanceID": "u" * 201}]
+    "payload",
+    [
+        {},
+        {"meta/instanceID": 5},
+        {"_uuid": ""},
+        {"meta/instanceID": "u" * 201},
+        {"meta/instanceID": "uuid:a\x00b"},
+        {"meta/instanceID": "uuid:a/../b"},
+    ],
 )
 def test_a_payload_without_an_instance_id_is_not_a_submission(payload: dict[str, Any]) -> None:
     with pytest.raises(Unreadable):
