@@ -5,18 +5,18 @@ the national figure minus one region's, give a hidden count back by subtraction.
 suppressed view every count of a sensitive indicator (the value, every sex x age and sex x
 region cell and total, every region, every month's new and running total) is published from
 **its own exact value only**, by the platform's rule (`access.disclosure.published`): 0 to 4
-show as "<5", any other count is rounded to the nearest multiple of 5 (5-7 show 5, 8-12 show
-10, ...).
+show as "<5", any other count is rounded down to a multiple of 5 (5-9 show 5, 10-14 show 10).
 Every number shown is then a multiple of 5, so any sum or difference of shown numbers, across
 tables, queries, periods, regions and formats, is a multiple of 5 too: never a count from 1
 to 4. A count reads the same wherever it appears (a function of the exact value, not of its
-neighbours), and the percent of target is computed from the shown value. Zero hides among the
-small counts too: a zero shown exactly is a bound known without error, and with it a total
-minus its other cells, each at an edge of its rounding, pinned about one small cell in a
-hundred (random populations); without it about one in 26,000
-(`tests/unit/indicators/test_disclosure.py`, interval reasoning). It also keeps a reader of
-the live figures from seeing a cell go from nobody to somebody. The windows this view answers
-for are fixed (`periods`). Exact figures are for authorised M&E staff only.
+neighbours), and the percent of target is computed from the shown value. Every shown number
+stands for five counts (`access.disclosure.shown_as`), so an attacker who bounds a small count
+with linear programs over every table, margin and answer recovers it only when five published
+counts sit at an edge of their rounding at once (`tests/unit/indicators/test_linear_attacker.py`
+finds none). Zero hides among the small counts too: a zero shown exactly would be a bound known
+without error. What "<5" does not always hide is whether anybody is there (the indicators'
+README, "What it does not hide"). The windows this view answers for are fixed (`periods`).
+Exact figures are for authorised M&E staff only.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ point at a person.
 Callers without exact access (viewers, supervisors: `access.disclosure`) could subtract two
 windows a second apart and get a referral back. They get fixed periods only (`fixed_period`:
 a calendar month, quarter or year, UTC) and every cell of every destination type and region,
-each count through `access.disclosure.published` (0-4 as "<5", others rounded to base 5), the
-hours only where 5 or more referrals stand behind them. The rules live here; the SELECT is
+each count through `access.disclosure.published` (0-4 as "<5", others rounded down to base 5),
+the hours only where 5 or more referrals stand behind them. The rules live here; the SELECT is
 `queries.time_to_answer`.
 """
 

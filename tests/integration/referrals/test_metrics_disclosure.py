@@ -54,7 +54,7 @@ async def test_viewers_and_supervisors_get_fixed_periods_and_rounded_counts(
             assert "fixed periods only" in refused.text
         for asked in ({}, month_of(now)):
             shown = cells(await who.get(PATH, params=asked))
-            assert shown[("CEM", "tumbes")]["requested"] == 5  # 7, rounded to base 5
+            assert shown[("CEM", "tumbes")]["requested"] == 5  # 7, rounded down to base 5
             assert shown[("CEM", "tumbes")]["waiting"] == 5
             assert shown[("SIS", "piura")] == {
                 "destination": "SIS", "region": "piura", "requested": "<5", "suppressed": True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from access.disclosure import SMALL, published, sees_exact, small_cell
+from access.disclosure import SMALL, published, sees_exact, shown_as, small_cell
 from access.principal import Principal, Role
 
 
@@ -18,13 +18,15 @@ def test_anonymous_callers_do_not_see_exact_counts() -> None:
     assert sees_exact(None) is False
 
 
-def test_every_shown_count_is_small_or_a_multiple_of_five_near_the_exact_one() -> None:
+def test_every_shown_count_is_small_or_the_multiple_of_five_at_or_below_it() -> None:
     for n in range(0, 2_000):
         shown = published(n)
         if n < 5:
             assert shown == SMALL
         else:
-            assert isinstance(shown, int) and shown % 5 == 0 and abs(shown - n) <= 2 and shown >= 5
+            assert isinstance(shown, int) and shown % 5 == 0 and n - 4 <= shown <= n and shown >= 5
+        first, last = shown_as(shown)
+        assert first <= n <= last and last - first == 4  # five counts, always the same way
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Small cells of GBV-related indicators: "<5" for 1-4, every other count rounded to base 5.
+"""Small cells of GBV-related indicators: "<5" for 0-4, every other count rounded down to base 5.
 
 Across queries and strategies: `test_disclosure.py` (the attacker)."""
 
@@ -52,9 +52,10 @@ def oe11(events: list[Event], view: View) -> IndicatorFigures:
 
 @pytest.mark.parametrize(
     ("exact", "shown"),
-    [(0, SMALL), (1, SMALL), (4, SMALL), (5, 5), (7, 5), (8, 10), (12, 10), (13, 15), (4002, 4000)],
-)
-def test_the_rule_small_counts_hidden_others_rounded_to_base_five(
+    [(0, SMALL), (1, SMALL), (4, SMALL), (5, 5), (7, 5), (9, 5), (10, 10), (14, 10), (15, 15),
+     (4004, 4000)],
+)  # fmt: skip
+def test_the_rule_small_counts_hidden_others_rounded_down_to_base_five(
     exact: int, shown: object
 ) -> None:
     assert published(exact) == shown
