@@ -33,7 +33,10 @@ import numpy as np
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from access.disclosure import shown_as
-from services.indicators.attainment import AGE_GROUPS, REGIONS, SEXES, TOTAL, Cell, IndicatorFigures
+from services.indicators.attainment import AGE_GROUPS, SEXES, TOTAL, Cell, IndicatorFigures
+from tests.support.peru import Region
+
+REGIONS = [r.value for r in Region]
 
 
 def interval(shown: Cell) -> tuple[int, int]:

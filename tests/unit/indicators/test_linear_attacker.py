@@ -31,7 +31,7 @@ import os
 
 import pytest
 
-from services.indicators.attainment import REGIONS, Filters, IndicatorFigures, _months, figures
+from services.indicators.attainment import Filters, IndicatorFigures, _months, figures
 from services.indicators.periods import published_periods
 from services.indicators.suppression import View, in_view
 from tests.unit.indicators.builders import (
@@ -41,7 +41,7 @@ from tests.unit.indicators.builders import (
     referral_completed,
     registered,
 )
-from tests.unit.indicators.linear_attacker import Finding, System, Window, across, within
+from tests.unit.indicators.linear_attacker import REGIONS, Finding, System, Window, across, within
 from tests.unit.indicators.test_disclosure import SENSITIVE, Y2, _filters, indicator, trial
 
 TRIALS = int(os.environ.get("PANA_DISCLOSURE_TRIALS", "16"))
