@@ -27,6 +27,7 @@ from pyxform.xls2xform import convert
 from access.actors import actor_id
 from access.principal import Principal, Role
 from deploy.local.stack import create_databases
+from eventkit import field_time
 from eventkit.positions import wait_for_events
 from services.cases.app import CasesSettings
 from services.cases.app import create_app as cases_app
@@ -102,6 +103,10 @@ async def system(
     await create_databases(postgres.server_url, names)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+        # The recorded submissions were filled in in March 2023: on-time entries for this test
+        # (late entries go to review as a refused rule; tests/integration/across/test_field_dates).
+        env.setenv("PANA_FIELD_TIME_LATE_AFTER_DAYS", "3650")
+        field_time.configured.cache_clear()
         for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
             env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
         async with contextlib.AsyncExitStack() as stack:
@@ -119,6 +124,7 @@ async def system(
                 enumerators={"kobo:ana_tumbes": ENUMERATOR, "odk_central:41": ENUMERATOR},
             )  # fmt: skip
             yield System(cases, indicators)
+    field_time.configured.cache_clear()  # the next module's services read the defaults
 
 
 async def _reached(system: System, events: list[str]) -> tuple[int, int]:
@@ -354,10 +360,12 @@ async def test_submissions_pulled_from_odk_central_are_applied_once(
     registered = await cw.post("/participants", json={
         "given_names": "Rosa", "family_names": "Prueba", "sex": "woman",
         "birth_date": "1991-02-01", "nationality": "VEN", "region": TUMBES,
+        "occurred_at": "2022-12-01T15:00:00Z",  # before the enrolment and the forms below
     })  # fmt: skip
     person = registered.json()["participant_id"]
     for path, body in (
-        ("consents", {"purposes": ["services", "monitoring_evaluation"]}),
+        ("consents", {"purposes": ["services", "monitoring_evaluation"],
+                      "occurred_at": "2022-12-01T15:05:00Z"}),
         ("livelihoods/enrolments", {"program": "despega_tus_suenos",
                                     "enrolled_at": "2023-01-10T12:00:00Z"}),
     ):  # fmt: skip
