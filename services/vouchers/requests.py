@@ -115,7 +115,11 @@ class ProviderChange(_Body):
     issued against it)."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"services": ["consultation"], "active": False}]}
+        json_schema_extra={
+            "examples": [
+                {"name": "Policlínico Ejemplo Norte", "services": ["consultation", "exams"]}
+            ]
+        }
     )
 
     name: Annotated[str, NOT_BLANK] | None = Field(None, min_length=2, max_length=120)
