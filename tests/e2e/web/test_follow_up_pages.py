@@ -197,8 +197,8 @@ navigator.mediaDevices.getUserMedia = async () => {
   return canvas.captureStream(5);
 };
 """
-"""A phone that reads QR codes: Debian's chromium has no BarcodeDetector on Linux and no
-camera here, so the test gives the page both, the "camera" showing the slip's QR."""
+"""A phone that reads QR codes: the test's chromium has no camera, so the page is given a
+stand-in camera and detector, the "camera" showing the slip's QR once the test says so."""
 
 
 async def test_a_clinic_scans_the_slips_qr_with_the_camera(
@@ -211,7 +211,9 @@ async def test_a_clinic_scans_the_slips_qr_with_the_camera(
             "valid_until": f"{date.today() + timedelta(days=30)}T23:59:59-05:00"}  # fmt: skip
     issued = await vouchers.post("/vouchers", json=body, headers={"Pana-After": position})
     assert issued.status_code == 201, issued.text
-    plain = await (await _context(browser, PHONE)).new_page()
+    without = await _context(browser, PHONE)
+    await without.add_init_script("delete window.BarcodeDetector")
+    plain = await without.new_page()
     await system.sign_in(plain, "clinica.lima", "/clinica")
     assert await plain.is_hidden("#scan")  # no BarcodeDetector: typing the code, as before
 
@@ -226,7 +228,7 @@ async def test_a_clinic_scans_the_slips_qr_with_the_camera(
     await page.evaluate("qr => { window.shownQr = qr; }", issued.json()["qr_payload"])
     await page.wait_for_selector("#remaining")  # read, looked up: what the voucher covers
     assert "S/ 90,00" in await page.inner_text("#remaining")
-    assert issued.json()["code"] in await page.inner_text("h2")
+    assert f"Vale {issued.json()['code']}" in await page.inner_text("main")
 
 
 async def test_an_administrator_edits_a_provider_and_a_unit_of_the_directories(
@@ -271,7 +273,7 @@ async def test_the_dashboard_moves_by_itself_and_draws_its_charts(
     page = await (await _context(browser, DESKTOP)).new_page()
     await system.sign_in(page, "mye.oficial", "/tablero")
     await page.wait_for_selector("#live.on")  # the relayed stream is open
-    await page.wait_for_selector('[data-chart="OE2.7"] svg rect.col')  # charts follow the table
+    await page.wait_for_selector('[data-chart="OE2.7"] svg.chart')  # charts follow the table
     before = int(await page.inner_text('tr[data-indicator="OE2.7"] td.value'))
     await page.evaluate("window.sameDocument = true")  # gone if the page were reloaded
     _, _, case, _ = await _person_with_a_case(system)
@@ -280,11 +282,11 @@ async def test_the_dashboard_moves_by_itself_and_draws_its_charts(
         "service_type": "psychological_first_aid",
         "delivered_at": datetime.now(UTC).isoformat(timespec="seconds")})  # fmt: skip
     assert delivered.status_code == 201, delivered.text
-    await page.wait_for_function(
-        "Number(document.querySelector('tr[data-indicator=\"OE2.7\"] td.value').textContent)"
-        f" > {before}",
-        timeout=60_000,
-    )
+
+    async def moved() -> bool:  # read in place: the page's CSP allows no evaluated strings
+        return int(await page.inner_text('tr[data-indicator="OE2.7"] td.value')) > before
+
+    await until(moved, within=60, what="the figure moves without a reload")
     assert await page.evaluate("window.sameDocument") is True
     assert int(await page.inner_text('tr[data-indicator="OE2.7"] td.value')) == before + 1
     await _look(page, "dashboard-live")
