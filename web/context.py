@@ -16,7 +16,7 @@ from starlette.responses import Response
 from access.oidc import principal_claims
 from access.principal import InconsistentClaims, Principal
 from web import i18n
-from web.services import Services
+from web.services import ServiceRefusal, Services
 from web.sessions import COOKIE, Session, SessionStore
 from web.signin import OpenIdClient, SignInFailed
 
@@ -69,6 +69,25 @@ class Signed:
             template,
             {"signed": self, "lang": self.language, "t": self.t, **context},
             status_code=status_code,
+        )
+
+    def refusal_text(self, refused: ServiceRefusal) -> str:
+        """A refusal in the person's language: the rule's label when the catalog has one, else
+        the service's own words (never nothing)."""
+        if refused.rule:
+            label = self.t(f"rule.{refused.rule}")
+            if label != f"rule.{refused.rule}":
+                return label
+        return refused.message
+
+    def refused(self, refused: ServiceRefusal, back: str) -> Response:
+        """The page that says what the service refused, and the way back to the form."""
+        return self.render(
+            "message.html",
+            title=self.t("error.refused"),
+            text=self.refusal_text(refused),
+            back=back,
+            status_code=refused.status if refused.status < 500 else 502,
         )
 
     def check_csrf(self, token: str) -> None:

@@ -87,13 +87,16 @@ def refusal(answer: httpx.Response) -> ServiceRefusal:
     """The service's refusal as the page reports it (`{"detail": ...}` in its shapes)."""
     rule, message = None, answer.reason_phrase
     try:
-        detail = answer.json().get("detail")
-    except ValueError:
-        detail = None
+        body = answer.json()
+        detail = body.get("detail")
+    except (ValueError, AttributeError):
+        body, detail = None, None
     if isinstance(detail, dict):
         rule, message = detail.get("rule"), str(detail.get("message") or message)
     elif isinstance(detail, str):
         message = detail
     elif isinstance(detail, list) and detail:
         message = "; ".join(str(item.get("msg", item)) for item in detail if isinstance(item, dict))
+    if isinstance(body, dict) and "current_version" in body:
+        rule = "version_mismatch"  # If-Match named a version the record has moved past
     return ServiceRefusal(answer.status_code, rule, message)

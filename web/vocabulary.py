@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contracts.consent import ConsentGiver
+from contracts.cases import CaseClosureReason, CaseReopeningReason, ReassignmentReason
+from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.people import AgeGroup, Sex
 from contracts.referrals import ReferralOutcome, ReferralRejectionReason
 from contracts.vocabulary import (
@@ -12,6 +13,7 @@ from contracts.vocabulary import (
     DocumentType,
     IntakeChannel,
 )
+from contracts.vouchers import VoucherCancellationReason
 from program.load import current_program
 from services.referrals.request_referral import ReferralReason
 
@@ -31,5 +33,13 @@ REFERRAL_REASONS = tuple(r.value for r in ReferralReason)
 REJECTION_REASONS = tuple(r.value for r in ReferralRejectionReason)
 OUTCOMES = tuple(o.value for o in ReferralOutcome)
 AGE_GROUPS = tuple(a.value for a in AgeGroup)
+CLOSURE_REASONS = tuple(r.value for r in CaseClosureReason if r is not CaseClosureReason.OTHER)
+"""`other` needs a reason code the form does not ask for: the listed reasons cover the rest."""
+REOPENING_REASONS = tuple(r.value for r in CaseReopeningReason)
+REASSIGNMENT_REASONS = tuple(r.value for r in ReassignmentReason)
+WITHDRAWAL_REASONS = tuple(r.value for r in ConsentWithdrawalReason)
+CANCELLATION_REASONS = tuple(r.value for r in VoucherCancellationReason)
+PROVIDER_KINDS = ("clinic", "polyclinic", "pharmacy", "laboratory")
+"""The kinds of partner provider the vouchers API takes (`ProviderRequest.kind`)."""
 CHOICES = {"age_group": AGE_GROUPS, "sex": SEXES, "document_type": DOCUMENT_TYPES}
 """Shared-minimum fields offered as a choice of codes rather than typed."""

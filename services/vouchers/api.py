@@ -44,6 +44,7 @@ from services.vouchers.requests import (
     ClinicView,
     IssueRequest,
     LookupRequest,
+    ProviderChange,
     ProviderRequest,
     RedeemRequest,
     ReverseRequest,
@@ -110,6 +111,26 @@ async def issue_voucher(
     return await run_command(
         request, principal, key, body.model_dump(mode="json"), _in_transaction(work)
     )
+
+
+@router.get("/approvals", summary="The vouchers awaiting a supervisor's approval")
+async def awaiting_approval(
+    pool: Pool, principal: CurrentPrincipal, region: Region | None = None
+) -> dict[str, Any]:
+    """Of `region`, or without it of every region of the caller; each region must be one the
+    caller approves in. No codes: a supervisor decides from the list, a clinic redeems a code.
+    Audited per region (who looked at which region's pending vouchers)."""
+    regions = [region] if region else sorted(principal.regions)
+    if not regions:
+        authorize(principal, "voucher.approve", ResourceScope())
+    grants = {
+        each: authorize(principal, "voucher.approve", ResourceScope(region=each)).grant_id
+        for each in regions
+    }
+    found = await queries.awaiting_approval(pool, [str(r) for r in regions])
+    for each, grant in grants.items():
+        await _audit_read(pool, principal, "voucher.list_awaiting", ("region", each), purpose=grant)
+    return {"vouchers": found}
 
 
 @router.get("/vouchers/{voucher_id}", summary="A voucher as the case team sees it")
@@ -307,6 +328,18 @@ async def add_provider(
     async with pool.acquire() as conn, conn.transaction():
         await commands.add_provider(conn, principal, body, provider_id)
     return {"provider_id": str(provider_id), **body.model_dump(mode="json")}
+
+
+@router.patch("/providers/{provider_id}", summary="Change a provider's entry in the directory")
+async def change_provider(
+    provider_id: uuid.UUID, body: ProviderChange, pool: Pool, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    authorize(principal, "directory.manage", ResourceScope())
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            return await commands.change_provider(conn, principal, provider_id, body)
+    except Refused as refusal:
+        raise refused(refusal) from None
 
 
 @router.get("/providers", summary="The partner providers (case teams, M&E, admin)")

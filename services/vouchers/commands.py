@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from access.actors import actor_id
 from access.audit import append as audit_append
@@ -37,6 +38,7 @@ from services.vouchers.requests import (
     BudgetRequest,
     ClinicView,
     IssueRequest,
+    ProviderChange,
     ProviderRequest,
     RedeemRequest,
 )
@@ -316,6 +318,27 @@ async def add_provider(
     await audit_append(
         conn, AuditRecord.by(principal, "directory.provider_added", resource, "done")
     )
+
+
+async def change_provider(
+    conn: Connection, principal: Principal, provider_id: uuid.UUID, body: ProviderChange
+) -> dict[str, Any]:
+    """Change a directory entry's name, kind, services or activity, audited; the entry after."""
+    row = await conn.fetchrow(
+        "UPDATE providers SET name = coalesce($2, name), kind = coalesce($3, kind),"
+        " services = coalesce($4, services), active = coalesce($5, active)"
+        " WHERE provider_id = $1"
+        " RETURNING provider_id::text, name, region, kind, services, active",
+        provider_id, body.name, body.kind,
+        None if body.services is None else list(body.services), body.active,
+    )  # fmt: skip
+    if row is None:
+        raise Refused("provider_not_found", "no such provider", RefusalKind.NOT_FOUND)
+    resource = ("provider", str(provider_id))
+    await audit_append(
+        conn, AuditRecord.by(principal, "directory.provider_changed", resource, "done")
+    )
+    return dict(row)
 
 
 async def set_budget(

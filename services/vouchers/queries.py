@@ -16,6 +16,21 @@ async def voucher(pool: asyncpg.Pool, voucher_id: uuid.UUID) -> Any:
     return await pool.fetchrow("SELECT * FROM vouchers WHERE voucher_id = $1", voucher_id)
 
 
+async def awaiting_approval(pool: asyncpg.Pool, regions: list[str]) -> list[dict[str, Any]]:
+    """The vouchers of `regions` a supervisor has yet to approve, the oldest first (200 at most);
+    without their codes (bearer secrets: the list is for deciding, not for redeeming)."""
+    rows = await pool.fetch(
+        "SELECT v.voucher_id::text, v.participant_id::text, v.case_id::text,"
+        " v.provider_id::text, p.name AS provider_name, v.region, v.services,"
+        " v.amount::text, v.issued_at, v.valid_until, v.version"
+        " FROM vouchers v LEFT JOIN providers p ON p.provider_id = v.provider_id"
+        " WHERE v.status = 'awaiting_approval' AND v.region = ANY($1::text[])"
+        " ORDER BY v.issued_at LIMIT 200",
+        regions,
+    )
+    return [dict(r) for r in rows]
+
+
 async def provider_region(pool: asyncpg.Pool, provider_id: uuid.UUID) -> str | None:
     """The region of a provider in the directory, active or not (None when unknown)."""
     region: str | None = await pool.fetchval(

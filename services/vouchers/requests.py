@@ -128,6 +128,24 @@ class ProviderRequest(_Body):
     active: StrictBool = True
 
 
+class ProviderChange(_Body):
+    """What an administrator may change of a directory entry (its region stays: vouchers were
+    issued against it)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Policlínico Ejemplo Norte", "services": ["consultation", "exams"]}
+            ]
+        }
+    )
+
+    name: Annotated[str, NOT_BLANK] | None = Field(None, min_length=2, max_length=120)
+    kind: str | None = Field(None, pattern="^(clinic|polyclinic|pharmacy|laboratory)$")
+    services: Services | None = None
+    active: StrictBool | None = None
+
+
 class BudgetRequest(_Body):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"period_end": "2023-08-31", "amount": "50000.00"}]}

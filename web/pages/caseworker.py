@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
+from access.actors import actor_id
 from contracts.people import age_group_at
 from services.referrals.shared_minimum import needs
 from web.context import Signed, SignedIn
@@ -24,15 +25,19 @@ from web.vocabulary import (
     ASSISTANCE,
     CASE_TYPES,
     CHOICES,
+    CLOSURE_REASONS,
     CONSENT_PURPOSES,
     DESTINATIONS,
     DOCUMENT_TYPES,
     INTAKE_CHANNELS,
+    REASSIGNMENT_REASONS,
     REFERRAL_REASONS,
     REGIONS,
+    REOPENING_REASONS,
     SERVICE_TYPES,
     SEXES,
     VOUCHER_SERVICES,
+    WITHDRAWAL_REASONS,
 )
 
 router = APIRouter()
@@ -181,6 +186,7 @@ async def person(signed: SignedIn, participant_id: uuid.UUID) -> Response:
         channels=INTAKE_CHANNELS,
         consent_key=str(uuid.uuid4()),
         case_key=str(uuid.uuid4()),
+        withdrawal_reasons=WITHDRAWAL_REASONS,
     )
 
 
@@ -198,7 +204,7 @@ async def consent(
     body: dict[str, Any] = {"purposes": purposes, "given_by": given_by}
     if "referral_sharing" in purposes:
         body["destinations"] = destinations
-    made = await _command(signed, "cases", f"/participants/{participant_id}/consents", body, key)
+    made = await command(signed, "cases", f"/participants/{participant_id}/consents", body, key)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"/personas/{participant_id}", status_code=303)
@@ -220,7 +226,7 @@ async def open_case(
         "intake_channel": intake_channel,
         "region": _region(signed),
     }
-    made = await _command(signed, "cases", "/cases", body, key)
+    made = await command(signed, "cases", "/cases", body, key)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"/casos/{made['case_id']}", status_code=303)
@@ -246,6 +252,13 @@ async def case(signed: SignedIn, case_id: uuid.UUID) -> Response:
     return signed.render(
         "case.html",
         case=found,
+        closure_reasons=CLOSURE_REASONS,
+        reopening_reasons=REOPENING_REASONS,
+        reassignment_reasons=REASSIGNMENT_REASONS,
+        caseworkers=await _caseworkers(signed, found),
+        me=_me(signed),
+        regions=sorted(signed.principal.regions) if signed.principal else [],
+        change_key=f"{case_id}-{found['version']}",
         services=SERVICE_TYPES,
         voucher_services=VOUCHER_SERVICES,
         referrals=[r for r in referrals if r["case_id"] == str(case_id)],
@@ -268,7 +281,7 @@ async def deliver(
     }
     if cost.strip():
         body |= {"cost": f"{float(cost.replace(',', '.')):.2f}", "currency": "PEN"}
-    made = await _command(signed, "cases", f"/cases/{case_id}/services", body, key)
+    made = await command(signed, "cases", f"/cases/{case_id}/services", body, key)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"/casos/{case_id}?hecho=servicio", status_code=303)
@@ -342,7 +355,7 @@ async def refer(
         "urgency": urgency,
         "shared": shared,
     }
-    made = await _command(signed, "referrals", "/referrals", body, key, after=True)
+    made = await command(signed, "referrals", "/referrals", body, key, after=True)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"/casos/{case_id}?hecho=derivacion", status_code=303)
@@ -371,7 +384,7 @@ async def issue(
         "amount": f"{float(amount.replace(',', '.')):.2f}",
         "valid_until": f"{valid_until}T23:59:59-05:00",
     }
-    made = await _command(signed, "vouchers", "/vouchers", body, key, after=True)
+    made = await command(signed, "vouchers", "/vouchers", body, key, after=True)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"/vales/{made['voucher_id']}", status_code=303)
@@ -389,33 +402,31 @@ async def slip(signed: SignedIn, voucher_id: uuid.UUID) -> Response:
     )
 
 
-async def _command(
-    signed: Signed, service: str, path: str, body: dict[str, Any], key: str, *, after: bool = False
+async def command(
+    signed: Signed,
+    service: str,
+    path: str,
+    body: dict[str, Any],
+    key: str,
+    *,
+    after: bool = False,
+    back: str = "/casos",
+    version: str = "",
 ) -> Any:
+    """POST a command as the person (Idempotency-Key; `If-Match` when the form showed a
+    version); the answer, or the page that says what the service refused."""
     headers = {**_key(key), **(_after(signed) if after else {})}
+    if version:
+        headers["If-Match"] = f'"{version}"'
     try:
         made = await signed.services.call(
             signed.token, service, "POST", path, json=body, headers=headers
         )
     except ServiceRefusal as refused:
-        return signed.render(
-            "message.html",
-            title=signed.t("error.refused"),
-            text=_refusal_text(signed, refused),
-            back="/casos",
-            status_code=refused.status if refused.status < 500 else 502,
-        )
+        return signed.refused(refused, back)
     if service == "cases":
         await _wrote(signed, made)
     return made
-
-
-def _refusal_text(signed: Signed, refused: ServiceRefusal) -> str:
-    if refused.rule:
-        label = signed.t(f"rule.{refused.rule}")
-        if label != f"rule.{refused.rule}":
-            return label
-    return refused.message
 
 
 def _shared_values(person: dict[str, Any]) -> dict[str, str]:
@@ -458,13 +469,7 @@ async def merge(
             headers={**_key(key), "If-Match": f'"{version}"'},
         )
     except ServiceRefusal as refused:
-        return signed.render(
-            "message.html",
-            title=signed.t("error.refused"),
-            text=_refusal_text(signed, refused),
-            back=f"/personas/{participant_id}",
-            status_code=refused.status if refused.status < 500 else 502,
-        )
+        return signed.refused(refused, f"/personas/{participant_id}")
     return RedirectResponse(f"/personas/{body['into_participant_id']}", status_code=303)
 
 
@@ -472,7 +477,105 @@ async def merge(
 async def approve(signed: SignedIn, voucher_id: uuid.UUID, csrf: Text, key: Text) -> Response:
     """A supervisor approves a voucher above the standard cap."""
     signed.check_csrf(csrf)
-    made = await _command(signed, "vouchers", f"/vouchers/{voucher_id}/approve", {}, key)
+    made = await command(signed, "vouchers", f"/vouchers/{voucher_id}/approve", {}, key)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"/vales/{voucher_id}", status_code=303)
+
+
+def _me(signed: Signed) -> str:
+    """The signed-in person's pseudonymous id, as the services write it in a case."""
+    return str(actor_id(signed.principal)) if signed.principal else ""
+
+
+async def _caseworkers(signed: Signed, case: dict[str, Any]) -> list[tuple[str, str]]:
+    """Whom the case may be handed to: the signed-in person, then the caseworkers with open
+    cases in its region (pseudonymous ids: the platform keeps no staff directory), each with
+    a label; the case's own caseworker is left out."""
+    me = _me(signed)
+    listed = await signed.services.call(
+        signed.token, "cases", "GET", "/cases",
+        params={"region": case["region"], "status": "open", "limit": 200},
+    )  # fmt: skip
+    others = sorted({c["caseworker_id"] for c in listed["items"]} - {me})
+    found = [(me, signed.t("reassign.me"))] if me else []
+    found += [(c, signed.t("reassign.colleague", code=c[:8])) for c in others]
+    return [(c, label) for c, label in found if c != case["caseworker_id"]]
+
+
+@router.post("/casos/{case_id}/cierre")
+async def close(
+    signed: SignedIn, case_id: uuid.UUID, csrf: Text, key: Text, version: Text, reason: Text
+) -> Response:
+    """Close the case (If-Match: the version the page showed)."""
+    signed.check_csrf(csrf)
+    path, back = f"/cases/{case_id}/closure", f"/casos/{case_id}"
+    made = await command(signed, "cases", path, {"reason": reason}, key, back=back, version=version)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"{back}?hecho=cierre", status_code=303)
+
+
+@router.post("/casos/{case_id}/reapertura")
+async def reopen(
+    signed: SignedIn, case_id: uuid.UUID, csrf: Text, key: Text, version: Text, reason: Text
+) -> Response:
+    """Reopen a closed case (If-Match: the version the page showed)."""
+    signed.check_csrf(csrf)
+    path, back = f"/cases/{case_id}/reopening", f"/casos/{case_id}"
+    made = await command(signed, "cases", path, {"reason": reason}, key, back=back, version=version)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"{back}?hecho=reapertura", status_code=303)
+
+
+@router.post("/casos/{case_id}/reasignacion")
+async def reassign(
+    signed: SignedIn,
+    case_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    version: Text,
+    reason: Text,
+    region: Text,
+    caseworker_id: Text = "",
+    other: Text = "",
+) -> Response:
+    """Hand the case to a caseworker (chosen from the list, or a colleague's code typed in)."""
+    signed.check_csrf(csrf)
+    back = f"/casos/{case_id}"
+    try:
+        to = str(uuid.UUID((other or caseworker_id).strip()))
+    except ValueError:
+        refused = ServiceRefusal(422, "bad_caseworker_code", signed.t("reassign.bad_code"))
+        return signed.refused(refused, back)
+    body = {"caseworker_id": to, "region": region, "reason": reason}
+    path = f"/cases/{case_id}/reassignment"
+    made = await command(signed, "cases", path, body, key, back=back, version=version)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"{back}?hecho=reasignacion", status_code=303)
+
+
+@router.post("/personas/{participant_id}/consentimiento/{consent_id}/retiro")
+async def withdraw(
+    signed: SignedIn,
+    participant_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    reason: Text,
+    purposes: Checked = [],  # noqa: B006
+) -> Response:
+    """Withdraw the ticked purposes of one consent (all of them when none is ticked: the
+    service's own default)."""
+    signed.check_csrf(csrf)
+    body: dict[str, Any] = {"reason": reason}
+    if purposes:
+        body["purposes"] = purposes
+    back = f"/personas/{participant_id}"
+    path = f"/participants/{participant_id}/consents/{consent_id}/withdrawal"
+    made = await command(signed, "cases", path, body, key, back=back)
+    if isinstance(made, Response):
+        return made
+    return RedirectResponse(f"{back}?hecho=retiro", status_code=303)
