@@ -135,7 +135,10 @@ class ProviderChange(_Body):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"name": "Policlínico Ejemplo Norte", "services": ["consultation", "exams"]}
+                {
+                    "name": "Policlínico Ejemplo Norte",
+                    "services": [example("voucher_coverage", 0), example("voucher_coverage", 1)],
+                }
             ]
         }
     )
