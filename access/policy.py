@@ -169,7 +169,7 @@ def _in_region(principal: Principal, action: str, region: Region | None, now: da
         return Decision(False, f"the resource names no region, so {action} cannot be scoped")
     if region in principal.regions:
         return Decision(True, f"{principal.role} may {action} in own region {region}")
-    grants = [g for g in principal.grants if g.region is region]
+    grants = [g for g in principal.grants if g.region == region]
     for grant in grants:
         if grant.active(now):
             until = grant.expires_at.isoformat()

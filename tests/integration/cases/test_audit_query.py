@@ -25,7 +25,8 @@ async def test_who_read_or_changed_a_participant_and_a_case(cases: RunningServic
         "region": "lima_callao", "reason": "Covering the Lima team during a night emergency",
     })  # fmt: skip
     assert opened.status_code == 201
-    assert (await away.get(f"/participants/{participant_id}/timeline")).status_code == 200
+    seen_away = await away.get(f"/participants/{participant_id}/timeline")
+    assert seen_away.status_code == 200, seen_away.text
     await chained(cases.app.state.pool)  # some chained, the query's own record in the inbox
 
     query = {"resource_type": "participant", "resource_id": participant_id}
