@@ -9,7 +9,7 @@ session wrote as `Pana-After`, so a referral right after the consent finds it.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
@@ -275,12 +275,9 @@ async def deliver(
     signed: SignedIn, case_id: uuid.UUID, csrf: Text, key: Text, service_type: Text, cost: Text = ""
 ) -> Response:
     signed.check_csrf(csrf)
-    body: dict[str, Any] = {
-        "service_type": service_type,
-        "delivered_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    if cost.strip():
-        body |= {"cost": f"{float(cost.replace(',', '.')):.2f}", "currency": "PEN"}
+    body: dict[str, Any] = {"service_type": service_type}  # delivered now: the service's clock
+    if cost.strip():  # in the program's currency (the request's default)
+        body |= {"cost": f"{float(cost.replace(',', '.')):.2f}"}
     made = await command(signed, "cases", f"/cases/{case_id}/services", body, key)
     if isinstance(made, Response):
         return made

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -278,9 +278,9 @@ async def test_the_dashboard_moves_by_itself_and_draws_its_charts(
     await page.evaluate("window.sameDocument = true")  # gone if the page were reloaded
     _, _, case, _ = await _person_with_a_case(system)
     cases = system.cases.client("caseworker", regions=LIMA)
-    delivered = await cases.post(f"/cases/{case}/services", json={
-        "service_type": "psychological_first_aid",
-        "delivered_at": datetime.now(UTC).isoformat(timespec="seconds")})  # fmt: skip
+    delivered = await cases.post(  # now: the service's clock, after the case's opening
+        f"/cases/{case}/services", json={"service_type": "psychological_first_aid"}
+    )
     assert delivered.status_code == 201, delivered.text
 
     async def moved() -> bool:  # read in place: the page's CSP allows no evaluated strings
