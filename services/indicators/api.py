@@ -11,7 +11,7 @@ changes the figures. `private`, because exact and suppressed views differ by cal
 import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -103,7 +103,8 @@ def attainment_router(
     RecordedBy = Annotated[
         date | None,
         Query(description="The figures as recorded by the end of this day (program time "
-              "zone): what was published that day, late entries since left out. Slower."),
+              "zone): what was published that day, late entries since left out. Slower. "
+              "Outside the exact view, a month's last day."),
     ]  # fmt: skip
 
     async def answer(
@@ -121,6 +122,11 @@ def attainment_router(
                 check_published(lf, filters)
             except UnpublishedPeriod as refused:
                 raise HTTPException(422, str(refused)) from None
+            if recorded_by is not None and (recorded_by + timedelta(days=1)).day != 1:
+                # figures recorded a day apart, differenced, could single a person out
+                raise HTTPException(
+                    422, "outside the exact view, as_recorded_by is a month's last day"
+                )
         pool = app_pool(request)
         consumer = (consumers or {}).get(lf.key)
         replay = replay_of(request.app, consumer) if consumer else None

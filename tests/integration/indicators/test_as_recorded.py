@@ -134,3 +134,10 @@ async def test_a_late_entry_changes_today_and_not_the_export_as_recorded_by_yest
     assert csv_after == csv_before and report_after == report_before
     csv_today, report_today = await exports()
     assert csv_today != csv_before and report_today != report_before
+
+    # Outside the exact view, only a month's last day: recording days a day apart, differenced,
+    # could single a person out.
+    in_month = {**LAST_MONTH, "as_recorded_by": str(LAST_MONTH_END.replace(day=15))}
+    assert (await http.get("/exports/donor.csv", params=in_month)).status_code == 422
+    month_end = {**LAST_MONTH, "as_recorded_by": str(LAST_MONTH_END)}
+    assert (await http.get("/exports/donor.csv", params=month_end)).status_code == 200
