@@ -24,6 +24,7 @@ from eventkit.positions import wait_for_events
 from services.indicators import read_model
 from services.indicators.api import attainment_router
 from services.indicators.catalog import Catalog
+from services.indicators.facts import facts_from
 from services.indicators.logframe import load_directory
 from services.indicators.reading import AttainmentReader
 from tests.integration.indicators.publishing import fresh_topics, projecting, topic_of
@@ -79,6 +80,21 @@ async def client(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client, keys
+
+
+async def test_a_read_model_older_than_the_log_has_its_facts_as_recorded_at_the_beginning(
+    pool: asyncpg.Pool,
+) -> None:
+    events = numbered(registered(1, day=day_of(1)), message(1, day=day_of(10)))
+    facts = [f for i, e in events for f in facts_from(DEMO, i, e)]
+    schema = read_model.schema_of(DEMO)
+    async with pool.acquire() as conn:
+        await read_model.record(conn, DEMO, facts)
+        await conn.execute(f"DROP TABLE {schema}.recorded")  # as before the log existed
+        await conn.execute(read_model.ddl(DEMO))
+        _, now = await read_model.load_ledger(conn, DEMO)
+        _, then = await read_model.load_recorded(conn, DEMO, datetime(2000, 1, 1, tzinfo=UTC))
+    assert then == now and len(now.facts()) == len(facts)
 
 
 def day_of(last_month_day: int) -> str:
