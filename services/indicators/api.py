@@ -11,7 +11,7 @@ changes the figures. `private`, because exact and suppressed views differ by cal
 import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -36,6 +36,7 @@ from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.logframe import Logframe
 from services.indicators.periods import UnpublishedPeriod, check_published, published_periods
 from services.indicators.reading import AttainmentReader
+from services.indicators.recorded import recorded_before
 from services.indicators.reports.donor_pdf import donor_report_pdf
 from services.indicators.reports.donor_xlsx import donor_report_xlsx
 from services.indicators.reports.r4v import five_w, five_w_csv, five_w_xlsx
@@ -99,6 +100,12 @@ def attainment_router(
     ]
     LogframeDep = Annotated[Logframe, Depends(chosen_logframe)]
     FiltersDep = Annotated[Filters, Depends(chosen_filters)]
+    RecordedBy = Annotated[
+        date | None,
+        Query(description="The figures as recorded by the end of this day (program time "
+              "zone): what was published that day, late entries since left out. Slower. "
+              "Outside the exact view, a month's last day."),
+    ]  # fmt: skip
 
     async def answer(
         request: Request,
@@ -108,12 +115,18 @@ def attainment_router(
         render: Render,
         needs_exact: bool = False,
         today: date | None = None,
+        recorded_by: date | None = None,
     ) -> Response:
         if view is not View.EXACT:
             try:  # every read of counts passes here: JSON, one indicator, CSV, XLSX
                 check_published(lf, filters)
             except UnpublishedPeriod as refused:
                 raise HTTPException(422, str(refused)) from None
+            if recorded_by is not None and (recorded_by + timedelta(days=1)).day != 1:
+                # figures recorded a day apart, differenced, could single a person out
+                raise HTTPException(
+                    422, "outside the exact view, as_recorded_by is a month's last day"
+                )
         pool = app_pool(request)
         consumer = (consumers or {}).get(lf.key)
         replay = replay_of(request.app, consumer) if consumer else None
@@ -121,10 +134,17 @@ def attainment_router(
         tag = _etag(request, lf, await reader.revision(pool, lf), state)
         if tag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
-        at, result = await reader.read(pool, lf, filters, view)
+        if recorded_by is None:
+            at, result = await reader.read(pool, lf, filters, view)
+        else:
+            before = recorded_before(recorded_by, lf.zone)
+            at, result = await reader.as_recorded(pool, lf, filters, view, before)
         exact = result
         if needs_exact and view is not View.EXACT:
-            _, exact = await reader.read(pool, lf, filters, View.EXACT)
+            if recorded_by is None:
+                _, exact = await reader.read(pool, lf, filters, View.EXACT)
+            else:
+                _, exact = await reader.as_recorded(pool, lf, filters, View.EXACT, before)
         if replay is not None:
             rebuilding = Rebuilding(replay.done, replay.total, replay.progress)
             result = dataclasses.replace(result, rebuilding=rebuilding)
@@ -158,13 +178,16 @@ def attainment_router(
         view: ViewDep,
         clock: Clock,
         series: SeriesDep = "month",
+        as_recorded_by: RecordedBy = None,
     ) -> Response:
-        today = clock().astimezone(lf.zone).date()
+        today = as_recorded_by or clock().astimezone(lf.zone).date()
 
         def render(result: Attainment, exact: Attainment) -> Response:
             return _json(_shown(lf, result, exact, series, today))
 
-        return await answer(request, lf, filters, view, render, series == "year", today)
+        return await answer(
+            request, lf, filters, view, render, series == "year", today, as_recorded_by
+        )
 
     @router.get("/indicators/{indicator_id}", summary="One indicator with its disaggregations")
     async def indicator(
@@ -175,8 +198,9 @@ def attainment_router(
         view: ViewDep,
         clock: Clock,
         series: SeriesDep = "month",
+        as_recorded_by: RecordedBy = None,
     ) -> Response:
-        today = clock().astimezone(lf.zone).date()
+        today = as_recorded_by or clock().astimezone(lf.zone).date()
 
         if lf.indicator(indicator_id) is None:
             raise HTTPException(404, f"logframe {lf.key} has no indicator {indicator_id!r}")
@@ -187,46 +211,71 @@ def attainment_router(
             keys = ("logframe", "start", "end", "region", "view", "rebuilding", "as_of")
             return _json({**{k: shown[k] for k in keys}, "indicator": found})
 
-        return await answer(request, lf, filters, view, one, series == "year", today)
+        return await answer(
+            request, lf, filters, view, one, series == "year", today, as_recorded_by
+        )
 
     @router.get("/exports/donor.csv", summary="The donor tables as CSV")
     async def export_csv(
-        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+        request: Request,
+        lf: LogframeDep,
+        filters: FiltersDep,
+        view: ViewDep,
+        as_recorded_by: RecordedBy = None,
     ) -> Response:
         render = _download(lf, donor_csv, "text/csv; charset=utf-8", "", "csv")
-        return await answer(request, lf, filters, view, render)
+        return await answer(request, lf, filters, view, render, recorded_by=as_recorded_by)
 
     @router.get("/exports/donor.xlsx", summary="The donor tables as an Excel workbook")
     async def export_xlsx(
-        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+        request: Request,
+        lf: LogframeDep,
+        filters: FiltersDep,
+        view: ViewDep,
+        as_recorded_by: RecordedBy = None,
     ) -> Response:
-        return await answer(request, lf, filters, view, _download(lf, donor_xlsx, XLSX, "", "xlsx"))
+        render = _download(lf, donor_xlsx, XLSX, "", "xlsx")
+        return await answer(request, lf, filters, view, render, recorded_by=as_recorded_by)
 
     @router.get("/reports/donor.xlsx", summary="The donor report as the donor reads it (XLSX)")
     async def report_xlsx(
-        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+        request: Request,
+        lf: LogframeDep,
+        filters: FiltersDep,
+        view: ViewDep,
+        as_recorded_by: RecordedBy = None,
     ) -> Response:
         render = _download(lf, donor_report_xlsx, XLSX, "informe-", "xlsx")
-        return await answer(request, lf, filters, view, render)
+        return await answer(request, lf, filters, view, render, recorded_by=as_recorded_by)
 
     @router.get("/reports/donor.pdf", summary="The donor report as the donor reads it (PDF)")
     async def report_pdf(
-        request: Request, lf: LogframeDep, filters: FiltersDep, view: ViewDep
+        request: Request,
+        lf: LogframeDep,
+        filters: FiltersDep,
+        view: ViewDep,
+        as_recorded_by: RecordedBy = None,
     ) -> Response:
         render = _download(lf, donor_report_pdf, "application/pdf", "informe-", "pdf")
-        return await answer(request, lf, filters, view, render)
+        return await answer(request, lf, filters, view, render, recorded_by=as_recorded_by)
 
     async def five_w_answer(
-        request: Request, lf: Logframe, year: int | None, clock: Now, suffix: str
+        request: Request,
+        lf: Logframe,
+        year: int | None,
+        clock: Now,
+        suffix: str,
+        recorded_by: date | None = None,
     ) -> Response:
         # M&E staff only (`ExactReader`): its year-to-date windows are not published periods
         view = View.EXACT
         if lf.r4v is None:
             raise HTTPException(404, f"logframe {lf.key} has no R4V reporting (`r4v:`)")
-        today = clock().astimezone(lf.zone).date()
+        today = recorded_by or clock().astimezone(lf.zone).date()
+        before = None if recorded_by is None else recorded_before(recorded_by, lf.zone)
         asked = year or min(max(today.year, lf.period.start.year), lf.period.end.year)
         at, rows = await reader.on_ledger(
-            app_pool(request), lf, lambda ledger: five_w(lf, ledger, asked)
+            app_pool(request), lf, lambda ledger: five_w(lf, ledger, asked), before
         )
         name = f"r4v-5w-{lf.key}-{asked}.{suffix}"
         if suffix == "csv":
@@ -244,16 +293,24 @@ def attainment_router(
     @router.get("/reports/r4v-5w.csv", summary="The R4V 5W monthly report (M&E staff)",
                 dependencies=[ExactReader])  # fmt: skip
     async def r4v_csv(
-        request: Request, lf: LogframeDep, clock: Clock, year: Year = None
+        request: Request,
+        lf: LogframeDep,
+        clock: Clock,
+        year: Year = None,
+        as_recorded_by: RecordedBy = None,
     ) -> Response:
-        return await five_w_answer(request, lf, year, clock, "csv")
+        return await five_w_answer(request, lf, year, clock, "csv", as_recorded_by)
 
     @router.get("/reports/r4v-5w.xlsx", summary="The R4V 5W monthly report as XLSX (M&E staff)",
                 dependencies=[ExactReader])  # fmt: skip
     async def r4v_xlsx(
-        request: Request, lf: LogframeDep, clock: Clock, year: Year = None
+        request: Request,
+        lf: LogframeDep,
+        clock: Clock,
+        year: Year = None,
+        as_recorded_by: RecordedBy = None,
     ) -> Response:
-        return await five_w_answer(request, lf, year, clock, "xlsx")
+        return await five_w_answer(request, lf, year, clock, "xlsx", as_recorded_by)
 
     return router
 

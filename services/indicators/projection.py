@@ -10,6 +10,7 @@ reason, and every other figure stays live.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from contracts.envelope import InvalidMessage, decode
 from eventkit.consumer import Delivered, Rejected
@@ -45,6 +46,7 @@ class AttainmentProjection:
     async def apply(self, conn: Connection, events: Sequence[Delivered]) -> list[Rejected]:
         """Record the facts of the batch's events (called once per never-applied event)."""
         facts: list[Fact] = []
+        recorded_at: dict[str, datetime] = {}
         rejected: list[Rejected] = []
         reads, prepared = self.reads, self._prepared
         for delivered in events:
@@ -56,9 +58,10 @@ class AttainmentProjection:
                 found = self._facts(delivered)
             if isinstance(found, str):
                 rejected.append(Rejected(delivered, found))
-            else:
+            elif found:
                 facts.extend(found)
-        await read_model.record(conn, self.logframe, facts)
+                recorded_at[delivered.envelope.id] = delivered.envelope.time
+        await read_model.record(conn, self.logframe, facts, recorded_at)
         return rejected
 
     def _facts(self, delivered: Delivered) -> list[Fact] | str:

@@ -13,14 +13,15 @@ matters. `revision` counts committed changes: it names the state in ETags and wa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from eventkit.store import Connection
-from services.indicators import counted_state
+from services.indicators import counted_state, recorded
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe
@@ -73,7 +74,36 @@ ALTER TABLE {s}.revision
 CREATE INDEX IF NOT EXISTS {table}_rev ON {s}.{table} (rev);
 """
         for table in TABLES
-    ) + counted_state.ddl(s, logframe)  # fmt: skip
+    ) + _log_ddl(s) + counted_state.ddl(s, logframe)  # fmt: skip
+
+
+def _log_ddl(s: str) -> str:
+    """The append-only log of every fact with the time its event was recorded (`recorded`).
+
+    Created with the facts already stored, as recorded at `-infinity` (a read model older than
+    the log has no recording times; a rebuild by replay gives the exact history).
+    """
+    return f"""DO $$ BEGIN
+IF to_regclass('{s}.recorded') IS NULL THEN
+    CREATE TABLE {s}.recorded (
+        kind text NOT NULL, fact jsonb NOT NULL, event_id uuid NOT NULL,
+        recorded_at timestamptz NOT NULL, PRIMARY KEY (event_id, kind, fact)
+    );
+    INSERT INTO {s}.recorded SELECT 'act', jsonb_build_array(indicator, requirement, act_key,
+        subject, participant_id, occurred_at, region, event_id), event_id, '-infinity'
+        FROM {s}.acts;
+    INSERT INTO {s}.recorded SELECT 'revocation',
+        jsonb_build_array(act_key, occurred_at, event_id), event_id, '-infinity'
+        FROM {s}.revocations;
+    INSERT INTO {s}.recorded SELECT 'attribute',
+        jsonb_build_array(participant_id, attribute, value, set_at, event_id), event_id,
+        '-infinity' FROM {s}.person_attributes;
+    INSERT INTO {s}.recorded SELECT 'merge',
+        jsonb_build_array(merged_id, surviving_id, merged_at, event_id), event_id, '-infinity'
+        FROM {s}.merges;
+END IF;
+END $$;
+"""
 
 
 # One statement per table and batch. The batch's rows travel as one JSON array of arrays
@@ -126,8 +156,22 @@ _UPSERTS = {
 }
 
 
-async def record(conn: Connection, logframe: Logframe, facts: Sequence[Fact]) -> bool:
+_LOG = """INSERT INTO {s}.recorded (kind, fact, event_id, recorded_at)
+    SELECT e->>0, e->1, (e->1->>-1)::uuid, coalesce((e->>2)::timestamptz, now()) {rows}
+    ON CONFLICT DO NOTHING"""
+
+
+async def record(
+    conn: Connection,
+    logframe: Logframe,
+    facts: Sequence[Fact],
+    recorded_at: Mapping[str, datetime] | None = None,
+) -> bool:
     """Store facts with the ledger's order-free conflict rules; True if any row changed.
+
+    Every fact is also appended to the `recorded` log with the time its event was recorded
+    (`recorded_at`, by event id: the envelope's `time`; now, for an event not in it), so the
+    figures as recorded by any day can be computed (`load_recorded`).
 
     The counted state of the subjects the facts can affect is recounted in the same
     transaction (`counted_state.recount`), so it always matches the facts stored.
@@ -149,6 +193,9 @@ async def record(conn: Connection, logframe: Logframe, facts: Sequence[Fact]) ->
         rows.append(fact)
     rev = 1 + await conn.fetchval(f"SELECT n FROM {s}.revision FOR UPDATE")
     seeds = await counted_state.seeds(conn, s, logframe, facts)
+    when = recorded_at or {}
+    entries = [(recorded.KINDS[type(f)], f, when.get(f.event_id)) for f in facts]
+    await conn.execute(_LOG.format(s=s, rows=_ROWS), orjson.dumps(entries, default=tuple).decode())
     changed = 0
     for kind, upsert in _UPSERTS.items():
         rows = by_kind.get(kind)
@@ -254,6 +301,25 @@ async def load_ledger(conn: Connection, logframe: Logframe) -> tuple[int, Ledger
     ledger = Ledger()
     ledger.record(changes.facts)
     return changes.revision, ledger
+
+
+async def load_recorded(
+    conn: Connection, logframe: Logframe, before: datetime
+) -> tuple[int, Ledger]:
+    """The revision and the ledger of the facts recorded before `before`, in one snapshot.
+
+    Reads the whole log up to then (slow next to the counted state; for "as recorded by").
+    """
+    s = schema_of(logframe)
+    ledger = Ledger()
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        at = int(await conn.fetchval(f"SELECT n FROM {s}.revision"))
+        cursor = await conn.cursor(
+            f"SELECT kind, fact::text FROM {s}.recorded WHERE recorded_at < $1", before
+        )
+        while page := await cursor.fetch(_FETCH_ROWS):
+            ledger.record(recorded.decode(r[0], orjson.loads(r[1])) for r in page)
+    return at, ledger
 
 
 async def drop(conn: Connection, logframe: Logframe, consumer: str) -> None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 import asyncpg
 
 from services.indicators import counted_state, read_model
-from services.indicators.attainment import Attainment, Filters, assemble
+from services.indicators.attainment import Attainment, Filters, assemble, figures
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe
 from services.indicators.suppression import View, in_view
@@ -75,12 +76,36 @@ class AttainmentReader:
             self._read.popitem(last=False)
         return at, kept
 
+    async def as_recorded(
+        self,
+        pool: asyncpg.Pool,
+        logframe: Logframe,
+        filters: Filters,
+        view: View,
+        before: datetime,
+    ) -> tuple[int, Attainment]:
+        """The revision read and the figures of the facts recorded before `before`, as `view`
+        shows them: the ledger path (the whole log read, the pure rules run), not cached."""
+
+        def count(ledger: Ledger) -> Attainment:
+            return in_view(figures(logframe, ledger, filters), view)
+
+        return await self.on_ledger(pool, logframe, count, before)
+
     async def on_ledger(
-        self, pool: asyncpg.Pool, logframe: Logframe, work: Callable[[Ledger], _T]
+        self,
+        pool: asyncpg.Pool,
+        logframe: Logframe,
+        work: Callable[[Ledger], _T],
+        before: datetime | None = None,
     ) -> tuple[int, _T]:
         """The revision read and `work` run on the version's whole ledger at it, loaded for
         this call and not kept: for reports that need more than the tables (R4V 5W, M&E
-        staff only, seldom asked)."""
+        staff only, seldom asked). With `before`, the ledger of the facts recorded before
+        then (`read_model.load_recorded`)."""
         async with pool.acquire() as conn:
-            at, ledger = await read_model.load_ledger(conn, logframe)
+            if before is None:
+                at, ledger = await read_model.load_ledger(conn, logframe)
+            else:
+                at, ledger = await read_model.load_recorded(conn, logframe, before)
         return at, await asyncio.to_thread(work, ledger)

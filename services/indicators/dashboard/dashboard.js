@@ -3,6 +3,8 @@
 // Labels come from the web app's catalogs (/dashboard/messages/<lang>.json): Spanish first.
 // First paint reads the cards only (`series=none`); the charts follow with the series sized
 // to the window: months up to two years, years beyond (never more than MAX_BARS bars).
+// With a last report's date, each card says what changed since: today's figure against the
+// figure as recorded by that day (`as_recorded_by`: late entries for months already reported).
 "use strict";
 
 const MAX_BARS = 24;
@@ -72,6 +74,11 @@ async function load() {
     const cards = await fetchJson(`/attainment?${q}${q ? "&" : ""}series=none`);
     $("error").hidden = true;
     render(cards);
+    const reported = $("reported").value;
+    if (reported) {
+      const then = await fetchJson(`/attainment?${q}${q ? "&" : ""}series=none&as_recorded_by=${reported}`);
+      sinceReport(cards, then, reported);
+    }
     if (!document.body.dataset.firstPaint) {
       document.body.dataset.firstPaint = String(Math.round(performance.now()));
     }
@@ -116,6 +123,20 @@ function render(data) {
     t("dashboard.rebuilding", { percent: Math.floor(rebuilding.progress * 100) }) : "";
 }
 
+// Per card: today's figure less the one as recorded by the last report's day.
+function sinceReport(now, then, reported) {
+  const before = new Map(then.indicators.map((i) => [i.id, i.value]));
+  for (const ind of now.indicators) {
+    const slot = document.querySelector(`[data-indicator="${CSS.escape(ind.id)}"] [data-field="changed"]`);
+    const was = before.get(ind.id);
+    if (!slot || was === undefined) continue;
+    slot.dataset.change = typeof ind.value === "number" && typeof was === "number" ? String(ind.value - was) : "";
+    slot.textContent = slot.dataset.change ?
+      t("dashboard.since_report", { change: `${ind.value >= was ? "+" : "−"}${fmt(Math.abs(ind.value - was))}`, day: day(reported) }) :
+      t("dashboard.since_report_hidden", { day: day(reported), then: was });
+  }
+}
+
 function card(ind) {
   const pct = ind.percent;
   const width = pct === null ? 0 : Math.min(100, pct);
@@ -138,6 +159,7 @@ function card(ind) {
       `<i class="expected" style="left:${expectedAt}%" title="${t("dashboard.expected",
         { expected: fmt(Math.round(ind.expected)) })}"></i>`}</div>
     ${status}
+    <p class="changed muted small" data-field="changed"></p>
     <details data-key="${esc(key("sex_age"))}"><summary>${t("dashboard.sex_age")}</summary><div class="scroll">${sexAge(ind)}</div></details>
     <details data-key="${esc(key("sex_region"))}"><summary>${t("dashboard.sex_region")}</summary><div class="scroll">${sexBy(ind.sex_region, (r) => (r === "total" ? "Total" : t(`code.${r}`)))}</div></details>
     <details data-key="${esc(key("regions"))}"><summary>${t("dashboard.regions")}</summary>${regions(ind)}</details>
@@ -245,6 +267,21 @@ function periods() {
     mine.map((p) => `<option value="${esc(p.from)}|${esc(p.to)}">${esc(label(p))}</option>`).join("");
 }
 
+// Last reports: the ends of the twelve months before this one (the figures as recorded then are
+// answered in every view for a month's last day only), newest first, none chosen.
+function reports() {
+  const asked = new URLSearchParams(window.location.search).get("reported") || "";
+  const two = (n) => String(n).padStart(2, "0");
+  const ends = [];
+  const now = new Date();
+  for (let back = 0; back < 12; back += 1) {
+    const end = new Date(now.getFullYear(), now.getMonth() - back, 0);
+    ends.push(`${end.getFullYear()}-${two(end.getMonth() + 1)}-${two(end.getDate())}`);
+  }
+  $("reported").innerHTML = `<option value="">—</option>` + ends.map((d) =>
+    `<option value="${d}"${d === asked ? " selected" : ""}>${day(d)}</option>`).join("");
+}
+
 function translatePage() {
   document.documentElement.lang = lang;
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
@@ -272,6 +309,7 @@ async function start() {
     `<option value="${esc(lf.key)}"${lf.key === chosen ? " selected" : ""}>${esc(lf.key)}</option>`).join("");
   years();
   periods();
+  reports();
   $("filters").addEventListener("change", (e) => {
     if (e.target.id === "logframe") {
       const address = new URL(window.location.href);

@@ -283,3 +283,27 @@ async def test_a_long_period_reads_in_spanish_with_status_at_phone_and_desktop_w
             assert "Sex \u00d7 age" in text and "Behind" in text and "All regions" in text
         finally:
             await browser.close()
+
+
+async def test_each_card_says_what_changed_since_the_last_report(
+    indicators: Service, database: str, kafka: KafkaEndpoint, topics: dict[str, str]
+) -> None:
+    # Every event is recorded today: late entries, after any last report.
+    await publish(database, kafka, topics, indicators.url, scenario())
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{indicators.url}/dashboard?logframe={DEMO}&lang=en")
+            await page.wait_for_selector('[data-indicator="OE2.7"] [data-field="value"]')
+            changed = '[data-indicator="OE2.7"] [data-field="changed"]'
+            assert await page.text_content(changed) == ""
+            reported = await page.eval_on_selector("#reported", "s => s.options[1].value")
+            await page.select_option("#reported", reported)
+            await page.wait_for_function(
+                f"document.querySelector('{changed}').dataset.change === '2'", timeout=10_000
+            )
+            text = await page.text_content(changed) or ""
+            assert text.startswith("+2 since the report of "), text
+        finally:
+            await browser.close()
