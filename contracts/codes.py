@@ -46,6 +46,24 @@ VoucherCoverageCode = Annotated[
     Field(description="Something a voucher of the program may cover."),
     Vocabulary("voucher_coverage"),
 ]
+DocumentTypeCode = Annotated[
+    str,
+    _SHAPE,
+    Field(description="A kind of identity document of the program."),
+    Vocabulary("document_type"),
+]
+LivelihoodProgramCode = Annotated[
+    str,
+    _SHAPE,
+    Field(description="A livelihood line of the program."),
+    Vocabulary("livelihood_program"),
+]
+RegularizationProfileCode = Annotated[
+    str,
+    _SHAPE,
+    Field(description="A migratory regularization profile of the program."),
+    Vocabulary("regularization_profile"),
+]
 
 
 def _sorted_unique(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -4,36 +4,32 @@ These are what reports group and filter by. Reasons that matter to a single aggr
 voucher was cancelled, why a referral was rejected) live beside that aggregate's events.
 Values are stable wire strings: renaming one is a breaking change (new event version).
 
-A deployment's own words (territories, services, referral destinations, voucher coverage) are
-program codes (`contracts.codes`), defined by its program file (`program/`), not enums here:
-their old names stay as aliases, so events and services read as before. The enums left are the
+A deployment's own words (territories, services, referral destinations, voucher coverage,
+identity documents, livelihood lines, regularization profiles) are program codes
+(`contracts.codes`), defined by its program file (`program/`), not enums here: their old names
+stay as aliases, so events and services read as before. The enums left are the
 platform's own flows (case types, urgency, consent, intake, messages, livelihood outcomes).
 """
 
 from enum import StrEnum
 
-from contracts.codes import DestinationCode, ServiceCode, TerritoryCode, VoucherCoverageCode
+from contracts.codes import (
+    DestinationCode,
+    DocumentTypeCode,
+    LivelihoodProgramCode,
+    RegularizationProfileCode,
+    ServiceCode,
+    TerritoryCode,
+    VoucherCoverageCode,
+)
 
 Region = TerritoryCode
 """The territory of an act, at the level its program records acts at: a program code."""
 
 
-class DocumentType(StrEnum):
-    """Identity documents seen at intake, and shared with a receiving service that needs one.
-
-    One list for every service: cases registers it, referrals passes it on (a defect was the
-    same card called `foreigner_card` in one service and `carne_extranjeria` in the other).
-    """
-
-    DNI = "dni"
-    FOREIGNER_CARD = "foreigner_card"  # carné de extranjería
-    PTP = "ptp"  # permiso temporal de permanencia
-    CPP = "cpp"  # carné de permiso temporal de permanencia
-    PASSPORT = "passport"
-    VENEZUELAN_ID = "venezuelan_id"  # cédula
-    ASYLUM_SEEKER_CARD = "asylum_seeker_card"  # carné de solicitante de refugio
-    OTHER = "other"
-    NONE = "none"
+DocumentType = DocumentTypeCode
+"""A kind of identity document seen at intake, and shared with a receiving service that needs
+one: a program code (one list for every service: cases registers it, referrals passes it on)."""
 
 
 class Urgency(StrEnum):
@@ -54,13 +50,8 @@ class CaseType(StrEnum):
     IN_TRANSIT = "in_transit"
 
 
-class RegularizationProfile(StrEnum):
-    """The four migratory regularization profiles (I to IV)."""
-
-    EXPIRED_PERMIT_AND_FINES = "expired_permit_and_fines"  # I
-    REGISTRATION_DIFFICULTIES = "registration_difficulties"  # II
-    CHANGE_TO_MIGRATORY_STATUS = "change_to_migratory_status"  # III
-    VULNERABILITY = "vulnerability"  # IV: health and/or GBV
+RegularizationProfile = RegularizationProfileCode
+"""A migratory regularization profile (Peru's four: I to IV): a program code."""
 
 
 class IntakeChannel(StrEnum):
@@ -121,13 +112,8 @@ class MessageChannel(StrEnum):
     TECHNICAL_ASSISTANCE = "technical_assistance"
 
 
-class LivelihoodProgram(StrEnum):
-    """Livelihood lines of the program."""
-
-    IMPULSATE_PANA = "impulsate_pana"
-    DESPEGA_TUS_SUENOS = "despega_tus_suenos"
-    CONQUISTA_TUS_METAS = "conquista_tus_metas"
-    ACTIVATE_Y_EMPRENDE = "activate_y_emprende"
+LivelihoodProgram = LivelihoodProgramCode
+"""A livelihood line of the program: a program code."""
 
 
 class LivelihoodOutcome(StrEnum):

@@ -41,7 +41,9 @@ def codes_in(events: Iterable[tuple[str, int, Mapping[str, Any]]]) -> dict[str, 
         for field, vocabulary in fields.get((event_type, version), {}).items():
             value = data.get(field)
             values = value if isinstance(value, list) else [value]
-            seen.setdefault(vocabulary, set()).update(v for v in values if isinstance(v, str))
+            codes = [v for v in values if isinstance(v, str)]  # an optional field may be null
+            if codes:
+                seen.setdefault(vocabulary, set()).update(codes)
     return seen
 
 

@@ -13,7 +13,15 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
-from contracts.codes import DestinationCode, ServiceCode, TerritoryCode, VoucherCoverageCode
+from contracts.codes import (
+    DestinationCode,
+    DocumentTypeCode,
+    LivelihoodProgramCode,
+    RegularizationProfileCode,
+    ServiceCode,
+    TerritoryCode,
+    VoucherCoverageCode,
+)
 from program.load import current_program
 
 
@@ -81,4 +89,17 @@ KnownVoucherCoverage = Annotated[
     VoucherCoverageCode,
     AfterValidator(in_program("voucher_coverage")),
     listed("voucher_coverage"),
+]
+KnownDocumentType = Annotated[
+    DocumentTypeCode, AfterValidator(in_program("document_type")), listed("document_type")
+]
+KnownLivelihoodProgram = Annotated[
+    LivelihoodProgramCode,
+    AfterValidator(in_program("livelihood_program")),
+    listed("livelihood_program"),
+]
+KnownRegularizationProfile = Annotated[
+    RegularizationProfileCode,
+    AfterValidator(in_program("regularization_profile")),
+    listed("regularization_profile"),
 ]

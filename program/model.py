@@ -2,8 +2,9 @@
 
 A program names its territories (admin levels from the top down), the sexes and age groups of
 its reports, the services it delivers, the institutions it refers people to, what its vouchers
-may cover, its currency, the population types of inter-agency reporting and further coarse
-attributes a person may have. Every list is of codes with a label per language; a code is what
+may cover, its currency, the population types of inter-agency reporting, further coarse
+attributes a person may have, the identity documents people show, its livelihood lines and its
+migratory regularization profiles. Every list is of codes with a label per language; a code is what
 events carry, a label is only shown, so changing a label changes no event.
 """
 
@@ -191,6 +192,16 @@ DEFAULT_POPULATION_TYPES = [
 ]
 """R4V's five population types (domain brief, section 9)."""
 
+NO_DOCUMENT = "none"
+"""The document type of a person registered without one (every program lists it)."""
+
+DEFAULT_DOCUMENT_TYPES = [
+    Term(code="passport", labels=Labels(es="Pasaporte", en="Passport")),
+    Term(code="other", labels=Labels(es="Otro", en="Other")),
+    Term(code=NO_DOCUMENT, labels=Labels(es="Ninguno", en="None")),
+]
+"""Document types of a program file that lists none: any country's passport, other, none."""
+
 
 class Program(_Strict):
     """One deployment's vocabulary (the program file)."""
@@ -207,10 +218,17 @@ class Program(_Strict):
     voucher_coverage: list[Term] = Field(default_factory=list)
     population_types: list[Term] = Field(default_factory=lambda: list(DEFAULT_POPULATION_TYPES))
     attributes: list[Attribute] = Field(default_factory=list)
+    document_types: list[Term] = Field(
+        default_factory=lambda: list(DEFAULT_DOCUMENT_TYPES),
+        description=f"Identity documents people show; must include `{NO_DOCUMENT}`.",
+    )
+    livelihood_programs: list[Term] = Field(default_factory=list)
+    regularization_profiles: list[Term] = Field(default_factory=list)
 
     @field_validator(
         "sexes", "age_groups", "services", "referral_destinations", "voucher_coverage",
-        "population_types", "attributes",
+        "population_types", "attributes", "document_types", "livelihood_programs",
+        "regularization_profiles",
     )  # fmt: skip
     @classmethod
     def _unique(cls, terms: list[Term]) -> list[Term]:
@@ -247,6 +265,14 @@ class Program(_Strict):
             raise ValueError(f"age groups must be the reports' seven for now: {wanted}")
         return bands
 
+    @field_validator("document_types")
+    @classmethod
+    def _no_document_listed(cls, documents: list[Term]) -> list[Term]:
+        # A registration without a document records `none` (the forms' default answer).
+        if NO_DOCUMENT not in {d.code for d in documents}:
+            raise ValueError(f"must include {NO_DOCUMENT!r} (a person with no document)")
+        return documents
+
     def recorded(self) -> list[Territory]:
         """The territories acts are recorded at (their codes are events' `region`), in order."""
         return self.territories.at(self.territories.recorded_at)
@@ -254,7 +280,8 @@ class Program(_Strict):
     def codes(self, vocabulary: str) -> frozenset[str]:
         """The codes of one vocabulary: `territory` (at the recorded level), `territories` (all
         levels), `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
-        `population_type`, or an attribute's code (its values)."""
+        `population_type`, `document_type`, `livelihood_program`, `regularization_profile`, or
+        an attribute's code (its values)."""
         return frozenset(self.ordered(vocabulary))
 
     def ordered(self, vocabulary: str) -> list[str]:
@@ -272,6 +299,9 @@ class Program(_Strict):
             "sex": self.sexes,
             "age_group": self.age_groups,
             "population_type": self.population_types,
+            "document_type": self.document_types,
+            "livelihood_program": self.livelihood_programs,
+            "regularization_profile": self.regularization_profiles,
             **{attribute.code: attribute.values for attribute in self.attributes},
         }
         if vocabulary not in lists:

@@ -38,7 +38,8 @@ def _program_labels(language: str) -> dict[str, str]:
     program = current_program()
     terms = [
         *program.territories.units, *program.services, *program.referral_destinations,
-        *program.voucher_coverage,
+        *program.voucher_coverage, *program.document_types, *program.livelihood_programs,
+        *program.regularization_profiles,
     ]  # fmt: skip
     return {f"code.{term.code}": getattr(term.labels, language) for term in terms}
 

@@ -10,7 +10,6 @@ from contracts.vocabulary import (
     AssistanceType,
     CaseType,
     ConsentPurpose,
-    DocumentType,
     IntakeChannel,
 )
 from contracts.vouchers import VoucherCancellationReason
@@ -21,7 +20,7 @@ _PROGRAM = current_program()
 VOUCHER_SERVICES = tuple(c.code for c in _PROGRAM.voucher_coverage)
 REGIONS = tuple(t.code for t in _PROGRAM.recorded())
 DESTINATIONS = tuple(d.code for d in _PROGRAM.referral_destinations)
-DOCUMENT_TYPES = tuple(d.value for d in DocumentType)
+DOCUMENT_TYPES = tuple(d.code for d in _PROGRAM.document_types)
 SEXES = tuple(s.value for s in Sex)
 CASE_TYPES = tuple(c.value for c in CaseType)
 INTAKE_CHANNELS = tuple(c.value for c in IntakeChannel)

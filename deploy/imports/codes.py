@@ -1,8 +1,9 @@
 """The program's code lists, by name: what a template offers and what a row may hold.
 
 The one place the import learns the program's codes: territories, services, referral
-destinations and voucher coverage from the deployment's program file (`program`, issue 23), the
-domain's fixed lists from the enums of `contracts` and the referrals service.
+destinations, voucher coverage, identity documents, livelihood lines and regularization profiles
+from the deployment's program file (`program`, issue 23), the domain's fixed lists from the
+enums of `contracts` and the referrals service.
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ from contracts.vocabulary import (
     AssistanceType,
     CaseType,
     ConsentPurpose,
-    DocumentType,
     IntakeChannel,
     LivelihoodOutcome,
-    LivelihoodProgram,
     MessageChannel,
     MessageTopic,
-    RegularizationProfile,
     Urgency,
 )
 from program.load import current_program
@@ -34,18 +32,15 @@ from services.referrals.shared_minimum import ContactTime
 
 _LISTS: dict[str, type[StrEnum]] = {
     "sex": Sex,
-    "document_type": DocumentType,
     "vulnerability": VulnerabilityProfile,
     "consent_purpose": ConsentPurpose,
     "consent_giver": ConsentGiver,
     "case_type": CaseType,
     "intake_channel": IntakeChannel,
-    "regularization_profile": RegularizationProfile,
     "urgency": Urgency,
     "message_topic": MessageTopic,
     "message_channel": MessageChannel,
     "delivery_mode": DeliveryMode,
-    "livelihood_program": LivelihoodProgram,
     "livelihood_outcome": LivelihoodOutcome,
     "selection_stage": SelectionStage,
     "assistance_type": AssistanceType,
@@ -63,6 +58,9 @@ PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "destination": "destination",
     "service_type": "service",
     "voucher_service": "voucher_coverage",
+    "document_type": "document_type",
+    "regularization_profile": "regularization_profile",
+    "livelihood_program": "livelihood_program",
 }
 
 FIXED: dict[str, list[str]] = {

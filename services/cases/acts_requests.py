@@ -12,12 +12,11 @@ from contracts.outreach import DeliveryMode
 from contracts.scalars import PlausibleDateTime
 from contracts.vocabulary import (
     LivelihoodOutcome,
-    LivelihoodProgram,
     MessageChannel,
     MessageTopic,
 )
 from eventkit.field_time import act_moment
-from program.known import KnownTerritory, example
+from program.known import KnownLivelihoodProgram, KnownTerritory, example
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -43,16 +42,18 @@ class OutreachRequest(BaseModel):
 
 
 class EnrolRequest(BaseModel):
-    model_config = _example(program="despega_tus_suenos")
+    model_config = _example(program=example("livelihood_program", 1))
 
-    program: LivelihoodProgram
+    program: KnownLivelihoodProgram
     enrolled_at: PlausibleDateTime | None = act_moment("enrolled_at")
 
 
 class StageRequest(BaseModel):
-    model_config = _example(program="impulsate_pana", stage="pitch_video", score=82, passed=True)
+    model_config = _example(
+        program=example("livelihood_program"), stage="pitch_video", score=82, passed=True
+    )
 
-    program: LivelihoodProgram
+    program: KnownLivelihoodProgram
     stage: SelectionStage
     score: Annotated[int, Field(ge=0, le=100, strict=True)]
     passed: StrictBool
@@ -60,18 +61,22 @@ class StageRequest(BaseModel):
 
 
 class TrainingRequest(BaseModel):
-    model_config = _example(program="despega_tus_suenos", finished_at="2022-10-31T15:30:00Z")
+    model_config = _example(
+        program=example("livelihood_program", 1), finished_at="2022-10-31T15:30:00Z"
+    )
 
-    program: LivelihoodProgram
+    program: KnownLivelihoodProgram
     finished_at: PlausibleDateTime | None = act_moment("finished_at")
 
 
 class OutcomeRequest(BaseModel):
     model_config = _example(
-        program="despega_tus_suenos", outcome="business_started", observed_at="2023-01-15T12:00:00Z"
+        program=example("livelihood_program", 1),
+        outcome="business_started",
+        observed_at="2023-01-15T12:00:00Z",
     )
 
-    program: LivelihoodProgram
+    program: KnownLivelihoodProgram
     outcome: LivelihoodOutcome
     observed_at: PlausibleDateTime = act_moment("observed_at", ...)
 

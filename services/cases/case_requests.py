@@ -13,11 +13,17 @@ from contracts.scalars import NOT_BLANK, Money, PlausibleDateTime, ReasonCode
 from contracts.vocabulary import (
     CaseType,
     IntakeChannel,
-    RegularizationProfile,
     Urgency,
 )
 from eventkit.field_time import OCCURRED_AT, act_moment
-from program.known import KnownCurrency, KnownService, KnownTerritory, example, program_currency
+from program.known import (
+    KnownCurrency,
+    KnownRegularizationProfile,
+    KnownService,
+    KnownTerritory,
+    example,
+    program_currency,
+)
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -30,13 +36,13 @@ def _example(**data: Any) -> ConfigDict:
 class OpenCaseRequest(BaseModel):
     model_config = _example(
         participant_id=_ID, case_type="migratory_regularization", intake_channel="admission_form",
-        regularization_profile="expired_permit_and_fines", region=example("territory"),
+        regularization_profile=example("regularization_profile"), region=example("territory"),
     )  # fmt: skip
 
     participant_id: UUID
     case_type: CaseType
     intake_channel: IntakeChannel
-    regularization_profile: RegularizationProfile | None = None
+    regularization_profile: KnownRegularizationProfile | None = None
     urgency: Urgency = Urgency.ROUTINE
     region: KnownTerritory
     caseworker_id: UUID | None = Field(None, description="None: the caller")

@@ -16,9 +16,10 @@ from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.participants import CorrectionReason, MergeReason
 from contracts.people import Sex, VulnerabilityProfile
 from contracts.scalars import CountryCode, PersonName, PlausibleDateTime
-from contracts.vocabulary import ConsentPurpose, DocumentType
+from contracts.vocabulary import ConsentPurpose
 from eventkit.field_time import OCCURRED_AT
-from program.known import KnownDestination, KnownTerritory, example
+from program.known import KnownDestination, KnownDocumentType, KnownTerritory, example
+from program.model import NO_DOCUMENT
 
 Name = PersonName
 Age = Annotated[int, Field(ge=0, le=120, strict=True)]  # strict: `true` is no age
@@ -45,15 +46,16 @@ def born_on(
 
 class RegisterRequest(BaseModel):
     model_config = _example(
-        given_names="María José", family_names="Pérez Rojas", document_type="ptp",
-        document_number="V-12.345.678", phone="+51 987 654 321", sex="woman",
+        given_names="María José", family_names="Pérez Rojas",
+        document_type=example("document_type", 2), document_number="V-12.345.678",
+        phone="+51 987 654 321", sex="woman",
         birth_date="1994-03-12", nationality="VEN", region=example("territory"),
         vulnerabilities=["irregular_migratory_status"],
     )  # fmt: skip
 
     given_names: Name
     family_names: Name
-    document_type: DocumentType = DocumentType.NONE
+    document_type: KnownDocumentType = NO_DOCUMENT
     document_number: DocumentNumber | None = None
     phone: Phone | None = None
     sex: Sex
@@ -77,7 +79,7 @@ class CorrectRequest(BaseModel):
     reason: CorrectionReason
     given_names: Name | None = None
     family_names: Name | None = None
-    document_type: DocumentType | None = None
+    document_type: KnownDocumentType | None = None
     document_number: DocumentNumber | None = None
     phone: Phone | None = None
     sex: Sex | None = None

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from contracts.people import AgeGroup, Sex
 from contracts.scalars import HAS_A_LETTER
-from contracts.vocabulary import DocumentType, ReferralDestination
+from contracts.vocabulary import ReferralDestination
 from eventkit.decider import RefusalKind, Refused
+from program.known import KnownDocumentType
 from program.load import current_program
 
 
@@ -48,7 +49,7 @@ class SharedMinimum(BaseModel):
     full_name: Name | None = None
     contact_phone: Phone | None = None
     preferred_contact_time: ContactTime | None = None
-    document_type: DocumentType | None = None
+    document_type: KnownDocumentType | None = None
     document_number: DocumentNumber | None = None
     age_group: AgeGroup | None = None
     sex: Sex | None = None

@@ -50,5 +50,31 @@ class VoucherService(StrEnum):
     MEDICINES = "medicines"
 
 
+class DocumentType(StrEnum):
+    DNI = "dni"
+    FOREIGNER_CARD = "foreigner_card"
+    PTP = "ptp"
+    CPP = "cpp"
+    PASSPORT = "passport"
+    VENEZUELAN_ID = "venezuelan_id"
+    ASYLUM_SEEKER_CARD = "asylum_seeker_card"
+    OTHER = "other"
+    NONE = "none"
+
+
+class LivelihoodProgram(StrEnum):
+    IMPULSATE_PANA = "impulsate_pana"
+    DESPEGA_TUS_SUENOS = "despega_tus_suenos"
+    CONQUISTA_TUS_METAS = "conquista_tus_metas"
+    ACTIVATE_Y_EMPRENDE = "activate_y_emprende"
+
+
+class RegularizationProfile(StrEnum):
+    EXPIRED_PERMIT_AND_FINES = "expired_permit_and_fines"  # I
+    REGISTRATION_DIFFICULTIES = "registration_difficulties"  # II
+    CHANGE_TO_MIGRATORY_STATUS = "change_to_migratory_status"  # III
+    VULNERABILITY = "vulnerability"  # IV: health and/or GBV
+
+
 REGIONS = [r.value for r in Region]
 """Peru's regions in the program file's order (the indicators' tables list them so)."""

@@ -15,9 +15,7 @@ from contracts.outreach import DeliveryMode
 from contracts.people import Sex, VulnerabilityProfile
 from contracts.vocabulary import (
     ConsentPurpose,
-    DocumentType,
     LivelihoodOutcome,
-    LivelihoodProgram,
     MessageChannel,
     MessageTopic,
 )
@@ -102,9 +100,10 @@ REGISTRATION = Form(
                 relevant="${consent_given} = 'yes'"),
         Question("end_group", "consent"),
     ),
-    {"document_type": DocumentType, "sex": Sex, "yes_no": YesNo, "region": ProgramList("territory"),
-     "vulnerabilities": VulnerabilityProfile, "purposes": ConsentPurpose,
-     "destinations": ProgramList("destination"), "given_by": ConsentGiver},
+    {"document_type": ProgramList("document_type"), "sex": Sex, "yes_no": YesNo,
+     "region": ProgramList("territory"), "vulnerabilities": VulnerabilityProfile,
+     "purposes": ConsentPurpose, "destinations": ProgramList("destination"),
+     "given_by": ConsentGiver},
 )  # fmt: skip
 
 _PAID = " or ".join(  # the program's paid services; read when the forms are first imported
@@ -152,7 +151,7 @@ LIVELIHOOD = Form(
         _select("program", "Programa", "Program"),
         _select("outcome", "Resultado verificado", "Verified outcome"),
     ),
-    {"program": LivelihoodProgram, "outcome": LivelihoodOutcome},
+    {"program": ProgramList("livelihood_program"), "outcome": LivelihoodOutcome},
 )  # fmt: skip
 
 FORMS: dict[FormKind, Form] = {

@@ -25,7 +25,6 @@ from contracts.participants import MergeReason, ParticipantMerged, ParticipantRe
 from contracts.people import Sex
 from contracts.vocabulary import (
     ConsentPurpose,
-    LivelihoodProgram,
     MessageChannel,
     MessageTopic,
 )
@@ -46,7 +45,7 @@ from services.cases import (
 from services.cases.case_commands import deliver_in
 from services.cases.case_requests import DeliverRequest
 from tests.support.deciders import then_only, then_refused, when
-from tests.support.peru import Region, ServiceType
+from tests.support.peru import LivelihoodProgram, Region, ServiceType
 from tests.unit.cases.fakes import CASEWORKER, SUPERVISOR, InMemory
 from tests.unit.cases.givens import (
     CLOSED,

@@ -22,13 +22,12 @@ from contracts.vocabulary import (
     CaseType,
     ConsentPurpose,
     IntakeChannel,
-    RegularizationProfile,
     Urgency,
 )
 from services.cases import close_case, open_case, reassign_case, reopen_case
 from services.cases.participant import Participant
 from tests.support.deciders import then_only, then_refused, when
-from tests.support.peru import Region
+from tests.support.peru import Region, RegularizationProfile
 from tests.unit.cases.givens import (
     CASE,
     CLOSED,

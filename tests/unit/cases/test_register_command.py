@@ -8,10 +8,9 @@ from datetime import date
 
 from access.blind_index import Kind
 from contracts.people import Sex
-from contracts.vocabulary import DocumentType
 from services.cases.participant_commands import register_in
 from services.cases.participant_requests import RegisterRequest
-from tests.support.peru import Region
+from tests.support.peru import DocumentType, Region
 from tests.unit.cases.fakes import CASEWORKER, FakePersonalData, InMemory
 from tests.unit.cases.givens import NOW
 

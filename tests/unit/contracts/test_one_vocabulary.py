@@ -95,7 +95,7 @@ def test_a_field_two_services_accept_takes_one_list_of_values(
 def test_the_document_types_are_the_contracts_list(
     accepted: dict[str, dict[str, frozenset[str]]],
 ) -> None:
-    from contracts.vocabulary import DocumentType
+    from tests.support.peru import DocumentType  # the program file's (test_peru_codes.py)
 
     assert accepted["document_type"] == {
         "cases": frozenset(DocumentType),

@@ -1,4 +1,5 @@
-"""No module names a Peruvian region, service or institution: those are the program file's.
+"""No module names a Peruvian region, service, institution, identity document, livelihood line,
+or regularization profile: those are the program file's.
 
 Another program runs with another file and no code change only if the code holds none of Peru's
 words. Allowed: the program and logframe files themselves (data, not modules), the tests (their
@@ -12,6 +13,7 @@ import re
 from pathlib import Path
 
 from program.load import DEFAULT_PROGRAM_FILE, load_program
+from program.model import DEFAULT_DOCUMENT_TYPES, Term
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -30,6 +32,11 @@ INSTITUTIONS = (
 )  # fmt: skip
 
 
+def _own(documents: list[Term]) -> list[str]:
+    """Peru's document types less those any program has (passport, other, none)."""
+    return [d.code for d in documents if d.code not in {t.code for t in DEFAULT_DOCUMENT_TYPES}]
+
+
 def _words() -> re.Pattern[str]:
     peru = load_program(DEFAULT_PROGRAM_FILE)
     names = [t.code for t in peru.territories.units]
@@ -37,7 +44,10 @@ def _words() -> re.Pattern[str]:
         t.labels.en for t in peru.territories.units
     ]
     names += [d.code for d in peru.referral_destinations] + list(INSTITUTIONS)
+    names += [t.code for t in peru.livelihood_programs] + _own(peru.document_types)
     services = [s.code for s in peru.services] + [c.code for c in peru.voucher_coverage]
+    # "vulnerability" is also a list of the imports (people's vulnerability profiles).
+    services += [p.code for p in peru.regularization_profiles if p.code != "vulnerability"]
     word = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
     quoted = "|".join(re.escape(s) for s in services)  # "lodging" as a value, not the English word
     return re.compile(rf"(?<![\w])({word})(?![\w])|[\"']({quoted})[\"']")
@@ -64,3 +74,13 @@ def test_the_check_would_see_a_region_named_in_code() -> None:
     assert words.search("referrals to CEM and SIS")
     assert words.search('service_type="kit_caminante"')
     assert not words.search("lodging is at most 7 nights per stay")
+
+
+def test_the_check_would_see_a_document_line_or_profile_named_in_code() -> None:
+    words = _words()
+
+    assert words.search("document_type: DocumentType = DocumentType.PTP  # ptp")
+    assert words.search("IMPULSATE_PANA = 'impulsate_pana'")
+    assert words.search('regularization_profile="expired_permit_and_fines"')
+    assert not words.search('document_type: KnownDocumentType = "none"')
+    assert not words.search("a passport or other document; amounts in the program's currency")
