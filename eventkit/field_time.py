@@ -21,7 +21,7 @@ Every refusal is `Refused` naming the rule; all but the late entry are `invalid`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -29,17 +29,21 @@ from typing import Any
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.scalars import EARLIEST_DATE
 from eventkit.decider import RefusalKind, Refused
+from program.load import current_program
 
-PERU_PHASE_START = date(2021, 9, 1)
-"""The Peru program's phase start: no act of this program happened before it."""
+
+def program_start() -> date:
+    """The running program's first day (its file's `start`; none: 1900-01-01, no bound)."""
+    return current_program().start or EARLIEST_DATE
 
 
 @dataclass(frozen=True)
 class FieldTimeRules:
     """The bounds every act's moment is checked against (see `FieldTimeSettings`)."""
 
-    program_start: date = PERU_PHASE_START
+    program_start: date = field(default_factory=program_start)
     clock_allowance: timedelta = timedelta(minutes=5)
     """How far past the server's clock a device's clock may run (phones drift)."""
     late_after: timedelta = timedelta(days=7)
@@ -132,7 +136,10 @@ class FieldTimeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PANA_FIELD_TIME_", extra="ignore")
 
-    program_start: date = PERU_PHASE_START
+    program_start: date = Field(
+        default_factory=program_start,
+        description="Overrides the program file's `start` (e.g. a previous phase's data).",
+    )
     clock_allowance_minutes: int = Field(default=5, ge=0, le=24 * 60)
     late_after_days: int = Field(default=7, ge=0, le=3650)
     claim_window_days: int = Field(default=60, ge=0, le=3650)

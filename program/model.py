@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -210,6 +211,10 @@ class Program(_Strict):
     title: Labels
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     timezone: str = Field(default="UTC", description="Where acts are dated: an IANA zone.")
+    start: date | None = Field(
+        default=None,
+        description="The phase's first day: no act happened before it (None: no such bound).",
+    )
     territories: Territories
     sexes: list[Term] = Field(default_factory=lambda: list(DEFAULT_SEXES))
     age_groups: list[AgeBand] = Field(default_factory=lambda: list(DEFAULT_AGE_GROUPS))

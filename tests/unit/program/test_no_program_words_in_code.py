@@ -1,5 +1,5 @@
 """No module names a Peruvian region, service, institution, identity document, livelihood line,
-or regularization profile: those are the program file's.
+regularization profile or its start: those are the program file's.
 
 Another program runs with another file and no code change only if the code holds none of Peru's
 words. Allowed: the program and logframe files themselves (data, not modules), the tests (their
@@ -45,6 +45,9 @@ def _words() -> re.Pattern[str]:
     ]
     names += [d.code for d in peru.referral_destinations] + list(INSTITUTIONS)
     names += [t.code for t in peru.livelihood_programs] + _own(peru.document_types)
+    assert peru.start is not None
+    start = peru.start  # its phase's first day, as an ISO date or as `date(2021, 9, 1)`
+    names += [start.isoformat(), f"date({start.year}, {start.month}, {start.day})"]
     services = [s.code for s in peru.services] + [c.code for c in peru.voucher_coverage]
     # "vulnerability" is also a list of the imports (people's vulnerability profiles).
     services += [p.code for p in peru.regularization_profiles if p.code != "vulnerability"]
@@ -76,11 +79,13 @@ def test_the_check_would_see_a_region_named_in_code() -> None:
     assert not words.search("lodging is at most 7 nights per stay")
 
 
-def test_the_check_would_see_a_document_line_or_profile_named_in_code() -> None:
+def test_the_check_would_see_a_document_line_profile_or_start_named_in_code() -> None:
     words = _words()
 
     assert words.search("document_type: DocumentType = DocumentType.PTP  # ptp")
     assert words.search("IMPULSATE_PANA = 'impulsate_pana'")
     assert words.search('regularization_profile="expired_permit_and_fines"')
+    assert words.search("program_start: date = date(2021, 9, 1)")
+    assert words.search('"2021-09-01"')
     assert not words.search('document_type: KnownDocumentType = "none"')
     assert not words.search("a passport or other document; amounts in the program's currency")
