@@ -60,12 +60,16 @@ Money = Annotated[
         {
             "type": "string",
             "pattern": MONEY_PATTERN,
-            "description": "Amount in Peruvian soles (PEN), non-negative, exactly 2 decimals.",
+            "description": (
+                "Amount in the program's currency (its program file's `currency`),"
+                " non-negative, exactly 2 decimals."
+            ),
             "examples": ["150.00"],
         }
     ),
 ]
-"""An amount in soles (PEN): non-negative, exactly two decimals, a JSON string on the wire."""
+"""An amount in the program's currency (a deployment has one, its program file's `currency`):
+non-negative, exactly two decimals, a JSON string on the wire."""
 
 
 def _to_utc(value: datetime) -> datetime:

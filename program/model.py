@@ -210,6 +210,9 @@ class Program(_Strict):
     code: Code
     title: Labels
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    currency_sign: Annotated[str, StringConstraints(min_length=1, max_length=5)] | None = Field(
+        default=None, description="Written before amounts on screens (S/, €); None: the code."
+    )
     timezone: str = Field(default="UTC", description="Where acts are dated: an IANA zone.")
     start: date | None = Field(
         default=None,
@@ -277,6 +280,10 @@ class Program(_Strict):
         if NO_DOCUMENT not in {d.code for d in documents}:
             raise ValueError(f"must include {NO_DOCUMENT!r} (a person with no document)")
         return documents
+
+    def money_sign(self) -> str:
+        """What screens write before an amount: `currency_sign`, else the currency's code."""
+        return self.currency_sign or self.currency
 
     def recorded(self) -> list[Territory]:
         """The territories acts are recorded at (their codes are events' `region`), in order."""

@@ -3,8 +3,9 @@
 JSON catalogs rather than gettext: no compile step, one flat file per language that a
 translator edits directly, and the same keys reach the page's small script (offline queue
 messages) without a second format. A test holds both catalogs to the same keys.
-Money is written by hand, not with Babel: CLDR's `es_PE` groups with commas (`S/ 1,234.50`),
-while the program's Spanish documents write `S/ 1.234,50`.
+Money is written by hand, not with Babel: CLDR's Latin American Spanish locales may group with
+commas (`1,234.50`), while the program's Spanish documents write `1.234,50`. The sign before it
+is the program file's (`currency_sign`, else its currency's code): a deployment has one currency.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def format_date(value: str | date | datetime | None, language: str) -> str:
 
 
 def format_money(value: str | Decimal | int | None, language: str) -> str:
-    """Soles: `S/ 1.234,50` in Spanish, `S/ 1,234.50` in English."""
+    """An amount in the program's currency, after its sign: `€ 1.234,50` in Spanish, `€ 1,234.50`
+    in English (a program in euros whose sign is `€`)."""
     if value is None or value == "":
         return ""
     try:
@@ -75,7 +77,7 @@ def format_money(value: str | Decimal | int | None, language: str) -> str:
     text = f"{amount:,.2f}"
     if language == "es":
         text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return f"S/ {text}"
+    return f"{current_program().money_sign()} {text}"
 
 
 def format_number(value: float | int | str | None, language: str, decimals: int = 0) -> str:

@@ -11,6 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from program.load import current_program
+
+_CURRENCY = current_program().currency
+"""Amounts are in the program's currency (the columns' labels say which)."""
+
 Value = Literal["text", "int", "money", "date", "list", "bool", "ref"]
 
 
@@ -183,7 +188,7 @@ KINDS: dict[str, Kind] = {
                     es="Cantidad (noches de alojamiento)",
                     en="Quantity (nights of lodging)",
                 ),
-                _c("cost", "money", es="Costo en soles", en="Cost in PEN"),
+                _c("cost", "money", es=f"Costo ({_CURRENCY})", en=f"Cost ({_CURRENCY})"),
             ),
             ("case_ref", "service_type", "delivered_on"),
             "Servicios entregados",
@@ -369,8 +374,8 @@ KINDS: dict[str, Kind] = {
                     "amount",
                     "money",
                     req=True,
-                    es="Monto máximo en soles",
-                    en="Maximum amount in PEN",
+                    es=f"Monto máximo ({_CURRENCY})",
+                    en=f"Maximum amount ({_CURRENCY})",
                 ),
                 _c("valid_until", "date", req=True, es="Válido hasta", en="Valid until"),
                 _c("urgency", codes="urgency", es="Urgencia", en="Urgency"),

@@ -94,7 +94,7 @@ class NoteRequest(BaseModel):
 
 class DeliverRequest(BaseModel):
     model_config = _example(
-        service_type=example("service"), quantity=3, cost="180.00", currency="PEN",
+        service_type=example("service"), quantity=3, cost="180.00", currency=program_currency(),
         delivered_at="2022-06-01T15:30:00Z",
     )  # fmt: skip
 

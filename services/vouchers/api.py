@@ -35,7 +35,7 @@ from eventkit.store import Connection
 from program.known import KnownTerritory
 from services.vouchers import commands, queries, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
-from services.vouchers.metrics import REDEEMED_PEN
+from services.vouchers.metrics import REDEEMED
 from services.vouchers.ports import Ports, postgres
 from services.vouchers.requests import (
     ApproveRequest,
@@ -311,7 +311,7 @@ async def redeem_voucher(
                 "receipt_number": done.receipt_number,
                 "position": done.position,
             },
-            after_commit=lambda: REDEEMED_PEN.labels(done.region).inc(float(done.amount)),
+            after_commit=lambda: REDEEMED.labels(done.region).inc(float(done.amount)),
         )
 
     return await run_command(

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from eventkit.decider import RefusalKind, Refused
 from eventkit.store import Connection
+from program.known import program_currency
 
 
 async def reserve(conn: Connection, region: str, on: date, amount: Decimal) -> None:
@@ -34,10 +35,10 @@ async def reserve(conn: Connection, region: str, on: date, amount: Decimal) -> N
         budget["period_end"],
     )
     if committed + amount > budget["amount"]:
-        left = budget["amount"] - committed
+        left, currency = budget["amount"] - committed, program_currency()
         raise Refused(
             "budget_exceeded",
             f"the {region} budget for {budget['period_start']}..{budget['period_end']} has "
-            f"{left:.2f} PEN left; this voucher needs {amount:.2f} PEN",
+            f"{left:.2f} {currency} left; this voucher needs {amount:.2f} {currency}",
             RefusalKind.CONFLICT,
         )

@@ -11,6 +11,7 @@ from contracts.vocabulary import Region, Urgency, VoucherService
 from contracts.vouchers import VoucherIssued
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from program.known import program_currency
 from services.vouchers.voucher import Status, Voucher
 
 
@@ -42,7 +43,9 @@ def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
         )
     if command.amount <= 0:
         raise Refused(
-            "amount_not_positive", "amount must be greater than 0.00 PEN", RefusalKind.INVALID
+            "amount_not_positive",
+            f"amount must be greater than 0.00 {program_currency()}",
+            RefusalKind.INVALID,
         )
     issued_at = happened("issued", command.occurred_at, command.now, command.rules)
     if command.valid_until <= issued_at:

@@ -18,6 +18,7 @@ from contracts.vocabulary import Region, VoucherService
 from contracts.vouchers import VoucherRedeemed
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from program.known import program_currency
 from services.vouchers.voucher import Status, Voucher
 
 
@@ -92,7 +93,9 @@ def decide(command: RedeemVoucher, state: Voucher) -> list[VoucherRedeemed]:
         )
     if command.amount <= 0:
         raise Refused(
-            "amount_not_positive", "amount must be greater than 0.00 PEN", RefusalKind.INVALID
+            "amount_not_positive",
+            f"amount must be greater than 0.00 {program_currency()}",
+            RefusalKind.INVALID,
         )
     not_covered = command.services - state.services
     if not_covered:
@@ -104,8 +107,8 @@ def decide(command: RedeemVoucher, state: Voucher) -> list[VoucherRedeemed]:
     if command.amount > state.remaining:
         raise Refused(
             "exceeds_maximum",
-            f"amount {command.amount} PEN exceeds what remains on the voucher "
-            f"({state.remaining} PEN)",
+            f"amount {command.amount} {program_currency()} exceeds what remains on the voucher "
+            f"({state.remaining} {program_currency()})",
             RefusalKind.INVALID,
         )
     assert state.voucher_id is not None

@@ -106,6 +106,7 @@ REGISTRATION = Form(
      "given_by": ConsentGiver},
 )  # fmt: skip
 
+_CURRENCY = current_program().currency
 _PAID = " or ".join(  # the program's paid services; read when the forms are first imported
     f"${{service_type}} = '{s.code}'" for s in current_program().services if s.paid
 )
@@ -119,7 +120,8 @@ SERVICES = Form(
         Question("integer", "quantity", "Cantidad (noches de alojamiento)",
                  "Quantity (nights of lodging)", required=True, default="1",
                  constraint=mirror(DeliverRequest, "quantity")),
-        Question("text", "cost", "Costo (PEN, p. ej. 180.00)", "Cost (PEN, e.g. 180.00)",
+        Question("text", "cost", f"Costo ({_CURRENCY}, p. ej. 180.00)",
+                 f"Cost ({_CURRENCY}, e.g. 180.00)",
                  required=True, relevant=_PAID, appearance="numbers",
                  constraint="regex(., '^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,2})?$') and . > 0"),
     ),

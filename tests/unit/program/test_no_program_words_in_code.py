@@ -1,5 +1,5 @@
 """No module names a Peruvian region, service, institution, identity document, livelihood line,
-regularization profile or its start: those are the program file's.
+regularization profile, its start or its currency: those are the program file's.
 
 Another program runs with another file and no code change only if the code holds none of Peru's
 words. Allowed: the program and logframe files themselves (data, not modules), the tests (their
@@ -48,12 +48,15 @@ def _words() -> re.Pattern[str]:
     assert peru.start is not None
     start = peru.start  # its phase's first day, as an ISO date or as `date(2021, 9, 1)`
     names += [start.isoformat(), f"date({start.year}, {start.month}, {start.day})"]
+    names += [peru.currency]
     services = [s.code for s in peru.services] + [c.code for c in peru.voucher_coverage]
     # "vulnerability" is also a list of the imports (people's vulnerability profiles).
     services += [p.code for p in peru.regularization_profiles if p.code != "vulnerability"]
     word = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
     quoted = "|".join(re.escape(s) for s in services)  # "lodging" as a value, not the English word
-    return re.compile(rf"(?<![\w])({word})(?![\w])|[\"']({quoted})[\"']")
+    assert peru.currency_sign is not None
+    sign = re.escape(peru.currency_sign) + r"(?=[\s{])"  # the sol's sign before an amount
+    return re.compile(rf"(?<![\w])({word})(?![\w])|[\"']({quoted})[\"']|{sign}")
 
 
 def test_no_module_names_peru_s_regions_services_or_institutions() -> None:
@@ -79,7 +82,7 @@ def test_the_check_would_see_a_region_named_in_code() -> None:
     assert not words.search("lodging is at most 7 nights per stay")
 
 
-def test_the_check_would_see_a_document_line_profile_or_start_named_in_code() -> None:
+def test_the_check_would_see_a_document_line_profile_start_or_currency_named_in_code() -> None:
     words = _words()
 
     assert words.search("document_type: DocumentType = DocumentType.PTP  # ptp")
@@ -87,5 +90,8 @@ def test_the_check_would_see_a_document_line_profile_or_start_named_in_code() ->
     assert words.search('regularization_profile="expired_permit_and_fines"')
     assert words.search("program_start: date = date(2021, 9, 1)")
     assert words.search('"2021-09-01"')
+    assert words.search('return f"S/ {text}"')
+    assert words.search('currency: str = "PEN"')
+    assert words.search("amount must be greater than 0.00 PEN")
     assert not words.search('document_type: KnownDocumentType = "none"')
     assert not words.search("a passport or other document; amounts in the program's currency")
