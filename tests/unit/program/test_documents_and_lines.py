@@ -20,6 +20,8 @@ from services.cases.field_forms.choices import choices
 from services.cases.field_forms.forms import LIVELIHOOD, REGISTRATION
 from services.cases.participant_requests import RegisterRequest
 from services.referrals.shared_minimum import SharedMinimum
+from web.i18n import translate
+from web.vocabulary import CHOICES, DOCUMENT_TYPES
 
 PERSON = {
     "given_names": "Ana",
@@ -144,3 +146,14 @@ def test_a_program_that_lists_no_documents_has_passport_other_and_none(tmp_path:
     bare.write_text(text[:start] + text[end:], encoding="utf-8")
 
     assert load_program(bare).ordered("document_type") == ["passport", "other", "none"]
+
+
+def test_the_web_offers_the_programs_documents_with_its_labels() -> None:
+    program = current_program()
+    assert list(DOCUMENT_TYPES) == program.ordered("document_type")
+    assert CHOICES["document_type"] == DOCUMENT_TYPES
+    for document in program.document_types:
+        assert translate("es", f"code.{document.code}") == document.labels.es
+        assert translate("en", f"code.{document.code}") == document.labels.en
+    line = program.livelihood_programs[0]
+    assert translate("en", f"code.{line.code}") == line.labels.en
