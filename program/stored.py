@@ -43,7 +43,9 @@ async def codes_stored(conn: Fetches) -> dict[str, set[str]]:
             for row in rows:
                 value = json.loads(row["value"]) if row["value"] is not None else None
                 values = value if isinstance(value, list) else [value]
-                seen.setdefault(vocabulary, set()).update(v for v in values if isinstance(v, str))
+                codes = [v for v in values if isinstance(v, str)]  # an optional field: null
+                if codes:
+                    seen.setdefault(vocabulary, set()).update(codes)
     return seen
 
 

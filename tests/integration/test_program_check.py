@@ -60,3 +60,27 @@ async def test_a_service_whose_program_drops_its_codes_is_not_ready(
     finally:
         current_program.cache_clear()
         await pool.close()
+
+
+async def test_livelihood_lines_and_regularization_profiles_history_uses_are_kept(
+    database: str,
+) -> None:
+    pool = await open_pool(database, max_size=2)
+    async with pool.acquire() as conn, conn.transaction():
+        await append(conn, "p-1", 0, [
+            NewEvent("livelihood.enrolled", {"region": "piura", "program": "impulsate_pana"}),
+        ])  # fmt: skip
+        await append(conn, "c-2", 0, [
+            NewEvent("case.opened", {"region": "piura", "regularization_profile": "vulnerability"}),
+            NewEvent("case.opened", {"region": "piura", "regularization_profile": None}),
+        ])  # fmt: skip
+    await pool.close()
+
+    seen = await codes_in_store(database)
+    assert seen["livelihood_program"] == {"impulsate_pana"}
+    assert seen["regularization_profile"] == {"vulnerability"}
+    await check_program(PROGRAMS_DIR / "peru.yaml", [database])
+    with pytest.raises(ProgramError) as refused:
+        await check_program(PROGRAMS_DIR / "western_balkans.yaml", [database])
+    assert "livelihood_program: impulsate_pana" in str(refused.value)
+    assert "regularization_profile: vulnerability" in str(refused.value)
