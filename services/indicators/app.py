@@ -71,8 +71,8 @@ def _consumer_factory(
 
 
 class WarmUp:
-    """Reads the default logframe version's unfiltered figures at start-up, and those of the
-    versions given beside it (the current one, which dashboards open on); ready once read.
+    """Reads the default logframe version's unfiltered figures at start-up (ready once read),
+    then those of the versions given beside it (the current one, which dashboards open on).
 
     The figures live in PostgreSQL (`counted_state`): nothing is loaded into memory, so this
     takes about the time it takes to connect and read a published period's kept cells. It
@@ -93,13 +93,19 @@ class WarmUp:
     async def run(self) -> None:
         while not self._done.is_set() and not self._stopping.is_set():
             try:
-                for logframe in (self.logframe, *self.also):
-                    await self.reader.warm(self.pool, logframe)
+                await self.reader.warm(self.pool, self.logframe)
                 self._done.set()
             except Exception as exc:  # the database may come later: try again
                 log.warning("indicators.warm_up_failed", error=repr(exc)[:300])
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), 1.0)
+        for other in self.also:  # once ready: readiness waits for the default version only
+            if self._stopping.is_set():
+                return
+            try:
+                await self.reader.warm(self.pool, other)
+            except Exception as exc:  # its first reader reads it then, as before
+                log.warning("indicators.warm_up_failed", logframe=other.key, error=repr(exc)[:300])
 
     def stop(self) -> None:
         self._stopping.set()

@@ -80,7 +80,7 @@ async def test_not_ready_until_loaded(database: str) -> None:
         await pool.close()
 
 
-async def test_the_current_version_is_read_in_both_views_before_ready(
+async def test_the_current_version_is_read_in_both_views_at_start_up(
     database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A dashboard opens on the current version (after `make up`, the demo), anonymous readers
