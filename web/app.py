@@ -15,7 +15,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web import i18n
 from web.context import TEMPLATES, SignInNeeded
-from web.pages import admin, auth, caseworker, clinic, dashboard, directory, inbox, supervisor
+from web.pages import (
+    admin,
+    auth,
+    caseworker,
+    clinic,
+    dashboard,
+    directory,
+    directory_entries,
+    inbox,
+    supervisor,
+)
 from web.pages.auth import language_of
 from web.services import Services, ServiceUnavailable
 from web.settings import WebSettings
@@ -60,7 +70,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     sessions = settings.session_store()
     app.state.sessions = sessions
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, clinic, caseworker, supervisor, inbox, dashboard, admin, directory):
+    for module in (auth, clinic, caseworker, supervisor, inbox, dashboard, admin,
+                   directory_entries, directory):  # fmt: skip
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

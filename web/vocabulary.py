@@ -32,8 +32,8 @@ REFERRAL_REASONS = tuple(r.value for r in ReferralReason)
 REJECTION_REASONS = tuple(r.value for r in ReferralRejectionReason)
 OUTCOMES = tuple(o.value for o in ReferralOutcome)
 AGE_GROUPS = tuple(a.value for a in AgeGroup)
-CLOSURE_REASONS = tuple(r.value for r in CaseClosureReason if r is not CaseClosureReason.OTHER)
-"""`other` needs a reason code the form does not ask for: the listed reasons cover the rest."""
+CLOSURE_REASONS = tuple(r.value for r in CaseClosureReason)
+"""`other` last, with the short code the form then asks for (`reason_code`)."""
 REOPENING_REASONS = tuple(r.value for r in CaseReopeningReason)
 REASSIGNMENT_REASONS = tuple(r.value for r in ReassignmentReason)
 WITHDRAWAL_REASONS = tuple(r.value for r in ConsentWithdrawalReason)

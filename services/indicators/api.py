@@ -162,7 +162,8 @@ def attainment_router(
             "current": catalog.current(_today(catalog, clock)),
             "logframes": [
                 {"key": lf.key, "program": lf.program, "title": lf.title, "period": lf.period,
-                 "indicators": [{"id": i.id, "title": i.title, "unit": i.unit, "target": i.target,
+                 "indicators": [{"id": i.id, "title": i.title, "titles": i.titles, "unit": i.unit,
+                                 "target": i.target,
                                  "sensitive": i.sensitive} for i in lf.all_indicators],
                  "periods": [{"label": p.label, "kind": p.kind, "from": p.start, "to": p.end}
                              for p in published_periods(lf)]}

@@ -15,6 +15,7 @@ from access.fastapi import use_verifier
 from access.platform import access_extension
 from access.settings import TokenSettings
 from contracts.topics import CASES, PARTICIPANTS, REFERRALS, VOUCHERS
+from eventkit.clock import utc_now
 from eventkit.consumer import ConsumerRunner
 from eventkit.schema import CONSUMER_DDL
 from eventkit.service import Worker, WorkerFactory, create_service_app
@@ -70,7 +71,8 @@ def _consumer_factory(
 
 
 class WarmUp:
-    """Reads the default logframe version's unfiltered figures at start-up; ready once read.
+    """Reads the default logframe version's unfiltered figures at start-up (ready once read),
+    then those of the versions given beside it (the current one, which dashboards open on).
 
     The figures live in PostgreSQL (`counted_state`): nothing is loaded into memory, so this
     takes about the time it takes to connect and read a published period's kept cells. It
@@ -80,8 +82,11 @@ class WarmUp:
 
     name = "read_model"
 
-    def __init__(self, reader: AttainmentReader, pool: asyncpg.Pool, logframe: Logframe) -> None:
+    def __init__(
+        self, reader: AttainmentReader, pool: asyncpg.Pool, logframe: Logframe, *also: Logframe
+    ) -> None:
         self.reader, self.pool, self.logframe = reader, pool, logframe
+        self.also = [lf for lf in also if lf.key != logframe.key]
         self._done = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -94,6 +99,13 @@ class WarmUp:
                 log.warning("indicators.warm_up_failed", error=repr(exc)[:300])
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), 1.0)
+        for other in self.also:  # once ready: readiness waits for the default version only
+            if self._stopping.is_set():
+                return
+            try:
+                await self.reader.warm(self.pool, other)
+            except Exception as exc:  # its first reader reads it then, as before
+                log.warning("indicators.warm_up_failed", logframe=other.key, error=repr(exc)[:300])
 
     def stop(self) -> None:
         self._stopping.set()
@@ -101,6 +113,11 @@ class WarmUp:
     async def check(self) -> None:
         if not self._done.is_set():
             raise RuntimeError(f"still loading {self.logframe.key} (its first read)")
+
+
+def _current(catalog: Catalog) -> Logframe:
+    """The version a dashboard opens on today (`Catalog.current`, the program's time zone)."""
+    return catalog.get(catalog.current(utc_now().astimezone(catalog.get(None).zone).date()))
 
 
 def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
@@ -127,7 +144,7 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
                 _consumer_factory(lf, settings, default=key == catalog.default)
                 for key, lf in catalog.logframes.items()
             ),
-            lambda pool, _: WarmUp(reader, pool, catalog.get(None)),
+            lambda pool, _: WarmUp(reader, pool, catalog.get(None), _current(catalog)),
         ],
         title="Pana indicators",
         description=(

@@ -82,6 +82,12 @@ class IndicatorFigures:
     months: list[Month]
     sex_region: dict[str, dict[str, Cell]] = field(default_factory=dict)
     """Sex rows x region columns, with totals (the report shows it beside sex x age)."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """The title per language (`es`, `en`) where the logframe gives one; else `title`."""
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`, else the logframe's `title`."""
+        return self.titles.get(language, self.title)
 
 
 @dataclass(frozen=True)
@@ -289,6 +295,7 @@ def _figures(
     return IndicatorFigures(
         id=indicator.id,
         title=indicator.title,
+        titles=dict(indicator.titles),
         unit=indicator.unit.value,
         target=target,
         sensitive=indicator.sensitive,

@@ -1,4 +1,5 @@
-"""The donor tables as files: CSV (one long table) and XLSX (a summary sheet, one per indicator).
+"""The donor tables as files: CSV (one long table) and XLSX (a summary sheet, one per indicator),
+each with value, percent, sex x age, region, sex x region and months.
 
 Both take figures already in their view, so an export never shows more than the screen would:
 suppressed marks ("<5", "x") are written as they are.
@@ -29,6 +30,9 @@ def _rows(a: Attainment) -> Iterator[list[object]]:
                 yield [*head, "sex_age", sex, age, n]
         for region, n in i.regions.items():
             yield [*head, "region", region, "", n]
+        for sex, row in i.sex_region.items():
+            for region, n in row.items():
+                yield [*head, "sex_region", sex, region, n]
         for m in i.months:
             yield [*head, "month", m.month, "new", m.new]
             yield [*head, "month", m.month, "cumulative", m.cumulative]
@@ -81,6 +85,12 @@ def _indicator_sheet(book: Workbook, i: IndicatorFigures) -> None:
     sheet.append(["region", "count"])
     for region, n in i.regions.items():
         sheet.append([region, n])
+    if i.sex_region:
+        sheet.append([])
+        regions = list(next(iter(i.sex_region.values())))
+        sheet.append(["sex \\ region", *regions])
+        for sex, row in i.sex_region.items():
+            sheet.append([SEX_LABELS.get(sex, sex), *(row[r] for r in regions)])
     sheet.append([])
     sheet.append(["month", "new", "cumulative"])
     for m in i.months:

@@ -113,11 +113,19 @@ class R4VReporting(_Strict):
     population_type: str = Field(min_length=1)
 
 
+LANGUAGES = ("es", "en")
+"""The languages of the web app's catalogs (`web/messages/`): Spanish first."""
+
+
 class Indicator(_Strict):
     """A logframe indicator with its target and counting rule."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,20}$")
     title: str
+    titles: dict[str, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict,
+        description="The title in each language the pages speak; `title` where one is missing.",
+    )
     unit: Unit = Unit.PEOPLE
     target: int = Field(gt=0)
     region_targets: dict[Region, Annotated[int, Field(gt=0)]] = Field(
@@ -128,6 +136,17 @@ class Indicator(_Strict):
     sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
     requires: list[Requirement] = Field(min_length=1)
     r4v: R4VActivity | None = Field(default=None, description="Its row in the R4V 5W report.")
+
+    def title_in(self, language: str) -> str:
+        """The title in `language` (`es`, `en`), else the file's `title`."""
+        return self.titles.get(language, self.title)
+
+    @model_validator(mode="after")
+    def _titles_in_the_pages_languages(self) -> Indicator:
+        unknown = sorted(set(self.titles) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"{self.id}: titles.{unknown[0]}: the pages speak {LANGUAGES}")
+        return self
 
     @model_validator(mode="after")
     def _r4v_counts_people(self) -> Indicator:

@@ -49,8 +49,10 @@ class AttainmentReader:
         return self._read.get((logframe.key, filters))
 
     async def warm(self, pool: asyncpg.Pool, logframe: Logframe) -> None:
-        """Read the unfiltered figures once: the database answers, the connection is made."""
-        await self.read(pool, logframe, Filters(), View.EXACT)
+        """Read the unfiltered figures once in each view: the database answers, the connection
+        is made, and a dashboard's first paint (whoever looks) is an answer already kept."""
+        for view in View:
+            await self.read(pool, logframe, Filters(), view)
 
     async def read(
         self, pool: asyncpg.Pool, logframe: Logframe, filters: Filters, view: View

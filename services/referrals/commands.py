@@ -219,7 +219,7 @@ async def add_unit(
 async def change_unit(
     conn: Connection, principal: Principal, unit_id: uuid.UUID, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """Change a unit's contact, account or activity, audited."""
+    """Rename a unit or change its contact, account or activity, audited."""
     unit = await directory.update(conn, unit_id, changes)
     resource = ("receiving_unit", str(unit_id))
     await audit(conn, AuditRecord.by(principal, "directory.unit_changed", resource, "done"))

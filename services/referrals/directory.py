@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from asyncpg import UniqueViolationError
+
 from contracts.vocabulary import ReferralDestination, Region
 from eventkit.decider import RefusalKind, Refused
 from eventkit.ids import new_id
@@ -48,18 +50,28 @@ async def add(conn: Connection, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 async def update(conn: Connection, unit_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
-    """Change a unit's contact, account or activity (its destination and region are fixed)."""
-    row = await conn.fetchrow(
-        "UPDATE receiving_units SET"  # noqa: S608 - constant column names only
-        " handover_contact = coalesce($2::jsonb, handover_contact),"
-        " has_system_account = coalesce($3, has_system_account),"
-        " active = coalesce($4, active)"
-        f" WHERE unit_id = $1 RETURNING {_COLUMNS}",
-        unit_id,
-        changes.get("handover_contact"),
-        changes.get("has_system_account"),
-        changes.get("active"),
-    )
+    """Change a unit's name, contact, account or activity (its destination and region are
+    fixed); refuse a name another unit of its region has. Referrals name their unit by id, so
+    a renamed unit shows its new name in every list."""
+    try:
+        row = await conn.fetchrow(
+            "UPDATE receiving_units SET"  # noqa: S608 - constant column names only
+            " handover_contact = coalesce($2::jsonb, handover_contact),"
+            " has_system_account = coalesce($3, has_system_account),"
+            " active = coalesce($4, active),"
+            " name = coalesce($5, name)"
+            f" WHERE unit_id = $1 RETURNING {_COLUMNS}",
+            unit_id,
+            changes.get("handover_contact"),
+            changes.get("has_system_account"),
+            changes.get("active"),
+            changes.get("name"),
+        )
+    except UniqueViolationError:
+        raise Refused(
+            "unit_exists", f"its region already has a unit named {changes['name']!r}",
+            RefusalKind.CONFLICT,
+        ) from None  # fmt: skip
     if row is None:
         raise Refused("unit_not_found", "no such receiving unit", RefusalKind.NOT_FOUND)
     return _plain(row)

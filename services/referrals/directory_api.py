@@ -32,7 +32,7 @@ async def add_unit(body: UnitRequest, pool: Pool, principal: CurrentPrincipal) -
         raise refused(refusal) from None
 
 
-@router.patch("/units/{unit_id}", summary="Change a unit's contact, account or activity")
+@router.patch("/units/{unit_id}", summary="Rename a unit, change its contact, account or activity")
 async def change_unit(
     unit_id: uuid.UUID, body: UnitChange, pool: Pool, principal: CurrentPrincipal
 ) -> dict[str, Any]:

@@ -67,6 +67,7 @@ class UnitRequest(_Body):
 class UnitChange(_Body):
     model_config = _example({"has_system_account": False, "active": True})
 
+    name: Text | None = Field(None, description="A new name (unique in the unit's region).")
     handover_contact: HandoverContact | None = None
     has_system_account: StrictBool | None = None
     active: StrictBool | None = None

@@ -8,6 +8,7 @@ session wrote as `Pana-After`, so a referral right after the consent finds it.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -500,14 +501,32 @@ async def _caseworkers(signed: Signed, case: dict[str, Any]) -> list[tuple[str, 
     return [(c, label) for c, label in found if c != case["caseworker_id"]]
 
 
+REASON_CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
+"""`contracts.scalars.ReasonCode`: a short code, never free text (no names in events)."""
+
+
 @router.post("/casos/{case_id}/cierre")
 async def close(
-    signed: SignedIn, case_id: uuid.UUID, csrf: Text, key: Text, version: Text, reason: Text
+    signed: SignedIn,
+    case_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    version: Text,
+    reason: Text,
+    reason_code: Text = "",
 ) -> Response:
-    """Close the case (If-Match: the version the page showed)."""
+    """Close the case (If-Match: the version the page showed); `other` with the short code
+    that says which (the API requires it), written as the person typed it in lower case."""
     signed.check_csrf(csrf)
     path, back = f"/cases/{case_id}/closure", f"/casos/{case_id}"
-    made = await command(signed, "cases", path, {"reason": reason}, key, back=back, version=version)
+    body = {"reason": reason}
+    if reason == "other":
+        code = reason_code.strip().lower().replace(" ", "_")
+        if not REASON_CODE.fullmatch(code):  # said here, in the person's language
+            refused = ServiceRefusal(422, "reason_code_required", signed.t("case.close_code_bad"))
+            return signed.refused(refused, back)
+        body["reason_code"] = code
+    made = await command(signed, "cases", path, body, key, back=back, version=version)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"{back}?hecho=cierre", status_code=303)

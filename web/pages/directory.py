@@ -1,7 +1,8 @@
 """Administrator: change one entry of the directories, a partner provider (name, kind, services,
-activity; the vouchers service) or a receiving unit (its handover contact, whether it answers
-through the system, activity; the referrals service). Region and destination stay: vouchers and
-referrals were made against them, so the APIs do not change them either."""
+activity; the vouchers service) or a receiving unit (its name, handover contact, whether it
+answers through the system, activity; the referrals service). Region and destination stay:
+vouchers and referrals were made against them, so the APIs do not change them either. Adding an
+entry by form is `directory_entries`."""
 
 from __future__ import annotations
 
@@ -108,6 +109,7 @@ async def change_unit(
     signed: SignedIn,
     unit_id: uuid.UUID,
     csrf: Text,
+    name: Text,
     office: Text,
     phone: Text = "",
     email: Text = "",
@@ -118,6 +120,7 @@ async def change_unit(
     contact = {"office": office.strip(), "phone": phone.strip() or None,
                "email": email.strip() or None}  # fmt: skip
     body = {
+        "name": name.strip(),
         "handover_contact": contact,
         "has_system_account": has_system_account == "on",
         "active": active == "on",

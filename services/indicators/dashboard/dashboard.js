@@ -149,7 +149,7 @@ function card(ind) {
   const key = (kind) => `${ind.id}|${kind}`;
   return `<section class="card${ind.id === "DIRECT" ? " overall" : ""}" data-indicator="${esc(ind.id)}">
     <h2>${esc(ind.id)} ${ind.sensitive ? `<span class="tag">${t("dashboard.protected")}</span>` : ""}</h2>
-    <p class="title">${esc(ind.title)}</p>
+    <p class="title">${esc((ind.titles && ind.titles[lang]) || ind.title)}</p>
     <div class="figure"><span class="value" data-field="value">${fmt(ind.value)}</span>
       ${ind.target === null ? `<span data-field="target">${t("dashboard.no_target")}</span>` :
         `<span>${t("dashboard.of", { target: `<span data-field="target">${fmt(ind.target)}</span>` })} ${esc(unit)}</span>`}

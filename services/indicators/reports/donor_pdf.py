@@ -93,14 +93,14 @@ def _summary(pdf: FPDF, a: Attainment) -> None:
     ) as table:
         table.row(["Indicador", "Descripción", "Unidad", "Meta", "Resultado", "% de la meta"])
         for i in a.indicators:
-            table.row([i.id, i.title, UNIT_LABELS.get(i.unit, i.unit), count(i.target),
+            table.row([i.id, i.title_in("es"), UNIT_LABELS.get(i.unit, i.unit), count(i.target),
                        count(i.value), percent(i.percent)])  # fmt: skip
 
 
 def _indicator(pdf: FPDF, a: Attainment, i: IndicatorFigures) -> None:
     pdf.add_page()
     pdf.set_font(FONT, "B", 12)
-    _line(pdf, 6, f"{i.id}: {i.title}")
+    _line(pdf, 6, f"{i.id}: {i.title_in('es')}")
     pdf.set_font(FONT, "", 8)
     _line(pdf, 4, window_label(a))
     pdf.ln(2)

@@ -65,7 +65,7 @@ def _summary(sheet: Worksheet, a: Attainment) -> None:
     sheet.append(["Indicador", "Descripción", "Unidad", "Meta", "Resultado", "% de la meta"])
     _header(sheet, header_row)
     for i in a.indicators:
-        sheet.append([i.id, i.title, UNIT_LABELS.get(i.unit, i.unit), i.target, i.value,
+        sheet.append([i.id, i.title_in("es"), UNIT_LABELS.get(i.unit, i.unit), i.target, i.value,
                       _fraction(i.percent)])  # fmt: skip
         row = sheet.max_row
         for col in (4, 5):
@@ -77,7 +77,7 @@ def _summary(sheet: Worksheet, a: Attainment) -> None:
 
 
 def _indicator(sheet: Worksheet, a: Attainment, i: IndicatorFigures) -> None:
-    sheet.append([f"{i.id}: {i.title}"])
+    sheet.append([f"{i.id}: {i.title_in('es')}"])
     sheet["A1"].font = Font(bold=True, size=12)
     sheet.append([window_label(a)])
     sheet.append([])

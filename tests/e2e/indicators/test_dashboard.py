@@ -264,6 +264,8 @@ async def test_a_long_period_reads_in_spanish_with_status_at_phone_and_desktop_w
                 text = await page.inner_text("body")
                 assert "Sexo \u00d7 edad" in text and "Regiones" in text and "Atrasado" in text
                 assert "Sexo \u00d7 regi\u00f3n" in text
+                assert "Participantes que recibieron asistencia en forma de vales" in text
+                assert "Beneficiaries" not in text  # indicator titles in Spanish too
                 assert "Monthly" not in text and "Regions" not in text and "Sex \u00d7" not in text
                 assert await page.get_attribute("html", "lang") == "es"
                 window_text = await page.text_content("#window") or ""
@@ -281,6 +283,7 @@ async def test_a_long_period_reads_in_spanish_with_status_at_phone_and_desktop_w
             assert (await head.text_content() or "").startswith("Yearly")
             text = await page.inner_text("body")
             assert "Sex \u00d7 age" in text and "Behind" in text and "All regions" in text
+            assert "Beneficiaries who receive assistance in the form of vouchers" in text
         finally:
             await browser.close()
 

@@ -4,8 +4,9 @@ each page did.
 
 A supervisor approves one above-cap voucher and refuses another from the list awaiting approval,
 and is told plainly when a stale page tries to decide one already decided; a caseworker withdraws
-a purpose of a consent, reassigns the case and closes it; an administrator edits a provider and a
-receiving unit of the directories (and is told, in Spanish, what a form lacks). Every page passes
+a purpose of a consent, reassigns the case and closes it (also with the reason "other" and its
+code); an administrator edits a provider and a receiving unit of the directories, adds one of
+each by form and renames the unit (and is told, in Spanish, what a form lacks). Every page passes
 axe-core with no violation at all and is photographed at 390 px and 1280 px.
 """
 
@@ -185,6 +186,23 @@ async def test_a_caseworker_withdraws_consent_reassigns_and_closes_the_case(
     assert "no es válido" in await page.inner_text("[role=alert]")
     assert (await cases.get(f"/cases/{case}")).json()["caseworker_id"] == colleague
 
+    # Closing with "Otro" asks for the short code the API requires: without one the page says
+    # so in Spanish and sends nothing; a typed phrase is written as a code.
+    await page.goto(f"{system.web.url}/casos/{case}")
+    await page.select_option("#close-reason", "other")
+    await page.click("button:has-text('Cerrar caso')")
+    assert "escriba un código corto" in await page.inner_text("[role=alert]")
+    assert (await cases.get(f"/cases/{case}")).json()["status"] == "open"
+    await page.goto(f"{system.web.url}/casos/{case}")
+    await page.select_option("#close-reason", "other")
+    await page.fill("#close-code", "Atendido por otra ONG")
+    await _look(page, "case-close-other")
+    await page.click("button:has-text('Cerrar caso')")
+    await page.wait_for_selector("text=Caso cerrado.")
+    assert "Otro" in await page.inner_text("#case-status")
+    closed = (await cases.get(f"/cases/{case}")).json()
+    assert (closed["status"], closed["closure_reason"]) == ("closed", "other")
+
 
 FAKE_CAMERA = """
 window.BarcodeDetector = class {
@@ -267,6 +285,58 @@ async def test_an_administrator_edits_a_provider_and_a_unit_of_the_directories(
     assert unit["handover_contact"]["office"] == "Admisión (muestra)"  # kept as it was
 
 
+async def test_an_administrator_adds_a_provider_and_a_unit_by_form_and_renames_the_unit(
+    system: WebSystem, browser: Browser
+) -> None:
+    page = await (await _context(browser, PHONE)).new_page()
+    await system.sign_in(page, "admin.pana", "/admin")
+    await page.click('a[href="/admin/proveedores/nuevo"]')
+    await page.wait_for_selector("h1:has-text('Añadir establecimiento aliado')")
+    await page.fill("#name", "Farmacia Prueba Web Sur (muestra)")
+    await page.select_option("#region", "piura")
+    await page.select_option("#kind", "pharmacy")
+    await page.check("input[name=services][value=medicines]")
+    await _look(page, "provider-new")
+    await page.click("button:has-text('Añadir')")
+    await page.wait_for_selector("text=Establecimiento añadido.")
+
+    unit_form = {"#name": "CEM Prueba Web Piura (muestra)", "#office": "Mesa de partes (muestra)"}
+    for attempt in ("added", "refused"):  # the same name in the same region is refused
+        await page.goto(f"{system.web.url}/admin")
+        await page.click('a[href="/admin/unidades/nueva"]')
+        await page.wait_for_selector("h1:has-text('Añadir unidad receptora')")
+        for field, value in unit_form.items():
+            await page.fill(field, value)
+        await page.select_option("#destination", "CEM")
+        await page.select_option("#region", "piura")
+        if attempt == "added":
+            await _look(page, "unit-new")
+        await page.click("button:has-text('Añadir')")
+    assert "Ya hay una unidad receptora con ese nombre" in await page.inner_text("[role=alert]")
+    assert await page.input_value("#name") == "CEM Prueba Web Piura (muestra)"  # kept as typed
+    await _look(page, "unit-new-refused")
+
+    providers = (await system.vouchers.client("administrator").get("/providers")).json()
+    provider = next(p for p in providers if p["name"] == "Farmacia Prueba Web Sur (muestra)")
+    assert (provider["region"], provider["kind"], provider["services"]) == (
+        "piura", "pharmacy", ["medicines"])  # fmt: skip
+    referrals = system.referrals.client("administrator")
+    units = (await referrals.get("/units", params={"region": "piura"})).json()
+    [unit] = [u for u in units if u["name"] == "CEM Prueba Web Piura (muestra)"]
+    assert (unit["destination"], unit["handover_contact"]["office"]) == (
+        "CEM", "Mesa de partes (muestra)")  # fmt: skip
+
+    await page.goto(f"{system.web.url}/admin/unidades/{unit['unit_id']}")
+    await page.fill("#name", "CEM Prueba Web Piura Centro (muestra)")
+    await page.click("button:has-text('Guardar cambios')")
+    await page.wait_for_selector("text=Unidad receptora actualizada.")
+    assert "CEM Prueba Web Piura Centro (muestra)" in await page.inner_text("main")
+    units = (await referrals.get("/units", params={"region": "piura"})).json()
+    renamed = next(u for u in units if u["unit_id"] == unit["unit_id"])
+    assert renamed["name"] == "CEM Prueba Web Piura Centro (muestra)"
+    assert renamed["handover_contact"] == unit["handover_contact"]  # a rename changes the name
+
+
 async def test_the_dashboard_moves_by_itself_and_draws_its_charts(
     system: WebSystem, browser: Browser
 ) -> None:
@@ -275,6 +345,8 @@ async def test_the_dashboard_moves_by_itself_and_draws_its_charts(
     await page.wait_for_selector("#live.on")  # the relayed stream is open
     await page.wait_for_selector('[data-chart="OE2.7"] svg.chart')  # charts follow the table
     before = int(await page.inner_text('tr[data-indicator="OE2.7"] td.value'))
+    title = await page.inner_text('tr[data-indicator="OE2.7"] th')  # the logframe's Spanish
+    assert title == "OE2.7 · Beneficiarios/as que recibieron primeros auxilios psicológicos (PAP)"
     await page.evaluate("window.sameDocument = true")  # gone if the page were reloaded
     _, _, case, _ = await _person_with_a_case(system)
     cases = system.cases.client("caseworker", regions=LIMA)

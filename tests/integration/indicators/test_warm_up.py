@@ -5,16 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from services.indicators import read_model
+from services.indicators import counted_state, read_model
 from services.indicators.app import IndicatorsSettings, WarmUp, create_app
 from services.indicators.attainment import Filters
 from services.indicators.facts import Act, AttributeSet
 from services.indicators.logframe import load_directory
 from services.indicators.reading import AttainmentReader
+from services.indicators.suppression import View
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.services import make_keys, serve
 from tests.support.store import open_pool
@@ -74,5 +76,36 @@ async def test_not_ready_until_loaded(database: str) -> None:
         await warm_up.run()
         await warm_up.check()
         assert reader.held(Y2, Filters()) is not None
+    finally:
+        await pool.close()
+
+
+async def test_the_current_version_is_read_in_both_views_at_start_up(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard opens on the current version (after `make up`, the demo), anonymous readers
+    in the suppressed view: its first paint is then an answer already kept, no aggregation."""
+    demo = load_directory()["pana_peru_demo_v1"]
+    await _recorded(database)
+    pool = await open_pool(database)
+    try:
+        await pool.execute(read_model.ddl(demo))
+        reader = AttainmentReader()
+        await WarmUp(reader, pool, Y2, demo).run()
+        assert reader.held(demo, Filters()) is not None
+        aggregated: list[str] = []
+        totals = counted_state.totals
+
+        async def counting(*args: Any, **kwargs: Any) -> Any:
+            aggregated.append("read")
+            return await totals(*args, **kwargs)
+
+        monkeypatch.setattr(counted_state, "totals", counting)
+        for logframe in (Y2, demo):
+            for view in View:
+                await reader.read(pool, logframe, Filters(), view)
+        assert aggregated == []  # every first read was kept by the warm-up
+        await reader.read(pool, demo, Filters(region="tumbes"), View.SUPPRESSED)
+        assert aggregated == ["read"]  # (the count sees reads that were not kept)
     finally:
         await pool.close()

@@ -3,6 +3,7 @@ administered."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -79,3 +80,25 @@ async def test_a_period_no_person_means_is_422_not_a_server_error(
         "/metrics/time-to-answer", params={"to": "0001-01-01T00:00:00Z"}
     )
     assert answer.status_code == 422, answer.text
+
+
+async def test_an_administrator_renames_a_unit_but_not_to_a_name_its_region_has(
+    referrals: RunningService,
+) -> None:
+    tag = uuid.uuid4().hex[:6]  # names unique in this database, whatever ran before
+    unit = await add_unit(referrals, f"CEM Piura {tag}", "CEM", "piura")
+    other = await add_unit(referrals, f"CEM Castilla {tag}", "CEM", "piura")
+    await add_unit(referrals, f"CEM Sullana {tag}", "CEM", "tumbes")
+    admin = referrals.client("administrator")
+    taken = await admin.patch(f"/units/{unit}", json={"name": f"CEM Castilla {tag}"})
+    assert taken.status_code == 409 and f"CEM Castilla {tag}" in taken.text
+    renamed = await admin.patch(f"/units/{unit}", json={"name": f"CEM Sullana {tag}"})
+    assert renamed.status_code == 200, renamed.text  # the same name in another region is fine
+    assert (renamed.json()["name"], renamed.json()["region"]) == (f"CEM Sullana {tag}", "piura")
+    listed = {
+        u["unit_id"]: u for u in (await admin.get("/units", params={"region": "piura"})).json()
+    }
+    assert (listed[unit]["name"], listed[other]["name"]) == (
+        f"CEM Sullana {tag}", f"CEM Castilla {tag}")  # fmt: skip
+    assert listed[unit]["handover_contact"]["office"] == f"Admisión CEM Piura {tag}"
+    assert listed[unit]["active"] is True  # a rename changes the name only

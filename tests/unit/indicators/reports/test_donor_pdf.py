@@ -45,7 +45,7 @@ def test_pages_hold_the_cover_the_summary_and_each_indicators_tables(tmp_path: P
         assert row(summary, i.id, "Descripción")[-3:] == [
             count(i.target), count(i.value), percent(i.percent)]  # fmt: skip
     vouchers = pages[2 + [i.id for i in a.indicators].index("OE2.2")]
-    assert "OE2.2: Beneficiaries who receive assistance in the form of vouchers" in vouchers
+    assert "OE2.2: Participantes que recibieron asistencia en forma de vales" in vouchers
     assert row(vouchers, "OE2.2", "Indicador") == ["OE2.2", "2.200", "5", "0,2 %"]
     assert cells(next(line for line in vouchers.splitlines() if "Grupo de edad" in line)) == [
         "Grupo de edad", "Mujeres", "Hombres", "No binario", "Total"]  # fmt: skip
