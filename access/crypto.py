@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -89,9 +89,10 @@ class PersonalDataCipher:
             for name, token in fields.items()
         }
 
-    async def erase(self, participant_id: str) -> None:
-        """Destroy the participant's data key: their personal fields can never be read again."""
-        await self._store.destroy(participant_id, datetime.now(UTC))
+    async def erase(self, participant_id: str, at: datetime) -> None:
+        """Destroy the participant's data key: their personal fields can never be read again.
+        `at`, when: the erasing command's time (the service's clock)."""
+        await self._store.destroy(participant_id, at)
 
 
 def _key_context(participant_id: str) -> bytes:

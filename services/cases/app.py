@@ -28,15 +28,7 @@ from services.cases.field_forms.workers import central_puller
 from services.cases.links import LINKS
 from services.cases.participants_api import router as participants
 from services.cases.schema import CASES_DDL
-
-
-class CasesSettings(ServiceSettings):
-    """`PANA_*` settings with this service's local defaults."""
-
-    service_name: str = "cases"
-    port: int = 8001
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_cases"
-
+from services.cases.settings import CasesSettings as CasesSettings  # re-exported
 
 AUDITED = {  # what `GET /audit` answers for, and where each one's region is
     "participant": "SELECT region FROM participants WHERE participant_id = $1",

@@ -1,4 +1,8 @@
-"""The service layer for cases: open, reassign, close, reopen, deliver, complaints, notes."""
+"""The service layer for cases: open, reassign, close, reopen, deliver, complaints, notes.
+
+Each function loads the case's stream, decides, appends, keeps the read tables and the audit log
+through `ports`, and returns what happened (`services.cases.results`); the routes shape the answer.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +12,42 @@ from datetime import datetime
 
 from access.actors import actor_id
 from access.late_entry import late_entry_note
-from access.participant_keys import Erased
 from access.principal import Principal
-from access.settings import PersonalDataKeys
 from contracts.event import Event
 from eventkit.aggregate import execute
-from eventkit.clock import Now
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import configured
-from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
-from eventkit.store import Connection
-from services.cases import deliver_service, open_case, personal_data
-from services.cases.audit import audit
+from services.cases import (
+    close_case,
+    deliver_service,
+    file_complaint,
+    open_case,
+    reassign_case,
+    record_taken_up,
+    reopen_case,
+)
 from services.cases.case import Case, evolve
-from services.cases.case_requests import DeliverRequest, OpenCaseRequest
-from services.cases.ports import Ports
+from services.cases.case_requests import (
+    CloseRequest,
+    ComplaintRequest,
+    DeliverRequest,
+    OpenCaseRequest,
+    ReassignRequest,
+    ReopenRequest,
+    TakenUpRequest,
+)
+from services.cases.personal_data import Note
+from services.cases.ports import PersonalDataStore, Ports
+from services.cases.results import CaseChanged, Delivered, NoteAdded, Opened
 
 Rule = Callable[[Case, uuid.UUID, datetime], Sequence[Event]]
 """A case rule given the state, the acting staff member's id and the time."""
 
 
-def open_new(body: OpenCaseRequest, principal: Principal, *, clock: Now) -> Command:
-    async def run(conn: Connection) -> Answer:
-        return await open_for(Ports.postgres(conn), body, principal, clock())
-
-    return run
-
-
 async def open_for(
     ports: Ports, body: OpenCaseRequest, principal: Principal, now: datetime
-) -> Answer:
+) -> Opened:
     """A case for the person, on the surviving record if the id was merged."""
     rules = configured()
     late = late_entry_note(principal, body.opened_at, now, rules)
@@ -54,33 +63,11 @@ async def open_for(
     )
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "case.open", ("case", case_id), late)
-    return Answer(
-        201,
-        {
-            "case_id": str(case_id),
-            "participant_id": str(person.participant_id),
-            "caseworker_id": str(rule.caseworker_id),
-            "version": decided.appended.version,
-            "position": decided.position,
-        },
-    )
-
-
-def change(
-    case_id: uuid.UUID,
-    action: str,
-    rule: Rule,
-    principal: Principal,
-    expected: int | None,
-    *,
-    clock: Now,
-    occurred_at: datetime | None = None,
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        return await changed(Ports.postgres(conn), case_id, action, rule, principal, expected,
-                             clock(), occurred_at)  # fmt: skip
-
-    return run
+    assert person.participant_id is not None  # the rule refuses an unknown person
+    return Opened(
+        case_id, person.participant_id, rule.caseworker_id, decided.appended.version,
+        decided.position,
+    )  # fmt: skip
 
 
 async def changed(
@@ -92,7 +79,7 @@ async def changed(
     expected: int | None,
     now: datetime,
     occurred_at: datetime | None = None,
-) -> Answer:
+) -> CaseChanged:
     """Any case command whose rule needs only the case: reassign, close, reopen, complaints.
 
     `occurred_at` is the moment the rule was given (when it happened): late, a supervisor's.
@@ -104,29 +91,85 @@ async def changed(
     )
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, action, ("case", case_id), late)
-    body: dict[str, object] = {
-        "case_id": str(case_id),
-        "version": decided.appended.version,
-        "position": decided.position,
-    }
+    complaint_id = None
     for event in decided.events:
         if hasattr(event, "complaint_id"):
-            body["complaint_id"] = str(event.complaint_id)
-    return Answer(200, body)
+            complaint_id = event.complaint_id
+    return CaseChanged(case_id, decided.appended.version, decided.position, complaint_id)
 
 
-def deliver(
-    case_id: uuid.UUID,
-    body: DeliverRequest,
-    principal: Principal,
-    expected: int | None,
-    *,
-    clock: Now,
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        return await deliver_in(Ports.postgres(conn), case_id, body, principal, expected, clock())
+async def reassign(
+    ports: Ports, case_id: uuid.UUID, body: ReassignRequest, principal: Principal,
+    expected: int | None, now: datetime,
+) -> CaseChanged:  # fmt: skip
+    """Hand the case to another caseworker, in the region it moves to."""
 
-    return run
+    def rule(state: Case, by: uuid.UUID, at: datetime) -> Sequence[Event]:
+        command = reassign_case.ReassignCase(
+            body.caseworker_id, body.region, body.reason, by, at, body.occurred_at, configured()
+        )
+        return reassign_case.decide(command, state)
+
+    return await changed(ports, case_id, "case.reassign", rule, principal, expected, now,
+                         body.occurred_at)  # fmt: skip
+
+
+async def close(
+    ports: Ports, case_id: uuid.UUID, body: CloseRequest, principal: Principal,
+    expected: int | None, now: datetime,
+) -> CaseChanged:  # fmt: skip
+    def rule(state: Case, by: uuid.UUID, at: datetime) -> Sequence[Event]:
+        command = close_case.CloseCase(
+            body.reason, body.reason_code, by, at, body.occurred_at, configured()
+        )
+        return close_case.decide(command, state)
+
+    return await changed(ports, case_id, "case.close", rule, principal, expected, now,
+                         body.occurred_at)  # fmt: skip
+
+
+async def reopen(
+    ports: Ports, case_id: uuid.UUID, body: ReopenRequest, principal: Principal,
+    expected: int | None, now: datetime,
+) -> CaseChanged:  # fmt: skip
+    def rule(state: Case, by: uuid.UUID, at: datetime) -> Sequence[Event]:
+        command = reopen_case.ReopenCase(body.reason, by, at, body.occurred_at, configured())
+        return reopen_case.decide(command, state)
+
+    return await changed(ports, case_id, "case.reopen", rule, principal, expected, now,
+                         body.occurred_at)  # fmt: skip
+
+
+async def file(
+    ports: Ports, case_id: uuid.UUID, body: ComplaintRequest, principal: Principal,
+    now: datetime,
+) -> CaseChanged:  # fmt: skip
+    """A legal complaint filed from the case (its `complaint_id` in the result)."""
+    complaint_id = new_id()
+
+    def rule(state: Case, by: uuid.UUID, at: datetime) -> Sequence[Event]:
+        command = file_complaint.FileComplaint(
+            complaint_id, body.violation, body.authority, body.filed_at or at, by, at,
+            configured(),
+        )  # fmt: skip
+        return file_complaint.decide(command, state)
+
+    return await changed(ports, case_id, "legal_complaint.file", rule, principal, None, now,
+                         body.filed_at)  # fmt: skip
+
+
+async def taken_up(
+    ports: Ports, case_id: uuid.UUID, complaint_id: uuid.UUID, body: TakenUpRequest,
+    principal: Principal, now: datetime,
+) -> CaseChanged:  # fmt: skip
+    def rule(state: Case, by: uuid.UUID, at: datetime) -> Sequence[Event]:
+        command = record_taken_up.RecordTakenUp(
+            complaint_id, body.authority, body.taken_up_at or at, by, at, configured()
+        )
+        return record_taken_up.decide(command, state)
+
+    return await changed(ports, case_id, "legal_complaint.taken_up", rule, principal, None, now,
+                         body.taken_up_at)  # fmt: skip
 
 
 async def deliver_in(
@@ -136,7 +179,7 @@ async def deliver_in(
     principal: Principal,
     expected: int | None,
     now: datetime,
-) -> Answer:
+) -> Delivered:
     """A service delivered within the case, checked against the person's consent now."""
     participant_id = await ports.views.case_participant(case_id)
     if participant_id is None:
@@ -154,45 +197,23 @@ async def deliver_in(
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "service.deliver", ("case", case_id), late)
-    return Answer(
-        201,
-        {
-            "case_id": str(case_id),
-            "delivery_id": str(rule.delivery_id),
-            "version": decided.appended.version,
-            "position": decided.position,
-        },
-    )
+    return Delivered(case_id, rule.delivery_id, decided.appended.version, decided.position)
 
 
-def add_note(
-    case_id: uuid.UUID, text: str, principal: Principal, keys: PersonalDataKeys, *, clock: Now
-) -> Command:
-    """A follow-up note, sealed under the participant's key: never an event, shredded on erasure."""
-
-    async def run(conn: Connection) -> Answer:
-        row = await conn.fetchrow(
-            "SELECT participant_id, status FROM cases WHERE case_id = $1", case_id
-        )
-        if row is None:
-            raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
-        note_id, now = new_id(), clock()
-        try:
-            sealed = await personal_data.cipher(conn, keys).encrypt(
-                str(row["participant_id"]), {f"note/{note_id}": text}
-            )
-        except Erased:  # the person's key is destroyed: nothing can be written about them
-            raise Refused(
-                "participant_erased",
-                "this case's participant was erased; no note can be added",
-                RefusalKind.CONFLICT,
-            ) from None
-        await conn.execute(
-            "INSERT INTO case_notes VALUES ($1, $2, $3, $4, $5, $6)",
-            note_id, case_id, row["participant_id"], actor_id(principal), now,
-            sealed[f"note/{note_id}"],
-        )  # fmt: skip
-        await audit(conn, principal, "case.note", ("case", case_id))
-        return Answer(201, {"case_id": str(case_id), "note_id": str(note_id)})
-
-    return run
+async def add_note(
+    ports: Ports,
+    personal: PersonalDataStore,
+    case_id: uuid.UUID,
+    text: str,
+    principal: Principal,
+    now: datetime,
+) -> NoteAdded:
+    """A follow-up note, sealed under the participant's key: never an event, shredded on erasure
+    (an erased person's case takes no note: `participant_erased`)."""
+    participant_id = await ports.views.case_participant(case_id)
+    if participant_id is None:
+        raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
+    note = Note(new_id(), case_id, participant_id, actor_id(principal), now, text)
+    await personal.keep_note(note)
+    await ports.audit.done(principal, "case.note", ("case", case_id))
+    return NoteAdded(case_id, note.note_id)

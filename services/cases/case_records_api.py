@@ -9,15 +9,15 @@ from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal
 from eventkit.dependencies import Clock, Pool
-from eventkit.field_time import configured
-from eventkit.http import IdempotencyKey, run_command
-from eventkit.ids import new_id
+from eventkit.http import IdempotencyKey
 from services.cases import case_commands as commands
-from services.cases import file_complaint as filing
-from services.cases import queries, record_taken_up
+from services.cases import queries
+from services.cases.answers_api import answered
 from services.cases.audit import audit
 from services.cases.case_requests import ComplaintRequest, NoteRequest, TakenUpRequest
 from services.cases.cases_api import sensitive_read, update
+from services.cases.ports import Ports, PostgresPersonalData
+from services.cases.settings import Keys
 
 router = APIRouter(tags=["cases"])
 
@@ -25,23 +25,13 @@ router = APIRouter(tags=["cases"])
 @router.post("/cases/{case_id}/legal-complaints", summary="A complaint was filed (denuncia)")
 async def file_complaint(
     case_id: uuid.UUID, body: ComplaintRequest, request: Request, principal: CurrentPrincipal,
-    key: IdempotencyKey = None,
-    *, clock: Clock,
-pool: Pool,) -> Response:  # fmt: skip
+    key: IdempotencyKey = None, *, clock: Clock, pool: Pool,
+) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
-    complaint_id = new_id()
-    command = commands.change(
-        case_id, "legal_complaint.file",
-        lambda s, by, now: filing.decide(
-            filing.FileComplaint(
-                complaint_id, body.violation, body.authority, body.filed_at or now, by, now,
-                configured(),
-            ), s,
-        ),
-        principal, None,
-        clock=clock, occurred_at=body.filed_at,
+    return await answered(
+        request, principal, key, body,
+        lambda conn: commands.file(Ports.postgres(conn), case_id, body, principal, clock()),
     )  # fmt: skip
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post(
@@ -50,42 +40,38 @@ pool: Pool,) -> Response:  # fmt: skip
 )
 async def complaint_taken_up(
     case_id: uuid.UUID, complaint_id: uuid.UUID, body: TakenUpRequest, request: Request,
-    principal: CurrentPrincipal, key: IdempotencyKey = None,
-    *, clock: Clock,
-pool: Pool,) -> Response:  # fmt: skip
+    principal: CurrentPrincipal, key: IdempotencyKey = None, *, clock: Clock, pool: Pool,
+) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
-    command = commands.change(
-        case_id, "legal_complaint.taken_up",
-        lambda s, by, now: record_taken_up.decide(
-            record_taken_up.RecordTakenUp(
-                complaint_id, body.authority, body.taken_up_at or now, by, now, configured()
-            ), s,
+    return await answered(
+        request, principal, key, body,
+        lambda conn: commands.taken_up(
+            Ports.postgres(conn), case_id, complaint_id, body, principal, clock()
         ),
-        principal, None,
-        clock=clock, occurred_at=body.taken_up_at,
     )  # fmt: skip
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
 
 
 @router.post("/cases/{case_id}/notes", status_code=201, summary="Add a follow-up note (encrypted)")
 async def add_note(
     case_id: uuid.UUID, body: NoteRequest, request: Request, principal: CurrentPrincipal,
-    key: IdempotencyKey = None,
-    *, clock: Clock,
-pool: Pool,) -> Response:  # fmt: skip
+    key: IdempotencyKey = None, *, clock: Clock, pool: Pool, keys: Keys,
+) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
-    command = commands.add_note(
-        case_id, body.text, principal, request.app.state.personal_data_keys, clock=clock
-    )
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    return await answered(
+        request, principal, key, body,
+        lambda conn: commands.add_note(
+            Ports.postgres(conn), PostgresPersonalData(conn, keys), case_id, body.text,
+            principal, clock(),
+        ),
+        201,
+    )  # fmt: skip
 
 
 @router.get("/cases/{case_id}/notes", summary="The case's follow-up notes (audited)")
 async def read_notes(
-    case_id: uuid.UUID, request: Request, principal: CurrentPrincipal, *, clock: Clock, pool: Pool
+    case_id: uuid.UUID, principal: CurrentPrincipal, *, clock: Clock, pool: Pool, keys: Keys
 ) -> dict[str, Any]:
     row, grant = await sensitive_read(pool, principal, case_id)
-    keys = request.app.state.personal_data_keys
     async with pool.acquire() as conn, conn.transaction():
         notes = await queries.notes(conn, keys, case_id, row["participant_id"])
         await audit(conn, principal, "case.read_notes", ("case", case_id), grant)

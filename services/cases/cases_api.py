@@ -5,22 +5,26 @@ complaints.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import asyncpg
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.vocabulary import CaseType
+from eventkit.clock import Now
 from eventkit.dependencies import Clock, Pool
-from eventkit.field_time import configured
-from eventkit.http import ExpectedVersion, IdempotencyKey, run_command
+from eventkit.http import ExpectedVersion, IdempotencyKey
 from program.known import KnownTerritory
 from services.cases import case_commands as commands
-from services.cases import close_case, queries, reassign_case, reopen_case
+from services.cases import queries
+from services.cases.answers_api import Work, answered
 from services.cases.audit import audit
 from services.cases.case import Status
 from services.cases.case_requests import (
@@ -30,6 +34,8 @@ from services.cases.case_requests import (
     ReassignRequest,
     ReopenRequest,
 )
+from services.cases.ports import Ports
+from services.cases.results import Result
 from services.cases.scopes_api import (
     case_row,
     person_scopes,
@@ -53,8 +59,10 @@ async def open_new(
     authorize(principal, "case.open", ResourceScope(region=Region(body.region)))
     # The person's region too: a case for another region's participant is not the caller's.
     authorize_all(principal, "case.open", await person_scopes(pool, body.participant_id))
-    command = commands.open_new(body, principal, clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    return await answered(
+        request, principal, key, body,
+        lambda conn: commands.open_for(Ports.postgres(conn), body, principal, clock()), 201,
+    )  # fmt: skip
 
 
 @router.get("/cases", summary="Cases by region, status, type and caseworker; paginated, sorted")
@@ -107,70 +115,54 @@ async def update(pool: asyncpg.Pool, principal: Principal, case_id: uuid.UUID, a
     authorize(principal, action, scope(await case_row(pool, case_id)))
 
 
+CaseCommand = Callable[[Ports, uuid.UUID, Any, Principal, int | None, datetime], Awaitable[Result]]
+"""A service-layer command on one case, at the version the client pinned (`If-Match`)."""
+
+
+def _on_case(
+    command: CaseCommand, case_id: uuid.UUID, body: BaseModel, principal: Principal,
+    expected: int | None, clock: Now,
+) -> Work:  # fmt: skip
+    return lambda conn: command(Ports.postgres(conn), case_id, body, principal, expected, clock())
+
+
 @router.post("/cases/{case_id}/reassignment", summary="Hand the case to another caseworker")
 async def reassign(
     case_id: uuid.UUID, body: ReassignRequest, request: Request, principal: CurrentPrincipal,
-    expected: ExpectedVersion, key: IdempotencyKey = None,
-    *, clock: Clock,
-pool: Pool,) -> Response:  # fmt: skip
+    expected: ExpectedVersion, key: IdempotencyKey = None, *, clock: Clock, pool: Pool,
+) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
     # Moving a case: the caller must hold the region it moves to as well.
     authorize(principal, "case.update", ResourceScope(region=Region(body.region)))
-    command = commands.change(
-        case_id, "case.reassign",
-        lambda s, by, now: reassign_case.decide(
-            reassign_case.ReassignCase(body.caseworker_id, body.region, body.reason, by, now,
-                                       body.occurred_at, configured()), s
-        ),
-        principal, expected,
-        clock=clock, occurred_at=body.occurred_at,
-    )  # fmt: skip
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    work = _on_case(commands.reassign, case_id, body, principal, expected, clock)
+    return await answered(request, principal, key, body, work)
 
 
 @router.post("/cases/{case_id}/closure", summary="Close the case with a reason")
 async def close(
     case_id: uuid.UUID, body: CloseRequest, request: Request, principal: CurrentPrincipal,
-    expected: ExpectedVersion, key: IdempotencyKey = None,
-    *, clock: Clock,
-pool: Pool,) -> Response:  # fmt: skip
+    expected: ExpectedVersion, key: IdempotencyKey = None, *, clock: Clock, pool: Pool,
+) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
-    command = commands.change(
-        case_id, "case.close",
-        lambda s, by, now: close_case.decide(
-            close_case.CloseCase(body.reason, body.reason_code, by, now, body.occurred_at,
-                                 configured()), s
-        ),
-        principal, expected,
-        clock=clock, occurred_at=body.occurred_at,
-    )  # fmt: skip
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    work = _on_case(commands.close, case_id, body, principal, expected, clock)
+    return await answered(request, principal, key, body, work)
 
 
 @router.post("/cases/{case_id}/reopening", summary="Reopen a closed case")
 async def reopen(
     case_id: uuid.UUID, body: ReopenRequest, request: Request, principal: CurrentPrincipal,
-    expected: ExpectedVersion, key: IdempotencyKey = None,
-    *, clock: Clock,
-pool: Pool,) -> Response:  # fmt: skip
+    expected: ExpectedVersion, key: IdempotencyKey = None, *, clock: Clock, pool: Pool,
+) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "case.update")
-    command = commands.change(
-        case_id, "case.reopen",
-        lambda s, by, now: reopen_case.decide(
-            reopen_case.ReopenCase(body.reason, by, now, body.occurred_at, configured()), s
-        ),
-        principal, expected,
-        clock=clock, occurred_at=body.occurred_at,
-    )  # fmt: skip
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    work = _on_case(commands.reopen, case_id, body, principal, expected, clock)
+    return await answered(request, principal, key, body, work)
 
 
 @router.post("/cases/{case_id}/services", status_code=201, summary="Record a service delivered")
 async def deliver(
     case_id: uuid.UUID, body: DeliverRequest, request: Request, principal: CurrentPrincipal,
-    expected: ExpectedVersion, key: IdempotencyKey = None,
-    *, clock: Clock,
-pool: Pool,) -> Response:  # fmt: skip
+    expected: ExpectedVersion, key: IdempotencyKey = None, *, clock: Clock, pool: Pool,
+) -> Response:  # fmt: skip
     await update(pool, principal, case_id, "service.deliver")
-    command = commands.deliver(case_id, body, principal, expected, clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    work = _on_case(commands.deliver_in, case_id, body, principal, expected, clock)
+    return await answered(request, principal, key, body, work, 201)

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Request, Response
 
 from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from eventkit.dependencies import Clock, Pool
-from eventkit.http import IdempotencyKey, run_command
+from eventkit.http import IdempotencyKey
 from services.cases import consent_commands as commands
 from services.cases import queries
+from services.cases.answers_api import answered
 from services.cases.audit import audit
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
+from services.cases.ports import Ports
 from services.cases.scopes_api import participant_row, person_scopes, scope
 
 router = APIRouter(tags=["consent"])
@@ -32,8 +34,11 @@ async def give_consent(
 ) -> Response:
     # A merged id records on the survivor: its region must be the caller's too.
     authorize_all(principal, "consent.record", await person_scopes(pool, participant_id))
-    command = commands.give_consent(participant_id, body, principal, clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    return await answered(
+        request, principal, key, body,
+        lambda conn: commands.give(Ports.postgres(conn), participant_id, body, principal, clock()),
+        201,
+    )  # fmt: skip
 
 
 @router.post(
@@ -53,8 +58,12 @@ async def withdraw_consent(
 ) -> Response:
     # A merged id records on the survivor: its region must be the caller's too.
     authorize_all(principal, "consent.record", await person_scopes(pool, participant_id))
-    command = commands.withdraw_consent(participant_id, consent_id, body, principal, clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+    return await answered(
+        request, principal, key, body,
+        lambda conn: commands.withdraw(
+            Ports.postgres(conn), participant_id, consent_id, body, principal, clock()
+        ),
+    )  # fmt: skip
 
 
 @router.get("/participants/{participant_id}/consents", summary="A participant's consents")

@@ -1,4 +1,5 @@
-"""The service layer for consent: give and withdraw, each one transaction with its audit."""
+"""The service layer for consent: give and withdraw, each one transaction with its audit; each
+returns what it recorded (`ConsentRecorded`)."""
 
 from __future__ import annotations
 
@@ -9,31 +10,19 @@ from access.actors import actor_id
 from access.late_entry import late_entry_note
 from access.principal import Principal
 from eventkit.aggregate import execute
-from eventkit.clock import Now
 from eventkit.field_time import configured
-from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
-from eventkit.store import Connection
 from services.cases import give_consent as giving
 from services.cases import withdraw_consent as withdrawal
 from services.cases.participant import Participant, evolve
-from services.cases.participant_commands import done
 from services.cases.participant_requests import ConsentRequest, WithdrawRequest
 from services.cases.ports import Ports
-
-
-def give_consent(
-    asked_for: uuid.UUID, body: ConsentRequest, principal: Principal, *, clock: Now
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        return await give(Ports.postgres(conn), asked_for, body, principal, clock())
-
-    return run
+from services.cases.results import ConsentRecorded
 
 
 async def give(
     ports: Ports, asked_for: uuid.UUID, body: ConsentRequest, principal: Principal, now: datetime
-) -> Answer:
+) -> ConsentRecorded:
     """Consent recorded on a merged record's id lands on the surviving record."""
     rules = configured()
     late = late_entry_note(principal, body.occurred_at, now, rules)
@@ -53,23 +42,9 @@ async def give(
     )
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "consent.record", ("participant", participant_id), late)
-    return Answer(201, {**done(participant_id, decided), "consent_id": str(rule.consent_id)})
-
-
-def withdraw_consent(
-    participant_id: uuid.UUID,
-    consent_id: uuid.UUID,
-    body: WithdrawRequest,
-    principal: Principal,
-    *,
-    clock: Now,
-) -> Command:
-    async def run(conn: Connection) -> Answer:
-        return await withdraw(
-            Ports.postgres(conn), participant_id, consent_id, body, principal, clock()
-        )
-
-    return run
+    return ConsentRecorded(
+        participant_id, decided.appended.version, decided.position, rule.consent_id
+    )
 
 
 async def withdraw(
@@ -79,7 +54,7 @@ async def withdraw(
     body: WithdrawRequest,
     principal: Principal,
     now: datetime,
-) -> Answer:
+) -> ConsentRecorded:
     rules = configured()
     late = late_entry_note(principal, body.occurred_at, now, rules)
     purposes = frozenset(body.purposes) if body.purposes is not None else None
@@ -92,4 +67,4 @@ async def withdraw(
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "consent.record", ("participant", participant_id), late)
-    return Answer(200, {**done(participant_id, decided), "consent_id": str(consent_id)})
+    return ConsentRecorded(participant_id, decided.appended.version, decided.position, consent_id)

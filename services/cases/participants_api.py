@@ -14,9 +14,11 @@ from access.policy import ResourceScope
 from access.principal import Region
 from eventkit.decider import Refused
 from eventkit.dependencies import Clock, Pool
-from eventkit.http import ExpectedVersion, IdempotencyKey, refused, run_command
+from eventkit.http import ExpectedVersion, IdempotencyKey, refused
+from eventkit.store import Connection
 from services.cases import participant_commands as commands
 from services.cases import personal_data, queries
+from services.cases.answers_api import answered
 from services.cases.audit import audit
 from services.cases.participant_requests import (
     CorrectRequest,
@@ -25,18 +27,17 @@ from services.cases.participant_requests import (
     RegisterRequest,
     SearchRequest,
 )
+from services.cases.ports import Ports, PostgresPersonalData
+from services.cases.results import Result
 from services.cases.scopes_api import (
     participant_row,
     person_scopes,
     scope,
 )
+from services.cases.settings import Keys
 
 router = APIRouter(tags=["participants"])
 SENSITIVE = "case.read_sensitive"
-
-
-def _keys(request: Request) -> Any:
-    return request.app.state.personal_data_keys
 
 
 @router.post("/participants", status_code=201, summary="Register a participant")
@@ -47,15 +48,22 @@ async def register(
     key: IdempotencyKey = None,
     *,
     clock: Clock,
+    keys: Keys,
 ) -> Response:
     authorize(principal, "participant.register", ResourceScope(region=Region(body.region)))
-    command = commands.register_participant(body, principal, _keys(request), clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+    async def work(conn: Connection) -> Result:
+        personal = PostgresPersonalData(conn, keys)
+        return await commands.register_in(
+            Ports.postgres(conn), personal, personal, body, principal, clock()
+        )
+
+    return await answered(request, principal, key, body, work, 201)
 
 
 @router.post("/participants/search", summary="Find records by document number or phone (dedup)")
 async def search(
-    body: SearchRequest, request: Request, principal: CurrentPrincipal, *, pool: Pool
+    body: SearchRequest, principal: CurrentPrincipal, *, pool: Pool, keys: Keys
 ) -> dict[str, Any]:
     """Ids, regions and how they matched (exact or normalized); never anyone's data."""
     authorize(principal, "participant.search", ResourceScope())
@@ -63,7 +71,7 @@ async def search(
         (Kind.DOCUMENT, body.document_number) if body.document_number else (Kind.PHONE, body.phone)
     )
     assert value is not None
-    secret = _keys(request).blind_index_secret()
+    secret = keys.blind_index_secret()
     try:
         async with pool.acquire() as conn, conn.transaction():
             found = await personal_data.find(conn, kind, value, secret)
@@ -76,12 +84,12 @@ async def search(
 
 @router.get("/participants/{participant_id}", summary="A participant with personal data (audited)")
 async def read(
-    participant_id: uuid.UUID, request: Request, principal: CurrentPrincipal, *, pool: Pool
+    participant_id: uuid.UUID, principal: CurrentPrincipal, *, pool: Pool, keys: Keys
 ) -> Response:
     row = await participant_row(pool, participant_id)
     grant = authorize(principal, "participant.read_personal", scope(row)).grant_id
     async with pool.acquire() as conn, conn.transaction():
-        fields = await queries.personal(conn, _keys(request), row)
+        fields = await queries.personal(conn, keys, row)
         await audit(
             conn, principal, "participant.read_personal", ("participant", participant_id), grant
         )
@@ -100,14 +108,19 @@ async def correct(
     *,
     clock: Clock,
     pool: Pool,
+    keys: Keys,
 ) -> Response:
     authorize(principal, "participant.correct", scope(await participant_row(pool, participant_id)))
     if body.region is not None:  # moving a person to a region the caller does not work in
         authorize(principal, "participant.correct", ResourceScope(region=Region(body.region)))
-    command = commands.correct_participant(
-        participant_id, body, principal, _keys(request), expected, clock=clock
-    )
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+    async def work(conn: Connection) -> Result:
+        personal = PostgresPersonalData(conn, keys)
+        return await commands.correct_in(
+            Ports.postgres(conn), personal, participant_id, body, principal, expected, clock()
+        )
+
+    return await answered(request, principal, key, body, work)
 
 
 @router.post("/participants/{participant_id}/merge", summary="Merge a duplicate into a record")
@@ -126,8 +139,13 @@ async def merge(
     # Merging joins two people's histories: the caller must hold the surviving record's region.
     into = await person_scopes(pool, body.into_participant_id)
     authorize_all(principal, "participant.merge", into)
-    command = commands.merge_participant(participant_id, body, principal, expected, clock=clock)
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+    async def work(conn: Connection) -> Result:
+        return await commands.merge_into(
+            Ports.postgres(conn), participant_id, body, principal, expected, clock()
+        )
+
+    return await answered(request, principal, key, body, work)
 
 
 @router.post("/participants/{participant_id}/erasure", summary="Erase personal data (shredding)")
@@ -140,13 +158,18 @@ async def erase(
     *,
     clock: Clock,
     pool: Pool,
+    keys: Keys,
 ) -> Response:
     """Destroys the person's data key: names, numbers and notes become unreadable for good."""
     authorize(principal, "participant.erase", scope(await participant_row(pool, participant_id)))
-    command = commands.erase_personal_data(
-        participant_id, body.basis, principal, _keys(request), clock=clock
-    )
-    return await run_command(request, principal, key, body.model_dump(mode="json"), command)
+
+    async def work(conn: Connection) -> Result:
+        personal = PostgresPersonalData(conn, keys)
+        return await commands.erase_in(
+            Ports.postgres(conn), personal, participant_id, body.basis, principal, clock()
+        )
+
+    return await answered(request, principal, key, body, work)
 
 
 @router.get(

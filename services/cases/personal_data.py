@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from access.blind_index import Kind, blind_index
 from access.crypto import PersonalDataCipher
-from access.participant_keys import PostgresParticipantKeys
+from access.participant_keys import Erased, PostgresParticipantKeys
 from access.settings import PersonalDataKeys
 from eventkit.decider import RefusalKind, Refused
 from eventkit.store import Connection
@@ -90,15 +92,70 @@ async def find(
     ]
 
 
-async def erase(conn: Connection, keys: PersonalDataKeys, participant_id: UUID) -> None:
-    """Crypto-shred: destroy the data key, drop the lookups, blank the ciphertexts."""
-    await cipher(conn, keys).erase(str(participant_id))
+async def erase(
+    conn: Connection, keys: PersonalDataKeys, participant_id: UUID, at: datetime
+) -> None:
+    """Crypto-shred: destroy the data key, drop the lookups, blank the ciphertexts; `at`, the
+    erasing command's time."""
+    await cipher(conn, keys).erase(str(participant_id), at)
     await conn.execute(
         "DELETE FROM participant_identifiers WHERE participant_id = $1", participant_id
     )
     # The ciphertexts are unreadable already; removing them too leaves nothing to brute-force.
     await conn.execute(
-        "UPDATE participants SET personal = '{}', erased_at = now() WHERE participant_id = $1",
+        "UPDATE participants SET personal = '{}', erased_at = $2 WHERE participant_id = $1",
         participant_id,
+        at,
     )
     await conn.execute("UPDATE case_notes SET body = '' WHERE participant_id = $1", participant_id)
+
+
+async def reseal(
+    conn: Connection, keys: PersonalDataKeys, participant_id: UUID, fields: dict[str, str]
+) -> None:
+    """Seal corrected fields in place of the ones held; refused once the person was erased."""
+    erased = await conn.fetchval(
+        "SELECT erased_at FROM participants WHERE participant_id = $1", participant_id
+    )
+    if erased is not None:
+        raise Refused(
+            "personal_data_erased",
+            "this participant's personal data was erased",
+            RefusalKind.CONFLICT,
+        )
+    sealed = await cipher(conn, keys).encrypt(str(participant_id), fields)
+    await conn.execute(
+        "UPDATE participants SET personal = personal || $2 WHERE participant_id = $1",
+        participant_id,
+        sealed,
+    )
+
+
+@dataclass(frozen=True)
+class Note:
+    """A follow-up note on a case: personal data, sealed under its participant's key."""
+
+    note_id: UUID
+    case_id: UUID
+    participant_id: UUID
+    written_by: UUID
+    written_at: datetime
+    text: str
+
+
+async def keep_note(conn: Connection, keys: PersonalDataKeys, note: Note) -> None:
+    """A case note sealed under the participant's key (never an event)."""
+    field = f"note/{note.note_id}"
+    try:
+        sealed = await cipher(conn, keys).encrypt(str(note.participant_id), {field: note.text})
+    except Erased:  # the person's key is destroyed: nothing can be written about them
+        raise Refused(
+            "participant_erased",
+            "this case's participant was erased; no note can be added",
+            RefusalKind.CONFLICT,
+        ) from None
+    await conn.execute(
+        "INSERT INTO case_notes VALUES ($1, $2, $3, $4, $5, $6)",
+        note.note_id, note.case_id, note.participant_id, note.written_by, note.written_at,
+        sealed[field],
+    )  # fmt: skip

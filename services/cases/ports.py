@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from access.blind_index import Kind
@@ -22,6 +23,7 @@ from eventkit.store import Connection, EventStore, PostgresEventStore
 from services.cases import personal_data, queries, views
 from services.cases.audit import audit
 from services.cases.participant import Participant, evolve
+from services.cases.personal_data import Note
 
 
 class Views(Protocol):
@@ -33,9 +35,14 @@ class Views(Protocol):
 
     async def case_participant(self, case_id: uuid.UUID) -> uuid.UUID | None: ...
 
+    async def version(self, participant_id: uuid.UUID) -> int:
+        """The person's record's version as its read row has it (what `If-Match` compares)."""
+        ...
+
 
 class PersonalDataStore(Protocol):
-    """Where a new person's sealed fields, read row and blind indexes go."""
+    """Where a person's sealed fields, read row and blind indexes go, and their case notes;
+    what erasure shreds. Sealing for an erased person is refused (`Refused`, conflict)."""
 
     async def keep(
         self,
@@ -44,6 +51,22 @@ class PersonalDataStore(Protocol):
         numbers: Mapping[Kind, str | None],
         version: int,
     ) -> None: ...
+
+    async def reseal(self, participant_id: uuid.UUID, fields: Mapping[str, str]) -> None:
+        """Seal `fields` again in place of the ones held (a correction)."""
+        ...
+
+    async def reindex(self, participant_id: uuid.UUID, numbers: Mapping[Kind, str | None]) -> None:
+        """Replace the blind indexes of each kind given (None removes it)."""
+        ...
+
+    async def erase(self, participant_id: uuid.UUID, at: datetime) -> None:
+        """Crypto-shred: the data key, the lookups, the ciphertexts, the notes' text."""
+        ...
+
+    async def keep_note(self, note: Note) -> None:
+        """A case note sealed under its participant's key."""
+        ...
 
 
 class DuplicateLookup(Protocol):
@@ -77,6 +100,9 @@ class PostgresViews:
     async def case_participant(self, case_id: uuid.UUID) -> uuid.UUID | None:
         return await queries.case_participant(self.conn, case_id)
 
+    async def version(self, participant_id: uuid.UUID) -> int:
+        return int((await queries.participant_row(self.conn, participant_id))["version"])
+
 
 @dataclass(frozen=True)
 class PostgresPersonalData:
@@ -102,9 +128,20 @@ class PostgresPersonalData:
             participant_id, registered.region, registered.sex, registered.birth_year_month,
             registered.nationality, sealed, registered.registered_at, version,
         )  # fmt: skip
-        await personal_data.index(
-            self.conn, participant_id, dict(numbers), self.keys.blind_index_secret()
-        )
+        await self.reindex(participant_id, numbers)
+
+    async def reseal(self, participant_id: uuid.UUID, fields: Mapping[str, str]) -> None:
+        await personal_data.reseal(self.conn, self.keys, participant_id, dict(fields))
+
+    async def reindex(self, participant_id: uuid.UUID, numbers: Mapping[Kind, str | None]) -> None:
+        secret = self.keys.blind_index_secret()
+        await personal_data.index(self.conn, participant_id, dict(numbers), secret)
+
+    async def erase(self, participant_id: uuid.UUID, at: datetime) -> None:
+        await personal_data.erase(self.conn, self.keys, participant_id, at)
+
+    async def keep_note(self, note: Note) -> None:
+        await personal_data.keep_note(self.conn, self.keys, note)
 
     async def possible_duplicates(
         self, numbers: Mapping[Kind, str | None], excluding: uuid.UUID

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncpg
 from fastapi import FastAPI
-from pydantic import Field
 
 from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
@@ -25,25 +24,10 @@ from services.referrals.deadlines import Deadlines
 from services.referrals.directory_api import router as directory_router
 from services.referrals.links import LINKS
 from services.referrals.schema import ALL_DDL
+from services.referrals.settings import ReferralsSettings as ReferralsSettings  # re-exported
 from services.referrals.team_api import router as team_router
 from services.referrals.unit_api import router as unit_router
 from services.referrals.workers import consent_worker, overdue_worker
-
-
-class ReferralsSettings(ServiceSettings):
-    """`PANA_*` settings with this service's local defaults."""
-
-    service_name: str = "referrals"
-    port: int = 8002
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_referrals"
-    referral_deadline_hours: dict[str, float] = Field(
-        default_factory=dict, description='overrides, e.g. {"<DESTINATION>/urgent": 12}'
-    )
-    overdue_interval_seconds: float = 60.0
-    consent_consumer: str = "referrals.consent"
-    roster_consumer: str = "referrals.roster"
-    metrics_min_cell: int = Field(5, ge=1)
-
 
 AUDITED = {  # what `GET /audit` answers for, and where each one's region is (the latest)
     "referral": "SELECT region FROM referrals WHERE referral_id = $1",

@@ -13,11 +13,12 @@ from access.fastapi import CurrentPrincipal, authorize
 from access.policy import ResourceScope
 from contracts.scalars import PlausibleQueryDateTime
 from eventkit.decider import Refused
-from eventkit.dependencies import Clock, Pool, app_settings
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import refused
 from program.known import KnownDestination, KnownTerritory
 from services.referrals import commands, directory, metrics, queries
 from services.referrals.requests import UnitChange, UnitRequest
+from services.referrals.settings import ReferralsConfig
 
 router = APIRouter(tags=["directory and metrics"])
 
@@ -58,9 +59,9 @@ async def list_units(
         return await directory.listing(conn, region, destination)
 
 
-def _min_cell(settings: Annotated[Any, Depends(app_settings)]) -> int:
+def _min_cell(settings: ReferralsConfig) -> int:
     """`PANA_METRICS_MIN_CELL`: the fewest referrals a cell shows figures for."""
-    return int(settings.metrics_min_cell)
+    return settings.metrics_min_cell
 
 
 @router.get("/metrics/time-to-answer", summary="Time to answer per destination type and region")

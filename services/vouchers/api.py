@@ -21,7 +21,7 @@ from access.policy import ResourceScope
 from access.principal import Principal, Region
 from contracts.scalars import PlausibleQueryDateTime, plausible_date
 from eventkit.decider import RefusalKind, Refused
-from eventkit.dependencies import Clock, Pool, app_settings
+from eventkit.dependencies import Clock, Pool
 from eventkit.http import (
     ExpectedVersion,
     IdempotencyKey,
@@ -49,6 +49,7 @@ from services.vouchers.requests import (
     RedeemRequest,
     ReverseRequest,
 )
+from services.vouchers.settings import VouchersConfig
 
 router = APIRouter(tags=["vouchers"])
 
@@ -87,9 +88,10 @@ async def issue_voucher(
     key: IdempotencyKey = None,
     *,
     clock: Clock,
+    settings: VouchersConfig,
 ) -> Response:
     authorize(principal, "voucher.issue", ResourceScope(region=Region(body.region)))
-    code, cap = new_code(), app_settings(request).standard_cap_pen
+    code, cap = new_code(), settings.standard_cap_pen
 
     async def work(ports: Ports) -> Answer:
         done = await commands.issue(
@@ -381,7 +383,6 @@ def _date(text: str) -> Any:
 @router.get("/reconciliation/{provider_id}", summary="What the program owes a provider")
 async def reconcile(
     provider_id: uuid.UUID,
-    request: Request,
     principal: CurrentPrincipal,
     period_from: Annotated[
         str, Query(alias="from", description="A date (local day) or an ISO 8601 date-time.")
@@ -393,8 +394,9 @@ async def reconcile(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     *,
     pool: Pool,
+    settings: VouchersConfig,
 ) -> Response:
-    zone = ZoneInfo(app_settings(request).program_timezone)
+    zone = ZoneInfo(settings.program_timezone)
     try:
         start, end = reconciliation.period(period_from, period_to, zone)
     except ValueError as bad:
@@ -413,18 +415,18 @@ async def reconcile(
 
 @router.get("/fraud-signals", summary="Redemption patterns worth a second look (not blocking)")
 async def signals(
-    request: Request,
     principal: CurrentPrincipal,
     period_from: Annotated[PlausibleQueryDateTime | None, Query(alias="from")] = None,
     period_to: Annotated[PlausibleQueryDateTime | None, Query(alias="to")] = None,
     *,
     clock: Clock,
     pool: Pool,
+    settings: VouchersConfig,
 ) -> dict[str, Any]:
     authorize(principal, "voucher.fraud_signals", ResourceScope())
     end = _aware(period_to) if period_to else clock()
     start = _aware(period_from) if period_from else end - timedelta(days=30)
-    cap: Decimal = app_settings(request).standard_cap_pen
+    cap = settings.standard_cap_pen
     async with pool.acquire() as conn:
         return await reconciliation.fraud_signals(conn, start, end, cap)
 

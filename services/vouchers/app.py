@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import asyncpg
 from fastapi import FastAPI
-from pydantic import Field
 
 from access.audit import AUDIT_DDL
 from access.audit_query import audit_query_router
@@ -24,21 +21,8 @@ from roster.schema import ROSTER_DDL
 from services.vouchers.api import router
 from services.vouchers.links import LINKS
 from services.vouchers.schema import VOUCHERS_DDL
+from services.vouchers.settings import VouchersSettings as VouchersSettings  # re-exported
 from services.vouchers.workers import expiry_worker
-
-
-class VouchersSettings(ServiceSettings):
-    """`PANA_*` settings with this service's local defaults."""
-
-    service_name: str = "vouchers"
-    port: int = 8003
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_vouchers"
-    standard_cap_pen: Decimal = Decimal("300.00")
-    expiry_interval_seconds: float = 30.0
-    program_timezone: str = Field(default_factory=lambda: current_program().timezone)
-    """Where the program's days begin and end (reconciliation by date): the program file's."""
-    roster_consumer: str = "vouchers.roster"
-
 
 AUDITED = {  # what `GET /audit` answers for, and where each one's region is (the latest)
     "voucher": "SELECT region FROM vouchers WHERE voucher_id = $1",

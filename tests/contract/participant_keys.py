@@ -52,7 +52,7 @@ async def check_crypto_shredding(store: ParticipantKeyStore) -> None:
     assert "Ana" not in str(ana_sealed)
     assert await cipher.decrypt("p-ana", ana_sealed) == ana
 
-    await cipher.erase("p-ana")
+    await cipher.erase("p-ana", datetime.now(UTC))
 
     with pytest.raises(Erased, match="personal data of participant p-ana was erased"):
         await cipher.decrypt("p-ana", ana_sealed)

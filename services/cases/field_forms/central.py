@@ -106,5 +106,5 @@ async def _receive(
         )
         return "unmapped"
     async with pool.acquire() as conn, conn.transaction():
-        answer = await intake.receive(conn, keys, submission, principal, now)
-    return "known" if answer.replayed else str(answer.body["status"])
+        received = await intake.receive(conn, keys, submission, principal, now)
+    return str(received.outcome["status"]) if received.first else "known"

@@ -89,10 +89,12 @@ async def from_kobo_push(
             "message": "the submitting account is mapped to no platform principal",
         })  # fmt: skip
     async with pool.acquire() as conn, conn.transaction():
-        answer = await intake.receive(
+        received = await intake.receive(
             conn, request.app.state.personal_data_keys, submission, principal, clock()
         )
-    return JSONResponse(answer.body, status_code=answer.status_code)
+    applied = received.outcome["status"] == "applied"
+    status = (201 if applied else 202) if received.first else 200
+    return JSONResponse(received.outcome, status_code=status)
 
 
 @router.post("/field-submissions/odk-central/pull",

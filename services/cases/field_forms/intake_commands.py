@@ -9,6 +9,7 @@ would refuse, waits in review with its reason, its answers sealed (`review_comma
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,6 @@ from access.policy import ResourceScope, decide
 from access.principal import Principal, Region
 from access.settings import PersonalDataKeys
 from eventkit.decider import RefusalKind, Refused
-from eventkit.idempotency import Answer
 from eventkit.ids import new_id
 from eventkit.store import Connection
 from services.cases import (
@@ -81,11 +81,11 @@ async def apply(
             ports, personal, personal, person, principal, now
         )
         if consent is None:
-            return registered.body
+            return registered.json()
         _may(principal, "consent.record", person.region)
-        pid = uuid.UUID(registered.body["participant_id"])
+        pid = registered.participant_id
         consented = await consent_commands.give(ports, pid, consent, principal, now)
-        return {**registered.body, **consented.body}
+        return {**registered.json(), **consented.json()}
     if kind is FormKind.SERVICES:
         case_id, delivery = bodies.services(given, at)
         case = await queries.case_row(conn, case_id)
@@ -93,14 +93,14 @@ async def apply(
             raise Refused("case_not_found", "no such case", RefusalKind.NOT_FOUND)
         _may(principal, "service.deliver", case["region"])
         done = await case_commands.deliver_in(ports, case_id, delivery, principal, None, now)
-        return done.body
+        return done.json()
     if kind is FormKind.OUTREACH:
         listed = bodies.outreach(given, at)
         _may(principal, "outreach.record", listed.region)
-        reach = participant_acts.reach_many(
-            listed, principal, lambda r: _may(principal, "outreach.record", r), clock=lambda: now
+        reached = await participant_acts.reach_many(
+            conn, ports, listed, principal, lambda r: _may(principal, "outreach.record", r), now
         )
-        return (await reach(conn)).body
+        return reached.json()
     participant_id, outcome = bodies.livelihood(given, at)
     for region in await _person_regions(conn, participant_id):
         _may(principal, "livelihood.record", region)
@@ -114,7 +114,7 @@ async def apply(
         ), s),
         principal, now,
     )  # fmt: skip
-    return recorded.body
+    return recorded.json()
 
 
 async def attempt(
@@ -152,9 +152,9 @@ async def unseal(
     return dict(orjson.loads(opened["answers"]))
 
 
-async def shred(conn: Connection, keys: PersonalDataKeys, instance_id: str) -> None:
-    """The answers kept for review can never be read again (applied or discarded)."""
-    await personal_data.cipher(conn, keys).erase(_key(instance_id))
+async def shred(conn: Connection, keys: PersonalDataKeys, instance_id: str, at: datetime) -> None:
+    """The answers kept for review can never be read again (applied or discarded) from `at`."""
+    await personal_data.cipher(conn, keys).erase(_key(instance_id), at)
 
 
 def outcome(row: Any) -> dict[str, Any]:
@@ -167,15 +167,24 @@ def outcome(row: Any) -> dict[str, Any]:
     return told
 
 
+@dataclass(frozen=True)
+class Received:
+    """What became of a submission (`outcome`: applied or in review), and whether this delivery
+    was its first (a resent one changed nothing)."""
+
+    outcome: dict[str, Any]
+    first: bool
+
+
 async def receive(
     conn: Connection,
     keys: PersonalDataKeys,
     submission: Submission,
     principal: Principal,
     now: datetime,
-) -> Answer:
-    """Apply a submission once (201), or keep it for review (202); a resent one: its first
-    outcome (200), nothing changed."""
+) -> Received:
+    """Apply a submission once, or keep it for review; a resent one: its first outcome, nothing
+    changed."""
     kept = await conn.fetchval(
         "INSERT INTO field_submissions (instance_id, form_id, source, enumerator, region,"
         " status, filled_at, received_at) VALUES ($1, $2, $3, $4, $5, 'received', $6, $7)"
@@ -187,7 +196,7 @@ async def receive(
         row = await conn.fetchrow(
             "SELECT * FROM field_submissions WHERE instance_id = $1", submission.instance_id
         )
-        return Answer(200, outcome(row), replayed=True)
+        return Received(outcome(row), first=False)
     at = occurred(submission, now)
     done = await attempt(conn, keys, submission.form_id, submission.answers, principal, at, now)
     if isinstance(done, Refused):
@@ -197,10 +206,10 @@ async def receive(
             " WHERE instance_id = $1 RETURNING *",
             submission.instance_id, done.rule, done.message, sealed,
         )  # fmt: skip
-        return Answer(202, outcome(row))
+        return Received(outcome(row), first=True)
     row = await conn.fetchrow(
         "UPDATE field_submissions SET status = 'applied', answer = $2, decided_at = $3"
         " WHERE instance_id = $1 RETURNING *",
         submission.instance_id, done, now,
     )  # fmt: skip
-    return Answer(201, outcome(row))
+    return Received(outcome(row), first=True)

@@ -4,13 +4,13 @@ it silently: each decision is audited, and the answers are shredded once decided
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from access.principal import Principal
 from access.settings import PersonalDataKeys
 from eventkit.decider import RefusalKind, Refused
-from eventkit.idempotency import Answer
 from eventkit.store import Connection
 from services.cases.audit import audit
 from services.cases.field_forms import intake_commands as intake
@@ -49,22 +49,15 @@ async def reapply(
     corrections: dict[str, Any],
     principal: Principal,
     now: datetime,
-) -> Answer:
+) -> dict[str, Any]:
     """Apply the corrected answers as the supervisor; refused as the API would refuse them
-    (nothing changes: the submission stays in review with its first answers)."""
+    (nothing changes: the submission stays in review with its first answers). Its outcome."""
     row = await in_review(conn, instance_id)
     answers = {**await intake.unseal(conn, keys, instance_id, row["sealed"]), **corrections}
     at = row["filled_at"] or now
     done = await intake.apply(conn, keys, row["form_id"], answers, principal, at, now)
-    decided = await conn.fetchrow(
-        "UPDATE field_submissions SET status = 'applied', answer = $2, sealed = NULL,"
-        " rule = NULL, reason = NULL, decided_at = $3, decided_by = $4"
-        " WHERE instance_id = $1 RETURNING *",
-        instance_id, done, now, principal.subject,
-    )  # fmt: skip
-    await intake.shred(conn, keys, instance_id)
-    await audit(conn, principal, "field_submission.apply", ("field_submission", instance_id))
-    return Answer(200, intake.outcome(decided))
+    decision = Decision("field_submission.apply", _APPLIED, done)
+    return await _decided(conn, keys, instance_id, principal, now, decision)
 
 
 async def discard(
@@ -74,16 +67,42 @@ async def discard(
     reason: str,
     principal: Principal,
     now: datetime,
-) -> Answer:
-    """Drop the submission for good; its reason stays, its answers are shredded."""
+) -> dict[str, Any]:
+    """Drop the submission for good; its reason stays, its answers are shredded. Its outcome."""
     await in_review(conn, instance_id)
+    decision = Decision("field_submission.discard", _DISCARDED, reason, purpose=reason)
+    return await _decided(conn, keys, instance_id, principal, now, decision)
+
+
+_APPLIED = (
+    "UPDATE field_submissions SET status = 'applied', answer = $4, rule = NULL, reason = NULL,"
+    " sealed = NULL, decided_at = $2, decided_by = $3 WHERE instance_id = $1 RETURNING *"
+)
+_DISCARDED = (
+    "UPDATE field_submissions SET status = 'discarded', rule = 'discarded', reason = $4,"
+    " sealed = NULL, decided_at = $2, decided_by = $3 WHERE instance_id = $1 RETURNING *"
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a supervisor decided: the audited action, the row's update (`$4`: `value`)."""
+
+    action: str
+    update: str
+    value: object
+    purpose: str | None = None
+
+
+async def _decided(
+    conn: Connection, keys: PersonalDataKeys, instance_id: str, principal: Principal,
+    now: datetime, decision: Decision,
+) -> dict[str, Any]:  # fmt: skip
+    """Record the decision with who and when, shred the answers, audit it: the outcome."""
     decided = await conn.fetchrow(
-        "UPDATE field_submissions SET status = 'discarded', sealed = NULL, rule = 'discarded',"
-        " reason = $2, decided_at = $3, decided_by = $4 WHERE instance_id = $1 RETURNING *",
-        instance_id, reason, now, principal.subject,
-    )  # fmt: skip
-    await intake.shred(conn, keys, instance_id)
-    await audit(
-        conn, principal, "field_submission.discard", ("field_submission", instance_id), reason
+        decision.update, instance_id, now, principal.subject, decision.value
     )
-    return Answer(200, intake.outcome(decided))
+    await intake.shred(conn, keys, instance_id, now)
+    resource = ("field_submission", instance_id)
+    await audit(conn, principal, decision.action, resource, decision.purpose)
+    return intake.outcome(decided)

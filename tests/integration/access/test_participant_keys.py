@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -30,7 +31,9 @@ async def test_erasure_leaves_no_wrapped_key_in_the_table(pool: asyncpg.Pool) ->
         cipher = PersonalDataCipher(master, PostgresParticipantKeys(conn))
         sealed = await cipher.encrypt("p-7", {"name": "María Quispe", "phone": "51987654321"})
     async with pool.acquire() as conn, conn.transaction():
-        await PersonalDataCipher(master, PostgresParticipantKeys(conn)).erase("p-7")
+        await PersonalDataCipher(master, PostgresParticipantKeys(conn)).erase(
+            "p-7", datetime.now(UTC)
+        )
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
             "SELECT wrapped_key, destroyed_at FROM participant_keys WHERE participant_id = 'p-7'"

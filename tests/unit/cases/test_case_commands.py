@@ -17,6 +17,7 @@ from services.cases.case_requests import DeliverRequest, OpenCaseRequest
 from services.cases.consent_commands import give
 from services.cases.participant_requests import ConsentRequest
 from services.cases.ports import Ports
+from services.cases.results import CaseChanged, Delivered, Opened
 from tests.support.peru import Region, ServiceType
 from tests.unit.cases.fakes import CASEWORKER, InMemory, registered_person
 from tests.unit.cases.givens import NOW
@@ -39,7 +40,7 @@ async def _consenting(ports: Ports) -> uuid.UUID:
 
 
 async def _case(ports: Ports, person: uuid.UUID) -> uuid.UUID:
-    return uuid.UUID(str((await open_for(ports, _open(person), CASEWORKER, NOW)).body["case_id"]))
+    return uuid.UUID(str((await open_for(ports, _open(person), CASEWORKER, NOW)).json()["case_id"]))
 
 
 def _closing(reason: CaseClosureReason = CaseClosureReason.NEEDS_MET) -> Rule:
@@ -51,14 +52,14 @@ async def test_a_case_opens_for_a_consenting_person_with_the_caller_as_caseworke
     ports = world.ports
     person = await _consenting(ports)
     answer = await open_for(ports, _open(person), CASEWORKER, NOW)
-    assert answer.status_code == 201
-    assert answer.body["participant_id"] == str(person)
-    assert answer.body["version"] == 1
+    assert isinstance(answer, Opened)
+    assert answer.json()["participant_id"] == str(person)
+    assert answer.json()["version"] == 1
     opened = world.store.events()[-1]
-    assert (opened.event_type, opened.stream_id) == ("case.opened", answer.body["case_id"])
-    assert opened.data["caseworker_id"] == answer.body["caseworker_id"]
+    assert (opened.event_type, opened.stream_id) == ("case.opened", answer.json()["case_id"])
+    assert opened.data["caseworker_id"] == answer.json()["caseworker_id"]
     assert world.views.recorded[-1] == ("case.opened", 1)
-    assert world.audit.actions[-1] == ("cw-1", "case.open", f"case:{answer.body['case_id']}")
+    assert world.audit.actions[-1] == ("cw-1", "case.open", f"case:{answer.json()['case_id']}")
 
 
 async def test_without_consent_no_case_is_opened_and_nothing_is_kept() -> None:
@@ -77,7 +78,7 @@ async def test_a_case_closes_once_and_a_stale_version_is_refused() -> None:
     ports = world.ports
     case_id = uuid.UUID(
         str(
-            (await open_for(ports, _open(await _consenting(ports)), CASEWORKER, NOW)).body[
+            (await open_for(ports, _open(await _consenting(ports)), CASEWORKER, NOW)).json()[
                 "case_id"
             ]
         )
@@ -85,8 +86,8 @@ async def test_a_case_closes_once_and_a_stale_version_is_refused() -> None:
     with pytest.raises(ConcurrencyConflict):
         await changed(ports, case_id, "case.close", _closing(), CASEWORKER, 7, NOW)
     closed = await changed(ports, case_id, "case.close", _closing(), CASEWORKER, 1, NOW)
-    assert closed.status_code == 200
-    assert closed.body["version"] == 2
+    assert isinstance(closed, CaseChanged)
+    assert closed.json()["version"] == 2
     assert world.store.events()[-1].data["reason"] == CaseClosureReason.NEEDS_MET
     assert world.audit.actions[-1] == ("cw-1", "case.close", f"case:{case_id}")
     with pytest.raises(Refused) as again:
@@ -99,14 +100,14 @@ async def test_a_service_is_delivered_within_an_open_case() -> None:
     ports = world.ports
     person = await _consenting(ports)
     case_id = uuid.UUID(
-        str((await open_for(ports, _open(person), CASEWORKER, NOW)).body["case_id"])
+        str((await open_for(ports, _open(person), CASEWORKER, NOW)).json()["case_id"])
     )
     lodging = DeliverRequest(service_type=ServiceType.LODGING, quantity=3)
     answer = await deliver_in(ports, case_id, lodging, CASEWORKER, None, NOW)
-    assert answer.status_code == 201
+    assert isinstance(answer, Delivered)
     delivered = world.store.events()[-1]
     assert delivered.event_type == "service.delivered"
-    assert delivered.data["delivery_id"] == answer.body["delivery_id"]
+    assert delivered.data["delivery_id"] == answer.json()["delivery_id"]
     assert delivered.data["quantity"] == 3
     assert world.audit.actions[-1] == ("cw-1", "service.deliver", f"case:{case_id}")
     await changed(ports, case_id, "case.close", _closing(), CASEWORKER, None, NOW)

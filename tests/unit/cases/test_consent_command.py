@@ -14,6 +14,7 @@ from eventkit.decider import Refused
 from services.cases.consent_commands import give, withdraw
 from services.cases.participant_commands import merge_into
 from services.cases.participant_requests import ConsentRequest, MergeRequest, WithdrawRequest
+from services.cases.results import ConsentRecorded
 from tests.unit.cases.fakes import CASEWORKER, InMemory, registered_person
 from tests.unit.cases.givens import NOW
 
@@ -27,12 +28,12 @@ async def test_consent_given_lands_on_the_stream_views_and_audit() -> None:
     answer = await give(
         ports, person, ConsentRequest(purposes=SERVICES_AND_SHARING), CASEWORKER, NOW
     )
-    assert answer.status_code == 201
-    assert answer.body["participant_id"] == str(person)
-    assert answer.body["version"] == 2
+    assert isinstance(answer, ConsentRecorded)
+    assert answer.json()["participant_id"] == str(person)
+    assert answer.json()["version"] == 2
     given = world.store.events()[-1]
     assert given.event_type == "consent.given"
-    assert given.data["consent_id"] == answer.body["consent_id"]
+    assert given.data["consent_id"] == answer.json()["consent_id"]
     assert given.data["given_by"] == ConsentGiver.PARTICIPANT
     assert world.views.recorded == [("consent.given", 2)]
     assert world.audit.actions == [("cw-1", "consent.record", f"participant:{person}")]
@@ -45,14 +46,14 @@ async def test_a_withdrawal_in_part_then_whole_and_never_twice() -> None:
     given = await give(
         ports, person, ConsentRequest(purposes=SERVICES_AND_SHARING), CASEWORKER, NOW
     )
-    consent_id = uuid.UUID(str(given.body["consent_id"]))
+    consent_id = uuid.UUID(str(given.json()["consent_id"]))
     sharing = WithdrawRequest(purposes=[ConsentPurpose.REFERRAL_SHARING])
     part = await withdraw(ports, person, consent_id, sharing, CASEWORKER, NOW)
-    assert part.status_code == 200
+    assert isinstance(part, ConsentRecorded)
     assert world.store.events()[-1].data["purposes"] == [ConsentPurpose.REFERRAL_SHARING]
     rest = await withdraw(ports, person, consent_id, WithdrawRequest(), CASEWORKER, NOW)
     assert world.store.events()[-1].data["purposes"] == [ConsentPurpose.SERVICES]
-    assert rest.body["version"] == 4
+    assert rest.json()["version"] == 4
     with pytest.raises(Refused) as refused:
         await withdraw(ports, person, consent_id, WithdrawRequest(), CASEWORKER, NOW)
     assert refused.value.rule == "consent_already_withdrawn"
@@ -69,5 +70,5 @@ async def test_consent_on_a_merged_id_lands_on_the_surviving_record() -> None:
     answer = await give(
         ports, duplicate, ConsentRequest(purposes=[ConsentPurpose.SERVICES]), CASEWORKER, NOW
     )
-    assert answer.body["participant_id"] == str(survivor)
+    assert answer.json()["participant_id"] == str(survivor)
     assert world.store.events()[-1].stream_id == str(survivor)

@@ -44,6 +44,7 @@ from services.cases import (
 )
 from services.cases.case_commands import deliver_in
 from services.cases.case_requests import DeliverRequest
+from services.cases.results import Delivered
 from tests.support.deciders import then_only, then_refused, when
 from tests.support.peru import LivelihoodProgram, Region, ServiceType
 from tests.unit.cases.fakes import CASEWORKER, SUPERVISOR, InMemory
@@ -160,7 +161,7 @@ async def test_a_late_delivery_is_a_supervisors_entry_and_is_audited() -> None:
         await deliver_in(ports, case_id, late, CASEWORKER, None, recorded)
     assert (refused.value.rule, refused.value.kind) == ("late_entry_needs_supervisor", "forbidden")
     answer = await deliver_in(ports, case_id, late, SUPERVISOR, None, recorded)
-    assert answer.status_code == 201
+    assert isinstance(answer, Delivered)
     assert world.audit.actions[-1][1] == "service.deliver"
     assert world.audit.purposes[-1] == "late_entry occurred_at=2022-06-15T13:00:00Z"
     on_time = DeliverRequest(service_type=ServiceType.DIGNITY_KIT, delivered_at=recorded)

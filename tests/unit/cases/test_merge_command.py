@@ -11,6 +11,7 @@ from eventkit.decider import Refused
 from eventkit.store import ConcurrencyConflict
 from services.cases.participant_commands import merge_into
 from services.cases.participant_requests import MergeRequest
+from services.cases.results import Merged
 from tests.unit.cases.fakes import CASEWORKER, InMemory, registered_person
 from tests.unit.cases.givens import NOW
 
@@ -21,11 +22,11 @@ async def test_a_duplicate_is_merged_into_the_surviving_record() -> None:
     survivor = await registered_person(world.ports)
     into = MergeRequest(into_participant_id=survivor, reason=MergeReason.DOCUMENT_MATCH)
     answer = await merge_into(world.ports, duplicate, into, CASEWORKER, 1, NOW)
-    assert answer.status_code == 200
-    assert answer.body == {
+    assert isinstance(answer, Merged)
+    assert answer.json() == {
         "participant_id": str(duplicate),
         "version": 2,
-        "position": answer.body["position"],
+        "position": answer.json()["position"],
         "merged_into": str(survivor),
     }
     merged = world.store.events()[-1]

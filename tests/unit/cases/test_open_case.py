@@ -1,36 +1,26 @@
-"""Opening a case and its life cycle: given case events, when open, reassign, close or reopen,
-then events or a refusal."""
+"""Opening a case: given case events and the person's, when open, then the event or a refusal
+(reassign, close, reopen: `test_reassign_case.py`, `test_close_case.py`, `test_reopen_case.py`)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from contracts.cases import (
-    CaseClosed,
-    CaseClosureReason,
-    CaseOpened,
-    CaseReassigned,
-    CaseReopened,
-    CaseReopeningReason,
-    ReassignmentReason,
-)
+from contracts.cases import CaseOpened
 from contracts.vocabulary import (
     CaseType,
     ConsentPurpose,
     IntakeChannel,
     Urgency,
 )
-from services.cases import close_case, open_case, reassign_case, reopen_case
+from services.cases import open_case
 from services.cases.participant import Participant
 from tests.support.deciders import then_only, then_refused, when
 from tests.support.peru import Region, RegularizationProfile
 from tests.unit.cases.givens import (
     CASE,
-    CLOSED,
     CONSENTING,
     NOW,
     STAFF,
@@ -104,81 +94,3 @@ def test_a_case_recorded_later_keeps_when_it_was_opened_but_never_a_future_date(
     then_refused(when(open_case.decide, later, a_case()), "opened_in_future")
     then_refused(when(open_case.decide, replace(_open(), opened_at=earlier), a_case()),
                  "opened_before_registration")  # fmt: skip
-
-
-def test_reassign_close_reopen() -> None:
-    other = uuid.uuid4()
-    then_only(
-        reassign_case.decide(
-            reassign_case.ReassignCase(
-                other, Region.PIURA, ReassignmentReason.PARTICIPANT_MOVED, STAFF, NOW
-            ),
-            a_case(opened()),
-        ),
-        CaseReassigned,
-        region=Region.PIURA,
-        caseworker_id=other,
-    )
-    assert a_case(*CLOSED).status == "closed"
-    then_only(
-        reopen_case.decide(
-            reopen_case.ReopenCase(CaseReopeningReason.NEW_NEEDS, STAFF, NOW), a_case(*CLOSED)
-        ),
-        CaseReopened,
-    )
-    other_reason = close_case.decide(
-        close_case.CloseCase(CaseClosureReason.OTHER, "moved_abroad", STAFF, NOW), a_case(opened())
-    )
-    then_only(other_reason, CaseClosed, reason_code="moved_abroad")
-
-
-def test_life_cycle_refusals() -> None:
-    same = lambda: reassign_case.decide(  # noqa: E731
-        reassign_case.ReassignCase(
-            STAFF, Region.LIMA_CALLAO, ReassignmentReason.WORKLOAD_BALANCING, STAFF, NOW
-        ),
-        a_case(opened()),
-    )
-    then_refused(when(same), "already_assigned")
-    then_refused(
-        when(
-            reassign_case.decide,
-            reassign_case.ReassignCase(
-                uuid.uuid4(), Region.PIURA, ReassignmentReason.WORKLOAD_BALANCING, STAFF, NOW
-            ),
-            a_case(*CLOSED),
-        ),
-        "case_closed",
-    )
-    then_refused(
-        when(
-            close_case.decide,
-            close_case.CloseCase(CaseClosureReason.CONTACT_LOST, None, STAFF, NOW),
-            a_case(*CLOSED),
-        ),
-        "case_already_closed",
-    )
-    then_refused(
-        when(
-            close_case.decide,
-            close_case.CloseCase(CaseClosureReason.OTHER, None, STAFF, NOW),
-            a_case(opened()),
-        ),
-        "reason_code_required",
-    )
-    then_refused(
-        when(
-            reopen_case.decide,
-            reopen_case.ReopenCase(CaseReopeningReason.NEW_NEEDS, STAFF, NOW),
-            a_case(opened()),
-        ),
-        "case_not_closed",
-    )
-    then_refused(
-        when(
-            reopen_case.decide,
-            reopen_case.ReopenCase(CaseReopeningReason.NEW_NEEDS, STAFF, NOW),
-            a_case(),
-        ),
-        "case_not_found",
-    )

@@ -10,6 +10,7 @@ from access.blind_index import Kind
 from contracts.people import Sex
 from services.cases.participant_commands import register_in
 from services.cases.participant_requests import RegisterRequest
+from services.cases.results import Registered
 from tests.support.peru import DocumentType, Region
 from tests.unit.cases.fakes import CASEWORKER, FakePersonalData, InMemory
 from tests.unit.cases.givens import NOW
@@ -33,17 +34,17 @@ def _request(**changes: object) -> RegisterRequest:
 async def test_registration_keeps_personal_data_out_of_the_event() -> None:
     world, personal = InMemory(), FakePersonalData()
     answer = await register_in(world.ports, personal, personal, _request(), CASEWORKER, NOW)
-    assert answer.status_code == 201
-    assert answer.body["version"] == 1 and answer.body["possible_duplicates"] == []
+    assert isinstance(answer, Registered)
+    assert answer.json()["version"] == 1 and answer.json()["possible_duplicates"] == []
     [registered] = world.store.events()
     assert registered.event_type == "participant.registered"
-    assert registered.stream_id == answer.body["participant_id"]
+    assert registered.stream_id == answer.json()["participant_id"]
     assert registered.data["birth_year_month"] == "1994-03"
     recorded = str(registered.data)
     for value in ("Ana", "Pérez", "V12345678", "987", "1994-03-12"):
         assert value not in recorded
     [(participant_id, fields)] = personal.fields.items()
-    assert str(participant_id) == answer.body["participant_id"]
+    assert str(participant_id) == answer.json()["participant_id"]
     assert fields["document_number"] == "V12345678"
     assert fields["birth_date"] == "1994-03-12"
     assert world.audit.actions == [
@@ -56,7 +57,7 @@ async def test_a_second_record_with_the_same_number_names_the_first() -> None:
     first = await register_in(world.ports, personal, personal, _request(), CASEWORKER, NOW)
     same_phone = _request(document_number="X9999999")
     second = await register_in(world.ports, personal, personal, same_phone, CASEWORKER, NOW)
-    assert second.body["possible_duplicates"] == [first.body["participant_id"]]
+    assert second.json()["possible_duplicates"] == [first.json()["participant_id"]]
     assert len(personal.numbers[(Kind.PHONE, "+51 987 654 321")]) == 2
 
 
