@@ -45,9 +45,9 @@ from services.indicators.recorded import recorded_before
 from services.indicators.reports.donor_pdf import donor_report_pdf
 from services.indicators.reports.donor_xlsx import donor_report_xlsx
 from services.indicators.reports.r4v import five_w, five_w_csv, five_w_xlsx
-from services.indicators.schedule import by_year, expected_by, status
+from services.indicators.schedule import by_year, expected_along, status
 from services.indicators.suppression import View, published
-from services.indicators.targets import target_span
+from services.indicators.targets import schedule, target_span
 
 Series = Literal["month", "year", "none"]
 """How much of the series an answer carries: months (the default), years, or none (cards)."""
@@ -359,7 +359,7 @@ def _shown(
     lf: Logframe, result: Attainment, exact: Attainment, series: Series, today: date
 ) -> dict[str, Any]:
     """The answer of `/attainment`: the figures with the series asked for, and per indicator
-    where the linear schedule expects it by `today` and its status against that (`by_sex`
+    where its schedule expects it by `today` and its status against that (`by_sex`
     only for an indicator with sex targets)."""
     keys = ("logframe", "title", "start", "end", "region", "view", "rebuilding")
     window_ = (result.start, result.end)
@@ -379,7 +379,7 @@ def _shown(
         elif series == "year":
             rule = published if i.sensitive and result.view != View.EXACT else int
             shown["years"] = by_year(exact_by_id[i.id].months, rule)
-        expected = expected_by(i.target, period, window_, today)
+        expected = expected_along(i.target, schedule(lf, defined[i.id]), period, window_, today)
         shown["expected"], shown["status"] = expected, status(i.value, expected)
         return shown
 

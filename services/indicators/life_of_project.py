@@ -85,6 +85,13 @@ def span_of(
     return narrowed
 
 
+def kind_of(label: str, years: Sequence[ProgramYear]) -> str:
+    """`year`, `quarter` or `month`: what kind of period a (valid) label names."""
+    if any(y.label == label for y in years):
+        return "year"
+    return "quarter" if _QUARTER.match(label) else "month"
+
+
 def month_end(day: date) -> date:
     """The last day of `day`'s month."""
     following = date(day.year + day.month // 12, day.month % 12 + 1, 1)

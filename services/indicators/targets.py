@@ -19,10 +19,11 @@ Pure; no database.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
-from services.indicators.life_of_project import span_of
+from services.indicators.life_of_project import kind_of, span_of
 from services.indicators.logframe import Indicator, Logframe
 
 Span = tuple[date, date]
@@ -60,6 +61,31 @@ def target_of(
     if region is None:
         return indicator.target
     return territory_target(indicator, region)
+
+
+def schedule(logframe: Logframe, indicator: Indicator) -> list[tuple[date, date, int]] | None:
+    """The period targets that shape the indicator's schedule: those of the finest kind (months,
+    then quarters, then years) that cover the whole period without gap or overlap, in order;
+    None when no kind does (the schedule is then linear)."""
+    first, last = logframe.period.start, logframe.period.end
+    for kind in ("month", "quarter", "year"):
+        pieces = sorted(
+            (*span, target)
+            for label, target in indicator.period_targets.items()
+            if kind_of(label, logframe.years) == kind
+            for span in [span_of(label, first, last, logframe.years)]
+            if span is not None
+        )
+        if (
+            pieces
+            and pieces[0][0] == first
+            and pieces[-1][1] == last
+            and all(
+                (after[0] - before[1]).days == 1 for before, after in itertools.pairwise(pieces)
+            )
+        ):
+            return pieces
+    return None
 
 
 def target_span(logframe: Logframe, indicator: Indicator, region: str | None, span: Span) -> Span:

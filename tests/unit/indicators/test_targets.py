@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from services.indicators.exports import donor_csv
 from services.indicators.life_of_project import span_of
 from services.indicators.logframe import Logframe, load_directory, load_logframe
 from services.indicators.periods import UnpublishedPeriod, by_label, published_periods
+from services.indicators.schedule import expected_along, expected_by
 from services.indicators.suppression import View, in_view
-from services.indicators.targets import Reading
+from services.indicators.targets import Reading, schedule
 from tests.unit.indicators.builders import (
     case_opened,
     ledger_of,
@@ -31,6 +33,7 @@ PHASE_DIR = Path(__file__).parents[3] / "services/indicators/logframes/peru_phas
 PHASE = load_directory(PHASE_DIR)["pana_peru_2019_2021_v1"]
 Y1 = Filters(start=PHASE.years[0].start, end=PHASE.years[0].end)
 Y2 = Filters(start=PHASE.years[1].start, end=PHASE.years[1].end)
+YEAR_1, YEAR_2 = ((y.start, y.end) for y in PHASE.years)
 
 
 def history() -> Any:
@@ -167,3 +170,28 @@ def _with(logframe: Logframe, indicator_id: str, **fields: Any) -> Logframe:
         i.model_copy(update=fields) if i.id == indicator_id else i for i in logframe.indicators
     ]
     return logframe.model_copy(update={"indicators": changed})
+
+
+def test_yearly_targets_shape_the_phase_schedule_scaled_to_the_phase_target() -> None:
+    oe27 = next(i for i in PHASE.indicators if i.id == "OE2.7")  # 4,000: Y1 1,800, Y2 2,600
+    pieces = schedule(PHASE, oe27)
+    whole = (PHASE.period.start, PHASE.period.end)
+    assert pieces == [(*YEAR_1, 1800), (*YEAR_2, 2600)]
+    end_y1 = expected_along(4000, pieces, whole, whole, YEAR_1[1])
+    assert end_y1 == round(4000 * 1800 / 4400, 1)  # not half the phase: Year 1 weighs less
+    assert expected_along(4000, pieces, whole, whole, PHASE.period.end) == 4000.0
+    assert expected_along(4000, None, whole, whole, YEAR_1[1]) == expected_by(
+        4000, whole, whole, YEAR_1[1]
+    )
+    # A year read against its own target: linear over that year.
+    year = YEAR_2
+    mid = date(2021, 2, 28)
+    assert expected_along(2600, pieces, year, year, mid) == expected_by(2600, year, year, mid)
+    assert expected_along(2600, pieces, year, year, date(2020, 8, 1)) == 0.0
+
+
+def test_targets_that_do_not_cover_the_period_leave_the_schedule_linear() -> None:
+    oe27 = next(i for i in PHASE.indicators if i.id == "OE2.7")
+    assert schedule(PHASE, oe27.model_copy(update={"period_targets": {"Y1": 1800}})) is None
+    quarters = {"2019-Q4": 1, "2020-Q1": 1}
+    assert schedule(PHASE, oe27.model_copy(update={"period_targets": quarters})) is None
