@@ -45,6 +45,7 @@ from services.indicators.recorded import recorded_before
 from services.indicators.reports.donor_pdf import donor_report_pdf
 from services.indicators.reports.donor_xlsx import donor_report_xlsx
 from services.indicators.reports.r4v import five_w, five_w_csv, five_w_xlsx
+from services.indicators.rollup import rollup
 from services.indicators.schedule import by_year, expected_along, status
 from services.indicators.suppression import View, published
 from services.indicators.targets import schedule, target_span
@@ -336,6 +337,31 @@ def attainment_router(
         as_recorded_by: RecordedBy = None,
     ) -> Response:
         return await five_w_answer(request, lf, year, clock, "xlsx", as_recorded_by)
+
+    @router.get("/rollup", summary="Life of project: each program year and the whole phase")
+    async def life_of_project(
+        request: Request, lf: LogframeDep, view: ViewDep, region: KnownTerritory | None = None
+    ) -> Response:
+        if not lf.years:
+            raise HTTPException(404, f"logframe {lf.key} has no program years (`years:`)")
+        pool = app_pool(request)
+        windows = [Filters(region, y.start, y.end) for y in lf.years] + [Filters(region)]
+        for _ in range(3):  # every column from one revision, or none
+            reads = [await reader.read(pool, lf, f, view) for f in windows]
+            if len({at for at, _ in reads}) == 1:
+                break
+        else:
+            raise HTTPException(503, "the figures changed while the table was read; retry")
+        consumer = (consumers or {}).get(lf.key)
+        replay = replay_of(request.app, consumer) if consumer else None
+        body = rollup(lf, [r for _, r in reads[:-1]], reads[-1][1])
+        body["rebuilding"] = replay and Rebuilding(replay.done, replay.total, replay.progress)
+        response = _json(body)
+        response.headers["ETag"] = _etag(request, lf, reads[0][0], f"{view}|{replay}")
+        response.headers["Cache-Control"] = CACHE_CONTROL
+        if replay is not None:
+            response.headers[REBUILDING_HEADER] = f"progress={replay.progress}"
+        return response
 
     return router
 

@@ -170,6 +170,18 @@ async def test_each_year_and_the_phase_count_unique_people_against_their_own_tar
     }
     assert "by_sex" not in y1["OE2.7"]  # a year is read against its own target only
 
+    # The roll-up: Year 1 | Year 2 | phase in one table, each against its own target.
+    table = (await me.get("/rollup", params={"view": "exact"})).json()
+    assert [y["label"] for y in table["years"]] == ["Y1", "Y2"]
+    rolled = {i["id"]: i for i in table["indicators"]}
+    assert rolled["OE2.7"]["years"] == [
+        {"label": "Y1", "value": 2, "target": 1800, "percent": 0.1},
+        {"label": "Y2", "value": 2, "target": 2600, "percent": 0.1},
+    ]
+    assert rolled["OE2.7"]["phase"] == {"value": 3, "target": 4000, "percent": 0.1}
+    assert [y["value"] for y in rolled["DIRECT"]["years"]] == [2, 3]
+    assert rolled["DIRECT"]["phase"]["value"] == 4
+
     # A territory: the phase against its target; a year of it has none of its own.
     tumbes = await read({"region": TUMBES})
     tumbes_y2 = await read({"region": TUMBES, "period": "Y2"})
@@ -195,5 +207,8 @@ async def test_each_year_and_the_phase_count_unique_people_against_their_own_tar
     assert refused.status_code == 422
     both = await viewer.get("/attainment", params={"period": "Y1", "from": "2019-09-01"})
     assert both.status_code == 422 and "not both" in both.text
+    suppressed = (await viewer.get("/rollup")).json()["indicators"]
+    oe11 = next(i for i in suppressed if i["id"] == "OE1.1")
+    assert [y["value"] for y in oe11["years"]] == ["<5", "<5"] and oe11["phase"]["value"] == "<5"
     logframes = (await viewer.get("/logframes")).json()["logframes"][0]
     assert [p["label"] for p in logframes["periods"] if p["kind"] == "year"] == ["Y1", "Y2"]
