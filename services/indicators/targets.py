@@ -4,7 +4,7 @@ An indicator has one target for the whole period and, optionally, targets broken
 territory (`region_targets`, `territory_targets`), by sex (`sex_targets`) and by period
 (`period_targets`: a program year, a quarter, a month, by the label the read API publishes it
 under). A figure is read against the target of exactly the view it counts, never against a
-wider one: 12 people in Tumbes against the national 2,200 say nothing, nor do Year 1's people
+wider one: 12 people of one territory against the national 2,200 say nothing, nor do Year 1's people
 against the phase's. So:
 
 - a view whose window is a period with its own target reads that target (national views only:
