@@ -33,15 +33,22 @@ from services.indicators.attainment import (
 from services.indicators.audience import ExactReader, ViewDep
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.exports import donor_csv, donor_xlsx
-from services.indicators.logframe import Logframe
-from services.indicators.periods import UnpublishedPeriod, check_published, published_periods
+from services.indicators.logframe import Indicator, Logframe
+from services.indicators.periods import (
+    UnpublishedPeriod,
+    by_label,
+    check_published,
+    published_periods,
+)
 from services.indicators.reading import AttainmentReader
 from services.indicators.recorded import recorded_before
 from services.indicators.reports.donor_pdf import donor_report_pdf
 from services.indicators.reports.donor_xlsx import donor_report_xlsx
 from services.indicators.reports.r4v import five_w, five_w_csv, five_w_xlsx
-from services.indicators.schedule import by_year, expected_by, status
+from services.indicators.rollup import rollup
+from services.indicators.schedule import by_year, expected_along, status
 from services.indicators.suppression import View, published
+from services.indicators.targets import schedule, target_span
 
 Series = Literal["month", "year", "none"]
 """How much of the series an answer carries: months (the default), years, or none (cards)."""
@@ -53,6 +60,14 @@ their own exact counts, never summed from rounded months)."""
 CACHE_CONTROL = "private, no-cache"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+
+PeriodLabel = Annotated[
+    str | None,
+    Query(
+        description="A published period by its label (`GET /logframes`): a program year (`Y1`),"
+        " a quarter (`2023-Q1`) or a month (`2023-01`), instead of `from`/`to`."
+    ),
+]
 
 REBUILDING_HEADER = "Pana-Rebuilding"
 """Present on every answer read while its logframe version is replayed (partial figures)."""
@@ -86,7 +101,16 @@ def attainment_router(
         region: KnownTerritory | None = None,
         start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
         end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
+        period: PeriodLabel = None,
     ) -> Filters:
+        if period is not None:
+            if start is not None or end is not None:
+                raise HTTPException(422, "give either 'period' or 'from'/'to', not both")
+            try:
+                chosen = by_label(lf, period)
+            except UnpublishedPeriod as unknown:
+                raise HTTPException(422, str(unknown)) from None
+            start, end = chosen.start, chosen.end
         filters = Filters(region, start, end)
         try:
             window(lf, filters)
@@ -163,8 +187,9 @@ def attainment_router(
             "logframes": [
                 {"key": lf.key, "program": lf.program, "title": lf.title, "period": lf.period,
                  "indicators": [{"id": i.id, "title": i.title, "titles": i.titles, "unit": i.unit,
-                                 "target": i.target,
-                                 "sensitive": i.sensitive} for i in lf.all_indicators],
+                                 "target": i.target, "sensitive": i.sensitive, **_breakdowns(i)}
+                                for i in lf.all_indicators],
+                 "years": lf.years,
                  "periods": [{"label": p.label, "kind": p.kind, "from": p.start, "to": p.end}
                              for p in published_periods(lf)]}
                 for lf in catalog.logframes.values()
@@ -313,6 +338,31 @@ def attainment_router(
     ) -> Response:
         return await five_w_answer(request, lf, year, clock, "xlsx", as_recorded_by)
 
+    @router.get("/rollup", summary="Life of project: each program year and the whole phase")
+    async def life_of_project(
+        request: Request, lf: LogframeDep, view: ViewDep, region: KnownTerritory | None = None
+    ) -> Response:
+        if not lf.years:
+            raise HTTPException(404, f"logframe {lf.key} has no program years (`years:`)")
+        pool = app_pool(request)
+        windows = [Filters(region, y.start, y.end) for y in lf.years] + [Filters(region)]
+        for _ in range(3):  # every column from one revision, or none
+            reads = [await reader.read(pool, lf, f, view) for f in windows]
+            if len({at for at, _ in reads}) == 1:
+                break
+        else:
+            raise HTTPException(503, "the figures changed while the table was read; retry")
+        consumer = (consumers or {}).get(lf.key)
+        replay = replay_of(request.app, consumer) if consumer else None
+        body = rollup(lf, [r for _, r in reads[:-1]], reads[-1][1])
+        body["rebuilding"] = replay and Rebuilding(replay.done, replay.total, replay.progress)
+        response = _json(body)
+        response.headers["ETag"] = _etag(request, lf, reads[0][0], f"{view}|{replay}")
+        response.headers["Cache-Control"] = CACHE_CONTROL
+        if replay is not None:
+            response.headers[REBUILDING_HEADER] = f"progress={replay.progress}"
+        return response
+
     return router
 
 
@@ -321,24 +371,41 @@ def _today(catalog: Catalog, clock: Now) -> date:
     return clock().astimezone(catalog.get(None).zone).date()
 
 
+def _breakdowns(indicator: Indicator) -> dict[str, dict[str, int]]:
+    """An indicator's targets by territory, sex and period, those it has (`targets`)."""
+    found = {
+        "territory_targets": {**indicator.region_targets, **indicator.territory_targets},
+        "sex_targets": indicator.sex_targets,
+        "period_targets": indicator.period_targets,
+    }
+    return {name: targets for name, targets in found.items() if targets}
+
+
 def _shown(
     lf: Logframe, result: Attainment, exact: Attainment, series: Series, today: date
 ) -> dict[str, Any]:
     """The answer of `/attainment`: the figures with the series asked for, and per indicator
-    where the linear schedule expects it by `today` and its status against that."""
+    where its schedule expects it by `today` and its status against that (`by_sex`
+    only for an indicator with sex targets)."""
     keys = ("logframe", "title", "start", "end", "region", "view", "rebuilding")
     window_ = (result.start, result.end)
-    period = (lf.period.start, lf.period.end)
     exact_by_id = {i.id: i for i in exact.indicators}
+    left_out = {"months", "by_sex"}
+    defined = {i.id: i for i in lf.all_indicators}
 
     def indicator(i: IndicatorFigures) -> dict[str, Any]:
-        shown = {f.name: getattr(i, f.name) for f in dataclasses.fields(i) if f.name != "months"}
+        shown = {
+            f.name: getattr(i, f.name) for f in dataclasses.fields(i) if f.name not in left_out
+        }
+        if i.by_sex:
+            shown["by_sex"] = i.by_sex
+        period = target_span(lf, defined[i.id], result.region, window_)
         if series == "month":
             shown["months"] = i.months
         elif series == "year":
             rule = published if i.sensitive and result.view != View.EXACT else int
             shown["years"] = by_year(exact_by_id[i.id].months, rule)
-        expected = expected_by(i.target, period, window_, today)
+        expected = expected_along(i.target, schedule(lf, defined[i.id]), period, window_, today)
         shown["expected"], shown["status"] = expected, status(i.value, expected)
         return shown
 

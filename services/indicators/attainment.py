@@ -11,7 +11,7 @@ the acts considered (region; acts after the window's end are ignored), so a filt
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from services.indicators.facts import Act
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
 from services.indicators.people import UNKNOWN, People
+from services.indicators.targets import Reading, by_sex, target_of, territory_target
 
 SEXES = [s.value for s in Sex] + [UNKNOWN]
 AGE_GROUPS = [a.value for a in AgeGroup] + [UNKNOWN]
@@ -73,7 +74,8 @@ class IndicatorFigures:
     unit: str
     target: int | None
     """The target this figure is read against: the region's when filtered by region (None
-    when the logframe gives that region none, and then no percent either)."""
+    when the logframe gives that region none, and then no percent either), the period's when
+    the window is a period with its own target (`targets.target_of`)."""
     sensitive: bool
     value: Cell
     percent: float | None
@@ -82,6 +84,8 @@ class IndicatorFigures:
     months: list[Month]
     sex_region: dict[str, dict[str, Cell]] = field(default_factory=dict)
     """Sex rows x region columns, with totals (the report shows it beside sex x age)."""
+    by_sex: dict[str, Reading] = field(default_factory=dict)
+    """Each sex with a target: its figure against it (`targets.by_sex`)."""
     titles: dict[str, str] = field(default_factory=dict)
     """The title per language (`es`, `en`) where the logframe gives one; else `title`."""
 
@@ -242,10 +246,7 @@ def assemble(
         end=end,
         region=filters.region,
         view=view,
-        indicators=[
-            _figures(i, totals[i.id], start, end, target_for(i, filters.region))
-            for i in logframe.all_indicators
-        ],
+        indicators=[_read(logframe, i, totals[i.id], filters) for i in logframe.all_indicators],
     )
 
 
@@ -254,7 +255,20 @@ def target_for(indicator: Indicator, region: str | None) -> int | None:
     a region's figure read against the national target (1 of 2,200) says nothing."""
     if region is None:
         return indicator.target
-    return indicator.region_targets.get(region)
+    return territory_target(indicator, region)
+
+
+def _read(
+    logframe: Logframe, indicator: Indicator, totals: Totals, filters: Filters
+) -> IndicatorFigures:
+    """One indicator's tables, read against the target of its own view (`targets`)."""
+    span = window(logframe, filters)
+    target = target_of(logframe, indicator, filters.region, span)
+    figures = _figures(indicator, totals, *span, target)
+    if not indicator.sex_targets:
+        return figures
+    sexes = {sex: row[TOTAL] for sex, row in figures.sex_age.items()}
+    return replace(figures, by_sex=by_sex(logframe, indicator, filters.region, span, sexes))
 
 
 @dataclass

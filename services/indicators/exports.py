@@ -25,6 +25,16 @@ def _rows(a: Attainment) -> Iterator[list[object]]:
         head = [a.logframe, i.id, i.title, i.unit, i.target]
         yield [*head, "value", "", "", i.value]
         yield [*head, "percent_of_target", "", "", "" if i.percent is None else i.percent]
+        for sex, read in i.by_sex.items():  # only for an indicator with sex targets
+            yield [*head, "sex_target", sex, "target", read.target]
+            yield [*head, "sex_target", sex, "value", read.value]
+            yield [
+                *head,
+                "sex_target",
+                sex,
+                "percent",
+                "" if read.percent is None else read.percent,
+            ]
         for sex, row in i.sex_age.items():
             for age, n in row.items():
                 yield [*head, "sex_age", sex, age, n]
@@ -76,6 +86,9 @@ def _indicator_sheet(book: Workbook, i: IndicatorFigures) -> None:
     sheet = book.create_sheet(i.id.replace("/", "-")[:31])
     sheet.append([i.id, i.title])
     sheet.append(["target", i.target, "value", i.value, "percent", i.percent])
+    for sex, read in i.by_sex.items():  # only for an indicator with sex targets
+        label = SEX_LABELS.get(sex, sex)
+        sheet.append([f"target {label}", read.target, "value", read.value, "percent", read.percent])
     sheet.append([])
     ages = list(next(iter(i.sex_age.values())))
     sheet.append(["sex \\ age group", *ages])

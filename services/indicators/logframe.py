@@ -27,6 +27,7 @@ from contracts.event import Event
 from contracts.registry import UnknownEventType, latest_model
 from contracts.vocabulary import Region
 from program.load import current_program
+from services.indicators.life_of_project import ProgramYear, check_years, span_of
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "logframes"
 
@@ -133,6 +134,19 @@ class Indicator(_Strict):
         description="Targets for single regions: a figure filtered by region is read against"
         " its region's target, and has none when the region has none.",
     )
+    territory_targets: dict[str, Annotated[int, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Targets for territories of any admin level of the program (a country, a"
+        " municipality): a figure filtered by that territory is read against it.",
+    )
+    sex_targets: dict[str, Annotated[int, Field(gt=0)]] = Field(
+        default_factory=dict, description="Targets per sex, read against each sex's figure."
+    )
+    period_targets: dict[str, Annotated[int, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Targets for a program year (`Y1`), quarter (`2020-Q1`) or month"
+        " (`2020-03`): the figure of exactly that period is read against it.",
+    )
     sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
     requires: list[Requirement] = Field(min_length=1)
     r4v: R4VActivity | None = Field(default=None, description="Its row in the R4V 5W report.")
@@ -160,6 +174,22 @@ class Indicator(_Strict):
         unknown = sorted(set(self.region_targets) - known)
         if unknown:
             raise ValueError(f"{self.id}: region_targets {unknown} not in {sorted(known)}")
+        return self
+
+    @model_validator(mode="after")
+    def _breakdowns_of_the_program(self) -> Indicator:
+        program = current_program()
+        for name, targets, vocabulary in (
+            ("territory_targets", self.territory_targets, "territories"),
+            ("sex_targets", self.sex_targets, "sex"),
+        ):
+            unknown = sorted(set(targets) - program.codes(vocabulary))
+            if unknown:
+                known = sorted(program.codes(vocabulary))
+                raise ValueError(f"{self.id}: {name} {unknown} not in {known}")
+        twice = sorted(set(self.region_targets) & set(self.territory_targets))
+        if twice:
+            raise ValueError(f"{self.id}: {twice} in both region_targets and territory_targets")
         return self
 
     @model_validator(mode="after")
@@ -196,6 +226,28 @@ class Logframe(_Strict):
     overall: Indicator | None = None
     indicators: list[Indicator] = Field(min_length=1)
     r4v: R4VReporting | None = None
+    years: list[ProgramYear] = Field(
+        default_factory=list,
+        description="Life of project: the years of a phase, each reported in unique people"
+        " (`life_of_project`); they cover the period exactly.",
+    )
+
+    @model_validator(mode="after")
+    def _years_and_period_targets(self) -> Logframe:
+        first, last = self.period.start, self.period.end
+        check_years(first, last, self.years)
+        for i in self.all_indicators:
+            spans = {label: span_of(label, first, last, self.years) for label in i.period_targets}
+            unknown = sorted(label for label, span in spans.items() if span is None)
+            if unknown:
+                years = [y.label for y in self.years]
+                raise ValueError(
+                    f"{i.id}: period_targets {unknown} name no year {years}, quarter (2020-Q1)"
+                    " or month (2020-03) inside the period (the whole period is `target`)"
+                )
+            if len(set(spans.values())) != len(spans):
+                raise ValueError(f"{i.id}: period_targets {sorted(spans)} name one period twice")
+        return self
 
     @model_validator(mode="after")
     def _r4v_complete(self) -> Logframe:

@@ -2,9 +2,11 @@
 
 Two reads whose windows differ by a day give, by subtraction, the people counted that day. So
 the suppressed view answers only for a fixed family of windows that never differ by less than a
-month: the whole logframe period, each calendar quarter and each calendar month, each narrowed
-to the period. Any other `from`/`to` is refused with the list (never snapped: a snapped answer
-would label a month's figures with the days asked). Regions are whole already (an enum).
+month: the whole logframe period, each of its program years when it declares them (a
+life-of-project logframe, `life_of_project`), each calendar quarter and each calendar month,
+each narrowed to the period. Any other `from`/`to` is refused with the list (never snapped: a
+snapped answer would label a month's figures with the days asked). Regions are whole already
+(an enum).
 """
 
 from __future__ import annotations
@@ -25,18 +27,20 @@ class Period:
     """One published window: its label (`2022-10`, `2023-Q1`, `period`), first and last day."""
 
     label: str
-    kind: str  # "period", "quarter" or "month"
+    kind: str  # "period", "year", "quarter" or "month"
     start: date
     end: date
 
 
 def published_periods(logframe: Logframe) -> list[Period]:
-    """The whole period, then its calendar quarters and months, each narrowed to the period.
+    """The whole period, its program years (when declared), then its calendar quarters and
+    months, each narrowed to the period.
 
     A quarter that the period narrows to one month is the month: listed once, as the month.
     """
     first, last = logframe.period.start, logframe.period.end
     periods = [Period("period", "period", first, last)]
+    periods += [Period(y.label, "year", y.start, y.end) for y in logframe.years]
     months = []
     day = first.replace(day=1)
     while day <= last:
@@ -54,6 +58,19 @@ def published_periods(logframe: Logframe) -> list[Period]:
             seen.add(span)
             quarters.append(Period(f"{m.start.year}-Q{q + 1}", "quarter", *span))
     return [*periods, *quarters, *months]
+
+
+def by_label(logframe: Logframe, label: str) -> Period:
+    """The published period with this label; raise `UnpublishedPeriod` naming the labels."""
+    found = next((p for p in published_periods(logframe) if p.label == label), None)
+    if found is None:
+        kinds = {"period": "the whole period", "year": "a program year", "quarter": "a quarter"}
+        examples = {p.kind: p.label for p in reversed(published_periods(logframe))}
+        listed = ", ".join(f"{kinds.get(k, 'a month')} ({v})" for k, v in examples.items())
+        raise UnpublishedPeriod(
+            f"no published period {label!r}: {listed}; GET /logframes lists them"
+        )
+    return found
 
 
 def check_published(logframe: Logframe, filters: Filters) -> None:

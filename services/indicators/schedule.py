@@ -4,7 +4,10 @@
 schedule is linear over the logframe period (the default the donor reads targets by): by a
 day, `target x days passed / days in the period`, counting the day itself. A window narrower
 than the period (a quarter, a month) expects the share of the target its days carry, up to
-today. Pure functions, no database.
+today. When period targets cover the whole period (every year of a phase, every quarter), they
+shape the schedule instead (`expected_along`): each day carries its period's target spread
+over the period's days, so the expected figure grows period by period as the targets do. Pure
+functions, no database.
 
 Status bands: within 10 % of the expected figure either way is *on track*; below, *behind*;
 above, *ahead*. A suppressed count shown as "<5" is at most 4: it is *behind* only when even 4
@@ -47,6 +50,42 @@ def expected_by(
         return 0.0
     passed = (min(today, end) - start).days + 1
     return round(target * passed / ((last - first).days + 1), 1)
+
+
+Piece = tuple[date, date, int]
+"""A period of a schedule (first and last day) and its target."""
+
+
+def expected_along(
+    target: int | None,
+    pieces: Sequence[Piece] | None,
+    span: tuple[date, date],
+    window: tuple[date, date],
+    today: date,
+) -> float | None:
+    """The figure the schedule of `pieces` expects in `window` by `today`, for a `target` over
+    `span`: `target x weight(window up to today) / weight(span)`, a day weighing its piece's
+    target over its piece's days. The period targets give the schedule its shape and `target`
+    its size (unique people in a phase are fewer than the years' sum: the phase is expected to
+    grow as the years' targets say, scaled to the phase's). No pieces: linear (`expected_by`).
+    """
+    if target is None or not pieces:
+        return expected_by(target, span, window, today)
+    start, end = window
+    if today < start:
+        return 0.0
+    whole = _weight(pieces, span)
+    return round(target * _weight(pieces, (start, min(today, end))) / whole, 1) if whole else None
+
+
+def _weight(pieces: Sequence[Piece], days: tuple[date, date]) -> float:
+    first, last = days
+    total = 0.0
+    for start, end, target in pieces:
+        overlap = (min(end, last) - max(start, first)).days + 1
+        if overlap > 0:
+            total += target * overlap / ((end - start).days + 1)
+    return total
 
 
 def status(value: Cell, expected: float | None) -> Status | None:

@@ -25,7 +25,8 @@ from dataclasses import replace
 from enum import StrEnum
 
 from access import disclosure
-from services.indicators.attainment import Attainment, Cell, IndicatorFigures, Month
+from services.indicators.attainment import TOTAL, Attainment, Cell, IndicatorFigures, Month
+from services.indicators.targets import Reading, percent_of
 
 
 class View(StrEnum):
@@ -67,4 +68,9 @@ def suppress(figures: IndicatorFigures) -> IndicatorFigures:
             r: {c: published(n) for c, n in row.items()} for r, row in figures.sex_region.items()
         },
         months=[Month(m.month, published(m.new), published(m.cumulative)) for m in figures.months],
+        by_sex={
+            sex: Reading(r.target, shown, percent_of(shown, r.target))
+            for sex, r in figures.by_sex.items()
+            for shown in [published(figures.sex_age[sex][TOTAL])]
+        },
     )

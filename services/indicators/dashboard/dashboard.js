@@ -47,7 +47,7 @@ function query() {
     const value = $(name).value;
     if (value) params.set(name, value);
   }
-  // Published figures exist for fixed periods only (whole period, quarters, months): a
+  // Published figures exist for fixed periods only (whole period, years, quarters, months): a
   // day range would be refused, since two ranges a day apart would give a person away.
   const [from, to] = $("period").value.split("|");
   if (from) { params.set("from", from); params.set("to", to); }
@@ -254,17 +254,23 @@ function years() {
   $("year").innerHTML = list.map((y) => `<option value="${y}">${y}</option>`).join("");
 }
 
-// A short list: the whole period, then the chosen year's quarters and months (all published).
+// A short list: the whole period, the program years of a life-of-project logframe (each in
+// unique people), then the chosen calendar year's quarters and months (all published).
 function periods() {
   const lf = chosenLogframe();
   const year = $("year").value;
   const whole = lf.periods.find((p) => p.kind === "period");
-  const mine = lf.periods.filter((p) => p.kind !== "period" && p.from.startsWith(year));
-  const label = (p) => (p.kind === "quarter" ?
+  const programYears = lf.periods.filter((p) => p.kind === "year");
+  const mine = lf.periods.filter((p) => (p.kind === "quarter" || p.kind === "month") &&
+    p.from.startsWith(year));
+  const label = (p) => (p.kind === "year" ?
+    t("dashboard.program_year", { label: p.label, first: day(p.from), last: day(p.to) }) :
+    p.kind === "quarter" ?
     t("dashboard.quarter", { quarter: p.label.slice(-1), first: day(p.from), last: day(p.to) }) :
     `${p.from.slice(5, 7)}/${p.from.slice(0, 4)}`);
   $("period").innerHTML = `<option value="">${t("dashboard.whole_period")} (${day(whole.from)} – ${day(whole.to)})</option>` +
-    mine.map((p) => `<option value="${esc(p.from)}|${esc(p.to)}">${esc(label(p))}</option>`).join("");
+    [...programYears, ...mine].map((p) =>
+      `<option value="${esc(p.from)}|${esc(p.to)}">${esc(label(p))}</option>`).join("");
 }
 
 // Last reports: the ends of the twelve months before this one (the figures as recorded then are
