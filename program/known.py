@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 
 from contracts.codes import DestinationCode, ServiceCode, TerritoryCode, VoucherCoverageCode
+from contracts.group_activities import GroupActivityKind
 from program.load import current_program
 
 
@@ -81,4 +82,9 @@ KnownVoucherCoverage = Annotated[
     VoucherCoverageCode,
     AfterValidator(in_program("voucher_coverage")),
     listed("voucher_coverage"),
+]
+KnownGroupActivityKind = Annotated[
+    GroupActivityKind,
+    AfterValidator(in_program("group_activity_kind")),
+    listed("group_activity_kind"),
 ]

@@ -207,10 +207,14 @@ class Program(_Strict):
     voucher_coverage: list[Term] = Field(default_factory=list)
     population_types: list[Term] = Field(default_factory=lambda: list(DEFAULT_POPULATION_TYPES))
     attributes: list[Attribute] = Field(default_factory=list)
+    group_activity_kinds: list[Term] = Field(
+        default_factory=list,
+        description="Kinds of group activities counted by headcount (indirect participants).",
+    )
 
     @field_validator(
         "sexes", "age_groups", "services", "referral_destinations", "voucher_coverage",
-        "population_types", "attributes",
+        "population_types", "attributes", "group_activity_kinds",
     )  # fmt: skip
     @classmethod
     def _unique(cls, terms: list[Term]) -> list[Term]:
@@ -254,7 +258,7 @@ class Program(_Strict):
     def codes(self, vocabulary: str) -> frozenset[str]:
         """The codes of one vocabulary: `territory` (at the recorded level), `territories` (all
         levels), `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
-        `population_type`, or an attribute's code (its values)."""
+        `population_type`, `group_activity_kind`, or an attribute's code (its values)."""
         return frozenset(self.ordered(vocabulary))
 
     def ordered(self, vocabulary: str) -> list[str]:
@@ -272,6 +276,7 @@ class Program(_Strict):
             "sex": self.sexes,
             "age_group": self.age_groups,
             "population_type": self.population_types,
+            "group_activity_kind": self.group_activity_kinds,
             **{attribute.code: attribute.values for attribute in self.attributes},
         }
         if vocabulary not in lists:
