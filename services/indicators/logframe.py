@@ -27,6 +27,7 @@ from contracts.event import Event
 from contracts.registry import UnknownEventType, latest_model
 from contracts.vocabulary import Region
 from program.load import current_program
+from services.indicators.indirect import IndirectTarget
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "logframes"
 
@@ -177,6 +178,8 @@ class Logframe(_Strict):
     overall: Indicator | None = None
     indicators: list[Indicator] = Field(min_length=1)
     r4v: R4VReporting | None = None
+    indirect: IndirectTarget | None = None
+    """Indirect participants (group activities' headcounts): a figure of its own, never unique."""
 
     @model_validator(mode="after")
     def _r4v_complete(self) -> Logframe:
