@@ -55,7 +55,8 @@ async def reapply(
     row = await in_review(conn, instance_id)
     answers = {**await intake.unseal(conn, keys, instance_id, row["sealed"]), **corrections}
     at = row["filled_at"] or now
-    done = await intake.apply(conn, keys, row["form_id"], answers, principal, at, now)
+    done = await intake.apply(conn, keys, row["form_id"], answers, principal, at, now,
+                              instance_id)  # fmt: skip
     decided = await conn.fetchrow(
         "UPDATE field_submissions SET status = 'applied', answer = $2, sealed = NULL,"
         " rule = NULL, reason = NULL, decided_at = $3, decided_by = $4"

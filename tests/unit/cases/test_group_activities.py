@@ -13,6 +13,9 @@ from contracts.group_activities import GroupActivityRecorded, Headcount
 from contracts.people import AgeGroup, Sex
 from eventkit.decider import Refused
 from services.cases import record_group_activity as recording
+from services.cases.field_forms.bodies import activity_id, group_activity, typed
+from services.cases.field_forms.choices import choices
+from services.cases.field_forms.forms import FORMS, FormKind
 from services.cases.group_activity import GroupActivity, evolve
 from services.cases.group_activity_commands import recorded
 from services.cases.group_activity_requests import GroupActivityRequest
@@ -126,3 +129,27 @@ async def test_a_late_activity_is_a_supervisors_entry_audited_as_late() -> None:
     await recorded(memory.ports, body(held_at=late), SUPERVISOR, NOW)
 
     assert memory.audit.purposes == [f"late_entry occurred_at={late[:19]}Z"]
+
+
+def test_the_field_form_asks_a_count_per_sex_and_age_group_as_the_api_bounds_it() -> None:
+    form = FORMS[FormKind.GROUP_ACTIVITY]
+    questions = form.questions()
+
+    assert questions["count_woman_youth"].constraint == ". >= 0 and . <= 1000000"
+    assert len([n for n in questions if n.startswith("count_")]) == 21
+    assert questions["counts_checked"].constraint.endswith(">= 1")
+    assert [c.code for c in choices(form.lists["kind"])][:2] == ["fair", "talk"]
+
+
+def test_a_submission_s_answers_become_the_request_and_one_id_per_submission() -> None:
+    answers = typed(FORMS[FormKind.GROUP_ACTIVITY], {
+        "region": "tumbes", "kind": "talk", "count_woman_youth": "4", "count_man_adults": "0",
+        "counts_checked": "OK",
+    })  # fmt: skip
+
+    held = group_activity(answers, NOW, activity_id("uuid:abc"))
+
+    assert [(c.sex, c.age_group, c.count) for c in held.headcounts] == [("woman", "youth", 4)]
+    assert held.activity_id == activity_id("uuid:abc") != activity_id("uuid:abd")
+    with pytest.raises(Refused, match="total must be at least 1"):
+        group_activity({**answers, "count_woman_youth": 0}, NOW)
