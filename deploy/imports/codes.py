@@ -63,6 +63,7 @@ PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "destination": "destination",
     "service_type": "service",
     "voucher_service": "voucher_coverage",
+    "group_activity_kind": "group_activity_kind",
 }
 
 FIXED: dict[str, list[str]] = {
