@@ -17,6 +17,7 @@ from web import i18n
 from web.context import TEMPLATES, SignInNeeded
 from web.pages import admin, auth, caseworker, clinic, dashboard, directory, inbox, supervisor
 from web.pages.auth import language_of
+from web.pages.group_activities import router as group_activities
 from web.services import Services, ServiceUnavailable
 from web.settings import WebSettings
 from web.signin import OpenIdClient
@@ -62,6 +63,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, clinic, caseworker, supervisor, inbox, dashboard, admin, directory):
         app.include_router(module.router)
+    app.include_router(group_activities)
 
     @app.get("/healthz", include_in_schema=False)
     @app.get("/readyz", include_in_schema=False)
