@@ -68,6 +68,7 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "case.list": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "service.deliver": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "outreach.record": {CASEWORKER: REGION, SUPERVISOR: REGION},
+    "group_activity.record": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "livelihood.record": {CASEWORKER: REGION, SUPERVISOR: REGION},
     "referral.request": {CASEWORKER: REGION, SUPERVISOR: REGION},
     # The referring team follows its region's referrals, cancels them, and records the answer of

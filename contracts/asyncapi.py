@@ -124,10 +124,14 @@ def asyncapi_document() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages = {_message_id(model): _message(model) for model in EVENT_MODELS}
+    families: dict[Topic, list[str]] = {}
     for aggregate, topic in TOPIC_BY_AGGREGATE.items():
-        ids = [_message_id(m) for m in EVENT_MODELS if m.aggregate == aggregate]
-        source = SOURCE_BY_AGGREGATE[aggregate]
-        about = f"Events of the {aggregate} aggregate, keyed by its id; source {source}."
+        families.setdefault(topic, []).append(aggregate)  # a topic may carry several families
+    for topic, aggregates in families.items():
+        ids = [_message_id(m) for m in EVENT_MODELS if m.aggregate in aggregates]
+        source = SOURCE_BY_AGGREGATE[aggregates[0]]
+        named = " and ".join(aggregates)
+        about = f"Events of the {named} aggregate, keyed by its id; source {source}."
         channels[_channel_id(topic)] = _channel(topic, ids, about)
         operations.update(_operations(_channel_id(topic), ids))
     messages["deadletter"] = _deadletter_message()

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from contracts.cases import CaseClosed, CaseOpened, CaseReassigned, CaseReopened, ServiceDelivered
 from contracts.consent import ConsentGiven, ConsentWithdrawn
 from contracts.event import Event
+from contracts.group_activities import GroupActivityRecorded
 from contracts.legal_complaints import LegalComplaintFiled, LegalComplaintTakenUp
 from contracts.livelihoods import (
     LivelihoodEnrolled,
@@ -74,6 +75,7 @@ EVENT_MODELS: tuple[type[Event], ...] = (
     VoucherReversed,
     VoucherCancelled,
     VoucherExpired,
+    GroupActivityRecorded,
 )
 
 

@@ -43,6 +43,8 @@ TOPIC_BY_AGGREGATE: dict[str, Topic] = {
     "case": CASES,
     "referral": REFERRALS,
     "voucher": VOUCHERS,
+    # Few and small: they share the cases topic (its owner records them), keyed by activity id.
+    "group_activity": CASES,
 }
 
 SOURCE_BY_AGGREGATE: dict[str, str] = {
@@ -50,6 +52,7 @@ SOURCE_BY_AGGREGATE: dict[str, str] = {
     "case": "/pana/cases",
     "referral": "/pana/referrals",
     "voucher": "/pana/vouchers",
+    "group_activity": "/pana/cases",
 }
 """CloudEvents ``source`` of each aggregate family: the service that owns and emits it."""
 

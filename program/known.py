@@ -22,6 +22,7 @@ from contracts.codes import (
     TerritoryCode,
     VoucherCoverageCode,
 )
+from contracts.group_activities import GroupActivityKind
 from program.load import current_program
 
 
@@ -102,4 +103,9 @@ KnownRegularizationProfile = Annotated[
     RegularizationProfileCode,
     AfterValidator(in_program("regularization_profile")),
     listed("regularization_profile"),
+]
+KnownGroupActivityKind = Annotated[
+    GroupActivityKind,
+    AfterValidator(in_program("group_activity_kind")),
+    listed("group_activity_kind"),
 ]

@@ -232,11 +232,15 @@ class Program(_Strict):
     )
     livelihood_programs: list[Term] = Field(default_factory=list)
     regularization_profiles: list[Term] = Field(default_factory=list)
+    group_activity_kinds: list[Term] = Field(
+        default_factory=list,
+        description="Kinds of group activities counted by headcount (indirect participants).",
+    )
 
     @field_validator(
         "sexes", "age_groups", "services", "referral_destinations", "voucher_coverage",
         "population_types", "attributes", "document_types", "livelihood_programs",
-        "regularization_profiles",
+        "regularization_profiles", "group_activity_kinds",
     )  # fmt: skip
     @classmethod
     def _unique(cls, terms: list[Term]) -> list[Term]:
@@ -292,8 +296,8 @@ class Program(_Strict):
     def codes(self, vocabulary: str) -> frozenset[str]:
         """The codes of one vocabulary: `territory` (at the recorded level), `territories` (all
         levels), `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
-        `population_type`, `document_type`, `livelihood_program`, `regularization_profile`, or
-        an attribute's code (its values)."""
+        `population_type`, `document_type`, `livelihood_program`, `regularization_profile`,
+        `group_activity_kind`, or an attribute's code (its values)."""
         return frozenset(self.ordered(vocabulary))
 
     def ordered(self, vocabulary: str) -> list[str]:
@@ -314,6 +318,7 @@ class Program(_Strict):
             "document_type": self.document_types,
             "livelihood_program": self.livelihood_programs,
             "regularization_profile": self.regularization_profiles,
+            "group_activity_kind": self.group_activity_kinds,
             **{attribute.code: attribute.values for attribute in self.attributes},
         }
         if vocabulary not in lists:

@@ -27,6 +27,7 @@ from web.pages import (
     supervisor,
 )
 from web.pages.auth import language_of
+from web.pages.group_activities import router as group_activities
 from web.services import Services, ServiceUnavailable
 from web.settings import WebSettings
 from web.signin import OpenIdClient
@@ -73,6 +74,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     for module in (auth, clinic, caseworker, supervisor, inbox, dashboard, admin,
                    directory_entries, directory):  # fmt: skip
         app.include_router(module.router)
+    app.include_router(group_activities)
 
     @app.get("/healthz", include_in_schema=False)
     @app.get("/readyz", include_in_schema=False)

@@ -7,12 +7,15 @@ previous command created) are `{placeholders}` filled at send time (`sending.py`
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
+from deploy.imports.kinds import count_column
+from program.load import current_program
 from services.cases.acts_requests import (
     EnrolRequest,
     OutcomeRequest,
@@ -21,6 +24,7 @@ from services.cases.acts_requests import (
     TrainingRequest,
 )
 from services.cases.case_requests import DeliverRequest, OpenCaseRequest
+from services.cases.group_activity_requests import GroupActivityRequest
 from services.cases.participant_requests import ConsentRequest, RegisterRequest
 from services.referrals.requests import (
     AcceptRequest,
@@ -376,6 +380,45 @@ def _vouchers(v: dict[str, Any]) -> list[Act]:
     return done
 
 
+def activity_id(activity_ref: str) -> uuid.UUID:
+    """The activity's id from the program's reference: one row, one activity, however often
+    the file is imported."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"pana:import:group_activities:{activity_ref}")
+
+
+def _group_activities(v: dict[str, Any]) -> list[Act]:
+    program = current_program()
+    answered = [
+        (count_column(sex, age), {"sex": sex, "age_group": age, "count": v[count_column(sex, age)]})
+        for sex in program.ordered("sex")
+        for age in program.ordered("age_group")
+        if v.get(count_column(sex, age)) is not None
+    ]
+    # Zeros left out, unless all are: then the service's reason is the total, not "no cells".
+    cells = [c for c in answered if c[1]["count"] != 0] or answered
+    first = count_column(program.ordered("sex")[0], program.ordered("age_group")[0])
+    counts = cells[0][0] if cells else first  # where the total's refusal (no location) is shown
+    columns = {"held_at": "held_on", "headcounts": counts, "": counts}
+    columns |= {f"headcounts.{i}.count": column for i, (column, _) in enumerate(cells)}
+    body = _some(
+        activity_id=str(activity_id(v["activity_ref"])),
+        kind=v["kind"],
+        region=v["region"],
+    ) | {"headcounts": [cell for _, cell in cells]}
+    body |= dated(GroupActivityRequest, "held_at", v["held_on"])
+    return [
+        Act(
+            "record",
+            "cases",
+            "/group-activities",
+            GroupActivityRequest,
+            body,
+            columns,
+            keeps={"activity_id": "activity_id", "position": "position"},
+        )
+    ]
+
+
 _BUILDERS = {
     "participants": _participants,
     "consents": _consents,
@@ -385,4 +428,5 @@ _BUILDERS = {
     "livelihoods": _livelihoods,
     "referrals": _referrals,
     "vouchers": _vouchers,
+    "group_activities": _group_activities,
 }

@@ -61,6 +61,7 @@ PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "document_type": "document_type",
     "regularization_profile": "regularization_profile",
     "livelihood_program": "livelihood_program",
+    "group_activity_kind": "group_activity_kind",
 }
 
 FIXED: dict[str, list[str]] = {

@@ -78,6 +78,26 @@ def _on(name: str, what_es: str, what_en: str, *, req: bool = False) -> Column:
     )
 
 
+def count_column(sex: str, age_group: str) -> str:
+    """The column of a group activity's headcount of one sex and age group."""
+    return f"count_{sex}_{age_group}"
+
+
+def _headcounts() -> tuple[Column, ...]:
+    """A whole-number column per sex and age group of the program (blank: nobody)."""
+    program = current_program()
+    return tuple(
+        _c(
+            count_column(sex.code, age.code),
+            "int",
+            es=f"Cuántas personas: {sex.labels.es}, {age.labels.es}",
+            en=f"How many people: {sex.labels.en}, {age.labels.en}",
+        )
+        for sex in program.terms("sex")
+        for age in program.terms("age_group")
+    )
+
+
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -403,6 +423,31 @@ KINDS: dict[str, Kind] = {
             ("voucher_ref",),
             "Vales y sus canjes",
             "Vouchers with their redemptions",
+        ),
+        Kind(
+            "group_activities",
+            (
+                _c(
+                    "activity_ref",
+                    "ref",
+                    req=True,
+                    es="Código de la actividad en el registro del programa",
+                    en="The activity's reference in the program's records",
+                ),
+                _c(
+                    "kind",
+                    req=True,
+                    codes="group_activity_kind",
+                    es="Tipo de actividad grupal",
+                    en="Kind of group activity",
+                ),
+                _REGION,
+                _on("held_on", "se realizó", "it was held", req=True),
+                *_headcounts(),
+            ),
+            ("activity_ref",),
+            "Actividades grupales (conteos)",
+            "Group activities (headcounts)",
         ),
     )
 }

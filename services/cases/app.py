@@ -25,6 +25,7 @@ from services.cases.field_forms.review_api import router as field_review
 from services.cases.field_forms.schema import FIELD_FORMS_DDL
 from services.cases.field_forms.settings import FieldFormsSettings
 from services.cases.field_forms.workers import central_puller
+from services.cases.group_activities_api import router as group_activities
 from services.cases.links import LINKS
 from services.cases.participants_api import router as participants
 from services.cases.schema import CASES_DDL
@@ -58,7 +59,16 @@ def create_app(settings: CasesSettings | None = None) -> FastAPI:
             "Case management: participants (personal data encrypted, never published), consent,"
             " cases, services delivered, outreach, livelihoods, legal complaints."
         ),
-        routers=[participants, consents, cases, case_records, acts, field_intake, field_review],
+        routers=[
+            participants,
+            consents,
+            cases,
+            case_records,
+            acts,
+            field_intake,
+            field_review,
+            group_activities,
+        ],
         ddl=(STORE_DDL, AUDIT_DDL, CASES_DDL, FIELD_FORMS_DDL),
         workers=[history_kept, pulling],
         extensions=[access_extension()],

@@ -105,3 +105,13 @@ class Reached(Result):
     reached: int
     reaches: list[dict[str, Any]]
     position: str | None
+
+
+@dataclass(frozen=True)
+class ActivityRecorded(Result):
+    """A group activity on its own stream, with its headcounts' total."""
+
+    activity_id: uuid.UUID
+    total: int
+    version: int
+    position: str | None

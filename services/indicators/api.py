@@ -33,6 +33,8 @@ from services.indicators.attainment import (
 from services.indicators.audience import ExactReader, ViewDep
 from services.indicators.catalog import Catalog, UnknownLogframe
 from services.indicators.exports import donor_csv, donor_xlsx
+from services.indicators.indirect import IndirectFigures
+from services.indicators.indirect_store import attach
 from services.indicators.logframe import Indicator, Logframe
 from services.indicators.periods import (
     UnpublishedPeriod,
@@ -163,6 +165,7 @@ def attainment_router(
         else:
             before = recorded_before(recorded_by, lf.zone)
             at, result = await reader.as_recorded(pool, lf, filters, view, before)
+        result = await attach(pool, lf, result, None if recorded_by is None else before)
         exact = result
         if needs_exact and view is not View.EXACT:
             if recorded_by is None:
@@ -414,7 +417,16 @@ def _shown(
         "as_of": today,
         "series": series,
         "indicators": [indicator(i) for i in result.indicators],
+        "indirect": None if result.indirect is None else _indirect_shown(result.indirect, series),
     }
+
+
+def _indirect_shown(figures: IndirectFigures, series: Series) -> dict[str, Any]:
+    """The indirect figure as `/attainment` shows it (its months only with the month series)."""
+    shown = dataclasses.asdict(figures)
+    if series != "month":
+        del shown["months"]
+    return shown
 
 
 def _json(payload: Any) -> Response:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from contracts.people import AgeGroup, Sex
 from program.load import current_program
 from services.indicators.facts import Act
+from services.indicators.indirect import IndirectFigures
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
 from services.indicators.people import UNKNOWN, People
@@ -107,6 +108,9 @@ class Attainment:
     indicators: list[IndicatorFigures]
     rebuilding: Rebuilding | None = None
     """Set while the version is replayed from Kafka: the figures are partial until it is done."""
+    indirect: IndirectFigures | None = None
+    """The indirect participants' figure (headcounts), when the logframe has one: beside the
+    indicators, never one of them (`indirect_store.attach`)."""
 
 
 @dataclass(frozen=True)

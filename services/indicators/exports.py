@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from services.indicators.attainment import Attainment, IndicatorFigures
+from services.indicators.indirect import IndirectFigures
 
 CSV_HEADER = ["logframe", "indicator", "title", "unit", "target", "table", "row", "column", "count"]
 SEX_LABELS = {"woman": "Mujeres", "man": "Hombres", "non_binary": "No binario"}
@@ -46,6 +47,28 @@ def _rows(a: Attainment) -> Iterator[list[object]]:
         for m in i.months:
             yield [*head, "month", m.month, "new", m.new]
             yield [*head, "month", m.month, "cumulative", m.cumulative]
+    yield from _indirect_rows(a)
+
+
+def _indirect_rows(a: Attainment) -> Iterator[list[object]]:
+    """The indirect figure's rows (unit `headcount`): after the indicators, never among them."""
+    d = a.indirect
+    if d is None:
+        return
+    head = [a.logframe, d.id, d.title, d.unit, d.target]
+    yield [*head, "value", "", "", d.value]
+    yield [*head, "percent_of_target", "", "", d.percent]
+    yield [*head, "activities", "", "", d.activities]
+    for sex, row in d.sex_age.items():
+        for age, n in row.items():
+            yield [*head, "sex_age", sex, age, n]
+    for region, n in d.regions.items():
+        yield [*head, "region", region, "", n]
+    for kind, n in d.by_kind.items():
+        yield [*head, "kind", kind, "", n]
+    for m in d.months:
+        yield [*head, "month", m.month, "new", m.new]
+        yield [*head, "month", m.month, "cumulative", m.cumulative]
 
 
 def donor_csv(attainment: Attainment) -> str:
@@ -69,6 +92,9 @@ def donor_xlsx(attainment: Attainment) -> bytes:
     summary.append(["indicator", "title", "unit", "target", "value", "percent of target"])
     for i in attainment.indicators:
         summary.append([i.id, i.title, i.unit, i.target, i.value, i.percent])
+    d = attainment.indirect
+    if d is not None:  # its own row, below the unique people, never summed with them
+        summary.append([d.id, d.title, d.unit, d.target, d.value, d.percent])
     for row in (1, 3):
         for cell in summary[row]:
             cell.font = Font(bold=True)
@@ -77,6 +103,8 @@ def donor_xlsx(attainment: Attainment) -> bytes:
         summary.append([f"REBUILDING: partial figures ({done.read} of {done.of} records read)"])
     for i in attainment.indicators:
         _indicator_sheet(book, i)
+    if d is not None:
+        _indirect_sheet(book, d)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -107,4 +135,27 @@ def _indicator_sheet(book: Workbook, i: IndicatorFigures) -> None:
     sheet.append([])
     sheet.append(["month", "new", "cumulative"])
     for m in i.months:
+        sheet.append([m.month, m.new, m.cumulative])
+
+
+def _indirect_sheet(book: Workbook, d: IndirectFigures) -> None:
+    sheet = book.create_sheet(d.id.replace("/", "-")[:31])
+    sheet.append([d.id, d.title])
+    sheet.append(["target", d.target, "value", d.value, "percent", d.percent])
+    sheet.append(["unit", d.unit, "activities", d.activities, "kinds", ", ".join(d.kinds)])
+    ages = list(next(iter(d.sex_age.values())))
+    sheet.append(["sex \\ age group", *ages])
+    for sex, row in d.sex_age.items():
+        sheet.append([SEX_LABELS.get(sex, sex), *(row[a] for a in ages)])
+    sheet.append([])
+    sheet.append(["region", "count"])
+    for region, n in d.regions.items():
+        sheet.append([region, n])
+    sheet.append([])
+    sheet.append(["kind", "count"])
+    for kind, n in d.by_kind.items():
+        sheet.append([kind, n])
+    sheet.append([])
+    sheet.append(["month", "new", "cumulative"])
+    for m in d.months:
         sheet.append([m.month, m.new, m.cumulative])

@@ -27,6 +27,7 @@ from contracts.event import Event
 from contracts.registry import UnknownEventType, latest_model
 from contracts.vocabulary import Region
 from program.load import current_program
+from services.indicators.indirect import IndirectTarget
 from services.indicators.life_of_project import ProgramYear, check_years, span_of
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "logframes"
@@ -226,6 +227,9 @@ class Logframe(_Strict):
     overall: Indicator | None = None
     indicators: list[Indicator] = Field(min_length=1)
     r4v: R4VReporting | None = None
+    indirect: IndirectTarget | None = None
+    """Indirect participants (group activities' headcounts): a figure of its own, never unique."""
+
     years: list[ProgramYear] = Field(
         default_factory=list,
         description="Life of project: the years of a phase, each reported in unique people"

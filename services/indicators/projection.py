@@ -15,7 +15,7 @@ from datetime import datetime
 from contracts.envelope import InvalidMessage, decode
 from eventkit.consumer import Delivered, Rejected
 from eventkit.store import Connection
-from services.indicators import read_model
+from services.indicators import indirect_store, read_model
 from services.indicators.facts import Fact, relevant_event_types, rules_of
 from services.indicators.logframe import Logframe
 
@@ -31,6 +31,7 @@ class AttainmentProjection:
         self.logframe = logframe
         self.reads = relevant_event_types(logframe)
         self.rules = rules_of(logframe)
+        self.headcounts = indirect_store.reads(logframe)  # group activities: their own table
         # By the identity of the delivered event (held here, so its id is not reused meanwhile).
         self._prepared: dict[int, tuple[Delivered, list[Fact] | str]] = {}
 
@@ -48,8 +49,16 @@ class AttainmentProjection:
         facts: list[Fact] = []
         recorded_at: dict[str, datetime] = {}
         rejected: list[Rejected] = []
+        activities: list[indirect_store.Recorded] = []
         reads, prepared = self.reads, self._prepared
         for delivered in events:
+            if delivered.envelope.type in self.headcounts:
+                activity = indirect_store.recorded(delivered)
+                if isinstance(activity, str):
+                    rejected.append(Rejected(delivered, activity))
+                else:
+                    activities.append(activity)
+                continue
             if delivered.envelope.type not in reads:
                 continue
             entry = prepared.pop(id(delivered), None)
@@ -62,6 +71,7 @@ class AttainmentProjection:
                 facts.extend(found)
                 recorded_at[delivered.envelope.id] = delivered.envelope.time
         await read_model.record(conn, self.logframe, facts, recorded_at)
+        await indirect_store.record(conn, self.logframe, activities)
         return rejected
 
     def _facts(self, delivered: Delivered) -> list[Fact] | str:

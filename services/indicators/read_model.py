@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from eventkit.store import Connection
-from services.indicators import counted_state, recorded
+from services.indicators import counted_state, indirect, recorded
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe
@@ -74,7 +74,7 @@ ALTER TABLE {s}.revision
 CREATE INDEX IF NOT EXISTS {table}_rev ON {s}.{table} (rev);
 """
         for table in TABLES
-    ) + _log_ddl(s) + counted_state.ddl(s, logframe)  # fmt: skip
+    ) + _log_ddl(s) + counted_state.ddl(s, logframe) + indirect.ddl(s)  # fmt: skip
 
 
 def _log_ddl(s: str) -> str:

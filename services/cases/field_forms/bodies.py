@@ -16,9 +16,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from eventkit.decider import RefusalKind, Refused
+from program.load import current_program
 from services.cases.acts_requests import OutcomeRequest, OutreachRequest
 from services.cases.case_requests import DeliverRequest
+from services.cases.field_forms.forms import count_question
 from services.cases.field_forms.xlsform import Form
+from services.cases.group_activity_requests import GroupActivityRequest
 from services.cases.participant_requests import ConsentRequest, RegisterRequest
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -126,3 +129,29 @@ def livelihood(answers: Mapping[str, Any], at: datetime) -> tuple[uuid.UUID, Out
         observed_at=at,
     )  # fmt: skip
     return _id(answers, "participant_id"), body
+
+
+def activity_id(instance_id: str) -> uuid.UUID:
+    """The id of the activity a submission records: one submission, one activity, however often
+    it is sent, corrected or re-applied."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"pana:field_submission:{instance_id}")
+
+
+def group_activity(
+    answers: Mapping[str, Any], at: datetime, activity: uuid.UUID | None = None
+) -> GroupActivityRequest:
+    """The activity with its cells (`count_<sex>_<age group>` answers, zeros left out), held
+    at `at`, with the id `activity` (`activity_id` of its submission)."""
+    program = current_program()
+    answered = [
+        {"sex": sex, "age_group": age, "count": answers.get(count_question(sex, age))}
+        for sex in program.ordered("sex")
+        for age in program.ordered("age_group")
+        if answers.get(count_question(sex, age)) is not None
+    ]
+    # Zeros left out, unless all are zero: then the model's reason is the total, not "no cells".
+    cells = [c for c in answered if c["count"] != 0] or answered
+    return _model(
+        GroupActivityRequest, activity_id=activity, kind=answers.get("kind"),
+        region=answers.get("region"), headcounts=cells, held_at=at,
+    )  # fmt: skip

@@ -1,9 +1,9 @@
-"""The four field forms: registration with consent per purpose, services delivered, outreach
-attendance lists, livelihood follow-ups.
+"""The five field forms: registration with consent per purpose, services delivered, outreach
+attendance lists, livelihood follow-ups, group activities with headcounts.
 
 Question names are the API's field names (`services.cases.*_requests`), so an answer becomes a
-request body as it is. Group activities with headcounts are not here: the platform has no such
-command yet (issue 23).
+request body as it is; a group activity's headcounts are one integer per sex and age group of the
+program (`count_<sex>_<age group>`), read back into the request's cells (`bodies.group_activity`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from services.cases.acts_requests import MAX_BULK
 from services.cases.case_requests import DeliverRequest
 from services.cases.field_forms.choices import ProgramList
 from services.cases.field_forms.xlsform import UUID_PATTERN, Form, Question, mirror
+from services.cases.group_activity_requests import HeadcountCell
 from services.cases.participant_requests import RegisterRequest
 
 
@@ -32,6 +33,7 @@ class FormKind(StrEnum):
     SERVICES = "services"
     OUTREACH = "outreach"
     LIVELIHOOD = "livelihood"
+    GROUP_ACTIVITY = "group_activity"
 
 
 class YesNo(StrEnum):
@@ -156,10 +158,50 @@ LIVELIHOOD = Form(
     {"program": ProgramList("livelihood_program"), "outcome": LivelihoodOutcome},
 )  # fmt: skip
 
+
+def count_question(sex: str, age_group: str) -> str:
+    """The question holding how many of one sex and age group took part in a group activity."""
+    return f"count_{sex}_{age_group}"
+
+
+def _headcounts() -> tuple[Question, ...]:
+    """A group per sex of the program, an integer per age group; then the total checked."""
+    program = current_program()
+    cells = [(s, a) for s in program.ordered("sex") for a in program.ordered("age_group")]
+    rows: list[Question] = []
+    for sex in program.terms("sex"):
+        rows.append(Question("begin_group", sex.code, sex.labels.es, sex.labels.en))
+        rows.extend(
+            Question("integer", count_question(sex.code, age.code), age.labels.es, age.labels.en,
+                     required=True, default="0", constraint=mirror(HeadcountCell, "count"))
+            for age in program.age_groups
+        )  # fmt: skip
+        rows.append(Question("end_group", sex.code))
+    total = " + ".join(f"${{{count_question(s, a)}}}" for s, a in cells)
+    checked = Question(
+        "acknowledge", "counts_checked", "Conteos revisados (al menos una persona)",
+        "Counts checked (at least one person)", required=True, constraint=f"({total}) >= 1",
+    )  # fmt: skip
+    rows.append(checked)
+    return tuple(rows)
+
+
+GROUP_ACTIVITY = Form(
+    "pana_group_activity", "Actividad grupal", "Group activity",
+    (
+        *_META,
+        _select("region", "Región", "Region"),
+        _select("kind", "Tipo de actividad", "Kind of activity"),
+        *_headcounts(),
+    ),
+    {"region": ProgramList("territory"), "kind": ProgramList("group_activity_kind")},
+)  # fmt: skip
+
 FORMS: dict[FormKind, Form] = {
     FormKind.REGISTRATION: REGISTRATION,
     FormKind.SERVICES: SERVICES,
     FormKind.OUTREACH: OUTREACH,
     FormKind.LIVELIHOOD: LIVELIHOOD,
+    FormKind.GROUP_ACTIVITY: GROUP_ACTIVITY,
 }
 BY_ID = {form.form_id: kind for kind, form in FORMS.items()}

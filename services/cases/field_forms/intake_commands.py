@@ -25,6 +25,7 @@ from services.cases import (
     bulk_outreach,
     case_commands,
     consent_commands,
+    group_activity_commands,
     participant_acts,
     participant_commands,
     personal_data,
@@ -65,9 +66,11 @@ async def apply(
     principal: Principal,
     at: datetime,
     now: datetime,
+    instance_id: str | None = None,
 ) -> dict[str, Any]:
     """The commands a form's answers stand for, in the caller's transaction; `Refused` if any
-    is refused (the caller's savepoint undoes the others)."""
+    is refused (the caller's savepoint undoes the others). `instance_id`, the submission's, names
+    what it records once (a group activity)."""
     kind = BY_ID.get(form_id)
     if kind is None:
         raise Refused("unknown_form", f"no field form {form_id}", RefusalKind.INVALID)
@@ -94,6 +97,11 @@ async def apply(
         _may(principal, "service.deliver", case["region"])
         done = await case_commands.deliver_in(ports, case_id, delivery, principal, None, now)
         return done.json()
+    if kind is FormKind.GROUP_ACTIVITY:
+        activity = bodies.activity_id(instance_id) if instance_id else None
+        held = bodies.group_activity(given, at, activity)
+        _may(principal, group_activity_commands.ACTION, held.region)
+        return (await group_activity_commands.recorded(ports, held, principal, now)).json()
     if kind is FormKind.OUTREACH:
         listed = bodies.outreach(given, at)
         _may(principal, "outreach.record", listed.region)
@@ -125,11 +133,12 @@ async def attempt(
     principal: Principal,
     at: datetime,
     now: datetime,
+    instance_id: str | None = None,
 ) -> dict[str, Any] | Refused:
     """`apply` under a savepoint: its answer, or the refusal with nothing of it written."""
     try:
         async with conn.transaction():
-            return await apply(conn, keys, form_id, answers, principal, at, now)
+            return await apply(conn, keys, form_id, answers, principal, at, now, instance_id)
     except Refused as refusal:
         return refusal
 
@@ -198,7 +207,8 @@ async def receive(
         )
         return Received(outcome(row), first=False)
     at = occurred(submission, now)
-    done = await attempt(conn, keys, submission.form_id, submission.answers, principal, at, now)
+    done = await attempt(conn, keys, submission.form_id, submission.answers, principal, at, now,
+                         submission.instance_id)  # fmt: skip
     if isinstance(done, Refused):
         sealed = await seal(conn, keys, submission.instance_id, submission.answers)
         row = await conn.fetchrow(

@@ -55,7 +55,8 @@ async def reapply(
     row = await in_review(conn, instance_id)
     answers = {**await intake.unseal(conn, keys, instance_id, row["sealed"]), **corrections}
     at = row["filled_at"] or now
-    done = await intake.apply(conn, keys, row["form_id"], answers, principal, at, now)
+    done = await intake.apply(conn, keys, row["form_id"], answers, principal, at, now,
+                              instance_id)  # fmt: skip
     decision = Decision("field_submission.apply", _APPLIED, done)
     return await _decided(conn, keys, instance_id, principal, now, decision)
 

@@ -110,7 +110,8 @@ function render(data) {
     `${two(now.getMonth() + 1)}/${now.getFullYear()} ${two(now.getHours())}:${two(now.getMinutes())}` });
   const charts = new Map([...document.querySelectorAll("[data-indicator]")].map((c) =>
     [c.dataset.indicator, c.querySelector(".chart-slot").innerHTML]));
-  $("indicators").innerHTML = data.indicators.map(card).join("");
+  $("indicators").innerHTML = data.indicators.map(card).join("") +
+    (data.indirect ? indirectCard(data.indirect) : "");
   for (const c of document.querySelectorAll("[data-indicator]")) {  // until the new series come
     c.querySelector(".chart-slot").innerHTML = charts.get(c.dataset.indicator) || "";
   }
@@ -164,6 +165,27 @@ function card(ind) {
     <details data-key="${esc(key("sex_region"))}"><summary>${t("dashboard.sex_region")}</summary><div class="scroll">${sexBy(ind.sex_region, (r) => (r === "total" ? "Total" : t(`code.${r}`)))}</div></details>
     <details data-key="${esc(key("regions"))}"><summary>${t("dashboard.regions")}</summary>${regions(ind)}</details>
     <div class="chart-slot" aria-busy="true"></div>
+  </section>`;
+}
+
+// Indirect participants: a card of its own after the indicators (headcounts of group activities,
+// never unique people, never in DIRECT), with its tables by sex x age, region and kind.
+function indirectCard(ind) {
+  const width = Math.min(100, ind.percent);
+  const kinds = Object.entries(ind.by_kind).map(([k, n]) => `<div data-kind="${esc(k)}"><span>${
+    esc((ind.kind_labels[k] || {})[lang] || k)}</span><span>${fmt(n)}</span></div>`).join("");
+  return `<section class="card indirect" data-indirect="${esc(ind.id)}">
+    <h2>${esc(ind.id)}</h2>
+    <p class="title">${esc(ind.title)}</p>
+    <div class="figure"><span class="value" data-field="value">${fmt(ind.value)}</span>
+      <span>${t("dashboard.of", { target: `<span data-field="target">${fmt(ind.target)}</span>` })} ${esc(t("dashboard.unit.headcount"))}</span>
+      <span data-field="percent">· ${fmt(ind.percent, 1)} %</span></div>
+    <div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+      aria-valuenow="${width}"><span style="width:${width}%"></span></div>
+    <p class="muted small">${esc(t("dashboard.indirect"))} ${esc(t("dashboard.activities", { n: fmt(ind.activities) }))}</p>
+    <details data-key="${esc(`${ind.id}|sex_age`)}"><summary>${t("dashboard.sex_age")}</summary><div class="scroll">${sexAge(ind)}</div></details>
+    <details data-key="${esc(`${ind.id}|regions`)}"><summary>${t("dashboard.regions")}</summary>${regions(ind)}</details>
+    <details data-key="${esc(`${ind.id}|kinds`)}"><summary>${t("dashboard.kinds")}</summary><div class="regions">${kinds}</div></details>
   </section>`;
 }
 

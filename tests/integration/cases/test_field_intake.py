@@ -120,7 +120,7 @@ async def system(
             ), keys))  # fmt: skip
             cases.app.state.field_forms = FieldFormsSettings(
                 forms={f: {"token": TOKEN} for f in ("pana_registration", "pana_outreach",
-                                                      "pana_services")},
+                                                      "pana_services", "pana_group_activity")},
                 enumerators={"kobo:ana_tumbes": ENUMERATOR, "odk_central:41": ENUMERATOR},
             )  # fmt: skip
             yield System(cases, indicators)
@@ -205,6 +205,7 @@ async def test_supervisors_download_the_forms_as_xlsform(system: System) -> None
     listed = (await supervisor.get("/field-forms")).json()["forms"]
     assert [f["form_id"] for f in listed] == [
         "pana_registration", "pana_services", "pana_outreach", "pana_livelihood",
+        "pana_group_activity",
     ]  # fmt: skip
     form = await supervisor.get(listed[2]["href"])
     assert form.status_code == 200 and form.headers["content-type"].startswith(XLSX)
@@ -414,3 +415,38 @@ async def test_submissions_pulled_from_odk_central_are_applied_once(
         )
         == 3
     )
+
+
+async def test_a_group_activity_s_headcounts_reach_the_indirect_figure_once(
+    system: System,
+) -> None:
+    activity = recorded("kobo_group_activity.json")
+    url = "/field-submissions/kobo/pana_group_activity"
+    first = await system.kobo("pana_group_activity").post(url, json=activity)
+    assert first.status_code == 201, first.text
+    applied = first.json()["applied"]
+    assert applied["total"] == 163
+    data = await system.cases.app.state.pool.fetchval(
+        "SELECT data FROM events WHERE event_type = 'group_activity.recorded' AND stream_id = $1",
+        applied["activity_id"],
+    )
+    assert data["recorded_by"] == str(actor_id(ANA)) and data["region"] == TUMBES
+    assert data["held_at"].startswith("2023-03-18T17:31:07")  # when it was filled in (`end`)
+    assert len(data["headcounts"]) == 14  # the cells of zero are left out
+
+    events = await system.count("SELECT count(*) FROM events")
+    again = await system.kobo("pana_group_activity").post(url, json=activity)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert await system.count("SELECT count(*) FROM events") == events
+
+    prefix = system.indicators.app.state.settings.consumer_prefix
+    pool = system.indicators.app.state.pool
+    await wait_for_events(pool, f"{prefix}.pana_peru_y2_v1", [applied["position"]], within=60)
+    viewer = system.indicators.client("me_officer")
+    answer = (await viewer.get("/attainment", params={"view": "exact", "region": TUMBES})).json()
+    indirect = answer["indirect"]
+    assert indirect["value"] == 163 and indirect["by_kind"]["health_campaign"] == 163
+    assert indirect["sex_age"]["woman"]["youth"] == 31
+    assert indirect["sex_age"]["non_binary"]["total"] == 3
+    months = {m["month"]: m["new"] for m in indirect["months"]}
+    assert months["2023-03"] == 163

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from services.cases import acts_requests as ar
 from services.cases import case_requests as cr
 from services.cases import participant_requests as pr
+from services.cases.group_activity_requests import GroupActivityRequest
 from tests.support.services import RunningService
 
 pytestmark = pytest.mark.integration
@@ -46,6 +47,7 @@ ROUTES: list[tuple[str, type[BaseModel]]] = [
     (f"/cases/{C}/legal-complaints", cr.ComplaintRequest),
     (f"/cases/{C}/legal-complaints/{P}/taken-up", cr.TakenUpRequest),
     ("/outreach", ar.OutreachRequest),
+    ("/group-activities", GroupActivityRequest),
 ]
 
 # Values no field of any request accepts: objects, huge numbers (out of every range, and not a

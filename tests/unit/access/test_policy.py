@@ -32,6 +32,7 @@ case.update                region     region     -          -        -        - 
 case.list                  region     region     -          -        -        -         -
 service.deliver            region     region     -          -        -        -         -
 outreach.record            region     region     -          -        -        -         -
+group_activity.record      region     region     -          -        -        -         -
 livelihood.record          region     region     -          -        -        -         -
 referral.request           region     region     -          -        -        -         -
 referral.read              region     region     -          -        -        -         -

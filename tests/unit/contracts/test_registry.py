@@ -50,7 +50,11 @@ DOMAIN_EVENT_TYPES = {
     "voucher.reversed": "pana.vouchers.v1",
     "voucher.cancelled": "pana.vouchers.v1",
     "voucher.expired": "pana.vouchers.v1",
+    "group_activity.recorded": "pana.cases.v1",
 }
+
+HEADCOUNT_ONLY = {"group_activity.recorded"}
+"""Events that count people by headcount (indirect participants): they must name no one."""
 
 ALL_VERSIONS = sorted(REGISTRY)
 
@@ -108,7 +112,11 @@ def test_every_event_names_a_person_or_case_and_when_it_happened(model: type[Eve
     fields = model.model_fields
     example = example_event(model.event_type, model.version)
 
-    assert {"participant_id", "case_id", "surviving_participant_id"} & set(fields)
+    people = {"participant_id", "case_id", "surviving_participant_id"} & set(fields)
+    if model.event_type in HEADCOUNT_ONLY:
+        assert not people
+    else:
+        assert people
     assert any(
         name.endswith("_at") and isinstance(getattr(example, name), datetime) for name in fields
     )

@@ -1,0 +1,50 @@
+"""The group-activity page: the program's kinds and a count per sex and age group, sent as the
+cases service's cells."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from services.cases.group_activity_requests import GroupActivityRequest
+from web import i18n
+from web.context import TEMPLATES
+from web.pages.group_activities import cell_name, cells, held_at
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_page_offers_the_program_s_kinds_and_the_whole_grid(language: str) -> None:
+    signed = SimpleNamespace(principal=None, session=SimpleNamespace(name="", csrf="c"))
+    html = TEMPLATES.env.get_template("group_activity.html").render(
+        signed=signed,
+        request=SimpleNamespace(url=SimpleNamespace(path="/actividades/nueva")),
+        lang=language,
+        t=lambda key, **values: i18n.translate(language, key, **values),
+        key="k",
+        region="tumbes",
+        kinds=[("fair", "Feria"), ("talk", "Charla")],
+        sexes=[("woman", "Mujer"), ("man", "Hombre")],
+        ages=[("youth", "Jóvenes"), ("adults", "Adultos/as")],
+        cell=cell_name,
+        form={},
+        refusal=None,
+    )
+
+    assert '<option value="talk">Charla</option>' in html
+    assert html.count('type="number" min="0" max="1000000"') == 4
+    assert 'name="count_man_adults"' in html
+    assert i18n.translate(language, "activity.button") in html
+
+
+def test_the_grid_becomes_the_request_s_cells_and_a_day_midday_in_the_program_s_zone() -> None:
+    form = {"count_woman_youth": "12", "count_man_adults": "0", "count_man_youth": " ", "x": "3"}
+
+    sent = cells(form)
+    body = GroupActivityRequest.model_validate(
+        {"kind": "fair", "region": "tumbes", "headcounts": sent, "held_at": held_at("2024-03-05")}
+    )
+
+    assert sent == [{"sex": "woman", "age_group": "youth", "count": 12}]
+    assert body.held_at is not None and body.held_at.isoformat() == "2024-03-05T17:00:00+00:00"
+    assert held_at("5 de marzo") == "5 de marzo"  # the service names it
