@@ -13,7 +13,14 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
-from contracts.codes import DestinationCode, ServiceCode, TerritoryCode, VoucherCoverageCode
+from contracts.codes import (
+    DestinationCode,
+    PersonAttributes,
+    PopulationTypeCode,
+    ServiceCode,
+    TerritoryCode,
+    VoucherCoverageCode,
+)
 from program.load import current_program
 
 
@@ -82,3 +89,33 @@ KnownVoucherCoverage = Annotated[
     AfterValidator(in_program("voucher_coverage")),
     listed("voucher_coverage"),
 ]
+KnownPopulationType = Annotated[
+    PopulationTypeCode, AfterValidator(in_program("population_type")), listed("population_type")
+]
+
+
+def _program_attributes(given: dict[str, str]) -> dict[str, str]:
+    program = current_program()
+    known = {attribute.code for attribute in program.attributes}
+    for attribute, value in given.items():
+        if attribute not in known:
+            raise ValueError(
+                f"unknown attribute {attribute!r}; the program's: {', '.join(sorted(known))}"
+            )
+        in_program(attribute)(value)
+    return given
+
+
+def _attributes_schema(schema: dict[str, Any]) -> None:
+    schema["properties"] = {
+        attribute.code: {"enum": [value.code for value in attribute.values]}
+        for attribute in current_program().attributes
+    }
+
+
+KnownAttributes = Annotated[
+    PersonAttributes,
+    AfterValidator(_program_attributes),
+    Field(json_schema_extra=_attributes_schema),
+]
+"""Coarse attributes of a person: the program's attribute codes, each with one of its values."""

@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo
 
 from contracts.people import AgeGroup, Sex
 from program.load import current_program
+from services.indicators.dimensions import Dimension, dimensions_of, values_of
 from services.indicators.facts import Act
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
 from services.indicators.people import UNKNOWN, People
+from services.indicators.shares import DimensionTable, ShareFigure, share_figures
 
 SEXES = [s.value for s in Sex] + [UNKNOWN]
 AGE_GROUPS = [a.value for a in AgeGroup] + [UNKNOWN]
@@ -53,6 +55,8 @@ class Counted:
     age_group: str
     region: str
     counted_on: date
+    dims: tuple[str, ...] = ()
+    """Its value in each of the logframe's program dimensions (`dimensions`)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,10 @@ class IndicatorFigures:
     months: list[Month]
     sex_region: dict[str, dict[str, Cell]] = field(default_factory=dict)
     """Sex rows x region columns, with totals (the report shows it beside sex x age)."""
+    dimensions: list[DimensionTable] = field(default_factory=list)
+    """Sex rows x each program dimension's values (`disaggregations` beyond the built-in)."""
+    shares: list[ShareFigure] = field(default_factory=list)
+    """The indicator's share targets, checked as shares."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,8 @@ class Persons(Protocol):
 
     def age_group(self, person: str, on: date) -> str: ...
 
+    def attribute(self, person: str, name: str) -> str | None: ...
+
 
 def counted(logframe: Logframe, ledger: Ledger, filters: Filters) -> dict[str, list[Counted]]:
     """Per indicator id, the subjects counted in the window, sorted by subject."""
@@ -140,8 +150,10 @@ def counted(logframe: Logframe, ledger: Ledger, filters: Filters) -> dict[str, l
     for act in ledger.live_acts():
         if considered(act, filters, end, zone):
             acts.setdefault(act.indicator, []).append(act)
+    dims = dimensions_of(logframe)
     return {
-        i.id: _subjects(i, acts.get(i.id, []), people, start, zone) for i in logframe.all_indicators
+        i.id: _subjects(i, acts.get(i.id, []), people, start, zone, dims)
+        for i in logframe.all_indicators
     }
 
 
@@ -172,7 +184,12 @@ def act_order(act: Act) -> tuple[datetime, str, int, str]:
 
 
 def _subjects(
-    indicator: Indicator, acts: list[Act], people: Persons, start: date, zone: ZoneInfo
+    indicator: Indicator,
+    acts: list[Act],
+    people: Persons,
+    start: date,
+    zone: ZoneInfo,
+    dims: tuple[Dimension, ...] = (),
 ) -> list[Counted]:
     by_subject: dict[str, list[Act]] = {}
     for act in acts:  # already in (instant, event id) order
@@ -180,7 +197,7 @@ def _subjects(
         by_subject.setdefault(key, []).append(act)
     result = []
     for subject, mine in sorted(by_subject.items()):
-        found = count_subject(indicator, subject, mine, people, start, zone)
+        found = count_subject(indicator, subject, mine, people, start, zone, dims=dims)
         if found is not None:
             result.append(found)
     return result
@@ -194,6 +211,7 @@ def count_subject(
     start: date,
     zone: ZoneInfo,
     starts_at: datetime | None = None,
+    dims: tuple[Dimension, ...] = (),
 ) -> Counted | None:
     """Whether and how one subject counts, from its live considered acts in `act_order`.
 
@@ -212,7 +230,8 @@ def count_subject(
     if at is None:
         return None
     on, person = _local(at, zone), people.person(at.participant_id)
-    return Counted(subject, people.sex(person), people.age_group(person, on), at.region, on)
+    values = values_of(dims, people, person, at.region)
+    return Counted(subject, people.sex(person), people.age_group(person, on), at.region, on, values)
 
 
 def figures(
@@ -229,6 +248,7 @@ def assemble(
 ) -> Attainment:
     """The attainment tables from each indicator's totals."""
     start, end = window(logframe, filters)
+    dims = dimensions_of(logframe)
     return Attainment(
         logframe=logframe.key,
         title=logframe.title,
@@ -237,7 +257,7 @@ def assemble(
         region=filters.region,
         view=view,
         indicators=[
-            _figures(i, totals[i.id], start, end, target_for(i, filters.region))
+            _figures(i, totals[i.id], start, end, target_for(i, filters.region), dims)
             for i in logframe.all_indicators
         ],
     )
@@ -260,6 +280,8 @@ class Totals:
     regions: Counter[str] = field(default_factory=Counter)
     months: Counter[str] = field(default_factory=Counter)
     sex_regions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    dims: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+    """By (dimension's place in the logframe, sex, value)."""
 
     @classmethod
     def of(cls, subjects: list[Counted]) -> Totals:
@@ -275,10 +297,17 @@ class Totals:
         self.regions[c.region] += sign
         self.sex_regions[(c.sex, c.region)] += sign
         self.months[f"{c.counted_on.year:04d}-{c.counted_on.month:02d}"] += sign
+        for place, value in enumerate(c.dims):
+            self.dims[(place, c.sex, value)] += sign
 
 
 def _figures(
-    indicator: Indicator, totals: Totals, start: date, end: date, target: int | None
+    indicator: Indicator,
+    totals: Totals,
+    start: date,
+    end: date,
+    target: int | None,
+    dims: tuple[Dimension, ...] = (),
 ) -> IndicatorFigures:
     cells, regions, per_month = totals.cells, totals.regions, totals.months
     territories = [t.code for t in current_program().recorded()]
@@ -286,6 +315,8 @@ def _figures(
     for month in _months(start, end):
         running += per_month[month]
         months.append(Month(month, per_month[month], running))
+    sex_age = _with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES})
+    tables = [_dimension_table(place, d, totals) for place, d in enumerate(dims)]
     return IndicatorFigures(
         id=indicator.id,
         title=indicator.title,
@@ -294,11 +325,29 @@ def _figures(
         sensitive=indicator.sensitive,
         value=totals.value,
         percent=None if target is None else round(100 * totals.value / target, 1),
-        sex_age=_with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES}),
+        sex_age=sex_age,
         regions={r: regions[r] for r in territories},
         months=months,
         sex_region=_with_totals(
             {s: {r: totals.sex_regions[(s, r)] for r in territories} for s in SEXES}, territories
+        ),
+        dimensions=tables,
+        shares=share_figures(indicator.shares, totals.value, sex_age, tables),
+    )
+
+
+def _dimension_table(place: int, dimension: Dimension, totals: Totals) -> DimensionTable:
+    values = [*dimension.values, UNKNOWN]
+    unknown = {"es": "Sin dato", "en": "Not recorded"}
+    return DimensionTable(
+        dimension=dimension.code,
+        labels=dimension.labels.model_dump(),
+        sensitive=dimension.sensitive,
+        value_labels={
+            v: dimension.value_labels[v].model_dump() if v != UNKNOWN else unknown for v in values
+        },
+        sex=_with_totals(
+            {s: {v: totals.dims[(place, s, v)] for v in values} for s in SEXES}, values
         ),
     )
 

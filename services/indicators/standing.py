@@ -41,6 +41,7 @@ from services.indicators.attainment import (
     day_start,
     window,
 )
+from services.indicators.dimensions import dimensions_of
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
@@ -286,8 +287,9 @@ class Standing:
             ]
         mine.sort(key=act_order)
         now = count_subject(
-            indicator, subject, mine, self.people, tally.start, self._zone, tally.starts_at
-        )
+            indicator, subject, mine, self.people, tally.start, self._zone, tally.starts_at,
+            dimensions_of(self.logframe),
+        )  # fmt: skip
         subjects, totals = tally.counted[indicator.id], tally.totals[indicator.id]
         before = subjects.get(subject)
         if before == now:
