@@ -66,6 +66,26 @@ CREATE TABLE IF NOT EXISTS {s}.cells (
     dims text[] NOT NULL DEFAULT '{{}}',
     PRIMARY KEY (scope, period, indicator, sex, age_group, region, month, dims)
 );
+{_dims_upgrade(s)}"""
+
+
+def _dims_upgrade(s: str) -> str:
+    """Give a read model made before program dimensions their column: its logframe had none,
+    so every row's value is the empty one, and the cells' key gains the column."""
+    return f"""
+ALTER TABLE {s}.candidates ADD COLUMN IF NOT EXISTS dims text[] NOT NULL DEFAULT '{{}}';
+ALTER TABLE {s}.cells ADD COLUMN IF NOT EXISTS dims text[] NOT NULL DEFAULT '{{}}';
+DO $$ BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint k JOIN pg_attribute a
+          ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
+        WHERE k.conrelid = '{s}.cells'::regclass AND k.contype = 'p' AND a.attname = 'dims'
+    ) THEN
+        ALTER TABLE {s}.cells DROP CONSTRAINT IF EXISTS cells_pkey;
+        ALTER TABLE {s}.cells
+            ADD PRIMARY KEY (scope, period, indicator, sex, age_group, region, month, dims);
+    END IF;
+END $$;
 """
 
 

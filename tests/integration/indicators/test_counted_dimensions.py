@@ -18,6 +18,7 @@ from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import DEFAULT_DIRECTORY, Logframe, Unit, load_directory
 from services.indicators.periods import published_periods
+from tests.integration.indicators.test_read_model_changes import random_fact
 from tests.support.store import open_pool
 from tests.unit.indicators import facts_strategy as u
 
@@ -99,3 +100,38 @@ async def test_the_database_tables_by_dimension_equal_the_rules(
         ]  # fmt: skip
         counted_by_country += sum(int(n) for n in direct.dimensions[0].sex["total"].values())
     assert counted_by_country > 30  # the histories count people in the tables compared
+
+
+async def test_a_read_model_made_before_dimensions_is_upgraded_in_place(
+    pool: asyncpg.Pool,
+) -> None:
+    y2 = load_directory()["pana_peru_y2_v1"].model_copy(update={"key": "dims_upgrade"})
+    schema, rng, everything = read_model.schema_of(y2), random.Random(7), Ledger()
+    first = [random_fact(rng, y2) for _ in range(12)]
+    async with pool.acquire() as conn:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await conn.execute(read_model.ddl(y2))
+        async with conn.transaction():
+            await read_model.record(conn, y2, first)
+        await conn.execute(f"""
+            ALTER TABLE {schema}.candidates DROP COLUMN dims;
+            ALTER TABLE {schema}.cells DROP COLUMN dims;
+            ALTER TABLE {schema}.cells
+                ADD PRIMARY KEY (scope, period, indicator, sex, age_group, region, month);
+        """)  # the shape before program dimensions
+        await conn.execute(read_model.ddl(y2))
+        await conn.execute(read_model.ddl(y2))  # idempotent
+        second = [random_fact(rng, y2) for _ in range(12)]
+        async with conn.transaction():
+            await read_model.record(conn, y2, second)
+        everything.record(first)
+        everything.record(second)
+        for f in (Filters(), Filters(region="tumbes"), Filters(end=date(2022, 12, 31))):
+            kept = await counted_state.totals(conn, schema, y2, f)
+            assert assemble(y2, f, kept) == figures(y2, everything, f)
+        assert sum(int(i.value) for i in figures(y2, everything, Filters()).indicators) > 0
+        keys = await conn.fetchval(
+            f"SELECT count(*) FROM pg_constraint WHERE conrelid = '{schema}.cells'::regclass"
+            " AND contype = 'p'"
+        )
+        assert keys == 1

@@ -3,16 +3,19 @@ sensitive dimensions under the small-cell rule, and share targets checked as sha
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from contracts.participants import ParticipantRegistered
 from program.load import PROGRAMS_DIR, current_program
 from services.indicators.attainment import Filters, figures
+from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.logframe import Logframe, load_directory, load_logframe
 from services.indicators.suppression import View, in_view
 from tests.unit.indicators.builders import STAFF, _make, at, corrected, ledger_of, numbered, pid
@@ -191,3 +194,20 @@ def test_the_western_balkans_logframe_loads_under_its_program() -> None:
         ("ethnicity", 85),
         ("sex", 60),
     ]
+
+
+@pytest.mark.usefixtures("balkans")
+def test_the_donor_files_carry_the_dimension_tables_and_shares(tmp_path: Path) -> None:
+    lf, ledger = people(tmp_path)
+    shown = in_view(figures(lf, ledger, Filters()), View.SUPPRESSED)
+
+    rows = donor_csv(shown).splitlines()
+    assert "wb_test,DIRECT,direct,people,20,sex_ethnicity,woman,roma,5" in rows
+    assert "wb_test,DIRECT,direct,people,20,sex_country,total,MNE,3" in rows
+    assert "wb_test,DIRECT,direct,people,20,share_ethnicity,roma,percent,62.5" in rows
+    assert "wb_test,DIRECT,direct,people,20,share_sex,woman,count,7" in rows
+    sheet = load_workbook(io.BytesIO(donor_xlsx(shown)))["DIRECT"]
+    lines = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert ["sex \\ ethnicity", "roma", "egyptian", "ashkali", "other", "not_declared",
+            "unknown", "total"] in lines  # fmt: skip
+    assert ["ethnicity", "roma", 85, 5, 62.5, "no"] in lines
