@@ -132,3 +132,26 @@ def test_nothing_new_is_recorded_about_an_erased_person() -> None:
     then_refused(when(merge.decide, into, gone), "participant_erased")
     into_gone = merge.MergeParticipant(gone, MergeReason.DOCUMENT_MATCH, STAFF, NOW)
     then_refused(when(merge.decide, into_gone, person(registered(OTHER))), "participant_erased")
+
+
+def test_population_type_and_attributes_are_recorded_as_codes_and_corrected_alone() -> None:
+    command = register.RegisterParticipant(
+        PERSON, Sex.WOMAN, date(1994, 3, 12), False, "VEN", Region.PIURA, STAFF, NOW,
+        population_type="in_transit", attributes={"disability": "with_disability"},
+    )  # fmt: skip
+    then_only(
+        register.decide(command, person()),
+        ParticipantRegistered,
+        population_type="in_transit",
+        attributes={"disability": "with_disability"},
+    )
+    only_attributes = correct.CorrectParticipant(
+        CorrectionReason.SELF_IDENTIFICATION_UPDATED, STAFF, NOW, attributes={"lgbtiq": "no"}
+    )
+    then_only(
+        correct.decide(only_attributes, person(registered())),
+        ParticipantCorrected,
+        attributes={"lgbtiq": "no"},
+        population_type=None,
+        sex=None,
+    )
