@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from contracts.codes import (
+    CODE_PATTERN,
     DestinationCode,
     PersonAttributes,
     PopulationTypeCode,
@@ -89,6 +90,14 @@ KnownVoucherCoverage = Annotated[
     AfterValidator(in_program("voucher_coverage")),
     listed("voucher_coverage"),
 ]
+KnownTerritoryAtAnyLevel = Annotated[
+    str,
+    StringConstraints(pattern=CODE_PATTERN),
+    AfterValidator(in_program("territories")),
+    listed("territories"),
+]
+"""A territory of the program at any admin level (a municipality, or the country above it)."""
+
 KnownPopulationType = Annotated[
     PopulationTypeCode, AfterValidator(in_program("population_type")), listed("population_type")
 ]

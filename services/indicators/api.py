@@ -21,7 +21,7 @@ from eventkit.clock import Now
 from eventkit.consumer import ConsumerRunner
 from eventkit.dependencies import Clock, app_pool
 from eventkit.replay import Replay
-from program.known import KnownTerritory
+from program.known import KnownTerritoryAtAnyLevel
 from services.indicators.attainment import (
     Attainment,
     FilterError,
@@ -83,7 +83,7 @@ def attainment_router(
 
     def chosen_filters(
         lf: Annotated[Logframe, Depends(chosen_logframe)],
-        region: KnownTerritory | None = None,
+        region: KnownTerritoryAtAnyLevel | None = None,
         start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
         end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
     ) -> Filters:

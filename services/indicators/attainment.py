@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.people import AgeGroup, Sex
 from program.load import current_program
-from services.indicators.dimensions import Dimension, dimensions_of, values_of
+from services.indicators.dimensions import Dimension, containing, dimensions_of, values_of
 from services.indicators.facts import Act
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
@@ -158,8 +158,12 @@ def counted(logframe: Logframe, ledger: Ledger, filters: Filters) -> dict[str, l
 
 
 def considered(act: Act, filters: Filters, end: date, zone: ZoneInfo) -> bool:
-    """Whether the filters let an act count (its region, and not after the window's end)."""
-    return filters.region in (None, act.region) and _local(act, zone) <= end
+    """Whether the filters let an act count (its region, or a territory containing it such as
+    its country, and not after the window's end)."""
+    region = filters.region
+    if region not in (None, act.region) and region not in containing().get(act.region, ()):
+        return False
+    return _local(act, zone) <= end
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime | None:

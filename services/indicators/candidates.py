@@ -25,7 +25,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from services.indicators.attainment import Persons, act_order
-from services.indicators.dimensions import Dimension, values_of
+from services.indicators.dimensions import Dimension, containing, values_of
 from services.indicators.facts import Act
 from services.indicators.logframe import Indicator
 
@@ -64,9 +64,13 @@ def candidates(
     """
     mine = sorted(live, key=act_order)
     found: list[Candidate] = []
-    scopes = [NATIONAL, *sorted({a.region for a in mine})]
+    above = containing()
+    regions = {a.region for a in mine}
+    scopes = [NATIONAL, *sorted(regions | {t for r in regions for t in above.get(r, ())})]
     for scope in scopes:
-        acts = mine if scope == NATIONAL else [a for a in mine if a.region == scope]
+        acts = mine if scope == NATIONAL else [
+            a for a in mine if a.region == scope or scope in above.get(a.region, ())
+        ]  # fmt: skip
         first: dict[int, Act] = {}
         for act in acts:
             first.setdefault(act.requirement, act)

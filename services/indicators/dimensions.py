@@ -89,6 +89,32 @@ def offered(program: Program) -> dict[str, Dimension]:
     return found
 
 
+_CONTAINING: dict[int, tuple[Program, dict[str, tuple[str, ...]]]] = {}
+
+
+def containing() -> dict[str, tuple[str, ...]]:
+    """Each recorded territory's code to the codes of the territories above it in the running
+    program (its country): a figure filtered by one of those counts the acts recorded inside
+    it. Cached per program."""
+    program = current_program()
+    cached = _CONTAINING.get(id(program))
+    if cached is None or cached[0] is not program:
+        cached = _CONTAINING[id(program)] = (program, _containing(program))
+    return cached[1]
+
+
+def _containing(program: Program) -> dict[str, tuple[str, ...]]:
+    parent = {unit.code: unit.parent for unit in program.territories.units}
+    found: dict[str, tuple[str, ...]] = {}
+    for unit in program.recorded():
+        above, code = [], parent.get(unit.code)
+        while code is not None:
+            above.append(code)
+            code = parent.get(code)
+        found[unit.code] = tuple(above)
+    return found
+
+
 _OF: dict[int, tuple[Logframe, tuple[Dimension, ...]]] = {}
 
 

@@ -41,7 +41,7 @@ from services.indicators.attainment import (
     day_start,
     window,
 )
-from services.indicators.dimensions import dimensions_of
+from services.indicators.dimensions import containing, dimensions_of
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
@@ -275,7 +275,7 @@ class Standing:
                 act
                 for act in self._acts_of(indicator, subject)
                 if act.act_key not in revoked
-                and region in (None, act.region)
+                and (region in (None, act.region) or region in containing().get(act.region, ()))
                 and act.occurred_at < ends_before
             ]
         else:

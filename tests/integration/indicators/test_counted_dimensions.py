@@ -75,6 +75,8 @@ async def test_the_database_tables_by_dimension_equal_the_rules(
     filters = [
         Filters(),
         Filters(region="ba_tuzla"),
+        Filters(region="BIH"),
+        Filters(region="SRB", start=date(2022, 10, 1), end=date(2023, 1, 31)),
         Filters(start=date(2022, 11, 1), end=date(2023, 2, 14)),
         *(Filters(start=p.start, end=p.end) for p in published_periods(lf)[:4]),
     ]

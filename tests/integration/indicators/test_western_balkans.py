@@ -196,6 +196,10 @@ async def test_the_western_balkans_direct_figures_from_data_files_only(balkans: 
     }  # fmt: skip
     assert _table(exact["O2.1"], "ethnicity")["total"]["roma"] == 2
     assert _shares(direct) == [("ethnicity", 6, 75.0, False), ("sex", 7, 87.5, True)]
+    montenegro = (await me.get("/attainment", params={"series": "none", "region": "MNE"})).json()
+    first = montenegro["indicators"][0]
+    assert (first["value"], first["target"]) == (3, None)  # a country: its municipalities' acts
+    assert _table(first, "ethnicity")["total"]["egyptian"] == 1
 
     # Everyone else: the ethnicity tables and the GBV indicator under the small-cell rule.
     shown = await _figures(balkans.indicators.client("viewer"), 8)

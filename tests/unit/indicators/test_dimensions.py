@@ -211,3 +211,20 @@ def test_the_donor_files_carry_the_dimension_tables_and_shares(tmp_path: Path) -
     assert ["sex \\ ethnicity", "roma", "egyptian", "ashkali", "other", "not_declared",
             "unknown", "total"] in lines  # fmt: skip
     assert ["ethnicity", "roma", 85, 5, 62.5, "no"] in lines
+
+
+@pytest.mark.usefixtures("balkans")
+def test_a_figure_filtered_by_a_country_counts_the_acts_of_its_municipalities(
+    tmp_path: Path,
+) -> None:
+    lf, ledger = people(tmp_path)
+    by_country = {
+        c: figures(lf, ledger, Filters(region=c)).indicators[0] for c in ("SRB", "BIH", "MNE")
+    }
+
+    assert {c: f.value for c, f in by_country.items()} == {"SRB": 3, "BIH": 2, "MNE": 3}
+    assert by_country["BIH"].regions["ba_tuzla"] == 2
+    assert table(by_country["BIH"], "country")["total"] == {
+        "BIH": 2, "SRB": 0, "MNE": 0, "unknown": 0, "total": 2,
+    }  # fmt: skip
+    assert by_country["BIH"].target is None  # no target given for a country
