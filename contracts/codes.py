@@ -66,6 +66,32 @@ RegularizationProfileCode = Annotated[
 ]
 
 
+PopulationTypeCode = Annotated[
+    str,
+    _SHAPE,
+    Field(description="The person's population type (R4V's: in destination, in transit...)."),
+    Vocabulary("population_type"),
+]
+
+
+def _sorted_keys(values: dict[str, str]) -> dict[str, str]:
+    # A canonical order makes equal attribute sets serialise to equal bytes.
+    return dict(sorted(values.items()))
+
+
+PersonAttributes = Annotated[
+    dict[Annotated[str, _SHAPE], Annotated[str, _SHAPE]],
+    Field(
+        max_length=16,
+        description="Coarse attributes by the program's attribute code (`ethnicity`,"
+        " `disability`...), each a code of that attribute's values; never free text.",
+    ),
+    AfterValidator(_sorted_keys),
+]
+"""A person's coarse attributes: attribute code to value code, both checked by the owning
+service against the program (`Program.attributes`)."""
+
+
 def _sorted_unique(values: tuple[str, ...]) -> tuple[str, ...]:
     if len(set(values)) != len(values):
         raise ValueError("items must be unique")

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
+from contracts.codes import PersonAttributes, PopulationTypeCode
 from contracts.event import Event
 from contracts.people import Sex
 from contracts.scalars import CountryCode, ReasonCode, UtcDateTime, YearMonth
@@ -26,7 +27,11 @@ class ParticipantEvent(Event):
 
 
 class ParticipantRegistered(ParticipantEvent):
-    """A person was registered as a participant, with the attributes reports group by."""
+    """A person was registered as a participant, with the attributes reports group by.
+
+    `population_type` and `attributes` are the program's (`program/`): codes only, so a
+    sensitive attribute such as ethnicity travels as a coarse code, never as free text.
+    """
 
     event_type: ClassVar[str] = "participant.registered"
 
@@ -36,6 +41,8 @@ class ParticipantRegistered(ParticipantEvent):
     birth_date_estimated: bool = False
     nationality: CountryCode
     region: Region
+    population_type: PopulationTypeCode | None = None
+    attributes: PersonAttributes = Field(default_factory=dict)
     registered_by: UUID = Field(description="Pseudonymous id of the staff member.")
     registered_at: UtcDateTime
 
@@ -65,6 +72,10 @@ class ParticipantCorrected(ParticipantEvent):
     birth_date_estimated: bool | None = None
     nationality: CountryCode | None = None
     region: Region | None = None
+    population_type: PopulationTypeCode | None = None
+    attributes: PersonAttributes = Field(
+        default_factory=dict, description="The attributes that change (the others do not)."
+    )
     corrected_by: UUID
     corrected_at: UtcDateTime
 
@@ -76,8 +87,9 @@ class ParticipantCorrected(ParticipantEvent):
             self.birth_date_estimated,
             self.nationality,
             self.region,
+            self.population_type,
         )
-        if all(value is None for value in corrected):
+        if all(value is None for value in corrected) and not self.attributes:
             raise ValueError("a correction must change at least one attribute")
         return self
 

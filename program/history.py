@@ -18,6 +18,10 @@ from program.model import Program
 
 CodeFields = Mapping[tuple[str, int], Mapping[str, str]]
 
+ATTRIBUTES = "attributes"
+"""The field of a person's coarse attributes (`contracts.codes.PersonAttributes`): each key is
+an attribute of the program, the vocabulary of its value."""
+
 
 def code_fields() -> dict[tuple[str, int], dict[str, str]]:
     """For each (event type, version) with program codes: field name -> vocabulary."""
@@ -33,9 +37,15 @@ def code_fields() -> dict[tuple[str, int], dict[str, str]]:
     return found
 
 
+def attribute_events() -> list[tuple[str, int]]:
+    """The (event type, version) pairs that carry a person's attributes."""
+    return [key for key, model in REGISTRY.items() if ATTRIBUTES in model.model_fields]
+
+
 def codes_in(events: Iterable[tuple[str, int, Mapping[str, Any]]]) -> dict[str, set[str]]:
     """The codes, by vocabulary, that stored events (type, version, data) carry."""
     fields = code_fields()
+    with_attributes = set(attribute_events())
     seen: dict[str, set[str]] = {}
     for event_type, version, data in events:
         for field, vocabulary in fields.get((event_type, version), {}).items():
@@ -44,13 +54,16 @@ def codes_in(events: Iterable[tuple[str, int, Mapping[str, Any]]]) -> dict[str, 
             codes = [v for v in values if isinstance(v, str)]  # an optional field may be null
             if codes:
                 seen.setdefault(vocabulary, set()).update(codes)
+        if (event_type, version) in with_attributes:
+            for attribute, value in (data.get(ATTRIBUTES) or {}).items():
+                seen.setdefault(attribute, set()).add(value)
     return seen
 
 
 def removed_codes(seen: Mapping[str, AbstractSet[str]], program: Program) -> dict[str, list[str]]:
     """The codes history uses that `program` no longer has, by vocabulary (empty: none)."""
     gone = {
-        vocabulary: sorted(set(codes) - program.codes(vocabulary))
+        vocabulary: sorted(set(codes) - _codes(program, vocabulary))
         for vocabulary, codes in seen.items()
     }
     return {vocabulary: codes for vocabulary, codes in sorted(gone.items()) if codes}
@@ -67,3 +80,10 @@ def refuse_removals(seen: Mapping[str, AbstractSet[str]], program: Program, sour
             f"{source}: removes codes that recorded events use ({listed}); keep them (a label"
             " may change) or the history they name could no longer be read"
         )
+
+
+def _codes(program: Program, vocabulary: str) -> frozenset[str]:
+    try:
+        return program.codes(vocabulary)
+    except KeyError:  # an attribute the program no longer has: none of its values is kept
+        return frozenset()

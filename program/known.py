@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from contracts.codes import (
+    CODE_PATTERN,
     DestinationCode,
     DocumentTypeCode,
     LivelihoodProgramCode,
+    PersonAttributes,
+    PopulationTypeCode,
     RegularizationProfileCode,
     ServiceCode,
     TerritoryCode,
@@ -109,3 +112,41 @@ KnownGroupActivityKind = Annotated[
     AfterValidator(in_program("group_activity_kind")),
     listed("group_activity_kind"),
 ]
+KnownTerritoryAtAnyLevel = Annotated[
+    str,
+    StringConstraints(pattern=CODE_PATTERN),
+    AfterValidator(in_program("territories")),
+    listed("territories"),
+]
+"""A territory of the program at any admin level (a municipality, or the country above it)."""
+
+KnownPopulationType = Annotated[
+    PopulationTypeCode, AfterValidator(in_program("population_type")), listed("population_type")
+]
+
+
+def _program_attributes(given: dict[str, str]) -> dict[str, str]:
+    program = current_program()
+    known = {attribute.code for attribute in program.attributes}
+    for attribute, value in given.items():
+        if attribute not in known:
+            raise ValueError(
+                f"unknown attribute {attribute!r}; the program's: {', '.join(sorted(known))}"
+            )
+        in_program(attribute)(value)
+    return given
+
+
+def _attributes_schema(schema: dict[str, Any]) -> None:
+    schema["properties"] = {
+        attribute.code: {"enum": [value.code for value in attribute.values]}
+        for attribute in current_program().attributes
+    }
+
+
+KnownAttributes = Annotated[
+    PersonAttributes,
+    AfterValidator(_program_attributes),
+    Field(json_schema_extra=_attributes_schema),
+]
+"""Coarse attributes of a person: the program's attribute codes, each with one of its values."""

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import asyncpg
 import structlog
 
-from program.history import code_fields, refuse_removals
+from program.history import ATTRIBUTES, attribute_events, code_fields, refuse_removals
 from program.load import ProgramError, current_program
 
 log = structlog.get_logger("program.stored")
@@ -46,6 +46,16 @@ async def codes_stored(conn: Fetches) -> dict[str, set[str]]:
                 codes = [v for v in values if isinstance(v, str)]  # an optional field: null
                 if codes:
                     seen.setdefault(vocabulary, set()).update(codes)
+    for event_type, version in attribute_events():
+        rows = await conn.fetch(
+            "SELECT DISTINCT a.key, a.value FROM events,"
+            " jsonb_each_text(CASE WHEN jsonb_typeof(data -> $3::text) = 'object'"
+            " THEN data -> $3::text END) AS a"
+            " WHERE event_type = $1 AND schema_version = $2",
+            event_type, version, ATTRIBUTES,
+        )  # fmt: skip
+        for row in rows:
+            seen.setdefault(row["key"], set()).add(row["value"])
     return seen
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -23,14 +23,19 @@ class CorrectParticipant:
     estimated: bool | None = None
     nationality: str | None = None
     region: Region | None = None
+    population_type: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 def decide(command: CorrectParticipant, state: Participant) -> list[ParticipantCorrected]:
     """A correction of coarse attributes; none of them given means no event (personal only)."""
     participant_id = active(state)
     month = birth_month(command.born_on, command.now) if command.born_on else None
-    changes = (command.sex, month, command.estimated, command.nationality, command.region)
-    if all(value is None for value in changes):
+    changes = (
+        command.sex, month, command.estimated, command.nationality, command.region,
+        command.population_type,
+    )  # fmt: skip
+    if all(value is None for value in changes) and not command.attributes:
         return []
     return [
         ParticipantCorrected(
@@ -41,6 +46,8 @@ def decide(command: CorrectParticipant, state: Participant) -> list[ParticipantC
             birth_date_estimated=command.estimated,
             nationality=command.nationality,
             region=command.region,
+            population_type=command.population_type,
+            attributes=command.attributes,
             corrected_by=command.corrected_by,
             corrected_at=command.now,
         )

@@ -59,7 +59,8 @@ async def register_in(
     birth, estimated = born_on(body.birth_date, body.estimated_age_years, on)
     rule = register.RegisterParticipant(
         participant_id, body.sex, birth, estimated, body.nationality, body.region,
-        actor_id(principal), now, body.occurred_at, rules,
+        actor_id(principal), now, body.occurred_at, rules, body.population_type,
+        body.attributes,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),
@@ -91,7 +92,7 @@ async def correct_in(
     rule = correct.CorrectParticipant(
         body.reason, actor_id(principal), now, body.sex,
         birth[0] if birth else None, birth[1] if birth else None, body.nationality,
-        body.region,
+        body.region, body.population_type, body.attributes,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),

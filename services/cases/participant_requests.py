@@ -18,7 +18,14 @@ from contracts.people import Sex, VulnerabilityProfile
 from contracts.scalars import CountryCode, PersonName, PlausibleDateTime
 from contracts.vocabulary import ConsentPurpose
 from eventkit.field_time import OCCURRED_AT
-from program.known import KnownDestination, KnownDocumentType, KnownTerritory, example
+from program.known import (
+    KnownAttributes,
+    KnownDestination,
+    KnownDocumentType,
+    KnownPopulationType,
+    KnownTerritory,
+    example,
+)
 from program.model import NO_DOCUMENT
 
 Name = PersonName
@@ -26,6 +33,10 @@ Age = Annotated[int, Field(ge=0, le=120, strict=True)]  # strict: `true` is no a
 DocumentNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,29}$")]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ().\-]{5,24}$")]
 Vulnerabilities = Annotated[list[VulnerabilityProfile], Field(max_length=15)]
+ATTRIBUTES = (
+    "The program's coarse attributes (ethnicity, disability...) as codes; a correction gives"
+    " only those that change."
+)
 Purposes = Annotated[list[ConsentPurpose], Field(min_length=1, max_length=3)]
 
 
@@ -63,6 +74,8 @@ class RegisterRequest(BaseModel):
     estimated_age_years: Age | None = None
     nationality: CountryCode
     region: KnownTerritory
+    population_type: KnownPopulationType | None = None
+    attributes: KnownAttributes = Field(default_factory=dict, description=ATTRIBUTES)
     vulnerabilities: Vulnerabilities = []
     occurred_at: PlausibleDateTime | None = Field(None, description=OCCURRED_AT)
 
@@ -87,6 +100,8 @@ class CorrectRequest(BaseModel):
     estimated_age_years: Age | None = None
     nationality: CountryCode | None = None
     region: KnownTerritory | None = None
+    population_type: KnownPopulationType | None = None
+    attributes: KnownAttributes = Field(default_factory=dict, description=ATTRIBUTES)
     vulnerabilities: Vulnerabilities | None = None
 
     @model_validator(mode="after")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -37,6 +37,8 @@ class RegisterParticipant:
     now: datetime
     occurred_at: datetime | None = None  # when it happened in the field; None: now
     rules: FieldTimeRules = PROGRAM_RULES
+    population_type: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 def decide(command: RegisterParticipant, state: Participant) -> list[ParticipantRegistered]:
@@ -56,6 +58,8 @@ def decide(command: RegisterParticipant, state: Participant) -> list[Participant
             birth_date_estimated=command.estimated,
             nationality=command.nationality,
             region=command.region,
+            population_type=command.population_type,
+            attributes=command.attributes,
             registered_by=command.registered_by,
             registered_at=registered_at,
         )

@@ -21,7 +21,7 @@ from eventkit.clock import Now
 from eventkit.consumer import ConsumerRunner
 from eventkit.dependencies import Clock, app_pool
 from eventkit.replay import Replay
-from program.known import KnownTerritory
+from program.known import KnownTerritoryAtAnyLevel
 from services.indicators.attainment import (
     Attainment,
     FilterError,
@@ -100,7 +100,7 @@ def attainment_router(
 
     def chosen_filters(
         lf: Annotated[Logframe, Depends(chosen_logframe)],
-        region: KnownTerritory | None = None,
+        region: KnownTerritoryAtAnyLevel | None = None,
         start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
         end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
         period: PeriodLabel = None,
@@ -343,7 +343,10 @@ def attainment_router(
 
     @router.get("/rollup", summary="Life of project: each program year and the whole phase")
     async def life_of_project(
-        request: Request, lf: LogframeDep, view: ViewDep, region: KnownTerritory | None = None
+        request: Request,
+        lf: LogframeDep,
+        view: ViewDep,
+        region: KnownTerritoryAtAnyLevel | None = None,
     ) -> Response:
         if not lf.years:
             raise HTTPException(404, f"logframe {lf.key} has no program years (`years:`)")

@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 
 from contracts.people import AgeGroup, Sex
 from program.load import current_program
+from services.indicators.dimensions import Dimension, containing, dimensions_of, values_of
 from services.indicators.facts import Act
 from services.indicators.indirect import IndirectFigures
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
 from services.indicators.people import UNKNOWN, People
+from services.indicators.shares import DimensionTable, ShareFigure, share_figures
 from services.indicators.targets import Reading, by_sex, target_of, territory_target
 
 SEXES = [s.value for s in Sex] + [UNKNOWN]
@@ -55,6 +57,8 @@ class Counted:
     age_group: str
     region: str
     counted_on: date
+    dims: tuple[str, ...] = ()
+    """Its value in each of the logframe's program dimensions (`dimensions`)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,11 @@ class IndicatorFigures:
     def title_in(self, language: str) -> str:
         """The title in `language`, else the logframe's `title`."""
         return self.titles.get(language, self.title)
+
+    dimensions: list[DimensionTable] = field(default_factory=list)
+    """Sex rows x each program dimension's values (`disaggregations` beyond the built-in)."""
+    shares: list[ShareFigure] = field(default_factory=list)
+    """The indicator's share targets, checked as shares."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,8 @@ class Persons(Protocol):
 
     def age_group(self, person: str, on: date) -> str: ...
 
+    def attribute(self, person: str, name: str) -> str | None: ...
+
 
 def counted(logframe: Logframe, ledger: Ledger, filters: Filters) -> dict[str, list[Counted]]:
     """Per indicator id, the subjects counted in the window, sorted by subject."""
@@ -154,14 +165,20 @@ def counted(logframe: Logframe, ledger: Ledger, filters: Filters) -> dict[str, l
     for act in ledger.live_acts():
         if considered(act, filters, end, zone):
             acts.setdefault(act.indicator, []).append(act)
+    dims = dimensions_of(logframe)
     return {
-        i.id: _subjects(i, acts.get(i.id, []), people, start, zone) for i in logframe.all_indicators
+        i.id: _subjects(i, acts.get(i.id, []), people, start, zone, dims)
+        for i in logframe.all_indicators
     }
 
 
 def considered(act: Act, filters: Filters, end: date, zone: ZoneInfo) -> bool:
-    """Whether the filters let an act count (its region, and not after the window's end)."""
-    return filters.region in (None, act.region) and _local(act, zone) <= end
+    """Whether the filters let an act count (its region, or a territory containing it such as
+    its country, and not after the window's end)."""
+    region = filters.region
+    if region not in (None, act.region) and region not in containing().get(act.region, ()):
+        return False
+    return _local(act, zone) <= end
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime | None:
@@ -186,7 +203,12 @@ def act_order(act: Act) -> tuple[datetime, str, int, str]:
 
 
 def _subjects(
-    indicator: Indicator, acts: list[Act], people: Persons, start: date, zone: ZoneInfo
+    indicator: Indicator,
+    acts: list[Act],
+    people: Persons,
+    start: date,
+    zone: ZoneInfo,
+    dims: tuple[Dimension, ...] = (),
 ) -> list[Counted]:
     by_subject: dict[str, list[Act]] = {}
     for act in acts:  # already in (instant, event id) order
@@ -194,7 +216,7 @@ def _subjects(
         by_subject.setdefault(key, []).append(act)
     result = []
     for subject, mine in sorted(by_subject.items()):
-        found = count_subject(indicator, subject, mine, people, start, zone)
+        found = count_subject(indicator, subject, mine, people, start, zone, dims=dims)
         if found is not None:
             result.append(found)
     return result
@@ -208,6 +230,7 @@ def count_subject(
     start: date,
     zone: ZoneInfo,
     starts_at: datetime | None = None,
+    dims: tuple[Dimension, ...] = (),
 ) -> Counted | None:
     """Whether and how one subject counts, from its live considered acts in `act_order`.
 
@@ -226,7 +249,8 @@ def count_subject(
     if at is None:
         return None
     on, person = _local(at, zone), people.person(at.participant_id)
-    return Counted(subject, people.sex(person), people.age_group(person, on), at.region, on)
+    values = values_of(dims, people, person, at.region)
+    return Counted(subject, people.sex(person), people.age_group(person, on), at.region, on, values)
 
 
 def figures(
@@ -243,6 +267,7 @@ def assemble(
 ) -> Attainment:
     """The attainment tables from each indicator's totals."""
     start, end = window(logframe, filters)
+    dims = dimensions_of(logframe)
     return Attainment(
         logframe=logframe.key,
         title=logframe.title,
@@ -250,7 +275,9 @@ def assemble(
         end=end,
         region=filters.region,
         view=view,
-        indicators=[_read(logframe, i, totals[i.id], filters) for i in logframe.all_indicators],
+        indicators=[
+            _read(logframe, i, totals[i.id], filters, dims) for i in logframe.all_indicators
+        ],
     )
 
 
@@ -263,12 +290,16 @@ def target_for(indicator: Indicator, region: str | None) -> int | None:
 
 
 def _read(
-    logframe: Logframe, indicator: Indicator, totals: Totals, filters: Filters
+    logframe: Logframe,
+    indicator: Indicator,
+    totals: Totals,
+    filters: Filters,
+    dims: tuple[Dimension, ...] = (),
 ) -> IndicatorFigures:
     """One indicator's tables, read against the target of its own view (`targets`)."""
     span = window(logframe, filters)
     target = target_of(logframe, indicator, filters.region, span)
-    figures = _figures(indicator, totals, *span, target)
+    figures = _figures(indicator, totals, *span, target, dims)
     if not indicator.sex_targets:
         return figures
     sexes = {sex: row[TOTAL] for sex, row in figures.sex_age.items()}
@@ -284,6 +315,8 @@ class Totals:
     regions: Counter[str] = field(default_factory=Counter)
     months: Counter[str] = field(default_factory=Counter)
     sex_regions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    dims: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+    """By (dimension's place in the logframe, sex, value)."""
 
     @classmethod
     def of(cls, subjects: list[Counted]) -> Totals:
@@ -299,10 +332,17 @@ class Totals:
         self.regions[c.region] += sign
         self.sex_regions[(c.sex, c.region)] += sign
         self.months[f"{c.counted_on.year:04d}-{c.counted_on.month:02d}"] += sign
+        for place, value in enumerate(c.dims):
+            self.dims[(place, c.sex, value)] += sign
 
 
 def _figures(
-    indicator: Indicator, totals: Totals, start: date, end: date, target: int | None
+    indicator: Indicator,
+    totals: Totals,
+    start: date,
+    end: date,
+    target: int | None,
+    dims: tuple[Dimension, ...] = (),
 ) -> IndicatorFigures:
     cells, regions, per_month = totals.cells, totals.regions, totals.months
     territories = [t.code for t in current_program().recorded()]
@@ -310,6 +350,8 @@ def _figures(
     for month in _months(start, end):
         running += per_month[month]
         months.append(Month(month, per_month[month], running))
+    sex_age = _with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES})
+    tables = [_dimension_table(place, d, totals) for place, d in enumerate(dims)]
     return IndicatorFigures(
         id=indicator.id,
         title=indicator.title,
@@ -319,11 +361,29 @@ def _figures(
         sensitive=indicator.sensitive,
         value=totals.value,
         percent=None if target is None else round(100 * totals.value / target, 1),
-        sex_age=_with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES}),
+        sex_age=sex_age,
         regions={r: regions[r] for r in territories},
         months=months,
         sex_region=_with_totals(
             {s: {r: totals.sex_regions[(s, r)] for r in territories} for s in SEXES}, territories
+        ),
+        dimensions=tables,
+        shares=share_figures(indicator.shares, totals.value, sex_age, tables),
+    )
+
+
+def _dimension_table(place: int, dimension: Dimension, totals: Totals) -> DimensionTable:
+    values = [*dimension.values, UNKNOWN]
+    unknown = {"es": "Sin dato", "en": "Not recorded"}
+    return DimensionTable(
+        dimension=dimension.code,
+        labels=dimension.labels.model_dump(),
+        sensitive=dimension.sensitive,
+        value_labels={
+            v: dimension.value_labels[v].model_dump() if v != UNKNOWN else unknown for v in values
+        },
+        sex=_with_totals(
+            {s: {v: totals.dims[(place, s, v)] for v in values} for s in SEXES}, values
         ),
     )
 

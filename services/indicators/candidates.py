@@ -12,7 +12,8 @@ act after it is not considered). Acts are weighed in time order, so for a window
 
 So one list per (subject, scope) answers every window: the first act of each local day at or
 after the moment all requirements hold in that scope (national, or one region), each with the
-cell it would count in (sex and age group of its person on its day, its region, its day). The
+cell it would count in (sex and age group of its person on its day, its region, its day, its
+value in each program dimension). The
 database keeps these rows (`counted_state`); a filtered read is "the first candidate in the
 window, per subject".
 """
@@ -24,6 +25,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from services.indicators.attainment import Persons, act_order
+from services.indicators.dimensions import Dimension, containing, values_of
 from services.indicators.facts import Act
 from services.indicators.logframe import Indicator
 
@@ -43,10 +45,17 @@ class Candidate(NamedTuple):
     sex: str
     age_group: str
     region: str
+    dims: tuple[str, ...] = ()
+    """Its value in each of the logframe's program dimensions (`dimensions`)."""
 
 
 def candidates(
-    indicator: Indicator, subject: str, live: list[Act], people: Persons, zone: ZoneInfo
+    indicator: Indicator,
+    subject: str,
+    live: list[Act],
+    people: Persons,
+    zone: ZoneInfo,
+    dims: tuple[Dimension, ...] = (),
 ) -> list[Candidate]:
     """The candidates of one subject from its live acts (any order), nationally and per region.
 
@@ -55,9 +64,13 @@ def candidates(
     """
     mine = sorted(live, key=act_order)
     found: list[Candidate] = []
-    scopes = [NATIONAL, *sorted({a.region for a in mine})]
+    above = containing()
+    regions = {a.region for a in mine}
+    scopes = [NATIONAL, *sorted(regions | {t for r in regions for t in above.get(r, ())})]
     for scope in scopes:
-        acts = mine if scope == NATIONAL else [a for a in mine if a.region == scope]
+        acts = mine if scope == NATIONAL else [
+            a for a in mine if a.region == scope or scope in above.get(a.region, ())
+        ]  # fmt: skip
         first: dict[int, Act] = {}
         for act in acts:
             first.setdefault(act.requirement, act)
@@ -75,6 +88,7 @@ def candidates(
             person = people.person(act.participant_id)
             found.append(
                 Candidate(indicator.id, subject, scope, act.occurred_at, act.event_id, on,
-                          people.sex(person), people.age_group(person, on), act.region)
+                          people.sex(person), people.age_group(person, on), act.region,
+                          values_of(dims, people, person, act.region))
             )  # fmt: skip
     return found

@@ -28,6 +28,7 @@ import orjson
 from eventkit.store import Connection
 from services.indicators.attainment import Filters, Totals, window
 from services.indicators.candidates import NATIONAL, Candidate, candidates
+from services.indicators.dimensions import dimensions_of
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe, Unit
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS {s}.candidates (
     indicator text NOT NULL, subject text NOT NULL, scope text NOT NULL,
     occurred_at timestamptz NOT NULL, event_id uuid NOT NULL, day date NOT NULL,
     sex text NOT NULL, age_group text NOT NULL, region text NOT NULL,
+    dims text[] NOT NULL DEFAULT '{{}}',
     PRIMARY KEY (indicator, subject, scope, occurred_at, event_id)
 );
 CREATE INDEX IF NOT EXISTS acts_participant ON {s}.acts (participant_id);
@@ -61,8 +63,29 @@ INSERT INTO {s}.periods VALUES {periods} ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS {s}.cells (
     scope text NOT NULL, period text NOT NULL, indicator text NOT NULL, sex text NOT NULL,
     age_group text NOT NULL, region text NOT NULL, month text NOT NULL, n bigint NOT NULL,
-    PRIMARY KEY (scope, period, indicator, sex, age_group, region, month)
+    dims text[] NOT NULL DEFAULT '{{}}',
+    PRIMARY KEY (scope, period, indicator, sex, age_group, region, month, dims)
 );
+{_dims_upgrade(s)}"""
+
+
+def _dims_upgrade(s: str) -> str:
+    """Give a read model made before program dimensions their column: its logframe had none,
+    so every row's value is the empty one, and the cells' key gains the column."""
+    return f"""
+ALTER TABLE {s}.candidates ADD COLUMN IF NOT EXISTS dims text[] NOT NULL DEFAULT '{{}}';
+ALTER TABLE {s}.cells ADD COLUMN IF NOT EXISTS dims text[] NOT NULL DEFAULT '{{}}';
+DO $$ BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint k JOIN pg_attribute a
+          ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
+        WHERE k.conrelid = '{s}.cells'::regclass AND k.contype = 'p' AND a.attname = 'dims'
+    ) THEN
+        ALTER TABLE {s}.cells DROP CONSTRAINT IF EXISTS cells_pkey;
+        ALTER TABLE {s}.cells
+            ADD PRIMARY KEY (scope, period, indicator, sex, age_group, region, month, dims);
+    END IF;
+END $$;
 """
 
 
@@ -160,9 +183,9 @@ async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seed
     if rows:
         await conn.execute(
             f"""INSERT INTO {s}.candidates (indicator, subject, scope, occurred_at, event_id,
-                day, sex, age_group, region)
+                day, sex, age_group, region, dims)
             SELECT e->>0, e->>1, e->>2, (e->>3)::timestamptz, (e->>4)::uuid, (e->>5)::date,
-                e->>6, e->>7, e->>8
+                e->>6, e->>7, e->>8, ARRAY(SELECT jsonb_array_elements_text(e->9))
             FROM jsonb_array_elements($1::text::jsonb) AS e""",
             orjson.dumps(rows, default=tuple).decode(),
         )
@@ -200,19 +223,19 @@ async def _count_in_periods(conn: Connection, s: str, affected: _Affected, sign:
     for where, args in affected.clauses():
         await conn.execute(
             f"""INSERT INTO {s}.cells AS t
-                (scope, period, indicator, sex, age_group, region, month, n)
-            SELECT scope, label, indicator, sex, age_group, region, month, {sign} * count(*)
+                (scope, period, indicator, sex, age_group, region, month, dims, n)
+            SELECT scope, label, indicator, sex, age_group, region, month, dims, {sign} * count(*)
             FROM (
                 SELECT DISTINCT ON (c.scope, p.label, c.indicator, c.subject)
                     c.scope, p.label, c.indicator, c.sex, c.age_group, c.region,
-                    to_char(c.day, 'YYYY-MM') AS month
+                    to_char(c.day, 'YYYY-MM') AS month, c.dims
                 FROM {s}.candidates c
                 JOIN {s}.periods p ON c.day BETWEEN p.first AND p.last
                 {where}
                 ORDER BY c.scope, p.label, c.indicator, c.subject, c.occurred_at, c.event_id
             ) AS first
-            GROUP BY 1, 2, 3, 4, 5, 6, 7
-            ON CONFLICT (scope, period, indicator, sex, age_group, region, month)
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            ON CONFLICT (scope, period, indicator, sex, age_group, region, month, dims)
             DO UPDATE SET n = t.n + EXCLUDED.n""",
             *args,
         )
@@ -293,7 +316,7 @@ def _candidates_of(
     logframe: Logframe, ledger: Ledger, group: set[str], cases: set[tuple[str, str]]
 ) -> list[Candidate]:
     """The candidates of the group's persons in each people indicator, and of the cases."""
-    people, zone = People(ledger), logframe.zone
+    people, zone, dims = People(ledger), logframe.zone, dimensions_of(logframe)
     indicators = {i.id: i for i in logframe.all_indicators}
     acts: dict[tuple[str, str], list[Act]] = {}
     for act in ledger.live_acts():
@@ -308,7 +331,7 @@ def _candidates_of(
         acts.setdefault(key, []).append(act)
     rows: list[Candidate] = []
     for (indicator, subject), mine in sorted(acts.items()):
-        rows += candidates(indicators[indicator], subject, mine, people, zone)
+        rows += candidates(indicators[indicator], subject, mine, people, zone, dims)
     return rows
 
 
@@ -327,24 +350,25 @@ async def totals(
     )
     if label is not None:
         rows = await conn.fetch(
-            f"""SELECT indicator, sex, age_group, region, month, n FROM {schema}.cells
+            f"""SELECT indicator, sex, age_group, region, month, n, dims FROM {schema}.cells
             WHERE scope = $1 AND period = $2 AND n <> 0""",
             scope,
             label,
         )
     else:
         rows = await conn.fetch(
-            f"""SELECT indicator, sex, age_group, region, to_char(day, 'YYYY-MM'), count(*)
-            FROM (SELECT DISTINCT ON (indicator, subject) indicator, sex, age_group, region, day
+            f"""SELECT indicator, sex, age_group, region, to_char(day, 'YYYY-MM'), count(*), dims
+            FROM (SELECT DISTINCT ON (indicator, subject)
+                      indicator, sex, age_group, region, day, dims
                   FROM {schema}.candidates WHERE scope = $1 AND day BETWEEN $2 AND $3
                   ORDER BY indicator, subject, occurred_at, event_id) AS first
-            GROUP BY 1, 2, 3, 4, 5""",
+            GROUP BY 1, 2, 3, 4, 5, 7""",
             scope,
             start,
             end,
         )
     found = {i.id: Totals() for i in logframe.all_indicators}
-    for indicator, sex, age_group, region, month, n in rows:
+    for indicator, sex, age_group, region, month, n, dims in rows:
         t = found.get(indicator)
         if t is None:
             continue
@@ -353,4 +377,6 @@ async def totals(
         t.regions[region] += n
         t.sex_regions[(sex, region)] += n
         t.months[month] += n
+        for place, value in enumerate(dims):
+            t.dims[(place, sex, value)] += n
     return found

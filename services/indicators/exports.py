@@ -1,6 +1,9 @@
 """The donor tables as files: CSV (one long table) and XLSX (a summary sheet, one per indicator),
 each with value, percent, sex x age, region, sex x region and months.
 
+Tables by the program's dimensions (`sex_<dimension>`) and share targets (`share_<dimension>`)
+follow the built-in tables when the logframe has them.
+
 Both take figures already in their view, so an export never shows more than the screen would:
 suppressed marks ("<5", "x") are written as they are.
 """
@@ -47,6 +50,15 @@ def _rows(a: Attainment) -> Iterator[list[object]]:
         for m in i.months:
             yield [*head, "month", m.month, "new", m.new]
             yield [*head, "month", m.month, "cumulative", m.cumulative]
+        for t in i.dimensions:
+            for sex, row in t.sex.items():
+                for value, n in row.items():
+                    yield [*head, f"sex_{t.dimension}", sex, value, n]
+        for s in i.shares:
+            table, values = f"share_{s.dimension}", "+".join(s.values)
+            yield [*head, table, values, "at_least", s.at_least]
+            yield [*head, table, values, "count", s.count]
+            yield [*head, table, values, "percent", "" if s.percent is None else s.percent]
     yield from _indirect_rows(a)
 
 
@@ -136,6 +148,18 @@ def _indicator_sheet(book: Workbook, i: IndicatorFigures) -> None:
     sheet.append(["month", "new", "cumulative"])
     for m in i.months:
         sheet.append([m.month, m.new, m.cumulative])
+    for t in i.dimensions:
+        sheet.append([])
+        values = list(t.sex.get("total", {}))
+        sheet.append([f"sex \\ {t.dimension}", *values])
+        for sex, row in t.sex.items():
+            sheet.append([SEX_LABELS.get(sex, sex), *(row[v] for v in values)])
+    if i.shares:
+        sheet.append([])
+        sheet.append(["share of", "values", "at least (%)", "count", "percent", "met"])
+        for s in i.shares:
+            met = "" if s.met is None else ("yes" if s.met else "no")
+            sheet.append([s.dimension, "+".join(s.values), s.at_least, s.count, s.percent, met])
 
 
 def _indirect_sheet(book: Workbook, d: IndirectFigures) -> None:

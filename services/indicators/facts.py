@@ -6,7 +6,8 @@ stored facts, and everything computed from it, is the same whatever order events
 
 - `Act`: an event that meets one requirement of one indicator, for one subject (person or case).
 - `Revocation`: an act un-counted later (a reversed voucher redemption), which may arrive first.
-- `AttributeSet`: a registration or correction setting a person's sex or birth month.
+- `AttributeSet`: a registration or correction setting a person's sex, birth month, population
+  type or one of the program's coarse attributes (`ethnicity`...), named by its code.
 - `Merge`: two participant records are one person.
 """
 
@@ -257,11 +258,15 @@ def _attributes(
     event_id: str, event: ParticipantRegistered | ParticipantCorrected, at: datetime
 ) -> list[Fact]:
     pid = str(event.participant_id)
-    return [
+    found: list[Fact] = [
         AttributeSet(pid, name, str(value), at, event_id)
         for name in PERSON_ATTRIBUTES
         if (value := getattr(event, name)) is not None
     ]
+    if event.population_type is not None:
+        found.append(AttributeSet(pid, "population_type", event.population_type, at, event_id))
+    found += [AttributeSet(pid, name, v, at, event_id) for name, v in event.attributes.items()]
+    return found
 
 
 def _merged(event_id: str, event: Event) -> list[Fact]:

@@ -16,7 +16,7 @@ from enum import Enum, StrEnum
 from functools import cached_property
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -31,6 +31,10 @@ from services.indicators.indirect import IndirectTarget
 from services.indicators.life_of_project import ProgramYear, check_years, span_of
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "logframes"
+
+
+BUILT_IN_DISAGGREGATIONS = ("sex_age", "region", "month")
+"""The tables every logframe can have; `dimensions` adds the program's."""
 
 
 class Unit(StrEnum):
@@ -119,6 +123,16 @@ LANGUAGES = ("es", "en")
 """The languages of the web app's catalogs (`web/messages/`): Spanish first."""
 
 
+class Share(_Strict):
+    """A target that is a share of the indicator's own figure: "85% Roma", "over 60% women
+    and girls". Checked as a share: the subjects with one of `values` in `dimension`, as a
+    percent of the subjects counted, against `at_least`."""
+
+    dimension: str = Field(description="`sex`, or a dimension of the logframe's disaggregations.")
+    values: list[str] = Field(min_length=1)
+    at_least: float = Field(gt=0, le=100, description="Percent of the figure.")
+
+
 class Indicator(_Strict):
     """A logframe indicator with its target and counting rule."""
 
@@ -151,6 +165,7 @@ class Indicator(_Strict):
     sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
     requires: list[Requirement] = Field(min_length=1)
     r4v: R4VActivity | None = Field(default=None, description="Its row in the R4V 5W report.")
+    shares: list[Share] = Field(default_factory=list, description="Share targets (`Share`).")
 
     def title_in(self, language: str) -> str:
         """The title in `language` (`es`, `en`), else the file's `title`."""
@@ -223,7 +238,11 @@ class Logframe(_Strict):
     title: str
     period: Period
     timezone: str = "UTC"
-    disaggregations: list[Literal["sex_age", "region", "month"]] = ["sex_age", "region", "month"]
+    disaggregations: list[str] = Field(
+        default_factory=lambda: list(BUILT_IN_DISAGGREGATIONS),
+        description="`sex_age`, `region`, `month`, and any admin level, `population_type` or"
+        " attribute of the program (`dimensions`).",
+    )
     overall: Indicator | None = None
     indicators: list[Indicator] = Field(min_length=1)
     r4v: R4VReporting | None = None
@@ -258,6 +277,31 @@ class Logframe(_Strict):
         mapped = [i.id for i in self.all_indicators if i.r4v is not None]
         if mapped and self.r4v is None:
             raise ValueError(f"indicators {mapped} map to R4V but the logframe has no `r4v:`")
+        return self
+
+    @model_validator(mode="after")
+    def _dimensions_of_the_program(self) -> Logframe:
+        program = current_program()
+        levels = {level.code for level in program.territories.levels}
+        known = {
+            *BUILT_IN_DISAGGREGATIONS, "population_type", *levels,
+            *(a.code for a in program.attributes),
+        }  # fmt: skip
+        unknown = [d for d in self.disaggregations if d not in known]
+        if unknown or len(set(self.disaggregations)) != len(self.disaggregations):
+            raise ValueError(f"disaggregations {unknown or self.disaggregations}: {sorted(known)}")
+        shared = {"sex"} | (set(self.disaggregations) - set(BUILT_IN_DISAGGREGATIONS))
+        for indicator in self.all_indicators:
+            for share in indicator.shares:
+                if share.dimension not in shared:
+                    raise ValueError(
+                        f"{indicator.id}: a share of {share.dimension!r}: name one of"
+                        f" {sorted(shared)}"
+                    )
+                vocabulary = "territories" if share.dimension in levels else share.dimension
+                wrong = set(share.values) - program.codes(vocabulary)
+                if wrong:
+                    raise ValueError(f"{indicator.id}: share values {sorted(wrong)} unknown")
         return self
 
     @model_validator(mode="after")

@@ -41,6 +41,7 @@ from services.indicators.attainment import (
     day_start,
     window,
 )
+from services.indicators.dimensions import containing, dimensions_of
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe, Unit
@@ -274,7 +275,7 @@ class Standing:
                 act
                 for act in self._acts_of(indicator, subject)
                 if act.act_key not in revoked
-                and region in (None, act.region)
+                and (region in (None, act.region) or region in containing().get(act.region, ()))
                 and act.occurred_at < ends_before
             ]
         else:
@@ -286,8 +287,9 @@ class Standing:
             ]
         mine.sort(key=act_order)
         now = count_subject(
-            indicator, subject, mine, self.people, tally.start, self._zone, tally.starts_at
-        )
+            indicator, subject, mine, self.people, tally.start, self._zone, tally.starts_at,
+            dimensions_of(self.logframe),
+        )  # fmt: skip
         subjects, totals = tally.counted[indicator.id], tally.totals[indicator.id]
         before = subjects.get(subject)
         if before == now:

@@ -16,6 +16,10 @@ counts sit at an edge of their rounding at once (`tests/unit/indicators/test_lin
 finds none). Zero hides among the small counts too: a zero shown exactly would be a bound known
 without error. What "<5" does not always hide is whether anybody is there (the indicators'
 README, "What it does not hide"). The windows this view answers for are fixed (`periods`).
+
+A dimension can be sensitive too (an attribute marked `sensitive` in the program file, such as
+ethnicity): in an indicator that is not, every count of that dimension's tables is published
+by the same rule, and a share target on it is read from the published counts.
 Exact figures are for authorised M&E staff only.
 """
 
@@ -26,6 +30,8 @@ from enum import StrEnum
 
 from access import disclosure
 from services.indicators.attainment import TOTAL, Attainment, Cell, IndicatorFigures, Month
+from services.indicators.logframe import Share
+from services.indicators.shares import DimensionTable, ShareFigure, share_figures
 from services.indicators.targets import Reading, percent_of
 
 
@@ -40,7 +46,9 @@ def in_view(attainment: Attainment, view: View) -> Attainment:
     """The figures as `view` shows them."""
     if view is View.EXACT:
         return replace(attainment, view=view.value)
-    shown = [suppress(i) if i.sensitive else i for i in attainment.indicators]
+    shown = [
+        suppress(i) if i.sensitive else _sensitive_dimensions(i) for i in attainment.indicators
+    ]
     return replace(attainment, view=view.value, indicators=shown)
 
 
@@ -56,7 +64,7 @@ def suppress(figures: IndicatorFigures) -> IndicatorFigures:
     percent = (
         None if value == disclosure.SMALL or target is None else round(100 * int(value) / target, 1)
     )
-    return replace(
+    shown = replace(
         figures,
         value=value,
         percent=percent,
@@ -74,3 +82,32 @@ def suppress(figures: IndicatorFigures) -> IndicatorFigures:
             for shown in [published(figures.sex_age[sex][TOTAL])]
         },
     )
+    tables = [_published_table(t) for t in figures.dimensions]
+    return replace(shown, dimensions=tables, shares=_shares(figures, value, shown.sex_age, tables))
+
+
+def _sensitive_dimensions(figures: IndicatorFigures) -> IndicatorFigures:
+    """An indicator that is not sensitive, with the tables of its sensitive dimensions (and the
+    shares read from them) under the rule of `published`."""
+    if not any(t.sensitive for t in figures.dimensions):
+        return figures
+    tables = [_published_table(t) if t.sensitive else t for t in figures.dimensions]
+    shares = _shares(figures, figures.value, figures.sex_age, tables)
+    return replace(figures, dimensions=tables, shares=shares)
+
+
+def _published_table(table: DimensionTable) -> DimensionTable:
+    return replace(
+        table, sex={r: {c: published(n) for c, n in row.items()} for r, row in table.sex.items()}
+    )
+
+
+def _shares(
+    figures: IndicatorFigures,
+    value: Cell,
+    sex_age: dict[str, dict[str, Cell]],
+    tables: list[DimensionTable],
+) -> list[ShareFigure]:
+    targets = [Share(dimension=s.dimension, values=s.values, at_least=s.at_least)
+               for s in figures.shares]  # fmt: skip
+    return share_figures(targets, value, sex_age, tables)

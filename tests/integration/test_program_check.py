@@ -84,3 +84,18 @@ async def test_livelihood_lines_and_regularization_profiles_history_uses_are_kep
         await check_program(PROGRAMS_DIR / "western_balkans.yaml", [database])
     assert "livelihood_program: impulsate_pana" in str(refused.value)
     assert "regularization_profile: vulnerability" in str(refused.value)
+
+
+async def test_attribute_values_history_uses_are_read_from_the_store(database: str) -> None:
+    pool = await open_pool(database, max_size=2)
+    async with pool.acquire() as conn, conn.transaction():
+        await append(conn, "p-1", 0, [NewEvent("participant.registered", {
+            "region": "rs_nis", "attributes": {"ethnicity": "roma"},
+        })])  # fmt: skip
+        await append(conn, "p-2", 0, [NewEvent("participant.registered", {"region": "rs_nis"})])
+    await pool.close()
+
+    assert (await codes_in_store(database))["ethnicity"] == {"roma"}
+    await check_program(PROGRAMS_DIR / "western_balkans.yaml", [database])
+    with pytest.raises(ProgramError, match=r"ethnicity: roma"):
+        await check_program(PROGRAMS_DIR / "peru.yaml", [database])

@@ -160,10 +160,12 @@ function card(ind) {
       `<i class="expected" style="left:${expectedAt}%" title="${t("dashboard.expected",
         { expected: fmt(Math.round(ind.expected)) })}"></i>`}</div>
     ${status}
+    ${shares(ind)}
     <p class="changed muted small" data-field="changed"></p>
     <details data-key="${esc(key("sex_age"))}"><summary>${t("dashboard.sex_age")}</summary><div class="scroll">${sexAge(ind)}</div></details>
     <details data-key="${esc(key("sex_region"))}"><summary>${t("dashboard.sex_region")}</summary><div class="scroll">${sexBy(ind.sex_region, (r) => (r === "total" ? "Total" : t(`code.${r}`)))}</div></details>
     <details data-key="${esc(key("regions"))}"><summary>${t("dashboard.regions")}</summary>${regions(ind)}</details>
+    ${dimensionTables(ind)}
     <div class="chart-slot" aria-busy="true"></div>
   </section>`;
 }
@@ -205,6 +207,34 @@ function sexBy(table, named) {
     <td>${t(`dashboard.sex.${sex}`)}</td>${ages.map((a) =>
       `<td class="${a === "total" ? "total" : ""}">${fmt(row[a])}</td>`).join("")}</tr>`).join("");
   return `<table>${head}${body}</table>`;
+}
+
+// Sex by each of the program's dimensions (country, ethnicity...): the answer carries their
+// labels, so another program's dimensions need nothing here.
+function dimensionTables(ind) {
+  return (ind.dimensions || []).map((d) => `<details data-key="${esc(`${ind.id}|dim|${d.dimension}`)}"
+    data-dimension="${esc(d.dimension)}"><summary>${t("dashboard.sex_by", { dimension: esc(d.labels[lang]) })}
+    ${d.sensitive ? `<span class="tag">${t("dashboard.protected")}</span>` : ""}</summary>
+    <div class="scroll">${sexBy(d.sex, (v) => (v === "total" ? "Total" : valueLabel(ind, d.dimension, v)))}</div></details>`).join("");
+}
+
+function valueLabel(ind, dimension, value) {
+  if (dimension === "sex") return t(`dashboard.sex.${value}`);
+  const d = (ind.dimensions || []).find((x) => x.dimension === dimension);
+  return esc(d && d.value_labels[value] ? d.value_labels[value][lang] : value);
+}
+
+// Share targets ("85 % Roma"), read as shares of the card's own figure.
+function shares(ind) {
+  if (!ind.shares || !ind.shares.length) return "";
+  return `<ul class="shares">${ind.shares.map((s) => {
+    const state = s.met === null ? "" : s.met ? "met" : "unmet";
+    const values = s.values.map((v) => valueLabel(ind, s.dimension, v)).join(", ");
+    const text = t("dashboard.share", { values, at_least: fmt(s.at_least),
+      percent: s.percent === null ? "–" : fmt(s.percent, 1) });
+    return `<li class="${state}" data-share="${esc(s.dimension)}">${text}${state ?
+      ` <span aria-hidden="true">${s.met ? "✓" : "✗"}</span> <span class="sr">${t(`dashboard.share_${state}`)}</span>` : ""}</li>`;
+  }).join("")}</ul>`;
 }
 
 function regions(ind) {

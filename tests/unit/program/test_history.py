@@ -51,3 +51,19 @@ def test_a_program_that_drops_codes_in_use_is_refused_naming_them() -> None:
     }
     with pytest.raises(ProgramError, match=r"new.yaml: removes codes .*territory: lima_callao"):
         refuse_removals(codes_in(STORED), BALKANS, "new.yaml")
+
+
+def test_a_person_s_attribute_values_in_use_cannot_be_dropped() -> None:
+    registered = ("participant.registered", 1, {
+        "region": "rs_nis", "population_type": "returnees",
+        "attributes": {"ethnicity": "roma", "disability": "not_asked"},
+    })  # fmt: skip
+    corrected = ("participant.corrected", 1, {"attributes": {"ethnicity": "ashkali"}})
+    seen = codes_in([registered, corrected])
+
+    assert seen["ethnicity"] == {"roma", "ashkali"} and seen["population_type"] == {"returnees"}
+    assert removed_codes(seen, BALKANS) == {}
+    assert removed_codes(seen, PERU) == {  # Peru has disability and returnees, no ethnicity
+        "ethnicity": ["ashkali", "roma"],
+        "territory": ["rs_nis"],
+    }

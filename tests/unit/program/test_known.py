@@ -3,9 +3,14 @@
 from collections.abc import Iterator
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from program.known import KnownDestination, KnownTerritory
+from program.known import (
+    KnownAttributes,
+    KnownDestination,
+    KnownPopulationType,
+    KnownTerritory,
+)
 from program.load import PROGRAMS_DIR, current_program
 
 
@@ -51,3 +56,21 @@ def test_the_openapi_schema_lists_the_programs_codes() -> None:
         "piura",
         "tumbes",
     ]
+
+
+def test_attributes_and_population_types_of_the_program_only() -> None:
+    attributes = TypeAdapter(KnownAttributes)
+    assert attributes.validate_python({"lgbtiq": "no", "disability": "not_asked"}) == {
+        "disability": "not_asked",
+        "lgbtiq": "no",
+    }
+    for wrong, message in [
+        ({"ethnicity": "roma"}, "unknown attribute 'ethnicity'"),
+        ({"lgbtiq": "maybe"}, "unknown lgbtiq code 'maybe'"),
+        ({"lgbtiq": "a free text"}, "String should match pattern"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            attributes.validate_python(wrong)
+    assert TypeAdapter(KnownPopulationType).validate_python("pendular") == "pendular"
+    with pytest.raises(ValidationError, match="unknown population_type code"):
+        TypeAdapter(KnownPopulationType).validate_python("internally_displaced")
