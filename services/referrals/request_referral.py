@@ -55,6 +55,8 @@ class RequestReferral:
     respond_by: datetime
     occurred_at: datetime | None = None  # when it was requested in the field; None: now
     rules: FieldTimeRules = PROGRAM_RULES
+    opened_at: datetime | None = None  # the case's opening (None: not known to the copy)
+    consented_at: datetime | None = None  # when the consent it is made under was given
 
 
 def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]:
@@ -73,7 +75,10 @@ def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]
             RefusalKind.CONFLICT,
         )
     refuse_unneeded(command.destination, command.shared_fields)
-    requested_at = happened("requested", command.occurred_at, command.now, command.rules)
+    requested_at = happened(
+        "requested", command.occurred_at, command.now, command.rules,
+        [("opening", command.opened_at), ("consent", command.consented_at)],
+    )  # fmt: skip
     return [
         ReferralRequested(
             referral_id=command.referral_id,

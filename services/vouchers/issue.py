@@ -32,6 +32,7 @@ class IssueVoucher:
     standard_cap: Decimal
     occurred_at: datetime | None = None  # when it was issued in the field; None: now
     rules: FieldTimeRules = PROGRAM_RULES
+    opened_at: datetime | None = None  # the case's opening (None: not known to the copy)
 
 
 def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
@@ -44,7 +45,9 @@ def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
         raise Refused(
             "amount_not_positive", "amount must be greater than 0.00 PEN", RefusalKind.INVALID
         )
-    issued_at = happened("issued", command.occurred_at, command.now, command.rules)
+    issued_at = happened(
+        "issued", command.occurred_at, command.now, command.rules, [("opening", command.opened_at)]
+    )
     if command.valid_until <= issued_at:
         raise Refused(
             "valid_until_in_past",
