@@ -10,7 +10,7 @@ from uuid import UUID
 from contracts.referrals import ReferralRequested
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
 from eventkit.decider import RefusalKind, Refused
-from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, across_clocks, happened
 from services.referrals.referral import Referral, Status
 from services.referrals.shared_minimum import refuse_unneeded
 
@@ -75,9 +75,11 @@ def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]
             RefusalKind.CONFLICT,
         )
     refuse_unneeded(command.destination, command.shared_fields)
+    copies = [("opening", command.opened_at), ("consent", command.consented_at)]
+    at = command.occurred_at or command.now  # the copies' moments are the cases service's clock
     requested_at = happened(
         "requested", command.occurred_at, command.now, command.rules,
-        [("opening", command.opened_at), ("consent", command.consented_at)],
+        across_clocks(at, copies, command.rules),
     )  # fmt: skip
     return [
         ReferralRequested(

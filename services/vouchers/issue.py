@@ -10,7 +10,7 @@ from uuid import UUID
 from contracts.vocabulary import Region, Urgency, VoucherService
 from contracts.vouchers import VoucherIssued
 from eventkit.decider import RefusalKind, Refused
-from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, across_clocks, happened
 from services.vouchers.voucher import Status, Voucher
 
 
@@ -45,9 +45,9 @@ def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
         raise Refused(
             "amount_not_positive", "amount must be greater than 0.00 PEN", RefusalKind.INVALID
         )
-    issued_at = happened(
-        "issued", command.occurred_at, command.now, command.rules, [("opening", command.opened_at)]
-    )
+    at = command.occurred_at or command.now  # the opening is the cases service's clock
+    opening = across_clocks(at, [("opening", command.opened_at)], command.rules)
+    issued_at = happened("issued", command.occurred_at, command.now, command.rules, opening)
     if command.valid_until <= issued_at:
         raise Refused(
             "valid_until_in_past",

@@ -101,3 +101,13 @@ def test_a_cancellation_before_the_request_is_refused() -> None:
     at = T0 + timedelta(days=1)
     ok = cancel.Cancel(reason, CASEWORKER, NOW, occurred_at=at)
     then_only(when(cancel.decide, ok, state), ReferralCancelled, cancelled_at=at)
+
+
+def test_the_opening_and_consent_come_from_another_clock_compared_within_the_allowance() -> None:
+    back = T0 - timedelta(days=30)
+    due = back + timedelta(days=3)
+    skewed = requesting(occurred_at=back, respond_by=due, opened_at=back + timedelta(minutes=2),
+                        consented_at=back + timedelta(minutes=4))  # fmt: skip
+    then_only(when(request, skewed, Referral()), ReferralRequested, requested_at=back)
+    beyond = requesting(occurred_at=back, respond_by=due, opened_at=back + timedelta(minutes=6))
+    then_refused(when(request, beyond, Referral()), "requested_before_opening")
