@@ -85,6 +85,8 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "voucher.approve": {SUPERVISOR: REGION},
     "voucher.read": {CASEWORKER: REGION, SUPERVISOR: REGION, CLINIC: PROVIDER},
     "voucher.redeem": {CLINIC: PROVIDER},
+    # A clinic's claim past the claim window, recorded for it (eventkit.field_time; an import).
+    "voucher.record_redemption": {SUPERVISOR: REGION},
     "voucher.reverse": {ADMINISTRATOR: ANY},
     # What the program owes a provider: the provider itself, its region's supervisor, M&E, admin.
     "voucher.reconcile": {

@@ -103,6 +103,19 @@ def happened(
     return at
 
 
+def across_clocks(
+    at: datetime, dependencies: Iterable[Dependency], rules: FieldTimeRules
+) -> list[Dependency]:
+    """The dependencies `at` comes before by more than the clock allowance: for moments another
+    service stamped (a case's opening, a consent, read from a copy), whose clock may differ from
+    this one's by as much. Give them to `happened` to refuse by name."""
+    return [
+        (name, moment)
+        for name, moment in dependencies
+        if moment is not None and at < moment - rules.clock_allowance
+    ]
+
+
 def is_late(occurred_at: datetime, now: datetime, rules: FieldTimeRules) -> bool:
     """Whether an act recorded `now` that happened at `occurred_at` is a late entry."""
     return now - occurred_at > rules.late_after

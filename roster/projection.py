@@ -89,11 +89,13 @@ class RosterProjection:
                         await self.on_erased(conn, event.participant_id)
                 case CaseOpened():
                     await conn.execute(
-                        "INSERT INTO roster_cases (case_id, participant_id, region)"
-                        " VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING",
+                        "INSERT INTO roster_cases (case_id, participant_id, region, opened_at)"
+                        " VALUES ($1, $2, $3, $4) ON CONFLICT (case_id)"
+                        " DO UPDATE SET opened_at = EXCLUDED.opened_at",
                         event.case_id,
                         event.participant_id,
                         str(event.region),
+                        event.opened_at,
                     )
                 case CaseReassigned():
                     await conn.execute(

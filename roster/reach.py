@@ -16,6 +16,7 @@ applied at the same moment waits for it, then destroys what it wrote too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from access.fastapi import authorize
@@ -88,10 +89,11 @@ async def surviving(conn: Connection, participant_id: UUID) -> UUID:
 
 async def case_in_reach(
     conn: Connection, principal: Principal, action: str, case_id: UUID, person: Person
-) -> None:
-    """Refuse unless the case is known, within reach, and `person`'s."""
+) -> datetime | None:
+    """Refuse unless the case is known, within reach, and `person`'s; when it was opened (what
+    an act of the case may not come before; None when the copy predates that column)."""
     row = await conn.fetchrow(
-        "SELECT participant_id, region FROM roster_cases WHERE case_id = $1", case_id
+        "SELECT participant_id, region, opened_at FROM roster_cases WHERE case_id = $1", case_id
     )
     if row is None:
         raise Refused(
@@ -108,3 +110,5 @@ async def case_in_reach(
             f"case {case_id} is not participant {person.participant_id}'s case",
             RefusalKind.INVALID,
         )
+    opened: datetime | None = row["opened_at"]
+    return opened

@@ -12,4 +12,7 @@ CREATE TABLE IF NOT EXISTS roster_cases (
     participant_id  uuid NOT NULL,
     region          text NOT NULL
 );
+-- When the case was opened (the field's time): what a referral or a voucher of the case may not
+-- come before. NULL for a copy built before the column (a replay fills it): nothing to compare.
+ALTER TABLE roster_cases ADD COLUMN IF NOT EXISTS opened_at timestamptz;
 """

@@ -14,6 +14,9 @@ CREATE ROLE pana_indicators LOGIN PASSWORD 'pana-indicators-local-only';
 -- The web app's sessions: its own role owns its own database (nothing there is audited).
 CREATE ROLE pana_web LOGIN PASSWORD 'pana-web-local-only';
 CREATE DATABASE pana_web OWNER pana_web;
+-- The import API's jobs (deploy/imports): its own role owns its own database.
+CREATE ROLE pana_imports LOGIN PASSWORD 'pana-imports-local-only';
+CREATE DATABASE pana_imports OWNER pana_imports;
 -- Keycloak's realms, accounts and sessions.
 CREATE ROLE keycloak LOGIN PASSWORD 'keycloak-local-only';
 CREATE DATABASE keycloak OWNER keycloak;

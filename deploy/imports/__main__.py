@@ -5,4 +5,4 @@ import uvicorn
 from deploy.imports.app import ImportsSettings, create_app
 
 settings = ImportsSettings()
-uvicorn.run(create_app(settings), host="0.0.0.0", port=settings.port)
+uvicorn.run(create_app(settings), host=settings.host, port=settings.port)

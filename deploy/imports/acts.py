@@ -36,7 +36,12 @@ from services.referrals.requests import (
     ReferralRequest,
     RejectRequest,
 )
-from services.vouchers.requests import ApproveRequest, IssueRequest, RedeemRequest
+from services.vouchers.requests import (
+    ApproveRequest,
+    IssueRequest,
+    RecordedRedemption,
+    RedeemRequest,
+)
 
 OCCURRED = "occurred_at"
 """The commands' "when it happened" field (issue 25). Where a request model has it, every dated
@@ -70,7 +75,13 @@ class Act:
     keeps: dict[str, str] = field(default_factory=dict)
     by_unit: Act | None = None
     """The same act as the receiving unit sends it, for a unit with its own system account
-    (the service refuses an answer recorded on behalf of a unit that answers itself)."""
+    (the service refuses an answer recorded on behalf of a unit that answers itself, unless it
+    is a supervisor's late entry)."""
+    at: datetime | None = None
+    """When the act happened (None: now): who may still record it depends on it."""
+    recorded: Act | None = None
+    """The same act as the importing supervisor records it for its actor, once it is too old
+    for the actor to send it (a clinic's claim past the claim window)."""
 
 
 def _some(**values: Any) -> dict[str, Any]:
@@ -299,6 +310,7 @@ def _referrals(v: dict[str, Any]) -> list[Act]:
             extra | dated(own_model, None, v[when]),
             columns,
             role="receiving_service",
+            at=v[when],
         )
         done.append(
             Act(
@@ -309,6 +321,7 @@ def _referrals(v: dict[str, Any]) -> list[Act]:
                 extra | {"evidence": evidence},
                 columns,
                 by_unit=by_unit,
+                at=v[when],
             )
         )
     return done
@@ -361,6 +374,21 @@ def _vouchers(v: dict[str, Any]) -> list[Act]:
             receipt_number=v["receipt_number"],
         )
         redeem |= dated(RedeemRequest, None, v["redeemed_on"])
+        columns = {
+            "amount": "redeemed_amount",
+            "services": "redeemed_services",
+            "receipt_number": "receipt_number",
+            "occurred_at": "redeemed_on",
+        }
+        recorded = Act(
+            "redeem",
+            "vouchers",
+            "/redemptions/recorded",
+            RecordedRedemption,
+            redeem | {"provider_id": "{provider_id}"},
+            columns | {"provider_id": "provider"},
+            at=v["redeemed_on"],
+        )
         done.append(
             Act(
                 "redeem",
@@ -368,13 +396,10 @@ def _vouchers(v: dict[str, Any]) -> list[Act]:
                 "/redemptions",
                 RedeemRequest,
                 redeem,
-                {
-                    "amount": "redeemed_amount",
-                    "services": "redeemed_services",
-                    "receipt_number": "receipt_number",
-                    "occurred_at": "redeemed_on",
-                },
+                columns,
                 role="clinic",
+                at=v["redeemed_on"],
+                recorded=recorded,
             )
         )
     return done

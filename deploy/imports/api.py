@@ -116,11 +116,15 @@ async def _checked(
 
 
 def launch(state: Any, job: uuid.UUID, checked: Checked, sender: Sender) -> None:
-    """Run the job in the background; kept in `state.jobs` until it ends."""
+    """Run the job in the background; kept in `state.jobs` until it ends. One process runs a
+    job at a time (a lock held while it runs): a replica starting while another runs the job
+    leaves it alone, and resumes it only once that one is gone."""
 
     async def work() -> None:
         try:
-            await run(state.store, sender, job, checked, concurrency=state.concurrency)
+            async with state.store.running_alone(job) as mine:
+                if mine:
+                    await run(state.store, sender, job, checked, concurrency=state.concurrency)
         finally:
             await sender.close()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from access.fastapi import use_verifier
@@ -25,6 +26,7 @@ class ImportsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PANA_IMPORTS_")
     port: int = 8006
+    host: str = "127.0.0.1"  # 0.0.0.0 inside a container or pod network
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pana_imports"
     cases_url: str = "http://127.0.0.1:8001"
     referrals_url: str = "http://127.0.0.1:8002"
@@ -35,6 +37,7 @@ class ImportsSettings(BaseSettings):
 
 def create_app(settings: ImportsSettings | None = None) -> FastAPI:
     settings = settings or ImportsSettings()
+    tokens = TokenSettings()  # whose tokens the services take: the import's too
     urls = {
         "cases": settings.cases_url,
         "referrals": settings.referrals_url,
@@ -47,6 +50,8 @@ def create_app(settings: ImportsSettings | None = None) -> FastAPI:
             acting["subject"],
             acting["organization"],
             list(acting["regions"]),
+            tokens.issuer,
+            tokens.audience,
         )
         return Sender(urls, signer, settings.concurrency)
 
@@ -70,11 +75,21 @@ def create_app(settings: ImportsSettings | None = None) -> FastAPI:
             await pool.close()
 
     app = FastAPI(title="Pana imports", lifespan=lifespan)
-    use_verifier(app, TokenSettings().verifier())
+    use_verifier(app, tokens.verifier())
     app.include_router(router)
 
-    @app.get("/readyz", include_in_schema=False)
-    async def ready() -> dict[str, str]:
+    @app.get("/healthz", include_in_schema=False)
+    async def alive() -> dict[str, str]:
+        """The process answers (liveness): restarting it would not help otherwise."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False, response_model=None)
+    async def ready() -> dict[str, str] | JSONResponse:
+        """Ready once the jobs' database answers (an upload needs it at once)."""
+        try:
+            await app.state.store.pool.fetchval("SELECT 1")
+        except Exception as exc:  # not ready, whatever the cause: the probe says why
+            return JSONResponse({"status": "not_ready", "reason": repr(exc)[:200]}, 503)
         return {"status": "ready"}
 
     return app

@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from deploy.imports import messages
+from deploy.imports.acts import Act
 from deploy.imports.dry_run import Checked, Row, dry_run, fill
 from deploy.imports.reading import Table, read_table
 from deploy.imports.sending import Refused, Sender
 from deploy.imports.store import Done, JobStore
+from eventkit.field_time import configured, is_late
 
 Progress = Callable[[int, int], None]
 BATCH = 32
@@ -146,6 +148,18 @@ def _claims(role: str, ids: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+async def _sent_as(sender: Sender, act: Act, ids: dict[str, Any]) -> Act:
+    """Who sends the act: a unit with its own account sends the answers it gave lately, a
+    clinic the care it claims within its claim window; what is older than they may record (the
+    field-time rules, `eventkit.field_time`) the importing supervisor records as a late entry."""
+    rules, now = configured(), datetime.now(UTC)
+    if act.by_unit is not None and await sender.answers_itself(str(ids["unit_id"])):
+        return act if act.at is not None and is_late(act.at, now, rules) else act.by_unit
+    if act.recorded is not None and act.at is not None and now - act.at > rules.claim_window:
+        return act.recorded
+    return act
+
+
 def _to_do(row: Row, before: dict[str, Any] | None) -> bool:
     return before is None or bool({a.name for a in row.acts} - set(before.get("acts", [])))
 
@@ -164,8 +178,7 @@ async def _row(
             if act.name == "approve" and not ids.get("requires_approval"):
                 done.append(act.name)  # not needed: under the cap
                 continue
-            if act.by_unit is not None and await sender.answers_itself(str(ids["unit_id"])):
-                act = act.by_unit
+            act = await _sent_as(sender, act, ids)
             claims = _claims(act.role, ids)
             got = await sender.post(
                 act.service,

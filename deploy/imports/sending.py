@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from access.signing import issue_token, load_key
+from access.tokens import DEV_AUDIENCE, DEV_ISSUER
 from eventkit.read_your_writes import AFTER_HEADER
 
 RETRIES = 120
@@ -31,11 +32,21 @@ class Refused(Exception):
 
 
 class Signer:
-    """Tokens for the import's acts: `subject` of `organization`, in `regions`."""
+    """Tokens for the import's acts: `subject` of `organization`, in `regions`, signed by the
+    issuer the services trust (`issuer`, `audience`: theirs, `PANA_AUTH_ISSUER`/`_AUDIENCE`)."""
 
-    def __init__(self, key_path: Path, subject: str, organization: str, regions: list[str]) -> None:
+    def __init__(
+        self,
+        key_path: Path,
+        subject: str,
+        organization: str,
+        regions: list[str],
+        issuer: str = DEV_ISSUER,
+        audience: str = DEV_AUDIENCE,
+    ) -> None:
         self.key_path = key_path
         self.subject, self.organization, self.regions = subject, organization, regions
+        self.issuer, self.audience = issuer, audience
         self._tokens: dict[str, str] = {}
 
     def headers(self, role: str, **claims: str) -> dict[str, str]:
@@ -45,7 +56,10 @@ class Signer:
             if role == "supervisor":
                 base["regions"] = self.regions
             key = load_key(self.key_path)  # read when first needed: a dry run needs none
-            self._tokens[ident] = issue_token(key, base | claims, ttl=timedelta(hours=12))
+            self._tokens[ident] = issue_token(
+                key, base | claims, issuer=self.issuer, audience=self.audience,
+                ttl=timedelta(hours=12),
+            )  # fmt: skip
         return {"Authorization": f"Bearer {self._tokens[ident]}"}
 
 

@@ -9,7 +9,9 @@ resumes from the database alone.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -103,6 +105,19 @@ class JobStore:
             digest,
         )
         return None if found is None else uuid.UUID(str(found))
+
+    @contextlib.asynccontextmanager
+    async def running_alone(self, job_id: uuid.UUID) -> AsyncIterator[bool]:
+        """Whether this process holds the job's lock (a session lock, released when the
+        block ends or the process dies): False while another process runs the job."""
+        async with self.pool.acquire() as conn:
+            key = f"pana-import:{job_id}"
+            mine = await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key)
+            try:
+                yield bool(mine)
+            finally:
+                if mine:
+                    await conn.fetchval("SELECT pg_advisory_unlock(hashtext($1))", key)
 
     async def running(self) -> list[uuid.UUID]:
         rows = await self.pool.fetch("SELECT job_id FROM import_jobs WHERE status = 'running'")

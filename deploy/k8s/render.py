@@ -47,6 +47,10 @@ KAFKA_PORT = 9093  # the TLS + SCRAM listener; there is no other client listener
 KAFKA_CA = "/etc/pana/kafka-ca"
 WEB = ("web", 8000, 2, "100m", "128Mi", "256Mi")
 """The pages (several replicas: sessions live in its own database)."""
+IMPORTS = ("imports", 8006, 2, "100m", "192Mi", "512Mi")
+"""The supervisors' import API (`python -m deploy.imports`): no Kafka; a job runs in one replica
+at a time (a lock in its database), so replicas are safe."""
+IMPORT_SIGNING = "/etc/pana/import-signing"
 KEYCLOAK = ("keycloak", 8080, 2, "500m", "768Mi", "1536Mi")
 """The OpenID provider (replicas find each other through its database: 26's jdbc-ping)."""
 KEYCLOAK_MANAGEMENT_PORT = 9000
@@ -396,6 +400,45 @@ def web() -> dict[str, Any]:
     )
 
 
+def imports() -> dict[str, Any]:
+    """The supervisors' import API: its jobs in its own database (Secret `pana-databases`, key
+    `imports`); each row goes to a service's API with a token it signs with the key in Secret
+    `pana-import-signing` (key `key.pem`): the private key of the issuer the services trust
+    (`PANA_AUTH_JWKS_URL`, `PANA_AUTH_ISSUER` in pana-config). Uploads spool to `/tmp`."""
+    name, port = IMPORTS[0], IMPORTS[1]
+    env = [
+        {"name": "PANA_IMPORTS_PORT", "value": str(port)},
+        {"name": "PANA_IMPORTS_HOST", "value": "0.0.0.0"},  # inside the pod network
+        *(
+            {"name": f"PANA_IMPORTS_{s.upper()}_URL", "value": f"http://{s}:{SERVICES[s][0]}"}
+            for s in ("cases", "referrals", "vouchers")
+        ),
+        _secret("PANA_IMPORTS_DATABASE_URL", "pana-databases", name),
+        {"name": "PANA_IMPORTS_SIGNING_KEY_PATH", "value": f"{IMPORT_SIGNING}/key.pem"},
+    ]
+    volumes = [
+        {"name": "import-signing", "secret": {"secretName": "pana-import-signing"}},
+        {"name": "tmp", "emptyDir": {}},
+    ]
+    return _workload(
+        IMPORTS,
+        {"securityContext": {"runAsNonRoot": True, "runAsUser": 10001}, "volumes": volumes},
+        {
+            "image": IMAGE,
+            "command": ["python", "-m", "deploy.imports"],
+            "envFrom": [{"configMapRef": {"name": "pana-config"}}],  # the issuer, the keys
+            "env": env,
+            "volumeMounts": [
+                {"name": "import-signing", "mountPath": IMPORT_SIGNING, "readOnly": True},
+                {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 (the pod's own emptyDir)
+            ],
+            "livenessProbe": _probe("/healthz", port, 10),
+            "readinessProbe": _probe("/readyz", port, 5),
+            "securityContext": _container_security(),
+        },
+    )
+
+
 def keycloak() -> list[dict[str, Any]]:
     """Keycloak in production mode with its own PostgreSQL database, importing the realm file
     (deploy/keycloak/pana-realm.json: no accounts) from the ConfigMap `keycloak-realm`."""
@@ -496,6 +539,7 @@ def documents() -> list[dict[str, Any]]:
     for name in SERVICES:
         docs += [deployment(name), service(name), disruption_budget(name)]
     docs += [web(), _plain_service(WEB), disruption_budget_of(WEB[0])]
+    docs += [imports(), _plain_service(IMPORTS), disruption_budget_of(IMPORTS[0])]
     docs += [*keycloak(), _plain_service(KEYCLOAK), disruption_budget_of(KEYCLOAK[0])]
     docs.append(ingress())
     return docs

@@ -1,8 +1,9 @@
 """`python -m deploy.local.stack up|down|status`: the whole system on one machine, no Docker.
 
 Starts a real Kafka broker and a real PostgreSQL server (or uses `DATABASE_URL`), creates one
-database per service, starts the four services as separate processes, waits until every
-`/readyz` answers 200 and prints where to look. State (data, logs, pid files) lives in
+database per service, starts the four services and the imports API (`deploy/imports`, the
+supervisors' upload) as separate processes, waits until every `/readyz` answers 200 and prints
+where to look. State (data, logs, pid files) lives in
 `PANA_STATE_DIR` (default `.local/` in the repository).
 
 The broker requires SCRAM: each service connects as its own Kafka principal, whose password is
@@ -40,6 +41,10 @@ from program.load import current_program
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_PORTS = {"cases": 8001, "referrals": 8002, "vouchers": 8003, "indicators": 8004}
+IMPORTS = "imports"
+"""The supervisors' import API (`python -m deploy.imports`): no Kafka, its jobs in `pana_imports`
+(the database `pana-ops import` uses too), tokens minted with the local issuer's key."""
+IMPORTS_PORT = 8006
 WEB_DATABASE = "pana_web"
 """The web app's sessions: its own database, owned by its own role of the same name."""
 
@@ -98,6 +103,7 @@ class LocalStack:
     sign_in: bool = False
     """Whether Keycloak and the web app run too (`make up`: yes unless PANA_KEYCLOAK=0)."""
     web_port: int = 8000
+    imports_port: int = IMPORTS_PORT
 
     @classmethod
     def from_env(cls) -> LocalStack:
@@ -115,6 +121,7 @@ class LocalStack:
             keycloak_port=int(env.get("PANA_KEYCLOAK_PORT", 8180)),
             sign_in=env.get("PANA_KEYCLOAK", "1").lower() not in ("0", "false", "no"),
             web_port=int(env.get("PANA_WEB_PORT", 8000)),
+            imports_port=int(env.get("PANA_IMPORTS_PORT", IMPORTS_PORT)),
         )
 
     @property
@@ -146,11 +153,12 @@ class LocalStack:
         return ManagedProcess(name, logs / f"{name}.pid", logs / f"{name}.log")
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.service_ports[name]}"
+        port = self.imports_port if name == IMPORTS else self.service_ports[name]
+        return f"http://127.0.0.1:{port}"
 
     def running(self) -> list[str]:
         """Names of the stack's processes that are alive now."""
-        names = [n for n in self.service_ports if self.service(n).running()]
+        names = [n for n in [*self.service_ports, IMPORTS] if self.service(n).running()]
         if self.kafka.process.running():
             names.append("kafka")
         if self.postgres.process.running():
@@ -165,14 +173,15 @@ class LocalStack:
         """The names of every process this stack runs."""
         own_postgres = [] if self.external_database_url else ["postgres"]
         keycloak = ["keycloak", "web"] if self.sign_in else []
-        return [*self.service_ports, "kafka", *own_postgres, *keycloak]
+        return [*self.service_ports, IMPORTS, "kafka", *own_postgres, *keycloak]
 
     def up(self, timeout: float = 120.0) -> None:
         """Start whatever is not running; fail with a clear message when something can't."""
         self.start_infrastructure()
         for name in self.service_ports:
             self.start_service(name)
-        self.wait_ready(list(self.service_ports), timeout)
+        self.start_imports()
+        self.wait_ready([*self.service_ports, IMPORTS], timeout)
         if self.sign_in:
             self.start_web()
             self.keycloak.wait()
@@ -194,7 +203,7 @@ class LocalStack:
         if self.sign_in and not self.keycloak.process.running():
             require_free_port(self.keycloak_port, "Keycloak", "PANA_KEYCLOAK_PORT")
             self.keycloak.launch()  # answers about 25 s later: awaited after the services start
-        databases = [f"pana_{n}" for n in self.service_ports]
+        databases = [f"pana_{n}" for n in [*self.service_ports, IMPORTS]]
         if self.sign_in:
             databases.append(WEB_DATABASE)
         asyncio.run(create_databases(self.server_url, databases))
@@ -252,6 +261,26 @@ class LocalStack:
         }
         process.start([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT)
 
+    def start_imports(self) -> None:
+        """The imports API: rows go to the services' APIs as the uploading supervisor, with
+        tokens of the local issuer (its key in `auth_dir`)."""
+        process = self.service(IMPORTS)
+        if process.running():
+            return
+        require_free_port(self.imports_port, "the imports API", "PANA_IMPORTS_PORT")
+        env = {
+            **os.environ,
+            "PANA_IMPORTS_PORT": str(self.imports_port),
+            "PANA_IMPORTS_DATABASE_URL": database_url_for(self.server_url, f"pana_{IMPORTS}"),
+            **{f"PANA_IMPORTS_{name.upper()}_URL": self.url(name) for name in SERVICE_PORTS
+               if name != "indicators"},
+            "PANA_IMPORTS_SIGNING_KEY_PATH": str(self.auth_dir / "signing-key.pem"),
+            "PANA_ENVIRONMENT": self.environment,
+            **self.secrets(),
+            **self.openid_env(),
+        }  # fmt: skip
+        process.start([sys.executable, "-m", "deploy.imports"], env=env, cwd=ROOT)
+
     def web_sessions_env(self) -> dict[str, str]:
         """Where the web app keeps its sessions: its database as its own role, and the key."""
         password = self._role_passwords()[WEB_DATABASE]
@@ -303,7 +332,7 @@ class LocalStack:
 
     def down(self) -> None:
         """Stop the services, then Kafka, then PostgreSQL."""
-        for name in [*self.service_ports, "web"]:
+        for name in [*self.service_ports, IMPORTS, "web"]:
             self.service(name).stop(timeout=15)
         self.kafka.stop()
         self.postgres.stop()
@@ -353,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         f"users and passwords in {stack.kafka.credentials_file})"
     )
     print(f"  PostgreSQL  {stack.server_url}")
-    for name in stack.service_ports:
+    for name in [*stack.service_ports, IMPORTS]:
         print(f"  {name:<11} {stack.url(name)}/docs   (ready: {stack.url(name)}/readyz)")
     key = stack.auth_dir / "signing-key.pem"
     print(

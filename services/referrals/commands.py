@@ -27,7 +27,7 @@ from contracts.referrals import (
 )
 from eventkit.aggregate import execute
 from eventkit.decider import RefusalKind, Refused
-from eventkit.field_time import FieldTimeRules, configured
+from eventkit.field_time import FieldTimeRules, configured, is_late
 from eventkit.ids import new_id
 from eventkit.store import Connection, EventStore
 from services.referrals import accept as accepting
@@ -92,15 +92,17 @@ async def request(
             "unit_inactive", f"{unit.name} no longer receives referrals", RefusalKind.INVALID
         )
     person = await ports.participant_in_reach(principal, "referral.request", body.participant_id)
-    await ports.case_in_reach(principal, "referral.request", body.case_id, person)
+    opened_at = await ports.case_in_reach(principal, "referral.request", body.case_id, person)
     participant_id = person.participant_id  # a merged record's survivor
-    consent_id = await ports.standing_consent(participant_id, unit.destination)
+    consent_id = await ports.standing_consent(participant_id, unit.destination, occurred_at)
+    consented_at = None if consent_id is None else await ports.consent_given_at(consent_id)
     shared = body.shared.filled()
     command = request_referral.RequestReferral(
         referral_id, body.case_id, participant_id, unit.unit_id, unit.destination,
         body.assistance_type, body.urgency, body.region, consent_id, frozenset(shared),
         actor_id(principal), now,
         deadlines.respond_by(unit.destination, body.urgency, requested_at), occurred_at, rules,
+        opened_at, consented_at,
     )  # fmt: skip
     decided = await execute(
         store, str(referral_id), evolve, Referral(),
@@ -235,16 +237,26 @@ async def _answer(
     occurred_at: datetime | None,
     rules: FieldTimeRules | None,
 ) -> Answer:
-    """Who answers and when; an answer on a unit's behalf only for a unit without an account."""
+    """Who answers and when; an answer on a unit's behalf only for a unit without an account,
+    or as a supervisor's late entry (what a unit answered long ago: its own account records
+    only what it answers now)."""
+    rules = rules or configured()
     if evidence is not None:
         unit = await ports.unit_of(referral_id)
-        if unit is not None and unit.has_system_account:
+        if (
+            unit is not None
+            and unit.has_system_account
+            and is_late(evidence.answered_at, now, rules)
+        ):
+            # History: asked as every late entry is (403 to a role without `entry.late`).
+            late_entry_note(principal, evidence.answered_at, now, rules)
+        elif unit is not None and unit.has_system_account:
             raise Refused(
                 "unit_answers_itself",
                 f"{unit.name} has a system account: it answers through the API",
                 RefusalKind.CONFLICT,
             )
-    return Answer(actor_id(principal), now, evidence, occurred_at, rules or configured())
+    return Answer(actor_id(principal), now, evidence, occurred_at, rules)
 
 
 def _late(principal: Principal, answer: Answer) -> str | None:

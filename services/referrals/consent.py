@@ -11,6 +11,7 @@ reading those referrals see that the data was withheld.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from contracts.consent import ConsentGiven, ConsentWithdrawn
@@ -73,24 +74,39 @@ async def _upsert(
 
 
 async def standing_consent(
-    conn: Connection, participant_id: UUID, destination: ReferralDestination
+    conn: Connection,
+    participant_id: UUID,
+    destination: ReferralDestination,
+    at: datetime | None = None,
 ) -> UUID | None:
     """The latest consent allowing referral sharing with `destination` that was given and not
     withdrawn (locked until the caller's transaction ends, so a concurrent withdrawal cannot
-    miss its data). A consent naming no destination covers every destination.
+    miss its data). A consent naming no destination covers every destination. With `at` (a
+    referral requested in the past), the latest one given by then comes first.
     """
     found = await conn.fetchval(
         "SELECT consent_id FROM referral_consents WHERE participant_id = $1 AND purpose = $2"
         " AND given_at IS NOT NULL AND withdrawn_at IS NULL"
         " AND (cardinality(destinations) = 0 OR $3 = ANY(destinations))"
-        " ORDER BY given_at DESC LIMIT 1"
+        " ORDER BY given_at <= coalesce($4, given_at) DESC, given_at DESC LIMIT 1"
         # A withdrawal being projected right now waits for this request, then deletes its data.
         " FOR SHARE",
         participant_id,
         str(SHARING),
         str(destination),
+        at,
     )
     return UUID(str(found)) if found is not None else None
+
+
+async def consent_given_at(conn: Connection, consent_id: UUID) -> datetime | None:
+    """When the consent's referral sharing was given (what a referral may not come before)."""
+    given: datetime | None = await conn.fetchval(
+        "SELECT given_at FROM referral_consents WHERE consent_id = $1 AND purpose = $2",
+        consent_id,
+        str(SHARING),
+    )
+    return given
 
 
 async def consent_stands(conn: Connection, consent_id: UUID) -> bool:

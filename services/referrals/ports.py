@@ -8,6 +8,7 @@ in the command's transaction), and a unit test hands in an in-memory fake.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -20,7 +21,7 @@ from contracts.vocabulary import ReferralDestination
 from eventkit.store import Connection
 from roster.reach import Person, case_in_reach, participant_in_reach
 from services.referrals import directory, shared_data, views
-from services.referrals.consent import standing_consent
+from services.referrals.consent import consent_given_at, standing_consent
 
 
 class Ports(Protocol):
@@ -33,8 +34,8 @@ class Ports(Protocol):
 
     async def case_in_reach(
         self, principal: Principal, action: str, case_id: UUID, person: Person
-    ) -> None:
-        """Refuse unless the case is known, within reach, and `person`'s."""
+    ) -> datetime | None:
+        """Refuse unless the case is known, within reach, and `person`'s; when it was opened."""
 
     async def unit(self, unit_id: UUID) -> directory.Unit:
         """The receiving unit, or `Refused` (invalid) when the directory has none."""
@@ -43,9 +44,12 @@ class Ports(Protocol):
         """The unit a referral is addressed to (None: no such referral)."""
 
     async def standing_consent(
-        self, participant_id: UUID, destination: ReferralDestination
+        self, participant_id: UUID, destination: ReferralDestination, at: datetime | None = None
     ) -> UUID | None:
         """The consent that allows sharing with `destination` now (`consent.standing_consent`)."""
+
+    async def consent_given_at(self, consent_id: UUID) -> datetime | None:
+        """When that consent was given (`consent.consent_given_at`)."""
 
     async def seal(
         self, referral_id: UUID, participant_id: UUID, consent_id: UUID, fields: Mapping[str, str]
@@ -74,8 +78,8 @@ class PostgresPorts:
 
     async def case_in_reach(
         self, principal: Principal, action: str, case_id: UUID, person: Person
-    ) -> None:
-        await case_in_reach(self.conn, principal, action, case_id, person)
+    ) -> datetime | None:
+        return await case_in_reach(self.conn, principal, action, case_id, person)
 
     async def unit(self, unit_id: UUID) -> directory.Unit:
         return await directory.find(self.conn, unit_id)
@@ -84,9 +88,12 @@ class PostgresPorts:
         return await directory.addressed(self.conn, referral_id)
 
     async def standing_consent(
-        self, participant_id: UUID, destination: ReferralDestination
+        self, participant_id: UUID, destination: ReferralDestination, at: datetime | None = None
     ) -> UUID | None:
-        return await standing_consent(self.conn, participant_id, destination)
+        return await standing_consent(self.conn, participant_id, destination, at)
+
+    async def consent_given_at(self, consent_id: UUID) -> datetime | None:
+        return await consent_given_at(self.conn, consent_id)
 
     async def seal(
         self, referral_id: UUID, participant_id: UUID, consent_id: UUID, fields: Mapping[str, str]

@@ -10,7 +10,7 @@ from uuid import UUID
 from contracts.referrals import ReferralRequested
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
 from eventkit.decider import RefusalKind, Refused
-from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, across_clocks, happened
 from services.referrals.referral import Referral, Status
 from services.referrals.shared_minimum import refuse_unneeded
 
@@ -55,6 +55,8 @@ class RequestReferral:
     respond_by: datetime
     occurred_at: datetime | None = None  # when it was requested in the field; None: now
     rules: FieldTimeRules = PROGRAM_RULES
+    opened_at: datetime | None = None  # the case's opening (None: not known to the copy)
+    consented_at: datetime | None = None  # when the consent it is made under was given
 
 
 def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]:
@@ -73,7 +75,12 @@ def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]
             RefusalKind.CONFLICT,
         )
     refuse_unneeded(command.destination, command.shared_fields)
-    requested_at = happened("requested", command.occurred_at, command.now, command.rules)
+    copies = [("opening", command.opened_at), ("consent", command.consented_at)]
+    at = command.occurred_at or command.now  # the copies' moments are the cases service's clock
+    requested_at = happened(
+        "requested", command.occurred_at, command.now, command.rules,
+        across_clocks(at, copies, command.rules),
+    )  # fmt: skip
     return [
         ReferralRequested(
             referral_id=command.referral_id,

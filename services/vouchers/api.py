@@ -46,6 +46,7 @@ from services.vouchers.requests import (
     LookupRequest,
     ProviderChange,
     ProviderRequest,
+    RecordedRedemption,
     RedeemRequest,
     ReverseRequest,
 )
@@ -265,7 +266,7 @@ async def lookup(
         try:
             region = await commands.partner_region(ports, provider_id)
             view: ClinicView | Refused = await commands.clinic_view(
-                ports, _code(body.code), provider_id, region, clock()
+                ports, _code(body.code), provider_id, region, clock(), body.occurred_at
             )
         except Refused as refusal:
             if refusal.kind is not RefusalKind.NOT_FOUND:
@@ -303,6 +304,53 @@ async def redeem_voucher(
         done = await commands.redeem(
             ports, body, code, provider_id, new_id(), clock(), body.occurred_at
         )
+        return Answer(
+            201,
+            {
+                "voucher_id": str(done.voucher_id),
+                "redemption_id": str(done.redemption_id),
+                "amount": f"{done.amount:.2f}",
+                "remaining_pen": f"{done.remaining:.2f}",
+                "receipt_number": done.receipt_number,
+                "position": done.position,
+            },
+            after_commit=lambda: REDEEMED.labels(done.region).inc(float(done.amount)),
+        )
+
+    return await run_command(
+        request, principal, key, body.model_dump(mode="json"), _in_transaction(work)
+    )
+
+
+@router.post(
+    "/redemptions/recorded",
+    status_code=201,
+    summary="A supervisor records a clinic's claim past the claim window",
+)
+async def record_redemption(
+    body: RecordedRedemption,
+    request: Request,
+    principal: CurrentPrincipal,
+    key: RequiredIdempotencyKey,
+    pool: Pool,
+    *,
+    clock: Clock,
+) -> Response:
+    """Care a clinic gave longer ago than it may claim itself (a paper claim, an import): a
+    supervisor of the clinic's region records it for the clinic, as a late entry (audited)."""
+    code = _code(body.code)
+    async with pool.acquire() as conn:
+        try:
+            region = await commands.partner_region(postgres(conn), body.provider_id)
+        except Refused as refusal:
+            raise refused(refusal) from None
+    authorize(principal, "voucher.record_redemption", ResourceScope(region=region))
+
+    async def work(ports: Ports) -> Answer:
+        done = await commands.redeem(
+            ports, body, code, body.provider_id, new_id(), clock(), body.occurred_at,
+            recorded_by=principal,
+        )  # fmt: skip
         return Answer(
             201,
             {

@@ -79,12 +79,13 @@ async def issue(
     rules = rules or configured()
     late = late_entry_note(principal, occurred_at, now, rules)
     person = await ports.reach.participant(principal, "voucher.issue", body.participant_id)
-    await ports.reach.case(principal, "voucher.issue", body.case_id, person)
+    opened_at = await ports.reach.case(principal, "voucher.issue", body.case_id, person)
     await ports.budget.reserve(body.region, (occurred_at or now).date(), body.amount)
     command = issue_.IssueVoucher(
         voucher_id, body.case_id, person.participant_id, body.provider_id, body.region,
         frozenset(body.services), body.amount, body.allows_partial, body.urgency,
         body.emblematic, body.valid_until, actor_id(principal), now, cap, occurred_at, rules,
+        opened_at,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(voucher_id), evolve, Voucher(), lambda s: issue_.decide(command, s)
@@ -242,10 +243,11 @@ async def redeem(
         ) from None
     clinic = str(provider_id)
     late = late_entry(occurred_at, now, True, rules)  # within the claim window: the clinic's own
+    resource = ("voucher", str(voucher_id))
     await ports.audit.append(
-        AuditRecord(
-            clinic, clinic, "clinic", "voucher.redeem", "voucher", str(voucher_id), "done", late
-        )
+        AuditRecord(clinic, clinic, "clinic", "voucher.redeem", *resource, "done", late)
+        if recorded_by is None
+        else AuditRecord.by(recorded_by, "voucher.record_redemption", resource, "done", late)
     )
     return Redeemed(
         voucher_id, decided.appended.version, decided.position, redemption_id, body.amount,
@@ -267,22 +269,41 @@ def _receipt_used(message: str) -> Refused:
 
 
 async def clinic_view(
-    ports: Ports, code: str, provider_id: uuid.UUID, region: Region, now: datetime
-) -> ClinicView:
+    ports: Ports, code: str, provider_id: uuid.UUID, region: Region, now: datetime,
+    occurred_at: datetime | None = None, rules: FieldTimeRules | None = None,
+) -> ClinicView:  # fmt: skip
     """What a clinic may see of a voucher; `voucher_not_found` when no voucher has this code
-    or it is another provider's."""
+    or it is another provider's.
+
+    Judged as a redemption is: at the time of service (`occurred_at`, None: now) and within the
+    claim window. An expired voucher says until when care given before its expiry is claimable.
+    """
+    rules = rules or configured()
     voucher_id = await ports.directory.voucher_by_code(code)
     if voucher_id is None:
         raise _no_such_code()
     history, _ = await load_stream(ports.store, str(voucher_id))
     state = fold(evolve, Voucher(), history)
+    served_at = occurred_at or now
     refusal = None
     try:
-        redeem_.redeemable(state, provider_id, region, now)
+        redeem_.redeemable(state, provider_id, region, served_at)
+        if now - served_at > rules.claim_window:
+            refusal = (
+                f"care given on {served_at:%Y-%m-%d} is claimed more than "
+                f"{rules.claim_window.days} days later; a supervisor records it"
+            )
     except Refused as refused:
         if refused.rule in NOT_YOURS:
             raise _no_such_code() from None
         refusal = refused.message
+        if refused.rule == "expired" and state.valid_until is not None:
+            claimable_until = state.valid_until + rules.claim_window
+            if now <= claimable_until:
+                refusal += (
+                    f"; care given by then is still claimable until "
+                    f"{claimable_until:%Y-%m-%d} (send the day of the care as occurred_at)"
+                )
     assert state.valid_until is not None
     return ClinicView(
         voucher_id=voucher_id,

@@ -10,7 +10,7 @@ from uuid import UUID
 from contracts.vocabulary import Region, Urgency, VoucherService
 from contracts.vouchers import VoucherIssued
 from eventkit.decider import RefusalKind, Refused
-from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, across_clocks, happened
 from program.known import program_currency
 from services.vouchers.voucher import Status, Voucher
 
@@ -33,6 +33,7 @@ class IssueVoucher:
     standard_cap: Decimal
     occurred_at: datetime | None = None  # when it was issued in the field; None: now
     rules: FieldTimeRules = PROGRAM_RULES
+    opened_at: datetime | None = None  # the case's opening (None: not known to the copy)
 
 
 def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
@@ -47,7 +48,9 @@ def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
             f"amount must be greater than 0.00 {program_currency()}",
             RefusalKind.INVALID,
         )
-    issued_at = happened("issued", command.occurred_at, command.now, command.rules)
+    at = command.occurred_at or command.now  # the opening is the cases service's clock
+    opening = across_clocks(at, [("opening", command.opened_at)], command.rules)
+    issued_at = happened("issued", command.occurred_at, command.now, command.rules, opening)
     if command.valid_until <= issued_at:
         raise Refused(
             "valid_until_in_past",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
@@ -34,7 +34,8 @@ class Reach(Protocol):
     ) -> Person: ...
     async def case(
         self, principal: Principal, action: str, case_id: UUID, person: Person
-    ) -> None: ...
+    ) -> datetime | None:
+        """Refuse unless the case is known, in reach and `person`'s; when it was opened."""
 
 
 class Budget(Protocol):
@@ -120,8 +121,10 @@ class _Postgres:
     async def participant(self, principal: Principal, action: str, participant_id: UUID) -> Person:
         return await participant_in_reach(self._conn, principal, action, participant_id)
 
-    async def case(self, principal: Principal, action: str, case_id: UUID, person: Person) -> None:
-        await case_in_reach(self._conn, principal, action, case_id, person)
+    async def case(
+        self, principal: Principal, action: str, case_id: UUID, person: Person
+    ) -> datetime | None:
+        return await case_in_reach(self._conn, principal, action, case_id, person)
 
     async def reserve(self, region: str, on: date, amount: Decimal) -> None:
         await budget.reserve(self._conn, region, on, amount)

@@ -75,12 +75,41 @@ class RedeemRequest(_Body):
     )
 
 
+class RecordedRedemption(RedeemRequest):
+    """A clinic's claim that a supervisor records for it: care given longer ago than the
+    clinic may claim (the claim window), from the program's files or a paper claim."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "7K2M-9QXA-4TR",
+                    "amount": "80.00",
+                    "services": [example("voucher_coverage")],
+                    "receipt_number": "B001-000123",
+                    "provider_id": "c0a80101-0000-4000-8000-000000000001",
+                    "occurred_at": "2022-06-01T15:30:00Z",
+                }
+            ]
+        }
+    )
+    provider_id: UUID = Field(description="The clinic that gave the care")
+    occurred_at: PlausibleDateTime = Field(
+        description="When the clinic served (expiry is judged then). " + OCCURRED_AT
+    )
+
+
 class LookupRequest(_Body):
     """A code in the body: in a URL it would sit in traces, access logs and proxies' logs."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "7K2M-9QXA-4TR"}]})
 
     code: str = Field(min_length=1, max_length=40, description="As typed, or the QR payload")
+    occurred_at: PlausibleDateTime | None = Field(
+        None,
+        description="When the care was given (None: now): the voucher is judged then, as a "
+        "redemption is (expiry at the time of service, within the claim window).",
+    )
 
 
 class CancelRequest(_Body):

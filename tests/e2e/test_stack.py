@@ -19,7 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from access.signing import issue_token, load_key
 from contracts.topics import ALL_TOPICS
 from deploy.local.processes import free_port, port_is_free, wait_until
-from deploy.local.stack import SERVICE_PORTS, LocalStack
+from deploy.local.stack import IMPORTS, SERVICE_PORTS, LocalStack
 from eventkit.kafka_access import KafkaAccess
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +34,7 @@ def stack_env(state_root: Path) -> Iterator[dict[str, str]]:
         "PANA_KAFKA_PORT": str(free_port()),
         "PANA_KAFKA_CONTROLLER_PORT": str(free_port()),
         "PANA_POSTGRES_PORT": str(free_port()),
-        **{f"PANA_{name.upper()}_PORT": str(free_port()) for name in SERVICE_PORTS},
+        **{f"PANA_{name.upper()}_PORT": str(free_port()) for name in [*SERVICE_PORTS, IMPORTS]},
         "PANA_KEYCLOAK": "0",  # sign-in has its own tests (the keycloak fixture): 25 s saved
     }
     env.pop("DATABASE_URL", None)
@@ -57,7 +57,7 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     up = _stack_cli("up", stack_env)
     assert up.returncode == 0, up.stderr
     stack = _stack_from(stack_env)
-    for name in SERVICE_PORTS:
+    for name in [*SERVICE_PORTS, IMPORTS]:
         assert stack.url(name) in up.stdout  # it prints where to look
     # Kafka's users were made on this first start, readable by their owner only.
     assert "SCRAM-SHA-512" in up.stdout
@@ -80,7 +80,7 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     assert _directory_sizes(stack) == (5, 7)
 
     with httpx.Client(timeout=10) as client:
-        for name in SERVICE_PORTS:
+        for name in [*SERVICE_PORTS, IMPORTS]:
             assert _ready(client, stack, name).status_code == 200, name
             assert client.get(f"{stack.url(name)}/healthz").json() == {"status": "ok"}
             assert client.get(f"{stack.url(name)}/openapi.json").status_code == 200
@@ -105,7 +105,7 @@ def test_up_ready_kafka_outage_and_down(stack_env: dict[str, str]) -> None:
     assert down.returncode == 0, down.stderr
     assert stack.running() == []
     ports = [stack.kafka_port, stack.kafka_controller_port, stack.postgres_port]
-    ports += list(stack.service_ports.values())
+    ports += [*stack.service_ports.values(), stack.imports_port]
     assert all(wait_until(partial(port_is_free, p), 10) for p in ports), ports
 
 

@@ -98,7 +98,7 @@ async def test_the_copy_converges_whatever_the_topics_interleaving(
             assert await RosterProjection(hook).apply(conn, _delivered(batch)) == []
     people, cases = await _copy(pool)
     assert people == sorted([(A, "lima_callao", B, None), (B, "piura", None, NOW)])
-    assert cases == [(CASE, A, "tumbes")]
+    assert cases == [(CASE, A, "tumbes", NOW)]  # the opening time: what acts may not precede
     assert erased == [B]
 
 

@@ -209,3 +209,27 @@ def test_the_compose_and_kubernetes_realm_holds_no_account_nor_demo_password() -
     local = local_realm()  # make up and the tests: the fictional accounts, one per role
     assert {u["username"] for u in local["users"]} == set(ACCOUNTS.values())
     assert {k: v for k, v in local.items() if k != "users"} == json.loads(text)
+
+
+def test_the_imports_api_runs_beside_the_services_with_its_own_database() -> None:
+    services = _compose()["services"]
+    imports = services["imports"]
+    assert imports["image"] == "pana-platform:local"
+    assert imports["command"] == ["python", "-m", "deploy.imports"]
+    env = imports["environment"]
+    for name in ("cases", "referrals", "vouchers"):
+        port = services[name]["environment"]["PANA_PORT"]
+        assert env[f"PANA_IMPORTS_{name.upper()}_URL"] == f"http://{name}:{port}"
+        assert imports["depends_on"][name] == {"condition": "service_healthy"}
+    assert f"127.0.0.1:{env['PANA_IMPORTS_PORT']}:" in imports["ports"][0]
+    database = urlsplit(env["PANA_IMPORTS_DATABASE_URL"])
+    assert database.username == "pana_imports" and database.path == "/pana_imports"
+    created = (ROOT / "deploy/compose/create-databases.sql").read_text()
+    assert "CREATE DATABASE pana_imports OWNER pana_imports;" in created
+    # Its tokens are the local issuer's, which the services trust: the key in the secrets
+    # volume, readable by the image's user.
+    assert env["PANA_IMPORTS_SIGNING_KEY_PATH"] == "/run/pana/signing-key.pem"
+    assert "/run/pana/signing-key.pem" in " ".join(services["secrets"]["command"])
+    assert env["PANA_AUTH_JWKS_PATH"] == services["cases"]["environment"]["PANA_AUTH_JWKS_PATH"]
+    assert "readyz" in " ".join(imports["healthcheck"]["test"])
+    assert env["PANA_IMPORTS_PORT"] in " ".join(imports["healthcheck"]["test"])

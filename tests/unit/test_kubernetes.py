@@ -50,14 +50,14 @@ def _deployments() -> dict[str, dict[str, Any]]:
 
 def test_every_service_is_replicated_probed_and_bounded() -> None:
     deployments = _deployments()
-    assert set(deployments) == {*SERVICES, "web", "keycloak"}
+    assert set(deployments) == {*SERVICES, "web", "keycloak", "imports"}
     for name, doc in deployments.items():
         assert doc["spec"]["replicas"] >= 2, name
         container = doc["spec"]["template"]["spec"]["containers"][0]
         assert container["resources"]["requests"] and container["resources"]["limits"]
         assert container["readinessProbe"] and container["livenessProbe"], name
         assert doc["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
-    for name in [*SERVICES, "web"]:
+    for name in [*SERVICES, "web", "imports"]:
         doc = deployments[name]
         container = doc["spec"]["template"]["spec"]["containers"][0]
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
@@ -227,3 +227,29 @@ def test_the_web_app_keeps_sessions_in_its_own_database_with_a_secret_key() -> N
     assert env["PANA_WEB_SESSION_KEY"]["valueFrom"]["secretKeyRef"]["name"] == "pana-web-session"
     assert "PANA_KAFKA_USERNAME" not in env  # the web app reads and writes no topic
     assert _config()["PANA_ENVIRONMENT"] == "production"  # which refuses in-memory sessions
+
+
+def test_the_imports_api_runs_beside_the_services_and_signs_as_their_issuer() -> None:
+    deployment = _deployments()["imports"]
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["command"] == ["python", "-m", "deploy.imports"]
+    env = _env("imports")
+    port = int(env["PANA_IMPORTS_PORT"]["value"])
+    assert container["ports"] == [{"name": "http", "containerPort": port}]
+    for name in ("cases", "referrals", "vouchers"):
+        assert env[f"PANA_IMPORTS_{name.upper()}_URL"]["value"] == (
+            f"http://{name}:{SERVICES[name][0]}"
+        )
+    assert env["PANA_IMPORTS_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
+        "name": "pana-databases",
+        "key": "imports",
+    }
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    key = env["PANA_IMPORTS_SIGNING_KEY_PATH"]["value"]
+    assert key.startswith(mounts["import-signing"] + "/")
+    secrets = {v["name"]: v.get("secret", {}).get("secretName") for v in pod["volumes"]}
+    assert secrets["import-signing"] == "pana-import-signing"
+    assert container["envFrom"] == [{"configMapRef": {"name": "pana-config"}}]  # the issuer
+    services = {d["metadata"]["name"]: d for d in _docs() if d["kind"] == "Service"}
+    assert services["imports"]["spec"]["ports"][0]["port"] == port

@@ -44,6 +44,7 @@ voucher.issue              region     region     -          -        -        - 
 voucher.approve            -          region     -          -        -        -         -
 voucher.read               region     region     -          -        provider -         -
 voucher.redeem             -          -          -          -        provider -         -
+voucher.record_redemption  -          region     -          -        -        -         -
 voucher.reverse            -          -          -          any      -        -         -
 voucher.reconcile          -          region     any        any      provider -         -
 voucher.fraud_signals      -          any        any        any      -        -         -

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from access.audit_chain import AuditRecord
@@ -39,6 +40,8 @@ class FakePorts:
         default_factory=lambda: {(PARTICIPANT, ReferralDestination.CEM): CONSENT}
     )
     addressed_to: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    opened: dict[uuid.UUID, datetime] = field(default_factory=dict)  # cases' opening times
+    consented: dict[uuid.UUID, datetime] = field(default_factory=dict)  # consents' given times
     recorded: list[tuple[Event, int, str | None]] = field(default_factory=list)
     sealed: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
     audited: list[AuditRecord] = field(default_factory=list)
@@ -53,11 +56,12 @@ class FakePorts:
 
     async def case_in_reach(
         self, principal: Principal, action: str, case_id: uuid.UUID, person: Person
-    ) -> None:
+    ) -> datetime | None:
         if case_id not in self.cases:
             raise Refused("case_unknown", "unknown", RefusalKind.CONFLICT, retry_after=1)
         if self.cases[case_id] != person.participant_id:
             raise Refused("case_not_participants", "not theirs", RefusalKind.INVALID)
+        return self.opened.get(case_id)
 
     async def unit(self, unit_id: uuid.UUID) -> Unit:
         if unit_id not in self.units:
@@ -69,9 +73,12 @@ class FakePorts:
         return None if unit_id is None else self.units[unit_id]
 
     async def standing_consent(
-        self, participant_id: uuid.UUID, destination: str
+        self, participant_id: uuid.UUID, destination: str, at: datetime | None = None
     ) -> uuid.UUID | None:
         return self.consents.get((participant_id, destination))
+
+    async def consent_given_at(self, consent_id: uuid.UUID) -> datetime | None:
+        return self.consented.get(consent_id)
 
     async def seal(
         self,

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from access.principal import Role
 from contracts.referrals import (
     AnswerChannel,
     AnswererRole,
@@ -17,7 +18,7 @@ from contracts.referrals import (
     ReferralRejected,
     ReferralRejectionReason,
 )
-from eventkit.decider import Refused
+from eventkit.decider import RefusalKind, Refused
 from eventkit.memory_store import MemoryEventStore
 from eventkit.store import ConcurrencyConflict
 from services.referrals import commands
@@ -76,6 +77,25 @@ async def test_a_unit_with_an_account_answers_itself() -> None:
                               ReferralRejectionReason.OUT_OF_SCOPE, LATER, BY_PHONE)  # fmt: skip
     assert refused.value.rule == "unit_answers_itself"
     assert len(store.events()) == 1 and ports.actions() == ["referral.request"]
+
+
+async def test_what_a_unit_with_an_account_answered_long_ago_is_a_supervisors_late_entry() -> None:
+    store, ports = MemoryEventStore(), FakePorts()
+    referral = await requested(store, ports)
+    weeks_later = LATER + timedelta(days=30)  # recorded a month after the unit answered
+    with pytest.raises(Refused) as refused:  # a caseworker still may not speak for the unit
+        await commands.accept(store, ports, CASEWORKER, referral.referral_id, weeks_later,
+                              BY_PHONE)  # fmt: skip
+    assert (refused.value.rule, refused.value.kind) == (
+        "late_entry_needs_supervisor",
+        RefusalKind.FORBIDDEN,
+    )
+    supervisor = replace(CASEWORKER, subject="sup-7", role=Role.SUPERVISOR)
+    await commands.accept(store, ports, supervisor, referral.referral_id, weeks_later, BY_PHONE)
+    event = ports.recorded[-1][0]
+    assert isinstance(event, ReferralAccepted)
+    assert event.accepted_at == BY_PHONE.answered_at
+    assert ports.actions()[-1] == "referral.accept_on_behalf"
 
 
 async def test_an_answer_at_the_version_the_client_saw_lands_a_stale_one_conflicts() -> None:

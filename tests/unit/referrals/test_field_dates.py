@@ -52,6 +52,17 @@ def test_a_request_in_the_future_or_before_the_program_is_refused() -> None:
     then_refused(when(request, old, Referral()), "requested_before_program_start")
 
 
+def test_a_request_before_its_cases_opening_or_its_consent_is_refused() -> None:
+    back = T0 - timedelta(days=30)
+    due = back + timedelta(days=3)
+    early = requesting(occurred_at=back, respond_by=due, opened_at=back + timedelta(hours=1))
+    then_refused(when(request, early, Referral()), "requested_before_opening")
+    unconsented = requesting(occurred_at=back, respond_by=due, consented_at=back + timedelta(1))
+    then_refused(when(request, unconsented, Referral()), "requested_before_consent")
+    after_both = requesting(occurred_at=back, respond_by=due, opened_at=back, consented_at=back)
+    then_only(when(request, after_both, Referral()), ReferralRequested, requested_at=back)
+
+
 def test_a_unit_answer_dated_in_the_field_is_kept() -> None:
     at = T0 + timedelta(days=2)
     decided = when(accept.decide, accept.Accept(_answer(at)), referral(*history(Status.REQUESTED)))
@@ -90,3 +101,13 @@ def test_a_cancellation_before_the_request_is_refused() -> None:
     at = T0 + timedelta(days=1)
     ok = cancel.Cancel(reason, CASEWORKER, NOW, occurred_at=at)
     then_only(when(cancel.decide, ok, state), ReferralCancelled, cancelled_at=at)
+
+
+def test_the_opening_and_consent_come_from_another_clock_compared_within_the_allowance() -> None:
+    back = T0 - timedelta(days=30)
+    due = back + timedelta(days=3)
+    skewed = requesting(occurred_at=back, respond_by=due, opened_at=back + timedelta(minutes=2),
+                        consented_at=back + timedelta(minutes=4))  # fmt: skip
+    then_only(when(request, skewed, Referral()), ReferralRequested, requested_at=back)
+    beyond = requesting(occurred_at=back, respond_by=due, opened_at=back + timedelta(minutes=6))
+    then_refused(when(request, beyond, Referral()), "requested_before_opening")

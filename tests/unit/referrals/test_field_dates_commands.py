@@ -16,8 +16,8 @@ from services.referrals import commands
 from services.referrals.answer import Evidence
 from tests.support.peru import Region
 from tests.unit.referrals.commands_given import DEADLINES, body
-from tests.unit.referrals.fakes import CASEWORKER, UNIT_ACCOUNT, FakePorts
-from tests.unit.referrals.givens import T0, UNIT
+from tests.unit.referrals.fakes import CASE, CASEWORKER, UNIT_ACCOUNT, FakePorts
+from tests.unit.referrals.givens import CONSENT, T0, UNIT
 
 SUPERVISOR = Principal("sv-7", "ngo-pe", Role.SUPERVISOR, frozenset({Region.TUMBES}))
 NOW = T0 + timedelta(days=20)
@@ -56,3 +56,20 @@ async def test_a_unit_answers_before_the_request_is_refused() -> None:
         await commands.accept(store, ports, UNIT_ACCOUNT, referral.referral_id, T0,
                               occurred_at=T0 - timedelta(hours=1))  # fmt: skip
     assert refused.value.rule == "answered_before_request"
+
+
+async def test_a_request_is_checked_against_its_cases_opening_and_consent_from_the_copies() -> None:
+    store, ports = MemoryEventStore(), FakePorts()
+    then, now = T0 + timedelta(days=1), T0 + timedelta(days=3)
+    ports.opened[CASE] = then + timedelta(hours=1)  # the roster copy: opened after `then`
+    with pytest.raises(Refused) as refused:
+        await commands.request(store, ports, CASEWORKER, body(), now, DEADLINES, then)
+    assert refused.value.rule == "requested_before_opening"
+    ports.opened[CASE], ports.consented[CONSENT] = then, then + timedelta(hours=1)
+    with pytest.raises(Refused) as refused:
+        await commands.request(store, ports, CASEWORKER, body(), now, DEADLINES, then)
+    assert refused.value.rule == "requested_before_consent"
+    assert store.events() == []
+    ports.consented[CONSENT] = then
+    await commands.request(store, ports, CASEWORKER, body(), now, DEADLINES, then)
+    assert store.events()[-1].data["requested_at"] == "2022-06-02T09:00:00Z"

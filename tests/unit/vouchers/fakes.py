@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from access.audit_chain import AuditRecord
@@ -53,6 +53,8 @@ class World:
     """Make the views refuse the next redemption's receipt, as a concurrent one would."""
     audit: list[AuditRecord] = field(default_factory=list)
     recorded: list[tuple[str, int]] = field(default_factory=list)
+    opened: datetime | None = None
+    """When the roster copy says the case was opened (None: not known)."""
 
     def ports(self) -> Ports:
         return Ports(self.store, self, self, self, self, self, self)
@@ -66,8 +68,8 @@ class World:
 
     async def case(
         self, principal: Principal, action: str, case_id: uuid.UUID, person: Person
-    ) -> None:
-        return None
+    ) -> datetime | None:
+        return self.opened
 
     async def reserve(self, region: str, on: date, amount: Decimal) -> None:
         if self.budget_left is None:
