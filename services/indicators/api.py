@@ -22,6 +22,7 @@ from eventkit.consumer import ConsumerRunner
 from eventkit.dependencies import Clock, app_pool
 from eventkit.replay import Replay
 from program.known import KnownTerritoryAtAnyLevel
+from program.load import current_program
 from services.indicators.attainment import (
     Attainment,
     FilterError,
@@ -197,6 +198,8 @@ def attainment_router(
                              for p in published_periods(lf)]}
                 for lf in catalog.logframes.values()
             ],
+            "territories": [{"code": u.code, "level": u.level, "labels": u.labels.model_dump()}
+                            for u in current_program().territories.units],
         }  # fmt: skip
 
     @router.get("/attainment", summary="Every indicator's value against its target, with tables")

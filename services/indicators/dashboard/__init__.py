@@ -3,7 +3,9 @@
 Its labels are the web app's: the page reads `/dashboard/messages/{es,en}.json`, served here
 from `web/messages/*.json` (the package data of `web`, read as files, not imported code), the
 `dashboard.*` and `code.*` labels only. One catalog per language, edited in one place, for the
-signed-in `/tablero` and this page alike; nothing is copied at build time.
+signed-in `/tablero` and this page alike; nothing is copied at build time. Territories are the
+program file's words: their labels (`code.<territory>`) come from it and win over the catalog's,
+so another country's municipalities need no catalog entry.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from program.load import current_program
+
 FILES = Path(__file__).parent
 _TYPES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
 LANGUAGES = ("es", "en")
@@ -27,6 +31,8 @@ def labels(language: str) -> bytes:
     """The dashboard's labels in `language`, as JSON, from the web app's catalog."""
     catalog = json.loads(files("web").joinpath("messages", f"{language}.json").read_text("utf-8"))
     shown = {k: v for k, v in catalog.items() if k.startswith(_SHARED)}
+    for unit in current_program().territories.units:
+        shown[f"code.{unit.code}"] = getattr(unit.labels, language)
     return json.dumps(shown, ensure_ascii=False).encode()
 
 

@@ -349,9 +349,10 @@ function translatePage() {
   $("language").href = address.search;
   $("language").hreflang = other;
   $("language").textContent = t("dashboard.other_language");
+  // The program's territories, every level (a country, then its municipalities), from /logframes.
   $("region").innerHTML = `<option value="">${t("dashboard.all_regions")}</option>` +
-    ["lima_callao", "la_libertad", "piura", "tumbes"].map((r) =>
-      `<option value="${r}">${t(`code.${r}`)}</option>`).join("");
+    (catalog.territories || []).map((u) =>
+      `<option value="${esc(u.code)}">${esc(u.labels[lang] || u.code)}</option>`).join("");
   document.title = `Pana · ${t("dashboard.title")}`;
 }
 

@@ -110,5 +110,12 @@ async def test_the_dashboard_shows_the_program_s_dimensions_and_shares(
             assert shares[0].startswith("Romaní: 62,5 % (meta: al menos 85 %)")
             assert shares[1].startswith("Mujeres: 87,5 % (meta: al menos 60 %)")
             assert await card.locator(".shares li.unmet").count() == 1
+            # The region filter lists the program's territories, every level, by their labels.
+            options = await page.locator("#region option").all_inner_texts()
+            assert options[1:4] == ["Bosnia y Herzegovina", "Serbia", "Montenegro"]
+            assert "Niš" in options and "Tumbes" not in options
+            await page.select_option("#region", "rs_nis")
+            await page.locator("#window", has_text="Niš").wait_for()  # the program's label
+            await card.locator('[data-field="value"]', has_text="8").wait_for()
         finally:
             await browser.close()
