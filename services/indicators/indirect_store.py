@@ -24,6 +24,7 @@ from contracts.group_activities import GroupActivityRecorded
 from eventkit.consumer import Delivered
 from eventkit.store import Connection
 from services.indicators.attainment import Attainment
+from services.indicators.dimensions import containing
 from services.indicators.indirect import GROUP_ACTIVITY, HeadcountSum, assemble
 from services.indicators.logframe import Logframe
 from services.indicators.read_model import schema_of
@@ -85,8 +86,16 @@ _SUMS = """SELECT sex, age_group, region, kind,
     count(DISTINCT activity_id) AS activities
 FROM {s}.indirect_headcounts
 WHERE (held_at AT TIME ZONE $1)::date BETWEEN $2 AND $3 AND kind = ANY($4::text[])
-    AND ($5::text IS NULL OR region = $5) AND ($6::timestamptz IS NULL OR recorded_at < $6)
+    AND ($5::text[] IS NULL OR region = ANY($5::text[]))
+    AND ($6::timestamptz IS NULL OR recorded_at < $6)
 GROUP BY GROUPING SETS ((sex, age_group, region, kind, month), ())"""
+
+
+def _inside(result: Attainment) -> list[str] | None:
+    """The recorded territories a region filter covers: itself, or a country's municipalities."""
+    if result.region is None:
+        return None
+    return [code for code, above in containing().items() if result.region in (code, *above)]
 
 
 async def attach(
@@ -98,7 +107,7 @@ async def attach(
     if block is None:
         return result
     query = _SUMS.format(s=schema_of(logframe))
-    args = (logframe.timezone, result.start, result.end, block.counted_kinds(), result.region)
+    args = (logframe.timezone, result.start, result.end, block.counted_kinds(), _inside(result))
     async with pool.acquire() as conn:
         rows = await conn.fetch(query, *args, before)
     sums = [

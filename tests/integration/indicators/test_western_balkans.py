@@ -7,7 +7,8 @@ least 85% Roma and over 60% women and girls). People are registered with their e
 HTTP, served, and counted through Kafka; the read API shows the tables by sex and age, by
 municipality, by country (derived from the program's tree) and by ethnicity, and the shares
 checked as shares, exactly for M&E staff and under the small-cell rule for everyone else. The
-project's indirect figure (78,000) is not part of this test.
+project's indirect beneficiaries (target 78,000) come from a group activity's headcounts, a
+figure of their own that never changes the direct one.
 """
 
 from __future__ import annotations
@@ -234,3 +235,31 @@ async def test_the_western_balkans_direct_figures_from_data_files_only(balkans: 
     after = (await me.get("/attainment", params={"series": "none"})).json()["indicators"][0]
     assert _table(after, "ethnicity")["woman"]["not_declared"] == 0
     assert _shares(after) == [("ethnicity", 7, 87.5, True), ("sex", 7, 87.5, True)]
+
+
+async def test_the_western_balkans_indirect_beneficiaries_by_headcount(balkans: Balkans) -> None:
+    supervisor = balkans.cases.client("supervisor", regions=MUNICIPALITIES)
+    me = balkans.indicators.client("me_officer")
+    before = (await me.get("/attainment", params={"series": "none"})).json()
+    assert before["indirect"]["target"] == 78000
+    direct = [(i["id"], i["value"]) for i in before["indicators"]]
+    held = await supervisor.post("/group-activities", json={
+        "kind": "community_session", "region": "me_berane", "held_at": SERVED,
+        "headcounts": [
+            {"sex": "woman", "age_group": "young_adults", "count": 30},
+            {"sex": "woman", "age_group": "adolescence", "count": 12},
+            {"sex": "man", "age_group": "adults", "count": 9},
+        ],
+    })  # fmt: skip
+    assert held.status_code == 201, held.text
+
+    async def counted() -> bool:
+        answer = (await me.get("/attainment", params={"series": "none"})).json()
+        return bool(answer["indirect"]["value"] == before["indirect"]["value"] + 51)
+
+    await until(counted, within=60, what="the activity's headcounts reached the indirect figure")
+    after = (await me.get("/attainment", params={"series": "none", "region": "MNE"})).json()
+    assert after["indirect"]["sex_age"]["woman"]["young_adults"] >= 30
+    assert after["indirect"]["regions"]["me_berane"] >= 51
+    national = (await me.get("/attainment", params={"series": "none"})).json()
+    assert [(i["id"], i["value"]) for i in national["indicators"]] == direct  # never mixed in
