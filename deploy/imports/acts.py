@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from deploy.imports.kinds import count_column
+from deploy.imports.kinds import attribute_column, count_column
 from program.load import current_program
 from services.cases.acts_requests import (
     EnrolRequest,
@@ -110,8 +110,16 @@ def _participants(v: dict[str, Any]) -> list[Act]:
         estimated_age_years=v["estimated_age_years"],
         nationality=v["nationality"],
         region=v["region"],
+        population_type=v.get("population_type"),
         vulnerabilities=v["vulnerabilities"],
     )
+    attributes = {
+        attribute.code: v[attribute_column(attribute.code)]
+        for attribute in current_program().attributes
+        if v.get(attribute_column(attribute.code))
+    }
+    if attributes:
+        body["attributes"] = attributes
     body |= dated(RegisterRequest, None, v["registered_on"])
     return [
         Act(

@@ -1,8 +1,9 @@
 """The program's code lists, by name: what a template offers and what a row may hold.
 
 The one place the import learns the program's codes: territories, services, referral
-destinations, voucher coverage, identity documents, livelihood lines and regularization profiles
-from the deployment's program file (`program`, issue 23), the domain's fixed lists from the
+destinations, voucher coverage, identity documents, livelihood lines, regularization profiles,
+population types and each coarse attribute's values (`attribute_<code>`) from the deployment's
+program file (`program`, issue 23), the domain's fixed lists from the
 enums of `contracts` and the referrals service.
 """
 
@@ -62,7 +63,10 @@ PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "regularization_profile": "regularization_profile",
     "livelihood_program": "livelihood_program",
     "group_activity_kind": "group_activity_kind",
+    "population_type": "population_type",
 }
+ATTRIBUTE = "attribute_"
+"""The prefix of the list (and the column) of one of the program's coarse attributes: its values."""
 
 FIXED: dict[str, list[str]] = {
     "livelihood_record": ["enrolment", "stage", "training", "outcome"],
@@ -74,6 +78,8 @@ def codes(name: str) -> list[str]:
     """The codes of list `name`, in the program's order (KeyError: no such list)."""
     if name in PROGRAM:
         return current_program().ordered(PROGRAM[name])
+    if name.startswith(ATTRIBUTE) and name.removeprefix(ATTRIBUTE) in _attributes():
+        return current_program().ordered(name.removeprefix(ATTRIBUTE))
     if name in _LISTS:
         return [member.value for member in _LISTS[name]]
     return list(FIXED[name])
@@ -81,4 +87,8 @@ def codes(name: str) -> list[str]:
 
 def names() -> list[str]:
     """Every code list's name."""
-    return sorted({*PROGRAM, *_LISTS, *FIXED})
+    return sorted({*PROGRAM, *_LISTS, *FIXED, *(f"{ATTRIBUTE}{a}" for a in _attributes())})
+
+
+def _attributes() -> list[str]:
+    return [attribute.code for attribute in current_program().attributes]

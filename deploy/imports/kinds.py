@@ -78,6 +78,25 @@ def _on(name: str, what_es: str, what_en: str, *, req: bool = False) -> Column:
     )
 
 
+def attribute_column(code: str) -> str:
+    """The column (and code list) of one of the program's coarse attributes."""
+    return f"attribute_{code}"
+
+
+def _coarse_attributes() -> tuple[Column, ...]:
+    """The population type, then a column per coarse attribute of the program (blank: not
+    recorded); a sensitive attribute's description says answering was voluntary."""
+    columns = [_c("population_type", codes="population_type", es="Tipo de población",
+                  en="Population type")]  # fmt: skip
+    for attribute in current_program().attributes:
+        name = attribute_column(attribute.code)
+        es, en = attribute.labels.es, attribute.labels.en
+        if attribute.sensitive:
+            es, en = f"{es} (respuesta voluntaria)", f"{en} (a voluntary answer)"
+        columns.append(_c(name, codes=name, es=es, en=en))
+    return tuple(columns)
+
+
 def count_column(sex: str, age_group: str) -> str:
     """The column of a group activity's headcount of one sex and age group."""
     return f"count_{sex}_{age_group}"
@@ -131,6 +150,7 @@ KINDS: dict[str, Kind] = {
                     en="Nationality (ISO 3166, e.g. VEN)",
                 ),
                 _REGION,
+                *_coarse_attributes(),
                 _c(
                     "vulnerabilities",
                     "list",

@@ -13,12 +13,13 @@ import uuid
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from access.actors import actor_id
 from contracts.people import age_group_at
 from services.referrals.shared_minimum import needs
+from web.coarse_attributes import answers, questions
 from web.context import Signed, SignedIn
 from web.qr import qr_svg
 from web.services import ServiceRefusal
@@ -116,12 +117,15 @@ async def new_person(signed: SignedIn) -> Response:
         documents=DOCUMENT_TYPES,
         sexes=SEXES,
         region=_region(signed),
+        questions=questions(signed.language),
         form={},
+        picked={},
     )
 
 
 @router.post("/personas/nueva")
 async def register(
+    request: Request,
     signed: SignedIn,
     csrf: Text,
     key: Text,
@@ -148,6 +152,8 @@ async def register(
         body["document_number"] = document_number.strip()
     if phone.strip():
         body["phone"] = phone.strip()
+    picked = dict(await request.form())
+    body.update(answers(picked))
     try:
         made = await signed.services.call(
             signed.token, "cases", "POST", "/participants", json=body, headers=_key(key)
@@ -159,7 +165,9 @@ async def register(
             documents=DOCUMENT_TYPES,
             sexes=SEXES,
             region=_region(signed),
+            questions=questions(signed.language),
             form=body,
+            picked=picked,
             refusal=refused,
             status_code=422,
         )

@@ -19,7 +19,7 @@ from eventkit.decider import RefusalKind, Refused
 from program.load import current_program
 from services.cases.acts_requests import OutcomeRequest, OutreachRequest
 from services.cases.case_requests import DeliverRequest
-from services.cases.field_forms.forms import count_question
+from services.cases.field_forms.forms import attribute_question, count_question
 from services.cases.field_forms.xlsform import Form
 from services.cases.group_activity_requests import GroupActivityRequest
 from services.cases.participant_requests import ConsentRequest, RegisterRequest
@@ -71,8 +71,12 @@ def _model(model: Callable[..., _M], **fields: Any) -> _M:
         first = error.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"]) or "answers"
         said = first["msg"]  # a validator may quote the answer (an unknown code): never kept
-        if isinstance(first.get("input"), str) and first["input"]:
-            said = said.replace(first["input"], "…")
+        given = first.get("input")
+        if isinstance(given, str) and given:
+            said = said.replace(given, "…")
+        elif isinstance(given, Mapping):  # the attributes: each answer is quoted when unknown
+            for value in given.values():
+                said = said.replace(repr(value), "'…'")
         raise Refused("invalid_answer", f"{where}: {said}", RefusalKind.INVALID) from None
 
 
@@ -92,11 +96,18 @@ _PERSON = (
 def registration(
     answers: Mapping[str, Any], at: datetime | None = None
 ) -> tuple[RegisterRequest, ConsentRequest | None]:
-    """The registration, and the consent given with it (None when not given), both dated `at`
-    (when the form was filled in; None: when the service records them)."""
+    """The registration (the attributes answered, `attribute_<code>`, as its `attributes`), and
+    the consent given with it (None when not given), both dated `at` (when the form was filled
+    in; None: when the service records them)."""
+    attributes = {
+        attribute.code: answers[attribute_question(attribute.code)]
+        for attribute in current_program().attributes
+        if answers.get(attribute_question(attribute.code))
+    }
     person = _model(
-        RegisterRequest, occurred_at=at, **{name: answers.get(name) for name in _PERSON}
-    )
+        RegisterRequest, occurred_at=at, population_type=answers.get("population_type"),
+        attributes=attributes, **{name: answers.get(name) for name in _PERSON},
+    )  # fmt: skip
     if answers.get("consent_given") != "yes":
         return person, None
     consent = _model(

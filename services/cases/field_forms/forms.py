@@ -2,7 +2,9 @@
 attendance lists, livelihood follow-ups, group activities with headcounts.
 
 Question names are the API's field names (`services.cases.*_requests`), so an answer becomes a
-request body as it is; a group activity's headcounts are one integer per sex and age group of the
+request body as it is; a person's coarse attributes are one optional question per attribute of the
+program (`attribute_<code>`), read back into the request's `attributes` (`bodies.registration`);
+a group activity's headcounts are one integer per sex and age group of the
 program (`count_<sex>_<age group>`), read back into the request's cells (`bodies.group_activity`).
 """
 
@@ -22,7 +24,7 @@ from contracts.vocabulary import (
 from program.load import current_program
 from services.cases.acts_requests import MAX_BULK
 from services.cases.case_requests import DeliverRequest
-from services.cases.field_forms.choices import ProgramList
+from services.cases.field_forms.choices import CodeList, ProgramList
 from services.cases.field_forms.xlsform import UUID_PATTERN, Form, Question, mirror
 from services.cases.group_activity_requests import HeadcountCell
 from services.cases.participant_requests import RegisterRequest
@@ -60,6 +62,33 @@ def _select(name: str, es: str, en: str, **kwargs: str) -> Question:
     return Question(f"select_one {name}", name, es, en, required=True, **kwargs)
 
 
+def attribute_question(code: str) -> str:
+    """The question holding a person's value of one of the program's coarse attributes."""
+    return f"attribute_{code}"
+
+
+def coarse_attributes() -> tuple[tuple[Question, ...], dict[str, CodeList]]:
+    """The program's population type and each of its attributes as optional single choices,
+    with their code lists; a sensitive attribute's label says answering is voluntary."""
+    program = current_program()
+    asked: list[Question] = []
+    lists: dict[str, CodeList] = {}
+    if program.population_types:
+        asked.append(Question("select_one population_type", "population_type",
+                              "Tipo de población", "Population type"))  # fmt: skip
+        lists["population_type"] = ProgramList("population_type")
+    for attribute in program.attributes:
+        name = attribute_question(attribute.code)
+        es, en = attribute.labels.es, attribute.labels.en
+        if attribute.sensitive:
+            es, en = f"{es} (responder es voluntario)", f"{en} (answering is voluntary)"
+        asked.append(Question(f"select_one {name}", name, es, en))
+        lists[name] = ProgramList(attribute.code)
+    return tuple(asked), lists
+
+
+_ATTRIBUTES, _ATTRIBUTE_LISTS = coarse_attributes()  # read when the forms are first imported
+
 REGISTRATION = Form(
     "pana_registration", "Registro y consentimiento", "Registration and consent",
     (
@@ -88,6 +117,7 @@ REGISTRATION = Form(
                  "Nationality (ISO, e.g. VEN)", required=True, default="VEN",
                  constraint=mirror(RegisterRequest, "nationality")),
         _select("region", "Región", "Region"),
+        *_ATTRIBUTES,
         Question("select_multiple vulnerabilities", "vulnerabilities", "Vulnerabilidades",
                  "Vulnerabilities", constraint=mirror(RegisterRequest, "vulnerabilities")),
         Question("end_group", "person"),
@@ -105,7 +135,7 @@ REGISTRATION = Form(
     {"document_type": ProgramList("document_type"), "sex": Sex, "yes_no": YesNo,
      "region": ProgramList("territory"), "vulnerabilities": VulnerabilityProfile,
      "purposes": ConsentPurpose, "destinations": ProgramList("destination"),
-     "given_by": ConsentGiver},
+     "given_by": ConsentGiver, **_ATTRIBUTE_LISTS},
 )  # fmt: skip
 
 _CURRENCY = current_program().currency

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,24 @@ from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
 from eventkit.decider import Refused
+from program.load import PROGRAMS_DIR, current_program
 from services.cases.field_forms import bodies
 from services.cases.field_forms.choices import ProgramList, choices
-from services.cases.field_forms.forms import FORMS, OUTREACH, REGISTRATION, FormKind
+from services.cases.field_forms.forms import (
+    _META,
+    FORMS,
+    OUTREACH,
+    REGISTRATION,
+    FormKind,
+    coarse_attributes,
+)
 from services.cases.field_forms.submissions import from_central, from_kobo
-from services.cases.field_forms.xlsform import ES, workbook
+from services.cases.field_forms.xlsform import ES, Form, workbook
+from services.cases.participant_commands import register_in
 from services.cases.participant_requests import RegisterRequest
 from tests.support.peru import Region
+from tests.unit.cases.fakes import CASEWORKER, FakePersonalData, InMemory
+from tests.unit.cases.givens import NOW
 
 RECORDED = Path(__file__).parents[2] / "integration" / "cases" / "field_submissions"
 AT = datetime(2023, 3, 15, 12, tzinfo=UTC)
@@ -118,3 +130,72 @@ def test_a_cost_typed_on_a_phone_becomes_money_text() -> None:
          "quantity": 3, "cost": "180.5"}, AT,
     )  # fmt: skip
     assert str(case_id).startswith("9b2e6f0c") and body.model_dump(mode="json")["cost"] == "180.50"
+
+
+@pytest.fixture
+def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
+    current_program.cache_clear()
+    yield
+    current_program.cache_clear()
+
+
+def test_registration_asks_the_program_s_population_type_and_attributes_optionally() -> None:
+    questions = REGISTRATION.questions()
+    asked = ["population_type", "attribute_disability", "attribute_nationality", "attribute_lgbtiq"]
+    assert all(name in questions and not questions[name].required for name in asked)
+    assert questions["attribute_lgbtiq"].type == "select_one attribute_lgbtiq"
+    assert questions["attribute_lgbtiq"].es.endswith("(responder es voluntario)")
+    assert questions["attribute_nationality"].en == "Nationality"  # not sensitive: no note
+    rows = list(load_workbook(io.BytesIO(workbook(REGISTRATION)))["choices"].values)
+    assert ("population_type", "in_transit", "En tránsito", "In transit") in rows
+    disability = ("attribute_disability", "with_disability", "Con discapacidad", "With disability")
+    assert disability in rows
+    assert ("attribute_lgbtiq", "yes", "Sí", "Yes") in rows
+
+
+async def test_a_submission_s_attributes_reach_the_registered_event() -> None:
+    answers = recorded("kobo_registration.json")
+    answers |= {"person/population_type": "in_transit", "person/attribute_lgbtiq": "no",
+                "person/attribute_disability": "with_disability"}  # fmt: skip
+    given = bodies.typed(REGISTRATION, from_kobo("pana_registration", answers).answers)
+    person, _ = bodies.registration(given)
+    assert person.population_type == "in_transit"
+    assert person.attributes == {"disability": "with_disability", "lgbtiq": "no"}
+
+    world, personal = InMemory(), FakePersonalData()
+    await register_in(world.ports, personal, personal, person, CASEWORKER, NOW)
+    [registered] = world.store.events()
+    assert registered.data["population_type"] == "in_transit"
+    assert registered.data["attributes"] == {"disability": "with_disability", "lgbtiq": "no"}
+
+
+def test_an_unknown_attribute_value_is_refused_by_name() -> None:
+    answers = recorded("kobo_registration.json")
+    answers |= {"person/attribute_disability": "blind", "person/attribute_lgbtiq": "no"}
+    given = bodies.typed(REGISTRATION, from_kobo("pana_registration", answers).answers)
+    with pytest.raises(Refused) as refused:
+        bodies.registration(given)
+    assert refused.value.message.startswith("attributes: ")
+    assert "blind" not in refused.value.message and "not_asked" in refused.value.message
+
+
+@pytest.mark.usefixtures("balkans")
+def test_another_program_s_form_asks_its_own_attributes_and_they_reach_the_body() -> None:
+    questions, lists = coarse_attributes()
+    assert [q.name for q in questions] == [
+        "population_type", "attribute_ethnicity", "attribute_disability",
+    ]  # fmt: skip
+    assert [c.code for c in choices(lists["attribute_ethnicity"])][:2] == ["roma", "egyptian"]
+    assert "internally_displaced" in [c.code for c in choices(lists["population_type"])]
+    form = Form("pana_attributes", "Atributos", "Attributes", (*_META, *questions), lists)
+    warnings: list[str] = []
+    assert "attribute_ethnicity" in convert(workbook(form), warnings=warnings).xform
+    assert warnings == []
+
+    person, _ = bodies.registration({
+        "given_names": "Ana", "family_names": "Kovač", "sex": "woman",
+        "birth_date": "1994-03-12", "nationality": "SRB", "region": "rs_nis",
+        "population_type": "returnees", "attribute_ethnicity": "roma",
+    })  # fmt: skip
+    assert person.population_type == "returnees" and person.attributes == {"ethnicity": "roma"}

@@ -159,3 +159,20 @@ def test_a_day_without_a_time_is_midday_there_and_today_s_is_never_in_the_future
     assert earlier["registered_on"] == datetime(2026, 3, 1, 17, tzinfo=UTC)  # midday in Lima
     assert today["registered_on"] == morning
     assert [e.column for e in errors if e.column == "registered_on"] == ["registered_on"]
+
+
+async def test_a_person_s_population_type_and_attributes_are_sent_as_codes() -> None:
+    header = PEOPLE.splitlines()[0] + ",population_type,attribute_disability,attribute_lgbtiq\n"
+    row = PEOPLE.splitlines()[1]
+    checked = await _check(
+        "participants",
+        header + row + ",In_Transit,with_disability,\n"
+        + row.replace("P-1", "P-2") + ",,not_asked,maybe\n",
+    )  # fmt: skip
+
+    [(number, column)] = [(e.row, e.column) for e in checked.errors]
+    assert (number, column) == (3, "attribute_lgbtiq")
+    body = checked.rows[0].acts[0].body
+    assert body["population_type"] == "in_transit"
+    assert body["attributes"] == {"disability": "with_disability"}
+    assert RegisterRequest.model_validate(body).attributes == {"disability": "with_disability"}

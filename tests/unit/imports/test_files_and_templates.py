@@ -7,10 +7,11 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from deploy.imports.codes import codes
+from deploy.imports.codes import codes, names
 from deploy.imports.kinds import KINDS
 from deploy.imports.reading import Unreadable, read_table
 from deploy.imports.templates import csv_template, xlsx_template
+from program.load import PROGRAMS_DIR, current_program
 
 
 def test_a_semicolon_csv_from_excel_reads_with_spreadsheet_row_numbers() -> None:
@@ -59,3 +60,27 @@ def test_each_template_has_the_kinds_columns_and_its_codes(kind: str) -> None:
 def test_the_region_list_comes_from_the_programs_codes() -> None:
     assert codes("region") == ["lima_callao", "la_libertad", "piura", "tumbes"]
     assert "CEM" in codes("destination")
+
+
+def test_the_participants_template_has_the_program_s_attributes_with_their_codes() -> None:
+    names = csv_template("participants").decode().strip().split(",")
+    assert {"population_type", "attribute_disability", "attribute_lgbtiq"} <= set(names)
+    assert codes("attribute_lgbtiq") == ["yes", "no", "prefer_not_to_say"]
+    assert codes("population_type")[:2] == ["in_destination", "in_transit"]
+    guide = load_workbook(io.BytesIO(xlsx_template("participants")))["instrucciones"]
+    described = {row[0]: row[3] for row in guide.iter_rows(values_only=True)}
+    assert described["attribute_lgbtiq"] == "Se identifica como LGBTIQ+ (respuesta voluntaria)"
+    assert described["attribute_nationality"] == "Nacionalidad"
+    with pytest.raises(KeyError):
+        codes("attribute_ethnicity")  # not an attribute of this program
+
+
+def test_another_program_s_attributes_are_its_code_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
+    current_program.cache_clear()
+    try:
+        assert codes("attribute_ethnicity")[:2] == ["roma", "egyptian"]
+        assert "attribute_ethnicity" in names() and "attribute_lgbtiq" not in names()
+        assert codes("population_type")[-1] == "internally_displaced"
+    finally:
+        current_program.cache_clear()
