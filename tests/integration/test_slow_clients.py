@@ -25,6 +25,7 @@ from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
 from services.vouchers.app import VouchersSettings
 from services.vouchers.app import create_app as vouchers_app
+from tests.support.caught_up import SOURCE_TOPICS, indicators_consumers, start_at_end
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
 from tests.support.roster import case_of, register
 from tests.support.services import RunningService, make_keys, serve
@@ -41,18 +42,25 @@ async def services(
     keys = make_keys(tmp_path_factory.mktemp("auth"))
     names = [f"t_slow_{uuid.uuid4().hex[:8]}" for _ in range(2)]
     await create_databases(postgres.server_url, names)
+    tag = uuid.uuid4().hex[:6]
+    # The copies begin after what earlier modules wrote (no replay at start).
+    await start_at_end(postgres.url(names[0]), [f"vouchers.slow-{tag}"], kafka.admin, SOURCE_TOPICS)
+    await start_at_end(
+        postgres.url(names[1]), indicators_consumers(f"indicators-slow-{tag}"), kafka.admin,
+        SOURCE_TOPICS,
+    )  # fmt: skip
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
         env.setenv("PANA_PERSONAL_DATA_MASTER_KEY", base64.b64encode(os.urandom(32)).decode())
         vouchers = VouchersSettings(
             database_url=postgres.url(names[0]),
             **kafka.settings("vouchers"),
-            roster_consumer=f"vouchers.slow-{uuid.uuid4().hex[:6]}",
+            roster_consumer=f"vouchers.slow-{tag}",
         )
         indicators = IndicatorsSettings(
             database_url=postgres.url(names[1]),
             **kafka.settings("indicators"),
-            consumer_prefix=f"indicators-slow-{uuid.uuid4().hex[:6]}",
+            consumer_prefix=f"indicators-slow-{tag}",
         )
         async with (
             serve(lambda: vouchers_app(vouchers), keys) as v,

@@ -32,8 +32,9 @@ LIMA = ["lima_callao"]
 _axe = Axe()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
+    """One chromium for the module's journeys; each opens its own contexts (no shared cookies)."""
     async with async_playwright() as playwright:
         running = await launch(playwright)
         try:

@@ -22,6 +22,7 @@ from deploy.imports.store import JobStore, open_pool
 from deploy.local.stack import create_databases
 from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
+from tests.support.caught_up import SOURCE_TOPICS, indicators_consumers, start_at_end
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
 from tests.support.services import Keys, RunningService, make_keys, serve
 from tests.support.writers import serve_writers
@@ -60,6 +61,15 @@ async def system(
     await create_databases(postgres.server_url, names)
     urls = [postgres.url(n) for n in names]
     tag = uuid.uuid4().hex[:8]
+    # The services' copies and the indicators begin after what earlier modules wrote: the
+    # figures and rosters are this module's (no replay of the session's history at start).
+    copies = {
+        1: [f"referrals.imports.{tag}.consent", f"referrals.imports.{tag}.roster"],
+        2: [f"vouchers.imports.{tag}.roster"],
+        3: indicators_consumers(f"indicators-imports-{tag}"),
+    }
+    for db, consumers in copies.items():
+        await start_at_end(urls[db], consumers, kafka.admin, SOURCE_TOPICS)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
         for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from services.referrals.app import ReferralsSettings, create_app
+from tests.support.caught_up import SOURCE_TOPICS, start_at_end
 from tests.support.infrastructure import KafkaEndpoint
 from tests.support.services import Keys, RunningService, make_keys, serve
 
@@ -54,12 +55,17 @@ async def referrals(
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
     monkeypatch.setenv("PANA_PERSONAL_DATA_MASTER_KEY", _fresh_key())
     monkeypatch.setenv("PANA_PERSONAL_DATA_BLIND_INDEX_KEY", _fresh_key())
+    copies = [
+        f"referrals.consent.{uuid.uuid4().hex[:8]}",
+        f"referrals.roster.{uuid.uuid4().hex[:8]}",
+    ]
+    await start_at_end(database, copies, kafka.admin, SOURCE_TOPICS)  # not the session's history
     settings = ReferralsSettings(
         database_url=database,
         **kafka.settings("referrals"),
         overdue_interval_seconds=3600,  # the tests wake the worker after moving the clock
-        consent_consumer=f"referrals.consent.{uuid.uuid4().hex[:8]}",
-        roster_consumer=f"referrals.roster.{uuid.uuid4().hex[:8]}",
+        consent_consumer=copies[0],
+        roster_consumer=copies[1],
         metrics_min_cell=1,
     )
     async with serve(lambda: create_app(settings, clock), keys) as running:
