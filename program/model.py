@@ -4,8 +4,9 @@ A program names its territories (admin levels from the top down), the sexes and 
 its reports, the services it delivers, the institutions it refers people to, what its vouchers
 may cover, its currency, the population types of inter-agency reporting, further coarse
 attributes a person may have, the identity documents people show, its livelihood lines and its
-migratory regularization profiles. Every list is of codes with a label per language; a code is what
-events carry, a label is only shown, so changing a label changes no event.
+migratory regularization profiles, and optionally its R4V 5W reporting (`program.r4v`). Every
+list is of codes with a label per language; a code is what events carry, a label is only shown,
+so changing a label changes no event.
 """
 
 from __future__ import annotations
