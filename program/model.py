@@ -4,8 +4,9 @@ A program names its territories (admin levels from the top down), the sexes and 
 its reports, the services it delivers, the institutions it refers people to, what its vouchers
 may cover, its currency, the population types of inter-agency reporting, further coarse
 attributes a person may have, the identity documents people show, its livelihood lines and its
-migratory regularization profiles. Every list is of codes with a label per language; a code is what
-events carry, a label is only shown, so changing a label changes no event.
+migratory regularization profiles, and optionally its R4V 5W reporting (`program.r4v`). Every
+list is of codes with a label per language; a code is what events carry, a label is only shown,
+so changing a label changes no event.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pydantic import (
 from contracts.codes import CODE_PATTERN
 from contracts.people import Sex
 from contracts.vocabulary import Urgency
+from program.r4v import R4V
 
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 T = TypeVar("T", bound="Term")
@@ -236,6 +238,9 @@ class Program(_Strict):
         default_factory=list,
         description="Kinds of group activities counted by headcount (indirect participants).",
     )
+    r4v: R4V | None = Field(
+        default=None, description="R4V 5W reporting (`program.r4v`); None: no 5W report."
+    )
 
     @field_validator(
         "sexes", "age_groups", "services", "referral_destinations", "voucher_coverage",
@@ -245,6 +250,13 @@ class Program(_Strict):
     @classmethod
     def _unique(cls, terms: list[Term]) -> list[Term]:
         return unique(terms)
+
+    @model_validator(mode="after")
+    def _r4v_population_type_known(self) -> Program:
+        if self.r4v is not None and self.r4v.population_type not in self.codes("population_type"):
+            known = self.ordered("population_type")
+            raise ValueError(f"r4v.population_type: {self.r4v.population_type!r} not in {known}")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -301,8 +301,8 @@ def attainment_router(
     ) -> Response:
         # M&E staff only (`ExactReader`): its year-to-date windows are not published periods
         view = View.EXACT
-        if lf.r4v is None:
-            raise HTTPException(404, f"logframe {lf.key} has no R4V reporting (`r4v:`)")
+        if current_program().r4v is None or not lf.r4v_activities():
+            raise HTTPException(404, f"logframe {lf.key} has no R4V reporting (program `r4v:`)")
         today = recorded_by or clock().astimezone(lf.zone).date()
         before = None if recorded_by is None else recorded_before(recorded_by, lf.zone)
         asked = year or min(max(today.year, lf.period.start.year), lf.period.end.year)

@@ -26,7 +26,12 @@ from services.indicators.api import attainment_router
 from services.indicators.catalog import Catalog
 from services.indicators.dashboard import dashboard_router
 from services.indicators.live import live_router
-from services.indicators.logframe import DEFAULT_DIRECTORY, Logframe, load_directory
+from services.indicators.logframe import (
+    DEFAULT_DIRECTORY,
+    Logframe,
+    load_directory,
+    r4v_ids_unused,
+)
 from services.indicators.projection import MAX_BATCH, AttainmentProjection
 from services.indicators.reading import AttainmentReader
 
@@ -125,6 +130,9 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     settings = settings or IndicatorsSettings()
     current_program()  # a broken program file (PANA_PROGRAM_FILE) stops start-up
     catalog = Catalog(load_directory(settings.logframes_dir), settings.default_logframe)
+    if unused := r4v_ids_unused(catalog.logframes.values()):
+        # ids are shared by a program's logframes: phase I lacks some of phase II's indicators
+        log.warning("indicators.r4v_ids_unused", ids=unused)
     reader = AttainmentReader()
     consumers = {
         key: read_model.consumer_of(lf, settings.consumer_prefix)

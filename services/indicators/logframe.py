@@ -11,6 +11,7 @@ silently at counting time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import Enum, StrEnum
 from functools import cached_property
@@ -27,6 +28,7 @@ from contracts.event import Event
 from contracts.registry import UnknownEventType, latest_model
 from contracts.vocabulary import Region
 from program.load import current_program
+from program.r4v import R4VActivity
 from services.indicators.indirect import IndirectTarget
 from services.indicators.life_of_project import ProgramYear, check_years, span_of
 
@@ -99,26 +101,6 @@ class Requirement(_Strict):
     any_of: list[EventRule] = Field(min_length=1)
 
 
-class R4VActivity(_Strict):
-    """Where an indicator's people go in the R4V 5W report: the RMRP sector, indicator and
-    activity they are reported under. Data, not code; it moves to the program file (issue 23)."""
-
-    sector: str = Field(min_length=1)
-    indicator: str = Field(min_length=1, description="The RMRP indicator reported against.")
-    activity: str = Field(min_length=1)
-
-
-class R4VReporting(_Strict):
-    """Who reports to R4V and where (the 5W's fixed columns); moves to the program file
-    (issue 23). The events carry no population type nor admin2: one population type is stated
-    for the program, admin2 is left empty."""
-
-    country: str = Field(min_length=1)
-    appealing_organisation: str = Field(min_length=1)
-    implementing_organisation: str = Field(min_length=1)
-    population_type: str = Field(min_length=1)
-
-
 LANGUAGES = ("es", "en")
 """The languages of the web app's catalogs (`web/messages/`): Spanish first."""
 
@@ -164,7 +146,10 @@ class Indicator(_Strict):
     )
     sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
     requires: list[Requirement] = Field(min_length=1)
-    r4v: R4VActivity | None = Field(default=None, description="Its row in the R4V 5W report.")
+    r4v: R4VActivity | None = Field(
+        default=None,
+        description="Its R4V 5W activity, over the program file's (`Logframe.r4v_activities`).",
+    )
     shares: list[Share] = Field(default_factory=list, description="Share targets (`Share`).")
 
     def title_in(self, language: str) -> str:
@@ -245,7 +230,6 @@ class Logframe(_Strict):
     )
     overall: Indicator | None = None
     indicators: list[Indicator] = Field(min_length=1)
-    r4v: R4VReporting | None = None
     indirect: IndirectTarget | None = None
     """Indirect participants (group activities' headcounts): a figure of its own, never unique."""
 
@@ -274,10 +258,24 @@ class Logframe(_Strict):
 
     @model_validator(mode="after")
     def _r4v_complete(self) -> Logframe:
-        mapped = [i.id for i in self.all_indicators if i.r4v is not None]
-        if mapped and self.r4v is None:
-            raise ValueError(f"indicators {mapped} map to R4V but the logframe has no `r4v:`")
+        reporting = current_program().r4v
+        own = [i.id for i in self.all_indicators if i.r4v is not None]
+        if own and reporting is None:
+            raise ValueError(f"indicators {own} map to R4V but the program file has no `r4v:`")
+        mapped = set(reporting.indicators) if reporting is not None else set()
+        for i in self.all_indicators:
+            if i.id in mapped and i.unit is not Unit.PEOPLE:
+                raise ValueError(f"{i.id}: R4V reports people reached; a {i.unit} indicator")
         return self
+
+    def r4v_activities(self) -> dict[str, R4VActivity]:
+        """Each indicator reported in the R4V 5W, by id, in logframe order: the program file's
+        mapping for the ids this logframe has (ids it lacks are another logframe's), an
+        indicator's own `r4v:` taking precedence. Empty: the logframe has no 5W."""
+        reporting = current_program().r4v
+        program = reporting.indicators if reporting is not None else {}
+        found = {i.id: i.r4v or program.get(i.id) for i in self.all_indicators}
+        return {key: activity for key, activity in found.items() if activity is not None}
 
     @model_validator(mode="after")
     def _dimensions_of_the_program(self) -> Logframe:
@@ -400,3 +398,13 @@ def _flatten(annotation: Any) -> list[Any]:
     if get_origin(annotation) in (Union, UnionType):
         return [t for arg in get_args(annotation) for t in _flatten(arg)]
     return [annotation]
+
+
+def r4v_ids_unused(logframes: Iterable[Logframe]) -> list[str]:
+    """The program file's R4V indicator ids that none of `logframes` has: reported nowhere by
+    this deployment (another phase's indicator, or a typo), so start-up names them."""
+    reporting = current_program().r4v
+    if reporting is None:
+        return []
+    present = {i.id for lf in logframes for i in lf.all_indicators}
+    return sorted(set(reporting.indicators) - present)

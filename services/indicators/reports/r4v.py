@@ -11,8 +11,11 @@ records being one; every requirement met by a live act); they are *reached* by e
 live acts at or after the moment all requirements hold, in that act's month and region. A
 person's sex is their current one; their age is taken at their first act counted in the row
 (the month's, or the year-to-date's): under 18 by sex makes girls and boys, "other" is
-non-binary, or sex or birth month not known. Rows are only the indicators with an `r4v:`
-block in the logframe, and only the months of the logframe's period in the asked year.
+non-binary, or sex or birth month not known. A person's population type is their current
+recorded one (registration, correction), else the program's `r4v.population_type`; rows are
+split by it. Rows are only the indicators the program file's `r4v:` maps (or an indicator's own
+`r4v:`, `Logframe.r4v_activities`), and only the months of the logframe's period in the asked
+year.
 
 Pure: from a ledger, like `attainment`. The figures are exact; the route serves them to M&E
 staff only (the consolidated windows are not the published periods of the suppressed view).
@@ -31,7 +34,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from contracts.people import AgeGroup
+from program.load import current_program
+from program.model import Program
+from program.r4v import R4V
 from services.indicators.attainment import act_order
+from services.indicators.dimensions import POPULATION_TYPE
 from services.indicators.facts import Act
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Indicator, Logframe
@@ -49,7 +56,7 @@ HEADER = [
 
 
 class NoR4V(ValueError):
-    """The logframe says nothing about R4V reporting (no `r4v:` block)."""
+    """The logframe has no indicator the program reports to R4V (or the program no `r4v:`)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class FiveWRow:
     indicator: str
     region: str
     month: str
+    population_type: str
     monthly: dict[str, int]
     consolidated: dict[str, int]
 
@@ -71,16 +79,18 @@ def group(sex: str, age_group: str) -> str:
     return ("girls" if minor else "women") if sex == "woman" else ("boys" if minor else "men")
 
 
-def five_w(logframe: Logframe, ledger: Ledger, year: int) -> list[FiveWRow]:
-    """The 5W rows of `year`: every mapped indicator x region x month with someone reached
-    in the month or in the year to date."""
-    if logframe.r4v is None:
-        raise NoR4V(f"logframe {logframe.key} has no `r4v:` block")
+def five_w(
+    logframe: Logframe, ledger: Ledger, year: int, program: Program | None = None
+) -> list[FiveWRow]:
+    """The 5W rows of `year`: every mapped indicator x region x population type x month with
+    someone reached in the month or in the year to date (`program`: the deployment's)."""
+    default = _reporting(logframe, program or current_program()).population_type
     first = max(logframe.period.start, date(year, 1, 1))
     last = min(logframe.period.end, date(year, 12, 31))
     months = [f"{year:04d}-{m:02d}" for m in range(first.month, last.month + 1) if first <= last]
     people, zone = People(ledger), logframe.zone
-    mapped = [i for i in logframe.all_indicators if i.r4v is not None]
+    activities = logframe.r4v_activities()
+    mapped = [i for i in logframe.all_indicators if i.id in activities]
     by_indicator: dict[str, dict[str, list[Act]]] = {i.id: {} for i in mapped}
     for act in ledger.live_acts():
         if act.indicator in by_indicator:
@@ -88,27 +98,34 @@ def five_w(logframe: Logframe, ledger: Ledger, year: int) -> list[FiveWRow]:
             by_indicator[act.indicator].setdefault(subject, []).append(act)
     rows = []
     for indicator in mapped:
-        # (region, month) -> person -> first reach in that month; the year's first reach
-        reached: dict[tuple[str, str], dict[str, date]] = {}
+        # (region, population type, month) -> person -> first reach in that month
+        reached: dict[tuple[str, str, str], dict[str, date]] = {}
         for person, acts in by_indicator[indicator.id].items():
+            kind = people.attribute(person, POPULATION_TYPE) or default
             for act in _reaching(indicator, acts):
                 on = act.occurred_at.astimezone(zone).date()
                 month = f"{on.year:04d}-{on.month:02d}"
                 if on.year == year and month in months:
-                    reached.setdefault((act.region, month), {}).setdefault(person, on)
-        for region in sorted({r for r, _ in reached}):
+                    reached.setdefault((act.region, kind, month), {}).setdefault(person, on)
+        for region, kind in sorted({(r, k) for r, k, _ in reached}):
             so_far: dict[str, date] = {}
             for month in months:
-                this_month = reached.get((region, month), {})
+                this_month = reached.get((region, kind, month), {})
                 for person, on in this_month.items():
                     so_far.setdefault(person, on)
                 if not so_far:
                     continue
                 rows.append(FiveWRow(
-                    indicator.id, region, month,
+                    indicator.id, region, month, kind,
                     _groups(people, this_month), _groups(people, so_far),
                 ))  # fmt: skip
     return rows
+
+
+def _reporting(logframe: Logframe, program: Program) -> R4V:
+    if program.r4v is None or not logframe.r4v_activities():
+        raise NoR4V(f"logframe {logframe.key} has no indicator reported to R4V")
+    return program.r4v
 
 
 def _reaching(indicator: Indicator, acts: list[Act]) -> list[Act]:
@@ -128,37 +145,37 @@ def _groups(people: People, reached: dict[str, date]) -> dict[str, int]:
     return {g: counts[g] for g in GROUPS}
 
 
-def _lines(logframe: Logframe, rows: list[FiveWRow]) -> list[list[object]]:
-    org = logframe.r4v
-    assert org is not None  # `five_w` refused a logframe without it
+def _lines(logframe: Logframe, rows: list[FiveWRow], program: Program) -> list[list[object]]:
+    org = _reporting(logframe, program)
+    kinds = {t.code: t.labels.en for t in program.population_types}
+    activities = logframe.r4v_activities()
     out: list[list[object]] = []
     for row in rows:
-        indicator = logframe.indicator(row.indicator)
-        assert indicator is not None
-        assert indicator.r4v is not None
+        activity = activities[row.indicator]
         monthly, consolidated = (
             [row.monthly[g] for g in GROUPS],
             [row.consolidated[g] for g in GROUPS],
         )
         out.append([
             org.country, REGION_LABELS.get(row.region, row.region), "",
-            org.appealing_organisation, org.implementing_organisation, indicator.r4v.sector,
-            indicator.r4v.indicator, indicator.r4v.activity, row.month, org.population_type,
+            org.appealing_organisation, org.implementing_organisation, activity.sector,
+            activity.indicator, activity.activity, row.month,
+            kinds.get(row.population_type, row.population_type),
             row.indicator, *monthly, sum(monthly), *consolidated, sum(consolidated),
         ])  # fmt: skip
     return out
 
 
-def five_w_csv(logframe: Logframe, rows: list[FiveWRow]) -> str:
+def five_w_csv(logframe: Logframe, rows: list[FiveWRow], program: Program | None = None) -> str:
     """The 5W as CSV, one line per activity, territory and month."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    writer.writerows(_lines(logframe, rows))
+    writer.writerows(_lines(logframe, rows, program or current_program()))
     return out.getvalue()
 
 
-def five_w_xlsx(logframe: Logframe, rows: list[FiveWRow]) -> bytes:
+def five_w_xlsx(logframe: Logframe, rows: list[FiveWRow], program: Program | None = None) -> bytes:
     """The 5W as a workbook: one sheet `5W`, the header frozen, widths and number formats set."""
     book = Workbook()
     sheet = book.active
@@ -168,7 +185,7 @@ def five_w_xlsx(logframe: Logframe, rows: list[FiveWRow]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
-    for line in _lines(logframe, rows):
+    for line in _lines(logframe, rows, program or current_program()):
         sheet.append(line)
         for cell in sheet[sheet.max_row][11:]:
             cell.number_format = "#,##0"
