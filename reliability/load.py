@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import asyncpg
+import httpx
 
 from eventkit.positions import wait_for_events
 from reliability.client import RetryingClient
@@ -14,6 +15,13 @@ from reliability.outcomes import Outcomes, Verdict
 from reliability.stack import SystemUnderTest
 
 REFERRALS_CONSENT_CONSUMER = "referrals.consent"
+# What an administrator may change of the world's provider and unit (the hostile sequences do).
+PROVIDER = {"name": "Clínica Confiable", "services": ["consultation", "exams", "medicines"]}
+UNIT = {
+    "name": "CEM Tumbes (reliability)",
+    "handover_contact": {"office": "Admisión", "phone": "072 523 000"},
+    "has_system_account": True,
+}
 
 
 async def _person_with_a_case(
@@ -51,12 +59,9 @@ async def prepare(sut: SystemUnderTest, outcomes: Outcomes, people: int = 12) ->
              for region in (CASES_REGION, REFERRALS_REGION)}  # fmt: skip
     try:
         provider = await vouchers_admin.command("add provider", "/providers", {
-            "name": "Clínica Confiable", "region": "lima_callao", "kind": "clinic",
-            "services": ["consultation", "exams", "medicines"]})  # fmt: skip
+            **PROVIDER, "region": "lima_callao", "kind": "clinic"})  # fmt: skip
         unit = await referrals_admin.command("add unit", "/units", {
-            "name": "CEM Tumbes (reliability)", "destination": "CEM", "region": REFERRALS_REGION,
-            "handover_contact": {"office": "Admisión", "phone": "072 523 000"},
-            "has_system_account": True})  # fmt: skip
+            **UNIT, "destination": "CEM", "region": REFERRALS_REGION})  # fmt: skip
         assert provider.verdict is unit.verdict is Verdict.ACCEPTED, (provider, unit)
         world = World(provider_id=provider.body["provider_id"], unit_id=unit.body["unit_id"])
         positions: dict[str, list[str]] = {"referrals": [], "vouchers": []}
@@ -95,6 +100,22 @@ async def prepare(sut: SystemUnderTest, outcomes: Outcomes, people: int = 12) ->
         finally:
             await pool.close()
     return world
+
+
+async def restore(sut: SystemUnderTest, world: World) -> None:
+    """Put the world's provider and unit back as `prepare` made them: an administrator's calls
+    (the hostile sequences make them) may have renamed, narrowed or deactivated either."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        for service, path, fields in (
+            ("vouchers", f"/providers/{world.provider_id}", PROVIDER),
+            ("referrals", f"/units/{world.unit_id}", UNIT),
+        ):
+            answer = await client.patch(
+                sut.url(service) + path,
+                json={**fields, "active": True},
+                headers=sut.headers("administrator"),
+            )
+            assert answer.status_code == 200, (path, answer.status_code, answer.text)
 
 
 class SteadyLoad:

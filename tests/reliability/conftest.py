@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reliability.journeys import World
-from reliability.load import prepare
+from reliability.load import prepare, restore
 from reliability.outcomes import Outcomes
 from reliability.profile import REPORT_VARIABLE, Profile, current
 from reliability.report import Report
@@ -57,6 +57,15 @@ def system(state_root: Path) -> Iterator[SystemUnderTest]:
 
 
 @pytest.fixture(scope="session")
-async def world(system: SystemUnderTest) -> World:
-    """A provider, a receiving unit and consented people, shared by the tests."""
+async def prepared(system: SystemUnderTest) -> World:
+    """A provider, a receiving unit and consented people, made once for the session."""
     return await prepare(system, Outcomes())
+
+
+@pytest.fixture(scope="module")
+async def world(system: SystemUnderTest, prepared: World) -> World:
+    """The session's world, its provider and unit as made at the start of each module: an
+    earlier module's administrator calls (the hostile sequences) may have renamed, narrowed or
+    deactivated them."""
+    await restore(system, prepared)
+    return prepared
