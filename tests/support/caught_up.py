@@ -29,11 +29,16 @@ SOURCE_TOPICS = [t.name for t in (PARTICIPANTS, CASES, REFERRALS, VOUCHERS)]
 
 
 async def end_offsets(access: KafkaAccess, topics: Sequence[str]) -> dict[tuple[str, int], int]:
-    """Each partition's end offset now, as (topic, partition) -> offset."""
+    """Each partition's end offset now, as (topic, partition) -> offset (a topic not created
+    yet has none: it holds no history)."""
     reader = AIOKafkaConsumer(**access.options())
     await reader.start()
     try:
-        await reader.topics()  # the cluster's metadata: every partition of every topic
+        # The client's own metadata, which `partitions_for_topic` reads, holds no topic after
+        # start (its bootstrap asks for none) and `topics()` fills a copy it throws away: without
+        # this every topic looked empty, so `start_at_end` stored nothing (the consumers then
+        # replayed the whole session) and `caught_up` waited for nothing.
+        await reader._client.force_metadata_update()
         partitions = [
             TopicPartition(t, p)
             for t in topics
