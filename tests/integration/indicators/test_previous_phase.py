@@ -8,15 +8,12 @@ entry (docs/field-dates.md)."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import csv
 import io
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,7 +29,7 @@ from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
 from services.indicators.logframe import DEFAULT_DIRECTORY, load_directory
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, serve, service_environment
 
 pytestmark = pytest.mark.integration
 PHASE_DIR = DEFAULT_DIRECTORY / "peru_phase_1"
@@ -47,11 +44,6 @@ class Phase:
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
-
-
-@pytest.fixture(scope="module")
 async def phase(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[Phase]:
@@ -59,12 +51,9 @@ async def phase(
     serving phase I's logframe only."""
     names = [f"t_phase1_{uuid.uuid4().hex[:8]}" for _ in range(2)]
     await create_databases(postgres.server_url, names)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    with service_environment(keys) as env:
         env.setenv("PANA_FIELD_TIME_PROGRAM_START", PHASE.period.start.isoformat())
         field_time.configured.cache_clear()
-        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
         async with contextlib.AsyncExitStack() as stack:
             cases = await stack.enter_async_context(serve(lambda: cases_app(
                 CasesSettings(database_url=postgres.url(names[0]), **kafka.settings("cases"))

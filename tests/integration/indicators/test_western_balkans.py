@@ -13,12 +13,9 @@ figure of their own that never changes the direct one.
 
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,7 +29,7 @@ from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
 from services.indicators.logframe import DEFAULT_DIRECTORY
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, serve, service_environment
 from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
@@ -61,11 +58,6 @@ class Balkans:
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
-
-
-@pytest.fixture(scope="module")
 async def balkans(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[Balkans]:
@@ -73,11 +65,8 @@ async def balkans(
     names = [f"t_balkans_{uuid.uuid4().hex[:8]}" for _ in range(2)]
     await create_databases(postgres.server_url, names)
     tag = uuid.uuid4().hex[:8]
-    with pytest.MonkeyPatch.context() as env:
+    with service_environment(keys) as env:
         env.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
-        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
         current_program.cache_clear()
         try:
             cases_settings = CasesSettings(
