@@ -36,6 +36,7 @@ from access.policy import POLICY, Decision, ResourceScope, decide
 from access.principal import InconsistentClaims, Principal
 from access.tokens import TokenError, TokenVerifier
 from access.verified_tokens import VerifiedTokens
+from eventkit.dependencies import app_clock
 from eventkit.holds import address
 
 log = structlog.get_logger("access.fastapi")
@@ -138,7 +139,8 @@ async def caller(
     One dependency, calling `authenticated` itself: each level of dependencies costs FastAPI a
     pass over the request's parameters, on every request.
     """
-    principal = await with_active_grants(request, await authenticated(request, credentials))
+    now = app_clock(request)()  # the time the request's grants and decisions are judged at
+    principal = await with_active_grants(request, await authenticated(request, credentials), now)
     request.state.principal = principal  # for the audit of a refusal (`audit_refusals`)
     return principal
 

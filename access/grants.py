@@ -12,6 +12,9 @@ administrators review them at `GET /break-glass/grants`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 import asyncpg
 from fastapi import Request
 from pydantic import Field
@@ -46,28 +49,34 @@ class BreakGlassSettings(BaseSettings):
     max_per_day: int = Field(DEFAULT_MAX_PER_DAY, ge=1, le=24)
 
 
-async def active_grants(pool: asyncpg.Pool, principal: Principal) -> list[BreakGlassGrant]:
-    """The principal's grants in this service that have not expired."""
+async def active_grants(
+    pool: asyncpg.Pool, principal: Principal, now: datetime
+) -> list[BreakGlassGrant]:
+    """The principal's grants in this service that have not expired at `now` (the app's clock,
+    which also dated them when they were opened)."""
     rows = await pool.fetch(
         "SELECT grant_id, region, expires_at FROM break_glass_grants"
-        " WHERE subject = $1 AND organization = $2 AND expires_at > now()",
+        " WHERE subject = $1 AND organization = $2 AND expires_at > $3",
         principal.subject,
         principal.organization_id,
+        now,
     )
     return [BreakGlassGrant(r["grant_id"], Region(r["region"]), r["expires_at"]) for r in rows]
 
 
-async def with_active_grants(request: Request, principal: Principal) -> Principal:
-    """The principal holding its active grants; each request under a grant is audited.
+async def with_active_grants(request: Request, principal: Principal, now: datetime) -> Principal:
+    """The principal holding its grants active at `now`, as of `now` (`Principal.as_of`);
+    each request under a grant is audited.
 
     The record (`break_glass.use`, the method and path, ids only, as resource; the grant ids as
     purpose) commits before the request runs, so a read under a grant, a list included, is
     never unrecorded; the grant's use count feeds the review list.
     """
+    principal = replace(principal, as_of=now)
     pool = getattr(request.app.state, "pool", None)
     if pool is None or principal.role is not Role.SUPERVISOR:
         return principal
-    grants = await active_grants(pool, principal)
+    grants = await active_grants(pool, principal, now)
     if not grants:
         return principal
     ids = [g.grant_id for g in grants]

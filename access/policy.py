@@ -1,14 +1,15 @@
 """Authorization as data: which role may do which action, within which scope.
 
 `POLICY` is the one place to read (and change) who may do what; `decide` applies it. Both are
-pure: no database, no clock unless the caller gives none.
+pure: no database, no clock (a break-glass grant is judged at the time given, else at the
+principal's `as_of`, the time of the request it acts in).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from access.principal import Principal, Region, Role
@@ -142,7 +143,9 @@ def decide(
 ) -> Decision:
     """Whether `principal` may do `action` on a resource in `resource`, and why.
 
-    An unexpired break-glass grant extends a supervisor's regions; the decision names it.
+    An unexpired break-glass grant extends a supervisor's regions; the decision names it. A
+    grant is judged at `now`, else at `principal.as_of`; a principal holding a grant for the
+    region with neither is a programming error (`ValueError`): the policy reads no clock.
     """
     rules = POLICY.get(action)
     if rules is None:
@@ -156,7 +159,7 @@ def decide(
         return _same(principal.provider_id, resource.provider_id, "provider", action)
     if scope is Scope.OWN_UNIT:
         return _same(principal.unit_id, resource.unit_id, "receiving unit", action)
-    return _in_region(principal, action, resource.region, now or datetime.now(UTC))
+    return _in_region(principal, action, resource.region, now or principal.as_of)
 
 
 def _same(own: str | None, resource: str | None, what: str, action: str) -> Decision:
@@ -167,22 +170,26 @@ def _same(own: str | None, resource: str | None, what: str, action: str) -> Deci
     return Decision(True, f"{action} on its own {what}'s resource")
 
 
-def _in_region(principal: Principal, action: str, region: Region | None, now: datetime) -> Decision:
+def _in_region(
+    principal: Principal, action: str, region: Region | None, now: datetime | None
+) -> Decision:
     if region is None:
         return Decision(False, f"the resource names no region, so {action} cannot be scoped")
     if region in principal.regions:
         return Decision(True, f"{principal.role} may {action} in own region {region}")
     grants = [g for g in principal.grants if g.region == region]
+    if not grants:
+        return Decision(False, f"region {region} is outside the principal's regions")
+    if now is None:
+        raise ValueError("a break-glass grant is judged at a time: give `now` or `as_of`")
     for grant in grants:
         if grant.active(now):
             until = grant.expires_at.isoformat()
             reason = f"break-glass grant {grant.grant_id} allows region {region} until {until}"
             return Decision(True, reason, grant.grant_id)
-    if grants:
-        last = max(grants, key=lambda g: g.expires_at)
-        expired = last.expires_at.isoformat()
-        return Decision(False, f"break-glass grant {last.grant_id} expired at {expired}")
-    return Decision(False, f"region {region} is outside the principal's regions")
+    last = max(grants, key=lambda g: g.expires_at)
+    expired = last.expires_at.isoformat()
+    return Decision(False, f"break-glass grant {last.grant_id} expired at {expired}")
 
 
 def policy_table() -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -63,6 +63,9 @@ class Principal:
     provider_id: str | None = None
     unit_id: str | None = None
     grants: tuple[BreakGlassGrant, ...] = ()
+    as_of: datetime | None = field(default=None, compare=False)
+    """The time of the request it acts in (the app's clock, set by `access.fastapi.caller`):
+    its grants were loaded as active then, and `access.policy.decide` judges them at it."""
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> Principal:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -33,8 +34,9 @@ async def our_rate(pool: asyncpg.Pool, plan: Plan) -> float:
 
     async def command(client: int, n: int) -> None:
         stream = f"bench-{run}-{client}-{n % STREAMS_PER_CLIENT}"
+        event = NewEvent("voucher.redeemed", PAYLOAD, occurred_at=datetime.now(UTC))
         async with pool.acquire() as conn, conn.transaction():
-            await append(conn, stream, versions[stream], [NewEvent("voucher.redeemed", PAYLOAD)])
+            await append(conn, stream, versions[stream], [event])
         versions[stream] += 1
 
     rate, _, _ = await run_async(plan.clients, command, plan.seconds, plan.warmup)

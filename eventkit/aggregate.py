@@ -8,8 +8,8 @@ in its transaction), a unit test a `MemoryEventStore`, so a command layer is tes
 database:
 
     store = MemoryEventStore()
-    first = await execute(store, "v-1", evolve, Voucher(), lambda s: issue.decide(issuing, s))
-    again = await execute(store, "v-1", evolve, Voucher(), lambda s: redeem.decide(redeeming, s))
+    first = await execute(store, "v-1", evolve, Voucher(), partial(issue.decide, issuing), now=at)
+    again = await execute(store, "v-1", evolve, Voucher(), partial(redeem.decide, paying), now=at)
     assert again.appended.version == 2 and again.state.remaining == Decimal("120.00")
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from contracts.event import Event
@@ -72,8 +73,11 @@ async def execute(
     decide: Callable[[S], Sequence[Event]],
     expected_version: int | None = None,
     loaded: History | None = None,
+    *,
+    now: datetime,
 ) -> Decided[S]:
-    """Decide against the current state and append at the version it was read at.
+    """Decide against the current state and append at the version it was read at, dated `now`
+    (the command's clock reading: the events' `occurred_at`, the CloudEvents `time`).
 
     `store` is an `EventStore`, or a connection (the PostgreSQL store over it). The caller owns
     the transaction. `expected_version` (from a client's `If-Match`) pins the version the
@@ -98,7 +102,10 @@ async def execute(
             appended = await streams.append(
                 stream_id,
                 version,
-                [NewEvent(e.event_type, e.model_dump(mode="json"), e.version) for e in events],
+                [
+                    NewEvent(e.event_type, e.model_dump(mode="json"), e.version, occurred_at=now)
+                    for e in events
+                ],
             )
         except ConcurrencyConflict:
             if expected_version is not None or attempt == _RETRIES - 1:

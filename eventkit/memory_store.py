@@ -7,7 +7,7 @@ takes an `EventStore` runs unchanged against it:
 
     store = MemoryEventStore()
     decided = await execute(
-        store, str(voucher_id), evolve, Voucher(), lambda s: issue.decide(rule, s)
+        store, str(voucher_id), evolve, Voucher(), lambda s: issue.decide(rule, s), now=now
     )
     assert [e.event_type for e in await store.load(str(voucher_id))] == ["voucher.issued"]
 

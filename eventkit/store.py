@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
@@ -30,13 +30,15 @@ Connection = asyncpg.Connection | PoolConnectionProxy
 
 @dataclass(frozen=True)
 class NewEvent:
-    """An event to append: its type, schema version and JSON-ready data."""
+    """An event to append: its type, schema version and JSON-ready data, and when it was
+    recorded (`occurred_at`, the CloudEvents `time`): the deciding command's `now`, required,
+    since the store reads no clock (a test's injected clock dates its events)."""
 
     event_type: str
     data: dict[str, Any]
     schema_version: int = 1
     event_id: uuid.UUID = field(default_factory=new_id)
-    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    occurred_at: datetime = field(kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ async def open_for(
         body.opened_at, rules,
     )  # fmt: skip
     decided = await execute(
-        ports.store, str(case_id), evolve, Case(), lambda s: open_case.decide(rule, s)
+        ports.store, str(case_id), evolve, Case(), lambda s: open_case.decide(rule, s), now=now
     )
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "case.open", ("case", case_id), late)
@@ -87,7 +87,7 @@ async def changed(
     late = late_entry_note(principal, occurred_at, now, configured())
     by = actor_id(principal)
     decided = await execute(
-        ports.store, str(case_id), evolve, Case(), lambda s: rule(s, by, now), expected
+        ports.store, str(case_id), evolve, Case(), lambda s: rule(s, by, now), expected, now=now
     )
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, action, ("case", case_id), late)
@@ -193,7 +193,7 @@ async def deliver_in(
     )  # fmt: skip
     decided = await execute(
         ports.store, str(case_id), evolve, Case(), lambda s: deliver_service.decide(rule, s),
-        expected,
+        expected, now=now
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "service.deliver", ("case", case_id), late)

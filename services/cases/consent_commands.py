@@ -38,8 +38,9 @@ async def give(
         rules,
     )
     decided = await execute(
-        ports.store, str(participant_id), evolve, Participant(), lambda s: giving.decide(rule, s)
-    )
+        ports.store, str(participant_id), evolve, Participant(),
+        lambda s: giving.decide(rule, s), now=now,
+    )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "consent.record", ("participant", participant_id), late)
     return ConsentRecorded(
@@ -63,7 +64,7 @@ async def withdraw(
     )
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),
-        lambda s: withdrawal.decide(rule, s),
+        lambda s: withdrawal.decide(rule, s), now=now
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "consent.record", ("participant", participant_id), late)

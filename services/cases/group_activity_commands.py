@@ -31,7 +31,7 @@ async def recorded(
     )  # fmt: skip
     decided = await execute(
         ports.store, str(command.activity_id), evolve, GroupActivity(),
-        lambda state: recording.decide(command, state),
+        lambda state: recording.decide(command, state), now=now
     )  # fmt: skip
     await ports.audit.done(principal, ACTION, ("group_activity", command.activity_id), late)
     total = sum(cell.count for cell in command.headcounts)

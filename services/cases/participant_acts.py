@@ -54,7 +54,7 @@ async def acted(
     target = await ports.views.surviving(participant_id)
     by = actor_id(principal)
     decided = await execute(
-        ports.store, str(target), evolve, Participant(), lambda s: rule(s, by, now)
+        ports.store, str(target), evolve, Participant(), lambda s: rule(s, by, now), now=now
     )
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, action, ("participant", target), late)

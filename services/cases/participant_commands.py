@@ -64,7 +64,7 @@ async def register_in(
     )  # fmt: skip
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),
-        lambda s: register.decide(rule, s),
+        lambda s: register.decide(rule, s), now=now
     )  # fmt: skip
     numbers = {Kind.DOCUMENT: body.document_number, Kind.PHONE: body.phone}
     duplicates = await lookup.possible_duplicates(numbers, participant_id)
@@ -96,7 +96,7 @@ async def correct_in(
     )  # fmt: skip
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),
-        lambda s: correct.decide(rule, s), expected,
+        lambda s: correct.decide(rule, s), expected, now=now
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     fields = _personal(body)
@@ -127,7 +127,7 @@ async def merge_into(
     )
     decided = await execute(
         ports.store, str(participant_id), evolve, Participant(),
-        lambda s: merge.decide(rule, s), expected,
+        lambda s: merge.decide(rule, s), expected, now=now
     )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     await ports.audit.done(principal, "participant.merge", ("participant", participant_id), late)
@@ -149,8 +149,9 @@ async def erase_in(
     services' copies wait for."""
     rule = erase.EraseParticipant(actor_id(principal), now)
     decided = await execute(
-        ports.store, str(participant_id), evolve, Participant(), lambda s: erase.decide(rule, s)
-    )
+        ports.store, str(participant_id), evolve, Participant(),
+        lambda s: erase.decide(rule, s), now=now,
+    )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     await personal.erase(participant_id, now)
     await ports.audit.done(principal, "participant.erase", ("participant", participant_id), basis)

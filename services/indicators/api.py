@@ -10,19 +10,20 @@ changes the figures. `private`, because exact and suppressed views differ by cal
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from eventkit.clock import Now
 from eventkit.consumer import ConsumerRunner
-from eventkit.dependencies import Clock, app_pool
+from eventkit.dependencies import Clock
 from eventkit.replay import Replay
 from program.known import KnownTerritoryAtAnyLevel
 from program.load import current_program
+from services.indicators.asked import Asked, AskedDep
 from services.indicators.attainment import (
     Attainment,
     FilterError,
@@ -76,9 +77,9 @@ REBUILDING_HEADER = "Pana-Rebuilding"
 """Present on every answer read while its logframe version is replayed (partial figures)."""
 
 
-def replay_of(app: FastAPI, consumer: str) -> Replay | None:
-    """The replay under way in this process's consumer `consumer`, if any."""
-    for worker in getattr(app.state, "workers", ()):
+def replay_of(workers: Iterable[object], consumer: str) -> Replay | None:
+    """The replay under way in the consumer `consumer` among an app's `workers`, if any."""
+    for worker in workers:
         if isinstance(worker, ConsumerRunner) and worker.consumer == consumer:
             return worker.replay
     return None
@@ -135,7 +136,7 @@ def attainment_router(
     ]  # fmt: skip
 
     async def answer(
-        request: Request,
+        asked: Asked,
         lf: Logframe,
         filters: Filters,
         view: View,
@@ -154,12 +155,12 @@ def attainment_router(
                 raise HTTPException(
                     422, "outside the exact view, as_recorded_by is a month's last day"
                 )
-        pool = app_pool(request)
+        pool = asked.pool
         consumer = (consumers or {}).get(lf.key)
-        replay = replay_of(request.app, consumer) if consumer else None
+        replay = replay_of(asked.workers, consumer) if consumer else None
         state = f"{view}|{replay}|{today}"  # these change the answer, not the revision
-        tag = _etag(request, lf, await reader.revision(pool, lf), state)
-        if tag in request.headers.get("if-none-match", ""):
+        tag = _etag(asked, lf, await reader.revision(pool, lf), state)
+        if tag in asked.if_none_match:
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
         if recorded_by is None:
             at, result = await reader.read(pool, lf, filters, view)
@@ -177,7 +178,7 @@ def attainment_router(
             rebuilding = Rebuilding(replay.done, replay.total, replay.progress)
             result = dataclasses.replace(result, rebuilding=rebuilding)
         response = render(result, exact)
-        response.headers["ETag"] = _etag(request, lf, at, state)
+        response.headers["ETag"] = _etag(asked, lf, at, state)
         response.headers["Cache-Control"] = CACHE_CONTROL
         if replay is not None:
             response.headers[REBUILDING_HEADER] = f"progress={replay.progress}"
@@ -204,7 +205,7 @@ def attainment_router(
 
     @router.get("/attainment", summary="Every indicator's value against its target, with tables")
     async def attainment(
-        request: Request,
+        asked: AskedDep,
         lf: LogframeDep,
         filters: FiltersDep,
         view: ViewDep,
@@ -218,12 +219,12 @@ def attainment_router(
             return _json(_shown(lf, result, exact, series, today))
 
         return await answer(
-            request, lf, filters, view, render, series == "year", today, as_recorded_by
+            asked, lf, filters, view, render, series == "year", today, as_recorded_by
         )
 
     @router.get("/indicators/{indicator_id}", summary="One indicator with its disaggregations")
     async def indicator(
-        request: Request,
+        asked: AskedDep,
         indicator_id: str,
         lf: LogframeDep,
         filters: FiltersDep,
@@ -243,56 +244,54 @@ def attainment_router(
             keys = ("logframe", "start", "end", "region", "view", "rebuilding", "as_of")
             return _json({**{k: shown[k] for k in keys}, "indicator": found})
 
-        return await answer(
-            request, lf, filters, view, one, series == "year", today, as_recorded_by
-        )
+        return await answer(asked, lf, filters, view, one, series == "year", today, as_recorded_by)
 
     @router.get("/exports/donor.csv", summary="The donor tables as CSV")
     async def export_csv(
-        request: Request,
+        asked: AskedDep,
         lf: LogframeDep,
         filters: FiltersDep,
         view: ViewDep,
         as_recorded_by: RecordedBy = None,
     ) -> Response:
         render = _download(lf, donor_csv, "text/csv; charset=utf-8", "", "csv")
-        return await answer(request, lf, filters, view, render, recorded_by=as_recorded_by)
+        return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
 
     @router.get("/exports/donor.xlsx", summary="The donor tables as an Excel workbook")
     async def export_xlsx(
-        request: Request,
+        asked: AskedDep,
         lf: LogframeDep,
         filters: FiltersDep,
         view: ViewDep,
         as_recorded_by: RecordedBy = None,
     ) -> Response:
         render = _download(lf, donor_xlsx, XLSX, "", "xlsx")
-        return await answer(request, lf, filters, view, render, recorded_by=as_recorded_by)
+        return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
 
     @router.get("/reports/donor.xlsx", summary="The donor report as the donor reads it (XLSX)")
     async def report_xlsx(
-        request: Request,
+        asked: AskedDep,
         lf: LogframeDep,
         filters: FiltersDep,
         view: ViewDep,
         as_recorded_by: RecordedBy = None,
     ) -> Response:
         render = _download(lf, donor_report_xlsx, XLSX, "informe-", "xlsx")
-        return await answer(request, lf, filters, view, render, recorded_by=as_recorded_by)
+        return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
 
     @router.get("/reports/donor.pdf", summary="The donor report as the donor reads it (PDF)")
     async def report_pdf(
-        request: Request,
+        asked: AskedDep,
         lf: LogframeDep,
         filters: FiltersDep,
         view: ViewDep,
         as_recorded_by: RecordedBy = None,
     ) -> Response:
         render = _download(lf, donor_report_pdf, "application/pdf", "informe-", "pdf")
-        return await answer(request, lf, filters, view, render, recorded_by=as_recorded_by)
+        return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
 
     async def five_w_answer(
-        request: Request,
+        asked: Asked,
         lf: Logframe,
         year: int | None,
         clock: Now,
@@ -305,16 +304,16 @@ def attainment_router(
             raise HTTPException(404, f"logframe {lf.key} has no R4V reporting (program `r4v:`)")
         today = recorded_by or clock().astimezone(lf.zone).date()
         before = None if recorded_by is None else recorded_before(recorded_by, lf.zone)
-        asked = year or min(max(today.year, lf.period.start.year), lf.period.end.year)
+        year_asked = year or min(max(today.year, lf.period.start.year), lf.period.end.year)
         at, rows = await reader.on_ledger(
-            app_pool(request), lf, lambda ledger: five_w(lf, ledger, asked), before
+            asked.pool, lf, lambda ledger: five_w(lf, ledger, year_asked), before
         )
-        name = f"r4v-5w-{lf.key}-{asked}.{suffix}"
+        name = f"r4v-5w-{lf.key}-{year_asked}.{suffix}"
         if suffix == "csv":
             answer = _file(five_w_csv(lf, rows), "text/csv; charset=utf-8", name)
         else:
             answer = _file(five_w_xlsx(lf, rows), XLSX, name)
-        answer.headers["ETag"] = _etag(request, lf, at, view)
+        answer.headers["ETag"] = _etag(asked, lf, at, view)
         answer.headers["Cache-Control"] = CACHE_CONTROL
         return answer
 
@@ -325,35 +324,35 @@ def attainment_router(
     @router.get("/reports/r4v-5w.csv", summary="The R4V 5W monthly report (M&E staff)",
                 dependencies=[ExactReader])  # fmt: skip
     async def r4v_csv(
-        request: Request,
+        asked: AskedDep,
         lf: LogframeDep,
         clock: Clock,
         year: Year = None,
         as_recorded_by: RecordedBy = None,
     ) -> Response:
-        return await five_w_answer(request, lf, year, clock, "csv", as_recorded_by)
+        return await five_w_answer(asked, lf, year, clock, "csv", as_recorded_by)
 
     @router.get("/reports/r4v-5w.xlsx", summary="The R4V 5W monthly report as XLSX (M&E staff)",
                 dependencies=[ExactReader])  # fmt: skip
     async def r4v_xlsx(
-        request: Request,
+        asked: AskedDep,
         lf: LogframeDep,
         clock: Clock,
         year: Year = None,
         as_recorded_by: RecordedBy = None,
     ) -> Response:
-        return await five_w_answer(request, lf, year, clock, "xlsx", as_recorded_by)
+        return await five_w_answer(asked, lf, year, clock, "xlsx", as_recorded_by)
 
     @router.get("/rollup", summary="Life of project: each program year and the whole phase")
     async def life_of_project(
-        request: Request,
+        asked: AskedDep,
         lf: LogframeDep,
         view: ViewDep,
         region: KnownTerritoryAtAnyLevel | None = None,
     ) -> Response:
         if not lf.years:
             raise HTTPException(404, f"logframe {lf.key} has no program years (`years:`)")
-        pool = app_pool(request)
+        pool = asked.pool
         windows = [Filters(region, y.start, y.end) for y in lf.years] + [Filters(region)]
         for _ in range(3):  # every column from one revision, or none
             reads = [await reader.read(pool, lf, f, view) for f in windows]
@@ -362,11 +361,11 @@ def attainment_router(
         else:
             raise HTTPException(503, "the figures changed while the table was read; retry")
         consumer = (consumers or {}).get(lf.key)
-        replay = replay_of(request.app, consumer) if consumer else None
+        replay = replay_of(asked.workers, consumer) if consumer else None
         body = rollup(lf, [r for _, r in reads[:-1]], reads[-1][1])
         body["rebuilding"] = replay and Rebuilding(replay.done, replay.total, replay.progress)
         response = _json(body)
-        response.headers["ETag"] = _etag(request, lf, reads[0][0], f"{view}|{replay}")
+        response.headers["ETag"] = _etag(asked, lf, reads[0][0], f"{view}|{replay}")
         response.headers["Cache-Control"] = CACHE_CONTROL
         if replay is not None:
             response.headers[REBUILDING_HEADER] = f"progress={replay.progress}"
@@ -460,6 +459,6 @@ def _file(content: str | bytes, media_type: str, name: str) -> Response:
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
-def _etag(request: Request, lf: Logframe, revision: int, view: View | str) -> str:
-    asked = f"{request.url.path}?{sorted(request.query_params.multi_items())}|{view}"
-    return f'"{lf.key}.{revision}.{hashlib.sha256(asked.encode()).hexdigest()[:16]}"'
+def _etag(asked: Asked, lf: Logframe, revision: int, view: View | str) -> str:
+    named = f"{asked.target}|{view}"
+    return f'"{lf.key}.{revision}.{hashlib.sha256(named.encode()).hexdigest()[:16]}"'

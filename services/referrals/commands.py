@@ -106,7 +106,7 @@ async def request(
     )  # fmt: skip
     decided = await execute(
         store, str(referral_id), evolve, Referral(),
-        lambda s: request_referral.decide(command, s),
+        lambda s: request_referral.decide(command, s), now=now
     )  # fmt: skip
     await ports.record(decided.events, decided.appended.version, body.reason)
     assert consent_id is not None  # the rule refused otherwise
@@ -135,7 +135,7 @@ async def accept(
     command = accepting.Accept(answer)
     return await _transition(store, ports, principal, referral_id, _action("accept", evidence),
                              lambda s: accepting.decide(command, s), expected_version,
-                             _late(principal, answer))  # fmt: skip
+                             _late(principal, answer), now=now)  # fmt: skip
 
 
 async def reject(
@@ -155,7 +155,7 @@ async def reject(
     command = rejecting.Reject(reason, by)
     return await _transition(store, ports, principal, referral_id, _action("reject", evidence),
                              lambda s: rejecting.decide(command, s), expected_version,
-                             _late(principal, by))  # fmt: skip
+                             _late(principal, by), now=now)  # fmt: skip
 
 
 async def complete(
@@ -175,7 +175,7 @@ async def complete(
     command = completing.Complete(outcome, by)
     return await _transition(store, ports, principal, referral_id, _action("complete", evidence),
                              lambda s: completing.decide(command, s), expected_version,
-                             _late(principal, by))  # fmt: skip
+                             _late(principal, by), now=now)  # fmt: skip
 
 
 async def cancel(
@@ -195,14 +195,14 @@ async def cancel(
     command = cancelling.Cancel(reason, actor_id(principal), now, occurred_at, rules)
     return await _transition(store, ports, principal, referral_id, "referral.cancel",
                              lambda s: cancelling.decide(command, s), expected_version,
-                             late)  # fmt: skip
+                             late, now=now)  # fmt: skip
 
 
 async def mark_overdue(store: Store, ports: Ports, referral_id: uuid.UUID, now: datetime) -> int:
     """Mark one referral overdue if it is past its deadline unanswered; how many events."""
     command = overdue.MarkOverdue(now)
     decided = await execute(
-        store, str(referral_id), evolve, Referral(), lambda s: overdue.decide(command, s)
+        store, str(referral_id), evolve, Referral(), lambda s: overdue.decide(command, s), now=now
     )
     await ports.record(decided.events, decided.appended.version)
     return len(decided.events)
@@ -273,10 +273,13 @@ async def _transition(
     decide: Callable[[Referral], Sequence[Event]],
     expected_version: int | None,
     late: str | None = None,
+    *,
+    now: datetime,
 ) -> Done:
     decided = await execute(
-        store, str(referral_id), evolve, Referral(), decide, expected_version=expected_version
-    )
+        store, str(referral_id), evolve, Referral(),
+        decide, expected_version=expected_version, now=now,
+    )  # fmt: skip
     await ports.record(decided.events, decided.appended.version)
     await ports.audit(AuditRecord.by(principal, action, ("referral", str(referral_id)),
                                      "done", late))  # fmt: skip

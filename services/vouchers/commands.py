@@ -88,8 +88,9 @@ async def issue(
         opened_at,
     )  # fmt: skip
     decided = await execute(
-        ports.store, str(voucher_id), evolve, Voucher(), lambda s: issue_.decide(command, s)
-    )
+        ports.store, str(voucher_id), evolve, Voucher(),
+        lambda s: issue_.decide(command, s), now=now,
+    )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version, code)
     await _audit(ports, principal, "voucher.issue", voucher_id, late)
     [event] = decided.events
@@ -108,7 +109,9 @@ async def approve(
     late = late_entry_note(principal, occurred_at, now, rules)
     command = approve_.ApproveVoucher(actor_id(principal), now, occurred_at, rules)
     decide = partial(approve_.decide, command)
-    return await _change(ports, principal, "voucher.approve", voucher_id, decide, expected, late)
+    return await _change(
+        ports, principal, "voucher.approve", voucher_id, decide, expected, late, now
+    )
 
 
 async def cancel(
@@ -120,7 +123,9 @@ async def cancel(
     late = late_entry_note(principal, occurred_at, now, rules)
     command = cancel_.CancelVoucher(reason, actor_id(principal), now, occurred_at, rules)
     decide = partial(cancel_.decide, command)
-    return await _change(ports, principal, "voucher.cancel", voucher_id, decide, expected, late)
+    return await _change(
+        ports, principal, "voucher.cancel", voucher_id, decide, expected, late, now
+    )
 
 
 async def reverse(
@@ -139,15 +144,19 @@ async def reverse(
         redemption_id, provider, reason, actor_id(principal), now, occurred_at, rules
     )
     decide = partial(reverse_.decide, command)
-    return await _change(ports, principal, "voucher.reverse", voucher_id, decide, expected, late)
+    return await _change(
+        ports, principal, "voucher.reverse", voucher_id, decide, expected, late, now
+    )
 
 
 async def _change(
     ports: Ports, principal: Principal, action: str, voucher_id: uuid.UUID,
     decide: Callable[[Voucher], Sequence[Event]], expected: int | None, late: str | None,
+    now: datetime,
 ) -> Changed:  # fmt: skip
     """A command on an issued voucher, at the version the client pinned (`If-Match`) if any."""
-    decided = await execute(ports.store, str(voucher_id), evolve, Voucher(), decide, expected)
+    decided = await execute(ports.store, str(voucher_id), evolve, Voucher(), decide, expected,
+                            now=now)  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     await _audit(ports, principal, action, voucher_id, late)
     return Changed(voucher_id, decided.appended.version, decided.position)
@@ -157,8 +166,9 @@ async def expire(ports: Ports, voucher_id: uuid.UUID, now: datetime) -> int:
     """Expire the voucher if it is past its date (the worker's command); how many expired."""
     command = expire_.ExpireVoucher(now)
     decided = await execute(
-        ports.store, str(voucher_id), evolve, Voucher(), lambda s: expire_.decide(command, s)
-    )
+        ports.store, str(voucher_id), evolve, Voucher(),
+        lambda s: expire_.decide(command, s), now=now,
+    )  # fmt: skip
     await ports.views.record(decided.events, decided.appended.version)
     return len(decided.events)
 
@@ -229,7 +239,7 @@ async def redeem(
     try:
         decided = await execute(
             ports.store, str(voucher_id), evolve, Voucher(),
-            lambda s: redeem_.decide(command, s), loaded=found.history,
+            lambda s: redeem_.decide(command, s), loaded=found.history, now=now
         )  # fmt: skip
     except Refused as refusal:
         if refusal.rule in NOT_YOURS:  # answer as the lookup does: nothing about it

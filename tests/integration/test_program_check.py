@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from deploy.ops.program_check import check_program, codes_in_store
-from eventkit.store import NewEvent, append
+from eventkit.store import append
 from program.load import PROGRAMS_DIR, ProgramError, current_program
 from program.stored import HistoryKept
-from tests.support.store import open_pool
+from tests.support.store import new_event, open_pool
 
 pytestmark = pytest.mark.integration
 
@@ -17,11 +17,11 @@ async def test_a_program_dropping_codes_history_uses_is_refused(database: str) -
     pool = await open_pool(database, max_size=2)
     async with pool.acquire() as conn, conn.transaction():
         await append(conn, "c-1", 0, [
-            NewEvent("case.opened", {"region": "tumbes", "case_type": "gbv_protection"}),
-            NewEvent("service.delivered", {"region": "tumbes", "service_type": "lodging"}),
+            new_event("case.opened", {"region": "tumbes", "case_type": "gbv_protection"}),
+            new_event("service.delivered", {"region": "tumbes", "service_type": "lodging"}),
         ])  # fmt: skip
         await append(conn, "v-1", 0, [
-            NewEvent("voucher.issued", {"region": "piura", "services": ["exams", "medicines"]}),
+            new_event("voucher.issued", {"region": "piura", "services": ["exams", "medicines"]}),
         ])  # fmt: skip
     await pool.close()
     await _then_codes_are_read_and_checked(database)
@@ -43,7 +43,7 @@ async def test_a_service_whose_program_drops_its_codes_is_not_ready(
 ) -> None:
     pool = await open_pool(database, max_size=2)
     async with pool.acquire() as conn, conn.transaction():
-        await append(conn, "c-1", 0, [NewEvent("case.opened", {"region": "tumbes"})])
+        await append(conn, "c-1", 0, [new_event("case.opened", {"region": "tumbes"})])
     kept = HistoryKept(pool)
     with pytest.raises(RuntimeError, match="not checked yet"):
         await kept.check()
@@ -68,11 +68,12 @@ async def test_livelihood_lines_and_regularization_profiles_history_uses_are_kep
     pool = await open_pool(database, max_size=2)
     async with pool.acquire() as conn, conn.transaction():
         await append(conn, "p-1", 0, [
-            NewEvent("livelihood.enrolled", {"region": "piura", "program": "impulsate_pana"}),
+            new_event("livelihood.enrolled", {"region": "piura", "program": "impulsate_pana"}),
         ])  # fmt: skip
         await append(conn, "c-2", 0, [
-            NewEvent("case.opened", {"region": "piura", "regularization_profile": "vulnerability"}),
-            NewEvent("case.opened", {"region": "piura", "regularization_profile": None}),
+            new_event("case.opened", {"region": "piura",
+                                      "regularization_profile": "vulnerability"}),
+            new_event("case.opened", {"region": "piura", "regularization_profile": None}),
         ])  # fmt: skip
     await pool.close()
 
@@ -89,10 +90,10 @@ async def test_livelihood_lines_and_regularization_profiles_history_uses_are_kep
 async def test_attribute_values_history_uses_are_read_from_the_store(database: str) -> None:
     pool = await open_pool(database, max_size=2)
     async with pool.acquire() as conn, conn.transaction():
-        await append(conn, "p-1", 0, [NewEvent("participant.registered", {
+        await append(conn, "p-1", 0, [new_event("participant.registered", {
             "region": "rs_nis", "attributes": {"ethnicity": "roma"},
         })])  # fmt: skip
-        await append(conn, "p-2", 0, [NewEvent("participant.registered", {"region": "rs_nis"})])
+        await append(conn, "p-2", 0, [new_event("participant.registered", {"region": "rs_nis"})])
     await pool.close()
 
     assert (await codes_in_store(database))["ethnicity"] == {"roma"}

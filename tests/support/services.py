@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 from fastapi import FastAPI
 
@@ -36,6 +39,17 @@ class Keys:
 def make_keys(folder: Path) -> Keys:
     key_path, jwks_path = write_keys(folder)
     return Keys(key_path, jwks_path)
+
+
+@contextlib.contextmanager
+def service_environment(keys: Keys) -> Iterator[pytest.MonkeyPatch]:
+    """The environment every service under test reads at start: the JWKS file of `keys` and
+    fresh personal-data keys; the caller sets whatever else its services need on it."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
+            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
+        yield env
 
 
 @dataclass

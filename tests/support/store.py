@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import asyncpg
 
 from eventkit.schema import CONSUMER_DDL, STORE_DDL, migrate
@@ -14,6 +17,15 @@ async def open_pool(url: str, max_size: int = 40) -> asyncpg.Pool:
     return pool
 
 
+RECORDED_AT = datetime(2023, 3, 1, 9, tzinfo=UTC)
+"""When a test's events are recorded (a store reads no clock: `NewEvent.occurred_at`)."""
+
+
+def new_event(event_type: str, data: dict[str, Any]) -> NewEvent:
+    """A test event to append, recorded at `RECORDED_AT`."""
+    return NewEvent(event_type, data, occurred_at=RECORDED_AT)
+
+
 def numbered(n: int, event_type: str = "message.reached") -> NewEvent:
     """A test event whose data carries its intended stream version `n`."""
-    return NewEvent(event_type=event_type, data={"n": n})
+    return new_event(event_type, {"n": n})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from eventkit.ids import new_id
-from eventkit.store import NewEvent
+from tests.support.store import new_event
 
 
 def test_new_ids_are_version_7_and_sort_in_the_order_they_were_made() -> None:
@@ -17,6 +17,6 @@ def test_new_ids_are_version_7_and_sort_in_the_order_they_were_made() -> None:
 
 
 def test_events_get_time_ordered_ids_unless_given_one() -> None:
-    first, second = (NewEvent("participant.registered", {}).event_id for _ in "ab")
+    first, second = (new_event("participant.registered", {}).event_id for _ in "ab")
     assert first.version == second.version == 7
     assert first < second

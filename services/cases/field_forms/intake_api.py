@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from access.fastapi import CurrentPrincipal, authorize
@@ -18,6 +18,7 @@ from services.cases.field_forms.intake_requests import KoboSubmission
 from services.cases.field_forms.settings import FieldFormsSettings
 from services.cases.field_forms.submissions import Unreadable, from_kobo
 from services.cases.field_forms.xlsform import workbook
+from services.cases.settings import Keys
 
 router = APIRouter(tags=["field forms"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,8 +29,12 @@ FormToken = Annotated[
 
 
 def field_settings(request: Request) -> FieldFormsSettings:
+    """The app's field-forms settings (forms' secrets, enumerators, ODK Central)."""
     settings: FieldFormsSettings = request.app.state.field_forms
     return settings
+
+
+FieldSettings = Annotated[FieldFormsSettings, Depends(field_settings)]
 
 
 @router.get("/field-forms", summary="The field forms (XLSForm) and their versions")
@@ -67,15 +72,15 @@ async def download(kind: str, principal: CurrentPrincipal) -> Response:
 async def from_kobo_push(
     form_id: str,
     payload: KoboSubmission,
-    request: Request,
     token: FormToken = None,
     *,
+    settings: FieldSettings,
+    keys: Keys,
     clock: Clock,
     pool: Pool,
 ) -> Response:
     """Authenticated by the form's secret (not a person's token): the enumerator is the Kobo
     account that submitted (`_submitted_by`), mapped to a platform principal."""
-    settings = field_settings(request)
     if not settings.sender_may_send(form_id, token):
         raise HTTPException(401, {"rule": "form_token_invalid", "message": "unknown form or token"})
     try:
@@ -89,9 +94,7 @@ async def from_kobo_push(
             "message": "the submitting account is mapped to no platform principal",
         })  # fmt: skip
     async with pool.acquire() as conn, conn.transaction():
-        received = await intake.receive(
-            conn, request.app.state.personal_data_keys, submission, principal, clock()
-        )
+        received = await intake.receive(conn, keys, submission, principal, clock())
     applied = received.outcome["status"] == "applied"
     status = (201 if applied else 202) if received.first else 200
     return JSONResponse(received.outcome, status_code=status)
@@ -100,14 +103,11 @@ async def from_kobo_push(
 @router.post("/field-submissions/odk-central/pull",
              summary="Pull new submissions from ODK Central now")  # fmt: skip
 async def pull_central(
-    request: Request, principal: CurrentPrincipal, *, clock: Clock, pool: Pool
+    principal: CurrentPrincipal, *, settings: FieldSettings, keys: Keys, clock: Clock, pool: Pool
 ) -> dict[str, Any]:
     authorize(principal, "field_submission.pull", ResourceScope())
-    settings = field_settings(request)
     if settings.central is None:
         raise HTTPException(409, {"rule": "central_not_configured", "message": "no ODK Central"})
     async with httpx.AsyncClient(timeout=30) as http:
-        counts = await central.pull(
-            pool, request.app.state.personal_data_keys, settings, http, clock()
-        )
+        counts = await central.pull(pool, keys, settings, http, clock())
     return {"pulled": counts}

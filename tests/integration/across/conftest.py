@@ -3,20 +3,19 @@ referrals and vouchers learn who exists and where from the cases service's own e
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import os
 import uuid
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from deploy.local.stack import create_databases
 from eventkit.positions import wait_for_events
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, make_keys
+from tests.support.services import Keys, RunningService, service_environment
 from tests.support.writers import serve_writers
 
 
@@ -37,13 +36,32 @@ class System:
         await _applied(self.referrals, consumer, positions)
 
 
+async def ok(answer: httpx.Response) -> dict[str, Any]:
+    """The body of a 2xx answer (anything else fails the test with the body)."""
+    assert answer.status_code < 300, answer.text
+    return dict(answer.json())
+
+
+async def person_with_a_case(
+    caseworker: httpx.AsyncClient, person: dict[str, Any], case_type: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Register `person`, record consent to services and referral sharing, open a case of
+    `case_type` in the person's region: the three answers (person, consent, case). Waiting for
+    the other services' copies is the caller's."""
+    registered = await ok(await caseworker.post("/participants", json=person))
+    pid = registered["participant_id"]
+    consent = await ok(await caseworker.post(f"/participants/{pid}/consents", json={
+        "purposes": ["services", "referral_sharing"],
+    }))  # fmt: skip
+    case = await ok(await caseworker.post("/cases", json={
+        "participant_id": pid, "case_type": case_type, "intake_channel": "hotline",
+        "region": person["region"],
+    }))  # fmt: skip
+    return registered, consent, case
+
+
 async def _applied(service: RunningService, consumer: str, positions: Collection[str]) -> None:
     await wait_for_events(service.app.state.pool, consumer, positions, within=30)
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +73,7 @@ async def system(
     await create_databases(postgres.server_url, names)
     urls = [postgres.url(n) for n in names]
     tag = uuid.uuid4().hex[:8]
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
+    with service_environment(keys):
         async with contextlib.AsyncExitStack() as stack:
             cases, referrals, vouchers = await serve_writers(
                 stack, kafka, keys, urls, f"across.{tag}"

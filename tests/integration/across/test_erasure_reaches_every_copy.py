@@ -10,21 +10,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.across.conftest import System
+from tests.integration.across.conftest import System, ok, person_with_a_case
 
 pytestmark = pytest.mark.integration
 REGION = "lima_callao"
 LATER = (datetime.now(UTC) + timedelta(days=30)).isoformat()
 
 
-async def _ok(answer: httpx.Response) -> dict[str, Any]:
-    assert answer.status_code < 300, answer.text
-    return dict(answer.json())
-
-
 async def _unit(system: System, name: str, destination: str) -> str:
     admin = system.referrals.client("administrator")
-    unit = await _ok(await admin.post("/units", json={
+    unit = await ok(await admin.post("/units", json={
         "name": name, "destination": destination, "region": REGION,
         "has_system_account": True, "handover_contact": {"office": "Admisión"},
     }))  # fmt: skip
@@ -41,18 +36,11 @@ async def _person(system: System) -> dict[str, Any]:
         "phone": f"+51 9{int(tag, 16) % 10**8:08d}",
     }  # fmt: skip
     cw = system.cases.client("caseworker", regions=[REGION])
-    person = await _ok(await cw.post("/participants", json={
+    person, consent, case = await person_with_a_case(cw, {
         **personal, "document_type": "ptp", "sex": "woman", "birth_date": "1996-04-02",
         "nationality": "VEN", "region": REGION,
-    }))  # fmt: skip
+    }, "gbv_protection")  # fmt: skip
     pid = person["participant_id"]
-    consent = await _ok(await cw.post(f"/participants/{pid}/consents", json={
-        "purposes": ["services", "referral_sharing"],
-    }))  # fmt: skip
-    case = await _ok(await cw.post("/cases", json={
-        "participant_id": pid, "case_type": "gbv_protection", "intake_channel": "hotline",
-        "region": REGION,
-    }))  # fmt: skip
     await system.known(person["position"], case["position"])
     await system.consented(consent["position"])
     full_name = f"{personal['given_names']} {personal['family_names']}"
@@ -65,18 +53,18 @@ async def _person(system: System) -> dict[str, Any]:
         (sis, "health_insurance_affiliation", {"full_name": full_name, "document_type": "ptp",
                                                "document_number": personal["document_number"]}),
     ):  # fmt: skip
-        referral = await _ok(await team.post("/referrals", json={
+        referral = await ok(await team.post("/referrals", json={
             "case_id": case["case_id"], "participant_id": pid, "unit_id": unit, "region": REGION,
             "assistance_type": "psychosocial", "reason": reason, "shared": shared,
         }))  # fmt: skip
         referrals[unit] = referral["referral_id"]
     cem_unit = system.referrals.client("receiving_service", org="mimp", unit_id=cem)
-    await _ok(await cem_unit.post(f"/units/{cem}/referrals/{referrals[cem]}/accept"))
+    await ok(await cem_unit.post(f"/units/{cem}/referrals/{referrals[cem]}/accept"))
     admin_v = system.vouchers.client("administrator")
-    provider = await _ok(await admin_v.post("/providers", json={
+    provider = await ok(await admin_v.post("/providers", json={
         "name": f"Clínica {tag}", "region": REGION, "kind": "clinic", "services": ["exams"],
     }))  # fmt: skip
-    voucher = await _ok(await system.vouchers.client("caseworker", regions=[REGION]).post(
+    voucher = await ok(await system.vouchers.client("caseworker", regions=[REGION]).post(
         "/vouchers", json={
             "case_id": case["case_id"], "participant_id": pid, "region": REGION,
             "provider_id": provider["provider_id"], "services": ["exams"], "amount": "40.00",
@@ -139,7 +127,7 @@ async def test_an_erased_person_is_unreadable_everywhere_and_refused_everywhere(
     ]
     assert _leaks(before, p["values"])  # the values are there to be found (CEM, SIS, the team)
 
-    erased = await _ok(
+    erased = await ok(
         await system.cases.client("supervisor", regions=[REGION]).post(
             f"/participants/{p['pid']}/erasure", json={"basis": "participant_request"}
         )

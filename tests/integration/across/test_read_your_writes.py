@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from eventkit.read_your_writes import AFTER_HEADER
-from tests.integration.across.conftest import System
+from tests.integration.across.conftest import System, ok, person_with_a_case
 from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
@@ -21,14 +19,9 @@ LIMA = "lima_callao"
 LATER = (datetime.now(UTC) + timedelta(days=30)).isoformat()
 
 
-async def _ok(answer: httpx.Response) -> dict[str, Any]:
-    assert answer.status_code < 300, answer.text
-    return dict(answer.json())
-
-
 async def test_consent_then_referral_at_once_with_the_consent_s_position(system: System) -> None:
     cw = system.cases.client("caseworker", regions=[LIMA])
-    unit = await _ok(await system.referrals.client("administrator").post("/units", json={
+    unit = await ok(await system.referrals.client("administrator").post("/units", json={
         "name": f"CEM {uuid.uuid4().hex[:6]}", "destination": "CEM", "region": LIMA,
         "has_system_account": True, "handover_contact": {"office": "Admisión"},
     }))  # fmt: skip
@@ -39,18 +32,11 @@ async def test_consent_then_referral_at_once_with_the_consent_s_position(system:
         await hold.start()
         try:
             await holder.execute("LOCK TABLE processed_events IN SHARE MODE")
-            person = await _ok(await cw.post("/participants", json={
+            person, consent, case = await person_with_a_case(cw, {
                 "given_names": "Rosa", "family_names": "Prueba", "sex": "woman",
                 "birth_date": "1991-02-01", "nationality": "VEN", "region": LIMA,
-            }))  # fmt: skip
+            }, "in_transit")  # fmt: skip
             pid = person["participant_id"]
-            consent = await _ok(await cw.post(f"/participants/{pid}/consents", json={
-                "purposes": ["services", "referral_sharing"],
-            }))  # fmt: skip
-            case = await _ok(await cw.post("/cases", json={
-                "participant_id": pid, "case_type": "in_transit", "intake_channel": "hotline",
-                "region": LIMA,
-            }))  # fmt: skip
             body = {
                 "participant_id": pid, "case_id": case["case_id"], "unit_id": unit["unit_id"],
                 "region": LIMA, "assistance_type": "psychosocial", "reason": "gbv_care",

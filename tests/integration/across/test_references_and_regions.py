@@ -8,37 +8,24 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.integration.across.conftest import System
+from tests.integration.across.conftest import System, ok, person_with_a_case
 
 pytestmark = pytest.mark.integration
 LIMA, PIURA = "lima_callao", "piura"
 LATER = (datetime.now(UTC) + timedelta(days=30)).isoformat()
 
 
-async def _ok(answer: httpx.Response) -> dict[str, Any]:
-    assert answer.status_code < 300, answer.text
-    return dict(answer.json())
-
-
 async def _person(system: System, region: str) -> dict[str, str]:
     """A registered, consenting participant of `region` with a case, known to both copies."""
     cw = system.cases.client("caseworker", regions=[region])
     tag = uuid.uuid4().hex[:6]
-    person = await _ok(await cw.post("/participants", json={
+    person, consent, case = await person_with_a_case(cw, {
         "given_names": f"Ana {tag}", "family_names": "Prueba", "sex": "woman",
         "birth_date": "1990-05-01", "nationality": "VEN", "region": region,
-    }))  # fmt: skip
+    }, "in_transit")  # fmt: skip
     pid = person["participant_id"]
-    consent = await _ok(await cw.post(f"/participants/{pid}/consents", json={
-        "purposes": ["services", "referral_sharing"],
-    }))  # fmt: skip
-    case = await _ok(await cw.post("/cases", json={
-        "participant_id": pid, "case_type": "in_transit", "intake_channel": "hotline",
-        "region": region,
-    }))  # fmt: skip
     await system.known(person["position"], case["position"])
     await system.consented(consent["position"])
     return {"participant_id": pid, "case_id": case["case_id"]}
@@ -51,7 +38,7 @@ def _voucher(person: dict[str, str], region: str) -> dict[str, Any]:
 
 async def _referral(system: System, person: dict[str, str], region: str) -> dict[str, Any]:
     admin = system.referrals.client("administrator")
-    unit = await _ok(await admin.post("/units", json={
+    unit = await ok(await admin.post("/units", json={
         "name": f"CEM {uuid.uuid4().hex[:6]}", "destination": "CEM", "region": region,
         "has_system_account": True, "handover_contact": {"office": "Admisión"},
     }))  # fmt: skip
@@ -105,14 +92,14 @@ async def test_unknown_people_and_cases_are_refused_naming_the_rule_with_retry_a
 async def test_a_merged_id_is_followed_to_the_surviving_record(system: System) -> None:
     duplicate, survivor = await _person(system, LIMA), await _person(system, LIMA)
     cw = system.cases.client("caseworker", regions=[LIMA])
-    merged = await _ok(await cw.post(
+    merged = await ok(await cw.post(
         f"/participants/{duplicate['participant_id']}/merge",
         json={"into_participant_id": survivor["participant_id"],
               "reason": "duplicate_registration"},
     ))  # fmt: skip
     await system.known(merged["position"])
     # The duplicate's case belongs to the survivor now; the voucher is the survivor's.
-    issued = await _ok(await system.vouchers.client("caseworker", regions=[LIMA]).post(
+    issued = await ok(await system.vouchers.client("caseworker", regions=[LIMA]).post(
         "/vouchers", json=_voucher(duplicate, LIMA)
     ))  # fmt: skip
     read = await system.vouchers.client("caseworker", regions=[LIMA]).get(

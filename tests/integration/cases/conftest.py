@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -15,14 +12,9 @@ import pytest
 
 from services.cases.app import CasesSettings, create_app
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, serve, service_environment
 
 REGION = "lima_callao"
-
-
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +26,7 @@ async def cases(
     admin = await asyncpg.connect(postgres.url("postgres"))
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        with pytest.MonkeyPatch.context() as env:
-            env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-            for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-                env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
+        with service_environment(keys):
             settings = CasesSettings(database_url=postgres.url(name), **kafka.settings("cases"))
             async with serve(lambda: create_app(settings), keys) as running:
                 yield running

@@ -3,6 +3,7 @@ opened through the API, capped per supervisor and day, reviewable, and every use
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -130,3 +131,20 @@ async def test_a_list_read_under_a_grant_is_audited_with_the_grant(
     )
     assert ("break_glass.use", "request", "GET /cases", grant_id) in [tuple(r) for r in records]
     assert ("case.list", "region", "piura", grant_id) in [tuple(r) for r in records]
+
+
+async def test_a_grant_expires_by_the_app_s_clock(cases: RunningService) -> None:
+    """Grants are loaded and judged at the app's clock (`create_service_app(clock=...)`), the
+    clock that dated them: neither the database's clock nor the wall clock decides."""
+    participant_id, _ = await _piura_case_with_a_note(cases)
+    supervisor = cases.client("supervisor", regions=["tumbes"])
+    assert (await _open(supervisor, minutes=30)).status_code == 201
+    assert (await supervisor.get(f"/participants/{participant_id}")).status_code == 200
+    clock = cases.app.state.clock
+    cases.app.state.clock = lambda: clock() + timedelta(hours=1)
+    try:
+        later = await supervisor.get(f"/participants/{participant_id}")
+    finally:
+        cases.app.state.clock = clock
+    assert later.status_code == 403, later.text
+    assert later.json()["detail"] == "region piura is outside the principal's regions"

@@ -7,11 +7,9 @@ is a small local HTTP server serving the recorded pages (a recorded external API
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import copy
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,18 +24,14 @@ from pyxform.xls2xform import convert
 
 from access.actors import actor_id
 from access.principal import Principal, Role
-from deploy.local.stack import create_databases
 from eventkit import field_time
 from eventkit.positions import wait_for_events
-from services.cases.app import CasesSettings
-from services.cases.app import create_app as cases_app
 from services.cases.field_forms.intake_api import XLSX
 from services.cases.field_forms.settings import Central, FieldFormsSettings
-from services.indicators.app import IndicatorsSettings
-from services.indicators.app import create_app as indicators_app
+from tests.support.counting import serve_cases_and_indicators
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
 from tests.support.peru import Region
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, serve, service_environment
 
 pytestmark = pytest.mark.integration
 RECORDED = Path(__file__).parent / "field_submissions"
@@ -91,33 +85,23 @@ class System:
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
-
-
-@pytest.fixture(scope="module")
 async def system(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[System]:
-    names = [f"t_field_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    await create_databases(postgres.server_url, names)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    with service_environment(keys) as env:
         # The recorded submissions were filled in in March 2023: on-time entries for this test
         # (late entries go to review as a refused rule; tests/integration/across/test_field_dates).
         env.setenv("PANA_FIELD_TIME_LATE_AFTER_DAYS", "3650")
         field_time.configured.cache_clear()
-        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
         async with contextlib.AsyncExitStack() as stack:
-            cases = await stack.enter_async_context(serve(lambda: cases_app(
-                CasesSettings(database_url=postgres.url(names[0]), **kafka.settings("cases"))
-            ), keys))  # fmt: skip
-            indicators = await stack.enter_async_context(serve(lambda: indicators_app(
-                IndicatorsSettings(database_url=postgres.url(names[1]),
-                                   **kafka.settings("indicators"),
-                                   consumer_prefix=f"indicators.field-{uuid.uuid4().hex[:6]}")
-            ), keys))  # fmt: skip
+            cases, indicators = await serve_cases_and_indicators(
+                stack,
+                postgres,
+                kafka,
+                keys,
+                "field",
+                consumer_prefix=f"indicators.field-{uuid.uuid4().hex[:6]}",
+            )
             cases.app.state.field_forms = FieldFormsSettings(
                 forms={f: {"token": TOKEN} for f in ("pana_registration", "pana_outreach",
                                                       "pana_services", "pana_group_activity")},

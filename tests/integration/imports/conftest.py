@@ -3,13 +3,10 @@ directories the demo year names, and the imports' own database."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -24,7 +21,7 @@ from services.indicators.app import IndicatorsSettings
 from services.indicators.app import create_app as indicators_app
 from tests.support.caught_up import SOURCE_TOPICS, indicators_consumers, start_at_end
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, serve, service_environment
 from tests.support.writers import serve_writers
 
 
@@ -49,11 +46,6 @@ class ImportSystem:
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
-
-
-@pytest.fixture(scope="module")
 async def system(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[ImportSystem]:
@@ -70,10 +62,7 @@ async def system(
     }
     for db, consumers in copies.items():
         await start_at_end(urls[db], consumers, kafka.admin, SOURCE_TOPICS)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
+    with service_environment(keys):
         async with contextlib.AsyncExitStack() as stack:
             cases, referrals, vouchers = await serve_writers(
                 stack, kafka, keys, urls, f"imports.{tag}"

@@ -76,7 +76,7 @@ async def store_and_relay(
         stream = str(event.aggregate_id)
         async with pool.acquire() as conn, conn.transaction():
             new = NewEvent(event.event_type, event.model_dump(mode="json"), event.version,
-                           uuid.UUID(event_id))  # fmt: skip
+                           uuid.UUID(event_id), occurred_at=datetime.now(UTC))  # fmt: skip
             await append(conn, stream, versions.get(stream, 0), [new])
         versions[stream] = versions.get(stream, 0) + 1
     relay = OutboxRelay(

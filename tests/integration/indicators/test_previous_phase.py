@@ -8,31 +8,24 @@ entry (docs/field-dates.md)."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import csv
 import io
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from deploy.local.stack import create_databases
 from eventkit import field_time
 from eventkit.positions import wait_for_events
-from services.cases.app import CasesSettings
-from services.cases.app import create_app as cases_app
 from services.indicators import read_model
-from services.indicators.app import IndicatorsSettings
-from services.indicators.app import create_app as indicators_app
 from services.indicators.logframe import DEFAULT_DIRECTORY, load_directory
+from tests.support.counting import serve_cases_and_indicators
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, service_environment
 
 pytestmark = pytest.mark.integration
 PHASE_DIR = DEFAULT_DIRECTORY / "peru_phase_1"
@@ -47,35 +40,20 @@ class Phase:
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
-
-
-@pytest.fixture(scope="module")
 async def phase(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[Phase]:
     """The cases service accepting acts from phase I's start, and the indicators service
     serving phase I's logframe only."""
-    names = [f"t_phase1_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    await create_databases(postgres.server_url, names)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    with service_environment(keys) as env:
         env.setenv("PANA_FIELD_TIME_PROGRAM_START", PHASE.period.start.isoformat())
         field_time.configured.cache_clear()
-        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
         async with contextlib.AsyncExitStack() as stack:
-            cases = await stack.enter_async_context(serve(lambda: cases_app(
-                CasesSettings(database_url=postgres.url(names[0]), **kafka.settings("cases"))
-            ), keys))  # fmt: skip
-            indicators = await stack.enter_async_context(serve(lambda: indicators_app(
-                IndicatorsSettings(database_url=postgres.url(names[1]),
-                                   **kafka.settings("indicators"),
-                                   logframes_dir=PHASE_DIR, default_logframe=PHASE.key,
-                                   consumer_prefix=f"indicators.phase1-{uuid.uuid4().hex[:6]}")
-            ), keys))  # fmt: skip
-            yield Phase(cases, indicators)
+            yield Phase(*await serve_cases_and_indicators(
+                stack, postgres, kafka, keys, "phase1", logframes_dir=PHASE_DIR,
+                default_logframe=PHASE.key,
+                consumer_prefix=f"indicators.phase1-{uuid.uuid4().hex[:6]}",
+            ))  # fmt: skip
     field_time.configured.cache_clear()  # the next module's services read the defaults
 
 

@@ -13,26 +13,20 @@ figure of their own that never changes the direct one.
 
 from __future__ import annotations
 
-import base64
-import os
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from deploy.local.stack import create_databases
 from program.load import PROGRAMS_DIR, current_program
-from services.cases.app import CasesSettings
-from services.cases.app import create_app as cases_app
-from services.indicators.app import IndicatorsSettings
-from services.indicators.app import create_app as indicators_app
 from services.indicators.logframe import DEFAULT_DIRECTORY
+from tests.support.counting import serve_cases_and_indicators
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, service_environment
 from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
@@ -61,38 +55,21 @@ class Balkans:
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
-
-
-@pytest.fixture(scope="module")
 async def balkans(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[Balkans]:
     """Cases and indicators under the Western Balkans program, on their own databases."""
-    names = [f"t_balkans_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    await create_databases(postgres.server_url, names)
     tag = uuid.uuid4().hex[:8]
-    with pytest.MonkeyPatch.context() as env:
+    with service_environment(keys) as env:
         env.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
-        env.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-        for key in ("MASTER_KEY", "BLIND_INDEX_KEY"):
-            env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
         current_program.cache_clear()
         try:
-            cases_settings = CasesSettings(
-                database_url=postgres.url(names[0]), **kafka.settings("cases")
-            )
-            indicators_settings = IndicatorsSettings(
-                database_url=postgres.url(names[1]), **kafka.settings("indicators"),
-                consumer_prefix=f"indicators-balkans-{tag}", logframes_dir=LOGFRAMES,
-                default_logframe="roma_women_wb_y1",
-            )  # fmt: skip
-            async with (
-                serve(lambda: cases_app(cases_settings), keys) as cases,
-                serve(lambda: indicators_app(indicators_settings), keys) as indicators,
-            ):
-                yield Balkans(cases, indicators)
+            async with contextlib.AsyncExitStack() as stack:
+                yield Balkans(*await serve_cases_and_indicators(
+                    stack, postgres, kafka, keys, "balkans",
+                    consumer_prefix=f"indicators-balkans-{tag}", logframes_dir=LOGFRAMES,
+                    default_logframe="roma_women_wb_y1",
+                ))  # fmt: skip
         finally:
             current_program.cache_clear()
 

@@ -7,14 +7,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from services.referrals.app import ReferralsSettings, create_app
 from tests.support.caught_up import SOURCE_TOPICS, start_at_end
 from tests.support.infrastructure import KafkaEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, serve
 
 
 class ManualClock:
@@ -28,11 +27,6 @@ class ManualClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
 
 
 @pytest.fixture

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from services.vouchers.app import VouchersSettings, create_app
 from tests.support.caught_up import SOURCE_TOPICS, start_at_end
 from tests.support.infrastructure import KafkaEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
-
-
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
-    return make_keys(Path(tmp_path_factory.mktemp("auth")))
+from tests.support.services import Keys, RunningService, serve
 
 
 @pytest.fixture

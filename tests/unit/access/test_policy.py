@@ -162,3 +162,17 @@ class TestBreakGlass:
         decision = decide(self.SUPERVISOR, "case.open", OWN, now=NOW)
         assert decision.allowed
         assert decision.grant_id is None
+
+    def test_without_now_a_grant_is_judged_at_the_request_s_time(self) -> None:
+        """The HTTP edge stamps the principal with the app's clock (`as_of`): the policy reads
+        no clock of its own, so a test's clock decides."""
+        during = replace(self.SUPERVISOR, as_of=NOW)
+        after = replace(self.SUPERVISOR, as_of=NOW + timedelta(hours=1))
+        assert decide(during, "case.read_sensitive", self.IN_PIURA).grant_id == "grant-7"
+        refused = decide(after, "case.read_sensitive", self.IN_PIURA)
+        assert refused.reason == "break-glass grant grant-7 expired at 2022-06-01T13:00:00+00:00"
+
+    def test_a_grant_with_no_time_to_judge_it_at_is_a_programming_error(self) -> None:
+        with pytest.raises(ValueError, match="judged at a time"):
+            decide(self.SUPERVISOR, "case.read_sensitive", self.IN_PIURA)
+        assert decide(self.SUPERVISOR, "case.open", OWN).allowed  # own region: no time needed

@@ -159,6 +159,11 @@ async def registered_person(ports: Ports) -> uuid.UUID:
         Region.LIMA_CALLAO, STAFF, NOW,
     )  # fmt: skip
     await execute(
-        ports.store, str(person), evolve, Participant(), lambda s: register.decide(command, s)
+        ports.store,
+        str(person),
+        evolve,
+        Participant(),
+        lambda s: register.decide(command, s),
+        now=NOW,
     )
     return person

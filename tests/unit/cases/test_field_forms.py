@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
 from eventkit.decider import Refused
-from program.load import PROGRAMS_DIR, current_program
 from services.cases.field_forms import bodies
 from services.cases.field_forms.choices import ProgramList, choices
 from services.cases.field_forms.forms import (
@@ -130,14 +128,6 @@ def test_a_cost_typed_on_a_phone_becomes_money_text() -> None:
          "quantity": 3, "cost": "180.5"}, AT,
     )  # fmt: skip
     assert str(case_id).startswith("9b2e6f0c") and body.model_dump(mode="json")["cost"] == "180.50"
-
-
-@pytest.fixture
-def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
-    current_program.cache_clear()
-    yield
-    current_program.cache_clear()
 
 
 def test_registration_asks_the_program_s_population_type_and_attributes_optionally() -> None:

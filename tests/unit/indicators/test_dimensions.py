@@ -4,7 +4,6 @@ sensitive dimensions under the small-cell rule, and share targets checked as sha
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import yaml
 from openpyxl import load_workbook
 
 from contracts.participants import ParticipantRegistered
-from program.load import PROGRAMS_DIR, current_program
 from services.indicators.attainment import Filters, figures
 from services.indicators.exports import donor_csv, donor_xlsx
 from services.indicators.logframe import Logframe, load_directory, load_logframe
@@ -48,14 +46,6 @@ indicators:
       - name: gbv
         any_of: [{event: service.delivered, where: {service_type: [gbv_legal_counselling]}}]
 """
-
-
-@pytest.fixture
-def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
-    current_program.cache_clear()
-    yield
-    current_program.cache_clear()
 
 
 def logframe(tmp_path: Path, text: str = LOGFRAME) -> Logframe:

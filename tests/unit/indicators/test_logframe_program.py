@@ -1,11 +1,9 @@
 """Logframes are checked against the deployment's program file at load, not against code."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from program.load import PROGRAMS_DIR, current_program
 from services.indicators.logframe import DEFAULT_DIRECTORY, load_directory, load_logframe
 
 SRMH = """
@@ -24,14 +22,6 @@ indicators:
           - {event: service.delivered, where: {service_type: [srmh_counselling]}}
           - {event: referral.completed, where: {destination: [PRIMARY_HEALTH]}}
 """
-
-
-@pytest.fixture
-def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
-    current_program.cache_clear()
-    yield
-    current_program.cache_clear()
 
 
 def test_a_misspelt_destination_code_fails_at_load(tmp_path: Path) -> None:

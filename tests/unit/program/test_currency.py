@@ -1,7 +1,6 @@
 """Amounts are in the program's currency: screens, forms, import templates, refusals, the event
 schemas and the redeemed-money metric say the program file's, never a currency of the code's."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -20,15 +19,6 @@ from services.vouchers.voucher import Voucher
 from web.i18n import format_money
 
 NOW = datetime(2023, 3, 1, 15, tzinfo=UTC)
-
-
-@pytest.fixture
-def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
-    current_program.cache_clear()
-    yield
-    monkeypatch.undo()
-    current_program.cache_clear()
 
 
 def test_the_web_writes_amounts_with_the_programs_sign() -> None:

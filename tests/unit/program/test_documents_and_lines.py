@@ -5,7 +5,6 @@ carry the codes (history is checked like the other program codes), and the field
 import templates and the web's choices list them with the file's labels.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,14 +34,6 @@ CASE = {
     "case_type": "migratory_regularization",
     "intake_channel": "admission_form",
 }
-
-
-@pytest.fixture
-def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
-    current_program.cache_clear()
-    yield
-    current_program.cache_clear()
 
 
 def _error(refused: pytest.ExceptionInfo[ValidationError]) -> tuple[tuple[object, ...], str]:

@@ -1,7 +1,5 @@
 """A command's codes are checked against the program the service runs, not the code's enums."""
 
-from collections.abc import Iterator
-
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -11,20 +9,11 @@ from program.known import (
     KnownPopulationType,
     KnownTerritory,
 )
-from program.load import PROGRAMS_DIR, current_program
 
 
 class Request(BaseModel):
     region: KnownTerritory
     destinations: list[KnownDestination] = []
-
-
-@pytest.fixture
-def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("PANA_PROGRAM_FILE", str(PROGRAMS_DIR / "western_balkans.yaml"))
-    current_program.cache_clear()
-    yield
-    current_program.cache_clear()
 
 
 def test_peru_accepts_its_regions_and_names_an_unknown_code_and_its_field() -> None:

@@ -30,7 +30,7 @@ STREAM = str(VOUCHER)
 
 
 async def _issued(store: MemoryEventStore, command: IssueVoucher) -> None:
-    await execute(store, STREAM, evolve, Voucher(), lambda s: issue.decide(command, s))
+    await execute(store, STREAM, evolve, Voucher(), lambda s: issue.decide(command, s), now=NOW)
 
 
 async def _redeem(
@@ -47,6 +47,7 @@ async def _redeem(
         lambda s: redeem.decide(command, s),
         expected_version,
         loaded,
+        now=NOW,
     )
     return decided.state
 
@@ -55,7 +56,7 @@ async def test_a_redemption_lands_after_the_issue_and_says_what_remains() -> Non
     store = MemoryEventStore()
     await _issued(store, replace(issue_cmd("200.00"), allows_partial=True))
     decided = await execute(
-        store, STREAM, evolve, Voucher(), lambda s: redeem.decide(redeem_cmd("80.00"), s)
+        store, STREAM, evolve, Voucher(), lambda s: redeem.decide(redeem_cmd("80.00"), s), now=NOW
     )
     assert decided.appended.version == 2
     assert decided.state.remaining == Decimal("120.00")
@@ -123,7 +124,12 @@ async def test_a_redemption_rolled_back_with_its_transaction_leaves_the_voucher_
     with pytest.raises(RuntimeError, match="receipt"):
         async with store.transaction() as streams:
             await execute(
-                streams, STREAM, evolve, Voucher(), lambda s: redeem.decide(redeem_cmd("5"), s)
+                streams,
+                STREAM,
+                evolve,
+                Voucher(),
+                lambda s: redeem.decide(redeem_cmd("5"), s),
+                now=NOW,
             )
             raise RuntimeError("the receipt's row failed after the append")  # e.g. a view
     assert (await _redeem(store, redeem_cmd("5.00"))).redemptions
@@ -134,11 +140,21 @@ async def test_expiry_repeated_by_the_worker_appends_once() -> None:
     await _issued(store, issue_cmd("200.00"))
     later = NOW + timedelta(days=11)
     first = await execute(
-        store, STREAM, evolve, Voucher(), lambda s: expire.decide(ExpireVoucher(later), s)
+        store, STREAM, evolve, Voucher(), lambda s: expire.decide(ExpireVoucher(later), s), now=NOW
     )
     again = await execute(
-        store, STREAM, evolve, Voucher(), lambda s: expire.decide(ExpireVoucher(later), s)
+        store, STREAM, evolve, Voucher(), lambda s: expire.decide(ExpireVoucher(later), s), now=NOW
     )
     assert (first.appended.version, again.appended.version) == (2, 2)
     assert (len(first.events), len(again.events), again.position) == (1, 0, None)
     assert [e.event_type for e in store.events()] == ["voucher.issued", "voucher.expired"]
+
+
+async def test_the_events_are_dated_by_the_command_s_clock() -> None:
+    """The store reads no clock: an event's recorded time (the CloudEvents `time`) is the `now`
+    its command ran at, so a test's clock dates the events it writes."""
+    store = MemoryEventStore()
+    later = NOW + timedelta(days=400)
+    issuing = issue_cmd("200.00")
+    await execute(store, STREAM, evolve, Voucher(), lambda s: issue.decide(issuing, s), now=later)
+    assert [e.occurred_at for e in await store.load(STREAM)] == [later]
