@@ -5,13 +5,14 @@ the answers in the cases service's body."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from anyio.from_thread import BlockingPortal
 from fastapi.testclient import TestClient
 
-from program.load import PROGRAMS_DIR, current_program
+from program.load import PROGRAMS_DIR, current_program, load_program
 from services.cases.participant_requests import RegisterRequest
 from web import i18n
 from web.app import create_app
@@ -75,25 +76,28 @@ def test_the_form_asks_peru_s_attributes_and_population_types(client: TestClient
 
     assert '<label for="population_type">Tipo de población</label>' in html
     assert '<option value="in_transit">En tránsito</option>' in html
-    for attribute in ("disability", "nationality", "lgbtiq"):
+    for attribute in ("disability", "lgbtiq"):
         assert f'name="attribute_{attribute}"' in html
+    assert html.count('name="nationality"') == 1 and 'name="attribute_nationality"' not in html
+    assert html.count(">Nacionalidad</label>") == 1  # asked once: the ISO code the person carries
     assert '<option value="with_disability">Con discapacidad</option>' in html
     assert "Se identifica como LGBTIQ+" in html
     voluntary = i18n.translate("es", "register.voluntary")
-    assert html.count(voluntary) == 2  # disability and lgbtiq; nationality is not sensitive
+    assert html.count(voluntary) == 2  # disability and lgbtiq; the population type is not sensitive
     assert 'aria-describedby="attribute_lgbtiq-help"' in html
-    assert 'aria-describedby="attribute_nationality-help"' not in html
+    assert 'aria-describedby="population_type-help"' not in html
 
 
 def test_the_answers_travel_in_the_body_and_unanswered_ones_do_not(client: TestClient) -> None:
     csrf = _signed_in(client, "en")
     body = _register(
         client, csrf, population_type="in_transit", attribute_disability="with_disability",
-        attribute_lgbtiq="", attribute_nationality="COL",
+        attribute_lgbtiq="", nationality="col", attribute_nationality="COL",
     )  # fmt: skip
 
     assert body["population_type"] == "in_transit"
-    assert body["attributes"] == {"disability": "with_disability", "nationality": "COL"}
+    assert body["attributes"] == {"disability": "with_disability"}  # not one the program lacks
+    assert body["nationality"] == "COL"
     accepted = RegisterRequest.model_validate(body)
     assert accepted.attributes == body["attributes"]
 
@@ -119,3 +123,11 @@ def test_another_program_asks_its_own_attributes_in_the_page_s_language(
     body = _register(client, csrf, population_type="returnees", attribute_ethnicity="roma")
     assert body["population_type"] == "returnees"
     assert body["attributes"] == {"ethnicity": "roma"}
+
+
+@pytest.mark.parametrize("program", sorted(PROGRAMS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_no_program_asks_again_what_registration_already_asks(program: Path) -> None:
+    """An attribute named as a registration field (Peru's coarse `nationality` beside the ISO
+    code every participant carries) would put the same question twice on the page."""
+    asked = set(RegisterRequest.model_fields)
+    assert not {a.code for a in load_program(program).attributes} & asked
