@@ -22,7 +22,6 @@ from web.pages import (
     clinic,
     dashboard,
     directory,
-    directory_entries,
     inbox,
     supervisor,
 )
@@ -71,8 +70,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     sessions = settings.session_store()
     app.state.sessions = sessions
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, clinic, caseworker, supervisor, inbox, dashboard, admin,
-                   directory_entries, directory):  # fmt: skip
+    for module in (auth, clinic, caseworker, supervisor, inbox, dashboard, admin, directory):
         app.include_router(module.router)
     app.include_router(group_activities)
 

@@ -132,11 +132,13 @@ def test_a_cost_typed_on_a_phone_becomes_money_text() -> None:
 
 def test_registration_asks_the_program_s_population_type_and_attributes_optionally() -> None:
     questions = REGISTRATION.questions()
-    asked = ["population_type", "attribute_disability", "attribute_nationality", "attribute_lgbtiq"]
+    asked = ["population_type", "attribute_disability", "attribute_lgbtiq"]
     assert all(name in questions and not questions[name].required for name in asked)
     assert questions["attribute_lgbtiq"].type == "select_one attribute_lgbtiq"
     assert questions["attribute_lgbtiq"].es.endswith("(responder es voluntario)")
-    assert questions["attribute_nationality"].en == "Nationality"  # not sensitive: no note
+    assert questions["attribute_disability"].en.endswith("(answering is voluntary)")
+    assert "voluntario" not in questions["population_type"].es  # not sensitive: no note
+    assert "attribute_nationality" not in questions  # nationality is asked once, as ISO code
     rows = list(load_workbook(io.BytesIO(workbook(REGISTRATION)))["choices"].values)
     assert ("population_type", "in_transit", "En tránsito", "In transit") in rows
     disability = ("attribute_disability", "with_disability", "Con discapacidad", "With disability")

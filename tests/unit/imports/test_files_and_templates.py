@@ -70,7 +70,8 @@ def test_the_participants_template_has_the_program_s_attributes_with_their_codes
     guide = load_workbook(io.BytesIO(xlsx_template("participants")))["instrucciones"]
     described = {row[0]: row[3] for row in guide.iter_rows(values_only=True)}
     assert described["attribute_lgbtiq"] == "Se identifica como LGBTIQ+ (respuesta voluntaria)"
-    assert described["attribute_nationality"] == "Nacionalidad"
+    assert described["nationality"] == "Nacionalidad (ISO 3166, p. ej. VEN)"
+    assert "attribute_nationality" not in described  # nationality is asked once, as ISO code
     with pytest.raises(KeyError):
         codes("attribute_ethnicity")  # not an attribute of this program
 

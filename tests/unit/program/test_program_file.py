@@ -30,8 +30,8 @@ def test_peru_names_its_four_regions_and_the_reports_sexes_and_age_groups() -> N
     assert peru.service("lodging").max_stay_days == 7
     assert peru.destination("CSMC").receives == ["age_group", "sex"]
     assert {a.code: a.sensitive for a in peru.attributes} == {
-        "disability": True, "nationality": False, "lgbtiq": True,
-    }  # fmt: skip
+        "disability": True, "lgbtiq": True,
+    }  # fmt: skip  # no coarse nationality: the ISO one every participant carries is asked once
 
 
 def test_the_western_balkans_records_acts_by_municipality_of_three_countries() -> None:

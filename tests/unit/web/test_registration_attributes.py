@@ -5,18 +5,16 @@ the answers in the cases service's body."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from anyio.from_thread import BlockingPortal
 from fastapi.testclient import TestClient
 
-from program.load import PROGRAMS_DIR, current_program
+from program.load import PROGRAMS_DIR, current_program, load_program
 from services.cases.participant_requests import RegisterRequest
+from tests.unit.web.signed_in import sign_in, web_app
 from web import i18n
-from web.app import create_app
-from web.sessions import COOKIE, Session, Tokens
-from web.settings import WebSettings
 
 
 class RecordedServices:
@@ -42,20 +40,8 @@ def balkans(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    settings = WebSettings(oidc_issuer="http://127.0.0.1:1/realms/pana")
-    with TestClient(create_app(settings), base_url="https://testserver") as client:
-        client.app.state.services = RecordedServices()  # type: ignore[attr-defined]
+    with web_app(RecordedServices()) as client:
         yield client
-
-
-def _signed_in(client: TestClient, language: str) -> str:
-    """A session's CSRF token (its cookie set on the client)."""
-    sessions = client.app.state.sessions  # type: ignore[attr-defined]
-    portal: BlockingPortal | None = client.portal
-    assert portal is not None
-    session = Session(Tokens("header.eyJzdWIiOiJ4In0.signature", None, None, 9e12), {}, language)
-    client.cookies.set(COOKIE, portal.call(sessions.open, session))
-    return session.csrf
 
 
 def _register(client: TestClient, csrf: str, **answers: str) -> dict[str, Any]:
@@ -70,36 +56,39 @@ def _register(client: TestClient, csrf: str, **answers: str) -> dict[str, Any]:
 
 
 def test_the_form_asks_peru_s_attributes_and_population_types(client: TestClient) -> None:
-    _signed_in(client, "es")
+    sign_in(client, "es")
     html = client.get("/personas/nueva").text
 
     assert '<label for="population_type">Tipo de población</label>' in html
     assert '<option value="in_transit">En tránsito</option>' in html
-    for attribute in ("disability", "nationality", "lgbtiq"):
+    for attribute in ("disability", "lgbtiq"):
         assert f'name="attribute_{attribute}"' in html
+    assert html.count('name="nationality"') == 1 and 'name="attribute_nationality"' not in html
+    assert html.count(">Nacionalidad</label>") == 1  # asked once: the ISO code the person carries
     assert '<option value="with_disability">Con discapacidad</option>' in html
     assert "Se identifica como LGBTIQ+" in html
     voluntary = i18n.translate("es", "register.voluntary")
-    assert html.count(voluntary) == 2  # disability and lgbtiq; nationality is not sensitive
+    assert html.count(voluntary) == 2  # disability and lgbtiq; the population type is not sensitive
     assert 'aria-describedby="attribute_lgbtiq-help"' in html
-    assert 'aria-describedby="attribute_nationality-help"' not in html
+    assert 'aria-describedby="population_type-help"' not in html
 
 
 def test_the_answers_travel_in_the_body_and_unanswered_ones_do_not(client: TestClient) -> None:
-    csrf = _signed_in(client, "en")
+    csrf = sign_in(client, "en")
     body = _register(
         client, csrf, population_type="in_transit", attribute_disability="with_disability",
-        attribute_lgbtiq="", attribute_nationality="COL",
+        attribute_lgbtiq="", nationality="col", attribute_nationality="COL",
     )  # fmt: skip
 
     assert body["population_type"] == "in_transit"
-    assert body["attributes"] == {"disability": "with_disability", "nationality": "COL"}
+    assert body["attributes"] == {"disability": "with_disability"}  # not one the program lacks
+    assert body["nationality"] == "COL"
     accepted = RegisterRequest.model_validate(body)
     assert accepted.attributes == body["attributes"]
 
 
 def test_nothing_answered_sends_neither_field(client: TestClient) -> None:
-    body = _register(client, _signed_in(client, "es"), population_type="")
+    body = _register(client, sign_in(client, "es"), population_type="")
     assert "population_type" not in body and "attributes" not in body
 
 
@@ -107,7 +96,7 @@ def test_nothing_answered_sends_neither_field(client: TestClient) -> None:
 def test_another_program_asks_its_own_attributes_in_the_page_s_language(
     client: TestClient,
 ) -> None:
-    csrf = _signed_in(client, "en")
+    csrf = sign_in(client, "en")
     html = client.get("/personas/nueva").text
 
     assert '<label for="attribute_ethnicity">Ethnicity</label>' in html
@@ -119,3 +108,11 @@ def test_another_program_asks_its_own_attributes_in_the_page_s_language(
     body = _register(client, csrf, population_type="returnees", attribute_ethnicity="roma")
     assert body["population_type"] == "returnees"
     assert body["attributes"] == {"ethnicity": "roma"}
+
+
+@pytest.mark.parametrize("program", sorted(PROGRAMS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_no_program_asks_again_what_registration_already_asks(program: Path) -> None:
+    """An attribute named as a registration field (Peru's coarse `nationality` beside the ISO
+    code every participant carries) would put the same question twice on the page."""
+    asked = set(RegisterRequest.model_fields)
+    assert not {a.code for a in load_program(program).attributes} & asked
