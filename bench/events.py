@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -126,7 +126,15 @@ async def _until_led(bootstrap: KafkaAccess, names: list[str]) -> None:
 
 async def publish(bootstrap: KafkaAccess, prefix: str, count: int) -> EventSet:
     """Create the event set's topics and publish `count` events to them."""
-    found = EventSet(prefix, count)
+    return await publish_envelopes(bootstrap, prefix, generate(count))
+
+
+async def publish_envelopes(
+    bootstrap: KafkaAccess, prefix: str, envelopes: Iterable[Envelope]
+) -> EventSet:
+    """Create an event set's topics and publish `envelopes` to them, in order (made as they
+    are sent: a million events are never held at once)."""
+    found = EventSet(prefix, 0)
     topics = found.topics
     await ensure_topics(
         bootstrap, [Topic(topics[a], TOPIC_BY_AGGREGATE[a].partitions) for a in topics]
@@ -137,8 +145,9 @@ async def publish(bootstrap: KafkaAccess, prefix: str, count: int) -> EventSet:
     )
     await producer.start()
     try:
-        pending = []
-        for envelope in generate(count):
+        pending, count = [], 0
+        for envelope in envelopes:
+            count += 1
             key, value, headers = to_kafka(envelope)
             topic = topics[latest_model(envelope.type).aggregate]
             pending.append(await producer.send(topic, value, key=key, headers=headers))
@@ -148,4 +157,4 @@ async def publish(bootstrap: KafkaAccess, prefix: str, count: int) -> EventSet:
         await asyncio.gather(*pending)
     finally:
         await producer.stop()
-    return found
+    return EventSet(prefix, count)

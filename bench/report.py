@@ -136,6 +136,7 @@ def markdown(
         "```sh",
         ".venv/bin/python -m bench           # the full suite (5 repeats; about 15-20 minutes)",
         ".venv/bin/python -m bench --quick   # the quick form CI runs (2 repeats, small sizes)",
+        ".venv/bin/python -m bench.first_paint  # benchmark 6 alone (--quick: 300 people)",
         "```",
         "",
         "The suite starts its own PostgreSQL and Kafka on free ports (nothing of `make up` is "

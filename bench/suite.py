@@ -9,7 +9,15 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from bench import appends, freshness, projection, rebuild, redemptions, service_memory
+from bench import (
+    appends,
+    first_paint,
+    freshness,
+    projection,
+    rebuild,
+    redemptions,
+    service_memory,
+)
 from bench.figures import Figure, NotMeasured
 from bench.infrastructure import Servers, issuer
 from bench.memory import MemoryLog
@@ -135,4 +143,6 @@ async def run(found: Servers, plan: Plan, say: Say) -> Results:
             lambda figure: results.add(figure, say),
             deadline,
         )
+    with stage(results, "6. dashboard first paint", say):
+        results.add(await first_paint.measure(found, plan, indicators_env, say), say)
     return results

@@ -145,7 +145,7 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
         routers=(
             attainment_router(catalog, reader, consumers),
             live_router(catalog, reader, consumers),
-            dashboard_router(),
+            dashboard_router(catalog),
         ),
         workers=[
             *(

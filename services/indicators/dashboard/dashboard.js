@@ -37,6 +37,11 @@ const monthLabel = (ym) => `${ym.slice(5, 7)}/${ym.slice(2, 4)}`;
 
 let loading = false;
 let again = false;
+// The read model's revision the cards show (from their answer's ETag) and the latest the stream
+// announced: the stream announces the current one on connecting, which needs no second read.
+let shown = null;
+let latest = null;
+let recheck = false;
 let source = null;
 let catalog = null;
 const opened = new Set();  // the <details> a reader opened stay open across live updates
@@ -59,10 +64,12 @@ function monthsIn(from, to) {
     Number(to.slice(5, 7)) - Number(from.slice(5, 7)) + 1;
 }
 
-async function fetchJson(url) {
+async function fetchJson(url, revision = {}) {
   const res = await fetch(url);
   const body = await res.json();
   if (!res.ok) throw new Error(typeof body.detail === "string" ? body.detail : res.statusText);
+  const tag = /\.(\d+)\.[0-9a-f]+"$/.exec(res.headers.get("ETag") || "");  // "<key>.<n>.<hash>"
+  revision.n = tag ? Number(tag[1]) : null;
   return body;
 }
 
@@ -71,9 +78,11 @@ async function load() {
   loading = true;
   try {
     const q = query();
-    const cards = await fetchJson(`/attainment?${q}${q ? "&" : ""}series=none`);
+    const read = {};
+    const cards = await fetchJson(`/attainment?${q}${q ? "&" : ""}series=none`, read);
     $("error").hidden = true;
     render(cards);
+    shown = read.n;
     const reported = $("reported").value;
     if (reported) {
       const then = await fetchJson(`/attainment?${q}${q ? "&" : ""}series=none&as_recorded_by=${reported}`);
@@ -96,7 +105,8 @@ async function load() {
     $("error").hidden = false;
   } finally {
     loading = false;
-    if (again) { again = false; load(); }
+    if (again) { again = false; recheck = false; load(); }
+    else if (recheck) { recheck = false; if (latest !== shown) load(); }
   }
 }
 
@@ -281,11 +291,14 @@ function chart(ind, series, asOf) {
 
 function connect() {
   if (source) source.close();
+  shown = null;  // another version: its revisions are its own
   const lf = $("logframe").value;
   source = new EventSource(`/stream${lf ? `?logframe=${encodeURIComponent(lf)}` : ""}`);
   source.addEventListener("revision", (e) => {
-    document.body.dataset.revision = JSON.parse(e.data).revision;
-    load();
+    latest = JSON.parse(e.data).revision;
+    document.body.dataset.revision = latest;
+    if (loading) recheck = true;
+    else if (latest !== shown) load();
   });
   source.onopen = () => $("live").classList.add("on");
   source.onerror = () => $("live").classList.remove("on");  // EventSource reconnects itself
@@ -385,8 +398,9 @@ async function start() {
     const key = e.target.dataset && e.target.dataset.key;
     if (key) { if (e.target.open) opened.add(key); else opened.delete(key); }
   }, true);
+  const first = load();  // its answer was preloaded (the page's head): asked before the stream
   connect();
-  await load();
+  await first;
 }
 
 start();

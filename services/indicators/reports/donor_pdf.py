@@ -1,6 +1,7 @@
 """The donor report as PDF: a cover, the logframe's summary table, then one page per indicator
 with its target, result and percent, the report's table by sex and age group, a bar chart of
-the table's totals and the table by sex and territory (domain brief, section 8).
+the table's totals, the table by sex and territory and one by sex and each of the program's
+dimensions the logframe disaggregates by (domain brief, section 8).
 
 Drawn with fpdf2's core font (Helvetica, Latin-1): Spanish accents render with no font file and
 nothing is fetched at run time. Figures arrive already in their view, so a suppressed count is
@@ -17,6 +18,8 @@ from services.indicators.attainment import Attainment, Cell, IndicatorFigures
 from services.indicators.reports.labels import (
     UNIT_LABELS,
     age_sex_table,
+    dimension_caption,
+    dimension_table,
     sex_region_table,
     window_label,
 )
@@ -118,6 +121,10 @@ def _indicator(pdf: FPDF, a: Attainment, i: IndicatorFigures) -> None:
     header, rows = sex_region_table(i)
     _caption(pdf, f"Número de {unit} por sexo y territorio")
     _grid(pdf, REGION_HEADER, header, rows)
+    for t in i.dimensions:
+        header, rows = dimension_table(t)
+        _caption(pdf, dimension_caption(unit, t))
+        _grid(pdf, t.labels.get("es", t.dimension), header, rows)
 
 
 def _line(pdf: FPDF, height: float, text: str, align: str = "LEFT") -> None:

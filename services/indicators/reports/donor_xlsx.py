@@ -3,7 +3,9 @@ per indicator laid out as the report shows it (domain brief, section 8).
 
 Each indicator's sheet: its title, target, result and percent; the table of unique people (or
 cases) with the age groups as rows and Mujeres, Hombres, No binario, Total as columns, a total
-row; then the same by sex and territory. Figures arrive already in their view, so a suppressed
+row; then the same by sex and territory, then by sex and each of the program's dimensions the
+logframe disaggregates by (population type, an attribute, an admin level; labels from the
+program file). Figures arrive already in their view, so a suppressed
 count is written as shown ("<5", a multiple of 5). Percents are stored as fractions with a percent
 format, counts as integers with a thousands format: the donor's spreadsheet can sum them.
 """
@@ -21,6 +23,8 @@ from services.indicators.attainment import Attainment, Cell, IndicatorFigures
 from services.indicators.reports.labels import (
     UNIT_LABELS,
     age_sex_table,
+    dimension_caption,
+    dimension_table,
     sex_region_table,
     window_label,
 )
@@ -104,6 +108,14 @@ def _indicator(sheet: Worksheet, a: Attainment, i: IndicatorFigures) -> None:
     sheet.append([REGION_HEADER, *header])
     _header(sheet, sheet.max_row)
     _table(sheet, rows)
+    for t in i.dimensions:
+        sheet.append([])
+        sheet.append([dimension_caption(unit, t)])
+        sheet.cell(sheet.max_row, 1).font = BOLD
+        header, rows = dimension_table(t)
+        sheet.append([t.labels.get("es", t.dimension), *header])
+        _header(sheet, sheet.max_row)
+        _table(sheet, rows)
     sheet.freeze_panes = f"B{table_header + 1}"
     _widths(sheet, [36, 12, 12, 12, 12, 12])
 

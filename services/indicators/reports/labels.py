@@ -11,6 +11,7 @@ from __future__ import annotations
 from program.load import current_program
 from services.indicators.attainment import TOTAL, Attainment, Cell, IndicatorFigures
 from services.indicators.people import UNKNOWN
+from services.indicators.shares import DimensionTable
 
 AGE_LABELS = {
     "early_childhood": "Primera infancia (0 - 5 años)",
@@ -68,6 +69,33 @@ def sex_region_table(i: IndicatorFigures) -> tuple[list[str], list[tuple[str, li
         for r in regions
     ]
     return header, rows
+
+
+def dimension_table(t: DimensionTable) -> tuple[list[str], list[tuple[str, list[Cell]]]]:
+    """Sex x one of the program's dimensions (population type, an attribute, an admin level):
+    header (sex labels) and rows (the values' Spanish labels from the program file, cells),
+    total row last; a value nobody has recorded ("Sin dato") only when its total holds someone.
+
+    The cells are the answer's own (`dimensions` in `/attainment`): a sensitive dimension's
+    arrive under the small-cell rule outside the exact view, and are written as shown.
+    """
+    sexes = [s for s in t.sex if s != TOTAL]
+    sexes = [s for s in sexes if s != UNKNOWN or _shown(t.sex[s][TOTAL])]
+    columns = [*sexes, TOTAL]
+    header = [SEX_LABELS.get(s, s) for s in columns]
+    values = [v for v in t.sex[TOTAL] if v != TOTAL]
+    values = [v for v in values if v != UNKNOWN or _shown(t.sex[TOTAL][v])]
+    named = {v: labels.get("es", v) for v, labels in t.value_labels.items()}
+    named |= {UNKNOWN: "Sin dato", TOTAL: "Total"}
+    rows = [(named.get(v, v), [t.sex[s][v] for s in columns]) for v in [*values, TOTAL]]
+    return header, rows
+
+
+def dimension_caption(unit: str, t: DimensionTable) -> str:
+    """The table's title: what it counts, by sex and the dimension, and whether it is protected."""
+    name = t.labels.get("es", t.dimension)
+    caption = f"Número de {unit} por sexo y {name[:1].lower()}{name[1:]}"
+    return caption + (" (dato protegido)" if t.sensitive else "")
 
 
 def window_label(a: Attainment) -> str:
