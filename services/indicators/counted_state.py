@@ -28,6 +28,7 @@ import orjson
 from eventkit.store import Connection
 from services.indicators.attainment import Filters, Totals, window
 from services.indicators.candidates import NATIONAL, Candidate, candidates
+from services.indicators.cells import counted_cells
 from services.indicators.dimensions import dimensions_of
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
@@ -91,9 +92,15 @@ END $$;
 
 @dataclass
 class Seeds:
-    """Where a batch's effects start: participant records, cases, revoked act keys."""
+    """Where a batch's effects start: participant records, cases, revoked act keys.
+
+    `participants` are the records whose every figure may change (an attribute, a merge, an
+    act on a case); `acted` the (people indicator, record) pairs of acts: such an act changes
+    only what that indicator counts for the record's person.
+    """
 
     participants: set[str] = field(default_factory=set)
+    acted: set[tuple[str, str]] = field(default_factory=set)
     cases: set[tuple[str, str]] = field(default_factory=set)
     revoked: set[str] = field(default_factory=set)
 
@@ -135,7 +142,9 @@ async def seeds(conn: Connection, schema: str, logframe: Logframe, facts: Sequen
 def _seed_act(found: Seeds, cases: set[str], indicator: str, subject: str, pid: str) -> None:
     if indicator in cases:
         found.cases.add((indicator, subject))
-    found.participants.add(pid)
+        found.participants.add(pid)
+    else:
+        found.acted.add((indicator, pid))
 
 
 async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seeds) -> None:
@@ -174,39 +183,69 @@ async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seed
             )
         }
         group |= await _connected(conn, s, others - group)
-    ledger = await _facts_of(conn, s, group, people_ids, case_keys if cases else None)
-    rows = _candidates_of(logframe, ledger, group, cases)
-    affected = _Affected(people_ids, list(group), case_keys if cases else None)
-    await _count_in_periods(conn, s, affected, -1)
-    for where, args in affected.clauses():
-        await conn.execute(f"DELETE FROM {s}.candidates c {where}", *args)
-    if rows:
+    # Every people indicator of the group's records; an act's indicator for its record's
+    # merge group (whose root is the person it counts for).
+    pairs = {(i, m) for i in people_ids for m in group}
+    components = await _components(conn, s, {pid for _, pid in found.acted} - group)
+    for indicator, pid in found.acted:
+        pairs.update((indicator, m) for m in components.get(pid, (pid,)))
+    members = group.union(*components.values())
+    ledger = await _facts_of(conn, s, members, pairs, case_keys if cases else None)
+    rows = set(_candidates_of(logframe, ledger, pairs, cases))
+    affected = _Affected(sorted(pairs), case_keys if cases else None)
+    stored = await _stored(conn, s, affected)
+    removed, added = stored - rows, rows - stored
+    if not removed and not added:
+        return
+    changed = {(c.indicator, c.subject) for c in (*removed, *added)}
+    periods = published_periods(logframe)
+    delta = counted_cells((c for c in rows if (c.indicator, c.subject) in changed), periods)
+    delta.subtract(
+        counted_cells((c for c in stored if (c.indicator, c.subject) in changed), periods)
+    )
+    if removed:
         await conn.execute(
-            f"""INSERT INTO {s}.candidates (indicator, subject, scope, occurred_at, event_id,
-                day, sex, age_group, region, dims)
-            SELECT e->>0, e->>1, e->>2, (e->>3)::timestamptz, (e->>4)::uuid, (e->>5)::date,
-                e->>6, e->>7, e->>8, ARRAY(SELECT jsonb_array_elements_text(e->9))
-            FROM jsonb_array_elements($1::text::jsonb) AS e""",
-            orjson.dumps(rows, default=tuple).decode(),
+            f"""DELETE FROM {s}.candidates c
+            USING unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::uuid[])
+                AS k (indicator, subject, scope, occurred_at, event_id)
+            WHERE (c.indicator, c.subject, c.scope, c.occurred_at, c.event_id)
+                = (k.indicator, k.subject, k.scope, k.occurred_at, k.event_id)""",
+            *(list(column) for column in zip(*(c[:5] for c in removed), strict=True)),
         )
-    await _count_in_periods(conn, s, affected, 1)
+    if added:
+        await conn.copy_records_to_table(
+            "candidates", schema_name=s, columns=Candidate._fields, records=added
+        )
+    cells = [(*cell, n) for cell, n in delta.items() if n]
+    if cells:
+        await conn.execute(
+            f"""INSERT INTO {s}.cells AS t
+                (scope, period, indicator, sex, age_group, region, month, dims, n)
+            SELECT e->>0, e->>1, e->>2, e->>3, e->>4, e->>5, e->>6,
+                ARRAY(SELECT jsonb_array_elements_text(e->7)), (e->>8)::bigint
+            FROM jsonb_array_elements($1::text::jsonb) AS e
+            ON CONFLICT (scope, period, indicator, sex, age_group, region, month, dims)
+            DO UPDATE SET n = t.n + EXCLUDED.n""",
+            orjson.dumps(cells).decode(),
+        )
 
 
 @dataclass(frozen=True)
 class _Affected:
     """The subjects recounted: the group's records in each people indicator, and the cases."""
 
-    people_ids: list[str]
-    members: list[str]
+    people: list[tuple[str, str]]
+    """(People indicator, person record) pairs."""
     case_keys: str | None
 
     def clauses(self) -> list[tuple[str, tuple[object, ...]]]:
-        """`WHERE` clauses on `candidates c` selecting them, with their arguments."""
+        """Clauses on `candidates c` (a join, a `WHERE`) selecting them, with their arguments."""
         found: list[tuple[str, tuple[object, ...]]] = []
-        if self.people_ids and self.members:
+        if self.people:
             found.append((
-                "WHERE c.indicator = ANY($1::text[]) AND c.subject = ANY($2::text[])",
-                (self.people_ids, self.members),
+                "JOIN unnest($1::text[], $2::text[]) AS k (indicator, subject)"
+                " ON c.indicator = k.indicator AND c.subject = k.subject",
+                tuple(list(column) for column in zip(*self.people, strict=True)),
             ))  # fmt: skip
         if self.case_keys is not None:
             found.append((
@@ -217,28 +256,41 @@ class _Affected:
         return found
 
 
-async def _count_in_periods(conn: Connection, s: str, affected: _Affected, sign: int) -> None:
-    """Add (1) or take out (-1) the affected subjects' countings in each published period's
-    cells: per scope and period, a subject counts at its first candidate in the period."""
+async def _stored(conn: Connection, s: str, affected: _Affected) -> set[Candidate]:
+    """The candidates stored for the affected subjects, as `candidates` makes them."""
+    found: set[Candidate] = set()
     for where, args in affected.clauses():
-        await conn.execute(
-            f"""INSERT INTO {s}.cells AS t
-                (scope, period, indicator, sex, age_group, region, month, dims, n)
-            SELECT scope, label, indicator, sex, age_group, region, month, dims, {sign} * count(*)
-            FROM (
-                SELECT DISTINCT ON (c.scope, p.label, c.indicator, c.subject)
-                    c.scope, p.label, c.indicator, c.sex, c.age_group, c.region,
-                    to_char(c.day, 'YYYY-MM') AS month, c.dims
-                FROM {s}.candidates c
-                JOIN {s}.periods p ON c.day BETWEEN p.first AND p.last
-                {where}
-                ORDER BY c.scope, p.label, c.indicator, c.subject, c.occurred_at, c.event_id
-            ) AS first
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-            ON CONFLICT (scope, period, indicator, sex, age_group, region, month, dims)
-            DO UPDATE SET n = t.n + EXCLUDED.n""",
+        for r in await conn.fetch(
+            "SELECT c.indicator, c.subject, c.scope, c.occurred_at, c.event_id::text, c.day,"
+            f" c.sex, c.age_group, c.region, c.dims FROM {s}.candidates c {where}",
             *args,
-        )
+        ):
+            found.add(Candidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], tuple(r[9])))
+    return found
+
+
+async def _components(conn: Connection, s: str, ids: Iterable[str]) -> dict[str, set[str]]:
+    """Each record's connected records by merges (either way), itself included."""
+    start = list(ids)
+    if not start or not await conn.fetchval(
+        f"""SELECT EXISTS (SELECT FROM {s}.merges
+            WHERE merged_id = ANY($1::text[]) OR surviving_id = ANY($1::text[]))""",
+        start,
+    ):
+        return {i: {i} for i in start}
+    found: dict[str, set[str]] = {}
+    for seed, member in await conn.fetch(
+        f"""WITH RECURSIVE g(seed, id) AS (
+            SELECT x, x FROM unnest($1::text[]) AS x
+            UNION
+            SELECT g.seed,
+                CASE WHEN m.merged_id = g.id THEN m.surviving_id ELSE m.merged_id END
+            FROM {s}.merges m JOIN g ON m.merged_id = g.id OR m.surviving_id = g.id
+        ) SELECT seed, id FROM g""",
+        start,
+    ):
+        found.setdefault(seed, set()).add(member)
+    return found
 
 
 async def _connected(conn: Connection, s: str, ids: Iterable[str]) -> set[str]:
@@ -259,20 +311,29 @@ async def _connected(conn: Connection, s: str, ids: Iterable[str]) -> set[str]:
 
 
 async def _facts_of(
-    conn: Connection, s: str, group: set[str], people_ids: list[str], case_keys: str | None
+    conn: Connection,
+    s: str,
+    group: set[str],
+    pairs: set[tuple[str, str]],
+    case_keys: str | None,
 ) -> Ledger:
-    """The stored facts the group's people and the cases need: their acts, revocations of
-    those acts, the group's attributes and merges."""
+    """The stored facts the group's people and the cases need: the acts of each (people
+    indicator, record) pair and of the cases, revocations of those acts, the group's
+    attributes and merges."""
     members = list(group)
     act_rows = []
     columns = "indicator, requirement, act_key, subject, participant_id, occurred_at, region"
-    if people_ids and members:
-        act_rows += await conn.fetch(
-            f"SELECT {columns}, event_id::text FROM {s}.acts"
-            " WHERE participant_id = ANY($1::text[]) AND indicator = ANY($2::text[])",
-            members,
-            people_ids,
-        )
+    if pairs:
+        act_rows += [
+            r
+            for r in await conn.fetch(
+                f"SELECT {columns}, event_id::text FROM {s}.acts"
+                " WHERE participant_id = ANY($1::text[]) AND indicator = ANY($2::text[])",
+                list({m for _, m in pairs}),
+                list({i for i, _ in pairs}),
+            )
+            if (r[0], r[4]) in pairs
+        ]
     if case_keys is not None:
         act_rows += await conn.fetch(
             f"""SELECT {columns}, a.event_id::text FROM {s}.acts a
@@ -313,15 +374,15 @@ async def _facts_of(
 
 
 def _candidates_of(
-    logframe: Logframe, ledger: Ledger, group: set[str], cases: set[tuple[str, str]]
+    logframe: Logframe, ledger: Ledger, pairs: set[tuple[str, str]], cases: set[tuple[str, str]]
 ) -> list[Candidate]:
-    """The candidates of the group's persons in each people indicator, and of the cases."""
+    """The candidates of the pairs' persons in their people indicators, and of the cases."""
     people, zone, dims = People(ledger), logframe.zone, dimensions_of(logframe)
     indicators = {i.id: i for i in logframe.all_indicators}
     acts: dict[tuple[str, str], list[Act]] = {}
     for act in ledger.live_acts():
         if indicators[act.indicator].unit is Unit.PEOPLE:
-            if act.participant_id not in group:
+            if (act.indicator, act.participant_id) not in pairs:
                 continue
             key = (act.indicator, people.person(act.participant_id))
         else:
