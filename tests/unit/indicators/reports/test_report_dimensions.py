@@ -17,9 +17,7 @@ from services.indicators.reports.donor_xlsx import donor_report_xlsx, sheet_name
 from services.indicators.reports.labels import SEX_LABELS
 from services.indicators.suppression import View, in_view
 from tests.unit.indicators.reports.poppler import page_texts
-from tests.unit.indicators.test_dimensions import balkans, people
-
-__all__ = ["balkans"]  # the fixture: the Western Balkans program file for one test
+from tests.unit.indicators.test_dimensions import people
 
 
 def year(tmp_path: Path, view: View) -> Attainment:
