@@ -6,10 +6,13 @@ dimensions the logframe disaggregates by (domain brief, section 8).
 Drawn with fpdf2's core font (Helvetica, Latin-1): Spanish accents render with no font file and
 nothing is fetched at run time. Figures arrive already in their view, so a suppressed count is
 printed as shown ("<5", a multiple of 5) and drawn as a bar of its shown value ("<5" as none,
-labelled "<5"): the chart never tells more than the table beside it.
+labelled "<5"): the chart never tells more than the table beside it. A letter the core font
+lacks (another program's "Niš", "Nikšić") is printed without its mark ("Nis"), never a failure.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -31,9 +34,31 @@ TABLE_HEADER = "Grupo de edad"
 REGION_HEADER = "Territorio"
 
 
+class _Report(FPDF):
+    """fpdf2 with its core font, printing what the font's encoding lacks without its marks."""
+
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(printable(text, self.core_fonts_encoding))
+
+
+def printable(text: str, encoding: str) -> str:
+    """`text` with each letter `encoding` lacks reduced to its base letter ("š" -> "s"), or "?"."""
+    if text.isascii():
+        return text
+    out = []
+    for c in text:
+        try:
+            c.encode(encoding)
+        except UnicodeEncodeError:
+            c = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+            c = c.encode(encoding, "replace").decode(encoding) or "?"
+        out.append(c)
+    return "".join(out)
+
+
 def donor_report_pdf(attainment: Attainment) -> bytes:
     """The report for `attainment`'s period, region and view."""
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = _Report(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_title(f"Informe al donante: {attainment.title}")
     pdf.set_creator("Pana")

@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -344,5 +345,7 @@ async def test_the_page_asks_for_its_cards_beside_its_script_and_reads_them_once
             assert [t <= script + 50 for n, t in asked if n == cards] == [True]  # once, at once
             assert await page.evaluate("document.body.dataset.loads") == "1"
             assert [n for n, _ in await page.evaluate(ASKED)].count(indicators.url + cards) == 1
+            updated = await page.text_content("#updated") or ""  # when the figures were read
+            assert re.fullmatch(r"Actualizado \d\d/\d\d/\d{4} \d\d:\d\d", updated), updated
         finally:
             await browser.close()

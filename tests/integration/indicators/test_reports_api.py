@@ -8,8 +8,10 @@ import csv
 import io
 import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -105,6 +107,23 @@ async def test_the_workbook_equals_the_api_cell_by_cell_in_both_views(
     assert list(suppressed["OE1.1"].iter_rows(values_only=True))[4][:3] == (*survivors, 5)
     refused = await client.get("/reports/donor.xlsx?from=2022-10-02&to=2022-10-30")
     assert refused.status_code == 422  # outside the exact view, published periods only
+
+
+async def test_the_workbook_as_recorded_by_a_past_day_equals_the_api_s(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, keys: Keys
+) -> None:
+    """Issue 27: the report "as recorded by any date" (every event here was recorded today)."""
+    await apply(pool, [*scenario(), *gbv(7)])
+    me = keys.headers("me_officer")
+    yesterday = datetime.now(ZoneInfo("America/Lima")).date() - timedelta(days=1)
+    assert await check_workbook(client, f"as_recorded_by={yesterday}", me) > 100
+    then = await client.get(f"/reports/donor.xlsx?as_recorded_by={yesterday}", headers=me)
+    now = await client.get("/reports/donor.xlsx", headers=me)
+    rows = {
+        when: list(load_workbook(io.BytesIO(a.content))["OE1.1"].iter_rows(values_only=True))
+        for when, a in (("then", then), ("now", now))
+    }
+    assert rows["then"][4][:3] == ("OE1.1", 4000, 0) and rows["now"][4][:3] == ("OE1.1", 4000, 8)
 
 
 async def test_the_pdf_prints_the_apis_figures(

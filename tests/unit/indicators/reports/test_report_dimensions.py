@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from services.indicators.attainment import TOTAL, Attainment, Filters, figures
 from services.indicators.people import UNKNOWN
+from services.indicators.reports import labels
 from services.indicators.reports.donor_pdf import count, donor_report_pdf
 from services.indicators.reports.donor_xlsx import donor_report_xlsx, sheet_name
 from services.indicators.reports.labels import SEX_LABELS
@@ -86,11 +87,25 @@ def test_each_indicator_page_prints_its_dimension_tables(tmp_path: Path) -> None
         for t in i.dimensions:
             assert t.labels["es"] in page
             table = page[page.index(t.labels["es"]) :]  # its header row, then its rows
-            for value, labels in t.value_labels.items():
+            for value, names in t.value_labels.items():
                 total = t.sex[TOTAL][value]
                 if value == UNKNOWN and total == 0:
                     continue
-                name = "Sin dato" if value == UNKNOWN else labels["es"]
+                name = "Sin dato" if value == UNKNOWN else names["es"]
                 line = next(x for x in table.splitlines() if x.strip().startswith(name))
                 cells = [count(t.sex[s][value]) for s in t.sex if s != UNKNOWN]
                 assert line.split()[-len(cells) :] == cells, (t.dimension, value, line)
+
+
+@pytest.mark.usefixtures("balkans")
+def test_a_territory_the_core_font_cannot_spell_is_printed_without_its_mark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(labels.REGION_LABELS, "rs_nis", "Niš")  # the program file's label
+    a = year(tmp_path, View.EXACT)
+    pages = "\n".join(page_texts(donor_report_pdf(a), tmp_path))
+    nis = a.indicators[0].sex_region
+    line = next(x for x in pages.splitlines() if x.strip().startswith("Nis "))
+    assert line.split()[1:] == [
+        count(nis[s]["rs_nis"]) for s in ("woman", "man", "non_binary", TOTAL)
+    ]
