@@ -130,9 +130,14 @@ def main(argv: list[str] | None = None) -> int:
                     found.root / "cases.log",
                 )
                 with cases.running():
-                    headers = keys.headers("supervisor", regions=list(REGIONS))
+
+                    def headers() -> dict[str, str]:  # a token each half: one lives an hour
+                        return keys.headers("supervisor", regions=list(REGIONS))
+
                     half = args.rows // 2
-                    first = await client_rate(cases.url, headers, people(0, half), args.concurrency)
+                    first = await client_rate(
+                        cases.url, headers(), people(0, half), args.concurrency
+                    )
                     imported = await import_rate(
                         imports_url,
                         cases.url,
@@ -141,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                         args.concurrency,
                     )
                     second = await client_rate(
-                        cases.url, headers, people(half, args.rows - half), args.concurrency
+                        cases.url, headers(), people(half, args.rows - half), args.concurrency
                     )
                     return first, imported, second
 
