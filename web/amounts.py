@@ -1,7 +1,7 @@
 """An amount as people type it on a page, read as the services take it (`1234.50`).
 
-Pages show money as `S/ 1.234,50` in Spanish and `S/ 1,234.50` in English (the program's
-sign), so either is read back, with or without the sign: the last `,` or `.` followed by one or
+Pages show money as `1.234,50` in Spanish and `1,234.50` in English after the program's sign,
+so either is read back, with or without the sign: the last `,` or `.` followed by one or
 two digits is the decimal mark, any other a thousands separator. What is not an amount is None,
 for the page to say so itself (it was a server error).
 """
