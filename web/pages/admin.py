@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
 
 from deploy.ops.directory import PROVIDER_COLUMNS, read_rows, unit_rows
+from web.amounts import amount as typed_amount
 from web.context import SignedIn
 from web.services import ServiceRefusal
 from web.vocabulary import REGIONS
@@ -56,7 +57,8 @@ async def import_directory(signed: SignedIn, csrf: Text, kind: Text, file: Uploa
             await signed.services.call(signed.token, service, "POST", target, json=row)
             report.append(signed.t("admin.line_added", line=number, name=row.get("name", "")))
         except ServiceRefusal as refused:
-            report.append(signed.t("admin.line_refused", line=number, reason=refused.message))
+            reason = signed.refusal_text(refused)
+            report.append(signed.t("admin.line_refused", line=number, reason=reason))
     return await _page(signed, imported=report)
 
 
@@ -64,12 +66,14 @@ async def import_directory(signed: SignedIn, csrf: Text, kind: Text, file: Uploa
 async def budget(signed: SignedIn, csrf: Text, region: Text, period_start: Text,
                  period_end: Text, amount: Text) -> Response:  # fmt: skip
     signed.check_csrf(csrf)
-    body = {"amount": f"{float(amount.replace(',', '.')):.2f}", "period_end": period_end}
+    if (read := typed_amount(amount)) is None:
+        return await _page(signed, budget_result=signed.t("amount.bad"))
+    body = {"amount": read, "period_end": period_end}
     try:
         await signed.services.call(signed.token, "vouchers", "PUT",
                                    f"/budgets/{region}/{period_start}", json=body)  # fmt: skip
     except ServiceRefusal as refused:
-        return await _page(signed, budget_result=refused.message)
+        return await _page(signed, budget_result=signed.refusal_text(refused))
     return await _page(signed, budget_result=signed.t("admin.budget_saved"))
 
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from access.actors import actor_id
 from contracts.people import age_group_at
+from program.load import current_program
 from services.referrals.shared_minimum import needs
+from web.amounts import amount as typed_amount
 from web.coarse_attributes import answers, questions
 from web.context import Signed, SignedIn
 from web.qr import qr_svg
@@ -91,7 +94,11 @@ async def search(
 ) -> Response:
     signed.check_csrf(csrf)
     if code.strip():
-        return RedirectResponse(f"/personas/{uuid.UUID(code.strip())}", status_code=303)
+        try:
+            return RedirectResponse(f"/personas/{uuid.UUID(code.strip())}", status_code=303)
+        except ValueError:  # a mistyped code is said plainly, not answered as a server error
+            refused = ServiceRefusal(422, None, signed.t("search.bad_code"))
+            return signed.render("search.html", matches=[], refusal=refused, status_code=422)
     body = {
         k: v.strip()
         for k, v in (("document_number", document_number), ("phone", phone))
@@ -286,7 +293,10 @@ async def deliver(
     signed.check_csrf(csrf)
     body: dict[str, Any] = {"service_type": service_type}  # delivered now: the service's clock
     if cost.strip():  # in the program's currency (the request's default)
-        body |= {"cost": f"{float(cost.replace(',', '.')):.2f}"}
+        if (read := typed_amount(cost)) is None:
+            refused = ServiceRefusal(422, None, signed.t("amount.bad"))
+            return signed.refused(refused, f"/casos/{case_id}")
+        body |= {"cost": read}
     made = await command(signed, "cases", f"/cases/{case_id}/services", body, key)
     if isinstance(made, Response):
         return made
@@ -381,19 +391,32 @@ async def issue(
     valid_until: Text,
 ) -> Response:
     signed.check_csrf(csrf)
+    if (read := typed_amount(amount)) is None:
+        refused = ServiceRefusal(422, None, signed.t("amount.bad"))
+        return signed.refused(refused, f"/casos/{case_id}")
     body = {
         "case_id": str(case_id),
         "participant_id": participant_id,
         "region": region,
         "provider_id": provider_id,
         "services": services,
-        "amount": f"{float(amount.replace(',', '.')):.2f}",
-        "valid_until": f"{valid_until}T23:59:59-05:00",
+        "amount": read,
+        "valid_until": end_of_day(valid_until),
     }
     made = await command(signed, "vouchers", "/vouchers", body, key, after=True)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"/vales/{made['voucher_id']}", status_code=303)
+
+
+def end_of_day(day: str) -> str:
+    """A voucher's last day as its last second in the program's time zone (it was Peru's offset,
+    written here); what is not a date is sent as typed, for the service to refuse by name."""
+    try:
+        zone = ZoneInfo(current_program().timezone)
+        return datetime.combine(date.fromisoformat(day), time(23, 59, 59), zone).isoformat()
+    except ValueError:
+        return day
 
 
 @router.get("/vales/{voucher_id}")
@@ -464,7 +487,11 @@ async def merge(
     """A supervisor merges this duplicate record into the surviving one (If-Match: the version
     the page showed, so a record changed meanwhile is not merged blind)."""
     signed.check_csrf(csrf)
-    body = {"into_participant_id": str(uuid.UUID(into.strip())), "reason": reason}
+    try:
+        body = {"into_participant_id": str(uuid.UUID(into.strip())), "reason": reason}
+    except ValueError:
+        refused = ServiceRefusal(422, None, signed.t("search.bad_code"))
+        return signed.refused(refused, f"/personas/{participant_id}")
     try:
         await signed.services.call(
             signed.token,

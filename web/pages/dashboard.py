@@ -63,14 +63,8 @@ async def export(signed: SignedIn, kind: str, logframe: str) -> Response:
     answer = await signed.services.raw(
         signed.token, "indicators", "GET", path, params={"logframe": logframe}
     )
-    if answer.status_code >= 400:
-        return signed.render(
-            "message.html",
-            title=signed.t("error.refused"),
-            text=answer.text[:300],
-            back="/tablero",
-            status_code=answer.status_code,
-        )
+    if answer.status_code >= 400:  # said as any refusal is, not as the service's raw body
+        return signed.refused(refusal(answer), "/tablero")
     disposition = answer.headers.get("content-disposition", f'attachment; filename="donor.{kind}"')
     return Response(answer.content, media_type=media, headers={"Content-Disposition": disposition})
 

@@ -76,7 +76,11 @@ async def record(
 ) -> Response:
     signed.check_csrf(csrf)
     form = dict(await request.form())
-    body: dict[str, Any] = {"kind": kind, "region": _region(signed), "headcounts": cells(form)}
+    counted = cells(form)
+    if not counted:  # said in the page's language; the service would answer in its own
+        refused = ServiceRefusal(422, None, signed.t("activity.nobody"))
+        return _page(signed, key, form, refusal=refused, status_code=422)
+    body: dict[str, Any] = {"kind": kind, "region": _region(signed), "headcounts": counted}
     if held_on.strip():
         body["held_at"] = held_at(held_on.strip())
     try:

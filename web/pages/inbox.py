@@ -61,12 +61,6 @@ async def answer(
             json=bodies[answer],
             headers={"Idempotency-Key": key or str(uuid.uuid4())},
         )
-    except ServiceRefusal as refused:
-        return signed.render(
-            "message.html",
-            title=signed.t("error.refused"),
-            text=refused.message,
-            back="/bandeja",
-            status_code=refused.status if refused.status < 500 else 502,
-        )
+    except ServiceRefusal as refused:  # the rule's label in the person's language
+        return signed.refused(refused, "/bandeja")
     return RedirectResponse(f"/bandeja?hecho={answer}", status_code=303)

@@ -6,15 +6,19 @@ A supervisor approves one above-cap voucher and refuses another from the list aw
 and is told plainly when a stale page tries to decide one already decided; a caseworker withdraws
 a purpose of a consent, reassigns the case and closes it (also with the reason "other" and its
 code); an administrator edits a provider and a receiving unit of the directories, adds one of
-each by form and renames the unit (and is told, in Spanish, what a form lacks). Every page passes
-axe-core with no violation at all and is photographed at 390 px and 1280 px.
+each by form and renames the unit (and is told, in Spanish, what a form lacks); a caseworker
+registers a person on a page that asks nationality once, and records a group activity whose
+headcounts reach the indirect figure. Every page passes axe-core with no violation at all and is
+photographed at 390 px and 1280 px.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -363,3 +367,240 @@ async def test_the_dashboard_moves_by_itself_and_draws_its_charts(
     assert await page.evaluate("window.sameDocument") is True
     assert int(await page.inner_text('tr[data-indicator="OE2.7"] td.value')) == before + 1
     await _look(page, "dashboard-live")
+
+
+async def test_the_registration_page_asks_nationality_once(
+    system: WebSystem, browser: Browser
+) -> None:
+    page = await (await _context(browser, PHONE)).new_page()
+    await system.sign_in(page, "gestora.lima", "/personas/nueva")
+    assert await page.get_by_label("Nacionalidad").count() == 1  # the ISO code, nothing beside
+    assert await page.locator("[name*=nationality]").count() == 1
+    await page.fill("#given_names", "Lucía")
+    await page.fill("#family_names", "Ficticia Nacionalidad")
+    await page.fill("#birth_date", "1992-07-15")
+    await page.get_by_label("Nacionalidad").fill("col")
+    await _look(page, "register-form")
+    await page.click("button:has-text('Registrar')")
+    await page.wait_for_selector("text=Persona registrada")
+    href = await page.get_attribute("a:has-text('Continuar con el consentimiento')", "href")
+    assert href
+    cases = system.cases.client("caseworker", regions=LIMA)
+    person = (await cases.get(href.replace("/personas/", "/participants/"))).json()
+    assert person["nationality"] == "COL"
+
+
+async def _indirect(system: WebSystem) -> int:
+    """People reached by group activities in Lima (today's logframe), as M&E reads them."""
+    indicators = system.indicators.client("me_officer")
+    current = (await indicators.get("/logframes")).json()["current"]
+    asked = {"logframe": current, "view": "exact", "region": "lima_callao", "series": "none"}
+    answer = await indicators.get("/attainment", params=asked)
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["indirect"]["value"])
+
+
+async def test_a_caseworker_records_a_group_activity_that_reaches_the_indirect_figure(
+    system: WebSystem, browser: Browser
+) -> None:
+    before = await _indirect(system)
+    page = await (await _context(browser, PHONE)).new_page()
+    await system.sign_in(page, "gestora.lima", "/casos")
+    await page.click("a[href='/actividades/nueva']")
+    await page.wait_for_selector("h1:has-text('Actividad grupal')")
+    await page.select_option("#kind", "talk")
+    await _look(page, "group-activity")
+    await page.click("button:has-text('Registrar la actividad')")  # nobody counted yet
+    assert "al menos una" in await page.inner_text("[role=alert]")
+    await _look(page, "group-activity-refused")
+
+    yesterday = datetime.now(ZoneInfo("America/Lima")).date() - timedelta(days=1)
+    await page.fill("#held_on", yesterday.isoformat())
+    await page.get_by_label("Mujer, Jóvenes", exact=True).fill("12")
+    await page.get_by_label("Hombre, Adultos/as", exact=True).fill("7")
+    await page.click("button:has-text('Registrar la actividad')")
+    await page.wait_for_selector("text=Se registró la actividad con 19 personas.")
+    await _look(page, "group-activity-recorded")
+
+    async def counted() -> bool:
+        return await _indirect(system) > before
+
+    await until(counted, within=60, what="the activity reaches the indirect figure")
+    assert await _indirect(system) == before + 19
+
+
+async def test_a_caseworker_finds_a_person_and_a_supervisor_merges_the_duplicate(
+    system: WebSystem, browser: Browser
+) -> None:
+    phone = f"+51 9{uuid.uuid4().int % 10**8:08d}"
+    cases = system.cases.client("caseworker", regions=LIMA)
+    made = []
+    for _ in range(2):  # the same person registered twice, by the same phone
+        answer = await cases.post("/participants", json={
+            "given_names": "Julia", "family_names": "Ficticia Duplicada", "sex": "woman",
+            "birth_date": "1985-09-03", "document_type": "none", "nationality": "VEN",
+            "region": "lima_callao", "phone": phone})  # fmt: skip
+        assert answer.status_code == 201, answer.text
+        made.append(answer.json()["participant_id"])
+    kept, duplicate = made
+
+    page = await (await _context(browser, PHONE)).new_page()
+    await system.sign_in(page, "gestora.lima", "/casos")
+    await page.fill("#code", kept[:13])  # a code cut short: said plainly, nothing found
+    await page.click("button:has-text('Buscar')")
+    assert "no es válido" in await page.inner_text("[role=alert]")
+    await page.goto(f"{system.web.url}/casos")
+    await page.fill("#phone", phone)
+    await page.click("button:has-text('Buscar')")
+    await page.wait_for_selector("h1:has-text('Resultados de la búsqueda')")
+    found = await page.locator("main li a").evaluate_all("links => links.map(a => a.pathname)")
+    assert set(found) >= {f"/personas/{kept}", f"/personas/{duplicate}"}
+    await _look(page, "search-results")
+    await page.goto(f"{system.web.url}/casos")
+    await page.fill("#code", kept)
+    await page.click("button:has-text('Buscar')")
+    await page.wait_for_url(f"**/personas/{kept}")
+    assert "Julia Ficticia Duplicada" in await page.inner_text("h1")
+
+    supervisor = await (await _context(browser, PHONE)).new_page()
+    await system.sign_in(supervisor, "supervisora.lima", f"/personas/{duplicate}")
+    await supervisor.fill("#into", kept)
+    await _look(supervisor, "person-merge")
+    await supervisor.click("button:has-text('Fusionar')")
+    await supervisor.wait_for_url(f"**/personas/{kept}")
+    staff = system.cases.client("supervisor", regions=LIMA)
+    assert (await staff.get(f"/participants/{duplicate}")).json()["merged_into"] == kept
+
+
+async def _referred(system: WebSystem) -> str:
+    """A referral of a consented person's case to the test's CEM, made through the API once the
+    referrals service's copy of who exists has the case (`Pana-After`, retried while behind)."""
+    participant, _, case, position = await _person_with_a_case(system)
+    referrals = system.referrals.client("caseworker", regions=LIMA)
+    body = {"case_id": case, "participant_id": participant, "unit_id": system.unit_id,
+            "region": "lima_callao", "assistance_type": "psychosocial", "reason": "gbv_care",
+            "urgency": "routine", "shared": {"contact_phone": "+51 987 000 111",
+                                             "preferred_contact_time": "morning"}}  # fmt: skip
+    answers: list[httpx.Response] = []
+
+    async def refer() -> bool:
+        answers.append(await referrals.post("/referrals", json=body,
+                                            headers={"Pana-After": position}))  # fmt: skip
+        assert answers[-1].status_code in (201, 403, 409), answers[-1].text
+        return answers[-1].status_code == 201
+
+    await until(refer, within=120, what="the referrals service knows the case and its consent")
+    return str(answers[-1].json()["referral_id"])
+
+
+async def test_a_cem_rejects_one_referral_and_completes_another_in_its_inbox(
+    system: WebSystem, browser: Browser
+) -> None:
+    # The directory test closes the module's CEM (it unchecks "active"): open it again first.
+    admin = system.referrals.client("administrator")
+    reopened = await admin.patch(f"/units/{system.unit_id}", json={"active": True})
+    assert reopened.status_code < 300, reopened.text
+    rejected, completed = [await _referred(system) for _ in range(2)]
+    context = await _context(browser, PHONE)
+    page = await context.new_page()
+    await system.sign_in(page, "cem.lima", "/bandeja")
+    stale = await context.new_page()  # the inbox left open in another tab
+    await stale.goto(f"{system.web.url}/bandeja")
+
+    await page.select_option(f"#reason-{rejected}", "no_capacity")
+    await page.click(f'[aria-labelledby="r-{rejected}"] button:has-text("Rechazar")')
+    await page.wait_for_selector("text=Derivación rechazada.")
+    await page.click(f'[aria-labelledby="r-{completed}"] button:has-text("Aceptar")')
+    await page.wait_for_selector("text=Derivación aceptada.")
+    await page.select_option(f"#outcome-{completed}", "care_started")
+    await _look(page, "inbox-complete")
+    await page.click(f'[aria-labelledby="r-{completed}"] button:has-text("Registrar")')
+    await page.wait_for_selector("text=Resultado registrado.")
+
+    # The stale tab still offers to accept the rejected one: refused, and said in Spanish.
+    await stale.click(f'[aria-labelledby="r-{rejected}"] button:has-text("Aceptar")')
+    assert "otra persona ya la respondió" in await stale.inner_text("main")
+    await _look(stale, "inbox-refused")
+
+    team = system.referrals.client("caseworker", regions=LIMA)
+    answered = [(await team.get(f"/referrals/{r}")).json() for r in (rejected, completed)]
+    assert [r["status"] for r in answered] == ["rejected", "completed"]
+
+
+async def test_an_administrator_asks_who_touched_a_participant(
+    system: WebSystem, browser: Browser
+) -> None:
+    participant, _, _, _ = await _person_with_a_case(system)
+    page = await (await _context(browser, PHONE)).new_page()
+    await system.sign_in(page, "admin.pana", "/admin")
+    await page.select_option("#service", "cases")
+    await page.select_option("#resource_type", "participant")
+    assert await page.inner_text("#resource_type option:checked") == "Participante"
+    await page.fill("#resource_id", participant)
+    await page.click("button:has-text('Consultar')")
+    audit = page.locator("table:has(caption:text-is('Consulta de auditoría'))")
+    await audit.wait_for()
+    assert "participant.register" in await audit.inner_text()
+    await _look(page, "audit")
+
+
+async def test_the_m_and_e_officer_downloads_the_donor_exports(
+    system: WebSystem, browser: Browser
+) -> None:
+    page = await (await _context(browser, DESKTOP)).new_page()
+    await system.sign_in(page, "mye.oficial", "/tablero")
+    await page.wait_for_selector('tr[data-indicator="OE2.7"]')
+    files = {}
+    for link in ("CSV", "Excel"):
+        async with page.expect_download() as downloading:
+            await page.click(f"a:text-is('{link}')")
+        download = await downloading.value
+        path = await download.path()
+        files[link] = (download.suggested_filename, path.read_bytes())
+    name, csv = files["CSV"]
+    assert name.endswith(".csv") and b"OE2.7" in csv
+    name, xlsx = files["Excel"]
+    assert name.endswith(".xlsx") and xlsx[:2] == b"PK"  # a workbook (a zip), not an error page
+
+
+async def test_an_administrator_imports_a_directory_and_sets_a_budget(
+    system: WebSystem, browser: Browser, tmp_path: Path
+) -> None:
+    csv = tmp_path / "farmacias.csv"
+    csv.write_text(
+        "name,region,kind,services\n"
+        "Farmacia Prueba Importada (muestra),tumbes,pharmacy,medicines\n"
+        "Botica Sin Servicios (muestra),tumbes,pharmacy,\n",
+        encoding="utf-8",
+    )
+    page = await (await _context(browser, PHONE)).new_page()
+    await system.sign_in(page, "admin.pana", "/admin")
+    await page.select_option("#kind", "providers")
+    await page.set_input_files("#file", csv)
+    await page.click("button:has-text('Importar')")
+    report = await page.locator("[role=status] li").all_inner_texts()
+    assert report[0] == "línea 2: agregado Farmacia Prueba Importada (muestra)"
+    assert report[1].startswith("línea 3: rechazado")
+    await _look(page, "admin-imported")
+
+    await page.select_option("#region", "tumbes")
+    await page.fill("#period_start", "2027-01-01")
+    await page.fill("#period_end", "2027-12-31")
+    await page.fill("#budget-amount", "mucho")
+    await page.click("button:has-text('Guardar presupuesto')")
+    assert "Escriba el monto con números" in await page.inner_text("main")
+    await page.select_option("#region", "tumbes")
+    await page.fill("#period_start", "2027-01-01")
+    await page.fill("#period_end", "2027-12-31")
+    await page.fill("#budget-amount", "12.500,50")  # as the pages write money
+    await page.click("button:has-text('Guardar presupuesto')")
+    assert "Presupuesto guardado." in await page.inner_text("main")
+
+    providers = (await system.vouchers.client("administrator").get("/providers")).json()
+    imported = [p for p in providers if p["region"] == "tumbes"]
+    assert [p["name"] for p in imported] == ["Farmacia Prueba Importada (muestra)"]
+    pool = system.vouchers.app.state.pool
+    budget = await pool.fetchval(
+        "SELECT amount FROM budgets WHERE region = 'tumbes' AND period_start = '2027-01-01'"
+    )
+    assert str(budget) == "12500.50"

@@ -34,6 +34,8 @@ def test_the_page_offers_the_program_s_kinds_and_the_whole_grid(language: str) -
     assert '<option value="talk">Charla</option>' in html
     assert html.count('type="number" min="0" max="1000000"') == 4
     assert 'name="count_man_adults"' in html
+    corner = i18n.translate(language, "field.age_group")
+    assert f'<th scope="col">{corner}</th>' in html  # no empty header cell (axe-core)
     assert i18n.translate(language, "activity.button") in html
 
 
