@@ -43,9 +43,10 @@ def postgres(state_root: Path) -> Iterator[PostgresEndpoint]:
 @pytest.fixture(scope="session")
 def keycloak(state_root: Path) -> Iterator[KeycloakServer]:
     """A real Keycloak with the program's realm (deploy/keycloak), started once when a test
-    needs it: about 25 s and 0.5 GB, so only the tests of sign-in ask for it."""
+    needs it: about 25 s and 0.5 GB, so only the tests of sign-in ask for it. Its start is
+    waited for up to 10 minutes: on a loaded 2-core machine it has taken over 3."""
     server = KeycloakServer(state_root / "keycloak", free_port())
-    server.start()
+    server.start(timeout=600)
     yield server
     server.stop()
 
