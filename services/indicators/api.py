@@ -33,7 +33,15 @@ from services.indicators.attainment import (
 )
 from services.indicators.audience import ExactReader, ViewDep
 from services.indicators.catalog import Catalog, UnknownLogframe
-from services.indicators.exports import donor_csv, donor_xlsx
+from services.indicators.downloads import (
+    donor_csv,
+    donor_report_pdf,
+    donor_report_xlsx,
+    donor_xlsx,
+    five_w,
+    five_w_csv,
+    five_w_xlsx,
+)
 from services.indicators.indirect import IndirectFigures
 from services.indicators.indirect_store import attach
 from services.indicators.logframe import Indicator, Logframe
@@ -45,9 +53,6 @@ from services.indicators.periods import (
 )
 from services.indicators.reading import AttainmentReader
 from services.indicators.recorded import recorded_before
-from services.indicators.reports.donor_pdf import donor_report_pdf
-from services.indicators.reports.donor_xlsx import donor_report_xlsx
-from services.indicators.reports.r4v import five_w, five_w_csv, five_w_xlsx
 from services.indicators.rollup import rollup
 from services.indicators.schedule import by_year, expected_along, status
 from services.indicators.suppression import View, published
