@@ -16,12 +16,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import async_playwright
+from playwright.async_api import Browser
 
 from deploy.local.processes import free_port
 from program.load import PROGRAMS_DIR
 from services.indicators.logframe import DEFAULT_DIRECTORY
-from tests.e2e.indicators.browser import launch
 from tests.e2e.indicators.test_dashboard import Service, publish
 from tests.integration.indicators.publishing import fresh_topics
 from tests.support.infrastructure import KafkaEndpoint
@@ -78,7 +77,10 @@ async def balkans(
 
 
 async def test_the_dashboard_shows_the_program_s_dimensions_and_shares(
-    balkans: tuple[Service, dict[str, str]], database: str, kafka: KafkaEndpoint
+    balkans: tuple[Service, dict[str, str]],
+    database: str,
+    kafka: KafkaEndpoint,
+    browser: Browser,
 ) -> None:
     service, topics = balkans
     people = [(p, "roma", "woman") for p in range(1, 7)] + [(7, "roma", "man")]
@@ -89,33 +91,28 @@ async def test_the_dashboard_shows_the_program_s_dimensions_and_shares(
     )
     await publish(database, kafka, topics, service.url, events)
 
-    async with async_playwright() as playwright:
-        browser = await launch(playwright)
-        try:
-            page = await browser.new_page()
-            await page.goto(f"{service.url}/dashboard")
-            card = page.locator('[data-indicator="DIRECT"]')
-            await card.locator('[data-field="value"]', has_text="8").wait_for()
-            ethnicity = card.locator('[data-dimension="ethnicity"]')
-            await ethnicity.locator("summary", has_text="Sexo \u00d7 Etnia").click()
-            assert await ethnicity.locator(".tag").is_visible()  # a sensitive dimension
-            header = await ethnicity.locator("table tr").first.inner_text()
-            assert "Romaní" in header and "Egipcia" in header
-            women = await ethnicity.locator("table tr", has_text="Mujeres").inner_text()
-            assert women.split() == ["Mujeres", "5", "<5", "<5", "<5", "<5", "<5", "5"]
-            country = card.locator('[data-dimension="country"]')
-            await country.locator("summary", has_text="Sexo \u00d7 País").click()
-            assert "Serbia" in await country.locator("table tr").first.inner_text()
-            shares = await card.locator(".shares li").all_inner_texts()
-            assert shares[0].startswith("Romaní: 62,5 % (meta: al menos 85 %)")
-            assert shares[1].startswith("Mujeres: 87,5 % (meta: al menos 60 %)")
-            assert await card.locator(".shares li.unmet").count() == 1
-            # The region filter lists the program's territories, every level, by their labels.
-            options = await page.locator("#region option").all_inner_texts()
-            assert options[1:4] == ["Bosnia y Herzegovina", "Serbia", "Montenegro"]
-            assert "Niš" in options and "Tumbes" not in options
-            await page.select_option("#region", "rs_nis")
-            await page.locator("#window", has_text="Niš").wait_for()  # the program's label
-            await card.locator('[data-field="value"]', has_text="8").wait_for()
-        finally:
-            await browser.close()
+    page = await browser.new_page()
+    await page.goto(f"{service.url}/dashboard")
+    card = page.locator('[data-indicator="DIRECT"]')
+    await card.locator('[data-field="value"]', has_text="8").wait_for()
+    ethnicity = card.locator('[data-dimension="ethnicity"]')
+    await ethnicity.locator("summary", has_text="Sexo \u00d7 Etnia").click()
+    assert await ethnicity.locator(".tag").is_visible()  # a sensitive dimension
+    header = await ethnicity.locator("table tr").first.inner_text()
+    assert "Romaní" in header and "Egipcia" in header
+    women = await ethnicity.locator("table tr", has_text="Mujeres").inner_text()
+    assert women.split() == ["Mujeres", "5", "<5", "<5", "<5", "<5", "<5", "5"]
+    country = card.locator('[data-dimension="country"]')
+    await country.locator("summary", has_text="Sexo \u00d7 País").click()
+    assert "Serbia" in await country.locator("table tr").first.inner_text()
+    shares = await card.locator(".shares li").all_inner_texts()
+    assert shares[0].startswith("Romaní: 62,5 % (meta: al menos 85 %)")
+    assert shares[1].startswith("Mujeres: 87,5 % (meta: al menos 60 %)")
+    assert await card.locator(".shares li.unmet").count() == 1
+    # The region filter lists the program's territories, every level, by their labels.
+    options = await page.locator("#region option").all_inner_texts()
+    assert options[1:4] == ["Bosnia y Herzegovina", "Serbia", "Montenegro"]
+    assert "Niš" in options and "Tumbes" not in options
+    await page.select_option("#region", "rs_nis")
+    await page.locator("#window", has_text="Niš").wait_for()  # the program's label
+    await card.locator('[data-field="value"]', has_text="8").wait_for()
