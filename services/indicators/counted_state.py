@@ -3,9 +3,12 @@
 `read_model.record` calls `recount` in the batch's transaction, after storing the facts: the
 subjects the batch can affect are found from its facts (and from the rows they replace),
 their facts are read back, and their candidates (`candidates.candidates`, from the same
-order-free rules as `attainment`) replace the ones stored. Affected, as in `standing`:
+order-free rules as `attainment`) replace the ones stored, by difference: only rows that
+differ are written, and the cells change by what the changed subjects count in now minus what
+they counted in before (`cells`). Affected, as in `standing`:
 
-- an act, new or replaced: its subject, and the replaced act's;
+- an act, new or replaced: its subject, and the replaced act's (for a person, in the act's
+  indicator only, for every record of the person's merge group);
 - a revocation: the subjects of every act it revokes;
 - an attribute or a merge: every record of the merged group (the connected records of the
   merges, before and after) in each people indicator, and every case with an act by one of
