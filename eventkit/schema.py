@@ -9,7 +9,12 @@ read model it feeds.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+
 import asyncpg
+
+from eventkit.store import Connection
 
 STORE_DDL = """
 CREATE TABLE IF NOT EXISTS streams (
@@ -37,8 +42,7 @@ BEGIN
     PERFORM pg_notify('pana_outbox', '');
     RETURN NULL;
 END $$;
-DROP TRIGGER IF EXISTS outbox_notify ON outbox;
-CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON outbox
     FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     key           text PRIMARY KEY,
@@ -75,6 +79,19 @@ CREATE TABLE IF NOT EXISTS replay_targets (
 # Any constant shared by all replicas: DDL of two processes starting at once is serialised.
 MIGRATION_LOCK = 7_315_001
 
+SCHEMA_APPLIED_DDL = """
+CREATE TABLE IF NOT EXISTS schema_applied (
+    digest      text PRIMARY KEY,
+    applied_at  timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+MIGRATION_LOCK_TIMEOUT = "500ms"
+"""How long a service's start-up migration waits for a table lock before it gives way and retries.
+
+Below PostgreSQL's `deadlock_timeout` (1 s by default), so a migration that would deadlock with a
+request is the one that fails (and is retried a second later), never the request."""
+
 
 async def migrate(pool: asyncpg.Pool, *ddl: str) -> None:
     """Create the tables (idempotent), one replica at a time."""
@@ -84,7 +101,41 @@ async def migrate(pool: asyncpg.Pool, *ddl: str) -> None:
             await conn.execute(statement)
 
 
-async def grant_service_role(conn: asyncpg.Connection, role: str) -> None:
+def schema_digest(ddl: Sequence[str], *also: str) -> str:
+    """What identifies one version of a service's schema: its DDL and whatever else shapes it."""
+    return hashlib.sha256("\x00".join((*ddl, *also)).encode()).hexdigest()
+
+
+async def migrate_changed(
+    conn: Connection,
+    ddl: Sequence[str],
+    digest: str,
+    then: Callable[[Connection], Awaitable[None]] | None = None,
+) -> bool:
+    """Run `ddl` (and `then`, in the same transaction) unless a schema with `digest` was applied
+    already; whether it ran.
+
+    A service starts while its replicas serve requests: `CREATE OR REPLACE TRIGGER`, `CREATE INDEX`
+    and their like lock tables that requests write, so running unchanged DDL at every start makes
+    a restart queue (or deadlock) the requests in flight. A restart of the same version runs
+    nothing; a new version's DDL waits at most `MIGRATION_LOCK_TIMEOUT` for each lock and is
+    retried by the caller. A table dropped by hand is not re-created until the DDL changes.
+    """
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        await conn.execute(SCHEMA_APPLIED_DDL)
+        if await conn.fetchval("SELECT true FROM schema_applied WHERE digest = $1", digest):
+            return False
+        await conn.execute(f"SET LOCAL lock_timeout = '{MIGRATION_LOCK_TIMEOUT}'")
+        for statement in ddl:
+            await conn.execute(statement)
+        if then is not None:
+            await then(conn)
+        await conn.execute("INSERT INTO schema_applied (digest) VALUES ($1)", digest)
+    return True
+
+
+async def grant_service_role(conn: Connection, role: str) -> None:
     """Give the service's role `role` the data, not the schema: DML on every table and sequence
     of `public` and of the schemas the connected (owner) role owns; it owns nothing, so it can
     neither alter a table nor disable a trigger. `access.audit.grant_audit_access` then narrows

@@ -36,9 +36,9 @@ from eventkit.outbox_pressure import OutboxPressure, backlog_refusal
 from eventkit.read_your_writes import after_events
 from eventkit.readiness import Check, database_check, health_router, kafka_check
 from eventkit.relay import OutboxRelay
-from eventkit.schema import MIGRATION_LOCK, STORE_DDL, grant_service_role, migrate
+from eventkit.schema import STORE_DDL, grant_service_role, migrate_changed, schema_digest
 from eventkit.settings import ServiceSettings
-from eventkit.store import ConcurrencyConflict, init_connection
+from eventkit.store import ConcurrencyConflict, Connection, init_connection
 from eventkit.telemetry import configure_tracing, tracing_installed
 from eventkit.topics import ensure_topics
 
@@ -58,7 +58,7 @@ class Worker(Protocol):
 
 WorkerFactory = Callable[[asyncpg.Pool, ServiceSettings], Worker]
 
-RoleGrant = Callable[[asyncpg.Connection, str], Awaitable[None]]
+RoleGrant = Callable[[Connection, str], Awaitable[None]]
 """Gives the service's database role (named) what it may use of tables the owner created."""
 
 
@@ -98,7 +98,8 @@ class _Setup:
             try:
                 owner_url = self.settings.database_owner_url
                 if owner_url is None:  # development and tests: one role does both
-                    await migrate(self.pool, *self.ddl)
+                    async with self.pool.acquire() as conn:
+                        await migrate_changed(conn, self.ddl, schema_digest(self.ddl))
                 else:
                     role = str(await self.pool.fetchval("SELECT current_user"))
                     await migrate_as_owner(owner_url, self.ddl, role, self.role_grants)
@@ -120,16 +121,20 @@ async def migrate_as_owner(
     """Run `ddl` as the schema's owner (`owner_url`, a short-lived connection), then give the
     service's role `service_role` the data only: it owns no table, cannot alter one or disable
     a trigger; each of `role_grants` adds what an extension allows (the audit tables only
-    through their functions)."""
+    through their functions). Nothing runs when this schema was applied for this role already
+    (`eventkit.schema.migrate_changed`)."""
+
+    async def grant(conn: Connection) -> None:
+        await grant_service_role(conn, service_role)
+        for each in role_grants:
+            await each(conn, service_role)
+        await conn.execute(f'REVOKE ALL ON schema_applied FROM "{service_role}"')
+
+    grants = (f"{g.__module__}.{g.__qualname__}" for g in role_grants)
+    digest = schema_digest(ddl, service_role, *grants)
     conn = await asyncpg.connect(owner_url)
     try:
-        async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-            for statement in ddl:
-                await conn.execute(statement)
-            await grant_service_role(conn, service_role)
-            for grant in role_grants:
-                await grant(conn, service_role)
+        await migrate_changed(conn, ddl, digest, grant)
     finally:
         await conn.close()
 

@@ -118,6 +118,18 @@ async def test_the_service_role_still_writes_its_own_data(roles: Roles) -> None:
     assert owned == 0
 
 
+async def test_the_service_role_cannot_mark_a_schema_applied(roles: Roles) -> None:
+    """A forged digest would keep the next version's DDL from running; a deleted one only makes
+    the owner run it again. The service's role can do neither."""
+    for statement in (
+        "INSERT INTO schema_applied (digest) VALUES ('forged')",
+        "DELETE FROM schema_applied",
+    ):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await roles.service.execute(statement)
+    assert await roles.owner.fetchval("SELECT count(*) FROM schema_applied") == 1
+
+
 @pytest.mark.parametrize(
     "text",
     [
