@@ -135,6 +135,23 @@ async def migrate_changed(
     return True
 
 
+_UNGRANTED = (
+    "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind IN ('r', 'p', 'S') AND c.relname <> 'schema_applied'"
+    " AND (n.nspname = 'public' OR (n.nspowner = current_user::regrole"
+    " AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'))"
+    " AND (NOT has_schema_privilege($1, n.oid, 'USAGE')"
+    " OR NOT has_table_privilege($1, c.oid, 'SELECT')))"
+)
+
+
+async def lacks_grants(conn: Connection, role: str) -> bool:
+    """Whether a table of the owner's has appeared since `role` was last given the data (a
+    read model dropped and created again by the owner, `pana-ops rebuild`). Reads the catalog
+    only: no lock."""
+    return bool(await conn.fetchval(_UNGRANTED, role))
+
+
 async def grant_service_role(conn: Connection, role: str) -> None:
     """Give the service's role `role` the data, not the schema: DML on every table and sequence
     of `public` and of the schemas the connected (owner) role owns; it owns nothing, so it can

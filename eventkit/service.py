@@ -36,7 +36,15 @@ from eventkit.outbox_pressure import OutboxPressure, backlog_refusal
 from eventkit.read_your_writes import after_events
 from eventkit.readiness import Check, database_check, health_router, kafka_check
 from eventkit.relay import OutboxRelay
-from eventkit.schema import STORE_DDL, grant_service_role, migrate_changed, schema_digest
+from eventkit.schema import (
+    MIGRATION_LOCK,
+    MIGRATION_LOCK_TIMEOUT,
+    STORE_DDL,
+    grant_service_role,
+    lacks_grants,
+    migrate_changed,
+    schema_digest,
+)
 from eventkit.settings import ServiceSettings
 from eventkit.store import ConcurrencyConflict, Connection, init_connection
 from eventkit.telemetry import configure_tracing, tracing_installed
@@ -122,7 +130,8 @@ async def migrate_as_owner(
     service's role `service_role` the data only: it owns no table, cannot alter one or disable
     a trigger; each of `role_grants` adds what an extension allows (the audit tables only
     through their functions). Nothing runs when this schema was applied for this role already
-    (`eventkit.schema.migrate_changed`)."""
+    (`eventkit.schema.migrate_changed`), except the grants when a table the role cannot read has
+    appeared since (a read model the owner rebuilt)."""
 
     async def grant(conn: Connection) -> None:
         await grant_service_role(conn, service_role)
@@ -134,7 +143,13 @@ async def migrate_as_owner(
     digest = schema_digest(ddl, service_role, *grants)
     conn = await asyncpg.connect(owner_url)
     try:
-        await migrate_changed(conn, ddl, digest, grant)
+        if not await migrate_changed(conn, ddl, digest, grant) and await lacks_grants(
+            conn, service_role
+        ):
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+                await conn.execute(f"SET LOCAL lock_timeout = '{MIGRATION_LOCK_TIMEOUT}'")
+                await grant(conn)
     finally:
         await conn.close()
 

@@ -23,10 +23,15 @@ from tests.support.infrastructure import PostgresEndpoint
 pytestmark = pytest.mark.integration
 
 
+DDL = (STORE_DDL, AUDIT_DDL, GRANTS_DDL)
+
+
 @dataclass
 class Roles:
     owner: asyncpg.Connection
     service: asyncpg.Connection
+    owner_url: str
+    role: str
 
 
 @pytest.fixture
@@ -38,12 +43,11 @@ async def roles(postgres: PostgresEndpoint) -> AsyncIterator[Roles]:
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
         await ensure_service_role(postgres.server_url, role, "secret-for-tests", name)
-        ddl = (STORE_DDL, AUDIT_DDL, GRANTS_DDL)
-        await migrate_as_owner(postgres.url(name), ddl, role, (grant_audit_access,))
+        await migrate_as_owner(postgres.url(name), DDL, role, (grant_audit_access,))
         owner = await asyncpg.connect(postgres.url(name))
         service = await asyncpg.connect(url_as(postgres.server_url, role, "secret-for-tests", name))
         try:
-            yield Roles(owner, service)
+            yield Roles(owner, service, postgres.url(name), role)
         finally:
             await service.close()
             await owner.close()
@@ -127,6 +131,20 @@ async def test_the_service_role_cannot_mark_a_schema_applied(roles: Roles) -> No
     ):
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await roles.service.execute(statement)
+    assert await roles.owner.fetchval("SELECT count(*) FROM schema_applied") == 1
+
+
+async def test_a_restart_gives_the_service_a_read_model_the_owner_rebuilt(roles: Roles) -> None:
+    """`pana-ops rebuild` drops a read model and creates it again as the owner; the service's
+    next start applies no DDL (its schema is unchanged) but gives its role the new tables."""
+    await roles.owner.execute(
+        "CREATE SCHEMA rebuilt; CREATE TABLE rebuilt.cells (n bigserial PRIMARY KEY)"
+    )
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await roles.service.execute("INSERT INTO rebuilt.cells DEFAULT VALUES")
+    await migrate_as_owner(roles.owner_url, DDL, roles.role, (grant_audit_access,))
+    await roles.service.execute("INSERT INTO rebuilt.cells DEFAULT VALUES")
+    assert await roles.service.fetchval("SELECT count(*) FROM rebuilt.cells") == 1
     assert await roles.owner.fetchval("SELECT count(*) FROM schema_applied") == 1
 
 
