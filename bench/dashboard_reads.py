@@ -21,6 +21,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import asyncpg
 import orjson
@@ -80,6 +81,23 @@ async def _read(connection: HttpConnection, headers: dict[str, str]) -> float:
         raise RuntimeError(f"GET /attainment answered {status}: {body[:300]!r}")
     orjson.loads(body)
     return (time.perf_counter() - started) * 1000
+
+
+def serving(
+    url: str, events: EventSet, env: dict[str, str], log: Path, prefix: str
+) -> ServiceProcess:
+    """The indicators service as a process on the read model at `url` rebuilt from `events`,
+    its consumers (named under `prefix`) at the end of the set: what the dashboard reads."""
+    return ServiceProcess(
+        "services.indicators",
+        {
+            **env,
+            "PANA_DATABASE_URL": url,
+            "PANA_CONSUMER_PREFIX": prefix,
+            "PANA_SOURCE_TOPICS": "[" + ",".join(f'"{n}"' for n in events.names) + "]",
+        },
+        log,
+    )
 
 
 @dataclass

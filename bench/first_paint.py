@@ -32,12 +32,11 @@ from urllib.parse import urlsplit
 import uvloop
 from playwright.async_api import Browser, ViewportSize, async_playwright
 
-from bench import events, program_year, rebuild
+from bench import dashboard_reads, events, program_year, rebuild
 from bench.figures import Figure, Samples
 from bench.infrastructure import Servers, servers
 from bench.machine import load_average
 from bench.plan import FULL, QUICK, Plan
-from bench.processes import ServiceProcess
 from deploy.local.secrets import ensure_local_secrets
 from services.indicators import read_model
 from tests.e2e.indicators.browser import launch
@@ -143,16 +142,8 @@ async def measure(found: Servers, plan: Plan, env: dict[str, str], say: Any) -> 
     desktop, phone = Loads(), Loads()
     async with fresh_database(found.postgres, "bench_year") as url:
         await rebuild.project(found, year, url, read_model.consumer_of(lf, PREFIX))
-        service = ServiceProcess(
-            "services.indicators",
-            {
-                **env,
-                "PANA_DATABASE_URL": url,
-                "PANA_CONSUMER_PREFIX": PREFIX,
-                "PANA_SOURCE_TOPICS": "[" + ",".join(f'"{n}"' for n in year.names) + "]",
-            },
-            found.root / "logs" / "indicators-year.log",
-        )
+        log = found.root / "logs" / "indicators-year.log"
+        service = dashboard_reads.serving(url, year, env, log, PREFIX)
         with service.running():
             page = f"{service.url}/dashboard?logframe={lf.key}"
             async with async_playwright() as playwright:

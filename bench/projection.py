@@ -91,16 +91,7 @@ def _served(
     url: str, events_set: events.EventSet, env: dict[str, str], log: Path
 ) -> ServiceProcess:
     """The indicators service on a rebuilt read model, its consumer at the end of the set."""
-    return ServiceProcess(
-        "services.indicators",
-        {
-            **env,
-            "PANA_DATABASE_URL": url,
-            "PANA_CONSUMER_PREFIX": READ_PREFIX,
-            "PANA_SOURCE_TOPICS": "[" + ",".join(f'"{n}"' for n in events_set.names) + "]",
-        },
-        log,
-    )
+    return dashboard_reads.serving(url, events_set, env, log, READ_PREFIX)
 
 
 async def measure(

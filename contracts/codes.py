@@ -24,51 +24,46 @@ class Vocabulary:
 
 
 _SHAPE = StringConstraints(pattern=CODE_PATTERN)
+Code = Annotated[str, _SHAPE]
+"""A string of a program code's shape; each code type below adds its description and the
+vocabulary it draws from (a nested `Annotated` is the same type, flattened, to pydantic and mypy).
+"""
 
 TerritoryCode = Annotated[
-    str,
-    _SHAPE,
+    Code,
     Field(description="A territory of the program, at the level acts are recorded."),
     Vocabulary("territory"),
 ]
 ServiceCode = Annotated[
-    str, _SHAPE, Field(description="A service the program delivers."), Vocabulary("service")
+    Code, Field(description="A service the program delivers."), Vocabulary("service")
 ]
 DestinationCode = Annotated[
-    str,
-    _SHAPE,
+    Code,
     Field(description="A kind of institution the program refers people to."),
     Vocabulary("destination"),
 ]
 VoucherCoverageCode = Annotated[
-    str,
-    _SHAPE,
+    Code,
     Field(description="Something a voucher of the program may cover."),
     Vocabulary("voucher_coverage"),
 ]
 DocumentTypeCode = Annotated[
-    str,
-    _SHAPE,
+    Code,
     Field(description="A kind of identity document of the program."),
     Vocabulary("document_type"),
 ]
 LivelihoodProgramCode = Annotated[
-    str,
-    _SHAPE,
-    Field(description="A livelihood line of the program."),
-    Vocabulary("livelihood_program"),
+    Code, Field(description="A livelihood line of the program."), Vocabulary("livelihood_program")
 ]
 RegularizationProfileCode = Annotated[
-    str,
-    _SHAPE,
+    Code,
     Field(description="A migratory regularization profile of the program."),
     Vocabulary("regularization_profile"),
 ]
 
 
 PopulationTypeCode = Annotated[
-    str,
-    _SHAPE,
+    Code,
     Field(description="The person's population type (R4V's: in destination, in transit...)."),
     Vocabulary("population_type"),
 ]
@@ -80,7 +75,7 @@ def _sorted_keys(values: dict[str, str]) -> dict[str, str]:
 
 
 PersonAttributes = Annotated[
-    dict[Annotated[str, _SHAPE], Annotated[str, _SHAPE]],
+    dict[Code, Code],
     Field(
         max_length=16,
         description="Coarse attributes by the program's attribute code (`ethnicity`,"

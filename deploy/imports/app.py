@@ -19,6 +19,7 @@ from deploy.imports.api import launch, router
 from deploy.imports.importing import check
 from deploy.imports.sending import Sender, Signer
 from deploy.imports.store import JobStore, open_pool
+from eventkit.clock import Now, utc_now
 
 
 class ImportsSettings(BaseSettings):
@@ -35,7 +36,9 @@ class ImportsSettings(BaseSettings):
     concurrency: int = 8
 
 
-def create_app(settings: ImportsSettings | None = None) -> FastAPI:
+def create_app(settings: ImportsSettings | None = None, clock: Now = utc_now) -> FastAPI:
+    """The imports API; `clock` is the app's (`eventkit.dependencies.Clock`): the jobs' store
+    dates with it and checks rows against it."""
     settings = settings or ImportsSettings()
     tokens = TokenSettings()  # whose tokens the services take: the import's too
     urls = {
@@ -58,7 +61,7 @@ def create_app(settings: ImportsSettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await open_pool(settings.database_url)
-        app.state.store = store = JobStore(pool)
+        app.state.store = store = JobStore(pool, clock)
         app.state.jobs, app.state.concurrency = set(), settings.concurrency
         app.state.sender_for = sender_for
         for job in await store.running():  # a restart: resume, rows done are skipped
@@ -75,6 +78,7 @@ def create_app(settings: ImportsSettings | None = None) -> FastAPI:
             await pool.close()
 
     app = FastAPI(title="Pana imports", lifespan=lifespan)
+    app.state.clock = clock
     use_verifier(app, tokens.verifier())
     app.include_router(router)
 

@@ -13,7 +13,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from deploy.imports import messages
@@ -48,7 +48,7 @@ async def check(
 ) -> tuple[Table, Checked]:
     """The dry run of a file (`Unreadable` if it is no table at all)."""
     table = read_table(name, content)
-    checked = await dry_run(kind, table, now or datetime.now(UTC), store, sender)
+    checked = await dry_run(kind, table, now or store.clock(), store, sender)
     return table, checked
 
 
@@ -148,11 +148,12 @@ def _claims(role: str, ids: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-async def _sent_as(sender: Sender, act: Act, ids: dict[str, Any]) -> Act:
+async def _sent_as(sender: Sender, act: Act, ids: dict[str, Any], now: datetime) -> Act:
     """Who sends the act: a unit with its own account sends the answers it gave lately, a
-    clinic the care it claims within its claim window; what is older than they may record (the
-    field-time rules, `eventkit.field_time`) the importing supervisor records as a late entry."""
-    rules, now = configured(), datetime.now(UTC)
+    clinic the care it claims within its claim window; what is older than they may record by
+    `now` (the field-time rules, `eventkit.field_time`) the importing supervisor records as a
+    late entry."""
+    rules = configured()
     if act.by_unit is not None and await sender.answers_itself(str(ids["unit_id"])):
         return act if act.at is not None and is_late(act.at, now, rules) else act.by_unit
     if act.recorded is not None and act.at is not None and now - act.at > rules.claim_window:
@@ -178,7 +179,7 @@ async def _row(
             if act.name == "approve" and not ids.get("requires_approval"):
                 done.append(act.name)  # not needed: under the cap
                 continue
-            act = await _sent_as(sender, act, ids)
+            act = await _sent_as(sender, act, ids, store.clock())
             claims = _claims(act.role, ids)
             got = await sender.post(
                 act.service,

@@ -13,11 +13,12 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import orjson
+
+from eventkit.clock import Now, utc_now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS import_jobs (
@@ -62,10 +63,12 @@ class Done:
 
 
 class JobStore:
-    """Jobs and rows (`dry_run.Refs` too: rows already imported, by kind and key)."""
+    """Jobs and rows (`dry_run.Refs` too: rows already imported, by kind and key). `clock` is
+    the app's: it dates jobs and rows, and is the "now" an import's rows are checked against."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, clock: Now = utc_now) -> None:
         self.pool = pool
+        self.clock = clock
 
     async def create(
         self,
@@ -91,7 +94,7 @@ class JobStore:
             uploaded_by,
             status,
             total,
-            _now(),
+            self.clock(),
             acting,
         )
         return job_id
@@ -162,7 +165,7 @@ class JobStore:
                 " ON CONFLICT (kind, row_key) DO UPDATE SET answer = EXCLUDED.answer,"
                 " job_id = EXCLUDED.job_id, done_at = EXCLUDED.done_at",
                 [
-                    (kind, r.key, job_id, r.number, r.participant_ref, r.answer, _now())
+                    (kind, r.key, job_id, r.number, r.participant_ref, r.answer, self.clock())
                     for r in rows
                 ],
             )
@@ -198,7 +201,7 @@ class JobStore:
             " WHERE job_id = $1",
             job_id,
             status,
-            _now(),
+            self.clock(),
             errors,
         )
 
@@ -209,7 +212,3 @@ class JobStore:
             job_id,
         )
         return None if row is None else dict(row)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

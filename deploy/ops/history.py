@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from contracts.topics import SOURCE_BY_AGGREGATE, TOPIC_BY_AGGREGATE, Topic, topic_for
 from eventkit.kafka_access import KafkaAccess, as_access
 from eventkit.relay import OutboxRelay
+from eventkit.topic_offsets import beginning_offsets
 from eventkit.topics import ensure_topics
 
 
@@ -44,21 +44,10 @@ def owned_topics(service: str) -> list[Topic]:
 
 async def truncated_partitions(kafka: KafkaAccess | str, topics: Iterable[str]) -> list[str]:
     """`topic[partition] starts at offset N` for each partition whose log lost its start."""
-    consumer = AIOKafkaConsumer(**as_access(kafka).options(), enable_auto_commit=False)
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        starts = await consumer.beginning_offsets(partitions) if partitions else {}
-    finally:
-        await consumer.stop()
+    starts = await beginning_offsets(kafka, topics)
     return [
-        f"{tp.topic}[{tp.partition}] starts at offset {offset}"
-        for tp, offset in sorted(starts.items())
+        f"{topic}[{partition}] starts at offset {offset}"
+        for (topic, partition), offset in sorted(starts.items())
         if offset > 0
     ]
 

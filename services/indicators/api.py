@@ -251,49 +251,33 @@ def attainment_router(
 
         return await answer(asked, lf, filters, view, one, series == "year", today, as_recorded_by)
 
-    @router.get("/exports/donor.csv", summary="The donor tables as CSV")
-    async def export_csv(
-        asked: AskedDep,
-        lf: LogframeDep,
-        filters: FiltersDep,
-        view: ViewDep,
-        as_recorded_by: RecordedBy = None,
-    ) -> Response:
-        render = _download(lf, donor_csv, "text/csv; charset=utf-8", "", "csv")
-        return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
+    def download(
+        path: str, summary: str, name: str, build: Callable[[Attainment], str | bytes],
+        media_type: str, prefix: str, extension: str,
+    ) -> None:  # fmt: skip
+        """A route answering the figures as a file (`_download`), in the caller's view."""
 
-    @router.get("/exports/donor.xlsx", summary="The donor tables as an Excel workbook")
-    async def export_xlsx(
-        asked: AskedDep,
-        lf: LogframeDep,
-        filters: FiltersDep,
-        view: ViewDep,
-        as_recorded_by: RecordedBy = None,
-    ) -> Response:
-        render = _download(lf, donor_xlsx, XLSX, "", "xlsx")
-        return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
+        async def route(
+            asked: AskedDep,
+            lf: LogframeDep,
+            filters: FiltersDep,
+            view: ViewDep,
+            as_recorded_by: RecordedBy = None,
+        ) -> Response:
+            render = _download(lf, build, media_type, prefix, extension)
+            return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
 
-    @router.get("/reports/donor.xlsx", summary="The donor report as the donor reads it (XLSX)")
-    async def report_xlsx(
-        asked: AskedDep,
-        lf: LogframeDep,
-        filters: FiltersDep,
-        view: ViewDep,
-        as_recorded_by: RecordedBy = None,
-    ) -> Response:
-        render = _download(lf, donor_report_xlsx, XLSX, "informe-", "xlsx")
-        return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
+        router.get(path, summary=summary, name=name)(route)
 
-    @router.get("/reports/donor.pdf", summary="The donor report as the donor reads it (PDF)")
-    async def report_pdf(
-        asked: AskedDep,
-        lf: LogframeDep,
-        filters: FiltersDep,
-        view: ViewDep,
-        as_recorded_by: RecordedBy = None,
-    ) -> Response:
-        render = _download(lf, donor_report_pdf, "application/pdf", "informe-", "pdf")
-        return await answer(asked, lf, filters, view, render, recorded_by=as_recorded_by)
+    csv_type = "text/csv; charset=utf-8"
+    download("/exports/donor.csv", "The donor tables as CSV", "export_csv",
+             donor_csv, csv_type, "", "csv")  # fmt: skip
+    download("/exports/donor.xlsx", "The donor tables as an Excel workbook", "export_xlsx",
+             donor_xlsx, XLSX, "", "xlsx")  # fmt: skip
+    download("/reports/donor.xlsx", "The donor report as the donor reads it (XLSX)", "report_xlsx",
+             donor_report_xlsx, XLSX, "informe-", "xlsx")  # fmt: skip
+    download("/reports/donor.pdf", "The donor report as the donor reads it (PDF)", "report_pdf",
+             donor_report_pdf, "application/pdf", "informe-", "pdf")  # fmt: skip
 
     async def five_w_answer(
         asked: Asked,

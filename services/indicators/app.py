@@ -15,7 +15,7 @@ from access.fastapi import use_verifier
 from access.platform import access_extension
 from access.settings import TokenSettings
 from contracts.topics import CASES, PARTICIPANTS, REFERRALS, VOUCHERS
-from eventkit.clock import utc_now
+from eventkit.clock import Now, utc_now
 from eventkit.consumer import ConsumerRunner
 from eventkit.schema import CONSUMER_DDL
 from eventkit.service import Worker, WorkerFactory, create_service_app
@@ -120,13 +120,16 @@ class WarmUp:
             raise RuntimeError(f"still loading {self.logframe.key} (its first read)")
 
 
-def _current(catalog: Catalog) -> Logframe:
-    """The version a dashboard opens on today (`Catalog.current`, the program's time zone)."""
-    return catalog.get(catalog.current(utc_now().astimezone(catalog.get(None).zone).date()))
+def _current(catalog: Catalog, clock: Now) -> Logframe:
+    """The version a dashboard opens on today by the app's clock (`Catalog.current`, the
+    program's time zone)."""
+    return catalog.get(catalog.current(clock().astimezone(catalog.get(None).zone).date()))
 
 
-def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
-    """Build the indicators API: every logframe version found is projected and served."""
+def create_app(settings: IndicatorsSettings | None = None, clock: Now = utc_now) -> FastAPI:
+    """Build the indicators API: every logframe version found is projected and served. `clock`
+    is the app's (`eventkit.dependencies.Clock`): today's figures and the version read at
+    start-up follow it."""
     settings = settings or IndicatorsSettings()
     current_program()  # a broken program file (PANA_PROGRAM_FILE) stops start-up
     catalog = Catalog(load_directory(settings.logframes_dir), settings.default_logframe)
@@ -152,13 +155,14 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
                 _consumer_factory(lf, settings, default=key == catalog.default)
                 for key, lf in catalog.logframes.items()
             ),
-            lambda pool, _: WarmUp(reader, pool, catalog.get(None), _current(catalog)),
+            lambda pool, _: WarmUp(reader, pool, catalog.get(None), _current(catalog, clock)),
         ],
         title="Pana indicators",
         description=(
             "Live logframe attainment computed from every event stream; dashboard and exports."
         ),
         extensions=[access_extension()],
+        clock=clock,
     )
     app.state.settings = settings
     app.state.reader = reader

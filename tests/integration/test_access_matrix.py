@@ -15,7 +15,7 @@ import contextlib
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,17 +29,9 @@ from access.policy import Decision
 from access.principal import Principal
 from deploy.local.stack import create_databases
 from eventkit.positions import wait_for_events
-from services.cases.app import CasesSettings
-from services.cases.app import create_app as cases_app
-from services.indicators.app import IndicatorsSettings
-from services.indicators.app import create_app as indicators_app
-from services.referrals.app import ReferralsSettings
-from services.referrals.app import create_app as referrals_app
-from services.vouchers.app import VouchersSettings
-from services.vouchers.app import create_app as vouchers_app
-from tests.support.caught_up import SOURCE_TOPICS, indicators_consumers, start_at_end
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, make_keys, serve
+from tests.support.services import Keys, RunningService, make_keys
+from tests.support.writers import serve_from_now
 
 pytestmark = pytest.mark.integration
 REGION = "lima_callao"
@@ -86,46 +78,10 @@ async def _system(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[dict[str, RunningService]]:
     urls = await _databases(postgres, 4)
-    tag = uuid.uuid4().hex[:6]
-    # The copies and the indicators begin after what earlier modules wrote (no replay at start).
-    copies = {
-        1: [f"referrals.matrix-consent-{tag}", f"referrals.matrix-roster-{tag}"],
-        2: [f"vouchers.matrix-roster-{tag}"],
-        3: indicators_consumers(f"indicators.matrix-{tag}"),
-    }
-    for db, consumers in copies.items():
-        await start_at_end(urls[db], consumers, kafka.admin, SOURCE_TOPICS)
-    factories: dict[str, Callable[[], Any]] = {
-        "cases": lambda: cases_app(CasesSettings(database_url=urls[0], **kafka.settings("cases"))),
-        "referrals": lambda: referrals_app(
-            ReferralsSettings(
-                database_url=urls[1],
-                **kafka.settings("referrals"),
-                consent_consumer=f"referrals.matrix-consent-{tag}",
-                roster_consumer=f"referrals.matrix-roster-{tag}",
-            )
-        ),
-        "vouchers": lambda: vouchers_app(
-            VouchersSettings(
-                database_url=urls[2],
-                **kafka.settings("vouchers"),
-                roster_consumer=f"vouchers.matrix-roster-{tag}",
-            )
-        ),
-        "indicators": lambda: indicators_app(
-            IndicatorsSettings(
-                database_url=urls[3],
-                **kafka.settings("indicators"),
-                consumer_prefix=f"indicators.matrix-{tag}",
-            )
-        ),
-    }
     async with contextlib.AsyncExitStack() as stack:
-        running = {
-            name: await stack.enter_async_context(serve(factory, keys))
-            for name, factory in factories.items()
-        }
-        yield running
+        # the copies and the indicators begin after what earlier modules wrote (no replay)
+        running = await serve_from_now(stack, kafka, keys, urls, f"matrix-{uuid.uuid4().hex[:6]}")
+        yield dict(zip(("cases", "referrals", "vouchers", "indicators"), running, strict=True))
 
 
 async def _ok(answer: httpx.Response) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""The harness's positions on the session's broker (`tests.support.caught_up`): a topic that
-exists is seen with every partition, so a system started at the end begins after what earlier
-modules wrote instead of (silently) replaying it, and a wait for a consumer waits for something.
+"""The harness's positions on the session's broker (`tests.support.caught_up`, on
+`eventkit.topic_offsets`): a topic that exists is seen with every partition, so a system started
+at the end begins after what earlier modules wrote instead of (silently) replaying it, and a wait
+for a consumer waits for something.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from contracts.topics import Topic
+from eventkit.topic_offsets import end_offsets
 from eventkit.topics import ensure_topics
-from tests.support.caught_up import caught_up, end_offsets, start_at_end
+from tests.support.caught_up import caught_up, start_at_end
 from tests.support.infrastructure import KafkaEndpoint
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 import yaml
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic, RecordsToDelete
 
 from contracts.topics import Topic
@@ -18,6 +18,7 @@ from deploy.ops.rebuild import rebuild
 from eventkit.consumer import TruncatedHistory
 from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
+from eventkit.topic_offsets import end_offsets
 from eventkit.topics import KEEP_FOREVER, ensure_topics, topic_retention
 from services.indicators import read_model
 from services.indicators.ledger import Ledger
@@ -146,15 +147,9 @@ async def test_a_truncated_topic_is_refused_and_republish_restores_identical_fig
 
 
 async def _end_offsets(boot: KafkaAccess, topic: str) -> dict[int, int]:
-    consumer = AIOKafkaConsumer(**boot.options())
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        ends = await consumer.end_offsets(partitions)
-    finally:
-        await consumer.stop()
-    return {tp.partition: offset for tp, offset in ends.items()}
+    return {
+        partition: offset for (_, partition), offset in (await end_offsets(boot, [topic])).items()
+    }
 
 
 async def test_the_rebuild_reads_the_logframes_where_the_service_does(

@@ -15,39 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts.topics import CASES, PARTICIPANTS, REFERRALS, VOUCHERS
 from eventkit.kafka_access import KafkaAccess
 from eventkit.schema import CONSUMER_DDL
+from eventkit.topic_offsets import end_offsets
 from services.indicators import read_model
 from services.indicators.logframe import load_directory
 from tests.support.waiting import until
 
 SOURCE_TOPICS = [t.name for t in (PARTICIPANTS, CASES, REFERRALS, VOUCHERS)]
 """The topics the services write and their copies and the indicators read."""
-
-
-async def end_offsets(access: KafkaAccess, topics: Sequence[str]) -> dict[tuple[str, int], int]:
-    """Each partition's end offset now, as (topic, partition) -> offset (a topic not created
-    yet has none: it holds no history)."""
-    reader = AIOKafkaConsumer(**access.options())
-    await reader.start()
-    try:
-        # The client's own metadata, which `partitions_for_topic` reads, holds no topic after
-        # start (its bootstrap asks for none) and `topics()` fills a copy it throws away: without
-        # this every topic looked empty, so `start_at_end` stored nothing (the consumers then
-        # replayed the whole session) and `caught_up` waited for nothing.
-        await reader._client.force_metadata_update()
-        partitions = [
-            TopicPartition(t, p)
-            for t in topics
-            for p in sorted(reader.partitions_for_topic(t) or ())
-        ]
-        ends = await reader.end_offsets(partitions)
-    finally:
-        await reader.stop()
-    return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
 
 
 async def caught_up(

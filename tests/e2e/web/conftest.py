@@ -20,11 +20,9 @@ from deploy.keycloak.accounts import PASSWORD, link_directory
 from deploy.keycloak.server import KeycloakServer
 from deploy.local.processes import free_port
 from deploy.local.stack import create_databases
-from services.indicators.app import IndicatorsSettings
-from services.indicators.app import create_app as indicators_app
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
 from tests.support.services import Keys, RunningService, make_keys, serve
-from tests.support.writers import serve_writers
+from tests.support.writers import serve_indicators, serve_writers
 from web.app import create_app as web_app
 from web.settings import WebSettings
 
@@ -74,10 +72,9 @@ async def system(
             env.setenv(f"PANA_PERSONAL_DATA_{key}", base64.b64encode(os.urandom(32)).decode())
         async with contextlib.AsyncExitStack() as stack:
             cases, referrals, vouchers = await serve_writers(stack, kafka, keys, urls, f"web.{tag}")
-            indicators = await stack.enter_async_context(serve(lambda: indicators_app(
-                IndicatorsSettings(database_url=urls[3], **kafka.settings("indicators"),
-                                   consumer_prefix=f"indicators-web-{tag}")
-            ), keys))  # fmt: skip
+            indicators = await serve_indicators(
+                stack, kafka, keys, urls[3], f"indicators-web-{tag}"
+            )
             provider_id, unit_id = await _directory(vouchers, referrals)
             link_directory(keycloak, provider_id, unit_id)
             port = free_port()  # known before the app: its sign-in redirect names it

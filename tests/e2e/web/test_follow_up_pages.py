@@ -15,7 +15,6 @@ photographed at 390 px and 1280 px.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,9 +22,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize
 
-from tests.e2e.indicators.browser import launch
 from tests.e2e.web.conftest import ARTIFACTS, WebSystem
 from tests.support.waiting import until
 
@@ -34,17 +32,6 @@ PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=900)
 LIMA = ["lima_callao"]
 _axe = Axe()
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    """One chromium for the module's journeys; each opens its own contexts (no shared cookies)."""
-    async with async_playwright() as playwright:
-        running = await launch(playwright)
-        try:
-            yield running
-        finally:
-            await running.close()
 
 
 async def _context(browser: Browser, viewport: ViewportSize) -> BrowserContext:

@@ -15,7 +15,6 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -27,26 +26,14 @@ from playwright.async_api import (
     Page,
     Route,
     ViewportSize,
-    async_playwright,
 )
 
-from tests.e2e.indicators.browser import launch
 from tests.e2e.web.conftest import ARTIFACTS, WebSystem
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 PHONE = ViewportSize(width=360, height=740)
 DESKTOP = ViewportSize(width=1280, height=900)
 _axe = Axe()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        running = await launch(playwright)
-        try:
-            yield running
-        finally:
-            await running.close()
 
 
 class Pages:

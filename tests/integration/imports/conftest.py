@@ -17,12 +17,9 @@ from deploy.demo.plan import DESTINATIONS, REGIONS
 from deploy.imports.sending import Sender, Signer
 from deploy.imports.store import JobStore, open_pool
 from deploy.local.stack import create_databases
-from services.indicators.app import IndicatorsSettings
-from services.indicators.app import create_app as indicators_app
-from tests.support.caught_up import SOURCE_TOPICS, indicators_consumers, start_at_end
 from tests.support.infrastructure import KafkaEndpoint, PostgresEndpoint
-from tests.support.services import Keys, RunningService, serve, service_environment
-from tests.support.writers import serve_writers
+from tests.support.services import Keys, RunningService, service_environment
+from tests.support.writers import serve_from_now
 
 
 @dataclass
@@ -53,31 +50,11 @@ async def system(
     await create_databases(postgres.server_url, names)
     urls = [postgres.url(n) for n in names]
     tag = uuid.uuid4().hex[:8]
-    # The services' copies and the indicators begin after what earlier modules wrote: the
-    # figures and rosters are this module's (no replay of the session's history at start).
-    copies = {
-        1: [f"referrals.imports.{tag}.consent", f"referrals.imports.{tag}.roster"],
-        2: [f"vouchers.imports.{tag}.roster"],
-        3: indicators_consumers(f"indicators-imports-{tag}"),
-    }
-    for db, consumers in copies.items():
-        await start_at_end(urls[db], consumers, kafka.admin, SOURCE_TOPICS)
     with service_environment(keys):
         async with contextlib.AsyncExitStack() as stack:
-            cases, referrals, vouchers = await serve_writers(
+            # the figures and rosters are this module's (no replay of the session's history)
+            cases, referrals, vouchers, indicators = await serve_from_now(
                 stack, kafka, keys, urls, f"imports.{tag}"
-            )
-            indicators = await stack.enter_async_context(
-                serve(
-                    lambda: indicators_app(
-                        IndicatorsSettings(
-                            database_url=urls[3],
-                            **kafka.settings("indicators"),
-                            consumer_prefix=f"indicators-imports-{tag}",
-                        )
-                    ),
-                    keys,
-                )
             )
             await _directories(referrals, vouchers, keys)
             pool = await open_pool(urls[4])

@@ -21,15 +21,19 @@ from tests.support.waiting import until
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-async def imports(system: ImportSystem) -> AsyncIterator[RunningService]:
-    settings = ImportsSettings(
+def _settings(system: ImportSystem) -> ImportsSettings:
+    return ImportsSettings(
         database_url=system.imports_url,
         cases_url=system.cases.url,
         referrals_url=system.referrals.url,
         vouchers_url=system.vouchers.url,
         signing_key_path=system.keys.key_path,
     )
+
+
+@pytest.fixture(scope="module")
+async def imports(system: ImportSystem) -> AsyncIterator[RunningService]:
+    settings = _settings(system)
     async with contextlib.AsyncExitStack() as stack:
         yield await stack.enter_async_context(serve(lambda: create_app(settings), system.keys))
 
@@ -160,3 +164,18 @@ async def test_a_restarted_imports_service_resumes_the_jobs_left_running(
         await until(resumed, within=60, what="the job resumed at start-up finished")
     state = await system.store.job(job)
     assert state is not None and (state["done"], state["refused"]) == (12, 0)
+
+
+async def test_an_upload_is_checked_against_the_app_s_clock(system: ImportSystem) -> None:
+    """Registrations of last month lie in the future of an imports app whose clock says March
+    2023: every row is refused for its date (by the wall clock none would be)."""
+    settings, then = _settings(system), datetime(2023, 3, 1, 12, tzinfo=UTC)
+    async with serve(lambda: create_app(settings, clock=lambda: then), system.keys) as early:
+        checked = await early.client("supervisor", regions=["piura"]).post(
+            "/imports",
+            data={"kind": "participants", "dry_run": "true"},
+            files={"file": ("gente.csv", _people(900), "text/csv")},
+        )
+    assert checked.status_code == 200, checked.text
+    errors = checked.json()["errors"]
+    assert {(e["row"], e["column"]) for e in errors} == {(n, "registered_on") for n in range(2, 14)}

@@ -45,18 +45,22 @@ async def _recorded(database: str) -> int:
         await pool.close()
 
 
+def _settings(database: str, kafka: KafkaEndpoint) -> IndicatorsSettings:
+    return IndicatorsSettings(
+        database_url=database,
+        **kafka.settings("admin"),  # its topic is a test topic, outside the indicators' ACLs
+        consumer_prefix=f"warm-{uuid.uuid4().hex[:6]}",
+        source_topics=[f"warm-{uuid.uuid4().hex[:6]}"],
+    )
+
+
 async def test_ready_once_the_read_model_is_held(
     database: str, kafka: KafkaEndpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     revision = await _recorded(database)
     keys = make_keys(tmp_path / "auth")
     monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
-    settings = IndicatorsSettings(
-        database_url=database,
-        **kafka.settings("admin"),  # its topic is a test topic, outside the indicators' ACLs
-        consumer_prefix=f"warm-{uuid.uuid4().hex[:6]}",
-        source_topics=[f"warm-{uuid.uuid4().hex[:6]}"],
-    )
+    settings = _settings(database, kafka)
     async with serve(lambda: create_app(settings), keys) as service:
         reader: AttainmentReader = service.app.state.reader
         held = reader.held(Y2, Filters())  # serve() returned on the first 200 from /readyz
@@ -109,3 +113,18 @@ async def test_the_current_version_is_read_in_both_views_at_start_up(
         assert aggregated == ["read"]  # (the count sees reads that were not kept)
     finally:
         await pool.close()
+
+
+async def test_the_version_read_at_start_up_is_today_s_by_the_app_s_clock(
+    database: str, kafka: KafkaEndpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a day of Year 2 by the app's clock, dashboards open on Year 2 (the default), so the
+    warm-up reads no other version beside it; by the wall clock (after Year 2) it would read
+    the demo version too."""
+    keys = make_keys(tmp_path / "auth")
+    monkeypatch.setenv("PANA_AUTH_JWKS_PATH", str(keys.jwks_path))
+    settings = _settings(database, kafka)
+    in_year_two = datetime(2023, 1, 16, 12, tzinfo=UTC)
+    async with serve(lambda: create_app(settings, clock=lambda: in_year_two), keys) as service:
+        warm_up = next(w for w in service.app.state.workers if isinstance(w, WarmUp))
+    assert (warm_up.logframe.key, warm_up.also) == ("pana_peru_y2_v1", [])

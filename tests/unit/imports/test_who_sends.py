@@ -33,7 +33,7 @@ def _claim(at: datetime) -> Act:
 
 
 async def _sender_of(act: Act, **ids: Any) -> tuple[str, str]:
-    sent = await _sent_as(Units(), act, ids)  # type: ignore[arg-type]
+    sent = await _sent_as(Units(), act, ids, NOW)  # type: ignore[arg-type]
     return sent.role, sent.path
 
 
@@ -48,3 +48,10 @@ async def test_a_clinic_claims_within_its_window_a_supervisor_records_older_clai
     assert await _sender_of(_claim(NOW - timedelta(days=30))) == ("clinic", "/redemptions")
     old = _claim(NOW - timedelta(days=400))
     assert await _sender_of(old) == ("supervisor", "/redemptions/recorded")
+
+
+async def test_who_sends_is_judged_by_the_import_s_clock_not_the_wall_clock() -> None:
+    then = datetime(2023, 3, 1, 12, tzinfo=UTC)  # the import's now (its app's clock)
+    answer = _answer(then - timedelta(days=2))  # recent then, years old by the wall clock
+    sent = await _sent_as(Units(), answer, {"unit_id": "own-account"}, then)  # type: ignore[arg-type]
+    assert sent.role == "receiving_service"

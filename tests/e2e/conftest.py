@@ -1,4 +1,5 @@
-"""One chromium for the dashboard's browser tests: a start takes seconds, a new page none."""
+"""One chromium for every browser test under `tests/e2e` (the dashboard's and the web app's):
+a start takes seconds, a new page none. It starts with the first test that asks for it."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ async def chromium() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def browser(chromium: Browser) -> AsyncIterator[Browser]:
-    """The package's chromium; every page (and its context) a test opened is closed after it."""
+    """The package's chromium; every context (and its pages) a test opened is closed after it,
+    so no test sees another's cookies or pages."""
     yield chromium
     for context in chromium.contexts:
         await context.close()
