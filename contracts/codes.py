@@ -65,6 +65,13 @@ RegularizationProfileCode = Annotated[
     Vocabulary("regularization_profile"),
 ]
 
+CaseTypeCode = Annotated[
+    str,
+    _SHAPE,
+    Field(description="A kind of case of the program: the flow it follows."),
+    Vocabulary("case_type"),
+]
+
 
 PopulationTypeCode = Annotated[
     str,

@@ -4,16 +4,17 @@ These are what reports group and filter by. Reasons that matter to a single aggr
 voucher was cancelled, why a referral was rejected) live beside that aggregate's events.
 Values are stable wire strings: renaming one is a breaking change (new event version).
 
-A deployment's own words (territories, services, referral destinations, voucher coverage,
-identity documents, livelihood lines, regularization profiles) are program codes
+A deployment's own words (territories, case types, services, referral destinations, voucher
+coverage, identity documents, livelihood lines, regularization profiles) are program codes
 (`contracts.codes`), defined by its program file (`program/`), not enums here: their old names
 stay as aliases, so events and services read as before. The enums left are the
-platform's own flows (case types, urgency, consent, intake, messages, livelihood outcomes).
+platform's own flows (urgency, consent, intake, messages, livelihood outcomes).
 """
 
 from enum import StrEnum
 
 from contracts.codes import (
+    CaseTypeCode,
     DestinationCode,
     DocumentTypeCode,
     LivelihoodProgramCode,
@@ -39,15 +40,9 @@ class Urgency(StrEnum):
     URGENT = "urgent"
 
 
-class CaseType(StrEnum):
-    """Component and flow a case follows."""
-
-    GBV_PROTECTION = "gbv_protection"
-    MIGRATORY_REGULARIZATION = "migratory_regularization"
-    HEALTH = "health"
-    MENTAL_HEALTH = "mental_health"
-    LIVELIHOODS = "livelihoods"
-    IN_TRANSIT = "in_transit"
+CaseType = CaseTypeCode
+"""A kind of case, the flow it follows (Peru: GBV protection, migratory regularization...): a
+program code; the program says which need a regularization profile and whose reads are audited."""
 
 
 RegularizationProfile = RegularizationProfileCode

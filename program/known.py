@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from contracts.codes import (
     CODE_PATTERN,
+    CaseTypeCode,
     DestinationCode,
     DocumentTypeCode,
     LivelihoodProgramCode,
@@ -84,6 +85,9 @@ def listed(vocabulary: str) -> Any:
 
 KnownTerritory = Annotated[
     TerritoryCode, AfterValidator(in_program("territory")), listed("territory")
+]
+KnownCaseType = Annotated[
+    CaseTypeCode, AfterValidator(in_program("case_type")), listed("case_type")
 ]
 KnownService = Annotated[ServiceCode, AfterValidator(in_program("service")), listed("service")]
 KnownDestination = Annotated[

@@ -1,6 +1,6 @@
 """The program's code lists, by name: what a template offers and what a row may hold.
 
-The one place the import learns the program's codes: territories, services, referral
+The one place the import learns the program's codes: territories, case types, services, referral
 destinations, voucher coverage, identity documents, livelihood lines, regularization profiles,
 population types and each coarse attribute's values (`attribute_<code>`) from the deployment's
 program file (`program`, issue 23), the domain's fixed lists from the
@@ -19,7 +19,6 @@ from contracts.referrals import AnswerChannel, AnswererRole, ReferralOutcome
 from contracts.referrals import ReferralRejectionReason as RejectionReason
 from contracts.vocabulary import (
     AssistanceType,
-    CaseType,
     ConsentPurpose,
     IntakeChannel,
     LivelihoodOutcome,
@@ -36,7 +35,6 @@ _LISTS: dict[str, type[StrEnum]] = {
     "vulnerability": VulnerabilityProfile,
     "consent_purpose": ConsentPurpose,
     "consent_giver": ConsentGiver,
-    "case_type": CaseType,
     "intake_channel": IntakeChannel,
     "urgency": Urgency,
     "message_topic": MessageTopic,
@@ -56,6 +54,7 @@ _LISTS: dict[str, type[StrEnum]] = {
 
 PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "region": "territory",
+    "case_type": "case_type",
     "destination": "destination",
     "service_type": "service",
     "voucher_service": "voucher_coverage",

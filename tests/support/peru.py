@@ -11,6 +11,15 @@ class Region(StrEnum):
     TUMBES = "tumbes"
 
 
+class CaseType(StrEnum):
+    GBV_PROTECTION = "gbv_protection"
+    MIGRATORY_REGULARIZATION = "migratory_regularization"
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    LIVELIHOODS = "livelihoods"
+    IN_TRANSIT = "in_transit"
+
+
 class ServiceType(StrEnum):
     GBV_ORIENTATION = "gbv_orientation"
     REGULARIZATION_ORIENTATION = "regularization_orientation"
