@@ -5,10 +5,10 @@ voucher was cancelled, why a referral was rejected) live beside that aggregate's
 Values are stable wire strings: renaming one is a breaking change (new event version).
 
 A deployment's own words (territories, case types, services, referral destinations, voucher
-coverage, identity documents, livelihood lines, regularization profiles) are program codes
-(`contracts.codes`), defined by its program file (`program/`), not enums here: their old names
-stay as aliases, so events and services read as before. The enums left are the
-platform's own flows (urgency, consent, intake, messages, livelihood outcomes).
+coverage, identity documents, livelihood lines and outcomes, regularization profiles) are program
+codes (`contracts.codes`), defined by its program file (`program/`), not enums here: their old
+names stay as aliases, so events and services read as before. The enums left are the platform's
+own flows (urgency, consent, intake, messages).
 """
 
 from enum import StrEnum
@@ -17,6 +17,7 @@ from contracts.codes import (
     CaseTypeCode,
     DestinationCode,
     DocumentTypeCode,
+    LivelihoodOutcomeCode,
     LivelihoodProgramCode,
     RegularizationProfileCode,
     ServiceCode,
@@ -111,15 +112,9 @@ LivelihoodProgram = LivelihoodProgramCode
 """A livelihood line of the program: a program code."""
 
 
-class LivelihoodOutcome(StrEnum):
-    """Follow-up outcomes counted by O.E. 3.1 to 3.5."""
-
-    EMPLOYMENT_OBTAINED = "employment_obtained"
-    SELF_EMPLOYMENT_OBTAINED = "self_employment_obtained"
-    EMPLOYMENT_KEPT_6_MONTHS = "employment_kept_6_months"  # paid employment or self-employment
-    INCOME_INCREASED = "income_increased"
-    BUSINESS_STARTED = "business_started"
-    VOCATIONAL_SKILLS_USED = "vocational_skills_used"
+LivelihoodOutcome = LivelihoodOutcomeCode
+"""A follow-up outcome of the livelihood lines (Peru: O.E. 3.1 to 3.5): a program code; the
+program says which start work and which need an earlier fact."""
 
 
 VoucherService = VoucherCoverageCode

@@ -18,6 +18,7 @@ from contracts.codes import (
     CaseTypeCode,
     DestinationCode,
     DocumentTypeCode,
+    LivelihoodOutcomeCode,
     LivelihoodProgramCode,
     PersonAttributes,
     PopulationTypeCode,
@@ -105,6 +106,11 @@ KnownLivelihoodProgram = Annotated[
     LivelihoodProgramCode,
     AfterValidator(in_program("livelihood_program")),
     listed("livelihood_program"),
+]
+KnownLivelihoodOutcome = Annotated[
+    LivelihoodOutcomeCode,
+    AfterValidator(in_program("livelihood_outcome")),
+    listed("livelihood_outcome"),
 ]
 KnownRegularizationProfile = Annotated[
     RegularizationProfileCode,

@@ -1,10 +1,10 @@
 """The program's code lists, by name: what a template offers and what a row may hold.
 
 The one place the import learns the program's codes: territories, case types, services, referral
-destinations, voucher coverage, identity documents, livelihood lines, regularization profiles,
-population types and each coarse attribute's values (`attribute_<code>`) from the deployment's
-program file (`program`, issue 23), the domain's fixed lists from the
-enums of `contracts` and the referrals service.
+destinations, voucher coverage, identity documents, livelihood lines and outcomes, regularization
+profiles, population types and each coarse attribute's values (`attribute_<code>`) from the
+deployment's program file (`program`, issue 23), the domain's fixed lists from the enums of
+`contracts` and the referrals service.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from contracts.vocabulary import (
     AssistanceType,
     ConsentPurpose,
     IntakeChannel,
-    LivelihoodOutcome,
     MessageChannel,
     MessageTopic,
     Urgency,
@@ -40,7 +39,6 @@ _LISTS: dict[str, type[StrEnum]] = {
     "message_topic": MessageTopic,
     "message_channel": MessageChannel,
     "delivery_mode": DeliveryMode,
-    "livelihood_outcome": LivelihoodOutcome,
     "selection_stage": SelectionStage,
     "assistance_type": AssistanceType,
     "referral_outcome": ReferralOutcome,
@@ -61,6 +59,7 @@ PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "document_type": "document_type",
     "regularization_profile": "regularization_profile",
     "livelihood_program": "livelihood_program",
+    "livelihood_outcome": "livelihood_outcome",
     "group_activity_kind": "group_activity_kind",
     "population_type": "population_type",
 }

@@ -78,6 +78,15 @@ class LivelihoodProgram(StrEnum):
     ACTIVATE_Y_EMPRENDE = "activate_y_emprende"
 
 
+class LivelihoodOutcome(StrEnum):
+    EMPLOYMENT_OBTAINED = "employment_obtained"
+    SELF_EMPLOYMENT_OBTAINED = "self_employment_obtained"
+    EMPLOYMENT_KEPT_6_MONTHS = "employment_kept_6_months"  # paid employment or self-employment
+    INCOME_INCREASED = "income_increased"
+    BUSINESS_STARTED = "business_started"
+    VOCATIONAL_SKILLS_USED = "vocational_skills_used"
+
+
 class RegularizationProfile(StrEnum):
     EXPIRED_PERMIT_AND_FINES = "expired_permit_and_fines"  # I
     REGISTRATION_DIFFICULTIES = "registration_difficulties"  # II
