@@ -9,7 +9,8 @@ document lists the program's codes (`enum`), read when the document is generated
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints
 
@@ -28,6 +29,7 @@ from contracts.codes import (
     VoucherCoverageCode,
 )
 from contracts.group_activities import GroupActivityKind
+from contracts.people import AgeGroup, Sex
 from program.load import current_program
 
 
@@ -41,6 +43,21 @@ def in_program(vocabulary: str) -> Callable[[str], str]:
                 f"unknown {vocabulary} code {code!r}; the program's: {', '.join(sorted(codes))}"
             )
         return code
+
+    return known
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def member_in_program(vocabulary: str) -> Callable[[E], E]:
+    """`in_program` for a field events still carry as a platform enum (sex, age group): the
+    enum's member when the program lists its value (the refusal names the value, not the member)."""
+    check = in_program(vocabulary)
+
+    def known(member: E) -> E:
+        check(member.value)
+        return member
 
     return known
 
@@ -160,3 +177,12 @@ KnownAttributes = Annotated[
     Field(json_schema_extra=_attributes_schema),
 ]
 """Coarse attributes of a person: the program's attribute codes, each with one of its values."""
+
+KnownSex = Annotated[Sex, AfterValidator(member_in_program("sex")), listed("sex")]
+"""A sex the program's reports list (`sexes`): events carry `contracts.people.Sex`, so a program
+may list fewer (the Western Balkans: woman, man), not others."""
+
+KnownAgeGroup = Annotated[
+    AgeGroup, AfterValidator(member_in_program("age_group")), listed("age_group")
+]
+"""An age group of the program's reports (`age_groups`, for now the reports' seven)."""
