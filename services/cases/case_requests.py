@@ -25,6 +25,7 @@ from program.known import (
     program_currency,
 )
 from program.load import current_program
+from services.cases.open_case import regularization_types
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -42,11 +43,6 @@ def _case_example() -> dict[str, Any]:
         return {}
     profile = example("regularization_profile") if kind.regularization else None
     return {"case_type": kind.code, "regularization_profile": profile}
-
-
-def regularization_types() -> list[str]:
-    """The running program's case types that take (and need) a regularization profile."""
-    return [kind.code for kind in current_program().case_types if kind.regularization]
 
 
 class OpenCaseRequest(BaseModel):

@@ -58,8 +58,7 @@ def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
     if not regularization and command.regularization_profile is not None:
         raise Refused(
             "regularization_profile_not_allowed",
-            f"regularization_profile is not for {command.case_type} cases (only for the"
-            " program's case types that take one)",
+            f"regularization_profile is only for {' and '.join(regularization_types())} cases",
             RefusalKind.INVALID,
         )
     return [
@@ -88,3 +87,8 @@ def _case_kind(code: str) -> CaseKind:
             f"unknown case_type code {code!r}; the program's: {known}",
             RefusalKind.INVALID,
         ) from None
+
+
+def regularization_types() -> list[str]:
+    """The running program's case types that take (and need) a regularization profile."""
+    return [kind.code for kind in current_program().case_types if kind.regularization]

@@ -71,6 +71,14 @@ def test_peru_s_regularization_cases_need_a_profile_and_only_they_take_one() -> 
     with pytest.raises(Refused) as refused:
         open_case.decide(_open("migratory_regularization", None, "tumbes"), a_case())
     assert refused.value.rule == "regularization_profile_required"
+    assert refused.value.message == (
+        "regularization_profile is required for a migratory_regularization case"
+    )
+    with pytest.raises(Refused) as not_allowed:
+        open_case.decide(_open("health", "vulnerability", "tumbes"), a_case())
+    assert not_allowed.value.message == (
+        "regularization_profile is only for migratory_regularization cases"
+    )  # Peru's messages as before
 
 
 def test_peru_audits_reads_of_gbv_and_mental_health_cases() -> None:
