@@ -38,9 +38,9 @@ from bench.load import run_async
 from bench.memory import MemoryLog
 from bench.plan import Plan
 from bench.processes import ServiceProcess
-from contracts.vocabulary import CaseType
 from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
+from tests.support.peru import CaseType
 from tests.support.roster import case_of, publish, registration
 from tests.support.services import Keys
 from tests.support.waiting import until

@@ -5,10 +5,10 @@ event, without first joining to the event that opened the case (events may arriv
 """
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, ClassVar
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from contracts.event import Event
 from contracts.scalars import Money, ReasonCode, UtcDateTime
@@ -30,7 +30,11 @@ class CaseEvent(Event):
 
 
 class CaseOpened(CaseEvent):
-    """A case was opened for a participant; a GBV case means a protection violation reported."""
+    """A case was opened for a participant; a GBV case means a protection violation reported.
+
+    Which case types carry a `regularization_profile` is the program's
+    (`case_types[].regularization`), checked by the cases service when it opens one: an event is
+    never re-judged by a later program file."""
 
     event_type: ClassVar[str] = "case.opened"
 
@@ -43,13 +47,6 @@ class CaseOpened(CaseEvent):
     region: Region
     caseworker_id: UUID
     opened_at: UtcDateTime
-
-    @model_validator(mode="after")
-    def _profile_only_for_regularization(self) -> Self:
-        is_regularization = self.case_type is CaseType.MIGRATORY_REGULARIZATION
-        if (self.regularization_profile is not None) != is_regularization:
-            raise ValueError("regularization_profile is required for, and only for, regularization")
-        return self
 
 
 class ReassignmentReason(StrEnum):

@@ -61,6 +61,19 @@ RegularizationProfileCode = Annotated[
     Vocabulary("regularization_profile"),
 ]
 
+CaseTypeCode = Annotated[
+    str,
+    _SHAPE,
+    Field(description="A kind of case of the program: the flow it follows."),
+    Vocabulary("case_type"),
+]
+LivelihoodOutcomeCode = Annotated[
+    str,
+    _SHAPE,
+    Field(description="A follow-up outcome of the program's livelihood lines."),
+    Vocabulary("livelihood_outcome"),
+]
+
 
 PopulationTypeCode = Annotated[
     Code,

@@ -4,18 +4,20 @@ These are what reports group and filter by. Reasons that matter to a single aggr
 voucher was cancelled, why a referral was rejected) live beside that aggregate's events.
 Values are stable wire strings: renaming one is a breaking change (new event version).
 
-A deployment's own words (territories, services, referral destinations, voucher coverage,
-identity documents, livelihood lines, regularization profiles) are program codes
-(`contracts.codes`), defined by its program file (`program/`), not enums here: their old names
-stay as aliases, so events and services read as before. The enums left are the
-platform's own flows (case types, urgency, consent, intake, messages, livelihood outcomes).
+A deployment's own words (territories, case types, services, referral destinations, voucher
+coverage, identity documents, livelihood lines and outcomes, regularization profiles) are program
+codes (`contracts.codes`), defined by its program file (`program/`), not enums here: their old
+names stay as aliases, so events and services read as before. The enums left are the platform's
+own flows (urgency, consent, intake, messages).
 """
 
 from enum import StrEnum
 
 from contracts.codes import (
+    CaseTypeCode,
     DestinationCode,
     DocumentTypeCode,
+    LivelihoodOutcomeCode,
     LivelihoodProgramCode,
     RegularizationProfileCode,
     ServiceCode,
@@ -39,15 +41,9 @@ class Urgency(StrEnum):
     URGENT = "urgent"
 
 
-class CaseType(StrEnum):
-    """Component and flow a case follows."""
-
-    GBV_PROTECTION = "gbv_protection"
-    MIGRATORY_REGULARIZATION = "migratory_regularization"
-    HEALTH = "health"
-    MENTAL_HEALTH = "mental_health"
-    LIVELIHOODS = "livelihoods"
-    IN_TRANSIT = "in_transit"
+CaseType = CaseTypeCode
+"""A kind of case, the flow it follows (Peru: GBV protection, migratory regularization...): a
+program code; the program says which need a regularization profile and whose reads are audited."""
 
 
 RegularizationProfile = RegularizationProfileCode
@@ -116,15 +112,9 @@ LivelihoodProgram = LivelihoodProgramCode
 """A livelihood line of the program: a program code."""
 
 
-class LivelihoodOutcome(StrEnum):
-    """Follow-up outcomes counted by O.E. 3.1 to 3.5."""
-
-    EMPLOYMENT_OBTAINED = "employment_obtained"
-    SELF_EMPLOYMENT_OBTAINED = "self_employment_obtained"
-    EMPLOYMENT_KEPT_6_MONTHS = "employment_kept_6_months"  # paid employment or self-employment
-    INCOME_INCREASED = "income_increased"
-    BUSINESS_STARTED = "business_started"
-    VOCATIONAL_SKILLS_USED = "vocational_skills_used"
+LivelihoodOutcome = LivelihoodOutcomeCode
+"""A follow-up outcome of the livelihood lines (Peru: O.E. 3.1 to 3.5): a program code; the
+program says which start work and which need an earlier fact."""
 
 
 VoucherService = VoucherCoverageCode

@@ -9,14 +9,17 @@ document lists the program's codes (`enum`), read when the document is generated
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints
 
 from contracts.codes import (
     CODE_PATTERN,
+    CaseTypeCode,
     DestinationCode,
     DocumentTypeCode,
+    LivelihoodOutcomeCode,
     LivelihoodProgramCode,
     PersonAttributes,
     PopulationTypeCode,
@@ -26,6 +29,7 @@ from contracts.codes import (
     VoucherCoverageCode,
 )
 from contracts.group_activities import GroupActivityKind
+from contracts.people import AgeGroup, Sex
 from program.load import current_program
 
 
@@ -39,6 +43,21 @@ def in_program(vocabulary: str) -> Callable[[str], str]:
                 f"unknown {vocabulary} code {code!r}; the program's: {', '.join(sorted(codes))}"
             )
         return code
+
+    return known
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def member_in_program(vocabulary: str) -> Callable[[E], E]:
+    """`in_program` for a field events still carry as a platform enum (sex, age group): the
+    enum's member when the program lists its value (the refusal names the value, not the member)."""
+    check = in_program(vocabulary)
+
+    def known(member: E) -> E:
+        check(member.value)
+        return member
 
     return known
 
@@ -68,9 +87,11 @@ def program_currency() -> str:
 
 def example(vocabulary: str, index: int = 0) -> str:
     """A code of the running program for an OpenAPI example: the `index`-th in file order
-    (wrapping around), so examples stay valid for any program."""
+    (wrapping around), so examples stay valid for any program. A vocabulary the program leaves
+    empty (the Western Balkans' livelihood lines) gives its own name: the request models still
+    load, and such a request is refused whatever it says."""
     codes = current_program().ordered(vocabulary)
-    return codes[index % len(codes)]
+    return codes[index % len(codes)] if codes else vocabulary
 
 
 def listed(vocabulary: str) -> Any:
@@ -84,6 +105,9 @@ def listed(vocabulary: str) -> Any:
 
 KnownTerritory = Annotated[
     TerritoryCode, AfterValidator(in_program("territory")), listed("territory")
+]
+KnownCaseType = Annotated[
+    CaseTypeCode, AfterValidator(in_program("case_type")), listed("case_type")
 ]
 KnownService = Annotated[ServiceCode, AfterValidator(in_program("service")), listed("service")]
 KnownDestination = Annotated[
@@ -101,6 +125,11 @@ KnownLivelihoodProgram = Annotated[
     LivelihoodProgramCode,
     AfterValidator(in_program("livelihood_program")),
     listed("livelihood_program"),
+]
+KnownLivelihoodOutcome = Annotated[
+    LivelihoodOutcomeCode,
+    AfterValidator(in_program("livelihood_outcome")),
+    listed("livelihood_outcome"),
 ]
 KnownRegularizationProfile = Annotated[
     RegularizationProfileCode,
@@ -150,3 +179,12 @@ KnownAttributes = Annotated[
     Field(json_schema_extra=_attributes_schema),
 ]
 """Coarse attributes of a person: the program's attribute codes, each with one of its values."""
+
+KnownSex = Annotated[Sex, AfterValidator(member_in_program("sex")), listed("sex")]
+"""A sex the program's reports list (`sexes`): events carry `contracts.people.Sex`, so a program
+may list fewer (the Western Balkans: woman, man), not others."""
+
+KnownAgeGroup = Annotated[
+    AgeGroup, AfterValidator(member_in_program("age_group")), listed("age_group")
+]
+"""An age group of the program's reports (`age_groups`, for now the reports' seven)."""

@@ -1,12 +1,12 @@
 """The program file's model: one deployment's vocabulary, validated when it is loaded.
 
-A program names its territories (admin levels from the top down), the sexes and age groups of
-its reports, the services it delivers, the institutions it refers people to, what its vouchers
-may cover, its currency, the population types of inter-agency reporting, further coarse
-attributes a person may have, the identity documents people show, its livelihood lines and its
-migratory regularization profiles, and optionally its R4V 5W reporting (`program.r4v`). Every
-list is of codes with a label per language; a code is what events carry, a label is only shown,
-so changing a label changes no event.
+A program names its territories (admin levels from the top down), the kinds of cases it opens,
+the sexes and age groups of its reports, the services it delivers, the institutions it refers
+people to, what its vouchers may cover, its currency, the population types of inter-agency
+reporting, further coarse attributes a person may have, the identity documents people show, its
+livelihood lines and their outcomes, its migratory regularization profiles, and optionally its
+R4V 5W reporting (`program.r4v`). Every list is of codes with a label per language; a code is
+what events carry, a label is only shown, so changing a label changes no event.
 """
 
 from __future__ import annotations
@@ -152,6 +152,34 @@ class Destination(Term):
         return self.answer_hours.get(urgency, 48.0 if urgency is Urgency.URGENT else 120.0)
 
 
+class CaseKind(Term):
+    """A kind of case (the flow it follows): what opening one needs, whose reads are audited."""
+
+    regularization: bool = Field(
+        default=False,
+        description="Opening one needs a `regularization_profile` (and only these take one).",
+    )
+    sensitive: bool = Field(
+        default=False, description="Every read of one is audited (GBV, mental health...)."
+    )
+
+
+OutcomeCondition = Literal["work_started_six_months_before", "within_six_months_of_training"]
+"""What an outcome needs first: work started (an outcome marked `starts_work`) at least six
+months before, or the line's training finished at most six months before."""
+
+
+class LivelihoodOutcomeKind(Term):
+    """A follow-up outcome of the livelihood lines, and what recording it needs."""
+
+    starts_work: bool = Field(
+        default=False, description="Counts as work started (employment, self-employment)."
+    )
+    needs: OutcomeCondition | None = Field(
+        default=None, description="An earlier fact the outcome needs; None: nothing."
+    )
+
+
 class Attribute(Term):
     """A coarse attribute a person may have (disability, nationality, ethnicity...)."""
 
@@ -195,6 +223,8 @@ DEFAULT_POPULATION_TYPES = [
 ]
 """R4V's five population types (domain brief, section 9)."""
 
+_WORK_STARTED_BEFORE = "work_started_six_months_before"
+
 NO_DOCUMENT = "none"
 """The document type of a person registered without one (every program lists it)."""
 
@@ -221,6 +251,9 @@ class Program(_Strict):
         description="The phase's first day: no act happened before it (None: no such bound).",
     )
     territories: Territories
+    case_types: list[CaseKind] = Field(
+        default_factory=list, description="Kinds of cases; none listed, no case can open."
+    )
     sexes: list[Term] = Field(default_factory=lambda: list(DEFAULT_SEXES))
     age_groups: list[AgeBand] = Field(default_factory=lambda: list(DEFAULT_AGE_GROUPS))
     services: list[Service] = Field(min_length=1)
@@ -233,6 +266,9 @@ class Program(_Strict):
         description=f"Identity documents people show; must include `{NO_DOCUMENT}`.",
     )
     livelihood_programs: list[Term] = Field(default_factory=list)
+    livelihood_outcomes: list[LivelihoodOutcomeKind] = Field(
+        default_factory=list, description="Follow-up outcomes; none listed, none can be recorded."
+    )
     regularization_profiles: list[Term] = Field(default_factory=list)
     group_activity_kinds: list[Term] = Field(
         default_factory=list,
@@ -243,9 +279,10 @@ class Program(_Strict):
     )
 
     @field_validator(
-        "sexes", "age_groups", "services", "referral_destinations", "voucher_coverage",
-        "population_types", "attributes", "document_types", "livelihood_programs",
-        "regularization_profiles", "group_activity_kinds",
+        "case_types", "sexes", "age_groups", "services", "referral_destinations",
+        "voucher_coverage", "population_types", "attributes", "document_types",
+        "livelihood_programs", "livelihood_outcomes", "regularization_profiles",
+        "group_activity_kinds",
     )  # fmt: skip
     @classmethod
     def _unique(cls, terms: list[Term]) -> list[Term]:
@@ -256,6 +293,22 @@ class Program(_Strict):
         if self.r4v is not None and self.r4v.population_type not in self.codes("population_type"):
             known = self.ordered("population_type")
             raise ValueError(f"r4v.population_type: {self.r4v.population_type!r} not in {known}")
+        return self
+
+    @model_validator(mode="after")
+    def _profiles_for_regularization(self) -> Program:
+        needing = [kind.code for kind in self.case_types if kind.regularization]
+        if needing and not self.regularization_profiles:
+            raise ValueError(f"case_types {needing} need a regularization profile: none listed")
+        return self
+
+    @model_validator(mode="after")
+    def _work_started_before_kept(self) -> Program:
+        kept = [o.code for o in self.livelihood_outcomes if o.needs == _WORK_STARTED_BEFORE]
+        if kept and not any(o.starts_work for o in self.livelihood_outcomes):
+            raise ValueError(
+                f"livelihood_outcomes {kept} need work started: no outcome starts_work"
+            )
         return self
 
     @field_validator("timezone")
@@ -307,8 +360,9 @@ class Program(_Strict):
 
     def codes(self, vocabulary: str) -> frozenset[str]:
         """The codes of one vocabulary: `territory` (at the recorded level), `territories` (all
-        levels), `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
-        `population_type`, `document_type`, `livelihood_program`, `regularization_profile`,
+        levels), `case_type`, `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
+        `population_type`, `document_type`, `livelihood_program`, `livelihood_outcome`,
+        `regularization_profile`,
         `group_activity_kind`, or an attribute's code (its values)."""
         return frozenset(self.ordered(vocabulary))
 
@@ -321,6 +375,7 @@ class Program(_Strict):
         lists: dict[str, Iterable[Term]] = {
             "territory": self.recorded(),
             "territories": self.territories.units,
+            "case_type": self.case_types,
             "service": self.services,
             "destination": self.referral_destinations,
             "voucher_coverage": self.voucher_coverage,
@@ -329,6 +384,7 @@ class Program(_Strict):
             "population_type": self.population_types,
             "document_type": self.document_types,
             "livelihood_program": self.livelihood_programs,
+            "livelihood_outcome": self.livelihood_outcomes,
             "regularization_profile": self.regularization_profiles,
             "group_activity_kind": self.group_activity_kinds,
             **{attribute.code: attribute.values for attribute in self.attributes},
@@ -340,6 +396,14 @@ class Program(_Strict):
     def service(self, code: str) -> Service:
         """The service with this code (KeyError when the program has none)."""
         return _by_code(self.services, code, "service")
+
+    def case_type(self, code: str) -> CaseKind:
+        """The case type with this code (KeyError when the program has none)."""
+        return _by_code(self.case_types, code, "case type")
+
+    def livelihood_outcome(self, code: str) -> LivelihoodOutcomeKind:
+        """The livelihood outcome with this code (KeyError when the program has none)."""
+        return _by_code(self.livelihood_outcomes, code, "livelihood outcome")
 
     def destination(self, code: str) -> Destination:
         """The referral destination with this code (KeyError when the program has none)."""

@@ -40,7 +40,7 @@ def _program_labels(language: str) -> dict[str, str]:
     terms = [
         *program.territories.units, *program.services, *program.referral_destinations,
         *program.voucher_coverage, *program.document_types, *program.livelihood_programs,
-        *program.regularization_profiles,
+        *program.regularization_profiles, *program.case_types, *program.livelihood_outcomes,
     ]  # fmt: skip
     return {f"code.{term.code}": getattr(term.labels, language) for term in terms}
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from contracts.cases import CaseClosureReason, CaseReopeningReason, ReassignmentReason
 from contracts.consent import ConsentGiver, ConsentWithdrawalReason
-from contracts.people import AgeGroup, Sex
+from contracts.people import AgeGroup
 from contracts.referrals import ReferralOutcome, ReferralRejectionReason
 from contracts.vocabulary import (
     AssistanceType,
-    CaseType,
     ConsentPurpose,
     IntakeChannel,
 )
@@ -21,8 +20,9 @@ VOUCHER_SERVICES = tuple(c.code for c in _PROGRAM.voucher_coverage)
 REGIONS = tuple(t.code for t in _PROGRAM.recorded())
 DESTINATIONS = tuple(d.code for d in _PROGRAM.referral_destinations)
 DOCUMENT_TYPES = tuple(d.code for d in _PROGRAM.document_types)
-SEXES = tuple(s.value for s in Sex)
-CASE_TYPES = tuple(c.value for c in CaseType)
+SEXES = tuple(s.code for s in _PROGRAM.sexes)
+CASE_TYPES = tuple(c.code for c in _PROGRAM.case_types if not c.regularization)
+"""The case types the person page opens: not those that need a regularization profile."""
 INTAKE_CHANNELS = tuple(c.value for c in IntakeChannel)
 SERVICE_TYPES = tuple(s.code for s in _PROGRAM.services)
 CONSENT_PURPOSES = tuple(p.value for p in ConsentPurpose)

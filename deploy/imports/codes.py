@@ -1,10 +1,10 @@
 """The program's code lists, by name: what a template offers and what a row may hold.
 
-The one place the import learns the program's codes: territories, services, referral
-destinations, voucher coverage, identity documents, livelihood lines, regularization profiles,
-population types and each coarse attribute's values (`attribute_<code>`) from the deployment's
-program file (`program`, issue 23), the domain's fixed lists from the
-enums of `contracts` and the referrals service.
+The one place the import learns the program's codes: territories, case types, services, referral
+destinations, voucher coverage, identity documents, livelihood lines and outcomes, regularization
+profiles, population types and each coarse attribute's values (`attribute_<code>`) from the
+deployment's program file (`program`, issue 23), the domain's fixed lists from the enums of
+`contracts` and the referrals service.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from contracts.referrals import AnswerChannel, AnswererRole, ReferralOutcome
 from contracts.referrals import ReferralRejectionReason as RejectionReason
 from contracts.vocabulary import (
     AssistanceType,
-    CaseType,
     ConsentPurpose,
     IntakeChannel,
-    LivelihoodOutcome,
     MessageChannel,
     MessageTopic,
     Urgency,
@@ -36,13 +34,11 @@ _LISTS: dict[str, type[StrEnum]] = {
     "vulnerability": VulnerabilityProfile,
     "consent_purpose": ConsentPurpose,
     "consent_giver": ConsentGiver,
-    "case_type": CaseType,
     "intake_channel": IntakeChannel,
     "urgency": Urgency,
     "message_topic": MessageTopic,
     "message_channel": MessageChannel,
     "delivery_mode": DeliveryMode,
-    "livelihood_outcome": LivelihoodOutcome,
     "selection_stage": SelectionStage,
     "assistance_type": AssistanceType,
     "referral_outcome": ReferralOutcome,
@@ -56,12 +52,14 @@ _LISTS: dict[str, type[StrEnum]] = {
 
 PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "region": "territory",
+    "case_type": "case_type",
     "destination": "destination",
     "service_type": "service",
     "voucher_service": "voucher_coverage",
     "document_type": "document_type",
     "regularization_profile": "regularization_profile",
     "livelihood_program": "livelihood_program",
+    "livelihood_outcome": "livelihood_outcome",
     "group_activity_kind": "group_activity_kind",
     "population_type": "population_type",
 }

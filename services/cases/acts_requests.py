@@ -11,12 +11,16 @@ from contracts.livelihoods import SelectionStage
 from contracts.outreach import DeliveryMode
 from contracts.scalars import PlausibleDateTime
 from contracts.vocabulary import (
-    LivelihoodOutcome,
     MessageChannel,
     MessageTopic,
 )
 from eventkit.field_time import act_moment
-from program.known import KnownLivelihoodProgram, KnownTerritory, example
+from program.known import (
+    KnownLivelihoodOutcome,
+    KnownLivelihoodProgram,
+    KnownTerritory,
+    example,
+)
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -72,12 +76,12 @@ class TrainingRequest(BaseModel):
 class OutcomeRequest(BaseModel):
     model_config = _example(
         program=example("livelihood_program", 1),
-        outcome="business_started",
+        outcome=example("livelihood_outcome", 4),
         observed_at="2023-01-15T12:00:00Z",
     )
 
     program: KnownLivelihoodProgram
-    outcome: LivelihoodOutcome
+    outcome: KnownLivelihoodOutcome
     observed_at: PlausibleDateTime = act_moment("observed_at", ...)
 
 

@@ -11,12 +11,12 @@ from contracts.cases import CaseClosureReason, CaseReopeningReason, Reassignment
 from contracts.legal_complaints import LegalAuthority, ProtectionViolation
 from contracts.scalars import NOT_BLANK, Money, PlausibleDateTime, ReasonCode
 from contracts.vocabulary import (
-    CaseType,
     IntakeChannel,
     Urgency,
 )
 from eventkit.field_time import OCCURRED_AT, act_moment
 from program.known import (
+    KnownCaseType,
     KnownCurrency,
     KnownRegularizationProfile,
     KnownService,
@@ -24,6 +24,8 @@ from program.known import (
     example,
     program_currency,
 )
+from program.load import current_program
+from services.cases.open_case import regularization_types
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -33,14 +35,24 @@ def _example(**data: Any) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": [data]})
 
 
+def _case_example() -> dict[str, Any]:
+    """A case of the running program: of a type that takes a regularization profile, if any."""
+    kinds = current_program().case_types
+    kind = next((k for k in kinds if k.regularization), kinds[0] if kinds else None)
+    if kind is None:
+        return {}
+    profile = example("regularization_profile") if kind.regularization else None
+    return {"case_type": kind.code, "regularization_profile": profile}
+
+
 class OpenCaseRequest(BaseModel):
     model_config = _example(
-        participant_id=_ID, case_type="migratory_regularization", intake_channel="admission_form",
-        regularization_profile=example("regularization_profile"), region=example("territory"),
+        participant_id=_ID, intake_channel="admission_form", region=example("territory"),
+        **_case_example(),
     )  # fmt: skip
 
     participant_id: UUID
-    case_type: CaseType
+    case_type: KnownCaseType
     intake_channel: IntakeChannel
     regularization_profile: KnownRegularizationProfile | None = None
     urgency: Urgency = Urgency.ROUTINE
@@ -50,10 +62,11 @@ class OpenCaseRequest(BaseModel):
 
     @model_validator(mode="after")
     def _profile(self) -> Self:
-        regularization = self.case_type is CaseType.MIGRATORY_REGULARIZATION
+        regularization = current_program().case_type(self.case_type).regularization
         if regularization != (self.regularization_profile is not None):
             raise ValueError(
-                "regularization_profile is required for, and only for, migratory_regularization"
+                "regularization_profile is required for, and only for, "
+                + ", ".join(regularization_types())
             )
         return self
 

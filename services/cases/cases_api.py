@@ -17,11 +17,11 @@ from pydantic import BaseModel
 from access.fastapi import CurrentPrincipal, authorize, authorize_all
 from access.policy import ResourceScope
 from access.principal import Principal, Region
-from contracts.vocabulary import CaseType
 from eventkit.clock import Now
 from eventkit.dependencies import Clock, Pool
 from eventkit.http import ExpectedVersion, IdempotencyKey
-from program.known import KnownTerritory
+from program.known import KnownCaseType, KnownTerritory
+from program.load import current_program
 from services.cases import case_commands as commands
 from services.cases import queries
 from services.cases.answers_api import Work, answered
@@ -43,7 +43,11 @@ from services.cases.scopes_api import (
 )
 
 router = APIRouter(tags=["cases"])
-SENSITIVE_TYPES = {CaseType.GBV_PROTECTION, CaseType.MENTAL_HEALTH}
+
+
+def sensitive_types() -> frozenset[str]:
+    """The running program's case types whose every read is audited (`case_types[].sensitive`)."""
+    return frozenset(kind.code for kind in current_program().case_types if kind.sensitive)
 
 
 @router.post("/cases", status_code=201, summary="Open a case (needs consent for services)")
@@ -71,7 +75,7 @@ async def list_cases(
     principal: CurrentPrincipal,
     region: KnownTerritory | None = None,
     status: Status | None = None,
-    case_type: CaseType | None = None,
+    case_type: KnownCaseType | None = None,
     caseworker_id: uuid.UUID | None = None,
     sort: Literal["opened_at", "-opened_at", "updated_at", "-updated_at"] = "-opened_at",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -105,7 +109,7 @@ async def sensitive_read(
 @router.get("/cases/{case_id}", summary="A case (GBV and mental-health reads are audited)")
 async def read(case_id: uuid.UUID, pool: Pool, principal: CurrentPrincipal) -> Response:
     row, grant = await sensitive_read(pool, principal, case_id)
-    if row["case_type"] in SENSITIVE_TYPES or grant:
+    if row["case_type"] in sensitive_types() or grant:
         async with pool.acquire() as conn, conn.transaction():
             await audit(conn, principal, "case.read_sensitive", ("case", case_id), grant)
     return JSONResponse(queries.plain(row), headers={"ETag": f'"{row["version"]}"'})

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.group_activities import MAX_HEADCOUNT, Headcount
 from contracts.people import AgeGroup, Sex
 from contracts.scalars import PlausibleDateTime
 from eventkit.field_time import act_moment
-from program.known import KnownGroupActivityKind, KnownTerritory, example, in_program, listed
+from program.known import KnownAgeGroup, KnownGroupActivityKind, KnownSex, KnownTerritory, example
 from program.load import current_program
 
-ProgramSex = Annotated[Sex, AfterValidator(in_program("sex")), listed("sex")]
-ProgramAgeGroup = Annotated[AgeGroup, AfterValidator(in_program("age_group")), listed("age_group")]
+ProgramSex = KnownSex
+ProgramAgeGroup = KnownAgeGroup
 
 
 def _first_kind() -> str:

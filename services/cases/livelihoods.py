@@ -3,9 +3,10 @@ verified outcomes are each their own use case: `enrol.py`, `score_stage.py`,
 `finish_training.py`, `record_outcome.py`).
 
 Outcomes are follow-up data for monitoring, so recording one needs the person's consent for
-monitoring and evaluation. Two outcomes depend on earlier facts: employment kept for six months
-needs employment obtained at least six months before, and vocational skills used counts only
-within six months after finishing the program's training (O.E. 3.5).
+monitoring and evaluation. The program file says which outcomes depend on earlier facts
+(`livelihood_outcomes[].needs`; Peru: employment kept for six months needs employment obtained at
+least six months before, and vocational skills used counts only within six months after finishing
+the program's training, O.E. 3.5).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from contracts.vocabulary import LivelihoodOutcome, LivelihoodProgram, Region
+from contracts.vocabulary import LivelihoodProgram, Region
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from program.load import current_program
 from services.cases.participant import Participant, active
 
 SIX_MONTHS = timedelta(days=182)
@@ -53,6 +55,6 @@ def enrolled(state: Participant, step: Step) -> UUID:
     return participant_id
 
 
-WORK_STARTED = frozenset(
-    {LivelihoodOutcome.EMPLOYMENT_OBTAINED, LivelihoodOutcome.SELF_EMPLOYMENT_OBTAINED}
-)
+def work_started() -> frozenset[str]:
+    """The running program's outcomes that count as work started (`starts_work`)."""
+    return frozenset(o.code for o in current_program().livelihood_outcomes if o.starts_work)

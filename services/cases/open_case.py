@@ -17,6 +17,8 @@ from contracts.vocabulary import (
 )
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from program.load import current_program
+from program.model import CaseKind
 from services.cases.case import Case, Status
 from services.cases.participant import Participant, active, require_consent
 
@@ -46,17 +48,17 @@ def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
         "opened", command.opened_at, command.now, command.rules,
         [("registration", command.participant.registered_at)],
     )  # fmt: skip
-    regularization = command.case_type is CaseType.MIGRATORY_REGULARIZATION
+    regularization = _case_kind(command.case_type).regularization
     if regularization and command.regularization_profile is None:
         raise Refused(
             "regularization_profile_required",
-            "regularization_profile is required for a migratory_regularization case",
+            f"regularization_profile is required for a {command.case_type} case",
             RefusalKind.INVALID,
         )
     if not regularization and command.regularization_profile is not None:
         raise Refused(
             "regularization_profile_not_allowed",
-            "regularization_profile is only for migratory_regularization cases",
+            f"regularization_profile is only for {' and '.join(regularization_types())} cases",
             RefusalKind.INVALID,
         )
     return [
@@ -72,3 +74,21 @@ def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
             opened_at=opened_at,
         )
     ]
+
+
+def _case_kind(code: str) -> CaseKind:
+    """The program's case type `code` (its flow); an unknown one is refused, naming it."""
+    try:
+        return current_program().case_type(code)
+    except KeyError:
+        known = ", ".join(current_program().ordered("case_type"))
+        raise Refused(
+            "unknown_case_type",
+            f"unknown case_type code {code!r}; the program's: {known}",
+            RefusalKind.INVALID,
+        ) from None
+
+
+def regularization_types() -> list[str]:
+    """The running program's case types that take (and need) a regularization profile."""
+    return [kind.code for kind in current_program().case_types if kind.regularization]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.consent import ConsentGiver, ConsentWithdrawalReason
 from contracts.participants import CorrectionReason, MergeReason
-from contracts.people import Sex, VulnerabilityProfile
+from contracts.people import VulnerabilityProfile
 from contracts.scalars import CountryCode, PersonName, PlausibleDateTime
 from contracts.vocabulary import ConsentPurpose
 from eventkit.field_time import OCCURRED_AT
@@ -23,6 +23,7 @@ from program.known import (
     KnownDestination,
     KnownDocumentType,
     KnownPopulationType,
+    KnownSex,
     KnownTerritory,
     example,
 )
@@ -69,7 +70,7 @@ class RegisterRequest(BaseModel):
     document_type: KnownDocumentType = NO_DOCUMENT
     document_number: DocumentNumber | None = None
     phone: Phone | None = None
-    sex: Sex
+    sex: KnownSex
     birth_date: date | None = None
     estimated_age_years: Age | None = None
     nationality: CountryCode
@@ -95,7 +96,7 @@ class CorrectRequest(BaseModel):
     document_type: KnownDocumentType | None = None
     document_number: DocumentNumber | None = None
     phone: Phone | None = None
-    sex: Sex | None = None
+    sex: KnownSex | None = None
     birth_date: date | None = None
     estimated_age_years: Age | None = None
     nationality: CountryCode | None = None

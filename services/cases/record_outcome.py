@@ -1,6 +1,7 @@
 """A verified livelihood outcome at a follow-up date; needs consent for monitoring and
-evaluation. Employment kept six months needs work started six months before; vocational skills
-used counts within six months after the program's training (O.E. 3.5)."""
+evaluation. What an outcome needs first is the program file's (`livelihood_outcomes[].needs`):
+work started (an outcome marked `starts_work`) six months before, or the line's training finished
+within the six months before (Peru: employment kept six months; vocational skills used)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from uuid import UUID
 from contracts.outreach import LivelihoodOutcomeRecorded
 from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome
 from eventkit.decider import RefusalKind, Refused
-from services.cases.livelihoods import SIX_MONTHS, WORK_STARTED, Step, enrolled
+from program.load import current_program
+from program.model import LivelihoodOutcomeKind
+from services.cases.livelihoods import SIX_MONTHS, Step, enrolled, work_started
 from services.cases.participant import Participant, require_consent
 
 
@@ -25,21 +28,22 @@ def decide(command: RecordOutcome, state: Participant) -> list[LivelihoodOutcome
     step = command.step
     participant_id = enrolled(state, step)
     require_consent(state, ConsentPurpose.MONITORING_EVALUATION)
-    if command.outcome is LivelihoodOutcome.EMPLOYMENT_KEPT_6_MONTHS:
-        starts = [at for p, o, at in state.outcomes if o in WORK_STARTED]
+    needs = _outcome(command.outcome).needs
+    if needs == "work_started_six_months_before":
+        started = work_started()
+        starts = [at for p, o, at in state.outcomes if o in started]
         if not any(step.at - start >= SIX_MONTHS for start in starts):
             raise Refused(
                 "employment_not_six_months",
-                "employment_kept_6_months needs employment_obtained or "
-                "self_employment_obtained six months before",
+                f"{command.outcome} needs {' or '.join(sorted(started))} six months before",
                 RefusalKind.CONFLICT,
             )
-    if command.outcome is LivelihoodOutcome.VOCATIONAL_SKILLS_USED:
+    if needs == "within_six_months_of_training":
         finished = state.training_finished.get(step.program)
         if finished is None or not finished <= step.at <= finished + SIX_MONTHS:
             raise Refused(
                 "outside_training_window",
-                "vocational_skills_used counts within six months after finishing the training",
+                f"{command.outcome} counts within six months after finishing the training",
                 RefusalKind.CONFLICT,
             )
     return [
@@ -53,3 +57,16 @@ def decide(command: RecordOutcome, state: Participant) -> list[LivelihoodOutcome
             observed_at=step.at,
         )
     ]
+
+
+def _outcome(code: str) -> LivelihoodOutcomeKind:
+    """The program's outcome `code`; an unknown one is refused, naming it."""
+    try:
+        return current_program().livelihood_outcome(code)
+    except KeyError:
+        known = ", ".join(current_program().ordered("livelihood_outcome"))
+        raise Refused(
+            "unknown_livelihood_outcome",
+            f"unknown livelihood_outcome code {code!r}; the program's: {known}",
+            RefusalKind.INVALID,
+        ) from None

@@ -17,11 +17,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from contracts.people import AgeGroup, Sex
 from contracts.scalars import HAS_A_LETTER
 from contracts.vocabulary import ReferralDestination
 from eventkit.decider import RefusalKind, Refused
-from program.known import KnownDocumentType
+from program.known import KnownAgeGroup, KnownDocumentType, KnownSex
 from program.load import current_program
 
 
@@ -51,8 +50,8 @@ class SharedMinimum(BaseModel):
     preferred_contact_time: ContactTime | None = None
     document_type: KnownDocumentType | None = None
     document_number: DocumentNumber | None = None
-    age_group: AgeGroup | None = None
-    sex: Sex | None = None
+    age_group: KnownAgeGroup | None = None
+    sex: KnownSex | None = None
     pregnant: StrictBool | None = Field(
         None, description="public health insurance affiliates pregnant women first"
     )

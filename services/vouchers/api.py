@@ -33,6 +33,7 @@ from eventkit.idempotency import Answer, Command
 from eventkit.ids import new_id
 from eventkit.store import Connection
 from program.known import KnownTerritory
+from program.load import current_program
 from services.vouchers import commands, queries, reconciliation
 from services.vouchers.code import new_code, normalize, qr_payload
 from services.vouchers.metrics import REDEEMED
@@ -92,7 +93,7 @@ async def issue_voucher(
     settings: VouchersConfig,
 ) -> Response:
     authorize(principal, "voucher.issue", ResourceScope(region=Region(body.region)))
-    code, cap = new_code(), settings.standard_cap_pen
+    code, cap = new_code(), settings.standard_cap
 
     async def work(ports: Ports) -> Answer:
         done = await commands.issue(
@@ -297,6 +298,8 @@ async def redeem_voucher(
     *,
     clock: Clock,
 ) -> Response:
+    """Answers `amount`, `remaining` and `currency` (the program's); `remaining_pen` is the
+    same as `remaining`, deprecated (kept for clients that read it)."""
     code = _code(body.code)
     provider_id = _calling_provider(principal)
 
@@ -310,7 +313,9 @@ async def redeem_voucher(
                 "voucher_id": str(done.voucher_id),
                 "redemption_id": str(done.redemption_id),
                 "amount": f"{done.amount:.2f}",
-                "remaining_pen": f"{done.remaining:.2f}",
+                "remaining": f"{done.remaining:.2f}",
+                "currency": current_program().currency,
+                "remaining_pen": f"{done.remaining:.2f}",  # deprecated: `remaining`
                 "receipt_number": done.receipt_number,
                 "position": done.position,
             },
@@ -357,7 +362,9 @@ async def record_redemption(
                 "voucher_id": str(done.voucher_id),
                 "redemption_id": str(done.redemption_id),
                 "amount": f"{done.amount:.2f}",
-                "remaining_pen": f"{done.remaining:.2f}",
+                "remaining": f"{done.remaining:.2f}",
+                "currency": current_program().currency,
+                "remaining_pen": f"{done.remaining:.2f}",  # deprecated: `remaining`
                 "receipt_number": done.receipt_number,
                 "position": done.position,
             },
@@ -444,6 +451,8 @@ async def reconcile(
     pool: Pool,
     settings: VouchersConfig,
 ) -> Response:
+    """JSON: the lines, `total` and `currency` (the program's); `total_pen` is the same as
+    `total`, deprecated (kept for clients that read it)."""
     zone = ZoneInfo(settings.program_timezone)
     try:
         start, end = reconciliation.period(period_from, period_to, zone)
@@ -474,7 +483,7 @@ async def signals(
     authorize(principal, "voucher.fraud_signals", ResourceScope())
     end = _aware(period_to) if period_to else clock()
     start = _aware(period_from) if period_from else end - timedelta(days=30)
-    cap = settings.standard_cap_pen
+    cap = settings.standard_cap
     async with pool.acquire() as conn:
         return await reconciliation.fraud_signals(conn, start, end, cap)
 

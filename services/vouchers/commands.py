@@ -27,6 +27,7 @@ from eventkit.aggregate import execute, load_stream
 from eventkit.decider import RefusalKind, Refused, fold
 from eventkit.field_time import FieldTimeRules, configured, late_entry
 from eventkit.store import Connection
+from program.load import current_program
 from services.vouchers import approve as approve_
 from services.vouchers import cancel as cancel_
 from services.vouchers import expire as expire_
@@ -320,6 +321,9 @@ async def clinic_view(
         code=code,
         status=state.status,
         services=sorted(state.services),
+        maximum=state.amount,
+        remaining=state.remaining,
+        currency=current_program().currency,
         maximum_pen=state.amount,
         remaining_pen=state.remaining,
         valid_until=state.valid_until,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.scalars import plausible_date
 from eventkit.store import Connection
+from program.load import current_program
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class Statement:
             "to": self.period_to.isoformat(),
             "vouchers": len({line["voucher_id"] for line in self.lines}),
             "redemptions": len(self.lines),
-            "total_pen": f"{self.total:.2f}",
+            "total": f"{self.total:.2f}",
+            "currency": current_program().currency,
+            "total_pen": f"{self.total:.2f}",  # deprecated: `total`
             "lines": self.lines,
         }
 

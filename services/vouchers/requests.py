@@ -194,8 +194,17 @@ class ClinicView(BaseModel):
     code: str
     status: str
     services: list[str]
-    maximum_pen: Decimal
-    remaining_pen: Decimal
+    maximum: Decimal = Field(description="The voucher's amount, in `currency`.")
+    remaining: Decimal = Field(description="What is left to redeem, in `currency`.")
+    currency: str = Field(description="The program's currency (ISO 4217): every amount's.")
+    maximum_pen: Decimal = Field(
+        description="Deprecated (the same as `maximum`, whatever the currency): use `maximum`.",
+        json_schema_extra={"deprecated": True},
+    )
+    remaining_pen: Decimal = Field(
+        description="Deprecated (the same as `remaining`, whatever the currency): use `remaining`.",
+        json_schema_extra={"deprecated": True},
+    )
     valid_until: datetime
     single_use: bool
     redeemable: bool

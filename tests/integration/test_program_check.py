@@ -29,12 +29,13 @@ async def test_a_program_dropping_codes_history_uses_is_refused(database: str) -
 
 async def _then_codes_are_read_and_checked(database: str) -> None:
     assert await codes_in_store(database) == {
+        "case_type": {"gbv_protection"},
         "territory": {"tumbes", "piura"},
         "service": {"lodging"},
         "voucher_coverage": {"exams", "medicines"},
     }
     await check_program(PROGRAMS_DIR / "peru.yaml", [database])
-    with pytest.raises(ProgramError, match=r"territory: piura, tumbes"):
+    with pytest.raises(ProgramError, match=r"case_type: gbv_protection; .*territory: piura, t"):
         await check_program(PROGRAMS_DIR / "western_balkans.yaml", [database])
 
 

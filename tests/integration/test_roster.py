@@ -24,13 +24,13 @@ from contracts.participants import (
     ParticipantRegistered,
 )
 from contracts.people import Sex
-from contracts.vocabulary import CaseType, IntakeChannel
+from contracts.vocabulary import IntakeChannel
 from eventkit.consumer import Delivered, Rejected
 from eventkit.schema import migrate
 from eventkit.store import Connection
 from roster.projection import RosterProjection
 from roster.schema import ROSTER_DDL
-from tests.support.peru import Region
+from tests.support.peru import CaseType, Region
 from tests.support.store import open_pool
 
 pytestmark = pytest.mark.integration

@@ -11,6 +11,15 @@ class Region(StrEnum):
     TUMBES = "tumbes"
 
 
+class CaseType(StrEnum):
+    GBV_PROTECTION = "gbv_protection"
+    MIGRATORY_REGULARIZATION = "migratory_regularization"
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    LIVELIHOODS = "livelihoods"
+    IN_TRANSIT = "in_transit"
+
+
 class ServiceType(StrEnum):
     GBV_ORIENTATION = "gbv_orientation"
     REGULARIZATION_ORIENTATION = "regularization_orientation"
@@ -67,6 +76,15 @@ class LivelihoodProgram(StrEnum):
     DESPEGA_TUS_SUENOS = "despega_tus_suenos"
     CONQUISTA_TUS_METAS = "conquista_tus_metas"
     ACTIVATE_Y_EMPRENDE = "activate_y_emprende"
+
+
+class LivelihoodOutcome(StrEnum):
+    EMPLOYMENT_OBTAINED = "employment_obtained"
+    SELF_EMPLOYMENT_OBTAINED = "self_employment_obtained"
+    EMPLOYMENT_KEPT_6_MONTHS = "employment_kept_6_months"  # paid employment or self-employment
+    INCOME_INCREASED = "income_increased"
+    BUSINESS_STARTED = "business_started"
+    VOCATIONAL_SKILLS_USED = "vocational_skills_used"
 
 
 class RegularizationProfile(StrEnum):

@@ -19,9 +19,10 @@ from contracts.event import Event
 from contracts.participants import ParticipantRegistered
 from contracts.people import Sex
 from contracts.topics import topic_for
-from contracts.vocabulary import CaseType, IntakeChannel, Region
+from contracts.vocabulary import IntakeChannel, Region
 from eventkit.kafka_access import KafkaAccess
 from eventkit.positions import wait_for_events
+from tests.support.peru import CaseType
 from tests.support.services import RunningService
 
 

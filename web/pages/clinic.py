@@ -81,7 +81,7 @@ async def redeem(
                 "state": "redeemed",
                 **redeemed,
                 "amount_text": _money(signed, redeemed["amount"]),
-                "remaining_text": _money(signed, redeemed["remaining_pen"]),
+                "remaining_text": _money(signed, redeemed["remaining"]),
             },
             status_code=answer.status_code,
         )

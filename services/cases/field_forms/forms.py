@@ -17,7 +17,6 @@ from contracts.outreach import DeliveryMode
 from contracts.people import Sex, VulnerabilityProfile
 from contracts.vocabulary import (
     ConsentPurpose,
-    LivelihoodOutcome,
     MessageChannel,
     MessageTopic,
 )
@@ -185,7 +184,7 @@ LIVELIHOOD = Form(
         _select("program", "Programa", "Program"),
         _select("outcome", "Resultado verificado", "Verified outcome"),
     ),
-    {"program": ProgramList("livelihood_program"), "outcome": LivelihoodOutcome},
+    {"program": ProgramList("livelihood_program"), "outcome": ProgramList("livelihood_outcome")},
 )  # fmt: skip
 
 

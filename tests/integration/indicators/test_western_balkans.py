@@ -94,7 +94,7 @@ async def _register_and_serve(cases: httpx.AsyncClient) -> list[str]:
             "purposes": ["services"], "occurred_at": "2024-03-02T10:00:00+01:00",
         }))  # fmt: skip
         case = await _ok(await cases.post("/cases", json={
-            "participant_id": pid, "case_type": "gbv_protection", "intake_channel": "hotline",
+            "participant_id": pid, "case_type": "gbv_survivor_support", "intake_channel": "hotline",
             "region": where, "opened_at": "2024-03-03T10:00:00+01:00",
         }))  # fmt: skip
         for service in services:

@@ -210,14 +210,24 @@ async def test_what_a_clinic_sees_is_the_documented_minimum(vouchers: RunningSer
     seen = await _clinic(vouchers, provider).post("/lookup", json={"code": voucher["qr_payload"]})
     assert seen.status_code == 200, seen.text
     assert set(seen.json()) == {
-        "voucher_id", "code", "status", "services", "maximum_pen", "remaining_pen",
-        "valid_until", "single_use", "redeemable", "refusal",
+        "voucher_id", "code", "status", "services", "maximum", "remaining", "currency",
+        "maximum_pen", "remaining_pen", "valid_until", "single_use", "redeemable", "refusal",
     }  # fmt: skip
+    assert seen.json()["currency"] == "PEN"
+    assert seen.json()["maximum"] == seen.json()["maximum_pen"]  # the deprecated name, the same
     assert seen.json()["redeemable"] is True
     stranger = await _clinic(vouchers, await _provider(vouchers)).post(
         "/lookup", json={"code": voucher["code"]}
     )
     assert stranger.status_code == 404  # another provider's voucher does not exist for it
+    redeemed = await _clinic(vouchers, provider).post(
+        "/redemptions", json=_redeem(voucher["code"], "50.00"),
+        headers={"Idempotency-Key": f"neutral-{uuid.uuid4().hex[:8]}"},
+    )  # fmt: skip
+    assert redeemed.status_code == 201, redeemed.text
+    answer = redeemed.json()
+    assert (answer["amount"], answer["currency"]) == ("50.00", "PEN")
+    assert answer["remaining"] == answer["remaining_pen"]  # the deprecated name, the same
 
 
 async def test_a_voucher_code_never_travels_in_a_url(vouchers: RunningService) -> None:
@@ -261,6 +271,7 @@ async def test_reconciliation_totals_equal_the_sum_over_the_events(
     )
     assert Decimal(statement.json()["total_pen"]) == sum(Decimal(r["data"]["amount"]) for r in rows)
     assert statement.json()["total_pen"] == "59.75"
+    assert (statement.json()["total"], statement.json()["currency"]) == ("59.75", "PEN")
     csv = await clinic.get(
         f"/reconciliation/{provider}", params={"from": start, "to": end, "format": "csv"}
     )

@@ -9,10 +9,10 @@ from contracts.cases import CaseClosureReason, CaseOpened
 from contracts.consent import ConsentGiven, ConsentGiver
 from contracts.participants import ParticipantRegistered
 from contracts.people import Sex
-from contracts.vocabulary import CaseType, ConsentPurpose, IntakeChannel
+from contracts.vocabulary import ConsentPurpose, IntakeChannel
 from services.cases import case, close_case, participant
 from tests.support.deciders import Given
-from tests.support.peru import Region
+from tests.support.peru import CaseType, Region
 
 NOW = datetime(2022, 6, 15, 12, tzinfo=UTC)
 PERSON, CASE, STAFF, CONSENT = (uuid.uuid5(uuid.NAMESPACE_OID, n) for n in "pcsk")

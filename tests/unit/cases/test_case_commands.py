@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from contracts.cases import CaseClosureReason
-from contracts.vocabulary import CaseType, ConsentPurpose, IntakeChannel
+from contracts.vocabulary import ConsentPurpose, IntakeChannel
 from eventkit.decider import Refused
 from eventkit.store import ConcurrencyConflict
 from services.cases import close_case
@@ -18,7 +18,7 @@ from services.cases.consent_commands import give
 from services.cases.participant_requests import ConsentRequest
 from services.cases.ports import Ports
 from services.cases.results import CaseChanged, Delivered, Opened
-from tests.support.peru import Region, ServiceType
+from tests.support.peru import CaseType, Region, ServiceType
 from tests.unit.cases.fakes import CASEWORKER, InMemory, registered_person
 from tests.unit.cases.givens import NOW
 

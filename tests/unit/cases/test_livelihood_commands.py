@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from contracts.livelihoods import SelectionStage
-from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome
+from contracts.vocabulary import ConsentPurpose
 from eventkit.decider import Refused
 from services.cases.acts_requests import (
     EnrolRequest,
@@ -19,7 +19,7 @@ from services.cases.consent_commands import give
 from services.cases.participant_acts import enrol_in, observed, score, trained
 from services.cases.participant_requests import ConsentRequest
 from services.cases.results import PersonChanged
-from tests.support.peru import LivelihoodProgram, Region
+from tests.support.peru import LivelihoodOutcome, LivelihoodProgram, Region
 from tests.unit.cases.fakes import CASEWORKER, InMemory, registered_person
 from tests.unit.cases.givens import NOW
 

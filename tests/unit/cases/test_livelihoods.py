@@ -13,10 +13,10 @@ from contracts.livelihoods import (
     SelectionStage,
 )
 from contracts.outreach import LivelihoodOutcomeRecorded
-from contracts.vocabulary import ConsentPurpose, LivelihoodOutcome
+from contracts.vocabulary import ConsentPurpose
 from services.cases import enrol, finish_training, livelihoods, record_outcome, score_stage
 from tests.support.deciders import then_only, then_refused, when
-from tests.support.peru import LivelihoodProgram, Region
+from tests.support.peru import LivelihoodOutcome, LivelihoodProgram, Region
 from tests.unit.cases.givens import NOW, STAFF, consented, person, registered
 
 PROGRAM = LivelihoodProgram.DESPEGA_TUS_SUENOS

@@ -10,7 +10,6 @@ import pytest
 
 from contracts.cases import CaseOpened
 from contracts.vocabulary import (
-    CaseType,
     ConsentPurpose,
     IntakeChannel,
     Urgency,
@@ -18,7 +17,7 @@ from contracts.vocabulary import (
 from services.cases import open_case
 from services.cases.participant import Participant
 from tests.support.deciders import then_only, then_refused, when
-from tests.support.peru import Region, RegularizationProfile
+from tests.support.peru import CaseType, Region, RegularizationProfile
 from tests.unit.cases.givens import (
     CASE,
     CONSENTING,

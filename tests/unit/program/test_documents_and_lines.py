@@ -57,7 +57,8 @@ def test_another_program_takes_its_own_documents_lines_and_profiles() -> None:
     person = {**PERSON, "region": "rs_nis"}
     assert RegisterRequest(**person, document_type="birth_certificate").document_type
     assert SharedMinimum(document_type="identity_card").document_type == "identity_card"
-    case = OpenCaseRequest(**CASE, region="rs_nis", regularization_profile="birth_not_registered")
+    civil = {**CASE, "case_type": "civil_registration"}  # the Balkans' regularization cases
+    case = OpenCaseRequest(**civil, region="rs_nis", regularization_profile="birth_not_registered")
     assert case.regularization_profile == "birth_not_registered"
 
     with pytest.raises(ValidationError) as refused:
@@ -67,7 +68,7 @@ def test_another_program_takes_its_own_documents_lines_and_profiles() -> None:
         SharedMinimum(document_type="ptp")
     assert _error(refused)[0] == ("document_type",)
     with pytest.raises(ValidationError) as refused:
-        OpenCaseRequest(**CASE, region="rs_nis", regularization_profile="vulnerability")
+        OpenCaseRequest(**civil, region="rs_nis", regularization_profile="vulnerability")
     assert _error(refused)[0] == ("regularization_profile",)
     with pytest.raises(ValidationError) as refused:
         EnrolRequest(program="impulsate_pana")

@@ -30,6 +30,7 @@ def test_the_events_code_fields_are_found_by_their_vocabulary() -> None:
 
 def test_the_codes_stored_events_carry_are_gathered_by_vocabulary() -> None:
     assert codes_in(STORED) == {
+        "case_type": {"gbv_protection"},
         "territory": {"tumbes", "piura", "lima_callao"},
         "service": {"lodging"},
         "destination": {"CEM", "SIS"},
@@ -44,6 +45,7 @@ def test_the_same_program_removes_nothing() -> None:
 
 def test_a_program_that_drops_codes_in_use_is_refused_naming_them() -> None:
     assert removed_codes(codes_in(STORED), BALKANS) == {
+        "case_type": ["gbv_protection"],
         "destination": ["CEM", "SIS"],
         "service": ["lodging"],
         "territory": ["lima_callao", "piura", "tumbes"],

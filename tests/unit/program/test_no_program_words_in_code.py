@@ -1,5 +1,5 @@
 """No module names a Peruvian region, service, institution, identity document, livelihood line,
-regularization profile, its start or its currency: those are the program file's.
+regularization profile, case type, its start or its currency: those are the program file's.
 
 Another program runs with another file and no code change only if the code holds none of Peru's
 words. Allowed: the program and logframe files themselves (data, not modules), the tests (their
@@ -45,6 +45,10 @@ def _words() -> re.Pattern[str]:
     ]
     names += [d.code for d in peru.referral_destinations] + list(INSTITUTIONS)
     names += [t.code for t in peru.livelihood_programs] + _own(peru.document_types)
+    # Peru's own case types (`health`, `livelihoods`, `in_transit` are also common words).
+    names += [
+        k.code for k in peru.case_types if k.code not in {"health", "livelihoods", "in_transit"}
+    ]
     assert peru.start is not None
     start = peru.start  # its phase's first day, as an ISO date or as `date(2021, 9, 1)`
     names += [start.isoformat(), f"date({start.year}, {start.month}, {start.day})"]
@@ -88,6 +92,9 @@ def test_the_check_would_see_a_document_line_profile_start_or_currency_named_in_
     assert words.search("document_type: DocumentType = DocumentType.PTP  # ptp")
     assert words.search("IMPULSATE_PANA = 'impulsate_pana'")
     assert words.search('regularization_profile="expired_permit_and_fines"')
+    assert words.search("if case_type == 'migratory_regularization':")
+    assert words.search("SENSITIVE = {gbv_protection}")
+    assert not words.search('destination = "mental_health_care"')
     assert words.search("program_start: date = date(2021, 9, 1)")
     assert words.search('"2021-09-01"')
     assert words.search('return f"S/ {text}"')
