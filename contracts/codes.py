@@ -31,6 +31,15 @@ TerritoryCode = Annotated[
     Field(description="A territory of the program, at the level acts are recorded."),
     Vocabulary("territory"),
 ]
+Admin2Code = Annotated[
+    str,
+    _SHAPE,
+    Field(
+        description="The territory one level below the act's `region` (admin2: a province)"
+        " where the act took place; not given when not known."
+    ),
+    Vocabulary("admin2"),
+]
 ServiceCode = Annotated[
     str, _SHAPE, Field(description="A service the program delivers."), Vocabulary("service")
 ]

@@ -16,7 +16,7 @@ from contracts.vocabulary import (
     MessageTopic,
 )
 from eventkit.field_time import act_moment
-from program.known import KnownLivelihoodProgram, KnownTerritory, example
+from program.known import KnownAdmin2, KnownLivelihoodProgram, KnownTerritory, example
 
 MAX_BULK = 10_000
 _ID = "9b2e6f0c-8d1a-4f3e-b7c2-5a6d4e3f2a1b"
@@ -38,6 +38,9 @@ class OutreachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: KnownTerritory
+    admin2: KnownAdmin2 | None = Field(
+        None, description="The province (admin2) inside `region` where it happened, when known."
+    )
     reached_at: PlausibleDateTime = act_moment("reached_at", ...)
 
 
@@ -92,4 +95,7 @@ class ReachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: KnownTerritory
+    admin2: KnownAdmin2 | None = Field(
+        None, description="The province (admin2) inside `region` where it happened, when known."
+    )
     reached_at: PlausibleDateTime = act_moment("reached_at", ...)

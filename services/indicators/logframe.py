@@ -312,7 +312,7 @@ class Logframe(_Strict):
     @model_validator(mode="after")
     def _dimensions_of_the_program(self) -> Logframe:
         program = current_program()
-        levels = {level.code for level in program.territories.levels}
+        levels = {unit.level for unit in program.territories.reported()}
         known = {
             *BUILT_IN_DISAGGREGATIONS, "population_type", *levels,
             *(a.code for a in program.attributes),
