@@ -26,13 +26,13 @@ Y2 = load_directory()["pana_peru_y2_v1"]
 PAP = "psychological_first_aid"
 
 
-def _with_admin2(event: Event, admin2: str) -> Event:
+def with_admin2(event: Event, admin2: str) -> Event:
     """The same event naming the province `admin2` (as the cases service now writes it)."""
     return type(event).model_validate({**event.model_dump(mode="json"), "admin2": admin2})
 
 
 def test_a_delivery_with_its_province_goes_through_kafka_and_back() -> None:
-    sent = _with_admin2(service(1, PAP, day="2023-03-10", region="piura"), "piura_paita")
+    sent = with_admin2(service(1, PAP, day="2023-03-10", region="piura"), "piura_paita")
     _, value, headers = to_kafka(envelope_for(sent, event_id=uuid4(), time=datetime.now(UTC)))
     received = decode(from_kafka(headers, value))
     assert received == sent
@@ -59,10 +59,10 @@ def test_the_5w_fills_admin2_from_the_acts_and_leaves_it_empty_without() -> None
     events = numbered(
         registered(1, "woman", born="1990-05"), registered(2, "man", born="1985-01"),
         registered(3, "woman", born="2012-03"),
-        _with_admin2(service(1, PAP, day="2023-03-10", region="piura"), "piura_paita"),
-        _with_admin2(service(3, PAP, day="2023-03-12", region="piura"), "piura_paita"),
+        with_admin2(service(1, PAP, day="2023-03-10", region="piura"), "piura_paita"),
+        with_admin2(service(3, PAP, day="2023-03-12", region="piura"), "piura_paita"),
         service(2, PAP, day="2023-03-20", region="piura"),  # no province named
-        _with_admin2(message(2, day="2023-03-05", region="tumbes"), "tumbes_zarumilla"),
+        with_admin2(message(2, day="2023-03-05", region="tumbes"), "tumbes_zarumilla"),
     )  # fmt: skip
     ledger = ledger_of(Y2, events)
     rows = [r for r in five_w(Y2, ledger, 2023) if r.month == "2023-03"]
@@ -90,7 +90,7 @@ def test_the_5w_fills_admin2_from_the_acts_and_leaves_it_empty_without() -> None
 def test_the_log_keeps_an_act_s_admin2_and_logs_one_without_as_before() -> None:
     ((plain_id, plain), (named_id, named)) = numbered(
         service(1, PAP, region="piura"),
-        _with_admin2(service(2, PAP, region="piura"), "piura_paita"),
+        with_admin2(service(2, PAP, region="piura"), "piura_paita"),
     )
     (without,) = [
         f for f in facts_from(Y2, plain_id, plain) if isinstance(f, Act) and f.indicator == "OE2.7"
