@@ -56,6 +56,7 @@ _LISTS: dict[str, type[StrEnum]] = {
 
 PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "region": "territory",
+    "admin2": "admin2",
     "destination": "destination",
     "service_type": "service",
     "voucher_service": "voucher_coverage",
