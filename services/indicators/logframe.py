@@ -156,7 +156,7 @@ class Indicator(_Strict):
     )
     milestones: list[Milestone] = Field(
         default_factory=list,
-        description="The target's schedule (`schedule.milestone_pieces`): dates inside the"
+        description="The target's schedule (`targets.milestone_pieces`): dates inside the"
         " period in order, cumulative values not decreasing and at most `target`.",
     )
     sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
