@@ -42,7 +42,7 @@ def _person(rng: random.Random, n: int) -> Iterator[Event]:
     """One person's registration and acts, each act within 60 days of it, inside the year."""
     program = current_program()
     person, case = uuid.uuid4(), uuid.uuid4()
-    region = rng.choice([u.code for u in program.territories.units])
+    region = rng.choice([u.code for u in program.territories.reported()])
     registered = START + timedelta(days=rng.randrange(DAYS - 30), minutes=n % 480)
     end = START + timedelta(days=DAYS - 1)
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from contracts.codes import Admin2Code
 from contracts.event import Event
 from contracts.scalars import Money, ReasonCode, UtcDateTime
 from contracts.vocabulary import (
@@ -134,5 +135,7 @@ class ServiceDelivered(CaseEvent):
     quantity: Annotated[int, Field(ge=1, le=1000)] = 1
     cost: Money | None = None
     region: Region
+    # Added later (optional, version 1 kept): older deliveries carry no admin2.
+    admin2: Admin2Code | None = None
     delivered_by: UUID
     delivered_at: UtcDateTime

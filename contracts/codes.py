@@ -34,6 +34,14 @@ TerritoryCode = Annotated[
     Field(description="A territory of the program, at the level acts are recorded."),
     Vocabulary("territory"),
 ]
+Admin2Code = Annotated[
+    Code,
+    Field(
+        description="The territory one level below the act's `region` (admin2: a province)"
+        " where the act took place; not given when not known."
+    ),
+    Vocabulary("admin2"),
+]
 ServiceCode = Annotated[
     Code, Field(description="A service the program delivers."), Vocabulary("service")
 ]
@@ -60,16 +68,13 @@ RegularizationProfileCode = Annotated[
     Field(description="A migratory regularization profile of the program."),
     Vocabulary("regularization_profile"),
 ]
-
 CaseTypeCode = Annotated[
-    str,
-    _SHAPE,
+    Code,
     Field(description="A kind of case of the program: the flow it follows."),
     Vocabulary("case_type"),
 ]
 LivelihoodOutcomeCode = Annotated[
-    str,
-    _SHAPE,
+    Code,
     Field(description="A follow-up outcome of the program's livelihood lines."),
     Vocabulary("livelihood_outcome"),
 ]

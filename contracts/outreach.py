@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
+from contracts.codes import Admin2Code
 from contracts.participants import ParticipantEvent
 from contracts.scalars import UtcDateTime
 from contracts.vocabulary import (
@@ -62,6 +63,8 @@ class MessageReached(ParticipantEvent):
     # says whether the person was met face to face.
     delivery_mode: DeliveryMode
     region: Region
+    # Added later (optional, version 2 kept): older messages carry no admin2.
+    admin2: Admin2Code | None = None
     reached_at: UtcDateTime
 
 

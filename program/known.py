@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from contracts.codes import (
     CODE_PATTERN,
+    Admin2Code,
     CaseTypeCode,
     DestinationCode,
     DocumentTypeCode,
@@ -148,6 +149,10 @@ KnownTerritoryAtAnyLevel = Annotated[
     listed("territories"),
 ]
 """A territory of the program at any admin level (a municipality, or the country above it)."""
+
+KnownAdmin2 = Annotated[Admin2Code, AfterValidator(in_program("admin2")), listed("admin2")]
+"""A territory one level below the recorded one (a province): where inside its region an act
+took place (the owning service also checks that it lies inside the act's region)."""
 
 KnownPopulationType = Annotated[
     PopulationTypeCode, AfterValidator(in_program("population_type")), listed("population_type")

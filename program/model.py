@@ -79,7 +79,11 @@ class Territory(Term):
 
 
 class Territories(_Strict):
-    """Admin levels from the top down, the territories, and the level acts are recorded at."""
+    """Admin levels from the top down, the territories, and the level acts are recorded at.
+
+    At most one level may lie below `recorded_at`: its territories (admin2 when acts are
+    recorded at admin1: Peru's provinces) are what an act may name as its `admin2`, inside its
+    region; figures are never filtered by them (`reported`)."""
 
     levels: list[AdminLevel] = Field(min_length=1)
     recorded_at: Code = Field(description="The level whose codes events carry as `region`.")
@@ -107,11 +111,25 @@ class Territories(_Strict):
                 raise ValueError(
                     f"territory {unit.code!r}: parent {unit.parent!r} is not a known {above}"
                 )
+        if len(levels) - levels.index(self.recorded_at) > 2:
+            raise ValueError(f"recorded_at: at most one level below {self.recorded_at!r}")
         return self
 
     def at(self, level: str) -> list[Territory]:
         """The territories of one level, in file order."""
         return [unit for unit in self.units if unit.level == level]
+
+    def reported(self) -> list[Territory]:
+        """The territories figures are read by: every level down to `recorded_at`."""
+        levels = [level.code for level in self.levels]
+        shown = set(levels[: levels.index(self.recorded_at) + 1])
+        return [unit for unit in self.units if unit.level in shown]
+
+    def admin2(self) -> list[Territory]:
+        """The territories one level below `recorded_at` (an act's optional `admin2`)."""
+        levels = [level.code for level in self.levels]
+        below = levels[levels.index(self.recorded_at) + 1 :]
+        return self.at(below[0]) if below else []
 
 
 class AgeBand(Term):
@@ -359,10 +377,10 @@ class Program(_Strict):
         return self.territories.at(self.territories.recorded_at)
 
     def codes(self, vocabulary: str) -> frozenset[str]:
-        """The codes of one vocabulary: `territory` (at the recorded level), `territories` (all
-        levels), `case_type`, `service`, `destination`, `voucher_coverage`, `sex`, `age_group`,
-        `population_type`, `document_type`, `livelihood_program`, `livelihood_outcome`,
-        `regularization_profile`,
+        """The codes of one vocabulary: `territory` (at the recorded level), `territories` (every
+        level down to the recorded one), `admin2` (the level below it), `case_type`, `service`,
+        `destination`, `voucher_coverage`, `sex`, `age_group`, `population_type`,
+        `document_type`, `livelihood_program`, `livelihood_outcome`, `regularization_profile`,
         `group_activity_kind`, or an attribute's code (its values)."""
         return frozenset(self.ordered(vocabulary))
 
@@ -374,7 +392,8 @@ class Program(_Strict):
         """The codes of one vocabulary (as `codes`) with their labels, in file order."""
         lists: dict[str, Iterable[Term]] = {
             "territory": self.recorded(),
-            "territories": self.territories.units,
+            "territories": self.territories.reported(),
+            "admin2": self.territories.admin2(),
             "case_type": self.case_types,
             "service": self.services,
             "destination": self.referral_destinations,
@@ -392,6 +411,10 @@ class Program(_Strict):
         if vocabulary not in lists:
             raise KeyError(f"no vocabulary {vocabulary!r} (known: {sorted(lists)})")
         return list(lists[vocabulary])
+
+    def admin2_within(self, code: str, region: str) -> bool:
+        """Whether `code` is an admin2 territory inside the recorded territory `region`."""
+        return any(u.code == code and u.parent == region for u in self.territories.admin2())
 
     def service(self, code: str) -> Service:
         """The service with this code (KeyError when the program has none)."""

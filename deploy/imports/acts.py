@@ -178,7 +178,9 @@ def _cases(v: dict[str, Any]) -> list[Act]:
 
 
 def _services(v: dict[str, Any]) -> list[Act]:
-    body = _some(service_type=v["service_type"], quantity=v["quantity"], cost=v["cost"])
+    body = _some(
+        service_type=v["service_type"], quantity=v["quantity"], cost=v["cost"], admin2=v["admin2"]
+    )
     body |= dated(DeliverRequest, "delivered_at", v["delivered_on"])
     return [
         Act(
@@ -194,8 +196,9 @@ def _services(v: dict[str, Any]) -> list[Act]:
 
 def _outreach(v: dict[str, Any]) -> list[Act]:
     body = _some(
-        topic=v["topic"], channel=v["channel"], delivery_mode=v["delivery_mode"], region=v["region"]
-    )
+        topic=v["topic"], channel=v["channel"], delivery_mode=v["delivery_mode"],
+        region=v["region"], admin2=v["admin2"],
+    )  # fmt: skip
     body |= dated(ReachRequest, "reached_at", v["reached_on"])
     return [
         Act(

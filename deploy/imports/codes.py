@@ -53,6 +53,7 @@ _LISTS: dict[str, type[StrEnum]] = {
 PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "region": "territory",
     "case_type": "case_type",
+    "admin2": "admin2",
     "destination": "destination",
     "service_type": "service",
     "voucher_service": "voucher_coverage",

@@ -66,6 +66,12 @@ _PARTICIPANT = _c(
 )
 _CASE = _c("case_ref", "ref", req=True, es="Código del caso", en="The case's reference")
 _REGION = _c("region", req=True, codes="region", es="Región", en="Region")
+_ADMIN2 = _c(
+    "admin2",
+    codes="admin2",
+    es="Provincia dentro de la región (opcional)",
+    en="Province within the region (optional)",
+)
 
 
 def _on(name: str, what_es: str, what_en: str, *, req: bool = False) -> Column:
@@ -229,6 +235,7 @@ KINDS: dict[str, Kind] = {
                     en="Quantity (nights of lodging)",
                 ),
                 _c("cost", "money", es=f"Costo ({_CURRENCY})", en=f"Cost ({_CURRENCY})"),
+                _ADMIN2,
             ),
             ("case_ref", "service_type", "delivered_on"),
             "Servicios entregados",
@@ -255,6 +262,7 @@ KINDS: dict[str, Kind] = {
                 ),
                 _REGION,
                 _on("reached_on", "recibió el mensaje", "the message reached the person", req=True),
+                _ADMIN2,
             ),
             ("participant_ref", "topic", "reached_on"),
             "Listas de alcance",

@@ -16,6 +16,7 @@ from contracts.vocabulary import (
 )
 from eventkit.field_time import act_moment
 from program.known import (
+    KnownAdmin2,
     KnownLivelihoodOutcome,
     KnownLivelihoodProgram,
     KnownTerritory,
@@ -42,6 +43,9 @@ class OutreachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: KnownTerritory
+    admin2: KnownAdmin2 | None = Field(
+        None, description="The province (admin2) inside `region` where it happened, when known."
+    )
     reached_at: PlausibleDateTime = act_moment("reached_at", ...)
 
 
@@ -96,4 +100,7 @@ class ReachRequest(BaseModel):
     channel: MessageChannel
     delivery_mode: DeliveryMode
     region: KnownTerritory
+    admin2: KnownAdmin2 | None = Field(
+        None, description="The province (admin2) inside `region` where it happened, when known."
+    )
     reached_at: PlausibleDateTime = act_moment("reached_at", ...)

@@ -189,7 +189,7 @@ async def deliver_in(
     rule = deliver_service.DeliverService(
         new_id(), await ports.participant(await ports.views.surviving(participant_id)),
         body.service_type, body.quantity, body.cost, body.delivered_at or now,
-        actor_id(principal), now, rules,
+        actor_id(principal), now, rules, body.admin2,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(case_id), evolve, Case(), lambda s: deliver_service.decide(rule, s),

@@ -16,6 +16,7 @@ from contracts.vocabulary import (
 )
 from eventkit.field_time import OCCURRED_AT, act_moment
 from program.known import (
+    KnownAdmin2,
     KnownCaseType,
     KnownCurrency,
     KnownRegularizationProfile,
@@ -118,6 +119,9 @@ class DeliverRequest(BaseModel):
     cost: Money | None = None
     currency: KnownCurrency = Field(default_factory=program_currency)
     delivered_at: PlausibleDateTime | None = act_moment("delivered_at")
+    admin2: KnownAdmin2 | None = Field(
+        None, description="The province (admin2) inside the case's region, when known."
+    )
 
 
 class ComplaintRequest(BaseModel):

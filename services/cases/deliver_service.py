@@ -19,6 +19,7 @@ from contracts.vocabulary import ConsentPurpose, ServiceType
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from program.load import current_program
+from services.cases.admin2 import check_admin2
 from services.cases.case import Case, open_only, stay_limit
 from services.cases.participant import Participant, require_consent
 
@@ -34,6 +35,7 @@ class DeliverService:
     delivered_by: UUID
     now: datetime
     rules: FieldTimeRules = PROGRAM_RULES
+    admin2: str | None = None
 
 
 def decide(command: DeliverService, state: Case) -> list[ServiceDelivered]:
@@ -47,6 +49,7 @@ def decide(command: DeliverService, state: Case) -> list[ServiceDelivered]:
     if command.quantity < 1:
         raise Refused("quantity_not_positive", "quantity must be at least 1", RefusalKind.INVALID)
     _check_cost(command.service_type, command.cost)
+    check_admin2(command.admin2, region)
     limit = stay_limit(command.service_type)
     if limit is not None:
         _check_stay(state.lodging_nights, command.delivered_at.date(), command.quantity, limit)
@@ -59,6 +62,7 @@ def decide(command: DeliverService, state: Case) -> list[ServiceDelivered]:
             quantity=command.quantity,
             cost=command.cost,
             region=region,
+            admin2=command.admin2,
             delivered_by=command.delivered_by,
             delivered_at=command.delivered_at,
         )

@@ -71,7 +71,7 @@ async def reach(
     def rule(state: Participant, by: uuid.UUID, at: datetime) -> Sequence[Event]:
         return decide_reach(RecordReach(
             reach_id, body.topic, body.channel, body.delivery_mode, body.region, body.reached_at,
-            at, rules,
+            at, rules, body.admin2,
         ), state)  # fmt: skip
 
     return await acted(ports, participant_id, "outreach.record", rule, principal, now,
@@ -151,7 +151,7 @@ async def reach_many(
     late = late_entry_note(principal, body.reached_at, now, rules)
     template = RecordReach(
         new_id(), body.topic, body.channel, body.delivery_mode, body.region,
-        body.reached_at, now, rules,
+        body.reached_at, now, rules, body.admin2,
     )  # fmt: skip
     # Everyone reached must be the caller's region's (a merged id: its survivor's too).
     for region in await bulk_outreach.regions(conn, body.participant_ids):

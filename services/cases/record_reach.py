@@ -14,6 +14,7 @@ from uuid import UUID
 from contracts.outreach import DeliveryMode, MessageReached
 from contracts.vocabulary import MessageChannel, MessageTopic, Region
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
+from services.cases.admin2 import check_admin2
 from services.cases.participant import Participant, active
 
 
@@ -27,11 +28,13 @@ class RecordReach:
     reached_at: datetime
     now: datetime
     rules: FieldTimeRules = PROGRAM_RULES
+    admin2: str | None = None
 
 
 def check_reach(command: RecordReach) -> None:
     """Rules that hold for one reach as for a thousand."""
     happened("reached", command.reached_at, command.now, command.rules)
+    check_admin2(command.admin2, command.region)
 
 
 def reached(command: RecordReach, participant_id: UUID) -> MessageReached:
@@ -43,6 +46,7 @@ def reached(command: RecordReach, participant_id: UUID) -> MessageReached:
         channel=command.channel,
         delivery_mode=command.delivery_mode,
         region=command.region,
+        admin2=command.admin2,
         reached_at=command.reached_at,
     )
 

@@ -205,7 +205,7 @@ def attainment_router(
                 for lf in catalog.logframes.values()
             ],
             "territories": [{"code": u.code, "level": u.level, "labels": u.labels.model_dump()}
-                            for u in current_program().territories.units],
+                            for u in current_program().territories.reported()],
         }  # fmt: skip
 
     @router.get("/attainment", summary="Every indicator's value against its target, with tables")

@@ -60,9 +60,10 @@ def offered(program: Program) -> dict[str, Dimension]:
     territories = program.territories
     parent = {unit.code: unit.parent for unit in territories.units}
     level_of = {unit.code: unit.level for unit in territories.units}
+    read_by = {unit.level for unit in territories.reported()}
     for level in territories.levels:
-        if level.code in BUILT_IN_DISAGGREGATIONS:
-            continue  # `region`: the recorded territory, a built-in table
+        if level.code in BUILT_IN_DISAGGREGATIONS or level.code not in read_by:
+            continue  # `region`: the recorded territory, a built-in table; admin2: not counted
         within: dict[str, str] = {}
         for unit in program.recorded():
             code: str | None = unit.code

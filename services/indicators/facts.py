@@ -4,7 +4,8 @@ Every fact is keyed, and two facts with the same key are resolved by a rule that
 depend on arrival order (keep the earliest act, the latest attribute value, ...). So the set of
 stored facts, and everything computed from it, is the same whatever order events arrive in.
 
-- `Act`: an event that meets one requirement of one indicator, for one subject (person or case).
+- `Act`: an event that meets one requirement of one indicator, for one subject (person or case),
+  with its region and, when the event names one, its admin2 territory (the 5W's Admin2).
 - `Revocation`: an act un-counted later (a reversed voucher redemption), which may arrive first.
 - `AttributeSet`: a registration or correction setting a person's sex, birth month, population
   type or one of the program's coarse attributes (`ethnicity`...), named by its code.
@@ -38,6 +39,8 @@ class Act(NamedTuple):
     occurred_at: datetime
     region: str
     event_id: str
+    admin2: str = ""
+    """The territory below `region` the act names (a province), "" when it names none."""
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -181,6 +184,7 @@ class Rules:
         if compiled is None:
             return facts
         text = _texts(event, compiled.fields)
+        admin2 = getattr(event, "admin2", None) or ""
         for rule in compiled.rules:
             if isinstance(rule, _ActRule):
                 for field, values in rule.where:
@@ -191,7 +195,7 @@ class Rules:
                     facts.append(
                         Act(rule.indicator, rule.requirement, key, text[rule.subject_field],
                             text["participant_id"], getattr(event, rule.date_field),
-                            text["region"], event_id)
+                            text["region"], event_id, admin2)
                     )  # fmt: skip
             else:
                 # Namespaced by the counted event's type: a redemption id and an event id can

@@ -11,6 +11,7 @@ silently at counting time.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import date
 from enum import Enum, StrEnum
@@ -115,6 +116,15 @@ class Share(_Strict):
     at_least: float = Field(gt=0, le=100, description="Percent of the figure.")
 
 
+class Milestone(_Strict):
+    """A point of an indicator's schedule: by the end of day `by`, `value` counted since the
+    period began (cumulative, in the indicator's unit). Between milestones the schedule is
+    linear, and after the last one it is linear to `target` on the period's last day."""
+
+    by: date
+    value: int = Field(ge=0)
+
+
 class Indicator(_Strict):
     """A logframe indicator with its target and counting rule."""
 
@@ -143,6 +153,11 @@ class Indicator(_Strict):
         default_factory=dict,
         description="Targets for a program year (`Y1`), quarter (`2020-Q1`) or month"
         " (`2020-03`): the figure of exactly that period is read against it.",
+    )
+    milestones: list[Milestone] = Field(
+        default_factory=list,
+        description="The target's schedule (`targets.milestone_pieces`): dates inside the"
+        " period in order, cumulative values not decreasing and at most `target`.",
     )
     sensitive: bool = Field(default=False, description="GBV-related: small cells suppressed.")
     requires: list[Requirement] = Field(min_length=1)
@@ -191,6 +206,18 @@ class Indicator(_Strict):
         twice = sorted(set(self.region_targets) & set(self.territory_targets))
         if twice:
             raise ValueError(f"{self.id}: {twice} in both region_targets and territory_targets")
+        return self
+
+    @model_validator(mode="after")
+    def _milestones_in_order(self) -> Indicator:
+        for before, after in itertools.pairwise(self.milestones):
+            if after.by <= before.by or after.value < before.value:
+                raise ValueError(
+                    f"{self.id}: milestones must go forward in time and never decrease"
+                    f" ({before.by}: {before.value}, then {after.by}: {after.value})"
+                )
+        if self.milestones and self.milestones[-1].value > self.target:
+            raise ValueError(f"{self.id}: a milestone above the target ({self.target})")
         return self
 
     @model_validator(mode="after")
@@ -254,6 +281,11 @@ class Logframe(_Strict):
                 )
             if len(set(spans.values())) != len(spans):
                 raise ValueError(f"{i.id}: period_targets {sorted(spans)} name one period twice")
+            outside = [m.by for m in i.milestones if not first <= m.by <= last]
+            if outside:
+                raise ValueError(f"{i.id}: milestone {outside[0]} outside the period")
+            if i.milestones and i.milestones[-1].by == last and i.milestones[-1].value != i.target:
+                raise ValueError(f"{i.id}: the period's last day's milestone is the target")
         return self
 
     @model_validator(mode="after")
@@ -280,7 +312,7 @@ class Logframe(_Strict):
     @model_validator(mode="after")
     def _dimensions_of_the_program(self) -> Logframe:
         program = current_program()
-        levels = {level.code for level in program.territories.levels}
+        levels = {unit.level for unit in program.territories.reported()}
         known = {
             *BUILT_IN_DISAGGREGATIONS, "population_type", *levels,
             *(a.code for a in program.attributes),

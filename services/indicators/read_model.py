@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS {s}.acts (
     region text NOT NULL, event_id uuid NOT NULL,
     PRIMARY KEY (indicator, requirement, act_key)
 );
+ALTER TABLE {s}.acts ADD COLUMN IF NOT EXISTS admin2 text NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS {s}.revocations (
     act_key text PRIMARY KEY, occurred_at timestamptz NOT NULL, event_id uuid NOT NULL
 );
@@ -117,14 +118,15 @@ _UPSERTS = {
     Act: f"""WITH r AS (
         SELECT e->>0 AS indicator, (e->>1)::int AS requirement, e->>2 AS act_key,
             e->>3 AS subject, e->>4 AS participant_id, (e->>5)::timestamptz AS occurred_at,
-            e->>6 AS region, (e->>7)::uuid AS event_id {_ROWS})
+            e->>6 AS region, (e->>7)::uuid AS event_id, coalesce(e->>8, '') AS admin2 {_ROWS})
     INSERT INTO {{s}}.acts AS t (indicator, requirement, act_key, subject, participant_id,
-        occurred_at, region, event_id, rev)
+        occurred_at, region, event_id, admin2, rev)
     SELECT DISTINCT ON (indicator, requirement, act_key) *, $2::bigint FROM r
     ORDER BY indicator, requirement, act_key, occurred_at, event_id
     ON CONFLICT (indicator, requirement, act_key) DO UPDATE SET subject = EXCLUDED.subject,
         participant_id = EXCLUDED.participant_id, occurred_at = EXCLUDED.occurred_at,
-        region = EXCLUDED.region, event_id = EXCLUDED.event_id, rev = EXCLUDED.rev
+        region = EXCLUDED.region, event_id = EXCLUDED.event_id, admin2 = EXCLUDED.admin2,
+        rev = EXCLUDED.rev
     WHERE (EXCLUDED.occurred_at, EXCLUDED.event_id) < (t.occurred_at, t.event_id)""",
     Revocation: f"""WITH r AS (
         SELECT e->>0 AS act_key, (e->>1)::timestamptz AS occurred_at, (e->>2)::uuid AS event_id
@@ -157,7 +159,7 @@ _UPSERTS = {
 
 
 _LOG = """INSERT INTO {s}.recorded (kind, fact, event_id, recorded_at)
-    SELECT e->>0, e->1, (e->1->>-1)::uuid, coalesce((e->>2)::timestamptz, now()) {rows}
+    SELECT e->>0, e->1, (e->>3)::uuid, coalesce((e->>2)::timestamptz, now()) {rows}
     ON CONFLICT DO NOTHING"""
 
 
@@ -194,7 +196,10 @@ async def record(
     rev = 1 + await conn.fetchval(f"SELECT n FROM {s}.revision FOR UPDATE")
     seeds = await counted_state.seeds(conn, s, logframe, facts)
     when = recorded_at or {}
-    entries = [(recorded.KINDS[type(f)], f, when.get(f.event_id)) for f in facts]
+    entries = [
+        (recorded.KINDS[type(f)], recorded.logged(f), when.get(f.event_id), f.event_id)
+        for f in facts
+    ]
     await conn.execute(_LOG.format(s=s, rows=_ROWS), orjson.dumps(entries, default=tuple).decode())
     changed = 0
     for kind, upsert in _UPSERTS.items():
@@ -268,11 +273,11 @@ async def load_changes(
 
         async for page in rows(
             "SELECT indicator, requirement, act_key, subject, participant_id, occurred_at,"
-            f" region, event_id::text FROM {s}.acts WHERE rev > $1"
+            f" region, event_id::text, admin2 FROM {s}.acts WHERE rev > $1"
         ):
             facts.extend(
                 Act(share(r[0], r[0]), r[1], r[2], share(r[3], r[3]), share(r[4], r[4]), r[5],
-                    share(r[6], r[6]), r[7])
+                    share(r[6], r[6]), r[7], share(r[8], r[8]))
                 for r in page
             )  # fmt: skip
         async for page in rows(

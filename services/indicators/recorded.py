@@ -49,6 +49,14 @@ def as_recorded_by(entries: Iterable[Entry], before: datetime) -> Ledger:
     return ledger
 
 
+def logged(fact: Fact) -> tuple[Any, ...]:
+    """A fact as the log keeps it: its fields in order, an act without admin2 as before admin2
+    existed (so a replayed event logs the same entry, and old entries read the same)."""
+    if isinstance(fact, Act) and not fact.admin2:
+        return tuple(fact)[:-1]
+    return tuple(fact)
+
+
 def decode(kind: str, values: list[Any]) -> Fact:
     """A fact from its logged kind and JSON array (instants as RFC 3339 text)."""
     for i in _INSTANTS[kind]:

@@ -6,8 +6,10 @@ day, `target x days passed / days in the period`, counting the day itself. A win
 than the period (a quarter, a month) expects the share of the target its days carry, up to
 today. When period targets cover the whole period (every year of a phase, every quarter), they
 shape the schedule instead (`expected_along`): each day carries its period's target spread
-over the period's days, so the expected figure grows period by period as the targets do. Pure
-functions, no database.
+over the period's days, so the expected figure grows period by period as the targets do. An
+indicator's `milestones` (dates and cumulative values) shape it before period targets do: the
+schedule runs linearly from one milestone to the next, and from the last to the target on the
+period's last day (`targets.milestone_pieces`). Pure functions, no database.
 
 Status bands: within 10 % of the expected figure either way is *on track*; below, *behind*;
 above, *ahead*. A suppressed count shown as "<5" is at most 4: it is *behind* only when even 4

@@ -20,13 +20,16 @@ Pure; no database.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from services.indicators.life_of_project import kind_of, span_of
 from services.indicators.logframe import Indicator, Logframe
 
 Span = tuple[date, date]
+Piece = tuple[date, date, int]
+"""A stretch of a schedule (first and last day) and the target it carries."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,15 @@ def target_of(
     return territory_target(indicator, region)
 
 
-def schedule(logframe: Logframe, indicator: Indicator) -> list[tuple[date, date, int]] | None:
-    """The period targets that shape the indicator's schedule: those of the finest kind (months,
-    then quarters, then years) that cover the whole period without gap or overlap, in order;
-    None when no kind does (the schedule is then linear)."""
+def schedule(logframe: Logframe, indicator: Indicator) -> list[Piece] | None:
+    """What shapes the indicator's schedule: its milestones when it has some
+    (`milestone_pieces`), else the period targets of the finest kind (months, then
+    quarters, then years) that cover the whole period without gap or overlap, in order; None
+    when no kind does (the schedule is then linear)."""
     first, last = logframe.period.start, logframe.period.end
+    if indicator.milestones:
+        points = [(m.by, m.value) for m in indicator.milestones]
+        return milestone_pieces(points, indicator.target, (first, last))
     for kind in ("month", "quarter", "year"):
         pieces = sorted(
             (*span, target)
@@ -86,6 +93,24 @@ def schedule(logframe: Logframe, indicator: Indicator) -> list[tuple[date, date,
         ):
             return pieces
     return None
+
+
+def milestone_pieces(
+    milestones: Sequence[tuple[date, int]], target: int, period: tuple[date, date]
+) -> list[Piece]:
+    """The schedule of cumulative `milestones` (day, value: in order, inside `period`) as
+    pieces: each stretch from the day after one milestone to the next carries the value added
+    in it, the last stretch to the period's end what remains of `target`. So the weight of the
+    days up to a milestone is its value, and `expected_along` draws straight lines between."""
+    first, last = period
+    pieces: list[Piece] = []
+    start, reached = first, 0
+    for day, value in milestones:
+        pieces.append((start, day, value - reached))
+        start, reached = day + timedelta(days=1), value
+    if start <= last:
+        pieces.append((start, last, target - reached))
+    return pieces
 
 
 def target_span(logframe: Logframe, indicator: Indicator, region: str | None, span: Span) -> Span:

@@ -276,6 +276,9 @@ async def case(signed: SignedIn, case_id: uuid.UUID) -> Response:
         regions=sorted(signed.principal.regions) if signed.principal else [],
         change_key=f"{case_id}-{found['version']}",
         services=SERVICE_TYPES,
+        provinces=[
+            u.code for u in current_program().territories.admin2() if u.parent == found["region"]
+        ],
         voucher_services=VOUCHER_SERVICES,
         referrals=[r for r in referrals if r["case_id"] == str(case_id)],
         units=[u for u in units if u["active"]],
@@ -288,10 +291,18 @@ async def case(signed: SignedIn, case_id: uuid.UUID) -> Response:
 
 @router.post("/casos/{case_id}/servicios")
 async def deliver(
-    signed: SignedIn, case_id: uuid.UUID, csrf: Text, key: Text, service_type: Text, cost: Text = ""
+    signed: SignedIn,
+    case_id: uuid.UUID,
+    csrf: Text,
+    key: Text,
+    service_type: Text,
+    cost: Text = "",
+    admin2: Text = "",
 ) -> Response:
     signed.check_csrf(csrf)
     body: dict[str, Any] = {"service_type": service_type}  # delivered now: the service's clock
+    if admin2:  # the province, optional (the R4V 5W's Admin2)
+        body |= {"admin2": admin2}
     if cost.strip():  # in the program's currency (the request's default)
         if (read := typed_amount(cost)) is None:
             refused = ServiceRefusal(422, None, signed.t("amount.bad"))

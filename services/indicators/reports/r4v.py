@@ -8,7 +8,8 @@ reached disaggregated women / men / girls / boys / other, with both figures R4V 
 
 Who is reached, and when. A person reached by an indicator is one the indicator counts (merged
 records being one; every requirement met by a live act); they are *reached* by each of their
-live acts at or after the moment all requirements hold, in that act's month and region. A
+live acts at or after the moment all requirements hold, in that act's month, region and admin2
+(the province the act names; acts naming none make the rows with Admin2 empty). A
 person's sex is their current one; their age is taken at their first act counted in the row
 (the month's, or the year-to-date's): under 18 by sex makes girls and boys, "other" is
 non-binary, or sex or birth month not known. A person's population type is their current
@@ -69,6 +70,8 @@ class FiveWRow:
     population_type: str
     monthly: dict[str, int]
     consolidated: dict[str, int]
+    admin2: str = ""
+    """The province (admin2) of the acts counted, "" for the acts that named none."""
 
 
 def group(sex: str, age_group: str) -> str:
@@ -98,26 +101,27 @@ def five_w(
             by_indicator[act.indicator].setdefault(subject, []).append(act)
     rows = []
     for indicator in mapped:
-        # (region, population type, month) -> person -> first reach in that month
-        reached: dict[tuple[str, str, str], dict[str, date]] = {}
+        # (region, admin2, population type, month) -> person -> first reach in that month
+        reached: dict[tuple[str, str, str, str], dict[str, date]] = {}
         for person, acts in by_indicator[indicator.id].items():
             kind = people.attribute(person, POPULATION_TYPE) or default
             for act in _reaching(indicator, acts):
                 on = act.occurred_at.astimezone(zone).date()
                 month = f"{on.year:04d}-{on.month:02d}"
                 if on.year == year and month in months:
-                    reached.setdefault((act.region, kind, month), {}).setdefault(person, on)
-        for region, kind in sorted({(r, k) for r, k, _ in reached}):
+                    place = (act.region, act.admin2, kind, month)
+                    reached.setdefault(place, {}).setdefault(person, on)
+        for region, admin2, kind in sorted({(r, a, k) for r, a, k, _ in reached}):
             so_far: dict[str, date] = {}
             for month in months:
-                this_month = reached.get((region, kind, month), {})
+                this_month = reached.get((region, admin2, kind, month), {})
                 for person, on in this_month.items():
                     so_far.setdefault(person, on)
                 if not so_far:
                     continue
                 rows.append(FiveWRow(
                     indicator.id, region, month, kind,
-                    _groups(people, this_month), _groups(people, so_far),
+                    _groups(people, this_month), _groups(people, so_far), admin2,
                 ))  # fmt: skip
     return rows
 
@@ -148,6 +152,7 @@ def _groups(people: People, reached: dict[str, date]) -> dict[str, int]:
 def _lines(logframe: Logframe, rows: list[FiveWRow], program: Program) -> list[list[object]]:
     org = _reporting(logframe, program)
     kinds = {t.code: t.labels.en for t in program.population_types}
+    admin2 = {t.code: t.labels.es for t in program.territories.admin2()}
     activities = logframe.r4v_activities()
     out: list[list[object]] = []
     for row in rows:
@@ -157,7 +162,8 @@ def _lines(logframe: Logframe, rows: list[FiveWRow], program: Program) -> list[l
             [row.consolidated[g] for g in GROUPS],
         )
         out.append([
-            org.country, REGION_LABELS.get(row.region, row.region), "",
+            org.country, REGION_LABELS.get(row.region, row.region),
+            admin2.get(row.admin2, row.admin2),
             org.appealing_organisation, org.implementing_organisation, activity.sector,
             activity.indicator, activity.activity, row.month,
             kinds.get(row.population_type, row.population_type),

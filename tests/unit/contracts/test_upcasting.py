@@ -26,7 +26,8 @@ def test_a_v1_message_on_kafka_is_decoded_as_v2() -> None:
     assert isinstance(event, MessageReached)
     assert event.version == 2
     assert event.delivery_mode is DeliveryMode.REMOTE  # it came by WhatsApp
-    assert event.model_dump(exclude={"delivery_mode"}) == old.model_dump()
+    assert event.admin2 is None  # added to version 2 later: old messages carry none
+    assert event.model_dump(exclude={"delivery_mode", "admin2"}) == old.model_dump()
 
 
 @pytest.mark.parametrize(

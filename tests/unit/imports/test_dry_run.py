@@ -176,3 +176,30 @@ async def test_a_person_s_population_type_and_attributes_are_sent_as_codes() -> 
     assert body["population_type"] == "in_transit"
     assert body["attributes"] == {"disability": "with_disability"}
     assert RegisterRequest.model_validate(body).attributes == {"disability": "with_disability"}
+
+
+async def test_a_delivery_or_a_reach_may_name_its_province_and_a_wrong_one_is_refused() -> None:
+    services = await _check(
+        "services",
+        "case_ref,service_type,delivered_on,admin2\n"
+        "C-1,dignity_kit,2026-03-02,piura_paita\n"
+        "C-2,dignity_kit,2026-03-02,\n"
+        "C-3,dignity_kit,2026-03-02,atlantis\n",
+        Refs(cases=["C-1", "C-2", "C-3"]),
+    )
+    named, plain = services.rows[0].acts[0], services.rows[1].acts[0]
+    assert named.body["admin2"] == "piura_paita" and "admin2" not in plain.body
+    assert {(e.row, e.column) for e in services.errors} == {(4, "admin2")}
+    reached = await _check(
+        "outreach",
+        "participant_ref,topic,channel,delivery_mode,region,reached_on,admin2\n"
+        "P-1,health_services,fair,in_person,tumbes,2026-03-02,tumbes_zarumilla\n",
+        Refs(participants=["P-1"]),
+    )
+    assert reached.valid and reached.rows[0].acts[0].body["admin2"] == "tumbes_zarumilla"
+    # A file of before the column is read as before.
+    older = await _check(
+        "services", "case_ref,service_type,delivered_on\nC-1,dignity_kit,2026-03-02\n",
+        Refs(cases=["C-1"]),
+    )  # fmt: skip
+    assert older.valid and "admin2" not in older.rows[0].acts[0].body

@@ -22,7 +22,11 @@ STORED: list[tuple[str, int, dict[str, Any]]] = [
 def test_the_events_code_fields_are_found_by_their_vocabulary() -> None:
     fields = code_fields()
 
-    assert fields[("service.delivered", 1)] == {"service_type": "service", "region": "territory"}
+    assert fields[("service.delivered", 1)] == {
+        "service_type": "service",
+        "region": "territory",
+        "admin2": "admin2",
+    }
     assert fields[("voucher.redeemed", 1)]["services"] == "voucher_coverage"
     assert fields[("consent.given", 1)] == {"destinations": "destination"}
     assert fields[("referral.completed", 1)]["destination"] == "destination"

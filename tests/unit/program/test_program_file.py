@@ -95,7 +95,8 @@ def test_an_unknown_parent_or_level_is_named(tmp_path: Path) -> None:
             }
         )
 
-    assert "territory 'lima_norte': parent 'lima' is not a known region" in _broken(
+    # Peru's levels are region, then province: a zone below them needs a province parent.
+    assert "territory 'lima_norte': parent 'lima' is not a known province" in _broken(
         tmp_path, orphan
     )
 
