@@ -1,5 +1,9 @@
 """The three writing services and the indicators on the test's PostgreSQL and Kafka, the
-directories the demo year names, and the imports' own database."""
+directories the demo year names, and the imports' own database: one system for the package.
+
+Starting it (five databases, four services, the directories) is most of a module's time, so the
+modules share it. Each test asserts what it adds (figures over a baseline, events over a count
+taken before it, its own references), never a total the others could change."""
 
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ class ImportSystem:
         return Sender(urls, signer, concurrency=8)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def system(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[ImportSystem]:
@@ -53,8 +57,8 @@ async def system(
     await create_databases(postgres.server_url, names)
     urls = [postgres.url(n) for n in names]
     tag = uuid.uuid4().hex[:8]
-    # The services' copies and the indicators begin after what earlier modules wrote: the
-    # figures and rosters are this module's (no replay of the session's history at start).
+    # The services' copies and the indicators begin after what earlier packages wrote: the
+    # figures and rosters are this package's (no replay of the session's history at start).
     copies = {
         1: [f"referrals.imports.{tag}.consent", f"referrals.imports.{tag}.roster"],
         2: [f"vouchers.imports.{tag}.roster"],
