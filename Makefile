@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # tree: a fresh clone (CI) checks only what changed. Entries are validated by each file's hash;
 # the lock keeps two clones checking at once from writing the same entries.
 MYPY_CACHE := $(or $(PANA_CACHE_DIR),$(HOME)/.cache/pana)/mypy
+# The tests' Python processes keep their compiled modules under the virtualenv, never beside the
+# sources, even where PYTHONDONTWRITEBYTECODE is set: otherwise every service process, operator
+# command and benchmark the suite starts compiles every module it imports again (docs/testing.md).
+TEST_ENV := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(abspath $(VENV))/pycache
 
 .PHONY: install up down reset status lint format test unit ops soak bench bench-scale bench-quick contracts clean
 
@@ -51,10 +55,10 @@ contracts: install ## regenerate JSON Schemas and the AsyncAPI document
 	$(BIN)/python -m contracts.generate
 
 test: lint ## the whole suite: lint, types, unit, integration, end-to-end (starts its own infra)
-	$(BIN)/pytest -p no:cacheprovider
+	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider
 
 unit: install ## the fast tier: unit tests only, no Kafka or PostgreSQL, not the slow trials (seconds)
-	$(BIN)/pytest -p no:cacheprovider -q -m "not slow" tests/unit
+	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider -q -m "not slow" tests/unit
 
 ops: install ## an operator command on the local stack: make ops CMD="lag" (pana-ops --help)
 	$(BIN)/pana-ops $(or $(CMD),--help)

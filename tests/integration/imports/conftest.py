@@ -1,5 +1,9 @@
 """The three writing services and the indicators on the test's PostgreSQL and Kafka, the
-directories the demo year names, and the imports' own database."""
+directories the demo year names, and the imports' own database: one system for the package.
+
+Starting it (five databases, four services, the directories) is most of a module's time, so the
+modules share it. Each test asserts what it adds (figures over a baseline, events over a count
+taken before it, its own references), never a total the others could change."""
 
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ class ImportSystem:
         return Sender(urls, signer, concurrency=8)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def system(
     postgres: PostgresEndpoint, kafka: KafkaEndpoint, keys: Keys
 ) -> AsyncIterator[ImportSystem]:
@@ -52,7 +56,7 @@ async def system(
     tag = uuid.uuid4().hex[:8]
     with service_environment(keys):
         async with contextlib.AsyncExitStack() as stack:
-            # the figures and rosters are this module's (no replay of the session's history)
+            # the figures and rosters are this package's (no replay of the session's history)
             cases, referrals, vouchers, indicators = await serve_from_now(
                 stack, kafka, keys, urls, f"imports.{tag}"
             )

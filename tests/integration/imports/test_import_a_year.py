@@ -55,10 +55,11 @@ async def _figures(system: ImportSystem) -> dict[str, int]:
 async def _figures_of_everything_before(system: ImportSystem) -> dict[str, int]:
     """The figures once the demo version has read all the session's topics hold.
 
-    Earlier modules of the suite wrote to the same topics, and this module's indicators replay
-    them from the start. The demo version is not the service's default, so the service is
-    ready while it replays (and the answer says `rebuilding` only once its group has its
-    partitions): figures read before it caught up grow under the test (issue of the whole suite).
+    The package's other modules write to the same system (its indicators start after what
+    earlier packages wrote), and this version must have read all of it. The demo version is
+    not the service's default, so the service is ready while it reads (and the answer says
+    `rebuilding` only once its group has its partitions): figures read before it caught up grow
+    under the test (issue of the whole suite).
     """
     settings = system.indicators.app.state.settings
     consumer = consumer_of(load_directory()[LOGFRAME], settings.consumer_prefix)
@@ -96,7 +97,7 @@ async def test_a_year_imported_gives_exact_figures_and_again_changes_nothing(
     now = datetime.now(UTC)
     people = _year(80, seed=25, now=now)
     files = year_files(people, now, tmp_path / "year")
-    # The suite's earlier modules wrote to the same topics, and the demo logframe spans them:
+    # The package's other modules wrote to the same system, and the demo logframe spans them:
     # the imported year is what it adds to the figures counted before it.
     before = await _figures_of_everything_before(system)
     for kind in ORDER:

@@ -5,11 +5,12 @@ Year 2 (Sep 2022 - Aug 2023) is imported years later, as the importing superviso
 nothing; a late entry changes today's figures and leaves the export as recorded by yesterday
 byte for byte as it was.
 
-The module's consumers start after what earlier modules wrote (`start_at_end`, conftest), and
-the figures are compared as what the imported year adds to a baseline taken once the Year-2
-consumer has read every record its topics hold (`_caught_up`): a figure read before then could
-grow under the test. "Nothing written" counts the services' events once their own rounds have
-marked what the imported year left due (`_nothing_due`)."""
+The package's consumers start after what earlier packages wrote (`start_at_end`, conftest) and
+its other modules import into the same system, so the figures are compared as what the imported
+year adds to a baseline taken once the Year-2 consumer has read every record its topics hold
+(`_caught_up`): a figure read before then could grow under the test. "Nothing written" counts
+the services' events once their own rounds have marked what the imports left due
+(`_nothing_due`)."""
 
 from __future__ import annotations
 
@@ -80,16 +81,17 @@ async def _events(system: ImportSystem) -> list[dict[str, int]]:
 
 async def _caught_up(system: ImportSystem, kafka: KafkaEndpoint) -> None:
     """Return once the Year-2 consumer has read every record its topics hold now (the units and
-    clinics this module added), so that a baseline read after it stays the baseline."""
+    clinics the package added, the other modules' imports), so that a baseline read after it
+    stays the baseline."""
     settings = system.indicators.app.state.settings
     consumer = read_model.consumer_of(YEAR_TWO, settings.consumer_prefix)
     await caught_up(settings.database_url, consumer, kafka.admin, settings.source_topics, 300)
 
 
 async def _nothing_due(system: ImportSystem) -> None:
-    """Return once the services' own rounds have marked what the imported year left due (its
-    waiting referrals overdue, its open vouchers expired): events of their clocks, written
-    whenever a round comes, not by an import."""
+    """Return once the services' own rounds have marked what the imports left due (this year's
+    and the package's other modules': waiting referrals overdue, open vouchers expired): events
+    of their clocks, written whenever a round comes, not by an import."""
     system.referrals.app.state.overdue.wake()
     now = datetime.now(UTC)
 
