@@ -540,7 +540,9 @@ async def test_an_administrator_asks_who_touched_a_participant(
     await page.click("button:has-text('Consultar')")
     audit = page.locator("table:has(caption:text-is('Consulta de auditoría'))")
     await audit.wait_for()
-    assert "participant.register" in await audit.inner_text()
+    registered = audit.locator("data[value='participant.register']")
+    assert await registered.all_inner_texts() == ["Persona registrada"]  # the code, labelled
+    assert "participant.register" not in await audit.inner_text()
     await _look(page, "audit")
 
 
