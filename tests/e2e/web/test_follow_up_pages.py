@@ -558,6 +558,8 @@ async def test_an_administrator_asks_who_touched_a_participant(
     registered = audit.locator("data[value='participant.register']")
     assert await registered.all_inner_texts() == ["Persona registrada"]  # the code, labelled
     assert "participant.register" not in await audit.inner_text()
+    cell = "el => getComputedStyle(el.closest('td'), '::before').content"
+    assert await registered.evaluate(cell) == '"Acción"'  # the column named beside it at 390 px
     await _look(page, "audit")
 
 
