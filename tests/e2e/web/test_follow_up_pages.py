@@ -560,6 +560,8 @@ async def test_an_administrator_asks_who_touched_a_participant(
     assert "participant.register" not in await audit.inner_text()
     cell = "el => getComputedStyle(el.closest('td'), '::before').content"
     assert await registered.evaluate(cell) == '"Acción"'  # the column named beside it at 390 px
+    purpose = audit.locator("td[data-label='Finalidad']").first  # none: no name without a value
+    assert await purpose.inner_text() == "" and not await purpose.is_visible()
     await _look(page, "audit")
 
 
