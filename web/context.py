@@ -15,13 +15,14 @@ from starlette.responses import Response
 
 from access.oidc import principal_claims
 from access.principal import InconsistentClaims, Principal
-from web import i18n
+from web import days, i18n
 from web.services import ServiceRefusal, Services
 from web.sessions import COOKIE, Session, SessionStore
 from web.signin import OpenIdClient, SignInFailed
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 TEMPLATES.env.globals.update(
+    day_pattern=days.PATTERN,
     format_date=i18n.format_date,
     format_money=i18n.format_money,
     format_number=i18n.format_number,

@@ -31,7 +31,7 @@ def catalog(language: str) -> dict[str, str]:
     if language not in LANGUAGES:
         language = DEFAULT
     loaded: dict[str, str] = json.loads((CATALOGS / f"{language}.json").read_text("utf-8"))
-    return {**loaded, **_program_labels(language)}
+    return {**loaded, **_program_labels(language), **_age_groups(language, loaded)}
 
 
 def _program_labels(language: str) -> dict[str, str]:
@@ -43,6 +43,21 @@ def _program_labels(language: str) -> dict[str, str]:
         *program.regularization_profiles, *program.case_types, *program.livelihood_outcomes,
     ]  # fmt: skip
     return {f"code.{term.code}": getattr(term.labels, language) for term in terms}
+
+
+def _age_groups(language: str, formats: dict[str, str]) -> dict[str, str]:
+    # As the reports name them, with their years ("Primera infancia (0 - 5 años)"): the program
+    # file gives each band's name and first year, a band ends the year before the next begins.
+    bands = current_program().age_groups
+    named = {}
+    for band, following in zip(bands, [*bands[1:], None], strict=True):
+        name, low = getattr(band.labels, language), band.from_age
+        named[f"code.{band.code}"] = (
+            formats["age_group.and_over"].format(name=name, low=low)
+            if following is None
+            else formats["age_group.years"].format(name=name, low=low, high=following.from_age - 1)
+        )
+    return named
 
 
 def translate(language: str, key: str, **values: object) -> str:

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from deploy.ops.directory import PROVIDER_COLUMNS, read_rows, unit_rows
 from web.amounts import amount as typed_amount
 from web.context import SignedIn
+from web.days import typed_day
 from web.services import ServiceRefusal
 from web.vocabulary import REGIONS
 
@@ -66,14 +67,20 @@ async def import_directory(signed: SignedIn, csrf: Text, kind: Text, file: Uploa
 async def budget(signed: SignedIn, csrf: Text, region: Text, period_start: Text,
                  period_end: Text, amount: Text) -> Response:  # fmt: skip
     signed.check_csrf(csrf)
+    typed = {"period_start": period_start, "period_end": period_end}
     if (read := typed_amount(amount)) is None:
-        return await _page(signed, budget_result=signed.t("amount.bad"))
-    body = {"amount": read, "period_end": period_end}
+        return await _page(signed, budget_result=signed.t("amount.bad"), budget_form=typed)
+    start, end = typed_day(period_start), typed_day(period_end)
+    if start is None or end is None:
+        field, value = ("start", period_start) if start is None else ("end", period_end)
+        bad = signed.t("day.bad", field=signed.t(f"admin.period_{field}"), value=value)
+        return await _page(signed, budget_result=bad, budget_form=typed)
+    body = {"amount": read, "period_end": end.isoformat()}
     try:
         await signed.services.call(signed.token, "vouchers", "PUT",
-                                   f"/budgets/{region}/{period_start}", json=body)  # fmt: skip
+                                   f"/budgets/{region}/{start.isoformat()}", json=body)  # fmt: skip
     except ServiceRefusal as refused:
-        return await _page(signed, budget_result=signed.refusal_text(refused))
+        return await _page(signed, budget_result=signed.refusal_text(refused), budget_form=typed)
     return await _page(signed, budget_result=signed.t("admin.budget_saved"))
 
 

@@ -24,6 +24,7 @@ from services.referrals.shared_minimum import needs
 from web.amounts import amount as typed_amount
 from web.coarse_attributes import answers, questions
 from web.context import Signed, SignedIn
+from web.days import typed_day
 from web.qr import qr_svg
 from web.services import ServiceRefusal
 from web.vocabulary import (
@@ -146,11 +147,12 @@ async def register(
     nationality: Text = "VEN",
 ) -> Response:
     signed.check_csrf(csrf)
+    born = typed_day(birth_date)
     body: dict[str, Any] = {
         "given_names": given_names,
         "family_names": family_names,
         "sex": sex,
-        "birth_date": birth_date,
+        "birth_date": born.isoformat() if born else birth_date,
         "document_type": document_type,
         "nationality": nationality.strip().upper() or "VEN",
         "region": _region(signed),
@@ -162,6 +164,9 @@ async def register(
     picked = dict(await request.form())
     body.update(answers(picked))
     try:
+        if born is None:  # said in the page's language, nothing sent
+            bad = signed.t("day.bad", field=signed.t("person.birth_date"), value=birth_date)
+            raise ServiceRefusal(422, None, bad)
         made = await signed.services.call(
             signed.token, "cases", "POST", "/participants", json=body, headers=_key(key)
         )
@@ -173,7 +178,7 @@ async def register(
             sexes=SEXES,
             region=_region(signed),
             questions=questions(signed.language),
-            form=body,
+            form={**body, "birth_date": birth_date},  # as typed
             picked=picked,
             refusal=refused,
             status_code=422,
@@ -405,6 +410,9 @@ async def issue(
     if (read := typed_amount(amount)) is None:
         refused = ServiceRefusal(422, None, signed.t("amount.bad"))
         return signed.refused(refused, f"/casos/{case_id}")
+    if (last_day := typed_day(valid_until)) is None:
+        bad = signed.t("day.bad", field=signed.t("voucher.valid_until"), value=valid_until)
+        return signed.refused(ServiceRefusal(422, None, bad), f"/casos/{case_id}")
     body = {
         "case_id": str(case_id),
         "participant_id": participant_id,
@@ -412,7 +420,7 @@ async def issue(
         "provider_id": provider_id,
         "services": services,
         "amount": read,
-        "valid_until": end_of_day(valid_until),
+        "valid_until": end_of_day(last_day.isoformat()),
     }
     made = await command(signed, "vouchers", "/vouchers", body, key, after=True)
     if isinstance(made, Response):

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from program.load import current_program
 from web.context import Signed, SignedIn
+from web.days import typed_day
 from web.services import ServiceRefusal
 
 router = APIRouter()
@@ -58,7 +59,7 @@ def _page(signed: Signed, key: str, form: Mapping[str, Any], **more: Any) -> Res
         region=_region(signed),
         kinds=[(t.code, getattr(t.labels, lang)) for t in program.terms("group_activity_kind")],
         sexes=[(t.code, getattr(t.labels, lang)) for t in program.terms("sex")],
-        ages=[(t.code, getattr(t.labels, lang)) for t in program.terms("age_group")],
+        ages=[(t.code, signed.t(f"code.{t.code}")) for t in program.terms("age_group")],
         cell=cell_name,
         form=form,
         **more,
@@ -82,7 +83,10 @@ async def record(
         return _page(signed, key, form, refusal=refused, status_code=422)
     body: dict[str, Any] = {"kind": kind, "region": _region(signed), "headcounts": counted}
     if held_on.strip():
-        body["held_at"] = held_at(held_on.strip())
+        if (day := typed_day(held_on)) is None:
+            bad = signed.t("day.bad", field=signed.t("activity.held_on"), value=held_on.strip())
+            return _page(signed, key, form, refusal=ServiceRefusal(422, None, bad), status_code=422)
+        body["held_at"] = held_at(day.isoformat())
     try:
         made = await signed.services.call(
             signed.token, "cases", "POST", "/group-activities", json=body,

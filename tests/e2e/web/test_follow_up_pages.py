@@ -365,7 +365,11 @@ async def test_the_registration_page_asks_nationality_once(
     assert await page.locator("[name*=nationality]").count() == 1
     await page.fill("#given_names", "Lucía")
     await page.fill("#family_names", "Ficticia Nacionalidad")
-    await page.fill("#birth_date", "1992-07-15")
+    birth = page.locator("#birth_date")  # a day as the page writes it, not the browser's own
+    assert await birth.get_attribute("type") is None
+    assert await birth.get_attribute("placeholder") == "dd/mm/aaaa"
+    assert await page.inner_text("#birth_date-help") == "Día, mes y año: dd/mm/aaaa."
+    await birth.fill("03/07/1992")  # 3 July: read month first, it would be March
     await page.get_by_label("Nacionalidad").fill("col")
     await _look(page, "register-form")
     await page.click("button:has-text('Registrar')")
@@ -375,6 +379,7 @@ async def test_the_registration_page_asks_nationality_once(
     cases = system.cases.client("caseworker", regions=LIMA)
     person = (await cases.get(href.replace("/personas/", "/participants/"))).json()
     assert person["nationality"] == "COL"
+    assert person["birth_year_month"] == "1992-07"
 
 
 async def _indirect(system: WebSystem) -> int:
@@ -396,15 +401,25 @@ async def test_a_caseworker_records_a_group_activity_that_reaches_the_indirect_f
     await page.click("a[href='/actividades/nueva']")
     await page.wait_for_selector("h1:has-text('Actividad grupal')")
     await page.select_option("#kind", "talk")
+    rows = await page.locator("table.grid th[scope=row]").all_inner_texts()
+    assert rows[0] == "Primera infancia (0 - 5 años)"  # as the reports name the age groups
+    assert rows[-1] == "Adultos/as mayores (60 y más años)"
+    heads = ("Mujer", "Hombre", "No binario")
+    sexes = [page.locator(f"table.grid th[scope=col]:text-is('{head}')") for head in heads]
+    widths = [box["width"] for box in [await sex.bounding_box() for sex in sexes] if box]
+    assert len(widths) == 3 and max(widths) - min(widths) < 1, widths  # "Mujer" as wide
+    cells = "[...document.querySelectorAll('table.grid th')]"
+    spilled = f"{cells}.filter(c => c.scrollWidth > c.clientWidth).map(c => c.innerText)"
+    assert await page.evaluate(spilled) == []  # no header spills out of its cell
     await _look(page, "group-activity")
     await page.click("button:has-text('Registrar la actividad')")  # nobody counted yet
     assert "al menos una" in await page.inner_text("[role=alert]")
     await _look(page, "group-activity-refused")
 
     yesterday = datetime.now(ZoneInfo("America/Lima")).date() - timedelta(days=1)
-    await page.fill("#held_on", yesterday.isoformat())
-    await page.get_by_label("Mujer, Jóvenes", exact=True).fill("12")
-    await page.get_by_label("Hombre, Adultos/as", exact=True).fill("7")
+    await page.fill("#held_on", yesterday.strftime("%d/%m/%Y"))
+    await page.get_by_label("Mujer, Jóvenes (18 - 29 años)", exact=True).fill("12")
+    await page.get_by_label("Hombre, Adultos/as (45 - 59 años)", exact=True).fill("7")
     await page.click("button:has-text('Registrar la actividad')")
     await page.wait_for_selector("text=Se registró la actividad con 19 personas.")
     await _look(page, "group-activity-recorded")
@@ -527,7 +542,13 @@ async def test_an_administrator_asks_who_touched_a_participant(
     await page.click("button:has-text('Consultar')")
     audit = page.locator("table:has(caption:text-is('Consulta de auditoría'))")
     await audit.wait_for()
-    assert "participant.register" in await audit.inner_text()
+    registered = audit.locator("data[value='participant.register']")
+    assert await registered.all_inner_texts() == ["Persona registrada"]  # the code, labelled
+    assert "participant.register" not in await audit.inner_text()
+    cell = "el => getComputedStyle(el.closest('td'), '::before').content"
+    assert await registered.evaluate(cell) == '"Acción"'  # the column named beside it at 390 px
+    purpose = audit.locator("td[data-label='Finalidad']").first  # none: no name without a value
+    assert await purpose.inner_text() == "" and not await purpose.is_visible()
     await _look(page, "audit")
 
 
@@ -571,14 +592,19 @@ async def test_an_administrator_imports_a_directory_and_sets_a_budget(
     await _look(page, "admin-imported")
 
     await page.select_option("#region", "tumbes")
-    await page.fill("#period_start", "2027-01-01")
-    await page.fill("#period_end", "2027-12-31")
+    await page.fill("#period_start", "01/01/2027")
+    await page.fill("#period_end", "31/12/2027")
     await page.fill("#budget-amount", "mucho")
     await page.click("button:has-text('Guardar presupuesto')")
     assert "Escriba el monto con números" in await page.inner_text("main")
+    await page.fill("#period_end", "12/31/2027")  # month first: refused, in Spanish
+    await page.fill("#budget-amount", "12.500,50")
+    await page.click("button:has-text('Guardar presupuesto')")
+    assert "Hasta: «12/31/2027» no es una fecha" in await page.inner_text("main")
+    await _look(page, "admin-budget-refused")
     await page.select_option("#region", "tumbes")
-    await page.fill("#period_start", "2027-01-01")
-    await page.fill("#period_end", "2027-12-31")
+    await page.fill("#period_start", "01/01/2027")
+    await page.fill("#period_end", "31/12/2027")
     await page.fill("#budget-amount", "12.500,50")  # as the pages write money
     await page.click("button:has-text('Guardar presupuesto')")
     assert "Presupuesto guardado." in await page.inner_text("main")

@@ -132,7 +132,7 @@ async def test_a_gbv_case_from_registration_to_redemption_on_the_dashboard(
     await caseworker.fill("#given_names", "Rosa")
     await caseworker.fill("#family_names", "Ficticia Prueba")
     await caseworker.select_option("#sex", "woman")
-    await caseworker.fill("#birth_date", "1990-05-01")
+    await caseworker.fill("#birth_date", "01/05/1990")  # dd/mm/aaaa, as the page asks
     phone = f"+51 9{uuid.uuid4().int % 10**8:08d}"
     await caseworker.fill("#phone", phone)
     await pages.check(caseworker, "register")

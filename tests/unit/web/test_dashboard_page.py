@@ -42,7 +42,8 @@ def test_the_table_says_where_each_indicator_should_be_and_whether_it_is(
         refusal=None,
     )
     row = html[html.index('data-indicator="OE2.7"') :].split("</tr>")[0]
-    assert f'<td class="num">{expected}</td>' in row
+    column = i18n.translate(language, "dashboard.expected_col")  # named beside it on a phone
+    assert f'<td class="num" data-label="{column}">{expected}</td>' in row
     assert 'data-status="behind"' in row
     assert status in row.replace('<span aria-hidden="true">', "").replace("</span>", "")
     assert i18n.translate(language, "dashboard.expected_col") in html

@@ -3,11 +3,13 @@ cases service's cells."""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
 
 from services.cases.group_activity_requests import GroupActivityRequest
+from tests.unit.web.signed_in import sign_in, web_app
 from web import i18n
 from web.context import TEMPLATES
 from web.pages.group_activities import cell_name, cells, held_at
@@ -50,3 +52,22 @@ def test_the_grid_becomes_the_request_s_cells_and_a_day_midday_in_the_program_s_
     assert sent == [{"sex": "woman", "age_group": "youth", "count": 12}]
     assert body.held_at is not None and body.held_at.isoformat() == "2024-03-05T17:00:00+00:00"
     assert held_at("5 de marzo") == "5 de marzo"  # the service names it
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "last"),
+    [("es", "Primera infancia (0 - 5 años)", "Adultos/as mayores (60 y más años)"),
+     ("en", "Early childhood (0 - 5 years)", "Older adults (60 years and over)")],
+)  # fmt: skip
+def test_the_grid_names_each_age_group_with_its_years_as_the_reports_do(
+    language: str, first: str, last: str
+) -> None:
+    with web_app(SimpleNamespace()) as client:
+        sign_in(client, language)
+        html = client.get("/actividades/nueva").text
+
+    rows = [re.sub("<[^>]+>", "", row) for row in re.findall('<th scope="row">(.+?)</th>', html)]
+    assert rows[0] == first and rows[-1] == last and len(rows) == 7
+    assert f'aria-label="{i18n.translate(language, "code.woman")}, {first}"' in html
+    # One width for the age groups, the rest shared by the sexes (fixed layout): equal columns.
+    assert '<table class="grid">' in html and '<col class="ages"><col span="3">' in html
