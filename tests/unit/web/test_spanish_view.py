@@ -21,6 +21,9 @@ OVERDUE = {"referral_id": "r1", "case_id": "6f1c1d0e-8d55-4c5e-9a51-2f3b3c0e7a11
 CASE = {"case_id": OVERDUE["case_id"], "case_type": "gbv", "status": "open", "version": 2,
         "region": "lima_callao", "opened_at": "2026-03-01T15:00:00Z", "caseworker_id": "cw1",
         "participant_id": "0b0c5c2e-3a57-4a4e-9f6f-1f4f3a2b9c10"}  # fmt: skip
+VOUCHER = {"voucher_id": "v1", "code": "7K2M-9QXA-4TR", "status": "active", "redeemable": True,
+           "amount": "150.00", "maximum": "150.00", "remaining": "120.50", "currency": "PEN",
+           "services": ["consultation"], "valid_until": "2026-03-31"}  # fmt: skip
 UNIT = {"unit_id": "u1", "destination": "DEFENSA_PUBLICA", "name": "Defensa (muestra)",
         "active": True}  # fmt: skip
 
@@ -31,7 +34,8 @@ class Services:
 
     async def call(self, token: str, service: str, method: str, path: str, **sent: Any) -> Any:
         answers = {"/referrals/overdue": [OVERDUE], "/referrals": [OVERDUE], "/units": [UNIT],
-                   "/providers": [], f"/cases/{CASE['case_id']}": CASE}  # fmt: skip
+                   "/providers": [], f"/cases/{CASE['case_id']}": CASE,
+                   "/lookup": VOUCHER}  # fmt: skip
         return answers.get(path, {"items": [], "total": 0})
 
 
@@ -70,3 +74,13 @@ def test_a_case_names_destinations_and_writes_the_amount_as_the_language_does(
     assert f'<optgroup label="{defence}"><option value="u1">Defensa (muestra)</option>' in html
     assert f'id="amount" name="amount" required inputmode="decimal" value="{amount}"' in html
     assert "ALLY_NGO" not in html and "DEFENSA_PUBLICA" not in html
+
+
+@pytest.mark.parametrize(("language", "amount"), [("es", "120,50"), ("en", "120.50")])
+def test_a_clinic_s_amount_is_prefilled_as_the_language_writes_it(
+    client: TestClient, language: str, amount: str
+) -> None:
+    csrf = sign_in(client, language)
+    html = client.post("/clinica/vale", data={"csrf": csrf, "code": "7K2M-9QXA-4TR"}).text
+
+    assert f'value="{amount}" aria-describedby="amount-help"' in html
