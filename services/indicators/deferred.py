@@ -30,10 +30,11 @@ CHUNK = 20_000
 
 
 def ddl(schema: str) -> str:
-    """The seeds kept: `kind` names the `Seeds` field, `a` and `b` its value."""
+    """The seeds kept: `kind` names the `Seeds` field, `a` and `b` its value, a record's id
+    first (so `settle`'s chunks, in key order, hold each record's seeds together)."""
     return f"""
 CREATE TABLE IF NOT EXISTS {schema}.pending (
-    kind text NOT NULL, a text NOT NULL, b text NOT NULL DEFAULT '', PRIMARY KEY (kind, a, b)
+    a text NOT NULL, kind text NOT NULL, b text NOT NULL DEFAULT '', PRIMARY KEY (a, kind, b)
 );
 """
 
@@ -77,7 +78,7 @@ async def keep(conn: Connection, schema: str, found: Seeds) -> None:
     """Keep a batch's seeds to recount later (their facts are stored in the same transaction)."""
     rows = [
         *(("participant", p, "") for p in found.participants),
-        *(("acted", i, p) for i, p in found.acted),
+        *(("acted", p, i) for i, p in found.acted),
         *(("case", i, c) for i, c in found.cases),
         *(("revoked", k, "") for k in found.revoked),
     ]
@@ -93,8 +94,9 @@ async def settle(conn: Connection, schema: str, logframe: Logframe) -> bool:
     """Recount every kept seed, `CHUNK` at a time; True if there were any."""
     any_kept = False
     while rows := await conn.fetch(
-        f"""DELETE FROM {schema}.pending WHERE ctid = ANY (ARRAY(
-            SELECT ctid FROM {schema}.pending LIMIT $1)) RETURNING kind, a, b""",
+        f"""DELETE FROM {schema}.pending WHERE (a, kind, b) IN (
+            SELECT a, kind, b FROM {schema}.pending ORDER BY a, kind, b LIMIT $1)
+        RETURNING kind, a, b""",
         CHUNK,
     ):
         any_kept = True
@@ -103,7 +105,7 @@ async def settle(conn: Connection, schema: str, logframe: Logframe) -> bool:
             if kind == "participant":
                 found.participants.add(a)
             elif kind == "acted":
-                found.acted.add((a, b))
+                found.acted.add((b, a))
             elif kind == "case":
                 found.cases.add((a, b))
             else:
