@@ -99,12 +99,13 @@ async def project(
     pool = await asyncpg.create_pool(url, min_size=1, max_size=4, init=init_connection)
     try:
         await migrate(pool, CONSUMER_DDL, read_model.ddl(lf))
+        consumer = consumer or read_model.consumer_of(lf, f"bench{uuid.uuid4().hex[:6]}")
         runner = ConsumerRunner(
             pool,
             found.admin,
-            consumer=consumer or read_model.consumer_of(lf, f"bench{uuid.uuid4().hex[:6]}"),
+            consumer=consumer,
             topics=events.names,
-            projection=AttainmentProjection(lf),
+            projection=AttainmentProjection(lf, consumer),  # as the service runs it
             max_batch=MAX_BATCH,  # as the service runs it
         )
         collection = CollectionTime()

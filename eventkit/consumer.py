@@ -23,7 +23,11 @@ written afterwards, best effort, for lag monitoring: the stored offsets are the 
 - A partition read from its beginning is a replay: its end offset as of then is stored, and
   until the stored offsets reach it `replay` says how far the consumer is (`eventkit.replay`);
   readers say their figures are partial, and with `ready_while_replaying=False` the readiness
-  check fails meanwhile.
+  check fails meanwhile (and before the partitions are first assigned). With `catch_up_after`,
+  a consumer whose stored offsets are more records behind than that when its partitions are
+  assigned (a restart after downtime) replays up to the end offsets as of then, the same way.
+  A projection with a `caught_up(conn)` method is called once a replay is over, before the
+  runner says so: what it deferred meanwhile is done in time.
 - The next batch is read (and prepared, when the projection has a `prepare`) while the previous
   one is written: CPU work overlaps PostgreSQL's, transactions still run one at a time, in order.
   A committed batch's metrics and Kafka's informational offsets are handled once the next
@@ -165,6 +169,7 @@ class ConsumerRunner:
         deadletter_topic: str = DEADLETTER_TOPIC,
         ready_while_replaying: bool = True,
         owners: Mapping[str, str] = SOURCE_BY_TOPIC,
+        catch_up_after: int | None = None,
     ) -> None:
         self.pool = pool
         self.kafka = as_access(kafka)
@@ -183,6 +188,7 @@ class ConsumerRunner:
         self.truncated: list[str] = []
         """Partitions whose history was lost, as `topic[partition] starts at offset N`."""
         self.ready_while_replaying = ready_while_replaying
+        self.catch_up_after = catch_up_after
         self.replay: Replay | None = None
         """The replay under way (partial figures), or None (see `eventkit.replay`)."""
 
@@ -198,7 +204,11 @@ class ConsumerRunner:
                 f"{'; '.join(self.truncated)}, not 0: events were deleted from Kafka, so "
                 "nothing is projected; restore the topic with `deploy.ops republish`"
             )
-        if self.replay is not None and not self.ready_while_replaying:
+        if self.ready_while_replaying:
+            return
+        if not self._assignments:
+            raise RuntimeError("waiting for its partitions to be assigned")
+        if self.replay is not None:
             raise RuntimeError(self.replay.describe())
 
     def stop(self) -> None:
@@ -252,7 +262,10 @@ class ConsumerRunner:
                     _measure(self.consumer, kafka, committed)
                     await self._commit_to_kafka(kafka, committed.next_offsets)
                     if self.replay is not None and committed.next_offsets:
-                        self.replay = await replay.progress(self.pool, self.consumer)
+                        replaying = await replay.progress(self.pool, self.consumer)
+                        if replaying is None:
+                            await self._caught_up()
+                        self.replay = replaying
         finally:
             try:
                 if in_flight is not None:
@@ -339,6 +352,14 @@ class ConsumerRunner:
             self.applied += len(fresh)
             return _Committed(fresh, next_offsets)
 
+    async def _caught_up(self) -> None:
+        """Let the projection finish what it deferred while replaying (in its own transaction,
+        after the batch in flight)."""
+        hook = getattr(self.projection, "caught_up", None)
+        if hook is not None:
+            async with self._batch_lock, self.pool.acquire() as conn, conn.transaction():
+                await hook(conn)
+
     async def _first_time(self, conn: Connection, delivered: list[Delivered]) -> list[Delivered]:
         """The events never applied before (a duplicate inside the batch counts once too)."""
         if not delivered:
@@ -417,10 +438,18 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
             self.kafka.pause(*assigned)
             log.error("consumer.history_truncated", consumer=self.runner.consumer, partitions=lost)
             return
-        if unread:
+        behind = self.runner.catch_up_after
+        wanted = unread if behind is None else assigned
+        ends = await self.kafka.end_offsets(wanted) if wanted else {}
+        lag = {tp: end for tp, end in ends.items() if tp in stored and end > stored[tp]}
+        if behind is not None and sum(ends[tp] - stored[tp] for tp in lag) <= behind:
+            lag = {}
+        if unread or lag:
             await replay.start(self.runner.pool, self.runner.consumer,
-                               await self.kafka.end_offsets(unread))  # fmt: skip
+                               {**lag, **{tp: ends[tp] for tp in unread}})  # fmt: skip
         self.runner.replay = await replay.progress(self.runner.pool, self.runner.consumer)
+        if self.runner.replay is None:
+            await self.runner._caught_up()
         for tp in assigned:
             if tp in stored:
                 self.kafka.seek(tp, stored[tp])

@@ -50,6 +50,11 @@ class IndicatorsSettings(ServiceSettings):
     public_aggregates: bool = Field(
         default=True, description="Anonymous callers may read suppressed aggregates."
     )
+    catch_up_after: int = Field(
+        default=10 * MAX_BATCH,
+        description="Records behind at start-up beyond which a read model catches up as a "
+        "replay: partial figures said so, not ready (default version), recounts deferred.",
+    )
     source_topics: list[str] = Field(
         default_factory=lambda: [t.name for t in (PARTICIPANTS, CASES, REFERRALS, VOUCHERS)],
         description="Topics to project (JSON list); tests point it at their own topics.",
@@ -59,17 +64,20 @@ class IndicatorsSettings(ServiceSettings):
 def _consumer_factory(
     logframe: Logframe, settings: IndicatorsSettings, *, default: bool
 ) -> WorkerFactory:
-    """The version's consumer; while the default version replays, the service is not ready."""
+    """The version's consumer; while the default version replays (or catches up from far
+    behind) or waits for its partitions, the service is not ready."""
 
     def build(pool: asyncpg.Pool, _: ServiceSettings) -> Worker:
+        consumer = read_model.consumer_of(logframe, settings.consumer_prefix)
         return ConsumerRunner(
             pool,
             settings.kafka,
-            consumer=read_model.consumer_of(logframe, settings.consumer_prefix),
+            consumer=consumer,
             topics=settings.source_topics,
-            projection=AttainmentProjection(logframe),
+            projection=AttainmentProjection(logframe, consumer),
             max_batch=MAX_BATCH,
             ready_while_replaying=not default,
+            catch_up_after=settings.catch_up_after,
         )
 
     return build

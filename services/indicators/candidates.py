@@ -61,34 +61,45 @@ def candidates(
 
     One per local day (the first act of the day in `act_order`, the act `count_subject` would
     pick): windows are whole days, so a later act of the same day is never the first in one.
+    Each act's day and cell are worked out once, and a scope holding every act (a subject seen
+    in one region) has the national candidates under its own name.
     """
     mine = sorted(live, key=act_order)
+    days = [a.occurred_at.astimezone(zone).date() for a in mine]
+    cells: dict[int, tuple[str, str, tuple[str, ...]]] = {}
     found: list[Candidate] = []
     above = containing()
     regions = {a.region for a in mine}
     scopes = [NATIONAL, *sorted(regions | {t for r in regions for t in above.get(r, ())})]
+    national: list[Candidate] = []
     for scope in scopes:
-        acts = mine if scope == NATIONAL else [
-            a for a in mine if a.region == scope or scope in above.get(a.region, ())
+        places = range(len(mine)) if scope == NATIONAL else [
+            n for n, a in enumerate(mine) if a.region == scope or scope in above.get(a.region, ())
         ]  # fmt: skip
+        if scope != NATIONAL and len(places) == len(mine):
+            found += [c._replace(scope=scope) for c in national]
+            continue
         first: dict[int, Act] = {}
-        for act in acts:
-            first.setdefault(act.requirement, act)
+        for n in places:
+            first.setdefault(mine[n].requirement, mine[n])
         if len(first) < len(indicator.requires):
             continue
         all_met = max(a.order for a in first.values())
         seen: set[date] = set()
-        for act in acts:
-            if act.order < all_met:
-                continue
-            on = act.occurred_at.astimezone(zone).date()
-            if on in seen:
+        for n in places:
+            act = mine[n]
+            on = days[n]
+            if on in seen or act.order < all_met:
                 continue
             seen.add(on)
-            person = people.person(act.participant_id)
-            found.append(
-                Candidate(indicator.id, subject, scope, act.occurred_at, act.event_id, on,
-                          people.sex(person), people.age_group(person, on), act.region,
-                          values_of(dims, people, person, act.region))
-            )  # fmt: skip
+            cell = cells.get(n)
+            if cell is None:
+                person = people.person(act.participant_id)
+                cell = cells[n] = (people.sex(person), people.age_group(person, on),
+                                   values_of(dims, people, person, act.region))  # fmt: skip
+            row = Candidate(indicator.id, subject, scope, act.occurred_at, act.event_id, on,
+                            cell[0], cell[1], act.region, cell[2])  # fmt: skip
+            found.append(row)
+            if scope == NATIONAL:
+                national.append(row)
     return found

@@ -15,7 +15,7 @@ from datetime import datetime
 from contracts.envelope import InvalidMessage, decode
 from eventkit.consumer import Delivered, Rejected
 from eventkit.store import Connection
-from services.indicators import indirect_store, read_model
+from services.indicators import deferred, indirect_store, read_model
 from services.indicators.facts import Fact, relevant_event_types, rules_of
 from services.indicators.logframe import Logframe
 
@@ -25,10 +25,15 @@ after downtime) is applied in big batches, few commits; live traffic in whatever
 
 
 class AttainmentProjection:
-    """Feeds one logframe version's read model."""
+    """Feeds one logframe version's read model.
 
-    def __init__(self, logframe: Logframe) -> None:
+    Given its `consumer`, it defers recounts while that consumer replays (`deferred`) and
+    recounts what it kept with the batch that ends the replay, or in `caught_up`.
+    """
+
+    def __init__(self, logframe: Logframe, consumer: str | None = None) -> None:
         self.logframe = logframe
+        self.consumer = consumer
         self.reads = relevant_event_types(logframe)
         self.rules = rules_of(logframe)
         self.headcounts = indirect_store.reads(logframe)  # group activities: their own table
@@ -70,9 +75,19 @@ class AttainmentProjection:
             elif found:
                 facts.extend(found)
                 recorded_at[delivered.envelope.id] = delivered.envelope.time
-        await read_model.record(conn, self.logframe, facts, recorded_at)
+        where = deferred.State(replaying=False, kept=False)
+        if self.consumer is not None:
+            schema = read_model.schema_of(self.logframe)
+            where = await deferred.state(conn, schema, self.consumer, events)
+        await read_model.record(conn, self.logframe, facts, recorded_at, replaying=where.replaying)
+        if where.kept and not where.replaying:
+            await read_model.settle(conn, self.logframe)
         await indirect_store.record(conn, self.logframe, activities)
         return rejected
+
+    async def caught_up(self, conn: Connection) -> None:
+        """Recount what was kept while replaying (the runner calls it once a replay ended)."""
+        await read_model.settle(conn, self.logframe)
 
     def _facts(self, delivered: Delivered) -> list[Fact] | str:
         """The event's facts, or why its data cannot be read."""

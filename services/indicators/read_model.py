@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from eventkit.store import Connection
-from services.indicators import counted_state, indirect, recorded
+from services.indicators import counted_state, deferred, indirect, recorded
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
 from services.indicators.logframe import Logframe
@@ -75,7 +75,8 @@ ALTER TABLE {s}.revision
 CREATE INDEX IF NOT EXISTS {table}_rev ON {s}.{table} (rev);
 """
         for table in TABLES
-    ) + _log_ddl(s) + counted_state.ddl(s, logframe) + indirect.ddl(s)  # fmt: skip
+    ) + _log_ddl(s) + counted_state.ddl(s, logframe) + deferred.ddl(s) \
+      + indirect.ddl(s)  # fmt: skip
 
 
 def _log_ddl(s: str) -> str:
@@ -168,6 +169,8 @@ async def record(
     logframe: Logframe,
     facts: Sequence[Fact],
     recorded_at: Mapping[str, datetime] | None = None,
+    *,
+    replaying: bool = False,
 ) -> bool:
     """Store facts with the ledger's order-free conflict rules; True if any row changed.
 
@@ -176,7 +179,8 @@ async def record(
     figures as recorded by any day can be computed (`load_recorded`).
 
     The counted state of the subjects the facts can affect is recounted in the same
-    transaction (`counted_state.recount`), so it always matches the facts stored.
+    transaction (`counted_state.recount`), so it always matches the facts stored; while
+    `replaying`, the recount is only kept for later (`deferred`: `settle` does it).
 
     Rows the facts change are marked with the next revision, which is committed only when
     something changed. The revision row is locked first: writers of one read model commit one
@@ -210,9 +214,25 @@ async def record(
             status = await conn.execute(upsert.format(s=s), payload, rev)
             changed += int(status.rsplit(" ", 1)[1])
     if changed:
-        await counted_state.recount(conn, s, logframe, seeds)
+        if replaying:
+            await deferred.keep(conn, s, seeds)
+        else:
+            await counted_state.recount(conn, s, logframe, seeds)
         await conn.execute(f"UPDATE {s}.revision SET n = $1, changed_at = now()", rev)
     return changed > 0
+
+
+async def settle(conn: Connection, logframe: Logframe) -> bool:
+    """Recount what batches kept while replaying (`deferred`); True if anything was kept.
+
+    Takes the revision row's lock as `record` does, and commits a new revision if it recounted.
+    """
+    s = schema_of(logframe)
+    rev = 1 + await conn.fetchval(f"SELECT n FROM {s}.revision FOR UPDATE")
+    if not await deferred.settle(conn, s, logframe):
+        return False
+    await conn.execute(f"UPDATE {s}.revision SET n = $1, changed_at = now()", rev)
+    return True
 
 
 async def revision(conn: Connection, logframe: Logframe) -> int:

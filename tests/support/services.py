@@ -70,9 +70,15 @@ class RunningService:
 
 @contextlib.asynccontextmanager
 async def serve(
-    app_factory: Callable[[], FastAPI], keys: Keys, *, port: int | None = None
+    app_factory: Callable[[], FastAPI],
+    keys: Keys,
+    *,
+    port: int | None = None,
+    until_ready: bool = True,
 ) -> AsyncIterator[RunningService]:
-    """Start the app (lifespan included) on `port` (default a free one); stop it afterwards."""
+    """Start the app (lifespan included) on `port` (default a free one); stop it afterwards.
+
+    Returns once `/readyz` answers 200, or once the server listens if not `until_ready`."""
     port = port or free_port()
     app = app_factory()
     server = uvicorn.Server(
@@ -84,6 +90,8 @@ async def serve(
     try:
         async with httpx.AsyncClient(base_url=url) as probe:
             for _ in range(600):
+                if server.started and not until_ready:
+                    break
                 if server.started:
                     with contextlib.suppress(httpx.HTTPError):
                         if (await probe.get("/readyz")).status_code == 200:

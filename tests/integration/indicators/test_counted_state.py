@@ -94,3 +94,31 @@ async def test_a_case_counts_by_the_person_of_another_record_of_its_counting_act
         kept = await counted_state.totals(conn, schema, Y2, Filters())
     assert kept["OE1.3"].cells == Counter({("woman", "unknown"): 1})
     assert assemble(Y2, Filters(), kept) == figures(Y2, everything, Filters())
+
+
+async def test_recounts_kept_while_replaying_count_as_the_rules_do_once_settled(
+    pool: asyncpg.Pool,
+) -> None:
+    """Chunks recorded while replaying only keep their seeds (`deferred`); a chunk recorded
+    after the replay settles them: from then on, every filter's figures are the rules'."""
+    schema = read_model.schema_of(Y2)
+    for seed in range(40):
+        rng = random.Random(1000 + seed)
+        async with pool.acquire() as conn:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            await conn.execute(read_model.ddl(Y2))
+        everything = Ledger()
+        for replaying in [*(rng.random() < 0.7 for _ in range(rng.randint(1, 6))), False]:
+            chunk = [random_fact(rng, Y2) for _ in range(rng.randint(0, 20))]
+            async with pool.acquire() as conn, conn.transaction():
+                await read_model.record(conn, Y2, chunk, replaying=replaying)
+                if not replaying:
+                    await read_model.settle(conn, Y2)
+            everything.record(chunk)
+            if replaying:
+                continue
+            async with pool.acquire() as conn:
+                assert not await conn.fetchval(f"SELECT count(*) FROM {schema}.pending")
+                for f in FILTERS:
+                    kept = await counted_state.totals(conn, schema, Y2, f)
+                    assert assemble(Y2, f, kept) == figures(Y2, everything, f), (seed, f)
