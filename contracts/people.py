@@ -76,7 +76,9 @@ def age_at(birth_year_month: str, on: date) -> int:
 
 
 def age_group_at(birth_year_month: str, on: date) -> AgeGroup:
-    """Return the report age group on ``on`` of a person born in ``birth_year_month`` (YYYY-MM).
+    """Return the reports' seven-group age group on ``on`` of a person born in ``birth_year_month``
+    (YYYY-MM). The services count in the program file's bands (``program.ages.age_group_at``);
+    Peru's are these seven.
 
     The birthday is taken as the first day of the birth month (see ``age_at``).
     """

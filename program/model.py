@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -351,13 +352,18 @@ class Program(_Strict):
 
     @field_validator("age_groups")
     @classmethod
-    def _age_groups_reports_compute(cls, bands: list[AgeBand]) -> list[AgeBand]:
-        # `contracts.people.age_group_at` computes the seven groups of the reports.
-        if [(b.code, b.from_age) for b in bands] != [
-            (b.code, b.from_age) for b in DEFAULT_AGE_GROUPS
-        ]:
-            wanted = [(b.code, b.from_age) for b in DEFAULT_AGE_GROUPS]
-            raise ValueError(f"age groups must be the reports' seven for now: {wanted}")
+    def _age_groups_are_bands(cls, bands: list[AgeBand]) -> list[AgeBand]:
+        # Every age falls in exactly one band: the first starts at 0, each next one later.
+        starts = [b.from_age for b in bands]
+        if not bands or starts[0] != 0:
+            raise ValueError(f"the first age group must start from 0 (got {starts[:1] or 'none'})")
+        unordered = [
+            f"{b.code} (from {b.from_age})" for a, b in pairwise(bands) if b.from_age <= a.from_age
+        ]
+        if unordered:
+            raise ValueError(
+                f"age groups must start at ascending ages; not after the one before: {unordered}"
+            )
         return bands
 
     @field_validator("document_types")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from contracts.cases import CaseClosureReason, CaseReopeningReason, ReassignmentReason
 from contracts.consent import ConsentGiver, ConsentWithdrawalReason
-from contracts.people import AgeGroup
 from contracts.referrals import ReferralOutcome, ReferralRejectionReason
 from contracts.vocabulary import (
     AssistanceType,
@@ -31,7 +30,7 @@ ASSISTANCE = tuple(a.value for a in AssistanceType)
 REFERRAL_REASONS = tuple(r.value for r in ReferralReason)
 REJECTION_REASONS = tuple(r.value for r in ReferralRejectionReason)
 OUTCOMES = tuple(o.value for o in ReferralOutcome)
-AGE_GROUPS = tuple(a.value for a in AgeGroup)
+AGE_GROUPS = tuple(a.code for a in _PROGRAM.age_groups)
 CLOSURE_REASONS = tuple(r.value for r in CaseClosureReason)
 """`other` last, with the short code the form then asks for (`reason_code`)."""
 REOPENING_REASONS = tuple(r.value for r in CaseReopeningReason)

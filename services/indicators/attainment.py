@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from contracts.people import AgeGroup, Sex
 from program.load import current_program
 from services.indicators.dimensions import Dimension, containing, dimensions_of, values_of
 from services.indicators.facts import Act
@@ -27,8 +26,21 @@ from services.indicators.people import UNKNOWN, People
 from services.indicators.shares import DimensionTable, ShareFigure, share_figures
 from services.indicators.targets import Reading, by_sex, target_of, territory_target
 
-SEXES = [s.value for s in Sex] + [UNKNOWN]
-AGE_GROUPS = [a.value for a in AgeGroup] + [UNKNOWN]
+
+def sex_rows() -> list[str]:
+    """The tables' sexes: the program's, in file order, then `unknown`."""
+    return [*current_program().ordered("sex"), UNKNOWN]
+
+
+def age_columns() -> list[str]:
+    """The tables' age groups: the program's bands, in file order, then `unknown`."""
+    return [*current_program().ordered("age_group"), UNKNOWN]
+
+
+SEXES = sex_rows()
+"""The sexes of the program this process started with (`sex_rows` reads the current one)."""
+AGE_GROUPS = age_columns()
+"""The age groups of the program this process started with (`age_columns`: the current one)."""
 TOTAL = "total"
 
 Cell = int | str
@@ -350,7 +362,8 @@ def _figures(
     for month in _months(start, end):
         running += per_month[month]
         months.append(Month(month, per_month[month], running))
-    sex_age = _with_totals({s: {a: cells[(s, a)] for a in AGE_GROUPS} for s in SEXES})
+    sexes, ages = sex_rows(), age_columns()
+    sex_age = _with_totals({s: {a: cells[(s, a)] for a in ages} for s in sexes}, ages)
     tables = [_dimension_table(place, d, totals) for place, d in enumerate(dims)]
     return IndicatorFigures(
         id=indicator.id,
@@ -365,7 +378,7 @@ def _figures(
         regions={r: regions[r] for r in territories},
         months=months,
         sex_region=_with_totals(
-            {s: {r: totals.sex_regions[(s, r)] for r in territories} for s in SEXES}, territories
+            {s: {r: totals.sex_regions[(s, r)] for r in territories} for s in sexes}, territories
         ),
         dimensions=tables,
         shares=share_figures(indicator.shares, totals.value, sex_age, tables),
@@ -383,13 +396,13 @@ def _dimension_table(place: int, dimension: Dimension, totals: Totals) -> Dimens
             v: dimension.value_labels[v].model_dump() if v != UNKNOWN else unknown for v in values
         },
         sex=_with_totals(
-            {s: {v: totals.dims[(place, s, v)] for v in values} for s in SEXES}, values
+            {s: {v: totals.dims[(place, s, v)] for v in values} for s in sex_rows()}, values
         ),
     )
 
 
 def _with_totals(
-    table: dict[str, dict[str, int]], columns: list[str] = AGE_GROUPS
+    table: dict[str, dict[str, int]], columns: list[str]
 ) -> dict[str, dict[str, Cell]]:
     """The table with a `total` column per row and a `total` row (as the donor tables show)."""
     out: dict[str, dict[str, Cell]] = {

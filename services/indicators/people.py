@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from contracts.people import age_group_at
+from program.ages import age_group_at
+from program.load import current_program
 from services.indicators.ledger import Ledger
 
 UNKNOWN = "unknown"
@@ -22,16 +23,21 @@ class Disaggregation:
         raise NotImplementedError
 
     def sex(self, person: str) -> str:
-        """Sex category, or `unknown` before the registration is consumed."""
-        return self.attribute(person, "sex") or UNKNOWN
+        """Sex category, or `unknown` before the registration is consumed (and for a sex the
+        program does not list, recorded under another program file: the tables add up)."""
+        sex = self.attribute(person, "sex")
+        if sex is None or all(listed.code != sex for listed in current_program().sexes):
+            return UNKNOWN
+        return sex
 
     def age_group(self, person: str, on: date) -> str:
-        """Age group on the day of the act, or `unknown` (no birth month, or act before birth)."""
+        """The program's age group on the day of the act (`program.ages`), or `unknown` (no birth
+        month, or act before birth)."""
         birth = self.attribute(person, "birth_year_month")
         if birth is None:
             return UNKNOWN
         try:
-            return age_group_at(birth, on).value
+            return age_group_at(current_program(), birth, on)
         except ValueError:
             return UNKNOWN
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from access.actors import actor_id
-from contracts.people import age_group_at
+from program.ages import age_group_at
 from program.load import current_program
 from services.referrals.shared_minimum import needs
 from web.amounts import amount as typed_amount
@@ -489,7 +489,9 @@ def _shared_values(person: dict[str, Any]) -> dict[str, str]:
         "sex": person.get("sex") or "",
     }
     if person.get("birth_year_month"):
-        values["age_group"] = age_group_at(person["birth_year_month"], date.today()).value
+        values["age_group"] = age_group_at(
+            current_program(), person["birth_year_month"], date.today()
+        )
     return values
 
 

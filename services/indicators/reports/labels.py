@@ -1,29 +1,20 @@
 """Spanish labels of the report's categories (domain brief, sections 2, 3 and 8).
 
 The report never shows a code (`early_childhood`, a region's): every row and column is named
-here, regions by the program file's Spanish labels. "Sin dato" (no data) stands for a person
-whose sex or birth month is not known yet; its row or column appears only when its published
-total is a count above zero, so the exact table adds up to its total.
+here, regions and age groups by the program file's Spanish labels (an age group with its ages).
+"Sin dato" (no data) stands for a person whose sex or birth month is not known yet; its row or
+column appears only when its published total is a count above zero, so the exact table adds up
+to its total.
 """
 
 from __future__ import annotations
 
+from program.ages import span
 from program.load import current_program
 from services.indicators.attainment import TOTAL, Attainment, Cell, IndicatorFigures
 from services.indicators.people import UNKNOWN
 from services.indicators.shares import DimensionTable
 
-AGE_LABELS = {
-    "early_childhood": "Primera infancia (0 - 5 años)",
-    "childhood": "Niñez (6 - 11 años)",
-    "adolescence": "Adolescencia (12 - 17 años)",
-    "youth": "Jóvenes (18 - 29 años)",
-    "young_adults": "Adultos/as jóvenes (30 - 44 años)",
-    "adults": "Adultos/as (45 - 59 años)",
-    "older_adults": "Adultos/as mayores (60 y más años)",
-    UNKNOWN: "Edad sin dato",
-    TOTAL: "Total",
-}
 SEX_LABELS = {
     "woman": "Mujeres",
     "man": "Hombres",
@@ -31,6 +22,29 @@ SEX_LABELS = {
     UNKNOWN: "Sin dato",
     TOTAL: "Total",
 }
+"""The donor tables' own headings (plural); a sex the program adds is named by its file label."""
+
+
+def age_labels() -> dict[str, str]:
+    """The age groups' row labels: the program's bands in file order, each with its ages
+    (`Niñez (6 - 11 años)`, `Adultos/as mayores (60 y más años)`), then unknown and total."""
+    bands = current_program().age_groups
+    labels = {}
+    for band in bands:
+        first, last = span(bands, band.code)
+        ages = f"{first} y más años" if last is None else f"{first} - {last} años"
+        labels[band.code] = f"{band.labels.es} ({ages})"
+    return labels | {UNKNOWN: "Edad sin dato", TOTAL: "Total"}
+
+
+def sex_label(code: str) -> str:
+    """A sex's heading: the report's own (`SEX_LABELS`), else the program file's Spanish label."""
+    named = {s.code: s.labels.es for s in current_program().sexes} | SEX_LABELS
+    return named.get(code, code)
+
+
+AGE_LABELS = age_labels()
+"""The age labels of the program this process started with (`age_labels`: the current one)."""
 REGION_LABELS = {t.code: t.labels.es for t in current_program().recorded()}
 UNIT_LABELS = {"people": "personas", "cases": "casos"}
 VIEW_LABELS = {"exact": "cifras exactas", "suppressed": "cifras con control de divulgación"}
@@ -52,8 +66,9 @@ def age_sex_table(i: IndicatorFigures) -> tuple[list[str], list[tuple[str, list[
     sexes = [s for s in sexes if s != UNKNOWN or _shown(i.sex_age[s][TOTAL])]
     ages = [a for a in ages if a != UNKNOWN or _shown(i.sex_age[TOTAL][a])]
     columns = [*sexes, TOTAL]
-    header = [SEX_LABELS.get(s, s) for s in columns]
-    rows = [(AGE_LABELS.get(a, a), [i.sex_age[s][a] for s in columns]) for a in [*ages, TOTAL]]
+    header = [sex_label(s) for s in columns]
+    named = age_labels()
+    rows = [(named.get(a, a), [i.sex_age[s][a] for s in columns]) for a in [*ages, TOTAL]]
     return header, rows
 
 
@@ -62,7 +77,7 @@ def sex_region_table(i: IndicatorFigures) -> tuple[list[str], list[tuple[str, li
     sexes = [s for s in i.sex_region if s != TOTAL]
     sexes = [s for s in sexes if s != UNKNOWN or _shown(i.sex_region[s][TOTAL])]
     columns = [*sexes, TOTAL]
-    header = [SEX_LABELS.get(s, s) for s in columns]
+    header = [sex_label(s) for s in columns]
     regions = list(i.sex_region[TOTAL])
     rows = [
         (REGION_LABELS.get(r, "Total" if r == TOTAL else r), [i.sex_region[s][r] for s in columns])
@@ -82,7 +97,7 @@ def dimension_table(t: DimensionTable) -> tuple[list[str], list[tuple[str, list[
     sexes = [s for s in t.sex if s != TOTAL]
     sexes = [s for s in sexes if s != UNKNOWN or _shown(t.sex[s][TOTAL])]
     columns = [*sexes, TOTAL]
-    header = [SEX_LABELS.get(s, s) for s in columns]
+    header = [sex_label(s) for s in columns]
     values = [v for v in t.sex[TOTAL] if v != TOTAL]
     values = [v for v in values if v != UNKNOWN or _shown(t.sex[TOTAL][v])]
     named = {v: labels.get("es", v) for v, labels in t.value_labels.items()}

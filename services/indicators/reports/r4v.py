@@ -34,7 +34,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from contracts.people import AgeGroup
+from program.ages import minors
 from program.load import current_program
 from program.model import Program
 from program.r4v import R4V
@@ -46,7 +46,6 @@ from services.indicators.logframe import Indicator, Logframe
 from services.indicators.people import People
 from services.indicators.reports.labels import REGION_LABELS
 
-MINORS = {AgeGroup.EARLY_CHILDHOOD.value, AgeGroup.CHILDHOOD.value, AgeGroup.ADOLESCENCE.value}
 GROUPS = ["women", "men", "girls", "boys", "other"]
 HEADER = [
     "Country", "Admin1", "Admin2", "Appealing organisation", "Implementing organisation",
@@ -75,10 +74,12 @@ class FiveWRow:
 
 
 def group(sex: str, age_group: str) -> str:
-    """R4V's population group of a person: women, men, girls, boys, other."""
-    if sex not in ("woman", "man") or age_group not in {a.value for a in AgeGroup}:
+    """R4V's population group of a person: women, men, girls, boys, other (girls and boys: the
+    program's age bands wholly under 18, `program.ages.minors`)."""
+    bands = current_program().age_groups
+    if sex not in ("woman", "man") or all(b.code != age_group for b in bands):
         return "other"
-    minor = age_group in MINORS
+    minor = age_group in minors(bands)
     return ("girls" if minor else "women") if sex == "woman" else ("boys" if minor else "men")
 
 
