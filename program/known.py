@@ -192,4 +192,14 @@ may list fewer (the Western Balkans: woman, man), not others."""
 KnownAgeGroup = Annotated[
     AgeGroup, AfterValidator(member_in_program("age_group")), listed("age_group")
 ]
-"""An age group of the program's reports (`age_groups`, for now the reports' seven)."""
+"""An age group of the program's reports that events can carry (`contracts.people.AgeGroup`: a
+group headcount's), so one of its bands among the reports' seven."""
+
+KnownAgeBand = Annotated[
+    str,
+    StringConstraints(pattern=CODE_PATTERN),
+    AfterValidator(in_program("age_group")),
+    listed("age_group"),
+]
+"""Any age group of the program (`age_groups`), as its code: for data no event carries (a
+referral's shared minimum), so a program's own bands (0-17, 18-59, 60+) can be given."""

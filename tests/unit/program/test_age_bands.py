@@ -8,11 +8,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from contracts.people import age_group_at as reports_seven
 from program.ages import age_group_at, band_of, minors, span
 from program.load import ProgramError, current_program, load_program
 from program.model import DEFAULT_AGE_GROUPS
+from services.referrals.shared_minimum import SharedMinimum
 from tests.unit.conftest import THREE_BANDS, program_file
 
 
@@ -107,3 +109,26 @@ def test_a_malformed_list_of_bands_stops_start_up_naming_the_problem(
     with pytest.raises(ProgramError) as refused:
         load_program(path)
     assert str(refused.value) == f"{path}: {problem}"
+
+
+@pytest.mark.usefixtures("three_bands")
+def test_a_referral_s_shared_minimum_takes_the_program_s_own_bands() -> None:
+    assert SharedMinimum(age_group="older_people", sex="woman").filled() == {
+        "age_group": "older_people",
+        "sex": "woman",
+    }
+    with pytest.raises(ValidationError) as refused:
+        SharedMinimum(age_group="youth")  # one of the reports' seven, not this program's
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("age_group",)
+    assert "unknown age_group code 'youth'" in error["msg"]
+    schema = SharedMinimum.model_json_schema()["properties"]["age_group"]
+    listed = next(part["enum"] for part in schema["anyOf"] if "enum" in part)
+    assert listed == ["adults", "children", "older_people"]
+
+
+def test_peru_s_shared_minimum_takes_the_seven_as_before() -> None:
+    for code in current_program().ordered("age_group"):
+        assert SharedMinimum(age_group=code).filled() == {"age_group": code}
+    with pytest.raises(ValidationError):
+        SharedMinimum(age_group="children")
