@@ -73,6 +73,11 @@ CaseTypeCode = Annotated[
     Field(description="A kind of case of the program: the flow it follows."),
     Vocabulary("case_type"),
 ]
+AgeGroupCode = Annotated[
+    Code,
+    Field(description="An age group of the program's reports: a band of ages at the act."),
+    Vocabulary("age_group"),
+]
 LivelihoodOutcomeCode = Annotated[
     Code,
     Field(description="A follow-up outcome of the program's livelihood lines."),

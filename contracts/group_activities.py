@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from contracts.codes import CODE_PATTERN, Vocabulary
+from contracts.codes import CODE_PATTERN, AgeGroupCode, Vocabulary
 from contracts.event import Event
 from contracts.people import AgeGroup, Sex
 from contracts.scalars import UtcDateTime
@@ -35,8 +35,18 @@ class Headcount(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     sex: Sex
-    age_group: AgeGroup
+    age_group: AgeGroupCode
     count: int = Field(ge=0, le=MAX_HEADCOUNT, strict=True)
+
+
+_REPORTS_SEVEN = [a.value for a in AgeGroup]
+
+
+def _age_order(code: str) -> tuple[int, str]:
+    # The reports' seven in their order (the wire form events already have), other bands after.
+    if code in _REPORTS_SEVEN:
+        return _REPORTS_SEVEN.index(code), ""
+    return len(_REPORTS_SEVEN), code
 
 
 class GroupActivityEvent(Event):
@@ -72,8 +82,8 @@ class GroupActivityRecorded(GroupActivityEvent):
             raise ValueError("each sex and age group at most once")
         if sum(h.count for h in cells) < 1:
             raise ValueError("the total must be at least 1")
-        sexes, ages = list(Sex), list(AgeGroup)
-        return tuple(sorted(cells, key=lambda h: (sexes.index(h.sex), ages.index(h.age_group))))
+        sexes = list(Sex)
+        return tuple(sorted(cells, key=lambda h: (sexes.index(h.sex), *_age_order(h.age_group))))
 
     @property
     def total(self) -> int:

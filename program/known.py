@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from contracts.codes import (
     CODE_PATTERN,
     Admin2Code,
+    AgeGroupCode,
     CaseTypeCode,
     DestinationCode,
     DocumentTypeCode,
@@ -30,7 +31,7 @@ from contracts.codes import (
     VoucherCoverageCode,
 )
 from contracts.group_activities import GroupActivityKind
-from contracts.people import AgeGroup, Sex
+from contracts.people import Sex
 from program.load import current_program
 
 
@@ -190,16 +191,7 @@ KnownSex = Annotated[Sex, AfterValidator(member_in_program("sex")), listed("sex"
 may list fewer (the Western Balkans: woman, man), not others."""
 
 KnownAgeGroup = Annotated[
-    AgeGroup, AfterValidator(member_in_program("age_group")), listed("age_group")
+    AgeGroupCode, AfterValidator(in_program("age_group")), listed("age_group")
 ]
-"""An age group of the program's reports that events can carry (`contracts.people.AgeGroup`: a
-group headcount's), so one of its bands among the reports' seven."""
-
-KnownAgeBand = Annotated[
-    str,
-    StringConstraints(pattern=CODE_PATTERN),
-    AfterValidator(in_program("age_group")),
-    listed("age_group"),
-]
-"""Any age group of the program (`age_groups`), as its code: for data no event carries (a
-referral's shared minimum), so a program's own bands (0-17, 18-59, 60+) can be given."""
+"""Any age group of the program (`age_groups`), as its code: a group headcount's, a referral's
+shared minimum's, so a program's own bands (0-17, 18-59, 60+) can be given."""

@@ -14,7 +14,7 @@ from enum import StrEnum
 from contracts.consent import ConsentGiver
 from contracts.livelihoods import SelectionStage
 from contracts.outreach import DeliveryMode
-from contracts.people import AgeGroup, Sex, VulnerabilityProfile
+from contracts.people import Sex, VulnerabilityProfile
 from contracts.referrals import AnswerChannel, AnswererRole, ReferralOutcome
 from contracts.referrals import ReferralRejectionReason as RejectionReason
 from contracts.vocabulary import (
@@ -45,7 +45,6 @@ _LISTS: dict[str, type[StrEnum]] = {
     "rejection_reason": RejectionReason,
     "answer_channel": AnswerChannel,
     "answerer_role": AnswererRole,
-    "age_group": AgeGroup,
     "referral_reason": ReferralReason,
     "contact_time": ContactTime,
 }
@@ -63,6 +62,7 @@ PROGRAM: dict[str, str] = {  # list name -> the program file's vocabulary
     "livelihood_outcome": "livelihood_outcome",
     "group_activity_kind": "group_activity_kind",
     "population_type": "population_type",
+    "age_group": "age_group",
 }
 ATTRIBUTE = "attribute_"
 """The prefix of the list (and the column) of one of the program's coarse attributes: its values."""

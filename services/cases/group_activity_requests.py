@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.group_activities import MAX_HEADCOUNT, Headcount
-from contracts.people import AgeGroup, Sex
+from contracts.people import Sex
 from contracts.scalars import PlausibleDateTime
 from eventkit.field_time import act_moment
 from program.known import KnownAgeGroup, KnownGroupActivityKind, KnownSex, KnownTerritory, example
@@ -16,6 +16,8 @@ from program.load import current_program
 
 ProgramSex = KnownSex
 ProgramAgeGroup = KnownAgeGroup
+MAX_BANDS = 121
+"""At most one age group per year of age (`from` 0 to 120): each sex and age group once."""
 
 
 def _first_kind() -> str:
@@ -60,7 +62,7 @@ class GroupActivityRequest(BaseModel):
     )
     kind: KnownGroupActivityKind
     region: KnownTerritory
-    headcounts: list[HeadcountCell] = Field(min_length=1, max_length=len(Sex) * len(AgeGroup))
+    headcounts: list[HeadcountCell] = Field(min_length=1, max_length=len(Sex) * MAX_BANDS)
     held_at: PlausibleDateTime | None = act_moment("held_at")
 
     @model_validator(mode="after")

@@ -65,7 +65,7 @@ async def record(conn: Connection, logframe: Logframe, activities: Sequence[Reco
     for done in activities:
         e = done.event
         for cell in e.headcounts:
-            row = (str(e.activity_id), cell.sex.value, cell.age_group.value, e.kind, e.region,
+            row = (str(e.activity_id), cell.sex.value, cell.age_group, e.kind, e.region,
                    e.held_at, cell.count, done.event_id, done.recorded_at)  # fmt: skip
             for column, value in zip(columns, row, strict=True):
                 column.append(value)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from contracts.scalars import HAS_A_LETTER
 from contracts.vocabulary import ReferralDestination
 from eventkit.decider import RefusalKind, Refused
-from program.known import KnownAgeBand, KnownDocumentType, KnownSex
+from program.known import KnownAgeGroup, KnownDocumentType, KnownSex
 from program.load import current_program
 
 
@@ -50,7 +50,7 @@ class SharedMinimum(BaseModel):
     preferred_contact_time: ContactTime | None = None
     document_type: KnownDocumentType | None = None
     document_number: DocumentNumber | None = None
-    age_group: KnownAgeBand | None = None
+    age_group: KnownAgeGroup | None = None
     sex: KnownSex | None = None
     pregnant: StrictBool | None = Field(
         None, description="public health insurance affiliates pregnant women first"

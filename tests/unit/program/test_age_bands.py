@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from contracts.examples import example_data
+from contracts.group_activities import GroupActivityRecorded
 from contracts.people import age_group_at as reports_seven
 from program.ages import age_group_at, band_of, minors, span
 from program.load import ProgramError, current_program, load_program
 from program.model import DEFAULT_AGE_GROUPS
+from services.cases.group_activity_requests import HeadcountCell
 from services.referrals.shared_minimum import SharedMinimum
 from tests.unit.conftest import THREE_BANDS, program_file
 
@@ -132,3 +135,32 @@ def test_peru_s_shared_minimum_takes_the_seven_as_before() -> None:
         assert SharedMinimum(age_group=code).filled() == {"age_group": code}
     with pytest.raises(ValidationError):
         SharedMinimum(age_group="children")
+
+
+def test_an_event_s_headcounts_keep_the_reports_order_and_put_other_bands_after() -> None:
+    cells = [
+        {"sex": "woman", "age_group": "older_people", "count": 1},
+        {"sex": "woman", "age_group": "children", "count": 2},
+        {"sex": "woman", "age_group": "older_adults", "count": 3},
+        {"sex": "woman", "age_group": "early_childhood", "count": 4},
+        {"sex": "man", "age_group": "children", "count": 5},
+    ]
+    data = {**example_data()["group_activity.recorded.v1"], "headcounts": cells}
+    event = GroupActivityRecorded.model_validate(data)
+    assert [(h.sex, h.age_group) for h in event.headcounts] == [
+        ("woman", "early_childhood"), ("woman", "older_adults"), ("woman", "children"),
+        ("woman", "older_people"), ("man", "children"),
+    ]  # fmt: skip
+    again = GroupActivityRecorded.model_validate({**data, "headcounts": cells[::-1]})
+    assert again.model_dump_json() == event.model_dump_json()
+
+
+@pytest.mark.usefixtures("three_bands")
+def test_group_headcounts_take_the_program_s_own_bands() -> None:
+    cell = HeadcountCell(sex="woman", age_group="older_people", count=3)
+    assert cell.age_group == "older_people"
+    with pytest.raises(ValidationError) as refused:
+        HeadcountCell(sex="woman", age_group="older_adults", count=3)
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("age_group",)
+    assert "unknown age_group code 'older_adults'" in error["msg"]
