@@ -46,6 +46,8 @@ class CaseOpened(CaseEvent):
     regularization_profile: RegularizationProfile | None = None
     urgency: Urgency = Urgency.ROUTINE
     region: Region
+    # Added later (optional, version kept): older cases carry no admin2.
+    admin2: Admin2Code | None = None
     caseworker_id: UUID
     opened_at: UtcDateTime
 

@@ -2,7 +2,8 @@
 
 ``destination_org_id`` names the receiving organisation, so each service can be shown only the
 referrals addressed to it. The events that indicators count (requested: O.E. 2.4; completed:
-O.E. 1.1) repeat the participant, destination and region, so no join is needed to count them.
+O.E. 1.1) repeat the participant, destination, region and admin2 (the province, when the
+request named one), so no join is needed to count them.
 An answer a caseworker records for a unit without a system account carries its evidence: the
 ``channel`` it came through and the ``answerer_role`` at the unit (enums, never names).
 """
@@ -13,6 +14,7 @@ from uuid import UUID
 
 from pydantic import model_validator
 
+from contracts.codes import Admin2Code
 from contracts.event import Event
 from contracts.scalars import ReasonCode, UtcDateTime
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
@@ -39,6 +41,8 @@ class ReferralRequested(ReferralEvent):
     urgency: Urgency = Urgency.ROUTINE
     consent_id: UUID
     region: Region
+    # Added later (optional, version kept): older referrals carry no admin2.
+    admin2: Admin2Code | None = None
     requested_by: UUID
     requested_at: UtcDateTime
     respond_by: UtcDateTime
@@ -136,6 +140,8 @@ class ReferralCompleted(ReferralEvent):
     destination_org_id: UUID
     assistance_type: AssistanceType
     region: Region
+    # The request's admin2, repeated (optional, version kept): older completions carry none.
+    admin2: Admin2Code | None = None
     completed_by: UUID
     completed_at: UtcDateTime
     outcome: ReferralOutcome | None = None

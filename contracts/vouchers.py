@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import model_validator
 
-from contracts.codes import VoucherCoverageSet
+from contracts.codes import Admin2Code, VoucherCoverageSet
 from contracts.event import Event
 from contracts.scalars import Money, ReasonCode, ReceiptNumber, UtcDateTime
 from contracts.vocabulary import Region, Urgency
@@ -47,6 +47,8 @@ class VoucherIssued(VoucherEvent):
     requires_approval: bool = False
     allows_partial: bool = False
     region: Region
+    # Added later (optional, version kept): older vouchers carry no admin2.
+    admin2: Admin2Code | None = None
     issued_by: UUID
     issued_at: UtcDateTime
     valid_until: UtcDateTime
@@ -83,6 +85,8 @@ class VoucherRedeemed(VoucherEvent):
     services: VoucherServices
     receipt_number: ReceiptNumber
     region: Region
+    # The voucher's admin2, repeated (optional, version kept): older redemptions carry none.
+    admin2: Admin2Code | None = None
     redeemed_at: UtcDateTime
 
 

@@ -56,7 +56,7 @@ async def open_for(
     rule = open_case.OpenCase(
         case_id, person, body.case_type, body.intake_channel, body.regularization_profile,
         body.urgency, body.region, body.caseworker_id or actor_id(principal), now,
-        body.opened_at, rules,
+        body.opened_at, rules, body.admin2,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(case_id), evolve, Case(), lambda s: open_case.decide(rule, s), now=now

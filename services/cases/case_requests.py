@@ -58,6 +58,9 @@ class OpenCaseRequest(BaseModel):
     regularization_profile: KnownRegularizationProfile | None = None
     urgency: Urgency = Urgency.ROUTINE
     region: KnownTerritory
+    admin2: KnownAdmin2 | None = Field(
+        None, description="The province (admin2) inside `region` where it is opened, when known."
+    )
     caseworker_id: UUID | None = Field(None, description="None: the caller")
     opened_at: PlausibleDateTime | None = act_moment("opened_at")
 

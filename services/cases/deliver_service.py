@@ -16,10 +16,10 @@ from uuid import UUID
 
 from contracts.cases import ServiceDelivered
 from contracts.vocabulary import ConsentPurpose, ServiceType
+from eventkit.admin2 import check_admin2
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from program.load import current_program
-from services.cases.admin2 import check_admin2
 from services.cases.case import Case, open_only, stay_limit
 from services.cases.participant import Participant, require_consent
 

@@ -15,6 +15,7 @@ from contracts.vocabulary import (
     RegularizationProfile,
     Urgency,
 )
+from eventkit.admin2 import check_admin2
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
 from program.load import current_program
@@ -36,6 +37,7 @@ class OpenCase:
     now: datetime
     opened_at: datetime | None = None  # when it was opened in the field; None: now
     rules: FieldTimeRules = PROGRAM_RULES
+    admin2: str | None = None  # the province inside `region` where it was opened, when known
 
 
 def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
@@ -48,6 +50,7 @@ def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
         "opened", command.opened_at, command.now, command.rules,
         [("registration", command.participant.registered_at)],
     )  # fmt: skip
+    check_admin2(command.admin2, command.region)
     regularization = _case_kind(command.case_type).regularization
     if regularization and command.regularization_profile is None:
         raise Refused(
@@ -70,6 +73,7 @@ def decide(command: OpenCase, state: Case) -> list[CaseOpened]:
             regularization_profile=command.regularization_profile,
             urgency=command.urgency,
             region=command.region,
+            admin2=command.admin2,
             caseworker_id=command.caseworker_id,
             opened_at=opened_at,
         )

@@ -13,8 +13,8 @@ from uuid import UUID
 
 from contracts.outreach import DeliveryMode, MessageReached
 from contracts.vocabulary import MessageChannel, MessageTopic, Region
+from eventkit.admin2 import check_admin2
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, happened
-from services.cases.admin2 import check_admin2
 from services.cases.participant import Participant, active
 
 

@@ -102,7 +102,7 @@ async def request(
         body.assistance_type, body.urgency, body.region, consent_id, frozenset(shared),
         actor_id(principal), now,
         deadlines.respond_by(unit.destination, body.urgency, requested_at), occurred_at, rules,
-        opened_at, consented_at,
+        opened_at, consented_at, body.admin2,
     )  # fmt: skip
     decided = await execute(
         store, str(referral_id), evolve, Referral(),

@@ -30,6 +30,7 @@ def decide(command: Complete, state: Referral) -> list[ReferralCompleted]:
             destination_org_id=facts.unit_id,
             assistance_type=facts.assistance_type,
             region=facts.region,
+            admin2=facts.admin2,
             completed_by=answer.by,
             completed_at=answer.at,
             outcome=command.outcome,

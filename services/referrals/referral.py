@@ -76,6 +76,7 @@ class Requested:
     region: Region
     requested_at: datetime
     respond_by: datetime
+    admin2: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def evolve(state: Referral, event: Event) -> Referral:
             facts = Requested(
                 event.referral_id, event.case_id, event.participant_id, event.destination,
                 event.destination_org_id, event.assistance_type, event.region,
-                event.requested_at, event.respond_by,
+                event.requested_at, event.respond_by, event.admin2,
             )  # fmt: skip
             return Referral(Status.REQUESTED, facts)
         case ReferralAccepted():

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from contracts.referrals import ReferralRequested
 from contracts.vocabulary import AssistanceType, ReferralDestination, Region, Urgency
+from eventkit.admin2 import check_admin2
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, across_clocks, happened
 from services.referrals.referral import Referral, Status
@@ -57,6 +58,7 @@ class RequestReferral:
     rules: FieldTimeRules = PROGRAM_RULES
     opened_at: datetime | None = None  # the case's opening (None: not known to the copy)
     consented_at: datetime | None = None  # when the consent it is made under was given
+    admin2: str | None = None  # the province inside `region` where it was requested, when known
 
 
 def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]:
@@ -75,6 +77,7 @@ def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]
             RefusalKind.CONFLICT,
         )
     refuse_unneeded(command.destination, command.shared_fields)
+    check_admin2(command.admin2, command.region)
     copies = [("opening", command.opened_at), ("consent", command.consented_at)]
     at = command.occurred_at or command.now  # the copies' moments are the cases service's clock
     requested_at = happened(
@@ -92,6 +95,7 @@ def decide(command: RequestReferral, state: Referral) -> list[ReferralRequested]
             urgency=command.urgency,
             consent_id=command.consent_id,
             region=command.region,
+            admin2=command.admin2,
             requested_by=command.requested_by,
             requested_at=requested_at,
             respond_by=command.respond_by,

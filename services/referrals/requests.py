@@ -18,7 +18,7 @@ from contracts.referrals import (
 from contracts.scalars import PlausibleDateTime
 from contracts.vocabulary import AssistanceType, Urgency
 from eventkit.field_time import OCCURRED_AT
-from program.known import KnownDestination, KnownTerritory, example
+from program.known import KnownAdmin2, KnownDestination, KnownTerritory, example
 from services.referrals.request_referral import ReferralReason
 from services.referrals.shared_minimum import Phone, SharedMinimum
 
@@ -96,6 +96,9 @@ class ReferralRequest(_Body):
     unit_id: UUID = Field(description="The receiving unit, from GET /units")
     region: KnownTerritory = Field(
         description="The region of the referring team (the act's region)"
+    )
+    admin2: KnownAdmin2 | None = Field(
+        None, description="The province (admin2) inside `region` where it is made, when known."
     )
     assistance_type: AssistanceType
     reason: ReferralReason

@@ -86,7 +86,7 @@ async def issue(
         voucher_id, body.case_id, person.participant_id, body.provider_id, body.region,
         frozenset(body.services), body.amount, body.allows_partial, body.urgency,
         body.emblematic, body.valid_until, actor_id(principal), now, cap, occurred_at, rules,
-        opened_at,
+        opened_at, body.admin2,
     )  # fmt: skip
     decided = await execute(
         ports.store, str(voucher_id), evolve, Voucher(),

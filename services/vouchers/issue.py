@@ -9,6 +9,7 @@ from uuid import UUID
 
 from contracts.vocabulary import Region, Urgency, VoucherService
 from contracts.vouchers import VoucherIssued
+from eventkit.admin2 import check_admin2
 from eventkit.decider import RefusalKind, Refused
 from eventkit.field_time import PROGRAM_RULES, FieldTimeRules, across_clocks, happened
 from program.known import program_currency
@@ -34,6 +35,7 @@ class IssueVoucher:
     occurred_at: datetime | None = None  # when it was issued in the field; None: now
     rules: FieldTimeRules = PROGRAM_RULES
     opened_at: datetime | None = None  # the case's opening (None: not known to the copy)
+    admin2: str | None = None  # the province inside `region` where it was issued, when known
 
 
 def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
@@ -48,6 +50,7 @@ def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
             f"amount must be greater than 0.00 {program_currency()}",
             RefusalKind.INVALID,
         )
+    check_admin2(command.admin2, command.region)
     at = command.occurred_at or command.now  # the opening is the cases service's clock
     opening = across_clocks(at, [("opening", command.opened_at)], command.rules)
     issued_at = happened("issued", command.occurred_at, command.now, command.rules, opening)
@@ -70,6 +73,7 @@ def decide(command: IssueVoucher, state: Voucher) -> list[VoucherIssued]:
             requires_approval=command.amount > command.standard_cap,
             allows_partial=command.allows_partial,
             region=command.region,
+            admin2=command.admin2,
             issued_by=command.issued_by,
             issued_at=issued_at,
             valid_until=command.valid_until,

@@ -124,6 +124,7 @@ def decide(command: RedeemVoucher, state: Voucher) -> list[VoucherRedeemed]:
             services=tuple(sorted(command.services)),
             receipt_number=command.receipt_number,
             region=state.region,
+            admin2=state.admin2,
             redeemed_at=served_at,
         )
     ]

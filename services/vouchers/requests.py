@@ -13,7 +13,7 @@ from contracts.scalars import NOT_BLANK, Money, PlausibleDate, PlausibleDateTime
 from contracts.vocabulary import Urgency
 from contracts.vouchers import ReversalReason, VoucherCancellationReason
 from eventkit.field_time import OCCURRED_AT
-from program.known import KnownTerritory, KnownVoucherCoverage, example
+from program.known import KnownAdmin2, KnownTerritory, KnownVoucherCoverage, example
 
 Services = Annotated[list[KnownVoucherCoverage], Field(min_length=1, max_length=3)]
 
@@ -43,6 +43,9 @@ class IssueRequest(_Body):
     participant_id: UUID
     provider_id: UUID | None = Field(None, description="None: any partner provider of the region")
     region: KnownTerritory
+    admin2: KnownAdmin2 | None = Field(
+        None, description="The province (admin2) inside `region` where it is issued, when known."
+    )
     services: Services
     amount: Money = Field(gt=0)
     allows_partial: StrictBool = False

@@ -41,6 +41,7 @@ class Voucher:
     participant_id: UUID | None = None
     provider_id: UUID | None = None
     region: Region | None = None
+    admin2: str | None = None
     services: frozenset[VoucherService] = frozenset()
     amount: Decimal = Decimal("0.00")
     allows_partial: bool = False
@@ -76,6 +77,7 @@ def evolve(state: Voucher, event: Event) -> Voucher:
                 participant_id=event.participant_id,
                 provider_id=event.provider_id,
                 region=event.region,
+                admin2=event.admin2,
                 services=frozenset(event.services),
                 amount=event.amount,
                 allows_partial=event.allows_partial,

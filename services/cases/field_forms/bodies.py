@@ -121,6 +121,7 @@ def services(answers: Mapping[str, Any], at: datetime) -> tuple[uuid.UUID, Deliv
     body = _model(
         DeliverRequest, service_type=answers.get("service_type"),
         quantity=answers.get("quantity"), cost=_cost(answers.get("cost")), delivered_at=at,
+        admin2=answers.get("admin2") or None,
     )  # fmt: skip
     return _id(answers, "case_id"), body
 
@@ -130,7 +131,8 @@ def outreach(answers: Mapping[str, Any], at: datetime) -> OutreachRequest:
     return _model(
         OutreachRequest, participant_ids=[a.get("participant_id") for a in attendees],
         topic=answers.get("topic"), channel=answers.get("channel"),
-        delivery_mode=answers.get("delivery_mode"), region=answers.get("region"), reached_at=at,
+        delivery_mode=answers.get("delivery_mode"), region=answers.get("region"),
+        admin2=answers.get("admin2") or None, reached_at=at,
     )  # fmt: skip
 
 

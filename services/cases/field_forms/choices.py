@@ -51,3 +51,15 @@ def choices(codes: CodeList) -> list[Choice]:
         return messages.get(f"code.{code}") or code.replace("_", " ").capitalize()
 
     return [Choice(c.value, label(es, c.value), label(en, c.value)) for c in codes]
+
+
+def parents(codes: CodeList) -> dict[str, str]:
+    """Each code's parent territory, for the territories that lie inside one (a province: its
+    region); what a question's `choice_filter` compares."""
+    if not isinstance(codes, ProgramList):
+        return {}
+    return {
+        term.code: parent
+        for term in current_program().terms(codes.vocabulary)
+        if (parent := getattr(term, "parent", None))
+    }

@@ -2,8 +2,10 @@
 attendance lists, livelihood follow-ups, group activities with headcounts.
 
 Question names are the API's field names (`services.cases.*_requests`), so an answer becomes a
-request body as it is; a person's coarse attributes are one optional question per attribute of the
-program (`attribute_<code>`), read back into the request's `attributes` (`bodies.registration`);
+request body as it is (except the services form's `case_region`, asked only to offer the case
+region's provinces as `admin2`); a person's coarse attributes are one optional question per
+attribute of the program (`attribute_<code>`), read back into the request's `attributes`
+(`bodies.registration`);
 a group activity's headcounts are one integer per sex and age group of the
 program (`count_<sex>_<age group>`), read back into the request's cells (`bodies.group_activity`).
 """
@@ -88,6 +90,34 @@ def coarse_attributes() -> tuple[tuple[Question, ...], dict[str, CodeList]]:
 
 _ATTRIBUTES, _ATTRIBUTE_LISTS = coarse_attributes()  # read when the forms are first imported
 
+
+def admin2_question(region: str) -> tuple[tuple[Question, ...], dict[str, CodeList]]:
+    """The program's level below the recorded one (Peru: the province; the R4V 5W's Admin2) as
+    an optional single choice offering only the territories inside the answer to the question
+    `region` (XLSForm `choice_filter`), with its code list; nothing when the program has no
+    such level."""
+    program = current_program()
+    below = program.territories.admin2()
+    if not below:
+        return (), {}
+    level = next(lv for lv in program.territories.levels if lv.code == below[0].level)
+    asked = Question(
+        "select_one admin2", "admin2", level.labels.es, level.labels.en,
+        relevant=f"${{{region}}} != ''", choice_filter=f"parent = ${{{region}}}",
+    )  # fmt: skip
+    return (asked,), {"admin2": ProgramList("admin2")}
+
+
+_CASE_ADMIN2, _ADMIN2_LIST = admin2_question("case_region")
+_ADMIN2, _ = admin2_question("region")
+# Services: the case's region is the case's (not asked by the API); asked here only to offer its
+# provinces. A province outside the case's region is refused (`admin2_outside_region`).
+_CASE_REGION = (
+    (Question("select_one region", "case_region", "Región del caso (para elegir la provincia)",
+              "Case's region (to choose the province)"),)
+    if _CASE_ADMIN2 else ()
+)  # fmt: skip
+
 REGISTRATION = Form(
     "pana_registration", "Registro y consentimiento", "Registration and consent",
     (
@@ -155,8 +185,11 @@ SERVICES = Form(
                  f"Cost ({_CURRENCY}, e.g. 180.00)",
                  required=True, relevant=_PAID, appearance="numbers",
                  constraint="regex(., '^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,2})?$') and . > 0"),
+        *_CASE_REGION,
+        *_CASE_ADMIN2,
     ),
-    {"service_type": ProgramList("service")},
+    {"service_type": ProgramList("service"),
+     **({"region": ProgramList("territory")} if _CASE_REGION else {}), **_ADMIN2_LIST},
 )  # fmt: skip
 
 OUTREACH = Form(
@@ -164,6 +197,7 @@ OUTREACH = Form(
     (
         *_META,
         _select("region", "Región", "Region"),
+        *_ADMIN2,
         _select("topic", "Tema", "Topic"),
         _select("channel", "Canal", "Channel"),
         _select("delivery_mode", "Modalidad", "Delivery mode", default="in_person"),
@@ -172,8 +206,8 @@ OUTREACH = Form(
                  required=True, constraint=f"{_ID} and position(..) <= {MAX_BULK}"),
         Question("end_repeat", "attendees"),
     ),
-    {"region": ProgramList("territory"), "topic": MessageTopic, "channel": MessageChannel,
-     "delivery_mode": DeliveryMode},
+    {"region": ProgramList("territory"), **_ADMIN2_LIST, "topic": MessageTopic,
+     "channel": MessageChannel, "delivery_mode": DeliveryMode},
 )  # fmt: skip
 
 LIVELIHOOD = Form(

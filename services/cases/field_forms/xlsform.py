@@ -3,6 +3,10 @@
 Constraints are read from the API's request models (`mirror`): the pattern, bounds and lengths a
 field's JSON schema states become the question's XPath constraint, so a form and the API refuse
 the same shapes and cannot drift apart.
+
+A question may offer only some of its list's choices (`choice_filter`, e.g. the provinces of the
+region answered before): the `choices` sheet then has a `parent` column, each choice's parent
+territory, which the filter compares (`parent = ${region}`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 from openpyxl import Workbook
 from pydantic import BaseModel
 
-from services.cases.field_forms.choices import CodeList, choices
+from services.cases.field_forms.choices import CodeList, choices, parents
 
 ES, EN = "Español (es)", "English (en)"
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -36,6 +40,7 @@ class Question:
     relevant: str = ""
     default: str = ""
     appearance: str = ""
+    choice_filter: str = ""
 
     @property
     def list_name(self) -> str | None:
@@ -60,9 +65,22 @@ class Form:
 
     def version(self) -> str:
         """Changes whenever a question or a code changes: Kobo and ODK need a new version."""
-        rows = [list(vars(q).values()) for q in self.survey]
-        codes = {name: choices(codes) for name, codes in self.lists.items()}
+        rows = [_versioned(q) for q in self.survey]
+        codes: dict[str, Any] = {name: choices(codes) for name, codes in self.lists.items()}
+        if self.filtered():
+            codes["parent"] = {name: parents(codes) for name, codes in self.lists.items()}
         return hashlib.sha256(json.dumps([rows, codes]).encode()).hexdigest()[:10]
+
+    def filtered(self) -> bool:
+        """Whether a question offers only some of its choices (the `parent` column is needed)."""
+        return any(q.choice_filter for q in self.survey)
+
+
+def _versioned(q: Question) -> list[Any]:
+    """A question's fields as its form's version reads them: `choice_filter` only when set, so
+    a form without one keeps the version it had before questions could have one."""
+    values = list(vars(q).values())
+    return values if q.choice_filter else values[:-1]
 
 
 def mirror(model: type[BaseModel], name: str, *, extra: str = "") -> str:
@@ -87,14 +105,14 @@ def mirror(model: type[BaseModel], name: str, *, extra: str = "") -> str:
 
 _SURVEY = ("type", "name", f"label::{ES}", f"label::{EN}", "required", "constraint",
            f"constraint_message::{ES}", f"constraint_message::{EN}", "relevant", "default",
-           "appearance")  # fmt: skip
+           "appearance", "choice_filter")  # fmt: skip
 
 
 def _row(q: Question) -> list[Any]:
     message = ("Respuesta no válida", "Invalid answer") if q.constraint else ("", "")
     return [
         q.type, q.name, q.es, q.en, "yes" if q.required else "", q.constraint, *message,
-        q.relevant, q.default, q.appearance,
+        q.relevant, q.default, q.appearance, q.choice_filter,
     ]  # fmt: skip
 
 
@@ -108,10 +126,14 @@ def workbook(form: Form) -> bytes:
     for question in form.survey:
         survey.append(_row(question))
     sheet = book.create_sheet("choices")
-    sheet.append(["list_name", "name", f"label::{ES}", f"label::{EN}"])
+    filtered = form.filtered()
+    header = ["list_name", "name", f"label::{ES}", f"label::{EN}"]
+    sheet.append([*header, "parent"] if filtered else header)
     for list_name, codes in form.lists.items():
+        parent = parents(codes)
         for choice in choices(codes):
-            sheet.append([list_name, choice.code, choice.es, choice.en])
+            row = [list_name, choice.code, choice.es, choice.en]
+            sheet.append([*row, parent.get(choice.code, "")] if filtered else row)
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])
     settings.append([form.es, form.form_id, form.version(), ES])

@@ -49,3 +49,28 @@ async def test_a_province_is_stored_or_refused_with_a_clear_422(cases: RunningSe
         ("service.delivered", ""),  # none given: null in the event
         ("service.delivered", "lima_lima"),
     ]
+
+
+async def test_a_case_opening_s_province_is_stored_or_refused(cases: RunningService) -> None:
+    lima = caseworker(cases)
+    pid, _ = await register(lima)
+    await consent(lima, pid)
+    body = {"participant_id": pid, "case_type": "gbv_protection",
+            "intake_channel": "admission_form", "region": "lima_callao"}  # fmt: skip
+
+    elsewhere = await lima.post("/cases", json={**body, "admin2": "tumbes_zarumilla"})
+    unknown = await lima.post("/cases", json={**body, "admin2": "atlantis"})
+    opened = await lima.post("/cases", json={**body, "admin2": "lima_huaral"})
+
+    assert opened.status_code == 201, opened.text
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["detail"]["rule"] == "admin2_outside_region"
+    assert unknown.status_code == 422
+    (error,) = unknown.json()["detail"]
+    assert error["loc"][-1] == "admin2" and "unknown admin2 code 'atlantis'" in error["msg"]
+    stored = await cases.app.state.pool.fetch(
+        "SELECT data->>'admin2' AS admin2 FROM events WHERE event_type = 'case.opened'"
+        " AND data->>'participant_id' = $1",
+        pid,
+    )
+    assert [r["admin2"] for r in stored] == ["lima_huaral"]

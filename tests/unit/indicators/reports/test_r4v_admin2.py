@@ -20,7 +20,17 @@ from services.indicators.logframe import load_directory
 from services.indicators.recorded import decode as decode_logged
 from services.indicators.recorded import logged
 from services.indicators.reports.r4v import HEADER, five_w, five_w_csv
-from tests.unit.indicators.builders import ledger_of, message, numbered, registered, service
+from tests.unit.indicators.builders import (
+    case_opened,
+    ledger_of,
+    message,
+    numbered,
+    redeemed,
+    referral_completed,
+    referral_requested,
+    registered,
+    service,
+)
 
 Y2 = load_directory()["pana_peru_y2_v1"]
 PAP = "psychological_first_aid"
@@ -102,3 +112,39 @@ def test_the_log_keeps_an_act_s_admin2_and_logs_one_without_as_before() -> None:
     assert len(logged(without)) == 8  # the entry written before admin2 existed
     for act in (without, with_it):
         assert decode_logged("act", orjson.loads(orjson.dumps(logged(act)))) == act
+
+
+def test_vouchers_and_referrals_fill_admin2_in_their_5w_rows() -> None:
+    """O.E. 2.2 (a redemption repeats its voucher's province), O.E. 2.4 (a request) and O.E. 1.1
+    (a completion repeats its request's): the rows their acts make name the province too."""
+    events = numbered(
+        registered(1, "woman", born="1990-05"), registered(2, "man", born="1985-01"),
+        with_admin2(redeemed(1, 1, day="2023-04-03", region="piura"), "piura_sullana"),
+        redeemed(2, 2, day="2023-04-04", region="piura"),  # a voucher that named none
+        with_admin2(referral_requested(2, day="2023-04-05", region="tumbes"), "tumbes_tumbes"),
+        case_opened(1, day="2023-04-01"),
+        with_admin2(referral_completed(1, day="2023-04-20"), "lima_lima"),
+    )  # fmt: skip
+    rows = [r for r in five_w(Y2, ledger_of(Y2, events), 2023) if r.month == "2023-04"]
+    placed = sorted((r.indicator, r.region, r.admin2, r.monthly["women"], r.monthly["men"])
+                    for r in rows if r.indicator in ("OE1.1", "OE2.2", "OE2.4"))  # fmt: skip
+    assert placed == [
+        ("OE1.1", "lima_callao", "lima_lima", 1, 0),
+        ("OE2.2", "piura", "", 0, 1),
+        ("OE2.2", "piura", "piura_sullana", 1, 0),
+        ("OE2.4", "tumbes", "tumbes_tumbes", 0, 1),
+    ]
+    lines = list(csv.DictReader(io.StringIO(five_w_csv(Y2, rows))))
+    assert {(line["Logframe indicator"], line["Admin2"]) for line in lines} >= {
+        ("OE1.1", "Lima"), ("OE2.2", "Sullana"), ("OE2.2", ""), ("OE2.4", "Tumbes"),
+    }  # fmt: skip
+
+
+def test_vouchers_and_referrals_recorded_before_admin2_existed_still_read() -> None:
+    for event_type in ("voucher.issued", "voucher.redeemed", "referral.requested",
+                       "referral.completed"):  # fmt: skip
+        old = example_data()[f"{event_type}.v1"]
+        old.pop("admin2", None)  # the vouchers' examples now name one
+        read = decode_payload(event_type, 1, old)
+        assert read.admin2 is None  # type: ignore[attr-defined]
+        assert {a.admin2 for a in facts_from(Y2, "e1", read) if isinstance(a, Act)} <= {""}

@@ -1,8 +1,10 @@
 """Where inside its region an act took place: its optional admin2 territory (a province).
 
 Events carry `region` (the level the program records acts at) and, when the worker gives it,
-`admin2`: a territory of the level below, which must lie inside that region. The R4V 5W's
-Admin2 column is filled from it (`services/indicators/reports/r4v.py`).
+`admin2`: a territory of the level below, which must lie inside that region. Each service that
+owns such an act checks it in its decider (cases: deliveries and reaches; referrals: requests;
+vouchers: issues). The R4V 5W's Admin2 column is filled from it
+(`services/indicators/reports/r4v.py`).
 """
 
 from __future__ import annotations
