@@ -281,9 +281,7 @@ async def case(signed: SignedIn, case_id: uuid.UUID) -> Response:
         regions=sorted(signed.principal.regions) if signed.principal else [],
         change_key=f"{case_id}-{found['version']}",
         services=SERVICE_TYPES,
-        provinces=[
-            u.code for u in current_program().territories.admin2() if u.parent == found["region"]
-        ],
+        provinces=provinces_of(found["region"]),
         voucher_services=VOUCHER_SERVICES,
         referrals=[r for r in referrals if r["case_id"] == str(case_id)],
         units=[u for u in units if u["active"]],
@@ -306,8 +304,7 @@ async def deliver(
 ) -> Response:
     signed.check_csrf(csrf)
     body: dict[str, Any] = {"service_type": service_type}  # delivered now: the service's clock
-    if admin2:  # the province, optional (the R4V 5W's Admin2)
-        body |= {"admin2": admin2}
+    body = with_province(body, admin2)  # optional: the R4V 5W's Admin2
     if cost.strip():  # in the program's currency (the request's default)
         if (read := typed_amount(cost)) is None:
             refused = ServiceRefusal(422, None, signed.t("amount.bad"))
@@ -339,8 +336,20 @@ async def refer_form(signed: SignedIn, case_id: uuid.UUID, unit_id: uuid.UUID) -
         reasons=REFERRAL_REASONS,
         assistance=ASSISTANCE,
         choices=CHOICES,
+        provinces=provinces_of(found["region"]),
         key=str(uuid.uuid4()),
     )
+
+
+def provinces_of(region: str) -> list[str]:
+    """The program's admin2 units inside `region`, which an act there may name (the R4V 5W's
+    Admin2); none for a program without a level below the recorded one."""
+    return [u.code for u in current_program().territories.admin2() if u.parent == region]
+
+
+def with_province(body: dict[str, Any], admin2: str) -> dict[str, Any]:
+    """`body` with the province chosen, if one was (none chosen: the event carries none)."""
+    return body | {"admin2": admin2} if admin2 else body
 
 
 @router.post("/casos/{case_id}/derivar")
@@ -363,6 +372,7 @@ async def refer(
     age_group: Text = "",
     sex: Text = "",
     pregnant: Text = "",
+    admin2: Text = "",
 ) -> Response:
     signed.check_csrf(csrf)
     offered = {
@@ -387,6 +397,7 @@ async def refer(
         "urgency": urgency,
         "shared": shared,
     }
+    body = with_province(body, admin2)
     made = await command(signed, "referrals", "/referrals", body, key, after=True)
     if isinstance(made, Response):
         return made
@@ -405,6 +416,7 @@ async def issue(
     amount: Text,
     services: Checked,
     valid_until: Text,
+    admin2: Text = "",
 ) -> Response:
     signed.check_csrf(csrf)
     if (read := typed_amount(amount)) is None:
@@ -422,6 +434,7 @@ async def issue(
         "amount": read,
         "valid_until": end_of_day(last_day.isoformat()),
     }
+    body = with_province(body, admin2)
     made = await command(signed, "vouchers", "/vouchers", body, key, after=True)
     if isinstance(made, Response):
         return made

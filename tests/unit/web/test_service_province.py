@@ -1,5 +1,6 @@
-"""The case page's service form offers the provinces of the case's region (optional) and sends
-the one chosen as `admin2`; left empty, nothing is sent (the event carries none)."""
+"""The case page's service and voucher forms and the referral form offer the provinces of the
+case's region (optional) and send the one chosen as `admin2`; left empty, nothing is sent (the
+event carries none)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from tests.unit.web.signed_in import sign_in, web_app
 
 CASE = "3f1c2a7e-2d4b-4c55-9a53-0b7a1d1e9f10"
+UNIT = "6a0c9d1e-5b2f-4e8a-9c3d-7f1e2a4b5c6d"
 
 
 class Cases:
@@ -17,7 +19,11 @@ class Cases:
     async def call(self, token: str, service: str, method: str, path: str, **sent: Any) -> Any:
         if method == "POST":
             self.sent.append(sent.get("json") or {})
-            return {"case_id": CASE, "position": None}
+            return {"case_id": CASE, "voucher_id": "v1", "position": None}
+        if path == "/units":
+            return [{"unit_id": UNIT, "destination": "CEM", "name": "CEM Tumbes", "active": True}]
+        if path == "/participants/p":
+            return {"participant_id": "p", "sex": "woman", "birth_date": "1990-01-01"}
         if path == f"/cases/{CASE}":
             return {
                 "case_id": CASE, "region": "tumbes", "status": "open", "version": 1,
@@ -47,3 +53,27 @@ def test_the_form_lists_the_region_s_provinces_and_sends_the_one_chosen() -> Non
         {"service_type": "dignity_kit", "admin2": "tumbes_zarumilla"},
         {"service_type": "dignity_kit"},
     ]
+
+
+def test_a_voucher_and_a_referral_send_the_province_chosen() -> None:
+    services = Cases()
+    with web_app(services) as client:
+        csrf = sign_in(client)
+        case_page = client.get(f"/casos/{CASE}")
+        refer_page = client.get(f"/casos/{CASE}/derivar", params={"unit_id": UNIT})
+        voucher = {"csrf": csrf, "key": "k1", "participant_id": "p", "region": "tumbes",
+                   "provider_id": "c1", "amount": "150,00", "services": ["consultation"],
+                   "valid_until": "31/12/2026", "admin2": "tumbes_zarumilla"}  # fmt: skip
+        issued = client.post(f"/casos/{CASE}/vales", data=voucher, follow_redirects=False)
+        referral = {"csrf": csrf, "key": "k2", "unit_id": UNIT, "participant_id": "p",
+                    "region": "tumbes", "reason": "gbv_support", "assistance_type": "legal",
+                    "admin2": "tumbes_tumbes"}  # fmt: skip
+        referred = client.post(f"/casos/{CASE}/derivar", data=referral, follow_redirects=False)
+
+    assert 'id="voucher-admin2" name="admin2"' in case_page.text
+    assert refer_page.status_code == 200
+    assert 'id="admin2" name="admin2"' in refer_page.text
+    assert '<option value="tumbes_zarumilla">Zarumilla</option>' in refer_page.text
+    assert "piura_paita" not in case_page.text + refer_page.text
+    assert issued.status_code == referred.status_code == 303
+    assert [s.get("admin2") for s in services.sent] == ["tumbes_zarumilla", "tumbes_tumbes"]
