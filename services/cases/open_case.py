@@ -22,6 +22,7 @@ from program.load import current_program
 from program.model import CaseKind
 from services.cases.case import Case, Status
 from services.cases.participant import Participant, active, require_consent
+from services.cases.program_terms import unknown
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,7 @@ def _case_kind(code: str) -> CaseKind:
     try:
         return current_program().case_type(code)
     except KeyError:
-        known = ", ".join(current_program().ordered("case_type"))
-        raise Refused(
-            "unknown_case_type",
-            f"unknown case_type code {code!r}; the program's: {known}",
-            RefusalKind.INVALID,
-        ) from None
+        raise unknown("case_type", code) from None
 
 
 def regularization_types() -> list[str]:

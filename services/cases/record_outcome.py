@@ -15,6 +15,7 @@ from program.load import current_program
 from program.model import LivelihoodOutcomeKind
 from services.cases.livelihoods import SIX_MONTHS, Step, enrolled, work_started
 from services.cases.participant import Participant, require_consent
+from services.cases.program_terms import unknown
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,4 @@ def _outcome(code: str) -> LivelihoodOutcomeKind:
     try:
         return current_program().livelihood_outcome(code)
     except KeyError:
-        known = ", ".join(current_program().ordered("livelihood_outcome"))
-        raise Refused(
-            "unknown_livelihood_outcome",
-            f"unknown livelihood_outcome code {code!r}; the program's: {known}",
-            RefusalKind.INVALID,
-        ) from None
+        raise unknown("livelihood_outcome", code) from None
