@@ -3,6 +3,10 @@
 Each event is a registered example (`contracts/examples.json`) with fresh ids (made as the
 services make them, `eventkit.ids`), of the types the default logframe reads, in a fixed mix;
 one participant in ten is registered and the other events refer to registered participants.
+The events' dates are spread over the default logframe's period (`SPREAD`: each event its own
+day, at the example's time of day) and each participant's over one of the four regions, so a
+rebuild computes candidates on many days and cells in every region and published period, as a
+program year's traffic does (the examples alone all fall on a few days before the period).
 Every set of events goes to its own topics (one per aggregate family, partitioned like the real
 ones), so a rebuild reads exactly that set.
 """
@@ -10,10 +14,11 @@ ones), so a rebuild reads exactly that set.
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -39,6 +44,13 @@ MIX = (
     "livelihood.outcome_recorded",
 )
 """Ten events: one registration, nine acts that count towards indicators."""
+
+SPREAD = (date(2022, 9, 1), 365)
+"""First day and number of days the events' dates are spread over: the period of the default
+logframe (`pana_peru_2022_2023_y2`)."""
+
+REGIONS = ("tumbes", "piura", "la_libertad", "lima_callao")
+"""The regions participants are spread over, one in four each (Peru's program file)."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +92,16 @@ def generate(count: int) -> Iterator[Envelope]:
             if name.endswith("_id") and _is_uuid(value):
                 data[name] = str(new_id())
         if event_type == "participant.registered":
+            person = len(participants)
             participants.append(data["participant_id"])
         elif "participant_id" in data:
-            data["participant_id"] = participants[n // len(MIX) % len(participants)]
+            person = n // len(MIX) % len(participants)
+            data["participant_id"] = participants[person]
+        else:
+            person = n // len(MIX)
+        if "region" in data:
+            data["region"] = REGIONS[person % len(REGIONS)]
+        _spread(data, n)
         yield Envelope(
             id=str(new_id()),
             source=SOURCE_BY_AGGREGATE[model.aggregate],
@@ -94,6 +113,25 @@ def generate(count: int) -> Iterator[Envelope]:
             traceparent=None,
             data=data,
         )
+
+
+def _spread(data: dict[str, Any], n: int) -> None:
+    """Move the event's moments (top-level ISO timestamps) to its own day within `SPREAD`,
+    each by the same shift (a referral's answer-by stays a week after its request), and drop
+    the example's province (it lies in the example's region, not in the one given)."""
+    first, days = SPREAD
+    on = first + timedelta(days=n * 7 % days)  # 7 and 365 share no factor: every day is used
+    moments = {k: v for k, v in data.items() if isinstance(v, str) and _MOMENT.match(v)}
+    if not moments:
+        return
+    base = min(datetime.fromisoformat(v) for v in moments.values())
+    shift = datetime.combine(on, base.timetz()) - base
+    for name, value in moments.items():
+        data[name] = (datetime.fromisoformat(value) + shift).isoformat()
+    data.pop("admin2", None)
+
+
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT")
 
 
 def _version(examples: dict[str, dict[str, Any]], event_type: str) -> int:

@@ -23,6 +23,7 @@ and rebuilt with it on a replay.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ import orjson
 from eventkit.store import Connection
 from services.indicators.attainment import Filters, Totals, window
 from services.indicators.candidates import NATIONAL, Candidate, candidates
-from services.indicators.cells import counted_cells
+from services.indicators.cells import Cell, counted_cells
 from services.indicators.dimensions import dimensions_of
 from services.indicators.facts import Act, AttributeSet, Fact, Merge, Revocation
 from services.indicators.ledger import Ledger
@@ -153,48 +154,9 @@ def _seed_act(found: Seeds, cases: set[str], indicator: str, subject: str, pid: 
 async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seeds) -> None:
     """Replace the candidates of every subject the seeds can affect (facts already stored)."""
     s = schema
-    people_ids = [i.id for i in logframe.all_indicators if i.unit is Unit.PEOPLE]
-    case_ids = [i.id for i in logframe.all_indicators if i.unit is Unit.CASES]
-    if found.revoked:
-        for r in await conn.fetch(
-            f"SELECT indicator, subject, participant_id FROM {s}.acts"
-            " WHERE act_key = ANY($1::text[])",
-            list(found.revoked),
-        ):
-            _seed_act(found, set(case_ids), r[0], r[1], r[2])
-    group = await _connected(conn, s, found.participants)
-    cases = set(found.cases)
-    if case_ids and group:
-        cases.update(
-            (r[0], r[1])
-            for r in await conn.fetch(
-                f"SELECT DISTINCT indicator, subject FROM {s}.acts"
-                " WHERE participant_id = ANY($1::text[]) AND indicator = ANY($2::text[])",
-                list(group),
-                case_ids,
-            )
-        )
-    case_keys = orjson.dumps(sorted(cases)).decode()
-    if cases:
-        others = {
-            r[0]
-            for r in await conn.fetch(
-                f"""SELECT DISTINCT a.participant_id FROM {s}.acts a
-                JOIN jsonb_array_elements($1::text::jsonb) AS k
-                  ON a.indicator = k->>0 AND a.subject = k->>1""",
-                case_keys,
-            )
-        }
-        group |= await _connected(conn, s, others - group)
-    # Every people indicator of the group's records; an act's indicator for its record's
-    # merge group (whose root is the person it counts for).
-    pairs = {(i, m) for i in people_ids for m in group}
-    components = await _components(conn, s, {pid for _, pid in found.acted} - group)
-    for indicator, pid in found.acted:
-        pairs.update((indicator, m) for m in components.get(pid, (pid,)))
-    members = group.union(*components.values())
-    ledger = await _facts_of(conn, s, members, pairs, case_keys if cases else None)
+    pairs, cases, ledger = await _affected(conn, s, logframe, found)
     rows = set(_candidates_of(logframe, ledger, pairs, cases))
+    case_keys = orjson.dumps(sorted(cases)).decode()
     affected = _Affected(sorted(pairs), case_keys if cases else None)
     stored = await _stored(conn, s, affected)
     removed, added = stored - rows, rows - stored
@@ -219,6 +181,11 @@ async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seed
         await conn.copy_records_to_table(
             "candidates", schema_name=s, columns=Candidate._fields, records=added
         )
+    await _add_cells(conn, s, delta)
+
+
+async def _add_cells(conn: Connection, s: str, delta: Counter[Cell]) -> None:
+    """Add each cell's count (a difference, or a whole count) to the `cells` table."""
     cells = [(*cell, n) for cell, n in delta.items() if n]
     if cells:
         await conn.execute(
@@ -231,6 +198,99 @@ async def recount(conn: Connection, schema: str, logframe: Logframe, found: Seed
             DO UPDATE SET n = t.n + EXCLUDED.n""",
             orjson.dumps(cells).decode(),
         )
+
+
+WHOLE_CHUNK = 5_000
+"""Participant records recounted together by `recount_all` (their facts are held at once)."""
+
+
+async def recount_all(conn: Connection, schema: str, logframe: Logframe) -> None:
+    """Make the candidates and cells anew from every fact stored, a chunk of records at a time.
+
+    For a replay into an empty read model (`deferred`): nothing is stored to diff against, so
+    no seed is kept while it runs and no stored candidate is read back. The records of acts
+    are taken in id order, `WHOLE_CHUNK` at a time; each chunk recounts, as `recount` would,
+    the subjects its records can affect, and writes those it owns: a subject belongs to the
+    chunk whose id range holds the lowest record id among its live acts (its merge group's, for
+    a person), so each subject is written exactly once, whichever chunks it reaches. The cells
+    are summed over the chunks and written at the end.
+    """
+    s = schema
+    await conn.execute(f"DELETE FROM {s}.candidates")
+    await conn.execute(f"DELETE FROM {s}.cells")
+    merged = bool(await conn.fetchval(f"SELECT EXISTS (SELECT FROM {s}.merges)"))
+    periods = published_periods(logframe)
+    cells: Counter[Cell] = Counter()
+    after = ""
+    while ids := [
+        r[0]
+        for r in await conn.fetch(
+            f"""SELECT DISTINCT participant_id FROM {s}.acts WHERE participant_id > $1
+            ORDER BY participant_id LIMIT $2""",
+            after,
+            WHOLE_CHUNK,
+        )
+    ]:
+        last = ids[-1] if len(ids) == WHOLE_CHUNK else None  # the last chunk is open above
+        found = Seeds(participants=set(ids))
+        pairs, cases, ledger = await _affected(conn, s, logframe, found, merged)
+        rows = _candidates_of(logframe, ledger, pairs, cases, owned=(after, last))
+        if rows:
+            await conn.copy_records_to_table(
+                "candidates", schema_name=s, columns=Candidate._fields, records=rows
+            )
+            cells.update(counted_cells(rows, periods))
+        after = ids[-1]
+    await _add_cells(conn, s, cells)
+
+
+async def _affected(
+    conn: Connection, s: str, logframe: Logframe, found: Seeds, merged: bool = True
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]], Ledger]:
+    """The subjects the seeds can affect (people indicator and record pairs, cases) and the
+    stored facts their candidates need. `merged` false: the read model holds no merge."""
+    people_ids = [i.id for i in logframe.all_indicators if i.unit is Unit.PEOPLE]
+    case_ids = [i.id for i in logframe.all_indicators if i.unit is Unit.CASES]
+    if found.revoked:
+        for r in await conn.fetch(
+            f"SELECT indicator, subject, participant_id FROM {s}.acts"
+            " WHERE act_key = ANY($1::text[])",
+            list(found.revoked),
+        ):
+            _seed_act(found, set(case_ids), r[0], r[1], r[2])
+    group = await _connected(conn, s, found.participants, merged)
+    cases = set(found.cases)
+    if case_ids and group:
+        cases.update(
+            (r[0], r[1])
+            for r in await conn.fetch(
+                f"SELECT DISTINCT indicator, subject FROM {s}.acts"
+                " WHERE participant_id = ANY($1::text[]) AND indicator = ANY($2::text[])",
+                list(group),
+                case_ids,
+            )
+        )
+    case_keys = orjson.dumps(sorted(cases)).decode()
+    if cases:
+        others = {
+            r[0]
+            for r in await conn.fetch(
+                f"""SELECT DISTINCT a.participant_id FROM {s}.acts a
+                JOIN jsonb_array_elements($1::text::jsonb) AS k
+                  ON a.indicator = k->>0 AND a.subject = k->>1""",
+                case_keys,
+            )
+        }
+        group |= await _connected(conn, s, others - group, merged)
+    # Every people indicator of the group's records; an act's indicator for its record's
+    # merge group (whose root is the person it counts for).
+    pairs = {(i, m) for i in people_ids for m in group}
+    components = await _components(conn, s, {pid for _, pid in found.acted} - group, merged)
+    for indicator, pid in found.acted:
+        pairs.update((indicator, m) for m in components.get(pid, (pid,)))
+    members = group.union(*components.values())
+    ledger = await _facts_of(conn, s, members, pairs, case_keys if cases else None)
+    return pairs, cases, ledger
 
 
 @dataclass(frozen=True)
@@ -272,13 +332,19 @@ async def _stored(conn: Connection, s: str, affected: _Affected) -> set[Candidat
     return found
 
 
-async def _components(conn: Connection, s: str, ids: Iterable[str]) -> dict[str, set[str]]:
+async def _components(
+    conn: Connection, s: str, ids: Iterable[str], merged: bool = True
+) -> dict[str, set[str]]:
     """Each record's connected records by merges (either way), itself included."""
     start = list(ids)
-    if not start or not await conn.fetchval(
-        f"""SELECT EXISTS (SELECT FROM {s}.merges
+    if (
+        not start
+        or not merged
+        or not await conn.fetchval(
+            f"""SELECT EXISTS (SELECT FROM {s}.merges
             WHERE merged_id = ANY($1::text[]) OR surviving_id = ANY($1::text[]))""",
-        start,
+            start,
+        )
     ):
         return {i: {i} for i in start}
     found: dict[str, set[str]] = {}
@@ -296,11 +362,12 @@ async def _components(conn: Connection, s: str, ids: Iterable[str]) -> dict[str,
     return found
 
 
-async def _connected(conn: Connection, s: str, ids: Iterable[str]) -> set[str]:
-    """The records connected to `ids` by merges (either way), `ids` included."""
+async def _connected(conn: Connection, s: str, ids: Iterable[str], merged: bool = True) -> set[str]:
+    """The records connected to `ids` by merges (either way), `ids` included (only `ids` if
+    the read model holds no merge: `merged` false)."""
     start = list(ids)
-    if not start:
-        return set()
+    if not start or not merged:
+        return set(start)
     rows = await conn.fetch(
         f"""WITH RECURSIVE g(id) AS (
             SELECT unnest($1::text[])
@@ -377,12 +444,21 @@ async def _facts_of(
 
 
 def _candidates_of(
-    logframe: Logframe, ledger: Ledger, pairs: set[tuple[str, str]], cases: set[tuple[str, str]]
+    logframe: Logframe,
+    ledger: Ledger,
+    pairs: set[tuple[str, str]],
+    cases: set[tuple[str, str]],
+    owned: tuple[str, str | None] | None = None,
 ) -> list[Candidate]:
-    """The candidates of the pairs' persons in their people indicators, and of the cases."""
+    """The candidates of the pairs' persons in their people indicators, and of the cases.
+
+    With `owned` (`recount_all`'s chunk: after, last), only of the subjects whose lowest record
+    id among their live acts lies in (after, last] (no upper bound if last is None).
+    """
     people, zone, dims = People(ledger), logframe.zone, dimensions_of(logframe)
     indicators = {i.id: i for i in logframe.all_indicators}
     acts: dict[tuple[str, str], list[Act]] = {}
+    lowest: dict[tuple[str, str], str] = {}
     for act in ledger.live_acts():
         if indicators[act.indicator].unit is Unit.PEOPLE:
             if (act.indicator, act.participant_id) not in pairs:
@@ -392,7 +468,20 @@ def _candidates_of(
             key = (act.indicator, act.subject)
             if key not in cases:
                 continue
-        acts.setdefault(key, []).append(act)
+        mine = acts.get(key)
+        if mine is None:
+            acts[key] = [act]
+            lowest[key] = act.participant_id
+        else:
+            mine.append(act)
+            lowest[key] = min(lowest[key], act.participant_id)
+    if owned is not None:
+        after, last = owned
+        acts = {
+            key: mine
+            for key, mine in acts.items()
+            if after < lowest[key] and (last is None or lowest[key] <= last)
+        }
     rows: list[Candidate] = []
     for (indicator, subject), mine in sorted(acts.items()):
         rows += candidates(indicators[indicator], subject, mine, people, zone, dims)

@@ -10,6 +10,11 @@ the replay, or the runner once it has (`AttainmentProjection.caught_up`), recoun
 seed (`settle`) in chunks, each subject once. A recount reads the facts stored, so recounting
 the union of many batches' seeds once gives what recounting each batch's did: every seed names
 a record, case or act key whose subjects are found again from the facts as they are now.
+
+A replay into an empty read model (a rebuild: its revision still 0 when the replay's first batch
+is applied) keeps no seed at all: every subject will be recounted, so its batches skip finding
+their seeds, keep one `whole` mark instead, and `settle` makes the counted state anew from every
+fact stored (`counted_state.recount_all`), without reading back candidates it would replace.
 """
 
 # Identifiers are the logframe's schema name (a safe identifier); values are bind parameters.
@@ -22,7 +27,7 @@ from typing import NamedTuple
 
 from eventkit.consumer import Delivered
 from eventkit.store import Connection
-from services.indicators.counted_state import Seeds, recount
+from services.indicators.counted_state import Seeds, recount, recount_all
 from services.indicators.logframe import Logframe
 
 CHUNK = 20_000
@@ -46,7 +51,11 @@ SELECT EXISTS (
     LEFT JOIN unnest($2::text[], $3::int[], $4::bigint[]) AS b (topic, partition, next)
         USING (topic, partition)
     WHERE t.consumer = $1 AND greatest(o.next_offset, b.next, 0) < t.target
-), EXISTS (SELECT FROM {s}.pending)"""
+), EXISTS (SELECT FROM {s}.pending), EXISTS (SELECT FROM {s}.pending WHERE kind = 'whole')
+    OR ((SELECT n FROM {s}.revision) = 0 AND NOT EXISTS (SELECT FROM {s}.pending))"""
+
+WHOLE = ("", "whole", "")
+"""The mark kept by a replay into an empty read model: recount everything (`recount_all`)."""
 
 
 class State(NamedTuple):
@@ -55,6 +64,8 @@ class State(NamedTuple):
     has not reached the end it had when the replay started."""
     kept: bool
     """Seeds are kept, to recount once the replay is over."""
+    whole: bool = False
+    """The replay started on an empty read model: `keep_whole`, not `keep`."""
 
 
 async def state(conn: Connection, schema: str, consumer: str, events: Sequence[Delivered]) -> State:
@@ -71,7 +82,7 @@ async def state(conn: Connection, schema: str, consumer: str, events: Sequence[D
         list(next_offsets.values()),
     )
     assert row is not None  # a SELECT without FROM returns one row
-    return State(bool(row[0]), bool(row[1]))
+    return State(bool(row[0]), bool(row[1]), bool(row[2]))
 
 
 async def keep(conn: Connection, schema: str, found: Seeds) -> None:
@@ -90,8 +101,23 @@ async def keep(conn: Connection, schema: str, found: Seeds) -> None:
         )
 
 
+async def keep_whole(conn: Connection, schema: str) -> None:
+    """Mark the read model for a whole recount once the replay is over (`State.whole`)."""
+    await conn.execute(
+        f"INSERT INTO {schema}.pending (a, kind, b) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        *WHOLE,
+    )
+
+
 async def settle(conn: Connection, schema: str, logframe: Logframe) -> bool:
-    """Recount every kept seed, `CHUNK` at a time; True if there were any."""
+    """Recount every kept seed, `CHUNK` at a time (everything, if the whole mark is kept);
+    True if anything was kept."""
+    if await conn.fetchval(
+        f"DELETE FROM {schema}.pending WHERE (a, kind, b) = ($1, $2, $3) RETURNING true", *WHOLE
+    ):
+        await conn.execute(f"DELETE FROM {schema}.pending")
+        await recount_all(conn, schema, logframe)
+        return True
     any_kept = False
     while rows := await conn.fetch(
         f"""DELETE FROM {schema}.pending WHERE (a, kind, b) IN (

@@ -33,13 +33,16 @@ class Disaggregation:
     def age_group(self, person: str, on: date) -> str:
         """The program's age group on the day of the act (`program.ages`), or `unknown` (no birth
         month, or act before birth)."""
-        birth = self.attribute(person, "birth_year_month")
-        if birth is None:
-            return UNKNOWN
-        try:
-            return age_group_at(current_program(), birth, on)
-        except ValueError:
-            return UNKNOWN
+        return _age_group(self.attribute(person, "birth_year_month"), on)
+
+
+def _age_group(birth: str | None, on: date) -> str:
+    if birth is None:
+        return UNKNOWN
+    try:
+        return age_group_at(current_program(), birth, on)
+    except ValueError:
+        return UNKNOWN
 
 
 class People(Disaggregation):
@@ -53,6 +56,22 @@ class People(Disaggregation):
             self._members.setdefault(self.person(pid), []).append(pid)
         for members in self._members.values():
             members.sort()
+        self._sexes: dict[str, str] = {}
+        self._ages: dict[tuple[str | None, date], str] = {}
+
+    def sex(self, person: str) -> str:
+        found = self._sexes.get(person)
+        if found is None:
+            found = self._sexes[person] = super().sex(person)
+        return found
+
+    def age_group(self, person: str, on: date) -> str:
+        """As `Disaggregation.age_group`, each birth month and day worked out once."""
+        key = (self.attribute(person, "birth_year_month"), on)
+        found = self._ages.get(key)
+        if found is None:
+            found = self._ages[key] = _age_group(*key)
+        return found
 
     def person(self, participant_id: str) -> str:
         """The surviving id of a chain of merges (a cycle, which merges never make, stops)."""

@@ -79,7 +79,11 @@ class AttainmentProjection:
         if self.consumer is not None:
             schema = read_model.schema_of(self.logframe)
             where = await deferred.state(conn, schema, self.consumer, events)
-        await read_model.record(conn, self.logframe, facts, recorded_at, replaying=where.replaying)
+        # The batch that ends a replay keeps its seeds with the others: one recount of all.
+        keeping = where.replaying or where.kept
+        await read_model.record(
+            conn, self.logframe, facts, recorded_at, replaying=keeping, whole=where.whole
+        )
         if where.kept and not where.replaying:
             await read_model.settle(conn, self.logframe)
         await indirect_store.record(conn, self.logframe, activities)

@@ -83,13 +83,17 @@ def _log_ddl(s: str) -> str:
     """The append-only log of every fact with the time its event was recorded (`recorded`).
 
     Created with the facts already stored, as recorded at `-infinity` (a read model older than
-    the log has no recording times; a rebuild by replay gives the exact history).
+    the log has no recording times; a rebuild by replay gives the exact history). It has no key:
+    the consumer applies each event once (`eventkit.consumer`), and a fact logged twice would
+    change nothing anyway, since reading the log records its facts into a `Ledger`, whose
+    conflict rules keep one fact per key (a unique index on the facts cost a rebuild more than
+    any other write).
     """
     return f"""DO $$ BEGIN
 IF to_regclass('{s}.recorded') IS NULL THEN
     CREATE TABLE {s}.recorded (
         kind text NOT NULL, fact jsonb NOT NULL, event_id uuid NOT NULL,
-        recorded_at timestamptz NOT NULL, PRIMARY KEY (event_id, kind, fact)
+        recorded_at timestamptz NOT NULL
     );
     INSERT INTO {s}.recorded SELECT 'act', jsonb_build_array(indicator, requirement, act_key,
         subject, participant_id, occurred_at, region, event_id), event_id, '-infinity'
@@ -105,6 +109,7 @@ IF to_regclass('{s}.recorded') IS NULL THEN
         FROM {s}.merges;
 END IF;
 END $$;
+ALTER TABLE {s}.recorded DROP CONSTRAINT IF EXISTS recorded_pkey;
 """
 
 
@@ -160,8 +165,7 @@ _UPSERTS = {
 
 
 _LOG = """INSERT INTO {s}.recorded (kind, fact, event_id, recorded_at)
-    SELECT e->>0, e->1, (e->>3)::uuid, coalesce((e->>2)::timestamptz, now()) {rows}
-    ON CONFLICT DO NOTHING"""
+    SELECT e->>0, e->1, (e->>3)::uuid, coalesce((e->>2)::timestamptz, now()) {rows}"""
 
 
 async def record(
@@ -171,6 +175,7 @@ async def record(
     recorded_at: Mapping[str, datetime] | None = None,
     *,
     replaying: bool = False,
+    whole: bool = False,
 ) -> bool:
     """Store facts with the ledger's order-free conflict rules; True if any row changed.
 
@@ -180,7 +185,9 @@ async def record(
 
     The counted state of the subjects the facts can affect is recounted in the same
     transaction (`counted_state.recount`), so it always matches the facts stored; while
-    `replaying`, the recount is only kept for later (`deferred`: `settle` does it).
+    `replaying`, the recount is only kept for later (`deferred`: `settle` does it), and with
+    `whole` (a replay into an empty read model) not even its seeds are found: `settle`
+    recounts everything.
 
     Rows the facts change are marked with the next revision, which is committed only when
     something changed. The revision row is locked first: writers of one read model commit one
@@ -198,7 +205,8 @@ async def record(
             rows = by_kind[kind] = []
         rows.append(fact)
     rev = 1 + await conn.fetchval(f"SELECT n FROM {s}.revision FOR UPDATE")
-    seeds = await counted_state.seeds(conn, s, logframe, facts)
+    keep_all = replaying and whole
+    seeds = None if keep_all else await counted_state.seeds(conn, s, logframe, facts)
     when = recorded_at or {}
     entries = [
         (recorded.KINDS[type(f)], recorded.logged(f), when.get(f.event_id), f.event_id)
@@ -214,7 +222,9 @@ async def record(
             status = await conn.execute(upsert.format(s=s), payload, rev)
             changed += int(status.rsplit(" ", 1)[1])
     if changed:
-        if replaying:
+        if seeds is None:
+            await deferred.keep_whole(conn, s)
+        elif replaying:
             await deferred.keep(conn, s, seeds)
         else:
             await counted_state.recount(conn, s, logframe, seeds)

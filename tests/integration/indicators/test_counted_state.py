@@ -122,3 +122,34 @@ async def test_recounts_kept_while_replaying_count_as_the_rules_do_once_settled(
                 for f in FILTERS:
                     kept = await counted_state.totals(conn, schema, Y2, f)
                     assert assemble(Y2, f, kept) == figures(Y2, everything, f), (seed, f)
+
+
+async def test_a_replay_into_an_empty_read_model_recounts_everything_as_the_rules_do(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild (`whole`) keeps no seeds while it replays and makes the counted state anew
+    once settled, a few records at a time: merge groups and cases reached from several
+    chunks are each counted once, and every filter's figures are the rules'."""
+    monkeypatch.setattr(counted_state, "WHOLE_CHUNK", 2)
+    schema = read_model.schema_of(Y2)
+    for seed in range(40):
+        rng = random.Random(2000 + seed)
+        async with pool.acquire() as conn:
+            await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            await conn.execute(read_model.ddl(Y2))
+        everything = Ledger()
+        for _ in range(rng.randint(1, 6)):
+            chunk = [random_fact(rng, Y2) for _ in range(rng.randint(0, 20))]
+            async with pool.acquire() as conn, conn.transaction():
+                await read_model.record(conn, Y2, chunk, replaying=True, whole=True)
+                assert not await conn.fetchval(
+                    f"SELECT count(*) FROM {schema}.pending WHERE kind <> 'whole'"
+                )
+            everything.record(chunk)
+        async with pool.acquire() as conn, conn.transaction():
+            await read_model.settle(conn, Y2)
+        async with pool.acquire() as conn:
+            assert not await conn.fetchval(f"SELECT count(*) FROM {schema}.pending")
+            for f in FILTERS:
+                kept = await counted_state.totals(conn, schema, Y2, f)
+                assert assemble(Y2, f, kept) == figures(Y2, everything, f), (seed, f)
