@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.unit.web.signed_in import sign_in, web_app
+from web.services import ServiceRefusal
 
 CASE = "3f1c2a7e-2d4b-4c55-9a53-0b7a1d1e9f10"
 UNIT = "6a0c9d1e-5b2f-4e8a-9c3d-7f1e2a4b5c6d"
@@ -133,3 +134,25 @@ def test_a_province_outside_the_case_s_region_is_said_on_the_page_and_nothing_is
         assert f'href="/personas/{PERSON}"' in refused.text  # back to the form
     assert "The province chosen is not in the case&#39;s region" in english.text
     assert services.sent == []
+
+
+class Refusing(Cases):
+    """The services refuse the province, as `eventkit/admin2.py` does (a form drawn before the
+    case moved to another region)."""
+
+    async def call(self, token: str, service: str, method: str, path: str, **sent: Any) -> Any:
+        if method == "POST":
+            message = "admin2 territory 'tumbes_zarumilla' is not inside region 'piura'"
+            raise ServiceRefusal(422, "admin2_outside_region", message)
+        return await super().call(token, service, method, path, **sent)
+
+
+def test_the_services_refusal_of_a_province_is_said_in_the_page_s_language() -> None:
+    with web_app(Refusing()) as client:
+        csrf = sign_in(client)
+        form = {"csrf": csrf, "key": "k", "service_type": "dignity_kit",
+                "admin2": "tumbes_zarumilla"}  # fmt: skip
+        refused = client.post(f"/casos/{CASE}/servicios", data=form)
+
+    assert refused.status_code == 422
+    assert "La provincia elegida no está en la región del caso" in refused.text
