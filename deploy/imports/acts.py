@@ -157,6 +157,7 @@ def _cases(v: dict[str, Any]) -> list[Act]:
         intake_channel=v["intake_channel"],
         urgency=v["urgency"],
         region=v["region"],
+        admin2=v["admin2"],
         regularization_profile=v["regularization_profile"],
     )
     body |= dated(OpenCaseRequest, "opened_at", v["opened_on"])
@@ -260,6 +261,7 @@ def _referrals(v: dict[str, Any]) -> list[Act]:
         participant_id="{participant_id}",
         unit_id="{unit_id}",
         region=v["region"],
+        admin2=v["admin2"],
         assistance_type=v["assistance_type"],
         reason=v["reason"],
         urgency=v["urgency"],
@@ -345,6 +347,7 @@ def _vouchers(v: dict[str, Any]) -> list[Act]:
         participant_id="{participant_id}",
         provider_id=provider,
         region=v["region"],
+        admin2=v["admin2"],
         services=v["services"],
         amount=v["amount"],
         urgency=v["urgency"],

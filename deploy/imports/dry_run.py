@@ -21,6 +21,7 @@ from deploy.imports.checking import header_errors, read_row, row_key
 from deploy.imports.kinds import KINDS
 from deploy.imports.messages import RowError
 from deploy.imports.reading import Table
+from program.load import current_program
 
 REFERS = {"participant_ref": "participants", "case_ref": "cases"}
 """Which column names a row of which kind; a kind's own key column is not a reference."""
@@ -108,25 +109,36 @@ async def dry_run(
 
 def _rules(kind: str, number: int, v: dict[str, Any]) -> list[RowError]:
     """What a row needs beyond its cells, that no single request model can see."""
+    errors = []
     if kind == "vouchers" and v["redeemed_on"] is not None and v["provider"] is None:
-        return [
+        errors.append(
             RowError(
                 number,
                 "provider",
                 "un vale canjeado necesita su proveedor",
                 "a redeemed voucher needs its provider",
             )
-        ]
+        )
     if kind == "referrals" and v["completed_on"] is not None and v["accepted_on"] is None:
-        return [
+        errors.append(
             RowError(
                 number,
                 "accepted_on",
                 "una atención completada necesita la fecha de aceptación",
                 "a completed referral needs its acceptance date",
             )
-        ]
-    return []
+        )
+    return errors + _province(number, v)
+
+
+def _province(number: int, v: dict[str, Any]) -> list[RowError]:
+    """A row's province (admin2) must lie inside its own region, as the owning service will
+    check (`eventkit/admin2.py`); a services row has no region (its case's, known only to the
+    cases service, which refuses it when sent)."""
+    admin2, region = v.get("admin2"), v.get("region")
+    if admin2 is None or region is None or current_program().admin2_within(admin2, region):
+        return []
+    return [RowError(number, "admin2", *messages.admin2_outside(admin2, region))]
 
 
 def _bodies(number: int, planned: list[Act]) -> list[RowError]:

@@ -217,6 +217,7 @@ KINDS: dict[str, Kind] = {
                 ),
                 _c("urgency", codes="urgency", es="Urgencia", en="Urgency"),
                 _REGION,
+                _ADMIN2,
             ),
             ("case_ref",),
             "Casos",
@@ -323,6 +324,7 @@ KINDS: dict[str, Kind] = {
                     en="Receiving unit: its directory name or id",
                 ),
                 _REGION,
+                _ADMIN2,
                 _on("requested_on", "se derivó", "referred"),
                 _c(
                     "assistance_type",
@@ -410,6 +412,7 @@ KINDS: dict[str, Kind] = {
                     en="Provider: its directory name or id",
                 ),
                 _REGION,
+                _ADMIN2,
                 _c(
                     "services",
                     "list",

@@ -57,6 +57,13 @@ def unknown_ref(column: str, value: str, kind: str) -> tuple[str, str]:
     )
 
 
+def admin2_outside(admin2: str, region: str) -> tuple[str, str]:
+    return (
+        f"la provincia '{admin2}' no está dentro de la región {region}",
+        f"province '{admin2}' is not inside region {region}",
+    )
+
+
 def unknown_column(name: str) -> tuple[str, str]:
     return f"columna desconocida '{name}'", f"unknown column '{name}'"
 
@@ -100,6 +107,8 @@ _REFUSAL_ES = {
     "unit_answers_itself": "la unidad responde por su propia cuenta en el sistema",
     "receipt_already_used": "el comprobante ya fue usado",
     "fully_redeemed": "el vale ya fue canjeado por completo",
+    "admin2_outside_region": "la provincia no está dentro de la región",
+    "admin2_unknown": "la provincia no figura en el programa",
 }
 
 

@@ -205,6 +205,8 @@ async def person(signed: SignedIn, participant_id: uuid.UUID) -> Response:
         destinations=DESTINATIONS,
         case_types=CASE_TYPES,
         channels=INTAKE_CHANNELS,
+        region=_region(signed),
+        provinces=provinces_of(_region(signed)),
         consent_key=str(uuid.uuid4()),
         case_key=str(uuid.uuid4()),
         withdrawal_reasons=WITHDRAWAL_REASONS,
@@ -239,15 +241,24 @@ async def open_case(
     key: Text,
     case_type: Text,
     intake_channel: Text,
+    admin2: Text = "",
 ) -> Response:
+    """Open a case in the signed-in person's region, optionally naming the province inside it
+    (the R4V 5W's Admin2); a province not of that region (a page drawn before the person's
+    regions changed, or an altered form) is said in the page's language and nothing is sent."""
     signed.check_csrf(csrf)
+    region, back = _region(signed), f"/personas/{participant_id}"
+    if admin2 and admin2 not in provinces_of(region):
+        rule = "admin2_outside_region"
+        return signed.refused(ServiceRefusal(422, rule, signed.t(f"rule.{rule}")), back)
     body = {
         "participant_id": str(participant_id),
         "case_type": case_type,
         "intake_channel": intake_channel,
-        "region": _region(signed),
+        "region": region,
     }
-    made = await command(signed, "cases", "/cases", body, key)
+    body = with_province(body, admin2)
+    made = await command(signed, "cases", "/cases", body, key, back=back)
     if isinstance(made, Response):
         return made
     return RedirectResponse(f"/casos/{made['case_id']}", status_code=303)

@@ -9,13 +9,15 @@ from pydantic import BaseModel
 
 from deploy.imports.acts import OCCURRED, dated
 from deploy.imports.checking import read_row
-from deploy.imports.dry_run import dry_run
+from deploy.imports.dry_run import dry_run, fill
 from deploy.imports.kinds import KINDS
 from deploy.imports.reading import read_table
+from deploy.imports.templates import csv_template
 from services.cases.case_requests import OpenCaseRequest
 from services.cases.participant_requests import RegisterRequest
 
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+PERSON = "0b6f3c2d-1e4a-4f5b-8c7d-9a0b1c2d3e4f"
 
 
 class Refs:
@@ -203,3 +205,58 @@ async def test_a_delivery_or_a_reach_may_name_its_province_and_a_wrong_one_is_re
         Refs(cases=["C-1"]),
     )  # fmt: skip
     assert older.valid and "admin2" not in older.rows[0].acts[0].body
+
+
+async def test_a_case_a_referral_and_a_voucher_may_name_a_province_of_their_region() -> None:
+    for kind in ("cases", "referrals", "vouchers"):
+        assert "admin2" in csv_template(kind).decode().strip().split(",")
+    cases = await _check(
+        "cases",
+        "case_ref,participant_ref,case_type,intake_channel,region,admin2\n"
+        "C-1,P-1,gbv_protection,admission_form,tumbes,tumbes_zarumilla\n"
+        "C-2,P-1,gbv_protection,admission_form,tumbes,\n"
+        "C-3,P-1,gbv_protection,admission_form,tumbes,atlantis\n"
+        "C-4,P-1,gbv_protection,admission_form,tumbes,piura_paita\n",
+        Refs(participants=["P-1"]),
+    )
+    named, plain = cases.rows[0].acts[0].body, cases.rows[1].acts[0].body
+    assert named["admin2"] == "tumbes_zarumilla" and "admin2" not in plain
+    assert OpenCaseRequest.model_validate(fill(named, {"participant_id": PERSON})).admin2 == (
+        "tumbes_zarumilla"
+    )
+    found = {(e.row, e.column): (e.es, e.en) for e in cases.errors}
+    assert set(found) == {(4, "admin2"), (5, "admin2")}
+    assert "no es un código de la lista admin2" in found[(4, "admin2")][0]
+    assert found[(5, "admin2")] == (
+        "la provincia 'piura_paita' no está dentro de la región tumbes",
+        "province 'piura_paita' is not inside region tumbes",
+    )
+    referrals = await _check(
+        "referrals",
+        "referral_ref,case_ref,unit,region,assistance_type,reason,admin2\n"
+        "R-1,C-1,CEM Tumbes,tumbes,psychosocial,gbv_care,tumbes_tumbes\n"
+        "R-2,C-1,CEM Tumbes,tumbes,psychosocial,gbv_care,lima_lima\n",
+        Refs(cases=["C-1"]),
+        Directory(),
+    )
+    assert referrals.rows[0].acts[0].body["admin2"] == "tumbes_tumbes"
+    assert {(e.row, e.column) for e in referrals.errors} == {(3, "admin2")}
+    vouchers = await _check(
+        "vouchers",
+        "voucher_ref,case_ref,region,services,amount,valid_until,admin2\n"
+        "V-1,C-1,tumbes,consultation,150.00,2027-01-31,tumbes_zarumilla\n"
+        "V-2,C-1,tumbes,consultation,150.00,2027-01-31,piura_paita\n",
+        Refs(cases=["C-1"]),
+    )
+    assert vouchers.rows[0].acts[0].body["admin2"] == "tumbes_zarumilla"
+    assert {(e.row, e.column) for e in vouchers.errors} == {(3, "admin2")}
+
+
+async def test_an_outreach_row_s_province_outside_its_region_is_the_row_s_error() -> None:
+    reached = await _check(
+        "outreach",
+        "participant_ref,topic,channel,delivery_mode,region,reached_on,admin2\n"
+        "P-1,health_services,fair,in_person,tumbes,2026-03-02,lima_lima\n",
+        Refs(participants=["P-1"]),
+    )
+    assert {(e.row, e.column) for e in reached.errors} == {(2, "admin2")}

@@ -27,3 +27,12 @@ def test_a_rows_key_is_the_same_for_the_same_row_and_kind_only() -> None:
     assert key.startswith("pana-import:cases:") and key.endswith(":open")
     assert key != idempotency_key("referrals", "C-1", "open")
     assert 8 <= len(key) <= 200  # what the services take
+
+
+def test_a_province_the_service_refuses_when_sent_is_told_in_both_languages() -> None:
+    """A services row's province is checked against its case's region only by the cases
+    service (the file has no region): its refusal reaches the row in Spanish too."""
+    message = "admin2 territory 'piura_paita' is not inside region 'tumbes'"
+    es, en = from_service(422, {"rule": "admin2_outside_region", "message": message})
+    assert es.startswith("la provincia no está dentro de la región [admin2_outside_region]")
+    assert en == f"refused [admin2_outside_region]: {message}"
