@@ -77,19 +77,19 @@ def candidates(
             n for n, a in enumerate(mine) if a.region == scope or scope in above.get(a.region, ())
         ]  # fmt: skip
         if scope != NATIONAL and len(places) == len(mine):
-            found += [c._replace(scope=scope) for c in national]
+            found += [Candidate._make((*c[:2], scope, *c[3:])) for c in national]
             continue
         first: dict[int, Act] = {}
         for n in places:
             first.setdefault(mine[n].requirement, mine[n])
         if len(first) < len(indicator.requires):
             continue
-        all_met = max(a.order for a in first.values())
+        all_met = max((a.occurred_at, a.event_id) for a in first.values())
         seen: set[date] = set()
         for n in places:
             act = mine[n]
             on = days[n]
-            if on in seen or act.order < all_met:
+            if on in seen or (act.occurred_at, act.event_id) < all_met:
                 continue
             seen.add(on)
             cell = cells.get(n)

@@ -94,6 +94,15 @@ END $$;
 """
 
 
+@dataclass(frozen=True)
+class Held:
+    """Which of the rarer facts the read model holds at all: a recount skips looking up merges
+    or revocations it has none of (`recount_all` asks once)."""
+
+    merges: bool = True
+    revocations: bool = True
+
+
 @dataclass
 class Seeds:
     """Where a batch's effects start: participant records, cases, revoked act keys.
@@ -216,7 +225,11 @@ async def recount_all(conn: Connection, schema: str, logframe: Logframe) -> None
     s = schema
     await conn.execute(f"DELETE FROM {s}.candidates")
     await conn.execute(f"DELETE FROM {s}.cells")
-    merged = bool(await conn.fetchval(f"SELECT EXISTS (SELECT FROM {s}.merges)"))
+    row = await conn.fetchrow(
+        f"SELECT EXISTS (SELECT FROM {s}.merges), EXISTS (SELECT FROM {s}.revocations)"
+    )
+    assert row is not None  # a SELECT without FROM returns one row
+    held = Held(bool(row[0]), bool(row[1]))
     periods = published_periods(logframe)
     cells: Counter[Cell] = Counter()
     after = ""
@@ -231,7 +244,7 @@ async def recount_all(conn: Connection, schema: str, logframe: Logframe) -> None
     ]:
         last = ids[-1] if len(ids) == WHOLE_CHUNK else None  # the last chunk is open above
         found = Seeds(participants=set(ids))
-        pairs, cases, ledger = await _affected(conn, s, logframe, found, merged)
+        pairs, cases, ledger = await _affected(conn, s, logframe, found, held)
         rows = _candidates_of(logframe, ledger, pairs, cases, owned=(after, last))
         if rows:
             await _insert(conn, s, rows)
@@ -249,10 +262,10 @@ async def _insert(conn: Connection, s: str, rows: Iterable[Candidate]) -> None:
 
 
 async def _affected(
-    conn: Connection, s: str, logframe: Logframe, found: Seeds, merged: bool = True
+    conn: Connection, s: str, logframe: Logframe, found: Seeds, held: Held = Held()
 ) -> tuple[set[tuple[str, str]], set[tuple[str, str]], Ledger]:
     """The subjects the seeds can affect (people indicator and record pairs, cases) and the
-    stored facts their candidates need. `merged` false: the read model holds no merge."""
+    stored facts their candidates need."""
     people_ids = [i.id for i in logframe.all_indicators if i.unit is Unit.PEOPLE]
     case_ids = [i.id for i in logframe.all_indicators if i.unit is Unit.CASES]
     if found.revoked:
@@ -262,7 +275,7 @@ async def _affected(
             list(found.revoked),
         ):
             _seed_act(found, set(case_ids), r[0], r[1], r[2])
-    group = await _connected(conn, s, found.participants, merged)
+    group = await _connected(conn, s, found.participants, held.merges)
     cases = set(found.cases)
     if case_ids and group:
         cases.update(
@@ -285,15 +298,15 @@ async def _affected(
                 case_keys,
             )
         }
-        group |= await _connected(conn, s, others - group, merged)
+        group |= await _connected(conn, s, others - group, held.merges)
     # Every people indicator of the group's records; an act's indicator for its record's
     # merge group (whose root is the person it counts for).
     pairs = {(i, m) for i in people_ids for m in group}
-    components = await _components(conn, s, {pid for _, pid in found.acted} - group, merged)
+    components = await _components(conn, s, {pid for _, pid in found.acted} - group, held.merges)
     for indicator, pid in found.acted:
         pairs.update((indicator, m) for m in components.get(pid, (pid,)))
     members = group.union(*components.values())
-    ledger = await _facts_of(conn, s, members, pairs, case_keys if cases else None)
+    ledger = await _facts_of(conn, s, members, pairs, case_keys if cases else None, held)
     return pairs, cases, ledger
 
 
@@ -390,6 +403,7 @@ async def _facts_of(
     group: set[str],
     pairs: set[tuple[str, str]],
     case_keys: str | None,
+    held: Held,
 ) -> Ledger:
     """The stored facts the group's people and the cases need: the acts of each (people
     indicator, record) pair and of the cases, revocations of those acts, the group's
@@ -415,35 +429,37 @@ async def _facts_of(
               ON a.indicator = k->>0 AND a.subject = k->>1""",
             case_keys,
         )
+    # Each table holds one row per key, so its rows are the ledger's entries as they are.
     ledger = Ledger()
-    ledger.record(Act(*r) for r in act_rows)
+    ledger.acts = {(r[0], r[1], r[2]): Act(*r) for r in act_rows}
     keys = list({a.act_key for a in ledger.acts.values()})
-    if keys:
-        ledger.record(
-            Revocation(*r)
+    if keys and held.revocations:
+        ledger.revocations = {
+            r[0]: Revocation(*r)
             for r in await conn.fetch(
                 f"SELECT act_key, occurred_at, event_id::text FROM {s}.revocations"
                 " WHERE act_key = ANY($1::text[])",
                 keys,
             )
-        )
+        }
     if members:
-        ledger.record(
-            AttributeSet(*r)
+        ledger.attributes = {
+            (r[0], r[1]): AttributeSet(*r)
             for r in await conn.fetch(
                 "SELECT participant_id, attribute, value, set_at, event_id::text"
                 f" FROM {s}.person_attributes WHERE participant_id = ANY($1::text[])",
                 members,
             )
-        )
-        ledger.record(
-            Merge(*r)
+        }
+    if members and held.merges:
+        ledger.merges = {
+            r[0]: Merge(*r)
             for r in await conn.fetch(
                 "SELECT merged_id, surviving_id, merged_at, event_id::text"
                 f" FROM {s}.merges WHERE merged_id = ANY($1::text[])",
                 members,
             )
-        )
+        }
     return ledger
 
 
