@@ -37,7 +37,7 @@ from eventkit.schema import CONSUMER_DDL, migrate
 from eventkit.store import init_connection
 from services.indicators import read_model
 from services.indicators.logframe import DEFAULT_DIRECTORY, Logframe, load_directory
-from services.indicators.projection import MAX_BATCH, AttainmentProjection
+from services.indicators.projection import MAX_BATCH, MAX_BATCH_MS, AttainmentProjection
 from tests.support.infrastructure import fresh_database
 
 DEFAULT_LOGFRAME = "pana_peru_y2_v1"
@@ -107,6 +107,7 @@ async def project(
             topics=events.names,
             projection=AttainmentProjection(lf, consumer),  # as the service runs it
             max_batch=MAX_BATCH,  # as the service runs it
+            max_poll_interval_ms=MAX_BATCH_MS,
         )
         collection = CollectionTime()
         started = time.perf_counter()

@@ -170,6 +170,7 @@ class ConsumerRunner:
         ready_while_replaying: bool = True,
         owners: Mapping[str, str] = SOURCE_BY_TOPIC,
         catch_up_after: int | None = None,
+        max_poll_interval_ms: int = 300_000,
     ) -> None:
         self.pool = pool
         self.kafka = as_access(kafka)
@@ -189,6 +190,9 @@ class ConsumerRunner:
         """Partitions whose history was lost, as `topic[partition] starts at offset N`."""
         self.ready_while_replaying = ready_while_replaying
         self.catch_up_after = catch_up_after
+        self.max_poll_interval_ms = max_poll_interval_ms
+        """How long one batch may take before Kafka counts this member gone (Kafka's
+        `max.poll.interval.ms`; its default unless a projection's batches may take longer)."""
         self.replay: Replay | None = None
         """The replay under way (partial figures), or None (see `eventkit.replay`)."""
 
@@ -234,6 +238,7 @@ class ConsumerRunner:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_poll_records=self.max_batch,
+            max_poll_interval_ms=self.max_poll_interval_ms,
         )
         producer = AIOKafkaProducer(**self.kafka.options(), enable_idempotence=True, acks="all")
         await kafka.start()

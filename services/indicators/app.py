@@ -32,7 +32,7 @@ from services.indicators.logframe import (
     load_directory,
     r4v_ids_unused,
 )
-from services.indicators.projection import MAX_BATCH, AttainmentProjection
+from services.indicators.projection import MAX_BATCH, MAX_BATCH_MS, AttainmentProjection
 from services.indicators.reading import AttainmentReader
 
 log = structlog.get_logger("indicators")
@@ -76,6 +76,7 @@ def _consumer_factory(
             topics=settings.source_topics,
             projection=AttainmentProjection(logframe, consumer),
             max_batch=MAX_BATCH,
+            max_poll_interval_ms=MAX_BATCH_MS,
             ready_while_replaying=not default,
             catch_up_after=settings.catch_up_after,
         )

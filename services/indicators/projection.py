@@ -24,6 +24,13 @@ MAX_BATCH = 2_000
 after downtime) is applied in big batches, few commits; live traffic in whatever has arrived."""
 
 
+MAX_BATCH_MS = 3_600_000
+"""How long one batch may take (the runner's `max_poll_interval_ms`): the batch that ends a
+rebuild recounts every subject (`deferred`), minutes at national scale, and meanwhile the
+consumer does not poll Kafka; with Kafka's default of five minutes it would leave its group
+and rejoin in the middle of the recount."""
+
+
 class AttainmentProjection:
     """Feeds one logframe version's read model.
 
