@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import statistics
 import sys
 import time
@@ -38,6 +39,7 @@ import uvloop
 from aiokafka import AIOKafkaProducer
 
 from bench import events, rebuild
+from bench.diagnostics import CpuSplit, most_per_second
 from bench.figures import percentile
 from bench.http_load import HttpConnection
 from bench.infrastructure import Servers, issuer, servers
@@ -176,12 +178,19 @@ async def _freshness(
 
 @contextlib.asynccontextmanager
 async def _rebuilt(
-    found: Servers, event_set: events.EventSet, into: list[rebuild.Pass]
+    found: Servers,
+    event_set: events.EventSet,
+    into: list[rebuild.Pass],
+    cpu: list[CpuSplit] | None = None,
 ) -> AsyncIterator[str]:
-    """A database rebuilt from the set (its consumer at the end, as the service's)."""
+    """A database rebuilt from the set (its consumer at the end, as the service's); the CPU
+    the rebuild cost goes to `cpu`."""
     consumer = read_model.consumer_of(rebuild.logframe(), READ_PREFIX)
     async with fresh_database(found.postgres, "bench_scale") as url:
+        before = found.cpu()
         into.append(await rebuild.project(found, event_set, url, consumer))
+        if cpu is not None:
+            cpu.append(found.cpu() - before)
         yield url
 
 
@@ -208,19 +217,20 @@ async def run(n: int, baseline_rebuilds: int, print_: Callable[[str], None]) -> 
                 pass
         served: dict[str, Served] = {}
         large: list[rebuild.Pass] = []
+        cpu: list[CpuSplit] = []
         for name in ("reads", "memory", "large"):
             passes: list[rebuild.Pass] = large if name == "large" else []
             print_(f"rebuilding {sizes[name]:,} events and serving them")
-            async with _rebuilt(found, sets[name], passes) as url:
+            async with _rebuilt(found, sets[name], passes, cpu if name == "large" else None) as url:
                 served[name] = await _serve(
                     found, url, sets[name], env, token, fresh=name == "large"
                 )
-        return _report(n, sizes, tenth, large[0], served)
+        return _report(n, sizes, tenth, large[0], served, cpu[0])
 
 
 def _report(
     n: int, sizes: dict[str, int], tenth: list[rebuild.Pass], large: rebuild.Pass,
-    served: dict[str, Served],
+    served: dict[str, Served], cpu: CpuSplit,
 ) -> str:  # fmt: skip
     big, mem, rd = served["large"], served["memory"], served["reads"]
     linear = 10 * statistics.median(p.total for p in tenth)
@@ -252,8 +262,23 @@ def _report(
         f"Rates over each tenth of the {n:,}-event rebuild: "
         + ", ".join(f"{r:,.0f}" for r in large.tenths)
         + " events/s.",
+        "",
+        _cpu_line(cpu, n),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _cpu_line(cpu: CpuSplit, n: int) -> str:
+    """What the large rebuild cost the machine per event, and the rate that allows."""
+    per = cpu.total / n
+    cores = os.cpu_count() or 1
+    return (
+        f"CPU per event over the {n:,}-event rebuild: this process "
+        f"{cpu.this_process / n * 1e6:.1f} µs, PostgreSQL {cpu.postgres / n * 1e6:.1f} µs, "
+        f"Kafka {cpu.kafka / n * 1e6:.1f} µs (all: {per * 1e6:.1f} µs); with all {cores} "
+        f"cores busy and nothing waiting, that allows at most {most_per_second(per):,.0f} "
+        "events/s."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
