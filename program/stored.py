@@ -14,7 +14,13 @@ from typing import Any, Protocol
 import asyncpg
 import structlog
 
-from program.history import ATTRIBUTES, attribute_events, code_fields, refuse_removals
+from program.history import (
+    ATTRIBUTES,
+    attribute_events,
+    code_fields,
+    part_code_fields,
+    refuse_removals,
+)
 from program.load import ProgramError, current_program
 
 log = structlog.get_logger("program.stored")
@@ -46,6 +52,18 @@ async def codes_stored(conn: Fetches) -> dict[str, set[str]]:
                 codes = [v for v in values if isinstance(v, str)]  # an optional field: null
                 if codes:
                     seen.setdefault(vocabulary, set()).update(codes)
+    for (event_type, version), parts in part_code_fields().items():
+        for (field, inner), vocabulary in parts.items():
+            rows = await conn.fetch(
+                "SELECT DISTINCT p ->> $4::text AS value FROM events, jsonb_array_elements("
+                " CASE WHEN jsonb_typeof(data -> $3::text) = 'array' THEN data -> $3::text"
+                " ELSE jsonb_build_array(data -> $3::text) END) AS p"
+                " WHERE event_type = $1 AND schema_version = $2 AND jsonb_typeof(p) = 'object'",
+                event_type, version, field, inner,
+            )  # fmt: skip
+            found = {row["value"] for row in rows if row["value"] is not None}
+            if found:
+                seen.setdefault(vocabulary, set()).update(found)
     for event_type, version in attribute_events():
         rows = await conn.fetch(
             "SELECT DISTINCT a.key, a.value FROM events,"

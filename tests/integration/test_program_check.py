@@ -101,3 +101,25 @@ async def test_attribute_values_history_uses_are_read_from_the_store(database: s
     await check_program(PROGRAMS_DIR / "western_balkans.yaml", [database])
     with pytest.raises(ProgramError, match=r"ethnicity: roma"):
         await check_program(PROGRAMS_DIR / "peru.yaml", [database])
+
+
+async def test_the_sexes_and_age_groups_of_group_headcounts_are_history_too(
+    database: str,
+) -> None:
+    """A group activity's headcounts carry a sex and an age group each (inside a list): a
+    program dropping one that a stored headcount uses is refused, naming it."""
+    pool = await open_pool(database, max_size=2)
+    async with pool.acquire() as conn, conn.transaction():
+        await append(conn, "g-1", 0, [
+            new_event("group_activity.recorded", {"region": "tumbes", "headcounts": [
+                {"sex": "non_binary", "age_group": "youth", "count": 2},
+                {"sex": "woman", "age_group": "adults", "count": 4},
+            ]}),
+        ])  # fmt: skip
+    await pool.close()
+    seen = await codes_in_store(database)
+    assert seen["sex"] == {"non_binary", "woman"}
+    assert seen["age_group"] == {"youth", "adults"}
+    await check_program(PROGRAMS_DIR / "peru.yaml", [database])
+    with pytest.raises(ProgramError, match=r"sex: non_binary"):
+        await check_program(PROGRAMS_DIR / "western_balkans.yaml", [database])

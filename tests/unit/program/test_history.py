@@ -73,3 +73,41 @@ def test_a_person_s_attribute_values_in_use_cannot_be_dropped() -> None:
         "ethnicity": ["ashkali", "roma"],
         "territory": ["rs_nis"],
     }
+
+
+ACTIVITY = (
+    "group_activity.recorded",
+    1,
+    {
+        "region": "piura",
+        "headcounts": [
+            {"sex": "non_binary", "age_group": "youth", "count": 3},
+            {"sex": "woman", "age_group": "adults", "count": 5},
+        ],
+    },
+)
+
+
+def test_the_codes_inside_a_group_activitys_headcounts_are_gathered() -> None:
+    """Each headcount names a sex and an age group: both are history a program must keep."""
+    seen = codes_in([ACTIVITY])
+
+    assert seen["sex"] == {"non_binary", "woman"}
+    assert seen["age_group"] == {"youth", "adults"}
+    assert removed_codes(seen, PERU) == {}
+
+
+def test_a_program_dropping_a_sex_or_age_group_headcounts_use_is_refused() -> None:
+    dropped = PERU.model_copy(
+        update={
+            "sexes": [s for s in PERU.sexes if s.code != "non_binary"],
+            "age_groups": [a for a in PERU.age_groups if a.code != "adults"],
+        }
+    )
+
+    assert removed_codes(codes_in([ACTIVITY]), dropped) == {
+        "age_group": ["adults"],
+        "sex": ["non_binary"],
+    }
+    with pytest.raises(ProgramError, match=r"age_group: adults; sex: non_binary"):
+        refuse_removals(codes_in([ACTIVITY]), dropped, "new.yaml")
