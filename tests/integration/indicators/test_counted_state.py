@@ -48,23 +48,33 @@ async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
-async def test_the_database_counts_as_the_rules_do_after_every_chunk(pool: asyncpg.Pool) -> None:
+async def _fresh(pool: asyncpg.Pool) -> None:
+    """An empty read model of `Y2`."""
+    async with pool.acquire() as conn:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {read_model.schema_of(Y2)} CASCADE")
+        await conn.execute(read_model.ddl(Y2))
+
+
+async def _counts_as_the_rules_do(pool: asyncpg.Pool, everything: Ledger, seed: int) -> None:
+    """The database's figures under every filter equal the rules' over `everything`."""
     schema = read_model.schema_of(Y2)
+    async with pool.acquire() as conn:
+        for f in FILTERS:
+            kept = await counted_state.totals(conn, schema, Y2, f)
+            assert assemble(Y2, f, kept) == figures(Y2, everything, f), (seed, f)
+
+
+async def test_the_database_counts_as_the_rules_do_after_every_chunk(pool: asyncpg.Pool) -> None:
     for seed in range(60):
         rng = random.Random(seed)
-        async with pool.acquire() as conn:
-            await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            await conn.execute(read_model.ddl(Y2))
+        await _fresh(pool)
         everything = Ledger()
         for _ in range(rng.randint(1, 6)):
             chunk = [random_fact(rng, Y2) for _ in range(rng.randint(0, 20))]
             async with pool.acquire() as conn, conn.transaction():
                 await read_model.record(conn, Y2, chunk)
             everything.record(chunk)
-            async with pool.acquire() as conn:
-                for f in FILTERS:
-                    kept = await counted_state.totals(conn, schema, Y2, f)
-                    assert assemble(Y2, f, kept) == figures(Y2, everything, f), (seed, f)
+            await _counts_as_the_rules_do(pool, everything, seed)
 
 
 async def test_a_case_counts_by_the_person_of_another_record_of_its_counting_act(
@@ -104,9 +114,7 @@ async def test_recounts_kept_while_replaying_count_as_the_rules_do_once_settled(
     schema = read_model.schema_of(Y2)
     for seed in range(40):
         rng = random.Random(1000 + seed)
-        async with pool.acquire() as conn:
-            await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            await conn.execute(read_model.ddl(Y2))
+        await _fresh(pool)
         everything = Ledger()
         for replaying in [*(rng.random() < 0.7 for _ in range(rng.randint(1, 6))), False]:
             chunk = [random_fact(rng, Y2) for _ in range(rng.randint(0, 20))]
@@ -119,9 +127,7 @@ async def test_recounts_kept_while_replaying_count_as_the_rules_do_once_settled(
                 continue
             async with pool.acquire() as conn:
                 assert not await conn.fetchval(f"SELECT count(*) FROM {schema}.pending")
-                for f in FILTERS:
-                    kept = await counted_state.totals(conn, schema, Y2, f)
-                    assert assemble(Y2, f, kept) == figures(Y2, everything, f), (seed, f)
+            await _counts_as_the_rules_do(pool, everything, seed)
 
 
 async def test_a_replay_into_an_empty_read_model_recounts_everything_as_the_rules_do(
@@ -134,9 +140,7 @@ async def test_a_replay_into_an_empty_read_model_recounts_everything_as_the_rule
     schema = read_model.schema_of(Y2)
     for seed in range(40):
         rng = random.Random(2000 + seed)
-        async with pool.acquire() as conn:
-            await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            await conn.execute(read_model.ddl(Y2))
+        await _fresh(pool)
         everything = Ledger()
         for _ in range(rng.randint(1, 6)):
             chunk = [random_fact(rng, Y2) for _ in range(rng.randint(0, 20))]
@@ -150,6 +154,4 @@ async def test_a_replay_into_an_empty_read_model_recounts_everything_as_the_rule
             await read_model.settle(conn, Y2)
         async with pool.acquire() as conn:
             assert not await conn.fetchval(f"SELECT count(*) FROM {schema}.pending")
-            for f in FILTERS:
-                kept = await counted_state.totals(conn, schema, Y2, f)
-                assert assemble(Y2, f, kept) == figures(Y2, everything, f), (seed, f)
+        await _counts_as_the_rules_do(pool, everything, seed)
