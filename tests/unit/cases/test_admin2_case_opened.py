@@ -7,10 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from typing import Any
-
-import pytest
-from pydantic import ValidationError
 
 from contracts.cases import CaseOpened
 from eventkit.http import REFUSAL_STATUS
@@ -19,6 +15,7 @@ from services.cases.case import Case
 from services.cases.case_requests import OpenCaseRequest
 from services.indicators.logframe import load_directory
 from services.indicators.reports.r4v import five_w, five_w_csv
+from tests.support.admin2 import refuses_an_unknown_province
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.cases.test_open_case import _open
 from tests.unit.indicators.builders import case_opened, ledger_of, numbered, registered, service
@@ -39,14 +36,7 @@ def test_a_province_inside_the_case_s_region_is_carried_and_others_are_refused()
 
 
 def test_the_api_refuses_an_unknown_code_naming_the_field() -> None:
-    extra: Any = OpenCaseRequest.model_config.get("json_schema_extra")
-    example: dict[str, Any] = extra["examples"][0]
-    assert OpenCaseRequest.model_validate(example).admin2 is None
-    with pytest.raises(ValidationError) as refused:
-        OpenCaseRequest.model_validate({**example, "admin2": "atlantis"})
-    (error,) = refused.value.errors()
-    assert error["loc"] == ("admin2",)
-    assert "unknown admin2 code 'atlantis'" in error["msg"]
+    refuses_an_unknown_province(OpenCaseRequest)
 
 
 def test_an_opening_after_the_assistance_names_its_province_in_the_5w() -> None:

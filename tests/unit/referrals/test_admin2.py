@@ -4,17 +4,13 @@ program does not list it inside the referral's region, and absent when not given
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from pydantic import ValidationError
-
 from contracts.referrals import ReferralCompleted, ReferralOutcome, ReferralRequested
 from eventkit.http import REFUSAL_STATUS
 from services.referrals import accept, complete
 from services.referrals.referral import Referral
 from services.referrals.request_referral import decide as request
 from services.referrals.requests import ReferralRequest
+from tests.support.admin2 import refuses_an_unknown_province
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.referrals.givens import by_unit, referral, requesting
 
@@ -37,11 +33,4 @@ def test_a_province_of_another_region_or_none_of_the_program_is_refused() -> Non
 
 
 def test_the_api_refuses_an_unknown_code_naming_the_field() -> None:
-    extra: Any = ReferralRequest.model_config.get("json_schema_extra")
-    example: dict[str, Any] = extra["examples"][0]
-    assert ReferralRequest.model_validate(example).admin2 is None
-    with pytest.raises(ValidationError) as refused:
-        ReferralRequest.model_validate({**example, "admin2": "atlantis"})
-    (error,) = refused.value.errors()
-    assert error["loc"] == ("admin2",)
-    assert "unknown admin2 code 'atlantis'" in error["msg"]
+    refuses_an_unknown_province(ReferralRequest)

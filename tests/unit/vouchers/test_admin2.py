@@ -5,15 +5,12 @@ does not list it inside the voucher's region, and absent when not given."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
-
-import pytest
-from pydantic import ValidationError
 
 from contracts.vouchers import VoucherIssued, VoucherRedeemed
 from eventkit.http import REFUSAL_STATUS
 from services.vouchers import issue, redeem
 from services.vouchers.requests import IssueRequest
+from tests.support.admin2 import refuses_an_unknown_province
 from tests.support.deciders import then_only, then_refused, when
 from tests.unit.vouchers.givens import given, issue_cmd, redeem_cmd
 
@@ -39,11 +36,4 @@ def test_a_province_of_another_region_or_none_of_the_program_is_refused() -> Non
 
 
 def test_the_api_refuses_an_unknown_code_naming_the_field() -> None:
-    extra: Any = IssueRequest.model_config.get("json_schema_extra")
-    example: dict[str, Any] = extra["examples"][0]
-    assert IssueRequest.model_validate(example).admin2 is None
-    with pytest.raises(ValidationError) as refused:
-        IssueRequest.model_validate({**example, "admin2": "atlantis"})
-    (error,) = refused.value.errors()
-    assert error["loc"] == ("admin2",)
-    assert "unknown admin2 code 'atlantis'" in error["msg"]
+    refuses_an_unknown_province(IssueRequest)
