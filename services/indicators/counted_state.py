@@ -488,13 +488,11 @@ def _candidates_of(
             key = (act.indicator, act.subject)
             if key not in cases:
                 continue
-        mine = acts.get(key)
-        if mine is None:
-            acts[key] = [act]
-            lowest[key] = act.participant_id
-        else:
-            mine.append(act)
-            lowest[key] = min(lowest[key], act.participant_id)
+        acts.setdefault(key, []).append(act)
+        if owned is not None:
+            pid = act.participant_id
+            if (kept := lowest.get(key)) is None or pid < kept:
+                lowest[key] = pid
     if owned is not None:
         after, last = owned
         acts = {
