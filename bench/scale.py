@@ -3,7 +3,8 @@
 One run, one PostgreSQL and one Kafka (the suite's servers), the ratios measured side by side:
 
 - rebuild of N events against `--baseline-rebuilds` rebuilds of N/10 (times 10: linear), and
-  the projection's rate over each;
+  the projection's rate over each; the CPU per event the N-event rebuild cost this process,
+  PostgreSQL and Kafka, and the rate that allows on the machine's cores;
 - the service (its own process, one at a time) on read models of N, N/100 and N/1000 events:
   start-up to ready, resident memory at rest and at its peak under dashboard reads, and the
   read p50 of `GET /attainment` unfiltered and filtered by region and month (the region and
